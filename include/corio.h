@@ -1,0 +1,482 @@
+/*
+ * corio.h — the public C API of corio, an asyncio-style coroutine and task
+ * runtime for WebAssembly (Emscripten fibers, the JS event loop as reactor)
+ * and native Linux (ucontext, poll).
+ *
+ * Sections, in the order a user learns them:
+ *   1. Statuses and the error model
+ *   2. Running a main coroutine
+ *   3. The event loop: time, call_soon, call_later, call_at
+ *   4. Tasks: create, name, status, result, error, cancel, callbacks
+ *   5. Waiting: sleep, await, gather, wait, as_completed, wait_for,
+ *      timeout scopes, shield, TaskGroup
+ *   6. Synchronization: events (more primitives come with queues)
+ *   7. JavaScript interop (WebAssembly builds)
+ *
+ * THE ERROR MODEL
+ * C has no exceptions, so errors are values:
+ *   - Every call that can wait (suspend the calling task) returns an int
+ *     status: CORIO_OK (0), a negative CORIO_E* code, or, for iterators only,
+ *     CORIO_END (1, "no more items", which is not an error).
+ *   - Cancellation is the status CORIO_ECANCELLED, returned by the waiting
+ *     call at which the task was suspended (the C form of CancelledError).
+ *     A task may clean up and then either return CORIO_ECANCELLED (it ends
+ *     cancelled) or carry on (it "caught" the cancellation).
+ *   - A coroutine returns its status and writes its result through a pointer:
+ *     returning CORIO_OK ends the task with that result; returning
+ *     CORIO_ECANCELLED ends it cancelled; any other code ends it with an
+ *     error carrying that code and a message.
+ *   - Messages: like errno, each task holds the message of its last error.
+ *     corio_fail() sets it; a waiting call that returns an error sets it too
+ *     (awaiting a failed task copies that task's message, a timeout says
+ *     "timed out", ...). So `return rc;` after a failed call propagates the
+ *     code and the message together. corio_errmsg() reads it.
+ *   - Codes at or below CORIO_EUSER are the application's own.
+ *   - Errors propagate through await, gather, wait_for and TaskGroup as
+ *     asyncio propagates exceptions (see each function).
+ *
+ * OWNERSHIP
+ *   - A task is reference counted. corio_task_create() gives the caller one
+ *     reference, which it must drop with corio_task_release(). The loop keeps
+ *     its own reference while the task runs, so releasing a running task does
+ *     not stop it ("fire and forget" is create + release).
+ *   - Strings passed in (names, messages) are copied; strings returned are
+ *     owned by the object they came from and valid as stated at each function.
+ *   - Handles, timeout scopes are caller-allocated and must stay valid
+ *     for as long as stated at each function.
+ *
+ * THREADS
+ *   A loop and its tasks belong to one thread; corio functions are not
+ *   thread safe. Waiting calls may only be made from inside a task.
+ */
+#ifndef CORIO_H
+#define CORIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ===================================================================== */
+/* 1. Statuses and the error model                                        */
+/* ===================================================================== */
+
+/* XX(NAME, value, message): the single list that makes the enum, the names
+ * and the messages, so a code can never lack either. */
+#define CORIO_STATUS_MAP(XX)                                                  \
+  XX(OK, 0, "success")                                                        \
+  XX(END, 1, "no more items")                                                 \
+  XX(ECANCELLED, -1, "cancelled")                                             \
+  XX(ETIMEDOUT, -2, "timed out")                                              \
+  XX(EINVAL, -3, "invalid argument")                                          \
+  XX(ENOMEM, -4, "out of memory")                                             \
+  XX(EINVALSTATE, -5, "invalid state")                                        \
+  XX(ENOTASK, -6, "not called from inside a task")                            \
+  XX(EEMPTY, -7, "empty")                                                     \
+  XX(EFULL, -8, "full")                                                       \
+  XX(ECLOSED, -9, "closed")                                                   \
+  XX(EBROKEN, -10, "broken")                                                  \
+  XX(EGROUP, -11, "one or more tasks of the group failed")                    \
+  XX(ENOTSUP, -12, "not supported on this platform")                          \
+  XX(EHOST, -13, "host (JavaScript) error")                                   \
+  XX(EFAILED, -14, "failed")                                                  \
+  XX(ENOTFOUND, -15, "not found")                                             \
+  XX(EIO, -16, "input/output error")
+
+typedef enum corio_status {
+#define CORIO__STATUS_ENUM(name, value, msg) CORIO_##name = (value),
+  CORIO_STATUS_MAP(CORIO__STATUS_ENUM)
+#undef CORIO__STATUS_ENUM
+  /* Codes at or below this one belong to the application. */
+  CORIO_EUSER = -1000
+} corio_status_t;
+
+/* A static, human-readable message for a code ("unknown error" if it has
+ * none, "application error" at or below CORIO_EUSER). Never NULL. */
+const char *corio_strerror(int code);
+
+/* The code's name, e.g. "CORIO_ETIMEDOUT" (static; "CORIO_UNKNOWN" if none). */
+const char *corio_err_name(int code);
+
+/* Sets the current task's error message (printf-style, copied) and returns
+ * `code`, so a coroutine can write `return corio_fail(CORIO_EINVAL, "bad
+ * port %d", port);`. Outside a task it only returns `code`. */
+int corio_fail(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* The current task's last error message: set by corio_fail() or by a waiting
+ * call that failed; "" if none. Valid until the task's next corio call that
+ * can set an error. Outside a task: "". */
+const char *corio_errmsg(void);
+
+/* ===================================================================== */
+/* 2. Running a main coroutine                                            */
+/* ===================================================================== */
+
+/* A coroutine: runs inside a task, may call waiting functions, returns a
+ * status and, on CORIO_OK, writes its result to *result (which starts at 0;
+ * the pointer is never NULL). The result is an intptr_t: a number, or a
+ * pointer whose ownership the coroutine documents. */
+typedef int (*corio_fn)(void *arg, intptr_t *result);
+
+/* What a run ended with. */
+typedef struct corio_outcome {
+  int code;          /* the main task's status (CORIO_OK, ECANCELLED, ...) */
+  intptr_t value;    /* its result when code == CORIO_OK, else 0 */
+  char message[256]; /* its error message ("" on success), truncated */
+} corio_outcome_t;
+
+/* Options for a run; zero means the default everywhere. */
+typedef struct corio_run_opts {
+  size_t stack_size;    /* default C stack of every task (bytes) */
+  size_t asyncify_size; /* default Asyncify buffer of every task (wasm) */
+} corio_run_opts_t;
+
+/* Like asyncio.run(): makes a new event loop, runs fn(arg) as its main task
+ * until it finishes, then cancels every task still pending and waits for
+ * them (so their cleanup runs), and closes the loop. Returns main's status
+ * and stores its result in *result (if not NULL). Must not be called from
+ * inside a task (returns CORIO_EINVALSTATE). In a wasm build this call
+ * suspends wasm through Asyncify while the JS event loop runs, so it is to be
+ * called from main() or from a JS `ccall(..., {async: true})`. */
+int corio_run(corio_fn fn, void *arg, intptr_t *result);
+
+/* corio_run() with options (may be NULL) and the full outcome (may be NULL),
+ * message included. */
+int corio_run_ex(corio_fn fn, void *arg, const corio_run_opts_t *opts,
+                 corio_outcome_t *out);
+
+/* The name of the backends this build runs on, e.g.
+ * "emscripten-fiber/js-event-loop" or "ucontext/poll". Static. */
+const char *corio_backend_name(void);
+
+/* ===================================================================== */
+/* 3. The event loop                                                      */
+/* ===================================================================== */
+
+typedef struct corio_loop corio_loop_t;
+
+/* The running loop, or NULL outside corio_run() (asyncio's
+ * get_running_loop()). The loop is owned by corio_run(). */
+corio_loop_t *corio_running_loop(void);
+
+/* The loop's monotonic clock, in seconds (asyncio's loop.time()). Outside a
+ * loop, the same clock. */
+double corio_time(void);
+
+/* A callback scheduled on the loop. Runs in the loop, never inside the call
+ * that scheduled it. */
+typedef void (*corio_callback_fn)(void *data);
+
+/* A scheduled callback (asyncio's Handle / TimerHandle). Caller-allocated;
+ * its fields are private. Must stay valid until the callback has run or the
+ * handle was cancelled. May be reused after that. */
+typedef struct corio_handle {
+  corio_callback_fn fn;         /* private */
+  void *data;                   /* private */
+  double when;                  /* private: due time, or -1 for call_soon */
+  struct corio_handle *next;    /* private: ready list link */
+  size_t heap_index;            /* private: position in the timer heap */
+  uint64_t seq;                 /* private: FIFO tie-break */
+  int state;                    /* private */
+} corio_handle_t;
+
+/* Schedule fn(data) to run on the running loop: soon (FIFO with other
+ * call_soon callbacks), after `delay` seconds, or at loop time `when`.
+ * `h` may be NULL, in which case corio allocates and frees the handle and
+ * the call cannot be cancelled. Returns CORIO_OK, CORIO_ENOTASK with no
+ * running loop, CORIO_ENOMEM, or CORIO_EINVAL (NULL fn, NaN time). */
+int corio_call_soon(corio_handle_t *h, corio_callback_fn fn, void *data);
+int corio_call_later(corio_handle_t *h, double delay, corio_callback_fn fn,
+                     void *data);
+int corio_call_at(corio_handle_t *h, double when, corio_callback_fn fn,
+                  void *data);
+
+/* Cancel a scheduled callback. Returns true if it was pending (it will not
+ * run), false if it already ran or was cancelled. */
+bool corio_handle_cancel(corio_handle_t *h);
+
+/* ===================================================================== */
+/* 4. Tasks                                                               */
+/* ===================================================================== */
+
+typedef struct corio_task corio_task_t;
+
+/* Options for a new task; zero or NULL means the default. */
+typedef struct corio_task_opts {
+  const char *name;     /* copied; default "Task-N" */
+  size_t stack_size;    /* this task's C stack, bytes */
+  size_t asyncify_size; /* this task's Asyncify buffer, bytes (wasm only) */
+} corio_task_opts_t;
+
+/* Creates a task that runs fn(arg) on the running loop (asyncio's
+ * create_task). The task does not start before its creator suspends.
+ * On success *out holds a reference owned by the caller: drop it with
+ * corio_task_release(). Returns CORIO_OK, CORIO_ENOTASK (no running loop),
+ * CORIO_EINVAL or CORIO_ENOMEM (then *out is NULL). */
+int corio_task_create(corio_task_t **out, corio_fn fn, void *arg,
+                      const corio_task_opts_t *opts);
+
+/* Adds a reference (returns t) / drops one. Releasing never cancels. */
+corio_task_t *corio_task_retain(corio_task_t *t);
+void corio_task_release(corio_task_t *t);
+
+/* The task's name, valid until it is renamed or released. */
+const char *corio_task_name(const corio_task_t *t);
+/* Renames (copied). CORIO_OK, CORIO_EINVAL or CORIO_ENOMEM. */
+int corio_task_set_name(corio_task_t *t, const char *name);
+
+/* Task status (asyncio's done() and cancelled()). */
+bool corio_task_done(const corio_task_t *t);
+bool corio_task_cancelled(const corio_task_t *t);
+
+/* The outcome of a finished task (asyncio's result()):
+ *   CORIO_OK and *result = its value; CORIO_ECANCELLED if it was cancelled;
+ *   its error code if it failed; CORIO_EINVALSTATE if it is not done yet.
+ * *result is written only on CORIO_OK (result may be NULL). Never waits. */
+int corio_task_result(const corio_task_t *t, intptr_t *result);
+
+/* The task's error message (asyncio's exception()): its message if it failed
+ * or was cancelled (the cancel message, or "cancelled"), NULL if it succeeded
+ * or is not done. Valid until the task is released. */
+const char *corio_task_error(const corio_task_t *t);
+
+/* Requests cancellation, with an optional message (copied, may be NULL).
+ * Delivered as CORIO_ECANCELLED at the task's next suspension point; a task
+ * that has not started never runs. If the task is awaiting another task
+ * (corio_await, corio_wait_for), the request is passed on to that task, as
+ * asyncio does. Returns false if the task is already done, else true. */
+bool corio_task_cancel(corio_task_t *t, const char *msg);
+
+/* Pending cancellation requests (asyncio's cancelling()), and the way to
+ * acknowledge one (uncancel(); returns the count left). */
+int corio_task_cancelling(const corio_task_t *t);
+int corio_task_uncancel(corio_task_t *t);
+
+/* A done callback: runs through the loop after the task finishes, in
+ * registration order, never inside the call that finished or cancelled it. */
+typedef void (*corio_done_fn)(corio_task_t *t, void *data);
+
+/* Adds a done callback (if the task is already done, it is scheduled at
+ * once). CORIO_OK or CORIO_ENOMEM. */
+int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn,
+                                 void *data);
+/* Removes every registration of (fn, data) not yet run; returns how many. */
+size_t corio_task_remove_done_callback(corio_task_t *t, corio_done_fn fn,
+                                       void *data);
+
+/* The task running now, or NULL outside tasks (borrowed). */
+corio_task_t *corio_current_task(void);
+
+/* The tasks of the running loop that are not done (asyncio's all_tasks()),
+ * in creation order. Writes up to `cap` borrowed pointers into out (out may
+ * be NULL when cap is 0) and returns how many there are in all. */
+size_t corio_all_tasks(corio_task_t **out, size_t cap);
+
+/* ===================================================================== */
+/* 5. Waiting                                                             */
+/* ===================================================================== */
+/* Every function here may only be called from inside a task (else
+ * CORIO_ENOTASK), and returns CORIO_ECANCELLED if the calling task is
+ * cancelled while it waits. */
+
+/* Suspends for `seconds` (asyncio.sleep). sleep(0) (or any seconds <= 0)
+ * just lets every other ready task run once. CORIO_OK or CORIO_ECANCELLED. */
+int corio_sleep(double seconds);
+
+/* Waits for t to finish and returns its outcome as corio_task_result() does
+ * (`await task`). On error the caller's message becomes t's message. If the
+ * caller is cancelled while waiting, t is cancelled too and the caller keeps
+ * waiting for t's outcome (asyncio's behaviour). */
+int corio_await(corio_task_t *t, intptr_t *result);
+
+/* Waits for all n tasks (asyncio.gather over tasks). results[i] gets task
+ * i's result, in argument order (results may be NULL).
+ *   codes == NULL (return_exceptions=False): returns CORIO_OK when all
+ *     succeeded, else returns at once with the first failure's code (and
+ *     message); the other tasks keep running.
+ *   codes != NULL (return_exceptions=True): waits for all, codes[i] gets
+ *     task i's status, and returns CORIO_OK.
+ * If the caller is cancelled while waiting, every task not done is cancelled
+ * and CORIO_ECANCELLED is returned. */
+int corio_gather(corio_task_t *const *tasks, size_t n, intptr_t *results,
+                 int *codes);
+
+/* When corio_wait() returns. */
+typedef enum corio_wait_mode {
+  CORIO_ALL_COMPLETED = 0,
+  CORIO_FIRST_COMPLETED = 1,
+  CORIO_FIRST_EXCEPTION = 2 /* first failure (not cancellation), or all */
+} corio_wait_mode_t;
+
+/* asyncio.wait: waits until `mode` is met or `timeout` seconds pass
+ * (timeout < 0: no limit), then partitions the tasks, in argument order,
+ * into done[0..*ndone) and pending[0..*npending) (caller arrays of n
+ * entries each; either may be NULL). A timeout is not an error: it returns
+ * CORIO_OK, and nothing is cancelled, not even on CORIO_ECANCELLED. */
+int corio_wait(corio_task_t *const *tasks, size_t n, corio_wait_mode_t mode,
+               double timeout, corio_task_t **done, size_t *ndone,
+               corio_task_t **pending, size_t *npending);
+
+/* asyncio.as_completed: an iterator over tasks in completion order. */
+typedef struct corio_as_completed corio_as_completed_t;
+
+/* Starts iterating over n tasks (the array is copied; the tasks are
+ * retained until the iterator is freed). timeout < 0: none; else the whole
+ * iteration must finish within it. *out is owned by the caller: free it with
+ * corio_as_completed_free(). CORIO_OK, CORIO_ENOTASK or CORIO_ENOMEM. */
+int corio_as_completed_new(corio_as_completed_t **out,
+                           corio_task_t *const *tasks, size_t n,
+                           double timeout);
+
+/* Waits for the next task to finish and stores it (borrowed, valid until
+ * the iterator is freed) in *task. Returns CORIO_OK, CORIO_END when every
+ * task has been returned, CORIO_ETIMEDOUT once the timeout has passed (the
+ * tasks are not cancelled), or CORIO_ECANCELLED. Idiom:
+ *   while ((rc = corio_as_completed_next(it, &t)) == CORIO_OK) { ... }  */
+int corio_as_completed_next(corio_as_completed_t *it, corio_task_t **task);
+void corio_as_completed_free(corio_as_completed_t *it);
+
+/* asyncio.wait_for: waits for t at most `timeout` seconds (< 0: no limit).
+ * On timeout t is cancelled and awaited, and CORIO_ETIMEDOUT is returned
+ * (unless t ignored the cancellation and finished anyway: then its
+ * outcome). Otherwise as corio_await(). */
+int corio_wait_for(corio_task_t *t, double timeout, intptr_t *result);
+
+/* A timeout scope (asyncio.timeout()), caller-allocated, normally on the
+ * task's stack; fields are private. Use:
+ *     corio_timeout_t to;
+ *     corio_timeout_enter(&to, 2.0);
+ *     int rc = ...waiting calls...;
+ *     rc = corio_timeout_exit(&to, rc);   // ECANCELLED from expiry -> ETIMEDOUT
+ * When the deadline passes, the task is cancelled; corio_timeout_exit()
+ * turns that cancellation into CORIO_ETIMEDOUT (and only that one: a
+ * cancellation from elsewhere stays CORIO_ECANCELLED). Scopes nest; exit them
+ * in reverse order, in the task that entered them. The scope must stay valid
+ * until it is exited. */
+typedef struct corio_timeout {
+  corio_handle_t timer;     /* private */
+  corio_task_t *task;       /* private */
+  double when;              /* private */
+  int state;                /* private */
+  int cancelling_at_enter;  /* private */
+} corio_timeout_t;
+
+/* Enters a scope expiring `delay` seconds from now (delay < 0: never) or at
+ * loop time `when` (when < 0: never). CORIO_OK or CORIO_ENOTASK. */
+int corio_timeout_enter(corio_timeout_t *to, double delay);
+int corio_timeout_enter_at(corio_timeout_t *to, double when);
+/* Moves the deadline (loop time; < 0: never). CORIO_EINVALSTATE once the
+ * scope has expired or exited. */
+int corio_timeout_reschedule(corio_timeout_t *to, double when);
+/* The deadline (loop time), or -1 for none. */
+double corio_timeout_when(const corio_timeout_t *to);
+/* Whether the deadline has passed (and the scope cancelled its task). */
+bool corio_timeout_expired(const corio_timeout_t *to);
+/* Leaves the scope. Returns `status`, except that CORIO_ECANCELLED caused by
+ * this scope's expiry becomes CORIO_ETIMEDOUT (message "timed out"). */
+int corio_timeout_exit(corio_timeout_t *to, int status);
+
+/* asyncio.shield: waits for t like corio_await(), but cancelling the caller
+ * does not cancel t: the caller gets CORIO_ECANCELLED at once and t runs
+ * on. */
+int corio_shield(corio_task_t *t, intptr_t *result);
+
+/* asyncio.TaskGroup. Use:
+ *     corio_task_group_t *g;
+ *     corio_task_group_new(&g);
+ *     corio_task_group_spawn(g, NULL, fn, arg, NULL);   // as many as needed
+ *     int rc = ...the body's own waiting calls, if any... ;
+ *     rc = corio_task_group_wait(g, rc);   // "async with" exit
+ *     corio_task_group_free(g);
+ * The first child that fails (not by cancellation) cancels every other child
+ * and the task that owns the group (so its body stops waiting).
+ * corio_task_group_wait() waits for every child and returns CORIO_OK, or
+ * CORIO_EGROUP with a message listing every failure, whose details
+ * corio_task_group_error() gives, or CORIO_ECANCELLED if the owner was
+ * cancelled from outside. */
+typedef struct corio_task_group corio_task_group_t;
+
+/* Creates a group owned by the current task. *out is the caller's: free it
+ * with corio_task_group_free() after corio_task_group_wait().
+ * CORIO_OK, CORIO_ENOTASK or CORIO_ENOMEM. */
+int corio_task_group_new(corio_task_group_t **out);
+
+/* Creates a child task in the group. If out is not NULL it receives a
+ * borrowed pointer valid until the group is freed. Returns CORIO_OK,
+ * CORIO_ENOMEM, or CORIO_EINVALSTATE if the group is finishing or has
+ * failed. */
+int corio_task_group_spawn(corio_task_group_t *g, corio_task_t **out,
+                           corio_fn fn, void *arg,
+                           const corio_task_opts_t *opts);
+
+/* The "async with" exit: `body_status` is the status the body ended with.
+ * Waits for every child (if the body failed, cancels them first), then
+ * returns as described above. */
+int corio_task_group_wait(corio_task_group_t *g, int body_status);
+
+/* The number of failed children, and the i-th failure (borrowed task
+ * pointer and message, valid until the group is freed; out params may be
+ * NULL). corio_task_group_error returns the child's code, or CORIO_EINVAL
+ * for a bad index. */
+size_t corio_task_group_error_count(const corio_task_group_t *g);
+int corio_task_group_error(const corio_task_group_t *g, size_t i,
+                           corio_task_t **task, const char **message);
+
+/* Frees the group and drops its references to the children. Children still
+ * running are not stopped (call corio_task_group_wait() first). */
+void corio_task_group_free(corio_task_group_t *g);
+
+/* ===================================================================== */
+/* 6. Synchronization                                                     */
+/* ===================================================================== */
+
+/* asyncio.Event. Opaque; corio_event_new() gives the caller the event, to
+ * free with corio_event_free() once no task waits on it. Usable outside
+ * tasks except for waiting. */
+typedef struct corio_event corio_event_t;
+
+int corio_event_new(corio_event_t **out); /* CORIO_OK or CORIO_ENOMEM */
+void corio_event_free(corio_event_t *e);
+/* Sets the flag and wakes every waiter (they run in the order they began
+ * waiting). */
+void corio_event_set(corio_event_t *e);
+void corio_event_clear(corio_event_t *e);
+bool corio_event_is_set(const corio_event_t *e);
+/* Waits until the flag is set (returns at once if it is). CORIO_OK,
+ * CORIO_ECANCELLED or CORIO_ENOTASK. */
+int corio_event_wait(corio_event_t *e);
+
+/* ===================================================================== */
+/* 7. JavaScript interop (meaningful in WebAssembly builds)               */
+/* ===================================================================== */
+
+/* Makes coroutine `fn` callable from JS by `name` (copied) through the npm
+ * module's run(). CORIO_OK, CORIO_EINVAL or CORIO_ENOMEM. Usually used via
+ * CORIO_EXPORT(fn), which registers fn under its own name at startup. */
+int corio_export(const char *name, corio_fn fn);
+
+#define CORIO_EXPORT(fn)                                                      \
+  __attribute__((constructor)) static void corio__export_##fn(void) {         \
+    corio_export(#fn, fn);                                                    \
+  }
+
+/* Calls the global JS function `name` (globalThis[name]) with the string
+ * `arg` and waits for the Promise (or value) it returns, without blocking
+ * the loop. On fulfilment *out (if not NULL) gets a malloc'd copy of the
+ * value converted to a string, which the caller frees. A rejection or a
+ * throw returns CORIO_EHOST with the Error's message as the task's message.
+ * Native builds return CORIO_ENOTSUP. */
+int corio_js_await(const char *name, const char *arg, char **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CORIO_H */

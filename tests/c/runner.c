@@ -1,0 +1,110 @@
+/*
+ * runner.c — lists and runs the registered C tests; the same program runs
+ * natively and as wasm.
+ *   corio-tests --list     one test name per line
+ *   corio-tests NAME...    runs those tests
+ *   corio-tests            runs every test
+ * Each test prints "ok NAME" or "not ok NAME" with its failures; the run ends
+ * with "N passed, N failed" and exits 0 only if none failed.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "test.h"
+
+#define MAX_TESTS 1024
+
+static struct {
+  const char *name;
+  test_fn fn;
+  const char *file;
+} tests[MAX_TESTS];
+static size_t ntests;
+static int current_failures;
+
+void test_register(const char *name, test_fn fn, const char *file) {
+  if (ntests == MAX_TESTS) {
+    fprintf(stderr, "runner: more than %d tests\n", MAX_TESTS);
+    exit(2);
+  }
+  tests[ntests].name = name;
+  tests[ntests].fn = fn;
+  tests[ntests].file = file;
+  ntests++;
+}
+
+void test_fail(const char *file, int line, const char *fmt, ...) {
+  va_list ap;
+  current_failures++;
+  printf("  FAIL %s:%d: ", file, line);
+  va_start(ap, fmt);
+  vprintf(fmt, ap);
+  va_end(ap);
+  printf("\n");
+  fflush(stdout);
+}
+
+static char log_buf[8192];
+static size_t log_len;
+
+void test_log(const char *fmt, ...) {
+  va_list ap;
+  if (log_len > 0 && log_len < sizeof log_buf - 1) log_buf[log_len++] = ' ';
+  va_start(ap, fmt);
+  int n = vsnprintf(log_buf + log_len, sizeof log_buf - log_len, fmt, ap);
+  va_end(ap);
+  if (n > 0) log_len += (size_t)n;
+  if (log_len >= sizeof log_buf) log_len = sizeof log_buf - 1;
+}
+
+const char *test_log_text(void) { return log_buf; }
+
+void test_log_reset(void) {
+  log_len = 0;
+  log_buf[0] = '\0';
+}
+
+intptr_t test_run(corio_fn fn, void *arg, int expected_status) {
+  intptr_t result = 0;
+  int rc = corio_run(fn, arg, &result);
+  CHECK_INT(rc, expected_status);
+  return result;
+}
+
+static int run_one(size_t i) {
+  current_failures = 0;
+  test_log_reset();
+  tests[i].fn();
+  printf("%s %s\n", current_failures ? "not ok" : "ok", tests[i].name);
+  fflush(stdout);
+  return current_failures == 0;
+}
+
+static int find(const char *name) {
+  for (size_t i = 0; i < ntests; i++)
+    if (strcmp(tests[i].name, name) == 0) return (int)i;
+  return -1;
+}
+
+int main(int argc, char **argv) {
+  int passed = 0, failed = 0;
+  if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+    for (size_t i = 0; i < ntests; i++) printf("%s\n", tests[i].name);
+    return 0;
+  }
+  if (argc == 1) {
+    for (size_t i = 0; i < ntests; i++) run_one(i) ? passed++ : failed++;
+  } else {
+    for (int a = 1; a < argc; a++) {
+      int i = find(argv[a]);
+      if (i < 0) {
+        printf("not ok %s (no such test)\n", argv[a]);
+        failed++;
+        continue;
+      }
+      run_one((size_t)i) ? passed++ : failed++;
+    }
+  }
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}

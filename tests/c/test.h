@@ -1,0 +1,65 @@
+/*
+ * test.h — the tiny test framework shared by every C test file.
+ *
+ * A test is `TEST(name) { ... }`; it registers itself at startup. The same
+ * files build natively (under ASan/UBSan) and to wasm; tests/c/runner.c
+ * lists and runs them (see its comment for the command line). CHECK* macros
+ * record a failure with file and line and let the test go on, so one run
+ * reports every broken expectation.
+ */
+#ifndef CORIO_TEST_H
+#define CORIO_TEST_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "corio.h"
+
+typedef void (*test_fn)(void);
+
+void test_register(const char *name, test_fn fn, const char *file);
+void test_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define TEST(name)                                                            \
+  static void test_##name(void);                                              \
+  __attribute__((constructor)) static void test_register_##name(void) {       \
+    test_register(#name, test_##name, __FILE__);                              \
+  }                                                                           \
+  static void test_##name(void)
+
+#define CHECK(cond)                                                           \
+  do {                                                                        \
+    if (!(cond)) test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);           \
+  } while (0)
+
+/* Integers, including statuses; prints status names where they apply. */
+#define CHECK_INT(actual, expected)                                           \
+  do {                                                                        \
+    long long a_ = (long long)(actual), e_ = (long long)(expected);           \
+    if (a_ != e_)                                                             \
+      test_fail(__FILE__, __LINE__, "%s == %lld (%s), expected %s == %lld (%s)", \
+                #actual, a_, corio_err_name((int)a_), #expected, e_,          \
+                corio_err_name((int)e_));                                     \
+  } while (0)
+
+#define CHECK_STR(actual, expected)                                           \
+  do {                                                                        \
+    const char *a_ = (actual), *e_ = (expected);                              \
+    if (a_ == NULL || e_ == NULL ? a_ != e_ : strcmp(a_, e_) != 0)            \
+      test_fail(__FILE__, __LINE__, "%s == \"%s\", expected \"%s\"", #actual, \
+                a_ ? a_ : "(null)", e_ ? e_ : "(null)");                      \
+  } while (0)
+
+/* An event log for ordering tests: log("a"); ... CHECK_LOG("a b c"). */
+void test_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *test_log_text(void); /* space-separated entries so far */
+void test_log_reset(void);
+#define CHECK_LOG(expected) CHECK_STR(test_log_text(), (expected))
+
+/* Runs fn as a main coroutine with corio_run and checks it returned
+ * `expected_status`; returns the result value. */
+intptr_t test_run(corio_fn fn, void *arg, int expected_status);
+
+#endif
