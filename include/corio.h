@@ -84,7 +84,8 @@ extern "C" {
   XX(EHOST, -13, "host (JavaScript) error")                                   \
   XX(EFAILED, -14, "failed")                                                  \
   XX(ENOTFOUND, -15, "not found")                                             \
-  XX(EIO, -16, "input/output error")
+  XX(EIO, -16, "input/output error")                                          \
+  XX(EDEADLK, -17, "deadlock: every task waits and nothing can wake one")
 
 typedef enum corio_status {
 #define CORIO__STATUS_ENUM(name, value, msg) CORIO_##name = (value),
@@ -142,7 +143,11 @@ typedef struct corio_run_opts {
  * until it finishes, then cancels every task still pending and waits for
  * them (so their cleanup runs), and closes the loop. Returns main's status
  * and stores its result in *result (if not NULL). Must not be called from
- * inside a task (returns CORIO_EINVALSTATE). In a wasm build this call
+ * inside a task (returns CORIO_EINVALSTATE).
+ * Unlike asyncio, a run in which every task waits while nothing (no timer,
+ * no I/O) can ever wake one does not hang: every task is cancelled with the
+ * message of CORIO_EDEADLK, and if main then ends cancelled, the run returns
+ * CORIO_EDEADLK. In a wasm build this call
  * suspends wasm through Asyncify while the JS event loop runs, so it is to be
  * called from main() or from a JS `ccall(..., {async: true})`. */
 int corio_run(corio_fn fn, void *arg, intptr_t *result);
@@ -178,13 +183,14 @@ typedef void (*corio_callback_fn)(void *data);
  * its fields are private. Must stay valid until the callback has run or the
  * handle was cancelled. May be reused after that. */
 typedef struct corio_handle {
-  corio_callback_fn fn;         /* private */
-  void *data;                   /* private */
-  double when;                  /* private: due time, or -1 for call_soon */
-  struct corio_handle *next;    /* private: ready list link */
-  size_t heap_index;            /* private: position in the timer heap */
-  uint64_t seq;                 /* private: FIFO tie-break */
-  int state;                    /* private */
+  corio_callback_fn fn;              /* private */
+  void *data;                        /* private */
+  double when;                       /* private: due time (timers) */
+  struct corio_handle *prev, *next;  /* private: ready queue links */
+  size_t heap_index;                 /* private: position in the timer heap */
+  uint64_t seq;                      /* private: FIFO tie-break */
+  int state;                         /* private */
+  int loop_owned;                    /* private: freed by the loop */
 } corio_handle_t;
 
 /* Schedule fn(data) to run on the running loop: soon (FIFO with other

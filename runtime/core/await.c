@@ -1,0 +1,84 @@
+/*
+ * await.c — waiting for time and for tasks: sleep, await, shield and
+ * wait_for. Waiting for a task is a done callback that wakes the waiter;
+ * whether cancelling the waiter reaches the awaited task is the only
+ * difference between await (it does) and shield (it does not).
+ */
+#include "internal.h"
+
+/* ---- sleep ------------------------------------------------------------- */
+
+static void wake_sleeper(void *data) { corio__task_wake(data, CORIO_OK); }
+
+int corio_sleep(double seconds) {
+  int rc = corio__check_in_task();
+  if (rc != CORIO_OK) return rc;
+  corio_task_t *self = corio__current;
+  corio_handle_t timer;
+  if (seconds > 0) {
+    rc = corio__loop_call_at(self->loop, &timer, corio_time() + seconds,
+                             wake_sleeper, self);
+    if (rc != CORIO_OK) return corio__set_error(rc, NULL);
+  } else {
+    corio__loop_call_soon(self->loop, &timer, wake_sleeper, self);
+  }
+  rc = corio__task_wait(NULL, NULL);
+  corio_handle_cancel(&timer); /* still scheduled if we were cancelled */
+  return rc;
+}
+
+/* ---- waiting for a task ------------------------------------------------ */
+
+/* A done callback that wakes the task that waits. */
+static void wake_waiter(corio_task_t *done, void *waiter) {
+  (void)done;
+  corio__task_wake(waiter, CORIO_OK);
+}
+
+/* asyncio passes a cancellation of the awaiting task to the awaited one. */
+static bool forward_cancel(void *awaited, const char *msg) {
+  return corio_task_cancel(awaited, msg);
+}
+
+/* Waits until t is done. Returns CORIO_OK, CORIO_ECANCELLED (the waiter was
+ * cancelled and, if !forward, t runs on), or an error. */
+static int wait_done(corio_task_t *t, bool forward) {
+  int rc = corio__check_in_task();
+  if (rc != CORIO_OK) return rc;
+  if (t == NULL) return CORIO_EINVAL;
+  corio_task_t *self = corio__current;
+  if (t == self)
+    return corio_fail(CORIO_EINVALSTATE, "a task cannot await itself");
+  if (corio_task_done(t)) return CORIO_OK;
+  rc = corio_task_add_done_callback(t, wake_waiter, self);
+  if (rc != CORIO_OK) return corio__set_error(rc, NULL);
+  rc = corio__task_wait(forward ? forward_cancel : NULL, t);
+  if (rc != CORIO_OK) corio_task_remove_done_callback(t, wake_waiter, self);
+  return rc;
+}
+
+/* The awaited task's outcome, its message becoming the caller's. */
+static int take_outcome(corio_task_t *t, intptr_t *result) {
+  int rc = corio_task_result(t, result);
+  if (rc != CORIO_OK) corio__inherit_error(t);
+  return rc;
+}
+
+int corio_await(corio_task_t *t, intptr_t *result) {
+  int rc = wait_done(t, true);
+  return rc == CORIO_OK ? take_outcome(t, result) : rc;
+}
+
+int corio_shield(corio_task_t *t, intptr_t *result) {
+  int rc = wait_done(t, false);
+  return rc == CORIO_OK ? take_outcome(t, result) : rc;
+}
+
+int corio_wait_for(corio_task_t *t, double timeout, intptr_t *result) {
+  if (timeout < 0) return corio_await(t, result);
+  corio_timeout_t scope;
+  int rc = corio_timeout_enter(&scope, timeout);
+  if (rc != CORIO_OK) return rc;
+  rc = corio_await(t, result);
+  return corio_timeout_exit(&scope, rc);
+}

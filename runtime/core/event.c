@@ -1,0 +1,69 @@
+/*
+ * event.c — asyncio.Event: a flag and the FIFO of tasks waiting for it.
+ * Waiters are nodes on their own stacks; set() wakes them all in order and
+ * empties the list, and a waiter cancelled first unlinks itself.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+typedef struct event_waiter {
+  corio_task_t *task;
+  struct event_waiter *prev, *next;
+  bool linked;
+} event_waiter_t;
+
+struct corio_event {
+  bool is_set;
+  event_waiter_t *head, *tail;
+};
+
+int corio_event_new(corio_event_t **out) {
+  if (out == NULL) return CORIO_EINVAL;
+  *out = calloc(1, sizeof **out);
+  return *out ? CORIO_OK : CORIO_ENOMEM;
+}
+
+void corio_event_free(corio_event_t *e) { free(e); }
+
+static void unlink_waiter(corio_event_t *e, event_waiter_t *w) {
+  if (w->prev)
+    w->prev->next = w->next;
+  else
+    e->head = w->next;
+  if (w->next)
+    w->next->prev = w->prev;
+  else
+    e->tail = w->prev;
+  w->linked = false;
+}
+
+void corio_event_set(corio_event_t *e) {
+  if (e->is_set) return;
+  e->is_set = true;
+  while (e->head) {
+    event_waiter_t *w = e->head;
+    unlink_waiter(e, w);
+    corio__task_wake(w->task, CORIO_OK);
+  }
+}
+
+void corio_event_clear(corio_event_t *e) { e->is_set = false; }
+
+bool corio_event_is_set(const corio_event_t *e) { return e->is_set; }
+
+int corio_event_wait(corio_event_t *e) {
+  int rc = corio__check_in_task();
+  if (rc != CORIO_OK) return rc;
+  if (e == NULL) return CORIO_EINVAL;
+  if (e->is_set) return CORIO_OK;
+  event_waiter_t w = {corio__current, e->tail, NULL, true};
+  if (e->tail)
+    e->tail->next = &w;
+  else
+    e->head = &w;
+  e->tail = &w;
+  rc = corio__task_wait(NULL, NULL);
+  if (w.linked) unlink_waiter(e, &w);
+  return rc;
+}

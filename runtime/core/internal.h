@@ -1,0 +1,158 @@
+/*
+ * internal.h — the core's private structures and the functions its files
+ * share: the loop (ready queue, timer heap), the task record and its state
+ * machine, and the wait/wake protocol every waiting primitive is built on.
+ * Not installed; backends may use the wait/wake protocol (corio__task_*).
+ */
+#ifndef CORIO_CORE_INTERNAL_H
+#define CORIO_CORE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "corio.h"
+
+/* ---- handles (call_soon / call_later) ---------------------------------- */
+
+enum {
+  CORIO__HANDLE_IDLE = 0,  /* not scheduled */
+  CORIO__HANDLE_READY,     /* in the ready queue */
+  CORIO__HANDLE_TIMER,     /* in the timer heap */
+  CORIO__HANDLE_CANCELLED, /* cancelled while in the ready queue */
+};
+
+/* ---- the loop ---------------------------------------------------------- */
+
+typedef struct corio__timer_heap {
+  corio_handle_t **items; /* min-heap on (when, seq) */
+  size_t len, cap;
+} corio__timer_heap_t;
+
+struct corio_loop {
+  corio_handle_t *ready_head, *ready_tail; /* FIFO of due callbacks */
+  size_t ready_len;
+  corio__timer_heap_t timers;
+  uint64_t next_seq;             /* FIFO order among equal deadlines */
+  corio__fiber_t *main_fiber;    /* the scheduler's context */
+  corio_task_t *tasks_head;      /* not-done tasks, creation order */
+  corio_task_t *tasks_tail;
+  size_t ntasks;                 /* not-done tasks */
+  uint64_t next_task_number;     /* for default names Task-N */
+  size_t default_stack_size;     /* 0 = backend default */
+  size_t default_asyncify_size;  /* 0 = backend default */
+  corio__fiber_t **fiber_pool;   /* finished default-size fibers to reuse */
+  size_t fiber_pool_len;
+  corio_task_t *finished;        /* task whose fiber ended, to recycle */
+  bool deadlocked;               /* a deadlock was found and broken */
+};
+
+/* The running loop and task of this thread. */
+extern _Thread_local corio_loop_t *corio__loop;
+extern _Thread_local corio_task_t *corio__current;
+
+/* Creates an empty loop / frees one whose tasks are all done. */
+int corio__loop_new(corio_loop_t **out, const corio_run_opts_t *opts);
+void corio__loop_free(corio_loop_t *loop);
+
+/* Runs one pass: every callback that was ready when the pass began, after
+ * moving due timers to the ready queue. Returns how long the loop may then
+ * sleep: 0 (more is ready), the seconds to the next timer, or -1 (nothing
+ * scheduled). */
+double corio__loop_run_once(corio_loop_t *loop);
+
+/* Internal scheduling with a handle the caller owns. */
+void corio__loop_call_soon(corio_loop_t *loop, corio_handle_t *h,
+                           corio_callback_fn fn, void *data);
+int corio__loop_call_at(corio_loop_t *loop, corio_handle_t *h, double when,
+                         corio_callback_fn fn, void *data);
+
+/* Timer heap (timer_heap.c). */
+int corio__heap_push(corio__timer_heap_t *heap, corio_handle_t *h);
+corio_handle_t *corio__heap_pop(corio__timer_heap_t *heap);
+void corio__heap_remove(corio__timer_heap_t *heap, corio_handle_t *h);
+void corio__heap_free(corio__timer_heap_t *heap);
+
+/* ---- tasks ------------------------------------------------------------- */
+
+typedef enum corio__task_state {
+  CORIO__TASK_SCHEDULED, /* a step is queued (new, or woken) */
+  CORIO__TASK_RUNNING,   /* the current task */
+  CORIO__TASK_WAITING,   /* suspended until corio__task_wake() */
+  CORIO__TASK_DONE,
+} corio__task_state_t;
+
+/* What cancelling a waiting task does instead of waking it: asyncio passes
+ * the cancellation to the future the task awaits (e.g. another task).
+ * Returns true if it took the request over. */
+typedef bool (*corio__cancel_hook_fn)(void *hook_data, const char *msg);
+
+typedef struct corio__done_cb {
+  corio_done_fn fn;
+  void *data;
+} corio__done_cb_t;
+
+struct corio_task {
+  corio_loop_t *loop;
+  corio__task_state_t state;
+  int refs;                     /* caller references + 1 while not done */
+  corio_fn fn;                  /* the coroutine and its argument */
+  void *arg;
+  char *name;                   /* owned */
+  uint64_t number;              /* creation order, for Task-N */
+  size_t stack_size;            /* 0 = loop default */
+  size_t asyncify_size;
+  corio__fiber_t *fiber;        /* allocated at the first step */
+  corio_handle_t step;          /* the queued step that resumes the task */
+  int wake_status;              /* what corio__task_wait() returns */
+  bool started;
+  bool must_cancel;             /* deliver ECANCELLED at the next resume */
+  int cancel_requests;          /* asyncio's cancelling() */
+  char *cancel_msg;             /* owned, latest cancel message */
+  corio__cancel_hook_fn cancel_hook; /* set while waiting, may be NULL */
+  void *cancel_hook_data;
+  /* outcome */
+  int code;                     /* CORIO_OK, ECANCELLED or an error */
+  intptr_t result;
+  char *error;                  /* owned message once done with an error */
+  /* the current error message (errno-like, see corio_errmsg) */
+  int errmsg_code;
+  char *errmsg;                 /* owned */
+  /* done callbacks, registration order */
+  corio__done_cb_t *callbacks;
+  size_t ncallbacks, callbacks_cap;
+  struct corio__done_call *inflight; /* scheduled, not yet run */
+  /* the loop's list of not-done tasks */
+  corio_task_t *prev, *next;
+};
+
+/* Suspends the current task until corio__task_wake() (or a cancellation).
+ * Returns the wake status, or CORIO_ECANCELLED if the task was cancelled.
+ * `hook` (may be NULL) is what a cancel request does while waiting. */
+int corio__task_wait(corio__cancel_hook_fn hook, void *hook_data);
+
+/* Wakes t with `status` if it is waiting; returns false (and does nothing)
+ * if it is not (already woken, e.g. by a cancellation). */
+bool corio__task_wake(corio_task_t *t, int status);
+
+/* Sets the current task's message (copied) for `code`; returns code. */
+int corio__set_error(int code, const char *msg);
+
+/* Copies `src`'s final error message into the current task's message. */
+int corio__inherit_error(const corio_task_t *src);
+
+/* The code a waiting call returns when called outside a task. */
+int corio__check_in_task(void);
+
+/* The task record's outcome message for `code` (its own text or the
+ * status text). */
+const char *corio__task_message(const corio_task_t *t);
+
+/* The coroutine exported under `name`, or NULL (export.c). */
+corio_fn corio__export_find(const char *name);
+
+/* Duplicates a string (NULL stays NULL). */
+char *corio__strdup(const char *s);
+
+#endif

@@ -1,0 +1,281 @@
+/*
+ * loop.c — the event loop: the ready queue (call_soon, FIFO), timers
+ * (call_later / call_at, through timer_heap.c), one pass of the loop, and
+ * corio_run(), which drives passes and asks the host backend to sleep
+ * between them.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+_Thread_local corio_loop_t *corio__loop;
+_Thread_local corio_task_t *corio__current;
+
+/* ---- the ready queue --------------------------------------------------- */
+
+static void ready_append(corio_loop_t *loop, corio_handle_t *h) {
+  h->state = CORIO__HANDLE_READY;
+  h->next = NULL;
+  h->prev = loop->ready_tail;
+  if (loop->ready_tail)
+    loop->ready_tail->next = h;
+  else
+    loop->ready_head = h;
+  loop->ready_tail = h;
+  loop->ready_len++;
+}
+
+static void ready_unlink(corio_loop_t *loop, corio_handle_t *h) {
+  if (h->prev)
+    h->prev->next = h->next;
+  else
+    loop->ready_head = h->next;
+  if (h->next)
+    h->next->prev = h->prev;
+  else
+    loop->ready_tail = h->prev;
+  h->prev = h->next = NULL;
+  loop->ready_len--;
+}
+
+static void handle_init(corio_handle_t *h, corio_callback_fn fn, void *data,
+                        int loop_owned) {
+  h->fn = fn;
+  h->data = data;
+  h->loop_owned = loop_owned;
+  h->prev = h->next = NULL;
+}
+
+void corio__loop_call_soon(corio_loop_t *loop, corio_handle_t *h,
+                           corio_callback_fn fn, void *data) {
+  handle_init(h, fn, data, 0);
+  ready_append(loop, h);
+}
+
+int corio__loop_call_at(corio_loop_t *loop, corio_handle_t *h, double when,
+                        corio_callback_fn fn, void *data) {
+  handle_init(h, fn, data, 0);
+  h->when = when;
+  h->seq = loop->next_seq++;
+  h->state = CORIO__HANDLE_TIMER;
+  int rc = corio__heap_push(&loop->timers, h);
+  if (rc != CORIO_OK) h->state = CORIO__HANDLE_IDLE;
+  return rc;
+}
+
+/* ---- public scheduling ------------------------------------------------- */
+
+static int schedule(corio_handle_t *h, double when, bool soon,
+                    corio_callback_fn fn, void *data) {
+  corio_loop_t *loop = corio__loop;
+  if (loop == NULL) return CORIO_ENOTASK;
+  if (fn == NULL || (!soon && isnan(when))) return CORIO_EINVAL;
+  if (h && (h->state == CORIO__HANDLE_READY || h->state == CORIO__HANDLE_TIMER))
+    return CORIO_EINVALSTATE; /* still scheduled */
+  int owned = h == NULL;
+  if (owned) {
+    h = calloc(1, sizeof *h);
+    if (h == NULL) return CORIO_ENOMEM;
+  }
+  int rc = CORIO_OK;
+  if (soon)
+    corio__loop_call_soon(loop, h, fn, data);
+  else
+    rc = corio__loop_call_at(loop, h, when, fn, data);
+  if (rc != CORIO_OK) {
+    if (owned) free(h);
+    return rc;
+  }
+  h->loop_owned = owned;
+  return CORIO_OK;
+}
+
+int corio_call_soon(corio_handle_t *h, corio_callback_fn fn, void *data) {
+  return schedule(h, 0, true, fn, data);
+}
+
+int corio_call_at(corio_handle_t *h, double when, corio_callback_fn fn,
+                  void *data) {
+  return schedule(h, when, false, fn, data);
+}
+
+int corio_call_later(corio_handle_t *h, double delay, corio_callback_fn fn,
+                     void *data) {
+  if (isnan(delay)) return CORIO_EINVAL;
+  return schedule(h, corio_time() + (delay > 0 ? delay : 0), false, fn, data);
+}
+
+bool corio_handle_cancel(corio_handle_t *h) {
+  corio_loop_t *loop = corio__loop;
+  if (h == NULL || loop == NULL) return false;
+  if (h->state == CORIO__HANDLE_READY)
+    ready_unlink(loop, h);
+  else if (h->state == CORIO__HANDLE_TIMER)
+    corio__heap_remove(&loop->timers, h);
+  else
+    return false;
+  h->state = CORIO__HANDLE_IDLE;
+  if (h->loop_owned) free(h);
+  return true;
+}
+
+/* ---- time -------------------------------------------------------------- */
+
+double corio_time(void) { return corio__host_now(); }
+
+corio_loop_t *corio_running_loop(void) { return corio__loop; }
+
+/* ---- one pass ---------------------------------------------------------- */
+
+double corio__loop_run_once(corio_loop_t *loop) {
+  double now = corio__host_now();
+  while (loop->timers.len > 0 && loop->timers.items[0]->when <= now) {
+    corio_handle_t *h = corio__heap_pop(&loop->timers);
+    ready_append(loop, h);
+  }
+  /* Only what is ready now: callbacks scheduled by these run next pass. */
+  for (size_t n = loop->ready_len; n > 0 && loop->ready_head; n--) {
+    corio_handle_t *h = loop->ready_head;
+    ready_unlink(loop, h);
+    h->state = CORIO__HANDLE_IDLE;
+    corio_callback_fn fn = h->fn;
+    void *data = h->data;
+    if (h->loop_owned) free(h);
+    fn(data);
+  }
+  if (loop->ready_len > 0) return 0;
+  if (loop->timers.len == 0) return -1;
+  double wait = loop->timers.items[0]->when - corio__host_now();
+  return wait > 0 ? wait : 0;
+}
+
+/* ---- the loop object --------------------------------------------------- */
+
+int corio__loop_new(corio_loop_t **out, const corio_run_opts_t *opts) {
+  corio_loop_t *loop = calloc(1, sizeof *loop);
+  if (loop == NULL) return CORIO_ENOMEM;
+  loop->main_fiber = corio__fiber_main();
+  if (loop->main_fiber == NULL) {
+    free(loop);
+    return CORIO_ENOMEM;
+  }
+  if (opts) {
+    loop->default_stack_size = opts->stack_size;
+    loop->default_asyncify_size = opts->asyncify_size;
+  }
+  *out = loop;
+  return CORIO_OK;
+}
+
+/* Frees what is left: the fiber pool, and callbacks that never ran. */
+void corio__loop_free(corio_loop_t *loop) {
+  while (loop->ready_head) corio_handle_cancel(loop->ready_head);
+  while (loop->timers.len > 0) corio_handle_cancel(loop->timers.items[0]);
+  corio__heap_free(&loop->timers);
+  for (size_t i = 0; i < loop->fiber_pool_len; i++)
+    corio__fiber_free(loop->fiber_pool[i]);
+  free(loop->fiber_pool);
+  free(loop);
+}
+
+/* ---- corio_run --------------------------------------------------------- */
+
+/* One pass, then sleep as long as the loop may. Returns false if nothing
+ * can ever wake the loop again: no ready callback, no timer, no host
+ * operation in flight. */
+static bool step_loop(corio_loop_t *loop) {
+  double timeout = corio__loop_run_once(loop);
+  if (timeout < 0 && corio__host_pending() == 0) return false;
+  corio__host_wait(timeout);
+  return true;
+}
+
+/* A deadlock: cancel everything once, so each task's cleanup runs and the
+ * run can end; a second one without progress is beyond repair. */
+static bool break_deadlock(corio_loop_t *loop) {
+  if (loop->deadlocked) return false;
+  loop->deadlocked = true;
+  for (corio_task_t *t = loop->tasks_head; t; t = t->next)
+    corio_task_cancel(t, corio_strerror(CORIO_EDEADLK));
+  return true;
+}
+
+/* asyncio.run's shutdown: cancel what is left and wait for it to finish. */
+static bool cancel_leftovers(corio_loop_t *loop) {
+  for (corio_task_t *t = loop->tasks_head; t; t = t->next)
+    corio_task_cancel(t, NULL);
+  while (loop->ntasks > 0 || loop->ready_len > 0)
+    if (!step_loop(loop) && !break_deadlock(loop)) return false;
+  return true;
+}
+
+/* Runs main to its end and the leftovers after it. False if tasks are left
+ * that can never finish (they and the loop are then leaked, not freed under
+ * their feet). */
+static bool drive(corio_loop_t *loop, const corio_task_t *main) {
+  while (!corio_task_done(main))
+    if (!step_loop(loop) && !break_deadlock(loop)) return false;
+  return cancel_leftovers(loop);
+}
+
+static void report_stuck(corio_loop_t *loop) {
+  fprintf(stderr,
+          "corio: %zu task(s) ignored cancellation after a deadlock and can "
+          "never finish; they are abandoned\n",
+          loop->ntasks);
+}
+
+int corio_run_ex(corio_fn fn, void *arg, const corio_run_opts_t *opts,
+                 corio_outcome_t *out) {
+  if (out) memset(out, 0, sizeof *out);
+  if (corio__loop != NULL) return CORIO_EINVALSTATE; /* nested run */
+  if (fn == NULL) return CORIO_EINVAL;
+  corio_loop_t *loop;
+  int rc = corio__loop_new(&loop, opts);
+  if (rc != CORIO_OK) return rc;
+  corio__loop = loop;
+  corio_task_t *main;
+  rc = corio_task_create(&main, fn, arg, NULL);
+  bool finished = true;
+  if (rc == CORIO_OK) {
+    finished = drive(loop, main);
+    intptr_t value = 0;
+    rc = corio_task_result(main, &value);
+    if (loop->deadlocked && rc == CORIO_ECANCELLED) rc = CORIO_EDEADLK;
+    if (rc == CORIO_EINVALSTATE) rc = CORIO_EDEADLK; /* main never ended */
+    if (out) {
+      out->code = rc;
+      out->value = rc == CORIO_OK ? value : 0;
+      const char *msg = corio_task_error(main);
+      if (rc != CORIO_OK)
+        snprintf(out->message, sizeof out->message, "%s",
+                 msg ? msg : corio_strerror(rc));
+    }
+    if (finished) corio_task_release(main);
+  }
+  corio__loop = NULL;
+  if (finished)
+    corio__loop_free(loop);
+  else
+    report_stuck(loop);
+  corio__host_loop_closed();
+  return rc;
+}
+
+int corio_run(corio_fn fn, void *arg, intptr_t *result) {
+  corio_outcome_t out;
+  int rc = corio_run_ex(fn, arg, NULL, &out);
+  if (result) *result = out.value;
+  return rc;
+}
+
+const char *corio_backend_name(void) {
+  static char name[96];
+  if (name[0] == '\0')
+    snprintf(name, sizeof name, "%s/%s", corio__fiber_backend_name(),
+             corio__host_backend_name());
+  return name;
+}

@@ -1,0 +1,74 @@
+/*
+ * status.c — the status codes' names and messages, and the per-task error
+ * message (corio_fail / corio_errmsg), which works like errno with text.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+const char *corio_strerror(int code) {
+  switch (code) {
+#define CORIO__STATUS_MSG(name, value, msg)                                   \
+  case value:                                                                 \
+    return msg;
+    CORIO_STATUS_MAP(CORIO__STATUS_MSG)
+#undef CORIO__STATUS_MSG
+  }
+  return code <= CORIO_EUSER ? "application error" : "unknown error";
+}
+
+const char *corio_err_name(int code) {
+  switch (code) {
+#define CORIO__STATUS_NAME(name, value, msg)                                  \
+  case value:                                                                 \
+    return "CORIO_" #name;
+    CORIO_STATUS_MAP(CORIO__STATUS_NAME)
+#undef CORIO__STATUS_NAME
+  }
+  return code <= CORIO_EUSER ? "CORIO_EUSER" : "CORIO_UNKNOWN";
+}
+
+char *corio__strdup(const char *s) {
+  if (s == NULL) return NULL;
+  size_t n = strlen(s) + 1;
+  char *copy = malloc(n);
+  if (copy) memcpy(copy, s, n);
+  return copy;
+}
+
+int corio__set_error(int code, const char *msg) {
+  corio_task_t *t = corio__current;
+  if (t == NULL) return code;
+  /* Copy first: msg may point into the old message. */
+  char *copy = corio__strdup(msg ? msg : corio_strerror(code));
+  free(t->errmsg);
+  t->errmsg = copy;
+  t->errmsg_code = code;
+  return code;
+}
+
+int corio__inherit_error(const corio_task_t *src) {
+  return corio__set_error(src->code, corio__task_message(src));
+}
+
+int corio_fail(int code, const char *fmt, ...) {
+  if (corio__current == NULL || fmt == NULL) return corio__set_error(code, NULL);
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  return corio__set_error(code, buf);
+}
+
+const char *corio_errmsg(void) {
+  corio_task_t *t = corio__current;
+  return t && t->errmsg ? t->errmsg : "";
+}
+
+int corio__check_in_task(void) {
+  return corio__current ? CORIO_OK : CORIO_ENOTASK;
+}

@@ -1,0 +1,416 @@
+/*
+ * task.c — the task: its life cycle, the wait/wake protocol every waiting
+ * primitive uses, cancellation, done callbacks and references.
+ *
+ * State machine (one place for every transition):
+ *   SCHEDULED --step--> RUNNING --corio__task_wait--> WAITING
+ *   WAITING --corio__task_wake--> SCHEDULED
+ *   RUNNING --coroutine returns--> DONE
+ *   SCHEDULED (not started, cancel requested) --step--> DONE (cancelled)
+ * A task's step always runs in the scheduler's context, never inside a task.
+ * Cancellation follows asyncio's Task.cancel(): a waiting task is woken with
+ * CORIO_ECANCELLED (or the request goes to what it awaits, through its cancel
+ * hook); a scheduled or running one gets it at its next resume.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void task_step(void *data);
+
+/* ---- creation and references ------------------------------------------- */
+
+int corio_task_create(corio_task_t **out, corio_fn fn, void *arg,
+                      const corio_task_opts_t *opts) {
+  if (out) *out = NULL;
+  corio_loop_t *loop = corio__loop;
+  if (loop == NULL) return CORIO_ENOTASK;
+  if (fn == NULL || out == NULL) return CORIO_EINVAL;
+  corio_task_t *t = calloc(1, sizeof *t);
+  if (t == NULL) return CORIO_ENOMEM;
+  if (opts && opts->name) {
+    t->name = corio__strdup(opts->name);
+    if (t->name == NULL) {
+      free(t);
+      return CORIO_ENOMEM;
+    }
+  }
+  if (opts) {
+    t->stack_size = opts->stack_size;
+    t->asyncify_size = opts->asyncify_size;
+  }
+  t->loop = loop;
+  t->fn = fn;
+  t->arg = arg;
+  t->refs = 2; /* the caller's and the loop's (dropped when done) */
+  t->number = ++loop->next_task_number;
+  t->state = CORIO__TASK_SCHEDULED;
+  /* Append to the loop's list of not-done tasks. */
+  t->prev = loop->tasks_tail;
+  if (loop->tasks_tail)
+    loop->tasks_tail->next = t;
+  else
+    loop->tasks_head = t;
+  loop->tasks_tail = t;
+  loop->ntasks++;
+  corio__loop_call_soon(loop, &t->step, task_step, t);
+  *out = t;
+  return CORIO_OK;
+}
+
+corio_task_t *corio_task_retain(corio_task_t *t) {
+  if (t) t->refs++;
+  return t;
+}
+
+void corio_task_release(corio_task_t *t) {
+  if (t == NULL || --t->refs > 0) return;
+  free(t->name);
+  free(t->cancel_msg);
+  free(t->error);
+  free(t->errmsg);
+  free(t->callbacks);
+  free(t);
+}
+
+/* ---- names and status -------------------------------------------------- */
+
+const char *corio_task_name(const corio_task_t *t) {
+  if (t->name) return t->name;
+  /* Default names are made on first use; the cast is the lazy cache. */
+  corio_task_t *mt = (corio_task_t *)t;
+  char buf[32];
+  snprintf(buf, sizeof buf, "Task-%llu", (unsigned long long)t->number);
+  mt->name = corio__strdup(buf);
+  return mt->name ? mt->name : "Task-?";
+}
+
+int corio_task_set_name(corio_task_t *t, const char *name) {
+  if (t == NULL || name == NULL) return CORIO_EINVAL;
+  char *copy = corio__strdup(name);
+  if (copy == NULL) return CORIO_ENOMEM;
+  free(t->name);
+  t->name = copy;
+  return CORIO_OK;
+}
+
+bool corio_task_done(const corio_task_t *t) {
+  return t->state == CORIO__TASK_DONE;
+}
+
+bool corio_task_cancelled(const corio_task_t *t) {
+  return t->state == CORIO__TASK_DONE && t->code == CORIO_ECANCELLED;
+}
+
+int corio_task_result(const corio_task_t *t, intptr_t *result) {
+  if (t == NULL) return CORIO_EINVAL;
+  if (t->state != CORIO__TASK_DONE) return CORIO_EINVALSTATE;
+  if (t->code == CORIO_OK && result) *result = t->result;
+  return t->code;
+}
+
+const char *corio__task_message(const corio_task_t *t) {
+  if (t->error) return t->error;
+  return corio_strerror(t->code);
+}
+
+const char *corio_task_error(const corio_task_t *t) {
+  if (t->state != CORIO__TASK_DONE || t->code == CORIO_OK) return NULL;
+  return corio__task_message(t);
+}
+
+corio_task_t *corio_current_task(void) { return corio__current; }
+
+size_t corio_all_tasks(corio_task_t **out, size_t cap) {
+  corio_loop_t *loop = corio__loop;
+  if (loop == NULL) return 0;
+  size_t i = 0;
+  for (corio_task_t *t = loop->tasks_head; t; t = t->next, i++)
+    if (i < cap) out[i] = t;
+  return i;
+}
+
+/* ---- done callbacks ---------------------------------------------------- */
+
+/* A done callback that has been scheduled (call_soon) but has not run. It
+ * stays on its task's `inflight` list until it runs, so that
+ * remove_done_callback can still take it back: waiters on a task's stack
+ * rely on that. */
+typedef struct corio__done_call {
+  corio_handle_t handle;
+  corio_task_t *task; /* retained until the call ran or was removed */
+  corio_done_fn fn;
+  void *data;
+  struct corio__done_call *prev, *next;
+} done_call_t;
+
+static void inflight_unlink(done_call_t *call) {
+  corio_task_t *t = call->task;
+  if (call->prev)
+    call->prev->next = call->next;
+  else
+    t->inflight = call->next;
+  if (call->next) call->next->prev = call->prev;
+}
+
+static void run_done_call(void *data) {
+  done_call_t *call = data;
+  inflight_unlink(call);
+  call->fn(call->task, call->data);
+  corio_task_release(call->task);
+  free(call);
+}
+
+/* Each callback is its own call_soon, as in asyncio. */
+static void schedule_done_call(corio_task_t *t, corio_done_fn fn, void *data) {
+  done_call_t *call = malloc(sizeof *call);
+  if (call == NULL) {
+    /* Dropping a callback would lose a wake-up: there is no safe way on. */
+    fprintf(stderr, "corio: out of memory scheduling a done callback\n");
+    abort();
+  }
+  call->task = corio_task_retain(t);
+  call->fn = fn;
+  call->data = data;
+  call->prev = NULL;
+  call->next = t->inflight;
+  if (t->inflight) t->inflight->prev = call;
+  t->inflight = call;
+  corio__loop_call_soon(t->loop, &call->handle, run_done_call, call);
+}
+
+int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn,
+                                 void *data) {
+  if (t == NULL || fn == NULL) return CORIO_EINVAL;
+  if (t->state == CORIO__TASK_DONE) {
+    schedule_done_call(t, fn, data);
+    return CORIO_OK;
+  }
+  if (t->ncallbacks == t->callbacks_cap) {
+    size_t cap = t->callbacks_cap ? t->callbacks_cap * 2 : 2;
+    corio__done_cb_t *cbs = realloc(t->callbacks, cap * sizeof *cbs);
+    if (cbs == NULL) return CORIO_ENOMEM;
+    t->callbacks = cbs;
+    t->callbacks_cap = cap;
+  }
+  t->callbacks[t->ncallbacks].fn = fn;
+  t->callbacks[t->ncallbacks].data = data;
+  t->ncallbacks++;
+  return CORIO_OK;
+}
+
+size_t corio_task_remove_done_callback(corio_task_t *t, corio_done_fn fn,
+                                       void *data) {
+  size_t kept = 0, removed = 0;
+  for (size_t i = 0; i < t->ncallbacks; i++) {
+    if (t->callbacks[i].fn == fn && t->callbacks[i].data == data)
+      removed++;
+    else
+      t->callbacks[kept++] = t->callbacks[i];
+  }
+  t->ncallbacks = kept;
+  for (done_call_t *call = t->inflight, *next; call; call = next) {
+    next = call->next;
+    if (call->fn != fn || call->data != data) continue;
+    inflight_unlink(call);
+    corio_handle_cancel(&call->handle);
+    removed++;
+    corio_task_release(call->task); /* may free t: it holds another ref */
+    free(call);
+  }
+  return removed;
+}
+
+/* ---- completion -------------------------------------------------------- */
+
+/* The coroutine has returned `code` (or never ran, if cancelled first). */
+static void task_finish(corio_task_t *t, int code) {
+  corio_loop_t *loop = t->loop;
+  t->state = CORIO__TASK_DONE;
+  t->code = code;
+  if (code != CORIO_OK) {
+    t->result = 0;
+    const char *msg = NULL;
+    if (code == CORIO_ECANCELLED && t->cancel_msg)
+      msg = t->cancel_msg;
+    else if (t->errmsg && t->errmsg_code == code)
+      msg = t->errmsg;
+    t->error = corio__strdup(msg ? msg : corio_strerror(code));
+  }
+  /* Leave the loop's list of not-done tasks. */
+  if (t->prev)
+    t->prev->next = t->next;
+  else
+    loop->tasks_head = t->next;
+  if (t->next)
+    t->next->prev = t->prev;
+  else
+    loop->tasks_tail = t->prev;
+  t->prev = t->next = NULL;
+  loop->ntasks--;
+  for (size_t i = 0; i < t->ncallbacks; i++)
+    schedule_done_call(t, t->callbacks[i].fn, t->callbacks[i].data);
+  t->ncallbacks = 0;
+  corio_task_release(t); /* the loop's reference */
+}
+
+/* ---- fibers ------------------------------------------------------------ */
+
+static void overflow_abort(corio_task_t *t) {
+  fprintf(stderr,
+          "corio: stack overflow in task '%s' (C stack of %zu bytes); give "
+          "it a larger corio_task_opts_t.stack_size\n",
+          corio_task_name(t), corio__fiber_stack_size(t->fiber));
+  fflush(stderr);
+  abort();
+}
+
+/* The first frame of every task. It never returns: it ends by switching to
+ * the scheduler for good, and the scheduler finishes the task. */
+static void task_entry(void *arg) {
+  corio_task_t *t = arg;
+  intptr_t result = 0;
+  int code = t->fn(t->arg, &result);
+  if (code == CORIO_END) code = CORIO_OK; /* END is not an error */
+  t->result = code == CORIO_OK ? result : 0;
+  t->wake_status = code; /* handed to task_step */
+  corio__fiber_switch(t->fiber, t->loop->main_fiber, 1);
+  /* Never resumed. */
+  abort();
+}
+
+static bool uses_default_sizes(const corio_task_t *t) {
+  return t->stack_size == 0 && t->asyncify_size == 0;
+}
+
+static int acquire_fiber(corio_task_t *t) {
+  corio_loop_t *loop = t->loop;
+  if (uses_default_sizes(t) && loop->fiber_pool_len > 0) {
+    t->fiber = loop->fiber_pool[--loop->fiber_pool_len];
+  } else {
+    size_t stack = t->stack_size ? t->stack_size : loop->default_stack_size;
+    size_t async =
+        t->asyncify_size ? t->asyncify_size : loop->default_asyncify_size;
+    int rc = corio__fiber_new(&t->fiber, stack, async);
+    if (rc != CORIO_OK) return rc;
+  }
+  corio__fiber_start(t->fiber, task_entry, t);
+  return CORIO_OK;
+}
+
+#define CORIO__FIBER_POOL_MAX 256
+
+static void recycle_fiber(corio_task_t *t) {
+  corio_loop_t *loop = t->loop;
+  corio__fiber_t *f = t->fiber;
+  t->fiber = NULL;
+  if (uses_default_sizes(t) && loop->fiber_pool_len < CORIO__FIBER_POOL_MAX) {
+    if (loop->fiber_pool == NULL) {
+      loop->fiber_pool = malloc(CORIO__FIBER_POOL_MAX * sizeof *loop->fiber_pool);
+      if (loop->fiber_pool == NULL) {
+        corio__fiber_free(f);
+        return;
+      }
+    }
+    loop->fiber_pool[loop->fiber_pool_len++] = f;
+    return;
+  }
+  corio__fiber_free(f);
+}
+
+/* ---- stepping ---------------------------------------------------------- */
+
+/* Runs the task until it waits or finishes. Scheduler context only. */
+static void task_step(void *data) {
+  corio_task_t *t = data;
+  if (!t->started) {
+    if (t->must_cancel) {
+      task_finish(t, CORIO_ECANCELLED);
+      return;
+    }
+    int rc = acquire_fiber(t);
+    if (rc != CORIO_OK) {
+      t->error = corio__strdup("could not allocate the task's stack");
+      task_finish(t, rc);
+      return;
+    }
+    t->started = true;
+  }
+  t->state = CORIO__TASK_RUNNING;
+  corio__current = t;
+  corio__fiber_switch(t->loop->main_fiber, t->fiber, 0);
+  corio__current = NULL;
+  if (corio__fiber_check(t->fiber) != 0) overflow_abort(t);
+  if (t->state == CORIO__TASK_RUNNING) { /* the entry returned */
+    recycle_fiber(t);
+    task_finish(t, t->wake_status);
+  }
+}
+
+/* ---- the wait/wake protocol -------------------------------------------- */
+
+/* Consumes a pending cancellation: the wait returns ECANCELLED with the
+ * cancel message as the task's message. */
+static int deliver_cancel(corio_task_t *t) {
+  t->must_cancel = false;
+  return corio__set_error(CORIO_ECANCELLED, t->cancel_msg);
+}
+
+int corio__task_wait(corio__cancel_hook_fn hook, void *hook_data) {
+  corio_task_t *t = corio__current;
+  if (t->must_cancel) return deliver_cancel(t);
+  t->state = CORIO__TASK_WAITING;
+  t->cancel_hook = hook;
+  t->cancel_hook_data = hook_data;
+  corio__fiber_switch(t->fiber, t->loop->main_fiber, 0);
+  /* Resumed by task_step: state is RUNNING again. */
+  t->cancel_hook = NULL;
+  if (t->must_cancel) return deliver_cancel(t);
+  if (t->wake_status == CORIO_ECANCELLED)
+    return corio__set_error(CORIO_ECANCELLED, t->cancel_msg);
+  return t->wake_status;
+}
+
+bool corio__task_wake(corio_task_t *t, int status) {
+  if (t->state != CORIO__TASK_WAITING) return false;
+  t->state = CORIO__TASK_SCHEDULED;
+  t->wake_status = status;
+  t->cancel_hook = NULL;
+  corio__loop_call_soon(t->loop, &t->step, task_step, t);
+  return true;
+}
+
+/* ---- cancellation ------------------------------------------------------ */
+
+bool corio_task_cancel(corio_task_t *t, const char *msg) {
+  if (t == NULL || t->state == CORIO__TASK_DONE) return false;
+  t->cancel_requests++;
+  if (msg) {
+    char *copy = corio__strdup(msg);
+    if (copy) {
+      free(t->cancel_msg);
+      t->cancel_msg = copy;
+    }
+  }
+  if (t->state == CORIO__TASK_WAITING) {
+    if (t->cancel_hook && t->cancel_hook(t->cancel_hook_data, msg)) return true;
+    if (t->cancel_hook == NULL) {
+      corio__task_wake(t, CORIO_ECANCELLED);
+      return true;
+    }
+  }
+  /* Scheduled, running, or the hook's target was already done: deliver at
+   * the next resume. */
+  t->must_cancel = true;
+  return true;
+}
+
+int corio_task_cancelling(const corio_task_t *t) { return t->cancel_requests; }
+
+int corio_task_uncancel(corio_task_t *t) {
+  if (t->cancel_requests > 0) t->cancel_requests--;
+  if (t->cancel_requests == 0) t->must_cancel = false;
+  return t->cancel_requests;
+}

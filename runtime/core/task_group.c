@@ -1,0 +1,188 @@
+/*
+ * task_group.c — asyncio.TaskGroup: children are created in the group and
+ * all awaited at its exit; the first child that fails cancels the others and
+ * the owning task's body, and the exit reports every failure together
+ * (CORIO_EGROUP, the C form of an ExceptionGroup).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct group_error {
+  corio_task_t *task; /* retained; NULL for the body's own error */
+  int code;
+  char *message;      /* owned */
+} group_error_t;
+
+struct corio_task_group {
+  corio_task_t *owner;          /* the task whose body the group is in */
+  corio_task_t **children;      /* retained, creation order */
+  size_t nchildren, children_cap;
+  size_t running;               /* children not done */
+  group_error_t *errors;
+  size_t nerrors, errors_cap;
+  bool exiting;                 /* corio_task_group_wait has begun */
+  bool aborting;                /* the children have been cancelled */
+  bool owner_cancel_requested;  /* the group cancelled its owner */
+  bool waiting;                 /* the owner sleeps in group_wait */
+};
+
+static void abort_children(corio_task_group_t *g) {
+  g->aborting = true;
+  for (size_t i = 0; i < g->nchildren; i++)
+    if (!corio_task_done(g->children[i])) corio_task_cancel(g->children[i], NULL);
+}
+
+static int add_error(corio_task_group_t *g, corio_task_t *t, int code,
+                     const char *message) {
+  if (g->nerrors == g->errors_cap) {
+    size_t cap = g->errors_cap ? g->errors_cap * 2 : 4;
+    group_error_t *errors = realloc(g->errors, cap * sizeof *errors);
+    if (errors == NULL) return CORIO_ENOMEM;
+    g->errors = errors;
+    g->errors_cap = cap;
+  }
+  group_error_t *e = &g->errors[g->nerrors++];
+  e->task = corio_task_retain(t);
+  e->code = code;
+  e->message = corio__strdup(message);
+  return CORIO_OK;
+}
+
+static void on_child_done(corio_task_t *child, void *data) {
+  corio_task_group_t *g = data;
+  g->running--;
+  if (g->running == 0 && g->waiting) corio__task_wake(g->owner, CORIO_OK);
+  if (corio_task_cancelled(child) || child->code == CORIO_OK) return;
+  if (add_error(g, child, child->code, corio__task_message(child)) != CORIO_OK) {
+    fprintf(stderr, "corio: out of memory recording a task group error\n");
+    abort();
+  }
+  if (!g->aborting && !g->owner_cancel_requested) {
+    abort_children(g);
+    g->owner_cancel_requested = true;
+    corio_task_cancel(g->owner, NULL);
+  }
+}
+
+int corio_task_group_new(corio_task_group_t **out) {
+  if (out) *out = NULL;
+  int rc = corio__check_in_task();
+  if (rc != CORIO_OK) return rc;
+  if (out == NULL) return CORIO_EINVAL;
+  corio_task_group_t *g = calloc(1, sizeof *g);
+  if (g == NULL) return CORIO_ENOMEM;
+  g->owner = corio__current;
+  *out = g;
+  return CORIO_OK;
+}
+
+int corio_task_group_spawn(corio_task_group_t *g, corio_task_t **out,
+                           corio_fn fn, void *arg,
+                           const corio_task_opts_t *opts) {
+  if (out) *out = NULL;
+  if (g == NULL) return CORIO_EINVAL;
+  if (g->aborting)
+    return corio_fail(CORIO_EINVALSTATE, "the task group is shutting down");
+  if (g->exiting && g->running == 0)
+    return corio_fail(CORIO_EINVALSTATE, "the task group has finished");
+  if (g->nchildren == g->children_cap) {
+    size_t cap = g->children_cap ? g->children_cap * 2 : 8;
+    corio_task_t **children = realloc(g->children, cap * sizeof *children);
+    if (children == NULL) return CORIO_ENOMEM;
+    g->children = children;
+    g->children_cap = cap;
+  }
+  corio_task_t *t;
+  int rc = corio_task_create(&t, fn, arg, opts);
+  if (rc != CORIO_OK) return rc;
+  rc = corio_task_add_done_callback(t, on_child_done, g);
+  if (rc != CORIO_OK) {
+    corio_task_cancel(t, NULL);
+    corio_task_release(t);
+    return rc;
+  }
+  g->children[g->nchildren++] = t;
+  g->running++;
+  if (out) *out = t;
+  return CORIO_OK;
+}
+
+/* "Exceptions" of the group, as one message listing each failure. */
+static int group_failure(corio_task_group_t *g) {
+  char msg[512];
+  size_t len = (size_t)snprintf(msg, sizeof msg, "%zu task(s) failed:",
+                                g->nerrors);
+  for (size_t i = 0; i < g->nerrors && len < sizeof msg; i++) {
+    group_error_t *e = &g->errors[i];
+    len += (size_t)snprintf(msg + len, sizeof msg - len, "%s %s: %s (%s)",
+                            i ? ";" : "",
+                            e->task ? corio_task_name(e->task) : "body",
+                            e->message ? e->message : corio_strerror(e->code),
+                            corio_err_name(e->code));
+  }
+  return corio__set_error(CORIO_EGROUP, msg);
+}
+
+int corio_task_group_wait(corio_task_group_t *g, int body_status) {
+  int rc = corio__check_in_task();
+  if (rc != CORIO_OK) return rc;
+  if (g == NULL || g->owner != corio__current) return CORIO_EINVAL;
+  g->exiting = true;
+  bool propagate_cancel = body_status == CORIO_ECANCELLED;
+  if (g->owner_cancel_requested && corio_task_uncancel(g->owner) == 0)
+    propagate_cancel = false;
+  if (body_status != CORIO_OK && !g->aborting) abort_children(g);
+  char *body_message = NULL;
+  if (body_status != CORIO_OK && body_status != CORIO_ECANCELLED)
+    body_message = corio__strdup(corio_errmsg());
+  while (g->running > 0) {
+    g->waiting = true;
+    rc = corio__task_wait(NULL, NULL);
+    g->waiting = false;
+    if (rc == CORIO_ECANCELLED && !g->aborting) {
+      /* The owner is cancelled from outside while children run. */
+      propagate_cancel = true;
+      abort_children(g);
+    }
+  }
+  if (propagate_cancel && g->nerrors == 0) {
+    free(body_message);
+    return corio__set_error(CORIO_ECANCELLED, NULL);
+  }
+  if (body_status != CORIO_OK && body_status != CORIO_ECANCELLED)
+    add_error(g, NULL, body_status, body_message);
+  free(body_message);
+  return g->nerrors ? group_failure(g) : CORIO_OK;
+}
+
+size_t corio_task_group_error_count(const corio_task_group_t *g) {
+  return g ? g->nerrors : 0;
+}
+
+int corio_task_group_error(const corio_task_group_t *g, size_t i,
+                           corio_task_t **task, const char **message) {
+  if (g == NULL || i >= g->nerrors) return CORIO_EINVAL;
+  if (task) *task = g->errors[i].task;
+  if (message)
+    *message = g->errors[i].message ? g->errors[i].message
+                                    : corio_strerror(g->errors[i].code);
+  return g->errors[i].code;
+}
+
+void corio_task_group_free(corio_task_group_t *g) {
+  if (g == NULL) return;
+  for (size_t i = 0; i < g->nchildren; i++) {
+    corio_task_remove_done_callback(g->children[i], on_child_done, g);
+    corio_task_release(g->children[i]);
+  }
+  for (size_t i = 0; i < g->nerrors; i++) {
+    corio_task_release(g->errors[i].task);
+    free(g->errors[i].message);
+  }
+  free(g->children);
+  free(g->errors);
+  free(g);
+}

@@ -1,0 +1,179 @@
+/*
+ * wait.c — asyncio.wait (done and pending sets, three modes, a timeout that
+ * cancels nothing) and asyncio.as_completed (tasks in completion order).
+ * Both are done callbacks on the tasks that wake the waiting task.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- wait -------------------------------------------------------------- */
+
+typedef struct waiter {
+  corio_task_t *task;
+  corio_wait_mode_t mode;
+  size_t remaining;
+} waiter_t;
+
+static bool raised(const corio_task_t *t) {
+  return t->code != CORIO_OK && t->code != CORIO_ECANCELLED;
+}
+
+static void on_done(corio_task_t *t, void *data) {
+  waiter_t *w = data;
+  w->remaining--;
+  if (w->remaining == 0 || w->mode == CORIO_FIRST_COMPLETED ||
+      (w->mode == CORIO_FIRST_EXCEPTION && raised(t)))
+    corio__task_wake(w->task, CORIO_OK);
+}
+
+static void on_wait_timeout(void *data) {
+  corio__task_wake(((waiter_t *)data)->task, CORIO_OK);
+}
+
+static bool condition_met(corio_task_t *const *tasks, size_t n,
+                          corio_wait_mode_t mode) {
+  size_t done = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!corio_task_done(tasks[i])) continue;
+    done++;
+    if (mode == CORIO_FIRST_COMPLETED) return true;
+    if (mode == CORIO_FIRST_EXCEPTION && raised(tasks[i])) return true;
+  }
+  return done == n;
+}
+
+int corio_wait(corio_task_t *const *tasks, size_t n, corio_wait_mode_t mode,
+               double timeout, corio_task_t **done, size_t *ndone,
+               corio_task_t **pending, size_t *npending) {
+  int rc = corio__check_in_task();
+  if (rc != CORIO_OK) return rc;
+  if (ndone) *ndone = 0;
+  if (npending) *npending = 0;
+  if (n == 0 || tasks == NULL || mode < CORIO_ALL_COMPLETED ||
+      mode > CORIO_FIRST_EXCEPTION)
+    return corio_fail(CORIO_EINVAL, "wait needs at least one task and a mode");
+  waiter_t w = {corio__current, mode, 0};
+  if (!condition_met(tasks, n, mode) && timeout != 0) {
+    size_t registered = 0;
+    for (; registered < n && rc == CORIO_OK; registered++)
+      if (!corio_task_done(tasks[registered])) {
+        rc = corio_task_add_done_callback(tasks[registered], on_done, &w);
+        w.remaining++;
+      }
+    corio_handle_t timer = {0};
+    if (rc == CORIO_OK && timeout > 0)
+      rc = corio__loop_call_at(w.task->loop, &timer, corio_time() + timeout,
+                               on_wait_timeout, &w);
+    if (rc == CORIO_OK) rc = corio__task_wait(NULL, NULL);
+    corio_handle_cancel(&timer);
+    for (size_t i = 0; i < registered; i++)
+      corio_task_remove_done_callback(tasks[i], on_done, &w);
+    if (rc != CORIO_OK) return rc == CORIO_ENOMEM ? corio__set_error(rc, NULL) : rc;
+  }
+  size_t nd = 0, np = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (corio_task_done(tasks[i])) {
+      if (done) done[nd] = tasks[i];
+      nd++;
+    } else {
+      if (pending) pending[np] = tasks[i];
+      np++;
+    }
+  }
+  if (ndone) *ndone = nd;
+  if (npending) *npending = np;
+  return CORIO_OK;
+}
+
+/* ---- as_completed ------------------------------------------------------ */
+
+struct corio_as_completed {
+  corio_task_t **tasks;     /* retained */
+  size_t n;
+  corio_task_t **finished;  /* completion order */
+  size_t nfinished, nreturned;
+  corio_task_t *waiter;     /* the task blocked in next(), if any */
+  double deadline;          /* loop time, or -1 */
+  bool timed_out;
+};
+
+static void on_completed(corio_task_t *t, void *data) {
+  corio_as_completed_t *it = data;
+  it->finished[it->nfinished++] = t;
+  if (it->waiter) corio__task_wake(it->waiter, CORIO_OK);
+}
+
+static void on_iter_timeout(void *data) {
+  corio_as_completed_t *it = data;
+  it->timed_out = true;
+  if (it->waiter) corio__task_wake(it->waiter, CORIO_OK);
+}
+
+int corio_as_completed_new(corio_as_completed_t **out,
+                           corio_task_t *const *tasks, size_t n,
+                           double timeout) {
+  if (out) *out = NULL;
+  int rc = corio__check_in_task();
+  if (rc != CORIO_OK) return rc;
+  if (out == NULL || (n > 0 && tasks == NULL)) return CORIO_EINVAL;
+  corio_as_completed_t *it = calloc(1, sizeof *it);
+  if (it == NULL) return CORIO_ENOMEM;
+  it->tasks = calloc(n ? n : 1, sizeof *it->tasks);
+  it->finished = calloc(n ? n : 1, sizeof *it->finished);
+  if (it->tasks == NULL || it->finished == NULL) {
+    corio_as_completed_free(it);
+    return CORIO_ENOMEM;
+  }
+  it->deadline = timeout < 0 ? -1 : corio_time() + timeout;
+  for (size_t i = 0; i < n; i++) {
+    it->tasks[it->n++] = corio_task_retain(tasks[i]);
+    /* Done tasks are scheduled at once, so they come first, in order. */
+    rc = corio_task_add_done_callback(tasks[i], on_completed, it);
+    if (rc != CORIO_OK) {
+      corio_as_completed_free(it);
+      return rc;
+    }
+  }
+  *out = it;
+  return CORIO_OK;
+}
+
+int corio_as_completed_next(corio_as_completed_t *it, corio_task_t **task) {
+  int rc = corio__check_in_task();
+  if (rc != CORIO_OK) return rc;
+  if (it == NULL || task == NULL) return CORIO_EINVAL;
+  *task = NULL;
+  if (it->nreturned == it->n) return CORIO_END;
+  while (it->nreturned == it->nfinished) {
+    if (it->timed_out || (it->deadline >= 0 && corio_time() >= it->deadline)) {
+      it->timed_out = true;
+      return corio__set_error(CORIO_ETIMEDOUT, NULL);
+    }
+    corio_handle_t timer = {0};
+    if (it->deadline >= 0) {
+      rc = corio__loop_call_at(corio__current->loop, &timer, it->deadline,
+                               on_iter_timeout, it);
+      if (rc != CORIO_OK) return corio__set_error(rc, NULL);
+    }
+    it->waiter = corio__current;
+    rc = corio__task_wait(NULL, NULL);
+    it->waiter = NULL;
+    corio_handle_cancel(&timer);
+    if (rc != CORIO_OK) return rc;
+  }
+  *task = it->finished[it->nreturned++];
+  return CORIO_OK;
+}
+
+void corio_as_completed_free(corio_as_completed_t *it) {
+  if (it == NULL) return;
+  for (size_t i = 0; i < it->n; i++) {
+    corio_task_remove_done_callback(it->tasks[i], on_completed, it);
+    corio_task_release(it->tasks[i]);
+  }
+  free(it->tasks);
+  free(it->finished);
+  free(it);
+}
