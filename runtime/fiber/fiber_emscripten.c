@@ -1,0 +1,121 @@
+/*
+ * fiber_emscripten.c — the wasm fiber backend: Emscripten fibers (Asyncify
+ * unwinds the leaving context into its buffer and rewinds the entering one).
+ * Each fiber owns a C stack and an Asyncify buffer. The swap sets the stack
+ * limits, so a build with -sSTACK_OVERFLOW_CHECK=2 aborts on overflow with
+ * "stack overflow"; a canary below the stack limit is checked at each switch
+ * as a second line.
+ */
+#include <emscripten/fiber.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "corio.h"
+
+#define CANARY 0xC0510C0Au
+#define CANARY_BYTES 16 /* kept below the stack limit, 16-byte aligned */
+#define MAIN_ASYNCIFY_SIZE (64 * 1024)
+
+struct corio__fiber {
+  emscripten_fiber_t ctx;
+  char *stack;          /* [canary][usable stack], 16-byte aligned */
+  size_t stack_size;    /* usable bytes */
+  char *asyncify;
+  size_t asyncify_size;
+};
+
+size_t corio__fiber_default_stack_size(void) { return 16 * 1024; }
+size_t corio__fiber_default_asyncify_size(void) { return 4 * 1024; }
+
+const char *corio__fiber_backend_name(void) { return "emscripten-fiber"; }
+
+static corio__fiber_t *main_fiber;
+
+corio__fiber_t *corio__fiber_main(void) {
+  if (main_fiber) return main_fiber;
+  corio__fiber_t *f = calloc(1, sizeof *f);
+  if (f == NULL) return NULL;
+  f->asyncify = malloc(MAIN_ASYNCIFY_SIZE);
+  if (f->asyncify == NULL) {
+    free(f);
+    return NULL;
+  }
+  f->asyncify_size = MAIN_ASYNCIFY_SIZE;
+  emscripten_fiber_init_from_current_context(&f->ctx, f->asyncify,
+                                             f->asyncify_size);
+  main_fiber = f;
+  return f;
+}
+
+void corio__fiber_free_main(void) {
+  if (main_fiber == NULL) return;
+  free(main_fiber->asyncify);
+  free(main_fiber);
+  main_fiber = NULL;
+}
+
+static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
+
+int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
+                     size_t asyncify_size) {
+  *out = NULL;
+  if (stack_size == 0) stack_size = corio__fiber_default_stack_size();
+  if (asyncify_size == 0) asyncify_size = corio__fiber_default_asyncify_size();
+  if (stack_size < 1024 || asyncify_size < 256) return CORIO_EINVAL;
+  stack_size = round16(stack_size);
+  asyncify_size = round16(asyncify_size);
+  corio__fiber_t *f = calloc(1, sizeof *f);
+  if (f == NULL) return CORIO_ENOMEM;
+  /* One block: [canary + stack][asyncify buffer]. */
+  char *block = aligned_alloc(16, CANARY_BYTES + stack_size + asyncify_size);
+  if (block == NULL) {
+    free(f);
+    return CORIO_ENOMEM;
+  }
+  f->stack = block;
+  f->stack_size = stack_size;
+  f->asyncify = block + CANARY_BYTES + stack_size;
+  f->asyncify_size = asyncify_size;
+  for (int i = 0; i < CANARY_BYTES / 4; i++)
+    memcpy(f->stack + 4 * i, &(uint32_t){CANARY}, 4);
+  *out = f;
+  return CORIO_OK;
+}
+
+void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
+                        void *arg) {
+  emscripten_fiber_init(&f->ctx, entry, arg, f->stack + CANARY_BYTES,
+                        f->stack_size, f->asyncify, f->asyncify_size);
+}
+
+void corio__fiber_free(corio__fiber_t *f) {
+  if (f == NULL) return;
+  free(f->stack);
+  free(f);
+}
+
+size_t corio__fiber_stack_size(const corio__fiber_t *f) {
+  return f->stack_size;
+}
+
+size_t corio__fiber_asyncify_size(const corio__fiber_t *f) {
+  return f->asyncify_size;
+}
+
+void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to,
+                         int finished) {
+  (void)finished;
+  emscripten_fiber_swap(&from->ctx, &to->ctx);
+}
+
+int corio__fiber_check(const corio__fiber_t *f) {
+  if (f == NULL || f->stack == NULL) return 0;
+  for (int i = 0; i < CANARY_BYTES / 4; i++) {
+    uint32_t word;
+    memcpy(&word, f->stack + 4 * i, 4);
+    if (word != CANARY) return -1;
+  }
+  return 0;
+}

@@ -1,0 +1,176 @@
+/*
+ * library_corio.js — the JS half of corio's wasm host backend
+ * (runtime/host/host_js.c): timers and wake-ups on the JS event loop, JS
+ * calls whose Promises settle into C, and the tick driver for loops run
+ * from JS. Host calls only: no runtime logic lives here.
+ *
+ * Rules it keeps (see shared/TOOLCHAIN.md):
+ *   - at most one Asyncify suspension: only corio_js_host_wait suspends, and
+ *     completions never call a suspending export, they record and kick;
+ *   - a wake-up always happens on a fresh JS turn, never with wasm on the
+ *     stack, and there is at most one pending wake-up (timer or turn);
+ *   - a rejected or throwing JS call becomes a C error, never a lost wake.
+ */
+mergeInto(LibraryManager.library, {
+  $Corio__deps: ['malloc', 'free'],
+  $Corio__postset: 'Module["corioHost"] = Corio;',
+  $Corio: {
+    EHOST: -13,
+    wakeUp: null,        // Asyncify's resume, while corio_js_host_wait sleeps
+    timer: null,         // the one pending setTimeout
+    turnScheduled: false,
+    tickActive: false,   // a JS-driven loop exists
+    tickScheduled: false,
+    runs: new Map(),     // task pointer -> {resolve, reject} for Corio.run
+    channel: null,
+
+    // Calls fn on a fresh turn of the JS loop: setImmediate in Node,
+    // a MessageChannel message in browsers (setTimeout(0) costs ~1 ms).
+    turn: function(fn) {
+      if (typeof setImmediate === 'function') { setImmediate(fn); return; }
+      if (!Corio.channel) {
+        Corio.channel = new MessageChannel();
+        Corio.channel.queue = [];
+        Corio.channel.port1.onmessage = function() {
+          var f = Corio.channel.queue.shift();
+          if (f) f();
+        };
+      }
+      Corio.channel.queue.push(fn);
+      Corio.channel.port2.postMessage(0);
+    },
+
+    clearTimer: function() {
+      if (Corio.timer !== null) { clearTimeout(Corio.timer); Corio.timer = null; }
+    },
+
+    // Blocking mode: resume the scheduler suspended in corio_js_host_wait.
+    resume: function() {
+      Corio.turnScheduled = false;
+      Corio.clearTimer();
+      var wakeUp = Corio.wakeUp;
+      Corio.wakeUp = null;
+      if (wakeUp) wakeUp();
+    },
+
+    // Something completed: make sure the loop runs soon, with one wake-up.
+    kick: function() {
+      if (Corio.wakeUp) {
+        if (!Corio.turnScheduled) {
+          Corio.turnScheduled = true;
+          Corio.clearTimer();
+          Corio.turn(Corio.resume);
+        }
+      } else if (Corio.tickActive) {
+        Corio.scheduleTick(0);
+      }
+    },
+
+    // JS-driven mode: run a slice, then plan the next one.
+    tick: function() {
+      Corio.tickScheduled = false;
+      Corio.clearTimer();
+      var ms;
+      try {
+        ms = _corio_js_tick();
+      } catch (e) {
+        Corio.failAll(e);
+        throw e;
+      }
+      if (ms >= 0) Corio.scheduleTick(ms);
+    },
+
+    scheduleTick: function(ms) {
+      if (Corio.tickScheduled) {
+        if (ms > 0) return;          // a sooner or equal wake-up is planned
+        Corio.clearTimer();          // a turn beats a timer
+      }
+      Corio.tickScheduled = true;
+      if (ms <= 0) Corio.turn(Corio.tick);
+      else Corio.timer = setTimeout(Corio.tick, ms);
+    },
+
+    // A fatal error inside wasm (abort, trap): reject every pending run.
+    failAll: function(e) {
+      Corio.runs.forEach(function(p) { p.reject(e); });
+      Corio.runs.clear();
+    },
+
+    // Copies a JS string into malloc'd wasm memory; C frees it.
+    toC: function(s) {
+      var n = lengthBytesUTF8(s) + 1;
+      var p = _malloc(n);
+      if (p) stringToUTF8(s, p, n);
+      return p;
+    },
+
+    // Runs the coroutine exported as `name` with an integer argument;
+    // resolves to {value} or rejects with {code, message} (the npm module
+    // turns these into idiomatic results and Error objects).
+    run: function(name, arg) {
+      return new Promise(function(resolve, reject) {
+        var namePtr = Corio.toC(String(name));
+        var codePtr = _malloc(4);
+        var task = _corio_js_run(namePtr, arg | 0, codePtr);
+        var code = HEAP32[codePtr >> 2];
+        _free(namePtr);
+        _free(codePtr);
+        if (!task) {
+          reject({code: code, message: name + ': ' + UTF8ToString(_corio_strerror(code))});
+          return;
+        }
+        Corio.runs.set(task, {resolve: resolve, reject: reject});
+        Corio.tickActive = true;
+        Corio.scheduleTick(0);
+      });
+    },
+  },
+
+  corio_js_host_wait__deps: ['$Corio'],
+  corio_js_host_wait__sig: 'vd',
+  corio_js_host_wait: function(ms) {
+    return Asyncify.handleSleep(function(wakeUp) {
+      Corio.wakeUp = wakeUp;
+      if (ms === 0) {
+        Corio.turnScheduled = true;
+        Corio.turn(Corio.resume);
+      } else if (ms > 0) {
+        Corio.timer = setTimeout(Corio.resume, ms);
+      }
+      // ms < 0: only a completion (Corio.kick) resumes.
+    });
+  },
+
+  corio_js_call__deps: ['$Corio'],
+  corio_js_call__sig: 'viii',
+  corio_js_call: function(id, namePtr, argPtr) {
+    var name = UTF8ToString(namePtr);
+    var arg = UTF8ToString(argPtr);
+    var settle = function(code, text) {
+      _corio_js_settle(id, code, Corio.toC(text));
+      Corio.kick();
+    };
+    // Always settles on a later microtask, never inside this call: the
+    // calling task has not started waiting yet.
+    Promise.resolve().then(function() {
+      var fn = globalThis[name];
+      if (typeof fn !== 'function') throw new Error('globalThis.' + name + ' is not a function');
+      return fn(arg);
+    }).then(function(value) {
+      settle(0, value === undefined ? '' : String(value));
+    }, function(err) {
+      var msg = err && err.message !== undefined ? err.message : String(err);
+      settle(Corio.EHOST, name + ': ' + msg);
+    });
+  },
+
+  corio_js_task_done__deps: ['$Corio'],
+  corio_js_task_done__sig: 'viidi',
+  corio_js_task_done: function(task, code, value, messagePtr) {
+    var p = Corio.runs.get(task);
+    if (!p) return;
+    Corio.runs.delete(task);
+    if (code === 0) p.resolve({value: value});
+    else p.reject({code: code, message: UTF8ToString(messagePtr)});
+  },
+});
