@@ -21,7 +21,8 @@ mergeInto(LibraryManager.library, {
     turnScheduled: false,
     tickActive: false,   // a JS-driven loop exists
     tickScheduled: false,
-    runs: new Map(),     // task pointer -> {resolve, reject} for Corio.run
+    runs: {},            // task pointer -> {resolve, reject} for Corio.run
+                         // (a plain object: the library serializer drops Maps)
     channel: null,
 
     // Calls fn on a fresh turn of the JS loop: setImmediate in Node,
@@ -92,8 +93,9 @@ mergeInto(LibraryManager.library, {
 
     // A fatal error inside wasm (abort, trap): reject every pending run.
     failAll: function(e) {
-      Corio.runs.forEach(function(p) { p.reject(e); });
-      Corio.runs.clear();
+      var runs = Corio.runs;
+      Corio.runs = {};
+      Object.keys(runs).forEach(function(k) { runs[k].reject(e); });
     },
 
     // Copies a JS string into malloc'd wasm memory; C frees it.
@@ -119,7 +121,7 @@ mergeInto(LibraryManager.library, {
           reject({code: code, message: name + ': ' + UTF8ToString(_corio_strerror(code))});
           return;
         }
-        Corio.runs.set(task, {resolve: resolve, reject: reject});
+        Corio.runs[task] = {resolve: resolve, reject: reject};
         Corio.tickActive = true;
         Corio.scheduleTick(0);
       });
@@ -167,9 +169,9 @@ mergeInto(LibraryManager.library, {
   corio_js_task_done__deps: ['$Corio'],
   corio_js_task_done__sig: 'viidi',
   corio_js_task_done: function(task, code, value, messagePtr) {
-    var p = Corio.runs.get(task);
+    var p = Corio.runs[task];
     if (!p) return;
-    Corio.runs.delete(task);
+    delete Corio.runs[task];
     if (code === 0) p.resolve({value: value});
     else p.reject({code: code, message: UTF8ToString(messagePtr)});
   },

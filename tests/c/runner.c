@@ -6,6 +6,9 @@
  *   corio-tests            runs every test
  * Each test prints "ok NAME" or "not ok NAME" with its failures; the run ends
  * with "N passed, N failed" and exits 0 only if none failed.
+ * It ends with exit(), not a return from main: under Asyncify, Emscripten
+ * 3.1.6 reports main as returned (status 0) at its first suspension and
+ * drops the real return value; exit() reports the real status (onExit).
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -90,7 +93,8 @@ int main(int argc, char **argv) {
   int passed = 0, failed = 0;
   if (argc == 2 && strcmp(argv[1], "--list") == 0) {
     for (size_t i = 0; i < ntests; i++) printf("%s\n", tests[i].name);
-    return 0;
+    fflush(stdout);
+    exit(0);
   }
   if (argc == 1) {
     for (size_t i = 0; i < ntests; i++) run_one(i) ? passed++ : failed++;
@@ -106,5 +110,6 @@ int main(int argc, char **argv) {
     }
   }
   printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  fflush(stdout);
+  exit(failed ? 1 : 0);
 }

@@ -1,0 +1,57 @@
+/*
+ * js_exports.c — coroutines exported to JS (CORIO_EXPORT) for the Node
+ * tests of the JS-driven loop (tests/node/js_run.test.mjs): JS runs them by
+ * name and awaits their results as Promises.
+ */
+#include "corio.h"
+
+/* Sleeps a little, then returns arg * 2. */
+static int double_later(void *arg, intptr_t *result) {
+  int rc = corio_sleep(0.005);
+  if (rc != CORIO_OK) return rc;
+  *result = (intptr_t)arg * 2;
+  return CORIO_OK;
+}
+CORIO_EXPORT(double_later)
+
+/* Fails with an application code and a message naming arg. */
+static int fail_with_message(void *arg, intptr_t *result) {
+  (void)result;
+  corio_sleep(0);
+  return corio_fail(CORIO_EUSER - 7, "refused input %d", (int)(intptr_t)arg);
+}
+CORIO_EXPORT(fail_with_message)
+
+static int child(void *arg, intptr_t *result) {
+  int rc = corio_sleep(0.001 * (double)(intptr_t)arg);
+  *result = (intptr_t)arg;
+  return rc;
+}
+
+/* Gathers `arg` children that sleep different times; returns their sum. */
+static int gather_sum(void *arg, intptr_t *result) {
+  int n = (int)(intptr_t)arg;
+  corio_task_t *tasks[64];
+  intptr_t values[64];
+  if (n < 0 || n > 64) return corio_fail(CORIO_EINVAL, "n must be 0..64");
+  for (int i = 0; i < n; i++) {
+    int rc = corio_task_create(&tasks[i], child, (void *)(intptr_t)(n - i), NULL);
+    if (rc != CORIO_OK) return rc;
+  }
+  int rc = corio_gather(tasks, (size_t)n, values, NULL);
+  *result = 0;
+  for (int i = 0; i < n; i++) {
+    *result += values[i];
+    corio_task_release(tasks[i]);
+  }
+  return rc;
+}
+CORIO_EXPORT(gather_sum)
+
+/* Awaits a JS promise that rejects (globalThis.rejectSoon). */
+static int await_rejection(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  return corio_js_await("rejectSoon", "from C", NULL);
+}
+CORIO_EXPORT(await_rejection)

@@ -1,0 +1,46 @@
+// js_run.test.mjs — C coroutines run from JS through the JS-driven loop:
+// results arrive as Promises, C errors reject with their code and message,
+// and a JS Promise rejection inside C comes back as an error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { load, CorioError } from '../../web/corio.mjs';
+
+const build = new URL('../../build/wasm/', import.meta.url);
+const factory = (await import(new URL('js_exports.mjs', build))).default;
+const corio = await load({ factory, wasmUrl: new URL('js_exports.wasm', build) });
+
+test('a C coroutine run from JS resolves with its result', async () => {
+  assert.equal(await corio.run('double_later', 21), 42);
+});
+
+test('several runs can be in flight at once', async () => {
+  const results = await Promise.all([1, 2, 3, 4].map((n) => corio.run('double_later', n)));
+  assert.deepEqual(results, [2, 4, 6, 8]);
+});
+
+test('a coroutine that gathers tasks returns through the JS loop', async () => {
+  assert.equal(await corio.run('gather_sum', 10), 55);
+});
+
+test('a C error rejects with a CorioError carrying code and message', async () => {
+  await assert.rejects(corio.run('fail_with_message', 5), (e) => {
+    assert.ok(e instanceof CorioError);
+    assert.equal(e.code, -1007);
+    assert.equal(e.codeName, 'CORIO_EUSER');
+    assert.equal(e.message, 'refused input 5');
+    return true;
+  });
+});
+
+test('an unknown coroutine name rejects with CORIO_ENOTFOUND', async () => {
+  await assert.rejects(corio.run('no_such_coroutine'), (e) => e.codeName === 'CORIO_ENOTFOUND');
+});
+
+test('a JS promise rejection inside C rejects the run with the JS message', async () => {
+  globalThis.rejectSoon = (arg) => new Promise((_, reject) => setTimeout(() => reject(new Error(`nope ${arg}`)), 2));
+  await assert.rejects(corio.run('await_rejection'), (e) => {
+    assert.equal(e.codeName, 'CORIO_EHOST');
+    assert.equal(e.message, 'rejectSoon: nope from C');
+    return true;
+  });
+});
