@@ -51,7 +51,15 @@ mergeInto(LibraryManager.library, {
       Corio.clearTimer();
       var wakeUp = Corio.wakeUp;
       Corio.wakeUp = null;
-      if (wakeUp) wakeUp();
+      if (!wakeUp) return;
+      try {
+        wakeUp();
+      } catch (e) {
+        // exit() called by resumed code unwinds out through here: that is
+        // the program ending normally, not an error of this callback.
+        if (e === 'unwind' || (e && e.name === 'ExitStatus')) return;
+        throw e;
+      }
     },
 
     // Something completed: make sure the loop runs soon, with one wake-up.

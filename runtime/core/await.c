@@ -4,6 +4,8 @@
  * whether cancelling the waiter reaches the awaited task is the only
  * difference between await (it does) and shield (it does not).
  */
+#include <math.h>
+
 #include "internal.h"
 
 /* ---- sleep ------------------------------------------------------------- */
@@ -13,15 +15,13 @@ static void wake_sleeper(void *data) { corio__task_wake(data, CORIO_OK); }
 int corio_sleep(double seconds) {
   int rc = corio__check_in_task();
   if (rc != CORIO_OK) return rc;
+  if (isnan(seconds)) return CORIO_EINVAL;
+  if (seconds <= 0) return corio__task_yield();
   corio_task_t *self = corio__current;
   corio_handle_t timer;
-  if (seconds > 0) {
-    rc = corio__loop_call_at(self->loop, &timer, corio_time() + seconds,
-                             wake_sleeper, self);
-    if (rc != CORIO_OK) return corio__set_error(rc, NULL);
-  } else {
-    corio__loop_call_soon(self->loop, &timer, wake_sleeper, self);
-  }
+  rc = corio__loop_call_at(self->loop, &timer, corio_time() + seconds,
+                           wake_sleeper, self);
+  if (rc != CORIO_OK) return corio__set_error(rc, NULL);
   rc = corio__task_wait(NULL, NULL);
   corio_handle_cancel(&timer); /* still scheduled if we were cancelled */
   return rc;

@@ -46,6 +46,9 @@ struct corio_loop {
   size_t fiber_pool_len;
   corio_task_t *finished;        /* task whose fiber ended, to recycle */
   bool deadlocked;               /* a deadlock was found and broken */
+  size_t pass_remaining;         /* ready items left in the current pass */
+  size_t inline_passes_left;     /* passes tasks may still begin themselves */
+  corio_task_t *returning;       /* the task that last switched to main */
 };
 
 /* The running loop and task of this thread. */
@@ -61,6 +64,13 @@ void corio__loop_free(corio_loop_t *loop);
  * sleep: 0 (more is ready), the seconds to the next timer, or -1 (nothing
  * scheduled). */
 double corio__loop_run_once(corio_loop_t *loop);
+
+/* Takes the head of the ready queue if it runs `fn` (a task step), so a
+ * task can switch straight to the next task instead of through the
+ * scheduler. The head must belong to the current pass, or a new pass may be
+ * begun (a bounded number of times, so timers and I/O are not starved).
+ * NULL if not. */
+corio_handle_t *corio__loop_take_next(corio_loop_t *loop, corio_callback_fn fn);
 
 /* Internal scheduling with a handle the caller owns. */
 void corio__loop_call_soon(corio_loop_t *loop, corio_handle_t *h,
@@ -131,6 +141,10 @@ struct corio_task {
  * Returns the wake status, or CORIO_ECANCELLED if the task was cancelled.
  * `hook` (may be NULL) is what a cancel request does while waiting. */
 int corio__task_wait(corio__cancel_hook_fn hook, void *hook_data);
+
+/* Lets every other ready task run once, then resumes (asyncio's bare
+ * yield, which sleep(0) is). Returns CORIO_OK or CORIO_ECANCELLED. */
+int corio__task_yield(void);
 
 /* Wakes t with `status` if it is waiting; returns false (and does nothing)
  * if it is not (already woken, e.g. by a cancellation). */

@@ -66,6 +66,24 @@ int corio__loop_call_at(corio_loop_t *loop, corio_handle_t *h, double when,
   return rc;
 }
 
+/* How many passes tasks may begin among themselves before the scheduler
+ * gets control back to fire due timers and ask the host for I/O. */
+#define CORIO__INLINE_PASSES 16
+
+corio_handle_t *corio__loop_take_next(corio_loop_t *loop, corio_callback_fn fn) {
+  corio_handle_t *h = loop->ready_head;
+  if (h == NULL || h->fn != fn) return NULL;
+  if (loop->pass_remaining == 0) {
+    if (loop->inline_passes_left == 0) return NULL;
+    loop->inline_passes_left--;
+    loop->pass_remaining = loop->ready_len; /* the next pass begins */
+  }
+  loop->pass_remaining--;
+  ready_unlink(loop, h);
+  h->state = CORIO__HANDLE_IDLE;
+  return h;
+}
+
 /* ---- public scheduling ------------------------------------------------- */
 
 static int schedule(corio_handle_t *h, double when, bool soon,
@@ -136,8 +154,13 @@ double corio__loop_run_once(corio_loop_t *loop) {
     corio_handle_t *h = corio__heap_pop(&loop->timers);
     ready_append(loop, h);
   }
-  /* Only what is ready now: callbacks scheduled by these run next pass. */
-  for (size_t n = loop->ready_len; n > 0 && loop->ready_head; n--) {
+  /* Only what is ready now: callbacks scheduled by these run next pass.
+   * Tasks may take items of this pass themselves (corio__loop_take_next),
+   * so the count lives in the loop. */
+  loop->pass_remaining = loop->ready_len;
+  loop->inline_passes_left = CORIO__INLINE_PASSES;
+  while (loop->pass_remaining > 0 && loop->ready_head) {
+    loop->pass_remaining--;
     corio_handle_t *h = loop->ready_head;
     ready_unlink(loop, h);
     h->state = CORIO__HANDLE_IDLE;
@@ -146,6 +169,7 @@ double corio__loop_run_once(corio_loop_t *loop) {
     if (h->loop_owned) free(h);
     fn(data);
   }
+  loop->pass_remaining = 0;
   if (loop->ready_len > 0) return 0;
   if (loop->timers.len == 0) return -1;
   double wait = loop->timers.items[0]->when - corio__host_now();

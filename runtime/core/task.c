@@ -275,7 +275,8 @@ static void task_entry(void *arg) {
   int code = t->fn(t->arg, &result);
   if (code == CORIO_END) code = CORIO_OK; /* END is not an error */
   t->result = code == CORIO_OK ? result : 0;
-  t->wake_status = code; /* handed to task_step */
+  t->wake_status = code; /* handed to after_switch_to_main */
+  t->loop->returning = t;
   corio__fiber_switch(t->fiber, t->loop->main_fiber, 1);
   /* Never resumed. */
   abort();
@@ -322,7 +323,18 @@ static void recycle_fiber(corio_task_t *t) {
 
 /* ---- stepping ---------------------------------------------------------- */
 
-/* Runs the task until it waits or finishes. Scheduler context only. */
+/* What the scheduler does once a task has switched back to it: check the
+ * task's stack guard, and finish it if its coroutine returned. */
+static void after_switch_to_main(corio_task_t *t) {
+  if (corio__fiber_check(t->fiber) != 0) overflow_abort(t);
+  if (t->state == CORIO__TASK_RUNNING) { /* the entry returned */
+    recycle_fiber(t);
+    task_finish(t, t->wake_status);
+  }
+}
+
+/* Runs the task until it, or a task it switched to directly, switches back
+ * to the scheduler. Scheduler context only. */
 static void task_step(void *data) {
   corio_task_t *t = data;
   if (!t->started) {
@@ -342,11 +354,28 @@ static void task_step(void *data) {
   corio__current = t;
   corio__fiber_switch(t->loop->main_fiber, t->fiber, 0);
   corio__current = NULL;
+  after_switch_to_main(t->loop->returning);
+}
+
+/* Switches away from the current task, which has already set its new
+ * state. If the next item of this pass is the step of a started task, the
+ * switch goes straight to that task (one fiber swap instead of two through
+ * the scheduler); otherwise to the scheduler. */
+static void leave_task(corio_task_t *t) {
+  corio_loop_t *loop = t->loop;
   if (corio__fiber_check(t->fiber) != 0) overflow_abort(t);
-  if (t->state == CORIO__TASK_RUNNING) { /* the entry returned */
-    recycle_fiber(t);
-    task_finish(t, t->wake_status);
+  corio_handle_t *head = loop->ready_head;
+  corio_task_t *next =
+      head && head->fn == task_step ? (corio_task_t *)head->data : NULL;
+  if (next && next->started && corio__loop_take_next(loop, task_step)) {
+    next->state = CORIO__TASK_RUNNING;
+    corio__current = next;
+    corio__fiber_switch(t->fiber, next->fiber, 0);
+  } else {
+    loop->returning = t;
+    corio__fiber_switch(t->fiber, loop->main_fiber, 0);
   }
+  /* Resumed: whoever switched here made this task current and RUNNING. */
 }
 
 /* ---- the wait/wake protocol -------------------------------------------- */
@@ -364,13 +393,23 @@ int corio__task_wait(corio__cancel_hook_fn hook, void *hook_data) {
   t->state = CORIO__TASK_WAITING;
   t->cancel_hook = hook;
   t->cancel_hook_data = hook_data;
-  corio__fiber_switch(t->fiber, t->loop->main_fiber, 0);
-  /* Resumed by task_step: state is RUNNING again. */
+  leave_task(t);
   t->cancel_hook = NULL;
   if (t->must_cancel) return deliver_cancel(t);
   if (t->wake_status == CORIO_ECANCELLED)
     return corio__set_error(CORIO_ECANCELLED, t->cancel_msg);
   return t->wake_status;
+}
+
+int corio__task_yield(void) {
+  corio_task_t *t = corio__current;
+  if (t->must_cancel) return deliver_cancel(t);
+  t->state = CORIO__TASK_SCHEDULED;
+  t->wake_status = CORIO_OK;
+  corio__loop_call_soon(t->loop, &t->step, task_step, t);
+  leave_task(t);
+  if (t->must_cancel) return deliver_cancel(t);
+  return CORIO_OK;
 }
 
 bool corio__task_wake(corio_task_t *t, int status) {
