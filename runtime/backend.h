@@ -74,7 +74,8 @@ void corio__host_wait(double timeout);
  * are none and no timer is set, nothing can wake a waiting task. */
 size_t corio__host_pending(void);
 
-/* Tells the host that the running loop has finished (drops per-run state). */
+/* Tell the host that corio_run's loop starts / has finished. */
+void corio__host_loop_opened(void);
 void corio__host_loop_closed(void);
 
 const char *corio__host_backend_name(void);

@@ -21,6 +21,7 @@ mergeInto(LibraryManager.library, {
     turnScheduled: false,
     tickActive: false,   // a JS-driven loop exists
     tickScheduled: false,
+    keepalive: 0,        // Emscripten's keepalive count when a run began
     runs: {},            // task pointer -> {resolve, reject} for Corio.run
                          // (a plain object: the library serializer drops Maps)
     channel: null,
@@ -149,6 +150,18 @@ mergeInto(LibraryManager.library, {
       }
       // ms < 0: only a completion (Corio.kick) resumes.
     });
+  },
+
+  corio_js_loop_opened__deps: ['$Corio'],
+  corio_js_loop_opened__sig: 'v',
+  corio_js_loop_opened: function() {
+    Corio.keepalive = runtimeKeepaliveCounter;
+  },
+
+  corio_js_loop_closed__deps: ['$Corio'],
+  corio_js_loop_closed__sig: 'v',
+  corio_js_loop_closed: function() {
+    runtimeKeepaliveCounter = Corio.keepalive;
   },
 
   corio_js_call__deps: ['$Corio'],

@@ -261,6 +261,7 @@ int corio_run_ex(corio_fn fn, void *arg, const corio_run_opts_t *opts,
   int rc = corio__loop_new(&loop, opts);
   if (rc != CORIO_OK) return rc;
   corio__loop = loop;
+  corio__host_loop_opened();
   corio_task_t *main;
   rc = corio_task_create(&main, fn, arg, NULL);
   bool finished = true;

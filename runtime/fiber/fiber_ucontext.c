@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #endif
 #include <pthread.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -79,9 +80,9 @@ struct corio__fiber {
 #else
   ucontext_t ctx;
 #endif
-  char *map;          /* guard page + stack (NULL for the main fiber) */
+  char *map;          /* guard page + stack; NULL if from a slab or main */
   size_t map_size;
-  char *stack;        /* usable stack, above the guard page */
+  char *stack;        /* usable stack (NULL for the main fiber) */
   size_t stack_size;
   corio__fiber_entry_fn entry;
   void *arg;
@@ -181,6 +182,53 @@ void corio__fiber_free_main(void) {
   main_fiber = NULL;
 }
 
+/* Each guarded stack costs the process two memory mappings, of which Linux
+ * allows about 65,000 (vm.max_map_count). Past this many live guarded
+ * stacks, new ones come from slabs without guard pages (one mapping for
+ * many stacks); their canary still catches an overflow, at the next
+ * switch. */
+#define GUARDED_MAX 16384
+#define SLAB_STACKS 64
+
+static _Thread_local size_t guarded_live;
+/* Free unguarded default-size stacks, linked through their first word. */
+static _Thread_local void *slab_free;
+
+static int new_guarded(corio__fiber_t *f, size_t stack_size) {
+  size_t page = page_size();
+  f->map_size = stack_size + page;
+  f->map = mmap(NULL, f->map_size, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (f->map == MAP_FAILED) {
+    f->map = NULL;
+    return CORIO_ENOMEM;
+  }
+  if (mprotect(f->map, page, PROT_NONE) != 0) {
+    munmap(f->map, f->map_size);
+    f->map = NULL;
+    return CORIO_ENOMEM;
+  }
+  f->stack = f->map + page;
+  guarded_live++;
+  return CORIO_OK;
+}
+
+static int new_from_slab(corio__fiber_t *f, size_t stack_size) {
+  if (slab_free == NULL) {
+    char *slab = mmap(NULL, stack_size * SLAB_STACKS, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (slab == MAP_FAILED) return CORIO_ENOMEM;
+    for (int i = SLAB_STACKS - 1; i >= 0; i--) {
+      char *stack = slab + (size_t)i * stack_size;
+      memcpy(stack, &slab_free, sizeof slab_free);
+      slab_free = stack;
+    }
+  }
+  f->stack = slab_free;
+  memcpy(&slab_free, f->stack, sizeof slab_free);
+  return CORIO_OK;
+}
+
 int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
                      size_t asyncify_size) {
   (void)asyncify_size;
@@ -191,16 +239,15 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
   stack_size = (stack_size + page - 1) & ~(page - 1);
   corio__fiber_t *f = calloc(1, sizeof *f);
   if (f == NULL) return CORIO_ENOMEM;
-  f->map_size = stack_size + page;
-  f->map = mmap(NULL, f->map_size, PROT_READ | PROT_WRITE,
-                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (f->map == MAP_FAILED) {
-    free(f);
-    return CORIO_ENOMEM;
-  }
-  mprotect(f->map, page, PROT_NONE);
-  f->stack = f->map + page;
   f->stack_size = stack_size;
+  bool slab_ok = stack_size == corio__fiber_default_stack_size();
+  int rc = CORIO_ENOMEM;
+  if (guarded_live < GUARDED_MAX || !slab_ok) rc = new_guarded(f, stack_size);
+  if (rc != CORIO_OK && slab_ok) rc = new_from_slab(f, stack_size);
+  if (rc != CORIO_OK) {
+    free(f);
+    return rc;
+  }
   memcpy(f->stack, &(uint64_t){CANARY}, sizeof(uint64_t));
   *out = f;
   return CORIO_OK;
@@ -208,7 +255,13 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
 
 void corio__fiber_free(corio__fiber_t *f) {
   if (f == NULL) return;
-  munmap(f->map, f->map_size);
+  if (f->map) {
+    munmap(f->map, f->map_size);
+    guarded_live--;
+  } else if (f->stack) { /* back to the slab free list */
+    memcpy(f->stack, &slab_free, sizeof slab_free);
+    slab_free = f->stack;
+  }
   free(f);
 }
 
@@ -276,24 +329,24 @@ static void raw_switch(corio__fiber_t *from, corio__fiber_t *to) {
 
 void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to,
                          int finished) {
-  running = to->map ? to : NULL;
+  running = to->stack ? to : NULL;
 #ifdef CORIO__ASAN
   void *fake_stack = NULL;
   __sanitizer_start_switch_fiber(finished ? NULL : &fake_stack,
-                                 to->map ? to->stack : main_bottom,
-                                 to->map ? to->stack_size : main_size);
+                                 to->stack ? to->stack : main_bottom,
+                                 to->stack ? to->stack_size : main_size);
   raw_switch(from, to);
   __sanitizer_finish_switch_fiber(fake_stack, NULL, NULL);
 #else
   (void)finished;
   raw_switch(from, to);
 #endif
-  running = from->map ? from : NULL;
+  running = from->stack ? from : NULL;
 }
 
 int corio__fiber_check(const corio__fiber_t *f) {
   uint64_t canary;
-  if (f == NULL || f->map == NULL) return 0;
+  if (f == NULL || f->stack == NULL) return 0;
   memcpy(&canary, f->stack, sizeof canary);
   return canary == CANARY ? 0 : -1;
 }

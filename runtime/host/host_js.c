@@ -27,6 +27,9 @@ extern void corio_js_call(int id, const char *name, const char *arg);
 /* Tells JS that task `task` (started by corio_js_run) ended. */
 extern void corio_js_task_done(corio_task_t *task, int code, double value,
                                const char *message);
+/* Save / restore Emscripten's runtime keepalive count around a run. */
+extern void corio_js_loop_opened(void);
+extern void corio_js_loop_closed(void);
 
 /* How long a batch of ready work may run before JS gets a turn: long
  * enough to amortise the trip, short enough for a page to stay responsive. */
@@ -113,7 +116,13 @@ void corio__host_wait(double timeout) {
   last_yield = corio__host_now();
 }
 
-void corio__host_loop_closed(void) {}
+/* Emscripten 3.1.6 counts one runtime "keepalive" per first entry into a
+ * fiber and never releases it, so exit() would never report the program's
+ * end (onExit). Every fiber of the run has ended when its loop closes, so
+ * the count is put back to what it was when the loop opened. */
+void corio__host_loop_opened(void) { corio_js_loop_opened(); }
+
+void corio__host_loop_closed(void) { corio_js_loop_closed(); }
 
 const char *corio__host_backend_name(void) { return "js-event-loop"; }
 

@@ -32,6 +32,8 @@ void corio__host_wait(double timeout) {
 
 size_t corio__host_pending(void) { return 0; }
 
+void corio__host_loop_opened(void) {}
+
 void corio__host_loop_closed(void) {}
 
 const char *corio__host_backend_name(void) { return "poll"; }
