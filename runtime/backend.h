@@ -3,7 +3,7 @@
  * backends beneath it. The core calls only these functions; each backend
  * implements one half, in one file per platform:
  *   fiber (how a task's context is saved and switched):
- *     runtime/fiber/fiber_emscripten.c, runtime/fiber/fiber_ucontext.c
+ *     runtime/fiber/fiber_emscripten.c, runtime/fiber/fiber_native.c
  *   host (the clock, and what the loop does when it has nothing to run):
  *     runtime/host/host_js.c (+ web/library_corio.js), runtime/host/host_poll.c
  * The build picks a backend by which files it compiles.

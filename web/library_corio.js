@@ -123,7 +123,7 @@ mergeInto(LibraryManager.library, {
         var namePtr = Corio.toC(String(name));
         var codePtr = _malloc(4);
         var task = _corio_js_run(namePtr, arg | 0, codePtr);
-        var code = HEAP32[codePtr >> 2];
+        var code = HEAP32[codePtr >>> 2];
         _free(namePtr);
         _free(codePtr);
         if (!task) {

@@ -74,7 +74,11 @@ corio_handle_t *corio__loop_take_next(corio_loop_t *loop, corio_callback_fn fn) 
   corio_handle_t *h = loop->ready_head;
   if (h == NULL || h->fn != fn) return NULL;
   if (loop->pass_remaining == 0) {
-    if (loop->inline_passes_left == 0) return NULL;
+    /* A due timer joins the ready queue at the next pass: the scheduler's. */
+    if (loop->inline_passes_left == 0 ||
+        (loop->timers.len > 0 &&
+         loop->timers.items[0]->when <= corio__host_now()))
+      return NULL;
     loop->inline_passes_left--;
     loop->pass_remaining = loop->ready_len; /* the next pass begins */
   }
@@ -126,9 +130,7 @@ int corio_call_later(corio_handle_t *h, double delay, corio_callback_fn fn,
   return schedule(h, corio_time() + (delay > 0 ? delay : 0), false, fn, data);
 }
 
-bool corio_handle_cancel(corio_handle_t *h) {
-  corio_loop_t *loop = corio__loop;
-  if (h == NULL || loop == NULL) return false;
+static bool handle_cancel(corio_loop_t *loop, corio_handle_t *h) {
   if (h->state == CORIO__HANDLE_READY)
     ready_unlink(loop, h);
   else if (h->state == CORIO__HANDLE_TIMER)
@@ -138,6 +140,11 @@ bool corio_handle_cancel(corio_handle_t *h) {
   h->state = CORIO__HANDLE_IDLE;
   if (h->loop_owned) free(h);
   return true;
+}
+
+bool corio_handle_cancel(corio_handle_t *h) {
+  if (h == NULL || corio__loop == NULL) return false;
+  return handle_cancel(corio__loop, h);
 }
 
 /* ---- time -------------------------------------------------------------- */
@@ -196,8 +203,8 @@ int corio__loop_new(corio_loop_t **out, const corio_run_opts_t *opts) {
 
 /* Frees what is left: the fiber pool, and callbacks that never ran. */
 void corio__loop_free(corio_loop_t *loop) {
-  while (loop->ready_head) corio_handle_cancel(loop->ready_head);
-  while (loop->timers.len > 0) corio_handle_cancel(loop->timers.items[0]);
+  while (loop->ready_head) handle_cancel(loop, loop->ready_head);
+  while (loop->timers.len > 0) handle_cancel(loop, loop->timers.items[0]);
   corio__heap_free(&loop->timers);
   for (size_t i = 0; i < loop->fiber_pool_len; i++)
     corio__fiber_free(loop->fiber_pool[i]);
@@ -207,11 +214,10 @@ void corio__loop_free(corio_loop_t *loop) {
 
 /* ---- corio_run --------------------------------------------------------- */
 
-/* One pass, then sleep as long as the loop may. Returns false if nothing
- * can ever wake the loop again: no ready callback, no timer, no host
- * operation in flight. */
-static bool step_loop(corio_loop_t *loop) {
-  double timeout = corio__loop_run_once(loop);
+/* Sleeps as long as the loop may after a pass. Returns false instead if
+ * nothing can ever wake the loop again: no ready callback, no timer, no
+ * host operation in flight. */
+static bool wait_idle(double timeout) {
   if (timeout < 0 && corio__host_pending() == 0) return false;
   corio__host_wait(timeout);
   return true;
@@ -227,22 +233,38 @@ static bool break_deadlock(corio_loop_t *loop) {
   return true;
 }
 
-/* asyncio.run's shutdown: cancel what is left and wait for it to finish. */
-static bool cancel_leftovers(corio_loop_t *loop) {
-  for (corio_task_t *t = loop->tasks_head; t; t = t->next)
-    corio_task_cancel(t, NULL);
-  while (loop->ntasks > 0 || loop->ready_len > 0)
-    if (!step_loop(loop) && !break_deadlock(loop)) return false;
+static bool main_done(corio_loop_t *loop, const void *main) {
+  (void)loop;
+  return corio_task_done(main);
+}
+
+static bool all_done(corio_loop_t *loop, const void *unused) {
+  (void)unused;
+  return loop->ntasks == 0 && loop->ready_len == 0;
+}
+
+/* Runs passes until `done` holds, checked after every pass (so a timer
+ * still pending then is not waited for). False if the loop can never get
+ * there. */
+static bool run_until(corio_loop_t *loop,
+                      bool (*done)(corio_loop_t *, const void *),
+                      const void *ctx) {
+  while (!done(loop, ctx)) {
+    double timeout = corio__loop_run_once(loop);
+    if (done(loop, ctx)) break;
+    if (!wait_idle(timeout) && !break_deadlock(loop)) return false;
+  }
   return true;
 }
 
-/* Runs main to its end and the leftovers after it. False if tasks are left
- * that can never finish (they and the loop are then leaked, not freed under
- * their feet). */
+/* Runs main to its end, then does asyncio.run's shutdown: cancels what is
+ * left and waits for it. False if tasks are left that can never finish
+ * (they and the loop are then leaked, not freed under their feet). */
 static bool drive(corio_loop_t *loop, const corio_task_t *main) {
-  while (!corio_task_done(main))
-    if (!step_loop(loop) && !break_deadlock(loop)) return false;
-  return cancel_leftovers(loop);
+  if (!run_until(loop, main_done, main)) return false;
+  for (corio_task_t *t = loop->tasks_head; t; t = t->next)
+    corio_task_cancel(t, NULL);
+  return run_until(loop, all_done, NULL);
 }
 
 static void report_stuck(corio_loop_t *loop) {

@@ -55,13 +55,21 @@ int corio__inherit_error(const corio_task_t *src) {
 }
 
 int corio_fail(int code, const char *fmt, ...) {
-  if (corio__current == NULL || fmt == NULL) return corio__set_error(code, NULL);
-  char buf[512];
-  va_list ap;
+  corio_task_t *t = corio__current;
+  if (t == NULL || fmt == NULL) return corio__set_error(code, NULL);
+  va_list ap, again;
   va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_copy(again, ap);
+  int len = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  return corio__set_error(code, buf);
+  char *msg = len >= 0 ? malloc((size_t)len + 1) : NULL;
+  if (msg) vsnprintf(msg, (size_t)len + 1, fmt, again);
+  va_end(again);
+  if (msg == NULL) return corio__set_error(code, NULL);
+  free(t->errmsg);
+  t->errmsg = msg;
+  t->errmsg_code = code;
+  return code;
 }
 
 const char *corio_errmsg(void) {

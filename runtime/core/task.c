@@ -370,7 +370,7 @@ static void leave_task(corio_task_t *t) {
   if (next && next->started && corio__loop_take_next(loop, task_step)) {
     next->state = CORIO__TASK_RUNNING;
     corio__current = next;
-    corio__fiber_switch(t->fiber, next->fiber, 0);
+    if (next != t) corio__fiber_switch(t->fiber, next->fiber, 0);
   } else {
     loop->returning = t;
     corio__fiber_switch(t->fiber, loop->main_fiber, 0);

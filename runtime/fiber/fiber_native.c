@@ -1,5 +1,5 @@
 /*
- * fiber_ucontext.c — the native fiber backend: on x86-64 a hand-written
+ * fiber_native.c — the native fiber backend: on x86-64 a hand-written
  * switch (it saves the callee-saved registers and swaps stack pointers: no
  * system call), elsewhere ucontext (swapcontext, which also saves the
  * signal mask, at the cost of a system call per switch). Stacks are mmap'd
