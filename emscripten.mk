@@ -1,0 +1,192 @@
+# emscripten.mk — the one build file of corio: the runtime, its C tests and
+# test programs, natively (clang or gcc, tests under ASan/UBSan) and to
+# WebAssembly (Emscripten 3.1.6, Asyncify). `make -f emscripten.mk help`
+# lists the targets. Objects live under build/{native,wasm}/obj with -MMD
+# dependency files, so a rebuild after one change recompiles one file.
+# The backend is chosen by which files are compiled (see runtime/backend.h).
+
+# emcc runs a Node script that needs Debian's acorn (shared/TOOLCHAIN.md).
+export NODE_PATH := /usr/share/nodejs$(if $(NODE_PATH),:$(NODE_PATH))
+
+# Native compiler: clang if present, else gcc; `make CC=...` overrides.
+ifeq ($(origin CC),default)
+CC := $(or $(shell command -v clang 2>/dev/null),$(shell command -v gcc 2>/dev/null),cc)
+endif
+EMCC := emcc
+EMAR := emar
+
+# ---- sources ---------------------------------------------------------------
+
+CORE_SRCS := $(wildcard runtime/core/*.c)
+NATIVE_BACKEND_SRCS := runtime/fiber/fiber_native.c runtime/host/host_poll.c
+WASM_BACKEND_SRCS := runtime/fiber/fiber_emscripten.c runtime/host/host_js.c
+JS_LIBRARY := web/library_corio.js
+TEST_SRCS := tests/c/runner.c $(wildcard tests/c/test_*.c)
+# The coroutines the browser demo (web/index.html) runs from dist/.
+DIST_SRCS := $(wildcard examples/web_demo.c)
+
+NATIVE_RUNTIME_SRCS := $(CORE_SRCS) $(NATIVE_BACKEND_SRCS)
+WASM_RUNTIME_SRCS := $(CORE_SRCS) $(WASM_BACKEND_SRCS)
+
+# ---- flags -----------------------------------------------------------------
+
+CPPFLAGS := -Iinclude -Iruntime -D_GNU_SOURCE
+WARNINGS := -Wall -Wextra
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+# Tests and test programs: debuggable and sanitized.
+NATIVE_ASAN_CFLAGS := -std=c11 -g -O1 $(WARNINGS) $(SANITIZE)
+# The library and programs built on it: optimised, no sanitizers.
+NATIVE_CFLAGS := -std=c11 -O2 $(WARNINGS)
+WASM_CFLAGS := -std=c11 -O2 $(WARNINGS)
+
+# Link flags of every wasm build. Names in ASYNCIFY_IMPORTS are added to
+# Emscripten's defaults (emscripten_fiber_swap, emscripten_sleep, ...), not
+# substituted for them. STACK_OVERFLOW_CHECK=2 turns a task's C-stack
+# overflow into an abort saying "stack overflow" (the fiber swap sets the
+# limits). ENVIRONMENT=web,worker: Node loads the module through the same ES
+# factory by passing wasmBinary or instantiateWasm (shared/TOOLCHAIN.md).
+WASM_LDFLAGS := -O2 \
+  -sASYNCIFY -sASYNCIFY_IMPORTS=corio_js_host_wait \
+  -sSTACK_OVERFLOW_CHECK=2 \
+  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB \
+  -sMODULARIZE -sEXPORT_ES6 -sENVIRONMENT=web,worker \
+  --js-library $(JS_LIBRARY)
+# The runtime helpers and C functions that web/corio.mjs, web/library_corio.js
+# and the tests call.
+RUNTIME_METHODS := ccall,cwrap,UTF8ToString,stringToUTF8,lengthBytesUTF8
+WASM_JS_API := _malloc,_free,_corio_js_run,_corio_js_tick,_corio_js_settle,_corio_strerror,_corio_err_name,_corio_backend_name
+# A program with main(), run by a harness that calls callMain(args) and
+# waits for onExit (tests, test programs, benchmarks).
+WASM_PROGRAM_LDFLAGS := $(WASM_LDFLAGS) -sEXIT_RUNTIME=1 -sINVOKE_RUN=0 \
+  -sEXPORTED_FUNCTIONS=_main,$(WASM_JS_API) \
+  -sEXPORTED_RUNTIME_METHODS=callMain,$(RUNTIME_METHODS)
+# A module without main whose coroutines JS runs (dist/, tests of the JS API).
+# No callMain here: 3.1.6 would export it undefined, and loading the module
+# would throw "ReferenceError: callMain is not defined".
+WASM_MODULE_LDFLAGS := $(WASM_LDFLAGS) --no-entry \
+  -sEXPORTED_FUNCTIONS=$(WASM_JS_API) \
+  -sEXPORTED_RUNTIME_METHODS=$(RUNTIME_METHODS)
+
+# ---- objects ---------------------------------------------------------------
+
+NATIVE_ASAN_OBJ := build/native/obj/asan
+NATIVE_OBJ := build/native/obj/release
+WASM_OBJ := build/wasm/obj
+
+asan_objs = $(patsubst %.c,$(NATIVE_ASAN_OBJ)/%.o,$(1))
+native_objs = $(patsubst %.c,$(NATIVE_OBJ)/%.o,$(1))
+wasm_objs = $(patsubst %.c,$(WASM_OBJ)/%.o,$(1))
+
+# Objects and links also depend on this file, so a change of flags rebuilds
+# them.
+$(NATIVE_ASAN_OBJ)/%.o: %.c emscripten.mk
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_ASAN_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+$(NATIVE_OBJ)/%.o: %.c emscripten.mk
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+$(WASM_OBJ)/%.o: %.c emscripten.mk
+	@mkdir -p $(@D)
+	$(EMCC) $(WASM_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- link recipes ----------------------------------------------------------
+# $(call ..._program,NAME,SOURCES): a rule for one linked program.
+
+define asan_program
+build/native/$(1): $(call asan_objs,$(2) $(NATIVE_RUNTIME_SRCS)) emscripten.mk
+	$$(CC) $$(NATIVE_ASAN_CFLAGS) $$(filter %.o,$$^) -o $$@
+endef
+
+define native_program
+build/native/$(1): $(call native_objs,$(2) $(NATIVE_RUNTIME_SRCS)) emscripten.mk
+	$$(CC) $$(NATIVE_CFLAGS) $$(filter %.o,$$^) -o $$@
+endef
+
+# The .wasm is written beside the .mjs by the same command.
+define wasm_program
+build/wasm/$(1).mjs: $(call wasm_objs,$(2) $(WASM_RUNTIME_SRCS)) $(JS_LIBRARY) emscripten.mk
+	$$(EMCC) $$(WASM_PROGRAM_LDFLAGS) $$(filter %.o,$$^) -o $$@
+build/wasm/$(1).wasm: build/wasm/$(1).mjs
+endef
+
+define wasm_module
+build/wasm/$(1).mjs: $(call wasm_objs,$(2) $(WASM_RUNTIME_SRCS)) $(JS_LIBRARY) emscripten.mk
+	$$(EMCC) $$(WASM_MODULE_LDFLAGS) $$(filter %.o,$$^) -o $$@
+build/wasm/$(1).wasm: build/wasm/$(1).mjs
+endef
+
+# ---- what gets built -------------------------------------------------------
+
+# The C test suite (tests/node/c_suite.test.mjs runs it both ways).
+$(eval $(call asan_program,corio-tests,$(TEST_SRCS)))
+$(eval $(call wasm_program,corio-tests,$(TEST_SRCS)))
+
+# A task overflowing its C stack (tests/node/stack_overflow.test.mjs).
+STACK_OVERFLOW := tests/c/programs/stack_overflow.c
+$(eval $(call native_program,stack_overflow,$(STACK_OVERFLOW)))
+$(eval $(call asan_program,stack_overflow-asan,$(STACK_OVERFLOW)))
+$(eval $(call wasm_program,stack_overflow,$(STACK_OVERFLOW)))
+
+# Coroutines exported to JS (tests/node/js_run.test.mjs).
+$(eval $(call wasm_module,js_exports,tests/c/programs/js_exports.c))
+
+# Examples and benchmarks, each natively and as wasm.
+EXAMPLES := $(notdir $(basename $(filter-out $(DIST_SRCS),$(wildcard examples/*.c))))
+$(foreach p,$(EXAMPLES),$(eval $(call native_program,$(p),examples/$(p).c)))
+$(foreach p,$(EXAMPLES),$(eval $(call wasm_program,$(p),examples/$(p).c)))
+BENCHES := $(notdir $(basename $(wildcard bench/*.c)))
+$(foreach p,$(BENCHES),$(eval $(call native_program,$(p),bench/$(p).c)))
+$(foreach p,$(BENCHES),$(eval $(call wasm_program,$(p),bench/$(p).c)))
+
+# The npm module's wasm: the runtime plus the demo's coroutines, no main.
+dist/corio.mjs: $(call wasm_objs,$(DIST_SRCS) $(WASM_RUNTIME_SRCS)) $(JS_LIBRARY) emscripten.mk
+	@mkdir -p $(@D)
+	$(EMCC) $(WASM_MODULE_LDFLAGS) $(filter %.o,$^) -o $@
+dist/corio.wasm: dist/corio.mjs
+
+build/native/libcorio.a: $(call native_objs,$(NATIVE_RUNTIME_SRCS))
+	rm -f $@
+	ar rcs $@ $^
+
+build/wasm/libcorio.a: $(call wasm_objs,$(WASM_RUNTIME_SRCS))
+	rm -f $@
+	$(EMAR) rcs $@ $^
+
+# ---- targets ---------------------------------------------------------------
+
+.PHONY: all native-tests wasm-tests test-programs stack-overflow-programs \
+        dist native-lib wasm-lib examples bench-programs clean help
+.DEFAULT_GOAL := all
+
+all: native-tests wasm-tests test-programs examples dist
+native-tests: build/native/corio-tests
+wasm-tests: build/wasm/corio-tests.mjs
+test-programs: stack-overflow-programs build/wasm/js_exports.mjs
+stack-overflow-programs: build/native/stack_overflow \
+  build/native/stack_overflow-asan build/wasm/stack_overflow.mjs
+dist: dist/corio.mjs
+native-lib: build/native/libcorio.a
+wasm-lib: build/wasm/libcorio.a
+examples: $(foreach p,$(EXAMPLES),build/native/$(p) build/wasm/$(p).mjs)
+bench-programs: $(foreach p,$(BENCHES),build/native/$(p) build/wasm/$(p).mjs)
+
+clean:
+	rm -rf build dist
+
+help:
+	@echo 'make -f emscripten.mk [-j2] TARGET'
+	@echo '  all            native-tests wasm-tests test-programs examples dist (default)'
+	@echo '  native-tests   build/native/corio-tests (ASan+UBSan)'
+	@echo '  wasm-tests     build/wasm/corio-tests.mjs + .wasm'
+	@echo '  test-programs  stack_overflow (native, ASan, wasm), js_exports (wasm)'
+	@echo '  dist           dist/corio.mjs + dist/corio.wasm (no main)'
+	@echo '  native-lib     build/native/libcorio.a'
+	@echo '  wasm-lib       build/wasm/libcorio.a'
+	@echo '  examples       build/native/NAME, build/wasm/NAME.mjs for examples/*.c'
+	@echo '  bench-programs build/native/NAME, build/wasm/NAME.mjs for bench/*.c'
+	@echo '  clean          removes build/ and dist/'

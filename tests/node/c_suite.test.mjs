@@ -1,0 +1,61 @@
+// c_suite.test.mjs — runs every C test (tests/c/test_*.c) twice: natively
+// (build/native/corio-tests, ASan+UBSan) and as wasm
+// (build/wasm/corio-tests.mjs), one node:test test per C test, each in a
+// fresh process or a fresh wasm instance in its own worker, so one test's
+// crash, abort or hang fails that test alone. Build first:
+// `make -f emscripten.mk native-tests wasm-tests` (npm test does).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describeNativeEnd, runNative } from './lib/native_program.mjs';
+import { compileWasm, describeWasmEnd, runWasm } from './lib/wasm_program.mjs';
+
+const build = new URL('../../build/', import.meta.url);
+const nativeBin = fileURLToPath(new URL('native/corio-tests', build));
+const wasmFactory = new URL('wasm/corio-tests.mjs', build);
+const TIMEOUT_MS = 20_000;
+const CONCURRENCY = 2; // the CI machine has two cores
+
+// The names the runner prints for `--list`, one per line.
+const parseList = (output) => output.split('\n').map((l) => l.trim()).filter(Boolean);
+
+// A C test passed if its runner exited 0 and said so.
+function assertPassed(name, r, how) {
+  const passed = r.status === 0 && new RegExp(`^ok ${name}$`, 'm').test(r.output);
+  assert.ok(passed, `C test ${name} failed: ${how(r)}\n--- output ---\n${r.output}`);
+}
+
+// Lists the tests of one build, or returns the reason it cannot.
+async function listTests(path, list) {
+  if (!existsSync(path))
+    return { error: `${path} is missing: run make -f emscripten.mk native-tests wasm-tests` };
+  const r = await list();
+  if (r.status !== 0) return { error: `listing the tests of ${path} failed\n${r.output}` };
+  return { names: parseList(r.output) };
+}
+
+function suite(label, listing, runOne) {
+  describe(label, { concurrency: CONCURRENCY }, () => {
+    if (listing.error) {
+      test('the C tests can be listed', () => assert.fail(listing.error));
+      return;
+    }
+    test('the build has C tests', () => assert.ok(listing.names.length > 0));
+    for (const name of listing.names) test(name, () => runOne(name));
+  });
+}
+
+const nativeList = await listTests(nativeBin, () => runNative(nativeBin, ['--list']));
+suite('native', nativeList, async (name) => {
+  const r = await runNative(nativeBin, [name], { timeoutMs: TIMEOUT_MS });
+  assertPassed(name, r, describeNativeEnd);
+});
+
+const wasmFile = fileURLToPath(wasmFactory);
+const wasmModule = existsSync(wasmFile) ? await compileWasm(wasmFactory) : null;
+const wasmList = await listTests(wasmFile, () => runWasm(wasmFactory, wasmModule, ['--list']));
+suite('wasm', wasmList, async (name) => {
+  const r = await runWasm(wasmFactory, wasmModule, [name], { timeoutMs: TIMEOUT_MS });
+  assertPassed(name, r, describeWasmEnd);
+});

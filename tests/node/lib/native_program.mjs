@@ -1,0 +1,41 @@
+// native_program.mjs — runs a native program built by emscripten.mk in its
+// own process with its output captured and a time limit.
+import { spawn } from 'node:child_process';
+
+// Sanitizer reports with stack traces; the caller's settings win.
+const env = {
+  ...process.env,
+  UBSAN_OPTIONS: process.env.UBSAN_OPTIONS ?? 'print_stacktrace=1',
+};
+
+/**
+ * Resolves (never rejects) to {status, signal, timedOut, output}: `output`
+ * is stdout followed by stderr.
+ */
+export function runNative(path, args = [], { timeoutMs = 20_000 } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(path, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    child.on('error', (e) => err.push(Buffer.from(`spawning ${path}: ${e.message}\n`)));
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      const output = Buffer.concat(out).toString() + Buffer.concat(err).toString();
+      resolve({ status, signal, timedOut, output });
+    });
+  });
+}
+
+/** How a native run ended, in a few words, for failure messages. */
+export function describeNativeEnd(r) {
+  if (r.timedOut) return 'it did not end in time';
+  if (r.signal) return `it was killed by ${r.signal}`;
+  return `it exited with status ${r.status}`;
+}
