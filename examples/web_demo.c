@@ -1,0 +1,137 @@
+/*
+ * web_demo.c — the coroutines behind the browser demo (web/index.html): each
+ * is exported with CORIO_EXPORT, run from JS by name, and prints its progress
+ * with printf, which reaches the page through the module's `print` option.
+ * They show concurrent tasks (gather), a time limit (wait_for) and
+ * cancellation with cleanup.
+ */
+#include <stdio.h>
+
+#include "corio.h"
+
+/* ---- demo_tasks: n workers sleeping at once ----------------------------- */
+
+/* Worker i (1-based) sleeps a different time between 100 and 600 ms and
+ * returns how long it slept, in ms. */
+static int worker(void *arg, intptr_t *result) {
+  int i = (int)(intptr_t)arg;
+  int ms = 100 + (i * 347) % 500;
+  double start = corio_time();
+  printf("worker %d started, sleeping %d ms\n", i, ms);
+  int rc = corio_sleep(ms / 1000.0);
+  if (rc != CORIO_OK) return rc;
+  printf("worker %d done after %.2f s\n", i, corio_time() - start);
+  *result = ms;
+  return CORIO_OK;
+}
+
+/* Runs n workers concurrently and gathers them: the whole run takes about as
+ * long as the slowest worker, not the sum of all sleeps. Returns n. */
+static int demo_tasks(void *arg, intptr_t *result) {
+  enum { MAX_WORKERS = 10 };
+  int n = (int)(intptr_t)arg;
+  if (n < 1 || n > MAX_WORKERS)
+    return corio_fail(CORIO_EINVAL, "n must be 1..%d, got %d", MAX_WORKERS, n);
+
+  corio_task_t *tasks[MAX_WORKERS];
+  intptr_t slept[MAX_WORKERS];
+  double start = corio_time();
+  int created, rc = CORIO_OK;
+  for (created = 0; created < n; created++) {
+    void *worker_number = (void *)(intptr_t)(created + 1);
+    rc = corio_task_create(&tasks[created], worker, worker_number, NULL);
+    if (rc != CORIO_OK) break;
+  }
+  if (rc == CORIO_OK) rc = corio_gather(tasks, (size_t)n, slept, NULL);
+
+  if (rc == CORIO_OK) {
+    intptr_t total = 0;
+    for (int i = 0; i < n; i++) total += slept[i];
+    printf("all %d workers done in %.2f s; their sleeps add up to %.2f s\n", n,
+           corio_time() - start, total / 1000.0);
+    *result = n;
+  }
+  for (int i = 0; i < created; i++) corio_task_release(tasks[i]);
+  return rc;
+}
+CORIO_EXPORT(demo_tasks)
+
+/* ---- demo_timeout: wait_for on a slow task ------------------------------ */
+
+/* Needs one second; if cancelled first, says so and ends cancelled. */
+static int slow_job(void *arg, intptr_t *result) {
+  (void)arg;
+  printf("slow job: started, needs 1.00 s\n");
+  int rc = corio_sleep(1.0);
+  if (rc == CORIO_ECANCELLED) {
+    printf("slow job: cancelled, cleaning up\n");
+    return rc;
+  }
+  printf("slow job: finished\n");
+  *result = 42;
+  return rc;
+}
+
+/* Waits for the slow job at most `ms` milliseconds. In time, returns its
+ * result (42); too late, wait_for cancels the job, waits for its cleanup and
+ * fails with CORIO_ETIMEDOUT, which JS receives as a rejected Promise. */
+static int demo_timeout(void *arg, intptr_t *result) {
+  int ms = (int)(intptr_t)arg;
+  corio_task_t *job;
+  int rc = corio_task_create(&job, slow_job, NULL, NULL);
+  if (rc != CORIO_OK) return rc;
+
+  printf("waiting for the slow job at most %d ms\n", ms);
+  rc = corio_wait_for(job, ms / 1000.0, result);
+  if (rc == CORIO_ETIMEDOUT)
+    printf("wait_for timed out; the job was cancelled: %s\n",
+           corio_task_cancelled(job) ? "yes" : "no");
+  else if (rc == CORIO_OK)
+    printf("the job finished in time with %d\n", (int)*result);
+  corio_task_release(job);
+  return rc;
+}
+CORIO_EXPORT(demo_timeout)
+
+/* ---- demo_cancel: cancellation and cleanup ------------------------------ */
+
+/* Ticks every 100 ms until cancelled, then cleans up (which may still wait:
+ * the cancellation has been delivered) and ends cancelled. */
+static int ticker(void *arg, intptr_t *result) {
+  (void)arg;
+  int ticks = 0, rc;
+  while ((rc = corio_sleep(0.1)) == CORIO_OK)
+    printf("ticker: tick %d\n", ++ticks);
+  printf("ticker: cancelled (%s), cleaning up...\n", corio_errmsg());
+  corio_sleep(0.05); /* e.g. flushing a buffer */
+  printf("ticker: cleanup done after %d ticks\n", ticks);
+  (void)result;
+  return rc;
+}
+
+/* Starts the ticker, cancels it after `ms` milliseconds (default 350) and
+ * waits for its cleanup to finish. Returns 0. */
+static int demo_cancel(void *arg, intptr_t *result) {
+  int ms = arg ? (int)(intptr_t)arg : 350;
+  corio_task_t *t;
+  int rc = corio_task_create(&t, ticker, NULL,
+                             &(corio_task_opts_t){.name = "ticker"});
+  if (rc != CORIO_OK) return rc;
+
+  if ((rc = corio_sleep(ms / 1000.0)) == CORIO_OK) {
+    printf("main: cancelling %s after %d ms\n", corio_task_name(t), ms);
+    corio_task_cancel(t, "stopped by main");
+    rc = corio_await(t, NULL);
+    printf("main: %s ended %s: %s\n", corio_task_name(t),
+           corio_task_cancelled(t) ? "cancelled" : "otherwise",
+           corio_task_error(t) ? corio_task_error(t) : "no error");
+    /* Its cancellation was expected; ours (if any) is not swallowed. */
+    if (rc == CORIO_ECANCELLED &&
+        corio_task_cancelling(corio_current_task()) == 0)
+      rc = CORIO_OK;
+  }
+  corio_task_release(t);
+  (void)result;
+  return rc;
+}
+CORIO_EXPORT(demo_cancel)

@@ -1,0 +1,192 @@
+// server.test.mjs — the demo dev server (web/server.mjs): routes, MIME types,
+// the COOP/COEP and no-store headers on every response, 404s, no way out of
+// the served directories, and a clear failure when the port is taken.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../web/server.mjs';
+
+const SERVER_SCRIPT = fileURLToPath(new URL('../../web/server.mjs', import.meta.url));
+
+// A GET (or other method) with the path sent exactly as written, which
+// fetch() would normalise. Resolves to {status, headers, body}.
+function get(base, path, method = 'GET') {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, path, method }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function assertCommonHeaders(res) {
+  assert.equal(res.headers['cross-origin-opener-policy'], 'same-origin');
+  assert.equal(res.headers['cross-origin-embedder-policy'], 'require-corp');
+  assert.equal(res.headers['cache-control'], 'no-store');
+}
+
+describe('web/server.mjs on a fixture tree', () => {
+  // root/web (served at /), root/dist (served at /dist), root/secret.txt
+  // (outside both: must never be served).
+  const root = mkdtempSync(join(tmpdir(), 'corio-server-'));
+  const webDir = join(root, 'web');
+  const distDir = join(root, 'dist');
+  let server;
+
+  before(async () => {
+    mkdirSync(join(webDir, 'sub'), { recursive: true });
+    mkdirSync(distDir);
+    const files = {
+      [join(webDir, 'index.html')]: '<!doctype html><title>index</title>',
+      [join(webDir, 'a.js')]: 'export {};',
+      [join(webDir, 'a.mjs')]: 'export const a = 1;',
+      [join(webDir, 'a.css')]: 'body {}',
+      [join(webDir, 'a.json')]: '{}',
+      [join(webDir, 'a.svg')]: '<svg xmlns="http://www.w3.org/2000/svg"/>',
+      [join(webDir, 'a.png')]: '\x89PNG',
+      [join(webDir, 'sub', 'b.mjs')]: 'export const b = 2;',
+      [join(distDir, 'corio.mjs')]: 'export default 1;',
+      [join(distDir, 'corio.wasm')]: '\0asm\x01\0\0\0',
+      [join(root, 'secret.txt')]: 'SECRET',
+    };
+    for (const [path, text] of Object.entries(files)) writeFileSync(path, text);
+    server = await startServer({ port: 0, host: '127.0.0.1', webDir, distDir });
+  });
+
+  after(async () => {
+    await server?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('listens on the port it was given (0: a free one) and reports its URL', () => {
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.notEqual(server.port, 0);
+  });
+
+  test('/ serves web/index.html as HTML', async () => {
+    const res = await get(server.url, '/');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(res.body, '<!doctype html><title>index</title>');
+    assertCommonHeaders(res);
+  });
+
+  test('files get their MIME types', async () => {
+    const expected = {
+      '/index.html': 'text/html; charset=utf-8',
+      '/a.js': 'text/javascript; charset=utf-8',
+      '/a.mjs': 'text/javascript; charset=utf-8',
+      '/a.css': 'text/css; charset=utf-8',
+      '/a.json': 'application/json; charset=utf-8',
+      '/a.svg': 'image/svg+xml',
+      '/a.png': 'image/png',
+      '/dist/corio.wasm': 'application/wasm',
+      '/dist/corio.mjs': 'text/javascript; charset=utf-8',
+    };
+    for (const [path, type] of Object.entries(expected)) {
+      const res = await get(server.url, path);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers['content-type'], type, path);
+      assertCommonHeaders(res);
+    }
+  });
+
+  test('web/ files are served at the root and under /web/; dist/ under /dist/', async () => {
+    assert.equal((await get(server.url, '/sub/b.mjs')).body, 'export const b = 2;');
+    assert.equal((await get(server.url, '/web/sub/b.mjs')).body, 'export const b = 2;');
+    assert.equal((await get(server.url, '/dist/corio.mjs')).body, 'export default 1;');
+    assert.equal((await get(server.url, '/a%2Ejs')).body, 'export {};'); // escapes are decoded
+  });
+
+  test('a missing file is a 404 that still carries the headers', async () => {
+    for (const path of ['/nope.js', '/dist/nope.wasm', '/sub/', '/corio.mjs']) {
+      const res = await get(server.url, path);
+      assert.equal(res.status, 404, path);
+      assertCommonHeaders(res);
+    }
+  });
+
+  test('no path reaches outside web/ and dist/', async () => {
+    const attempts = [
+      '/../secret.txt', '/dist/../../secret.txt', '/web/../../secret.txt',
+      '/%2e%2e/secret.txt', '/dist/%2e%2e/%2e%2e/secret.txt', '/..%2fsecret.txt',
+      '/dist/..%2f..%2fsecret.txt', '/web/%2e%2e%2f%2e%2e%2fsecret.txt', '/..%5csecret.txt',
+      '/dist/..%5c..%5csecret.txt', '/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd', '//secret.txt',
+      '/%00secret.txt', '/%E0%A4%A', `/${encodeURIComponent(join(root, 'secret.txt'))}`,
+    ];
+    for (const path of attempts) {
+      const res = await get(server.url, path);
+      assert.equal(res.status, 404, path);
+      assert.doesNotMatch(res.body, /SECRET|root:/, path);
+      assertCommonHeaders(res);
+    }
+  });
+
+  test('HEAD answers headers only; other methods get 405', async () => {
+    const head = await get(server.url, '/dist/corio.wasm', 'HEAD');
+    assert.equal(head.status, 200);
+    assert.equal(head.headers['content-type'], 'application/wasm');
+    assert.equal(head.headers['content-length'], '8');
+    assert.equal(head.body, '');
+    const post = await get(server.url, '/', 'POST');
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.allow, 'GET, HEAD');
+    assertCommonHeaders(post);
+  });
+
+  test('a port already in use is refused with a message saying so', async () => {
+    await assert.rejects(startServer({ port: server.port, host: '127.0.0.1', webDir, distDir }),
+      (e) => e.code === 'EADDRINUSE' && /already in use/.test(e.message));
+  });
+});
+
+describe('web/server.mjs as a command', () => {
+  // Starts the script; resolves to {child, output, exitCode} once it has
+  // printed a line or exited.
+  function runScript(args) {
+    const child = spawn(process.execPath, [SERVER_SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    return new Promise((resolve) => {
+      const onData = (d) => { output += d; if (output.includes('\n')) resolve({ child, output }); };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.on('exit', (exitCode) => resolve({ child, output, exitCode }));
+    });
+  }
+
+  test('prints the URL it serves on, and serves the repo\'s web/index.html there', async () => {
+    const { child, output } = await runScript(['--port', '0']);
+    try {
+      const url = output.match(/http:\/\/127\.0\.0\.1:\d+\//)?.[0];
+      assert.ok(url, output);
+      const res = await get(url, '/');
+      assert.equal(res.status, 200);
+      assert.match(res.body, /<script type="module" src="demo\.mjs">/);
+      assertCommonHeaders(res);
+    } finally {
+      child.kill();
+    }
+  });
+
+  test('exits non-zero with a clear message when the port is taken', async () => {
+    const busy = await startServer({ port: 0, host: '127.0.0.1' });
+    try {
+      const { child, output } = await runScript(['--port', String(busy.port)]);
+      const exitCode = await new Promise((resolve) =>
+        child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve));
+      assert.notEqual(exitCode, 0);
+      assert.match(output, new RegExp(`port ${busy.port} on 127\\.0\\.0\\.1 is already in use`));
+    } finally {
+      await busy.close();
+    }
+  });
+});

@@ -1,0 +1,183 @@
+// server.mjs — a dependency-free dev server for the browser demo: serves web/
+// at the root (so `/` is web/index.html) and dist/ under /dist/, with the
+// cross-origin isolation headers that wasm threads will need and no caching.
+//
+//   node web/server.mjs [--port N] [--host ADDR]    (PORT=N works too)
+//
+// Tests import startServer() and listen on port 0.
+import { createServer } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+
+export const MIME_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+// Sent with every response, errors included.
+const COMMON_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+// Maps a URL path to [directory, path inside it] or null. Each segment is
+// decoded on its own, so an encoded "/" or ".." can never climb out.
+function route(pathname, { webDir, distDir }) {
+  if (pathname === '/') return [webDir, ['index.html']];
+  let parts;
+  try {
+    parts = pathname.split('/').slice(1).map(decodeURIComponent);
+  } catch {
+    return null; // malformed %-escape
+  }
+  if (parts.some((p) => p === '..' || p === '.' || /[\\/\0]/.test(p))) return null;
+  if (parts[0] === 'dist') return [distDir, parts.slice(1)];
+  if (parts[0] === 'web') return [webDir, parts.slice(1)];
+  return [webDir, parts];
+}
+
+async function resolveFile(pathname, dirs) {
+  const r = route(pathname, dirs);
+  if (!r) return null;
+  const root = resolve(r[0]);
+  let file = resolve(join(root, ...r[1]));
+  if (file !== root && !file.startsWith(root + sep)) return null;
+  let info = await stat(file).catch(() => null);
+  if (info?.isDirectory()) {
+    file = join(file, 'index.html');
+    info = await stat(file).catch(() => null);
+  }
+  return info?.isFile() ? { file, size: info.size } : null;
+}
+
+function sendText(res, status, text, extra = {}) {
+  res.writeHead(status, {
+    ...COMMON_HEADERS,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    ...extra,
+  });
+  res.end(text);
+}
+
+async function handle(req, res, dirs, log) {
+  const method = req.method;
+  let status;
+  if (method !== 'GET' && method !== 'HEAD') {
+    sendText(res, (status = 405), 'method not allowed\n', { Allow: 'GET, HEAD' });
+  } else {
+    const pathname = req.url.split('?')[0]; // as sent: `//x` is a path here, not a host
+    const found = pathname.startsWith('/') ? await resolveFile(pathname, dirs) : null;
+    if (!found) {
+      sendText(res, (status = 404), 'not found\n');
+    } else {
+      status = 200;
+      res.writeHead(200, {
+        ...COMMON_HEADERS,
+        'Content-Type': MIME_TYPES[extname(found.file).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Length': found.size,
+      });
+      if (method === 'HEAD') res.end();
+      else createReadStream(found.file).on('error', () => res.destroy()).pipe(res);
+    }
+  }
+  log?.(`${method} ${req.url} ${status}`);
+}
+
+/**
+ * Starts the server. Resolves to {url, port, server, close()} once it
+ * listens; rejects (with a message saying so) if the port is taken.
+ * `webDir` and `distDir` default to the repo's web/ and dist/.
+ */
+export function startServer({
+  port = 8080,
+  host = '127.0.0.1',
+  webDir = join(repo, 'web'),
+  distDir = join(repo, 'dist'),
+  log = null,
+} = {}) {
+  const server = createServer((req, res) => {
+    handle(req, res, { webDir, distDir }, log).catch((e) => {
+      if (!res.headersSent) sendText(res, 500, 'internal error\n');
+      else res.destroy();
+      log?.(`${req.method} ${req.url} 500 ${e.message}`);
+    });
+  });
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', (e) => {
+      if (e.code === 'EADDRINUSE')
+        e.message = `port ${port} on ${host} is already in use: ` +
+          'choose another with --port N (or PORT=N), or --port 0 for any free port';
+      reject(e);
+    });
+    server.listen(port, host, () => {
+      const actual = server.address().port;
+      const urlHost = host.includes(':') ? `[${host}]` : host;
+      resolvePromise({
+        url: `http://${urlHost}:${actual}/`,
+        port: actual,
+        server,
+        close: () => new Promise((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        }),
+      });
+    });
+  });
+}
+
+const USAGE = 'usage: node web/server.mjs [--port N] [--host ADDR]\n' +
+  'Serves the corio browser demo (web/ and dist/) on ADDR (default 127.0.0.1),\n' +
+  'port N (default: $PORT, else 8080; 0 picks a free one).';
+
+async function main() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string', default: '127.0.0.1' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    console.error(`server: ${e.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const portText = values.port ?? process.env.PORT ?? '8080';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`server: invalid port "${portText}"`);
+    process.exit(2);
+  }
+  try {
+    const { url } = await startServer({ port, host: values.host, log: (l) => console.log(l) });
+    console.log(`corio demo: serving web/ and dist/ on ${url}`);
+  } catch (e) {
+    console.error(`server: ${e.message}`);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();
