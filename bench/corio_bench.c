@@ -1,0 +1,422 @@
+/*
+ * corio_bench.c — the corio side of the benchmark suite: runs one workload
+ * once inside corio_run() and prints one JSON line. The same source builds
+ * natively (impl "corio-native") and to wasm ("corio-wasm").
+ *   corio_bench WORKLOAD N [K]
+ *     spawn_join N     create N tasks that return at once, gather them
+ *     switch N         two tasks ping-pong N rounds through two events
+ *     sleep0 N K       N tasks each doing K corio_sleep(0)
+ *     memory N         N tasks parked on one event; then set it
+ * The timed workloads warm up first with one untimed run at N/10.
+ * bench/run.mjs runs it beside the Python (asyncio_bench.py) and JS
+ * (promise_bench.mjs) equivalents, one process per repetition, and takes
+ * medians. Only the measured part is timed, with corio_time().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "corio.h"
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#include <unistd.h> /* sbrk */
+#define BENCH_IMPL "corio-wasm"
+#else
+#include <malloc.h>
+#include <unistd.h>
+#define BENCH_IMPL "corio-native"
+#endif
+
+/* What a workload measured; a field < 0 is printed as null. */
+typedef struct bench_result {
+  double ns_per_op;               /* ns per task / switch / yield */
+  double bytes_per_task;          /* resident bytes per parked task */
+  double reserved_bytes_per_task; /* heap (wasm: linear memory) claimed */
+  double malloc_bytes_per_task;   /* native: malloc'd bytes (mallinfo2) */
+  double memory_bytes;            /* wasm: linear memory size while parked */
+  double seconds;                 /* the timed part */
+  long ops;                       /* what ns_per_op divides by */
+} bench_result_t;
+
+typedef struct bench_args {
+  const char *workload;
+  long n;
+  long k;
+  bench_result_t r;
+} bench_args_t;
+
+/* ---- memory probes ---------------------------------------------------- */
+
+#ifdef __EMSCRIPTEN__
+/* The Node process's resident set, read at the moment it is called (the
+ * only place a wasm program can learn it). -1 outside Node. */
+// clang-format off
+EM_JS(double, bench_js_rss, (void), {
+  if (typeof process === 'undefined' || !process.memoryUsage) return -1;
+  return process.memoryUsage.rss ? process.memoryUsage.rss()
+                                 : process.memoryUsage().rss;
+});
+// clang-format on
+
+static double resident_bytes(void) { return bench_js_rss(); }
+/* The heap end: what malloc has claimed from linear memory so far. */
+static double reserved_bytes(void) { return (double)(size_t)sbrk(0); }
+static double malloc_bytes(void) { return -1; }
+static double memory_bytes(void) {
+  return (double)__builtin_wasm_memory_size(0) * 65536.0;
+}
+#else
+/* /proc/self/statm: size and resident, in pages. */
+static int read_statm(double *size, double *resident) {
+  unsigned long s = 0, r = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (f == NULL) return -1;
+  int ok = fscanf(f, "%lu %lu", &s, &r) == 2;
+  fclose(f);
+  if (!ok) return -1;
+  double page = (double)sysconf(_SC_PAGESIZE);
+  *size = (double)s * page;
+  *resident = (double)r * page;
+  return 0;
+}
+
+static double resident_bytes(void) {
+  double s, r;
+  return read_statm(&s, &r) == 0 ? r : -1;
+}
+/* Virtual size: every mapping (malloc arenas and any mmap'd stacks). */
+static double reserved_bytes(void) {
+  double s, r;
+  return read_statm(&s, &r) == 0 ? s : -1;
+}
+static double malloc_bytes(void) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+  struct mallinfo2 mi = mallinfo2();
+  return (double)(mi.uordblks + mi.hblkhd);
+#else
+  return -1;
+#endif
+}
+static double memory_bytes(void) { return -1; }
+#endif
+
+static double per_task(double before, double after, long n) {
+  if (before < 0 || after < 0) return -1;
+  return (after - before) / (double)n;
+}
+
+/* ---- workloads -------------------------------------------------------- */
+
+static int task_return_one(void *arg, intptr_t *result) {
+  (void)arg;
+  *result = 1;
+  return CORIO_OK;
+}
+
+static void release_all(corio_task_t **tasks, long n) {
+  for (long i = 0; i < n; i++)
+    if (tasks[i] != NULL) corio_task_release(tasks[i]);
+}
+
+/* Creates n tasks running fn(arg) into tasks[] (zeroed by the caller). */
+static int spawn_n(corio_task_t **tasks, long n, corio_fn fn, void *arg) {
+  for (long i = 0; i < n; i++) {
+    int rc = corio_task_create(&tasks[i], fn, arg, NULL);
+    if (rc != CORIO_OK)
+      return corio_fail(rc, "corio_task_create #%ld: %s", i,
+                        corio_strerror(rc));
+  }
+  return CORIO_OK;
+}
+
+/* spawn_join: the timed part is creating N tasks and gathering them. */
+static int bench_spawn_join(bench_args_t *a) {
+  long n = a->n;
+  corio_task_t **tasks = calloc((size_t)n, sizeof *tasks);
+  intptr_t *results = calloc((size_t)n, sizeof *results);
+  if (tasks == NULL || results == NULL) {
+    free(tasks);
+    free(results);
+    return corio_fail(CORIO_ENOMEM, "no memory for %ld task slots", n);
+  }
+  double t0 = corio_time();
+  int rc = spawn_n(tasks, n, task_return_one, NULL);
+  if (rc == CORIO_OK) rc = corio_gather(tasks, (size_t)n, results, NULL);
+  double t1 = corio_time();
+  long sum = 0;
+  for (long i = 0; i < n; i++) sum += (long)results[i];
+  release_all(tasks, n);
+  free(tasks);
+  free(results);
+  if (rc != CORIO_OK) return rc;
+  if (sum != n) return corio_fail(CORIO_EFAILED, "gathered %ld of %ld", sum, n);
+  a->r.seconds = t1 - t0;
+  a->r.ops = n;
+  return CORIO_OK;
+}
+
+/* switch: ping sets pong's event and waits on its own; pong does the
+ * mirror image. One round is two switches. */
+typedef struct pingpong {
+  corio_event_t *ping;
+  corio_event_t *pong;
+  long rounds;
+} pingpong_t;
+
+static int task_ping(void *arg, intptr_t *result) {
+  pingpong_t *p = arg;
+  (void)result;
+  for (long i = 0; i < p->rounds; i++) {
+    corio_event_set(p->pong);
+    int rc = corio_event_wait(p->ping);
+    if (rc != CORIO_OK) return rc;
+    corio_event_clear(p->ping);
+  }
+  return CORIO_OK;
+}
+
+static int task_pong(void *arg, intptr_t *result) {
+  pingpong_t *p = arg;
+  (void)result;
+  for (long i = 0; i < p->rounds; i++) {
+    int rc = corio_event_wait(p->pong);
+    if (rc != CORIO_OK) return rc;
+    corio_event_clear(p->pong);
+    corio_event_set(p->ping);
+  }
+  return CORIO_OK;
+}
+
+static int bench_switch(bench_args_t *a) {
+  pingpong_t p = {NULL, NULL, a->n};
+  corio_task_t *tasks[2] = {NULL, NULL};
+  int rc = corio_event_new(&p.ping);
+  if (rc == CORIO_OK) rc = corio_event_new(&p.pong);
+  if (rc == CORIO_OK) rc = corio_task_create(&tasks[0], task_ping, &p, NULL);
+  if (rc == CORIO_OK) rc = corio_task_create(&tasks[1], task_pong, &p, NULL);
+  double t0 = corio_time();
+  if (rc == CORIO_OK) rc = corio_gather(tasks, 2, NULL, NULL);
+  double t1 = corio_time();
+  release_all(tasks, 2);
+  if (p.ping) corio_event_free(p.ping);
+  if (p.pong) corio_event_free(p.pong);
+  if (rc != CORIO_OK) return rc;
+  a->r.seconds = t1 - t0;
+  a->r.ops = 2 * a->n;
+  return CORIO_OK;
+}
+
+/* sleep0: N tasks each yield K times; the timed part starts once they are
+ * created and ends when all are done. */
+static int task_sleep0(void *arg, intptr_t *result) {
+  long k = *(const long *)arg;
+  (void)result;
+  for (long i = 0; i < k; i++) {
+    int rc = corio_sleep(0);
+    if (rc != CORIO_OK) return rc;
+  }
+  return CORIO_OK;
+}
+
+static int bench_sleep0(bench_args_t *a) {
+  long n = a->n;
+  corio_task_t **tasks = calloc((size_t)n, sizeof *tasks);
+  if (tasks == NULL)
+    return corio_fail(CORIO_ENOMEM, "no memory for %ld task slots", n);
+  int rc = spawn_n(tasks, n, task_sleep0, &a->k);
+  double t0 = corio_time();
+  if (rc == CORIO_OK) rc = corio_gather(tasks, (size_t)n, NULL, NULL);
+  double t1 = corio_time();
+  release_all(tasks, n);
+  free(tasks);
+  if (rc != CORIO_OK) return rc;
+  a->r.seconds = t1 - t0;
+  a->r.ops = n * a->k;
+  return CORIO_OK;
+}
+
+/* memory: N tasks parked on one event. Resident and reserved bytes are read
+ * before any is created and again once all are parked. */
+typedef struct parking {
+  corio_event_t *event;
+  long parked; /* tasks waiting right now */
+} parking_t;
+
+static int task_park(void *arg, intptr_t *result) {
+  parking_t *p = arg;
+  (void)result;
+  p->parked++;
+  int rc = corio_event_wait(p->event);
+  p->parked--;
+  return rc;
+}
+
+static int bench_memory(bench_args_t *a) {
+  long n = a->n;
+  parking_t p = {NULL, 0};
+  /* Touched now, so the slots are in the baseline and not counted. */
+  corio_task_t **tasks = calloc((size_t)n, sizeof *tasks);
+  if (tasks == NULL)
+    return corio_fail(CORIO_ENOMEM, "no memory for %ld task slots", n);
+  memset(tasks, 0, (size_t)n * sizeof *tasks);
+  int rc = corio_event_new(&p.event);
+  if (rc != CORIO_OK) {
+    free(tasks);
+    return rc;
+  }
+  double rss0 = resident_bytes(), res0 = reserved_bytes();
+  double mal0 = malloc_bytes();
+  double t0 = corio_time();
+  rc = spawn_n(tasks, n, task_park, &p);
+  /* Every task runs once and parks; a few passes in case the scheduler
+   * runs them in several batches. */
+  for (int pass = 0; rc == CORIO_OK && p.parked < n && pass < 1000; pass++)
+    rc = corio_sleep(0);
+  if (rc == CORIO_OK && p.parked < n)
+    rc = corio_fail(CORIO_EFAILED, "only %ld of %ld tasks parked", p.parked, n);
+  if (rc == CORIO_OK) {
+    double rss1 = resident_bytes(), res1 = reserved_bytes();
+    double mal1 = malloc_bytes();
+    a->r.bytes_per_task = per_task(rss0, rss1, n);
+    a->r.reserved_bytes_per_task = per_task(res0, res1, n);
+    a->r.malloc_bytes_per_task = per_task(mal0, mal1, n);
+    a->r.memory_bytes = memory_bytes();
+  }
+  corio_event_set(p.event);
+  /* Some tasks may exist even after a failure: let them all finish. */
+  long created = 0;
+  while (created < n && tasks[created] != NULL) created++;
+  int rc2 = corio_gather(tasks, (size_t)created, NULL, NULL);
+  double t1 = corio_time();
+  if (rc == CORIO_OK) rc = rc2;
+  release_all(tasks, n);
+  free(tasks);
+  corio_event_free(p.event);
+  if (rc != CORIO_OK) return rc;
+  /* The whole life of a task: create, park, wake, finish. */
+  a->r.seconds = t1 - t0;
+  a->r.ops = n;
+  return CORIO_OK;
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+typedef struct workload {
+  const char *name;
+  int (*fn)(bench_args_t *a);
+  int needs_k;
+  int warm_up; /* run once at N/10 before the measured run */
+} workload_t;
+
+static const workload_t workloads[] = {
+    {"spawn_join", bench_spawn_join, 0, 1},
+    {"switch", bench_switch, 0, 1},
+    {"sleep0", bench_sleep0, 1, 1},
+    {"memory", bench_memory, 0, 0},
+};
+
+static const workload_t *find_workload(const char *name) {
+  for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++)
+    if (strcmp(workloads[i].name, name) == 0) return &workloads[i];
+  return NULL;
+}
+
+/* The timed workloads first run once at a tenth of N, untimed, so that the
+ * measured run sees warm code (wasm tier-up in V8), allocator and queues;
+ * the Python and JS versions do the same. Not for memory: a warm-up would
+ * leave pages behind that hide what parking costs. */
+static int bench_main(void *arg, intptr_t *result) {
+  bench_args_t *a = arg;
+  const workload_t *w = find_workload(a->workload);
+  (void)result;
+  if (w->warm_up) {
+    long n = a->n;
+    a->n = n / 10 > 0 ? n / 10 : 1;
+    int rc = w->fn(a);
+    a->n = n;
+    if (rc != CORIO_OK) return rc;
+  }
+  return w->fn(a);
+}
+
+static void print_number(const char *key, double v) {
+  if (v < 0)
+    printf(",\"%s\":null", key);
+  else
+    printf(",\"%s\":%.1f", key, v);
+}
+
+/* Writes s as a JSON string body (quotes and control characters escaped). */
+static void print_json_string(const char *s) {
+  putchar('"');
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      printf("\\%c", c);
+    else if (c < 0x20)
+      printf("\\u%04x", c);
+    else
+      putchar(c);
+  }
+  putchar('"');
+}
+
+static void print_head(const bench_args_t *a) {
+  printf("{\"workload\":");
+  print_json_string(a->workload);
+  printf(",\"impl\":\"%s\",\"n\":%ld", BENCH_IMPL, a->n);
+  if (a->k > 0) printf(",\"k\":%ld", a->k);
+}
+
+static int usage(void) {
+  fprintf(stderr, "usage: corio_bench WORKLOAD N [K]\n"
+                  "  WORKLOAD: spawn_join, switch, sleep0 (needs K), memory\n");
+  return 2;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) return usage();
+  bench_args_t a;
+  memset(&a, 0, sizeof a);
+  a.workload = argv[1];
+  a.n = strtol(argv[2], NULL, 10);
+  a.k = argc > 3 ? strtol(argv[3], NULL, 10) : 0;
+  const workload_t *w = find_workload(a.workload);
+  if (w == NULL || a.n <= 0 || (w->needs_k && a.k <= 0)) return usage();
+  a.r.ns_per_op = a.r.bytes_per_task = a.r.reserved_bytes_per_task = -1;
+  a.r.malloc_bytes_per_task = a.r.memory_bytes = -1;
+
+  corio_outcome_t out;
+  int rc = corio_run_ex(bench_main, &a, NULL, &out);
+  print_head(&a);
+  if (rc != CORIO_OK) {
+    printf(",\"error\":");
+    char msg[400];
+    snprintf(msg, sizeof msg, "%s: %s", corio_err_name(rc),
+             out.message[0] ? out.message : corio_strerror(rc));
+    print_json_string(msg);
+    printf("}\n");
+    fflush(stdout);
+    return 1;
+  }
+  if (a.r.ops > 0) a.r.ns_per_op = a.r.seconds * 1e9 / (double)a.r.ops;
+  if (strcmp(a.workload, "memory") == 0) {
+    /* For memory the headline numbers are bytes; the time is a side note. */
+    printf(",\"ns_per_op\":null");
+    print_number("bytes_per_task", a.r.bytes_per_task);
+    print_number("reserved_bytes_per_task", a.r.reserved_bytes_per_task);
+    print_number("malloc_bytes_per_task", a.r.malloc_bytes_per_task);
+    print_number("memory_bytes", a.r.memory_bytes);
+    print_number("lifecycle_ns_per_task", a.r.ns_per_op);
+    printf(",\"parked\":%ld", a.n);
+  } else {
+    print_number("ns_per_op", a.r.ns_per_op);
+    printf(",\"bytes_per_task\":null");
+  }
+  printf(",\"ops\":%ld,\"seconds\":%.6f,\"backend\":", a.r.ops, a.r.seconds);
+  print_json_string(corio_backend_name());
+  printf("}\n");
+  fflush(stdout);
+  return 0;
+}

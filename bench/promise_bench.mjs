@@ -1,0 +1,188 @@
+// promise_bench.mjs — the plain JS async/await equivalent of corio_bench.c:
+// runs one workload once and prints one JSON line.
+//
+//   node --expose-gc bench/promise_bench.mjs WORKLOAD N [K]
+//
+// Same workloads, same N, same structure as the C program (see its comment).
+// A "task" is a call of an async function; an event is a promise that set()
+// resolves and clear() replaces; sleep(0) is `await null` (one trip through
+// the microtask queue, which lets every other ready task run once, as
+// asyncio.sleep(0) does). Timing with performance.now(). Memory: rss delta
+// per task (bytes_per_task) and V8 heapUsed+external delta per task, after
+// gc(). The timed workloads warm up first with one untimed run at N/10.
+
+import { performance } from 'node:perf_hooks';
+
+class Event {
+  constructor() {
+    this.flag = false;
+    this.reset();
+  }
+  reset() {
+    this.promise = new Promise((resolve) => (this.resolve = resolve));
+  }
+  set() {
+    if (!this.flag) {
+      this.flag = true;
+      this.resolve();
+    }
+  }
+  clear() {
+    if (this.flag) {
+      this.flag = false;
+      this.reset();
+    }
+  }
+  wait() {
+    return this.promise;
+  }
+}
+
+async function returnOne() {
+  return 1;
+}
+
+async function spawnJoin(n) {
+  const t0 = performance.now();
+  const tasks = new Array(n);
+  for (let i = 0; i < n; i++) tasks[i] = returnOne();
+  const results = await Promise.all(tasks);
+  const t1 = performance.now();
+  let sum = 0;
+  for (const r of results) sum += r;
+  if (sum !== n) throw new Error(`gathered ${sum} of ${n}`);
+  return { seconds: (t1 - t0) / 1e3, ops: n };
+}
+
+async function ping(evPing, evPong, rounds) {
+  for (let i = 0; i < rounds; i++) {
+    evPong.set();
+    await evPing.wait();
+    evPing.clear();
+  }
+}
+
+async function pong(evPing, evPong, rounds) {
+  for (let i = 0; i < rounds; i++) {
+    await evPong.wait();
+    evPong.clear();
+    evPing.set();
+  }
+}
+
+async function switchBench(n) {
+  const evPing = new Event();
+  const evPong = new Event();
+  const t0 = performance.now();
+  await Promise.all([ping(evPing, evPong, n), pong(evPing, evPong, n)]);
+  const t1 = performance.now();
+  return { seconds: (t1 - t0) / 1e3, ops: 2 * n };
+}
+
+async function yielder(k) {
+  for (let i = 0; i < k; i++) await null;
+}
+
+async function sleep0(n, k) {
+  const t0 = performance.now();
+  const tasks = new Array(n);
+  for (let i = 0; i < n; i++) tasks[i] = yielder(k);
+  await Promise.all(tasks);
+  const t1 = performance.now();
+  return { seconds: (t1 - t0) / 1e3, ops: n * k };
+}
+
+function heapBytes() {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+async function memory(n) {
+  const event = new Event();
+  let parked = 0;
+  async function park() {
+    parked++;
+    await event.wait();
+    parked--;
+  }
+  // Allocated and filled before the baseline, as in C.
+  const tasks = new Array(n).fill(0);
+  if (globalThis.gc) globalThis.gc();
+  const rss0 = process.memoryUsage.rss();
+  const heap0 = heapBytes();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) tasks[i] = park();
+  for (let pass = 0; parked < n && pass < 1000; pass++) await null;
+  if (parked < n) throw new Error(`only ${parked} of ${n} tasks parked`);
+  // gc() here too, so both readings count live objects only (its time is
+  // not counted).
+  const g0 = performance.now();
+  if (globalThis.gc) globalThis.gc();
+  const gcMs = performance.now() - g0;
+  const rss1 = process.memoryUsage.rss();
+  const heap1 = heapBytes();
+  event.set();
+  await Promise.all(tasks);
+  const t1 = performance.now();
+  return {
+    seconds: (t1 - t0 - gcMs) / 1e3,
+    ops: n,
+    bytes_per_task: (rss1 - rss0) / n,
+    heap_bytes_per_task: (heap1 - heap0) / n,
+    parked: n,
+  };
+}
+
+const WORKLOADS = {
+  spawn_join: [spawnJoin, false],
+  switch: [switchBench, false],
+  sleep0: [sleep0, true],
+  memory: [memory, false],
+};
+
+function usage() {
+  console.error('usage: node --expose-gc promise_bench.mjs WORKLOAD N [K]');
+  process.exit(2);
+}
+
+async function main(argv) {
+  const [name, nArg, kArg] = argv;
+  if (!(name in WORKLOADS)) usage();
+  const n = Number.parseInt(nArg, 10);
+  const k = kArg === undefined ? 0 : Number.parseInt(kArg, 10);
+  const [fn, needsK] = WORKLOADS[name];
+  if (!(n > 0) || (needsK && !(k > 0))) usage();
+  const line = { workload: name, impl: 'js-promise', n };
+  if (k > 0) line.k = k;
+  let r;
+  try {
+    // As in C: the timed workloads first run once untimed at N/10.
+    if (name !== 'memory') await fn(Math.max(1, Math.floor(n / 10)), k);
+    r = await fn(n, k);
+  } catch (e) {
+    line.error = String(e && e.message ? e.message : e);
+    console.log(JSON.stringify(line));
+    process.exitCode = 1;
+    return;
+  }
+  const ns = (r.seconds * 1e9) / r.ops;
+  if (name === 'memory') {
+    Object.assign(line, {
+      ns_per_op: null,
+      bytes_per_task: r.bytes_per_task,
+      heap_bytes_per_task: r.heap_bytes_per_task,
+      lifecycle_ns_per_task: ns,
+      parked: r.parked,
+    });
+  } else {
+    Object.assign(line, { ns_per_op: ns, bytes_per_task: null });
+  }
+  Object.assign(line, {
+    ops: r.ops,
+    seconds: r.seconds,
+    backend: `node ${process.version}${globalThis.gc ? '' : ' (no --expose-gc)'}`,
+  });
+  console.log(JSON.stringify(line));
+}
+
+await main(process.argv.slice(2));
