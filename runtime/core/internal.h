@@ -103,6 +103,18 @@ typedef struct corio__done_cb {
   void *data;
 } corio__done_cb_t;
 
+/* A done callback that has been scheduled (call_soon) but has not run. It
+ * stays on its task's `inflight` list until it runs, so that
+ * remove_done_callback can still take it back: waiters on a task's stack
+ * rely on that. */
+typedef struct corio__done_call {
+  corio_handle_t handle;
+  corio_task_t *task; /* retained until the call ran or was removed */
+  corio_done_fn fn;
+  void *data;
+  struct corio__done_call *prev, *next;
+} corio__done_call_t;
+
 struct corio_task {
   corio_loop_t *loop;
   corio__task_state_t state;
@@ -129,10 +141,14 @@ struct corio_task {
   /* the current error message (errno-like, see corio_errmsg) */
   int errmsg_code;
   char *errmsg;                 /* owned */
-  /* done callbacks, registration order */
-  corio__done_cb_t *callbacks;
+  /* done callbacks, registration order; the first ones, and the first
+   * scheduled call, live in the task itself (most tasks have one waiter) */
+  corio__done_cb_t *callbacks;  /* cb_inline or malloc'd */
   size_t ncallbacks, callbacks_cap;
-  struct corio__done_call *inflight; /* scheduled, not yet run */
+  corio__done_cb_t cb_inline[2];
+  corio__done_call_t *inflight; /* scheduled, not yet run */
+  corio__done_call_t call_inline;
+  bool call_inline_busy;
   /* the loop's list of not-done tasks */
   corio_task_t *prev, *next;
 };

@@ -42,6 +42,8 @@ int corio_task_create(corio_task_t **out, corio_fn fn, void *arg,
     t->asyncify_size = opts->asyncify_size;
   }
   t->loop = loop;
+  t->callbacks = t->cb_inline;
+  t->callbacks_cap = sizeof t->cb_inline / sizeof t->cb_inline[0];
   t->fn = fn;
   t->arg = arg;
   t->refs = 2; /* the caller's and the loop's (dropped when done) */
@@ -71,7 +73,7 @@ void corio_task_release(corio_task_t *t) {
   free(t->cancel_msg);
   free(t->error);
   free(t->errmsg);
-  free(t->callbacks);
+  if (t->callbacks != t->cb_inline) free(t->callbacks);
   free(t);
 }
 
@@ -134,17 +136,7 @@ size_t corio_all_tasks(corio_task_t **out, size_t cap) {
 
 /* ---- done callbacks ---------------------------------------------------- */
 
-/* A done callback that has been scheduled (call_soon) but has not run. It
- * stays on its task's `inflight` list until it runs, so that
- * remove_done_callback can still take it back: waiters on a task's stack
- * rely on that. */
-typedef struct corio__done_call {
-  corio_handle_t handle;
-  corio_task_t *task; /* retained until the call ran or was removed */
-  corio_done_fn fn;
-  void *data;
-  struct corio__done_call *prev, *next;
-} done_call_t;
+typedef corio__done_call_t done_call_t;
 
 static void inflight_unlink(done_call_t *call) {
   corio_task_t *t = call->task;
@@ -155,17 +147,30 @@ static void inflight_unlink(done_call_t *call) {
   if (call->next) call->next->prev = call->prev;
 }
 
+/* Frees a call that ran or was removed, and drops its task reference. */
+static void release_call(done_call_t *call) {
+  corio_task_t *t = call->task;
+  if (call == &t->call_inline)
+    t->call_inline_busy = false;
+  else
+    free(call);
+  corio_task_release(t); /* may free t: last, and it holds the inline call */
+}
+
 static void run_done_call(void *data) {
   done_call_t *call = data;
   inflight_unlink(call);
   call->fn(call->task, call->data);
-  corio_task_release(call->task);
-  free(call);
+  release_call(call);
 }
 
 /* Each callback is its own call_soon, as in asyncio. */
 static void schedule_done_call(corio_task_t *t, corio_done_fn fn, void *data) {
-  done_call_t *call = malloc(sizeof *call);
+  done_call_t *call = &t->call_inline;
+  if (t->call_inline_busy)
+    call = malloc(sizeof *call);
+  else
+    t->call_inline_busy = true;
   if (call == NULL) {
     /* Dropping a callback would lose a wake-up: there is no safe way on. */
     fprintf(stderr, "corio: out of memory scheduling a done callback\n");
@@ -189,9 +194,12 @@ int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn,
     return CORIO_OK;
   }
   if (t->ncallbacks == t->callbacks_cap) {
-    size_t cap = t->callbacks_cap ? t->callbacks_cap * 2 : 2;
-    corio__done_cb_t *cbs = realloc(t->callbacks, cap * sizeof *cbs);
+    size_t cap = t->callbacks_cap * 2;
+    bool inline_now = t->callbacks == t->cb_inline;
+    corio__done_cb_t *cbs =
+        realloc(inline_now ? NULL : t->callbacks, cap * sizeof *cbs);
     if (cbs == NULL) return CORIO_ENOMEM;
+    if (inline_now) memcpy(cbs, t->cb_inline, sizeof t->cb_inline);
     t->callbacks = cbs;
     t->callbacks_cap = cap;
   }
@@ -217,8 +225,7 @@ size_t corio_task_remove_done_callback(corio_task_t *t, corio_done_fn fn,
     inflight_unlink(call);
     corio_handle_cancel(&call->handle);
     removed++;
-    corio_task_release(call->task); /* may free t: it holds another ref */
-    free(call);
+    release_call(call); /* t stays: whoever calls this holds a reference */
   }
   return removed;
 }
