@@ -7,7 +7,7 @@
  *     switch N         two tasks ping-pong N rounds through two events
  *     sleep0 N K       N tasks each doing K corio_sleep(0)
  *     memory N         N tasks parked on one event; then set it
- * The timed workloads warm up first with one untimed run at N/10.
+ * The timed workloads warm up first with one untimed run at the same N.
  * bench/run.mjs runs it beside the Python (asyncio_bench.py) and JS
  * (promise_bench.mjs) equivalents, one process per repetition, and takes
  * medians. Only the measured part is timed, with corio_time().
@@ -306,7 +306,7 @@ typedef struct workload {
   const char *name;
   int (*fn)(bench_args_t *a);
   int needs_k;
-  int warm_up; /* run once at N/10 before the measured run */
+  int warm_up; /* run once, untimed, before the measured run */
 } workload_t;
 
 static const workload_t workloads[] = {
@@ -322,19 +322,18 @@ static const workload_t *find_workload(const char *name) {
   return NULL;
 }
 
-/* The timed workloads first run once at a tenth of N, untimed, so that the
- * measured run sees warm code (wasm tier-up in V8), allocator and queues;
- * the Python and JS versions do the same. Not for memory: a warm-up would
- * leave pages behind that hide what parking costs. */
+/* The timed workloads first run once untimed at the same N, so that the
+ * measured run sees warm code (wasm tier-up in V8) and memory the allocator
+ * already holds: on this project's machines a first touch of a fresh page
+ * costs about 17 us (a virtual machine), which would otherwise be most of
+ * what spawn_join measures. The Python and JS versions do the same. Not for
+ * memory: a warm-up would leave pages behind that hide what parking costs. */
 static int bench_main(void *arg, intptr_t *result) {
   bench_args_t *a = arg;
   const workload_t *w = find_workload(a->workload);
   (void)result;
   if (w->warm_up) {
-    long n = a->n;
-    a->n = n / 10 > 0 ? n / 10 : 1;
     int rc = w->fn(a);
-    a->n = n;
     if (rc != CORIO_OK) return rc;
   }
   return w->fn(a);

@@ -9,7 +9,7 @@
 // the microtask queue, which lets every other ready task run once, as
 // asyncio.sleep(0) does). Timing with performance.now(). Memory: rss delta
 // per task (bytes_per_task) and V8 heapUsed+external delta per task, after
-// gc(). The timed workloads warm up first with one untimed run at N/10.
+// gc(). The timed workloads warm up first with one untimed run at the same N.
 
 import { performance } from 'node:perf_hooks';
 
@@ -157,7 +157,7 @@ async function main(argv) {
   let r;
   try {
     // As in C: the timed workloads first run once untimed at N/10.
-    if (name !== 'memory') await fn(Math.max(1, Math.floor(n / 10)), k);
+    if (name !== 'memory') await fn(n, k);
     r = await fn(n, k);
   } catch (e) {
     line.error = String(e && e.message ? e.message : e);
