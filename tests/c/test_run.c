@@ -1,0 +1,289 @@
+/*
+ * test_run.c — corio_run(), asyncio.run(): it returns the main coroutine's
+ * status and result, reports the error message through corio_run_ex,
+ * cancels and awaits the tasks still pending when main returns, refuses to
+ * nest, and is the only place where a loop is running.
+ */
+#include <string.h>
+
+#include "test.h"
+
+static int return_42(void *arg, intptr_t *result) {
+  (void)arg;
+  *result = 42;
+  return CORIO_OK;
+}
+
+TEST(run_returns_main_result_and_status) {
+  intptr_t result = -1;
+  int rc = corio_run(return_42, NULL, &result);
+  CHECK_INT(rc, CORIO_OK);
+  CHECK_INT(result, 42);
+}
+
+TEST(run_accepts_a_null_result_pointer) {
+  CHECK_INT(corio_run(return_42, NULL, NULL), CORIO_OK);
+}
+
+static int check_result_starts_at_zero(void *arg, intptr_t *result) {
+  (void)arg;
+  return *result == 0 ? CORIO_OK : CORIO_EINVAL;
+}
+
+TEST(main_result_pointer_starts_at_zero) {
+  test_run(check_result_starts_at_zero, NULL, CORIO_OK);
+}
+
+static int pass_arg_through(void *arg, intptr_t *result) {
+  *result = (intptr_t)arg;
+  return CORIO_OK;
+}
+
+TEST(main_receives_its_argument) {
+  CHECK_INT(test_run(pass_arg_through, (void *)(intptr_t)1234, CORIO_OK), 1234);
+}
+
+static int fail_einval(void *arg, intptr_t *result) {
+  (void)arg;
+  *result = 99; /* not reported: the run failed */
+  return corio_fail(CORIO_EINVAL, "bad thing");
+}
+
+TEST(run_ex_reports_error_code_and_message) {
+  corio_outcome_t out;
+  memset(&out, 0x55, sizeof out);
+  int rc = corio_run_ex(fail_einval, NULL, NULL, &out);
+  CHECK_INT(rc, CORIO_EINVAL);
+  CHECK_INT(out.code, CORIO_EINVAL);
+  CHECK_INT(out.value, 0);
+  CHECK_STR(out.message, "bad thing");
+}
+
+TEST(run_ex_reports_value_and_empty_message_on_success) {
+  corio_outcome_t out;
+  memset(&out, 0x55, sizeof out);
+  int rc = corio_run_ex(return_42, NULL, NULL, &out);
+  CHECK_INT(rc, CORIO_OK);
+  CHECK_INT(out.code, CORIO_OK);
+  CHECK_INT(out.value, 42);
+  CHECK_STR(out.message, "");
+}
+
+TEST(run_ex_accepts_null_options_and_outcome) {
+  CHECK_INT(corio_run_ex(return_42, NULL, NULL, NULL), CORIO_OK);
+}
+
+TEST(run_ex_honours_explicit_stack_size) {
+  corio_run_opts_t opts = {.stack_size = 256 * 1024};
+  corio_outcome_t out;
+  CHECK_INT(corio_run_ex(return_42, NULL, &opts, &out), CORIO_OK);
+  CHECK_INT(out.value, 42);
+}
+
+static int fail_boom(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  return corio_fail(CORIO_EUSER - 5, "boom %d", 7);
+}
+
+TEST(main_failing_with_user_code_gives_that_code_and_message) {
+  corio_outcome_t out;
+  int rc = corio_run_ex(fail_boom, NULL, NULL, &out);
+  CHECK_INT(rc, CORIO_EUSER - 5);
+  CHECK_INT(out.code, CORIO_EUSER - 5);
+  CHECK_STR(out.message, "boom 7");
+  CHECK_INT(test_run(fail_boom, NULL, CORIO_EUSER - 5), 0);
+}
+
+static int cancel_self_and_sleep(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_cancel(corio_current_task(), "main gives up");
+  return corio_sleep(10);
+}
+
+TEST(main_that_ends_cancelled_makes_run_return_ecancelled) {
+  corio_outcome_t out;
+  int rc = corio_run_ex(cancel_self_and_sleep, NULL, NULL, &out);
+  CHECK_INT(rc, CORIO_ECANCELLED);
+  CHECK_INT(out.code, CORIO_ECANCELLED);
+}
+
+/* A task that sleeps long and logs its cleanup when cancelled. */
+static int long_sleeper(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  test_log("sleeper-started");
+  int rc = corio_sleep(10);
+  test_log("sleeper-cleanup:%s", corio_err_name(rc));
+  return rc;
+}
+
+static int main_leaves_a_sleeper(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_t *t;
+  int rc = corio_task_create(&t, long_sleeper, NULL, NULL);
+  if (rc != CORIO_OK) return rc;
+  corio_task_release(t);
+  corio_sleep(0); /* let the sleeper start */
+  test_log("main-returns");
+  return CORIO_OK;
+}
+
+TEST(pending_tasks_are_cancelled_and_awaited_when_main_returns) {
+  double t0 = corio_time();
+  test_run(main_leaves_a_sleeper, NULL, CORIO_OK);
+  CHECK_LOG("sleeper-started main-returns sleeper-cleanup:CORIO_ECANCELLED");
+  CHECK(corio_time() - t0 < 5);
+}
+
+static int body_must_not_run(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  test_log("body-ran");
+  return CORIO_OK;
+}
+
+static int main_leaves_an_unstarted_task(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_t *t;
+  int rc = corio_task_create(&t, body_must_not_run, NULL, NULL);
+  if (rc != CORIO_OK) return rc;
+  corio_task_release(t);
+  test_log("main-returns");
+  return CORIO_OK;
+}
+
+TEST(task_not_started_when_main_returns_never_runs) {
+  test_run(main_leaves_an_unstarted_task, NULL, CORIO_OK);
+  CHECK_LOG("main-returns");
+}
+
+static int main_failing_with_a_sleeper(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_t *t;
+  int rc = corio_task_create(&t, long_sleeper, NULL, NULL);
+  if (rc != CORIO_OK) return rc;
+  corio_task_release(t);
+  corio_sleep(0);
+  return corio_fail(CORIO_EUSER - 1, "main failed");
+}
+
+TEST(pending_tasks_are_cancelled_when_main_fails_and_main_error_is_kept) {
+  corio_outcome_t out;
+  double t0 = corio_time();
+  int rc = corio_run_ex(main_failing_with_a_sleeper, NULL, NULL, &out);
+  CHECK(corio_time() - t0 < 5);
+  CHECK_INT(rc, CORIO_EUSER - 1);
+  CHECK_STR(out.message, "main failed");
+  CHECK_LOG("sleeper-started sleeper-cleanup:CORIO_ECANCELLED");
+}
+
+static int nested_run(void *arg, intptr_t *result) {
+  (void)arg;
+  intptr_t inner = -1;
+  int rc = corio_run(body_must_not_run, NULL, &inner);
+  test_log("nested:%s", corio_err_name(rc));
+  *result = rc;
+  return CORIO_OK;
+}
+
+TEST(run_from_inside_a_task_is_invalid_state) {
+  CHECK_INT(test_run(nested_run, NULL, CORIO_OK), CORIO_EINVALSTATE);
+  CHECK_LOG("nested:CORIO_EINVALSTATE");
+}
+
+static int check_running_loop(void *arg, intptr_t *result) {
+  (void)arg;
+  *result = corio_running_loop() != NULL;
+  return CORIO_OK;
+}
+
+TEST(running_loop_is_set_inside_run_and_null_outside) {
+  CHECK(corio_running_loop() == NULL);
+  CHECK_INT(test_run(check_running_loop, NULL, CORIO_OK), 1);
+  CHECK(corio_running_loop() == NULL);
+}
+
+static int record_loop_in_child(void *arg, intptr_t *result) {
+  (void)result;
+  *(corio_loop_t **)arg = corio_running_loop();
+  return CORIO_OK;
+}
+
+static int child_sees_same_loop(void *arg, intptr_t *result) {
+  (void)arg;
+  corio_loop_t *seen = NULL;
+  corio_task_t *t;
+  int rc = corio_task_create(&t, record_loop_in_child, &seen, NULL);
+  if (rc != CORIO_OK) return rc;
+  rc = corio_await(t, NULL);
+  corio_task_release(t);
+  *result = seen != NULL && seen == corio_running_loop();
+  return rc;
+}
+
+TEST(every_task_of_a_run_sees_the_same_running_loop) {
+  CHECK_INT(test_run(child_sees_same_loop, NULL, CORIO_OK), 1);
+}
+
+TEST(sleep_outside_a_task_returns_enotask) {
+  CHECK_INT(corio_sleep(0.01), CORIO_ENOTASK);
+  CHECK_INT(corio_sleep(0), CORIO_ENOTASK);
+}
+
+static void sleep_in_callback(void *data) {
+  *(int *)data = corio_sleep(0.01);
+}
+
+static int main_schedules_sleeping_callback(void *arg, intptr_t *result) {
+  (void)result;
+  int rc = corio_call_soon(NULL, sleep_in_callback, arg);
+  if (rc != CORIO_OK) return rc;
+  return corio_sleep(0.01);
+}
+
+TEST(sleep_in_a_loop_callback_returns_enotask) {
+  int rc = 12345;
+  test_run(main_schedules_sleeping_callback, &rc, CORIO_OK);
+  CHECK_INT(rc, CORIO_ENOTASK);
+}
+
+static int wait_forever_on_event(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_event_t *e;
+  int rc = corio_event_new(&e);
+  if (rc != CORIO_OK) return rc;
+  rc = corio_event_wait(e); /* nothing can ever set it */
+  corio_event_free(e);
+  return rc;
+}
+
+TEST(run_where_nothing_can_wake_a_task_ends_with_edeadlk) {
+  corio_outcome_t out;
+  int rc = corio_run_ex(wait_forever_on_event, NULL, NULL, &out);
+  CHECK_INT(rc, CORIO_EDEADLK);
+  CHECK_INT(out.code, CORIO_EDEADLK);
+  CHECK_STR(out.message, corio_strerror(CORIO_EDEADLK));
+}
+
+static int run_twice_helper(void *arg, intptr_t *result) {
+  (void)arg;
+  *result = 7;
+  return corio_sleep(0.01);
+}
+
+TEST(runs_can_follow_one_another) {
+  CHECK_INT(test_run(run_twice_helper, NULL, CORIO_OK), 7);
+  CHECK_INT(test_run(run_twice_helper, NULL, CORIO_OK), 7);
+  CHECK(corio_running_loop() == NULL);
+}
+
+TEST(backend_name_is_not_empty) {
+  const char *name = corio_backend_name();
+  CHECK(name != NULL && name[0] != '\0');
+}
