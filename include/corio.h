@@ -99,7 +99,8 @@ typedef enum corio_status {
  * none, "application error" at or below CORIO_EUSER). Never NULL. */
 const char *corio_strerror(int code);
 
-/* The code's name, e.g. "CORIO_ETIMEDOUT" (static; "CORIO_UNKNOWN" if none). */
+/* The code's name, e.g. "CORIO_ETIMEDOUT" (static): "CORIO_EUSER" for any
+ * code at or below CORIO_EUSER, "CORIO_UNKNOWN" for other unnamed codes. */
 const char *corio_err_name(int code);
 
 /* Sets the current task's error message (printf-style, copied) and returns
@@ -325,7 +326,10 @@ typedef enum corio_wait_mode {
  * (timeout < 0: no limit), then partitions the tasks, in argument order,
  * into done[0..*ndone) and pending[0..*npending) (caller arrays of n
  * entries each; either may be NULL). A timeout is not an error: it returns
- * CORIO_OK, and nothing is cancelled, not even on CORIO_ECANCELLED. */
+ * CORIO_OK, and nothing is cancelled, not even on CORIO_ECANCELLED. Unlike
+ * asyncio, it returns without suspending when `mode` is met already (or
+ * timeout is 0). No tasks (n == 0) is CORIO_EINVAL, as asyncio refuses an
+ * empty set. */
 int corio_wait(corio_task_t *const *tasks, size_t n, corio_wait_mode_t mode,
                double timeout, corio_task_t **done, size_t *ndone,
                corio_task_t **pending, size_t *npending);
