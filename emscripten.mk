@@ -131,6 +131,8 @@ STACK_OVERFLOW := tests/c/programs/stack_overflow.c
 $(eval $(call native_program,stack_overflow,$(STACK_OVERFLOW)))
 $(eval $(call asan_program,stack_overflow-asan,$(STACK_OVERFLOW)))
 $(eval $(call wasm_program,stack_overflow,$(STACK_OVERFLOW)))
+# A task outgrowing its Asyncify buffer (wasm only).
+$(eval $(call wasm_program,asyncify_overflow,tests/c/programs/asyncify_overflow.c))
 
 # Coroutines exported to JS (tests/node/js_run.test.mjs).
 $(eval $(call wasm_module,js_exports,tests/c/programs/js_exports.c))
@@ -168,7 +170,8 @@ native-tests: build/native/corio-tests
 wasm-tests: build/wasm/corio-tests.mjs
 test-programs: stack-overflow-programs build/wasm/js_exports.mjs
 stack-overflow-programs: build/native/stack_overflow \
-  build/native/stack_overflow-asan build/wasm/stack_overflow.mjs
+  build/native/stack_overflow-asan build/wasm/stack_overflow.mjs \
+  build/wasm/asyncify_overflow.mjs
 dist: dist/corio.mjs
 native-lib: build/native/libcorio.a
 wasm-lib: build/wasm/libcorio.a

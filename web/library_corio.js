@@ -13,7 +13,7 @@
  */
 mergeInto(LibraryManager.library, {
   $Corio__deps: ['malloc', 'free'],
-  $Corio__postset: 'Module["corioHost"] = Corio;',
+  $Corio__postset: 'Module["corioHost"] = Corio; Corio.watchAborts();',
   $Corio: {
     EHOST: -13,
     wakeUp: null,        // Asyncify's resume, while corio_js_host_wait sleeps
@@ -59,7 +59,7 @@ mergeInto(LibraryManager.library, {
         // exit() called by resumed code unwinds out through here: that is
         // the program ending normally, not an error of this callback.
         if (e === 'unwind' || (e && e.name === 'ExitStatus')) return;
-        throw e;
+        throw Corio.explain(e);
       }
     },
 
@@ -84,6 +84,7 @@ mergeInto(LibraryManager.library, {
       try {
         ms = _corio_js_tick();
       } catch (e) {
+        e = Corio.explain(e);
         Corio.failAll(e);
         throw e;
       }
@@ -98,6 +99,31 @@ mergeInto(LibraryManager.library, {
       Corio.tickScheduled = true;
       if (ms <= 0) Corio.turn(Corio.tick);
       else Corio.timer = setTimeout(Corio.tick, ms);
+    },
+
+    // Binaryen does not bound-check an Asyncify buffer while it unwinds; it
+    // traps with a bare "unreachable" in asyncify_stop_unwind once the data
+    // has run past its end (into the task's own canary: see
+    // runtime/fiber/fiber_emscripten.c). Such a trap is named here.
+    OVERFLOW_HINT: 'corio: stack overflow: a task outgrew its Asyncify buffer while ' +
+      'suspending (its call stack at the suspension point was too deep); give it a ' +
+      'larger corio_task_opts_t.asyncify_size',
+    isAsyncifyOverflow: function() {
+      var data = Asyncify.currData;  // {current, end, ...} of the unwinding fiber
+      return !!data && HEAPU32[data >>> 2] > HEAPU32[(data + 4) >>> 2];
+    },
+    explain: function(e) {
+      if (!Corio.isAsyncifyOverflow()) return e;
+      var better = new WebAssembly.RuntimeError(Corio.OVERFLOW_HINT + ' (' + e + ')');
+      better.cause = e;
+      return better;
+    },
+    watchAborts: function() {
+      var userOnAbort = Module['onAbort'];
+      Module['onAbort'] = function(what) {
+        if (Corio.isAsyncifyOverflow()) err(Corio.OVERFLOW_HINT);
+        if (userOnAbort) userOnAbort(what);
+      };
     },
 
     // A fatal error inside wasm (abort, trap): reject every pending run.

@@ -266,10 +266,18 @@ static void task_finish(corio_task_t *t, int code) {
 /* ---- fibers ------------------------------------------------------------ */
 
 static void overflow_abort(corio_task_t *t) {
-  fprintf(stderr,
-          "corio: stack overflow in task '%s' (C stack of %zu bytes); give "
-          "it a larger corio_task_opts_t.stack_size\n",
-          corio_task_name(t), corio__fiber_stack_size(t->fiber));
+  size_t async = corio__fiber_asyncify_size(t->fiber);
+  if (async)
+    fprintf(stderr,
+            "corio: stack overflow in task '%s': it outgrew its C stack (%zu "
+            "bytes) or its Asyncify buffer (%zu bytes); give it a larger "
+            "corio_task_opts_t.stack_size or .asyncify_size\n",
+            corio_task_name(t), corio__fiber_stack_size(t->fiber), async);
+  else
+    fprintf(stderr,
+            "corio: stack overflow in task '%s': it outgrew its C stack (%zu "
+            "bytes); give it a larger corio_task_opts_t.stack_size\n",
+            corio_task_name(t), corio__fiber_stack_size(t->fiber));
   fflush(stderr);
   abort();
 }
@@ -359,6 +367,7 @@ static void task_step(void *data) {
   }
   t->state = CORIO__TASK_RUNNING;
   corio__current = t;
+  t->loop->returning = NULL; /* nothing to check when t resumes */
   corio__fiber_switch(t->loop->main_fiber, t->fiber, 0);
   corio__current = NULL;
   after_switch_to_main(t->loop->returning);
@@ -371,6 +380,7 @@ static void task_step(void *data) {
 static void leave_task(corio_task_t *t) {
   corio_loop_t *loop = t->loop;
   if (corio__fiber_check(t->fiber) != 0) overflow_abort(t);
+  loop->returning = t; /* whoever runs next checks t's guard */
   corio_handle_t *head = loop->ready_head;
   corio_task_t *next =
       head && head->fn == task_step ? (corio_task_t *)head->data : NULL;
@@ -379,10 +389,15 @@ static void leave_task(corio_task_t *t) {
     corio__current = next;
     if (next != t) corio__fiber_switch(t->fiber, next->fiber, 0);
   } else {
-    loop->returning = t;
     corio__fiber_switch(t->fiber, loop->main_fiber, 0);
   }
-  /* Resumed: whoever switched here made this task current and RUNNING. */
+  /* Resumed: whoever switched here made this task current and RUNNING, and
+   * left in `returning` the task that switched here directly, if any: its
+   * guard can only be checked now, after the switch saved its state (the
+   * Asyncify unwind writes during the switch). */
+  corio_task_t *from = loop->returning;
+  loop->returning = NULL;
+  if (from && corio__fiber_check(from->fiber) != 0) overflow_abort(from);
 }
 
 /* ---- the wait/wake protocol -------------------------------------------- */

@@ -1,10 +1,12 @@
 /*
  * fiber_emscripten.c — the wasm fiber backend: Emscripten fibers (Asyncify
  * unwinds the leaving context into its buffer and rewinds the entering one).
- * Each fiber owns a C stack and an Asyncify buffer. The swap sets the stack
- * limits, so a build with -sSTACK_OVERFLOW_CHECK=2 aborts on overflow with
- * "stack overflow"; a canary below the stack limit is checked at each switch
- * as a second line.
+ * Each fiber owns one block: [Asyncify buffer][canary][C stack]. The C
+ * stack grows down towards the canary and the Asyncify buffer (which
+ * Binaryen does not bounds-check) grows up towards it, so either overflow
+ * hits the canary, checked after every switch, before anything outside the
+ * fiber. The swap also sets the stack limits, so a build with
+ * -sSTACK_OVERFLOW_CHECK=2 stops a C-stack overflow before it writes.
  */
 #include <emscripten/fiber.h>
 #include <stdint.h>
@@ -20,7 +22,9 @@
 
 struct corio__fiber {
   emscripten_fiber_t ctx;
-  char *stack;          /* [canary][usable stack], 16-byte aligned */
+  char *block;          /* [asyncify][canary][stack], 16-byte aligned */
+  char *canary;         /* CANARY_BYTES, just below the stack */
+  char *stack;          /* lowest address of the usable C stack */
   size_t stack_size;    /* usable bytes */
   char *asyncify;
   size_t asyncify_size;
@@ -68,31 +72,32 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
   asyncify_size = round16(asyncify_size);
   corio__fiber_t *f = calloc(1, sizeof *f);
   if (f == NULL) return CORIO_ENOMEM;
-  /* One block: [canary + stack][asyncify buffer]. */
-  char *block = aligned_alloc(16, CANARY_BYTES + stack_size + asyncify_size);
+  char *block = aligned_alloc(16, asyncify_size + CANARY_BYTES + stack_size);
   if (block == NULL) {
     free(f);
     return CORIO_ENOMEM;
   }
-  f->stack = block;
-  f->stack_size = stack_size;
-  f->asyncify = block + CANARY_BYTES + stack_size;
+  f->block = block;
+  f->asyncify = block;
   f->asyncify_size = asyncify_size;
+  f->canary = block + asyncify_size;
+  f->stack = f->canary + CANARY_BYTES;
+  f->stack_size = stack_size;
   for (int i = 0; i < CANARY_BYTES / 4; i++)
-    memcpy(f->stack + 4 * i, &(uint32_t){CANARY}, 4);
+    memcpy(f->canary + 4 * i, &(uint32_t){CANARY}, 4);
   *out = f;
   return CORIO_OK;
 }
 
 void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
                         void *arg) {
-  emscripten_fiber_init(&f->ctx, entry, arg, f->stack + CANARY_BYTES,
-                        f->stack_size, f->asyncify, f->asyncify_size);
+  emscripten_fiber_init(&f->ctx, entry, arg, f->stack, f->stack_size,
+                        f->asyncify, f->asyncify_size);
 }
 
 void corio__fiber_free(corio__fiber_t *f) {
   if (f == NULL) return;
-  free(f->stack);
+  free(f->block);
   free(f);
 }
 
@@ -111,10 +116,10 @@ void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to,
 }
 
 int corio__fiber_check(const corio__fiber_t *f) {
-  if (f == NULL || f->stack == NULL) return 0;
+  if (f == NULL || f->canary == NULL) return 0;
   for (int i = 0; i < CANARY_BYTES / 4; i++) {
     uint32_t word;
-    memcpy(&word, f->stack + 4 * i, 4);
+    memcpy(&word, f->canary + 4 * i, 4);
     if (word != CANARY) return -1;
   }
   return 0;

@@ -2,7 +2,8 @@
 // (tests/c/programs/stack_overflow.c) must end the program abnormally with a
 // message saying "stack overflow" — natively through the guard page below
 // each task's stack, with and without ASan, and in wasm through
-// -sSTACK_OVERFLOW_CHECK=2 — never exit 0, never hang.
+// -sSTACK_OVERFLOW_CHECK=2 — never exit 0, never hang. A wasm task that
+// outgrows its Asyncify buffer must abort naming that buffer.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -39,5 +40,15 @@ describe('a task overflowing its C stack', { concurrency: 2 }, () => {
     assert.ok(!r.timedOut && r.status === null, `it must abort, but ${how}`);
     assert.match(`${r.abort ?? ''}\n${r.error ?? ''}\n${r.output}`, OVERFLOW,
       `the abort must name the overflow; ${how}`);
+  });
+
+  test('aborts the wasm program when a task outgrows its Asyncify buffer, naming it', async () => {
+    const factory = new URL('wasm/asyncify_overflow.mjs', build);
+    const r = await runWasm(factory, await compileWasm(factory), [], { timeoutMs: TIMEOUT_MS });
+    const how = `${describeWasmEnd(r)}\n--- output ---\n${r.output}`;
+    const said = `${r.abort ?? ''}\n${r.error ?? ''}\n${r.output}`;
+    assert.ok(!r.timedOut && r.status === null, `it must abort, but ${how}`);
+    assert.match(said, OVERFLOW, `the abort must name the overflow; ${how}`);
+    assert.match(said, /asyncify_size/, `the abort must name the Asyncify buffer; ${how}`);
   });
 });
