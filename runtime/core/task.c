@@ -367,7 +367,6 @@ static void task_step(void *data) {
   }
   t->state = CORIO__TASK_RUNNING;
   corio__current = t;
-  t->loop->returning = NULL; /* nothing to check when t resumes */
   corio__fiber_switch(t->loop->main_fiber, t->fiber, 0);
   corio__current = NULL;
   after_switch_to_main(t->loop->returning);
@@ -380,7 +379,6 @@ static void task_step(void *data) {
 static void leave_task(corio_task_t *t) {
   corio_loop_t *loop = t->loop;
   if (corio__fiber_check(t->fiber) != 0) overflow_abort(t);
-  loop->returning = t; /* whoever runs next checks t's guard */
   corio_handle_t *head = loop->ready_head;
   corio_task_t *next =
       head && head->fn == task_step ? (corio_task_t *)head->data : NULL;
@@ -389,15 +387,12 @@ static void leave_task(corio_task_t *t) {
     corio__current = next;
     if (next != t) corio__fiber_switch(t->fiber, next->fiber, 0);
   } else {
+    loop->returning = t;
     corio__fiber_switch(t->fiber, loop->main_fiber, 0);
   }
-  /* Resumed: whoever switched here made this task current and RUNNING, and
-   * left in `returning` the task that switched here directly, if any: its
-   * guard can only be checked now, after the switch saved its state (the
-   * Asyncify unwind writes during the switch). */
-  corio_task_t *from = loop->returning;
-  loop->returning = NULL;
-  if (from && corio__fiber_check(from->fiber) != 0) overflow_abort(from);
+  /* Resumed: whoever switched here made this task current and RUNNING. An
+   * Asyncify buffer overrun during the switch needs no check here: Binaryen
+   * traps on it when the unwind stops (web/library_corio.js names it). */
 }
 
 /* ---- the wait/wake protocol -------------------------------------------- */
