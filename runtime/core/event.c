@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "list.h"
 
 typedef struct event_waiter {
   corio_task_t *task;
@@ -27,14 +28,7 @@ int corio_event_new(corio_event_t **out) {
 void corio_event_free(corio_event_t *e) { free(e); }
 
 static void unlink_waiter(corio_event_t *e, event_waiter_t *w) {
-  if (w->prev)
-    w->prev->next = w->next;
-  else
-    e->head = w->next;
-  if (w->next)
-    w->next->prev = w->prev;
-  else
-    e->tail = w->prev;
+  CORIO__LIST_UNLINK(e->head, e->tail, w);
   w->linked = false;
 }
 
@@ -57,12 +51,9 @@ int corio_event_wait(corio_event_t *e) {
   if (rc != CORIO_OK) return rc;
   if (e == NULL) return CORIO_EINVAL;
   if (e->is_set) return CORIO_OK;
-  event_waiter_t w = {corio__current, e->tail, NULL, true};
-  if (e->tail)
-    e->tail->next = &w;
-  else
-    e->head = &w;
-  e->tail = &w;
+  event_waiter_t w = {corio__current, NULL, NULL, true};
+  event_waiter_t *node = &w;
+  CORIO__LIST_APPEND(e->head, e->tail, node);
   rc = corio__task_wait(NULL, NULL);
   if (w.linked) unlink_waiter(e, &w);
   return rc;

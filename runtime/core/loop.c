@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "list.h"
 
 _Thread_local corio_loop_t *corio__loop;
 _Thread_local corio_task_t *corio__current;
@@ -18,26 +19,12 @@ _Thread_local corio_task_t *corio__current;
 
 static void ready_append(corio_loop_t *loop, corio_handle_t *h) {
   h->state = CORIO__HANDLE_READY;
-  h->next = NULL;
-  h->prev = loop->ready_tail;
-  if (loop->ready_tail)
-    loop->ready_tail->next = h;
-  else
-    loop->ready_head = h;
-  loop->ready_tail = h;
+  CORIO__LIST_APPEND(loop->ready_head, loop->ready_tail, h);
   loop->ready_len++;
 }
 
 static void ready_unlink(corio_loop_t *loop, corio_handle_t *h) {
-  if (h->prev)
-    h->prev->next = h->next;
-  else
-    loop->ready_head = h->next;
-  if (h->next)
-    h->next->prev = h->prev;
-  else
-    loop->ready_tail = h->prev;
-  h->prev = h->next = NULL;
+  CORIO__LIST_UNLINK(loop->ready_head, loop->ready_tail, h);
   loop->ready_len--;
 }
 

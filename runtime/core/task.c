@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "list.h"
 
 static void task_step(void *data);
 
@@ -49,13 +50,7 @@ int corio_task_create(corio_task_t **out, corio_fn fn, void *arg,
   t->refs = 2; /* the caller's and the loop's (dropped when done) */
   t->number = ++loop->next_task_number;
   t->state = CORIO__TASK_SCHEDULED;
-  /* Append to the loop's list of not-done tasks. */
-  t->prev = loop->tasks_tail;
-  if (loop->tasks_tail)
-    loop->tasks_tail->next = t;
-  else
-    loop->tasks_head = t;
-  loop->tasks_tail = t;
+  CORIO__LIST_APPEND(loop->tasks_head, loop->tasks_tail, t);
   loop->ntasks++;
   corio__loop_call_soon(loop, &t->step, task_step, t);
   *out = t;
@@ -246,16 +241,7 @@ static void task_finish(corio_task_t *t, int code) {
       msg = t->errmsg;
     t->error = corio__strdup(msg ? msg : corio_strerror(code));
   }
-  /* Leave the loop's list of not-done tasks. */
-  if (t->prev)
-    t->prev->next = t->next;
-  else
-    loop->tasks_head = t->next;
-  if (t->next)
-    t->next->prev = t->prev;
-  else
-    loop->tasks_tail = t->prev;
-  t->prev = t->next = NULL;
+  CORIO__LIST_UNLINK(loop->tasks_head, loop->tasks_tail, t);
   loop->ntasks--;
   for (size_t i = 0; i < t->ncallbacks; i++)
     schedule_done_call(t, t->callbacks[i].fn, t->callbacks[i].data);
