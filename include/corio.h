@@ -10,8 +10,11 @@
  *   4. Tasks: create, name, status, result, error, cancel, callbacks
  *   5. Waiting: sleep, await, gather, wait, as_completed, wait_for,
  *      timeout scopes, shield, TaskGroup
- *   6. Synchronization: events (more primitives come with queues)
- *   7. JavaScript interop (WebAssembly builds)
+ *   6. Synchronization: Event, Lock, Condition, Semaphore, Barrier
+ *   7. Queues: FIFO, LIFO, priority
+ *   8. Async iteration: iterators, generators, comprehensions
+ *   9. Async context managers
+ *  10. JavaScript interop (WebAssembly builds)
  *
  * THE ERROR MODEL
  * C has no exceptions, so errors are values:
@@ -463,8 +466,238 @@ bool corio_event_is_set(const corio_event_t *e);
  * CORIO_ECANCELLED or CORIO_ENOTASK. */
 int corio_event_wait(corio_event_t *e);
 
+/* Every primitive below is opaque, made by its _new() function (which gives
+ * the caller the object, CORIO_OK or CORIO_ENOMEM) and freed by its _free()
+ * once no task waits on it. Waiting functions may only be called from a
+ * task (else CORIO_ENOTASK) and return CORIO_ECANCELLED if the caller is
+ * cancelled while waiting; a cancelled waiter never keeps a lock, a permit,
+ * a notification or an item: what it was handed goes to the next waiter. */
+
+/* asyncio.Lock: FIFO acquisition. */
+typedef struct corio_lock corio_lock_t;
+int corio_lock_new(corio_lock_t **out);
+void corio_lock_free(corio_lock_t *l);
+/* Waits until the lock is free and takes it (CORIO_OK). */
+int corio_lock_acquire(corio_lock_t *l);
+/* Releases it; CORIO_EINVALSTATE if it is not locked. Never waits. */
+int corio_lock_release(corio_lock_t *l);
+bool corio_lock_locked(const corio_lock_t *l);
+
+/* asyncio.Condition over a lock: the given one (borrowed: it must outlive
+ * the condition), or its own if `lock` is NULL. */
+typedef struct corio_condition corio_condition_t;
+int corio_condition_new(corio_condition_t **out, corio_lock_t *lock);
+void corio_condition_free(corio_condition_t *c);
+int corio_condition_acquire(corio_condition_t *c);
+int corio_condition_release(corio_condition_t *c);
+bool corio_condition_locked(const corio_condition_t *c);
+/* Releases the lock, waits for a notify, takes the lock again (also when
+ * cancelled: the caller always holds the lock on return).
+ * CORIO_EINVALSTATE if the lock is not held. */
+int corio_condition_wait(corio_condition_t *c);
+/* Waits until predicate(data) is true (checked first, then after each
+ * wake-up), with the lock held as for corio_condition_wait. */
+int corio_condition_wait_for(corio_condition_t *c,
+                             bool (*predicate)(void *data), void *data);
+/* Wake up to n waiters / all of them; the lock must be held
+ * (CORIO_EINVALSTATE otherwise). Never wait. */
+int corio_condition_notify(corio_condition_t *c, size_t n);
+int corio_condition_notify_all(corio_condition_t *c);
+
+/* asyncio.Semaphore and BoundedSemaphore. */
+typedef struct corio_semaphore corio_semaphore_t;
+/* value: the initial number of permits. A bounded semaphore refuses a
+ * release above it (CORIO_EINVALSTATE, asyncio's ValueError). */
+int corio_semaphore_new(corio_semaphore_t **out, size_t value);
+int corio_semaphore_new_bounded(corio_semaphore_t **out, size_t value);
+void corio_semaphore_free(corio_semaphore_t *s);
+int corio_semaphore_acquire(corio_semaphore_t *s); /* FIFO */
+int corio_semaphore_release(corio_semaphore_t *s);
+/* True if an acquire would wait. */
+bool corio_semaphore_locked(const corio_semaphore_t *s);
+size_t corio_semaphore_value(const corio_semaphore_t *s);
+
+/* asyncio.Barrier. */
+typedef struct corio_barrier corio_barrier_t;
+int corio_barrier_new(corio_barrier_t **out, size_t parties); /* parties>0 */
+void corio_barrier_free(corio_barrier_t *b);
+/* Waits until `parties` tasks are waiting, then lets them all go; *index
+ * (may be NULL) gets 0..parties-1, each once per round. CORIO_EBROKEN if the
+ * barrier is or becomes broken (abort(), or a waiter was cancelled: the
+ * cancelled one gets CORIO_ECANCELLED, the others CORIO_EBROKEN). */
+int corio_barrier_wait(corio_barrier_t *b, size_t *index);
+/* Breaks the barrier: current and future waiters get CORIO_EBROKEN. */
+void corio_barrier_abort(corio_barrier_t *b);
+/* Back to empty and unbroken; tasks waiting now get CORIO_EBROKEN. */
+void corio_barrier_reset(corio_barrier_t *b);
+size_t corio_barrier_parties(const corio_barrier_t *b);
+size_t corio_barrier_n_waiting(const corio_barrier_t *b);
+bool corio_barrier_broken(const corio_barrier_t *b);
+
 /* ===================================================================== */
-/* 7. JavaScript interop (meaningful in WebAssembly builds)               */
+/* 7. Queues                                                              */
+/* ===================================================================== */
+
+/* asyncio.Queue, LifoQueue and PriorityQueue, of `void *` items.
+ * Ownership: an item is the caller's until put succeeds, the queue's while
+ * it is queued, and the getter's once get returns it. Items still queued
+ * when the queue is shut down immediately or freed are handed to the
+ * `dispose` function given there (NULL: they are dropped, for items the
+ * queue never owned). */
+typedef struct corio_queue corio_queue_t;
+
+typedef enum corio_queue_kind {
+  CORIO_QUEUE_FIFO = 0,
+  CORIO_QUEUE_LIFO = 1,
+  CORIO_QUEUE_PRIORITY = 2 /* smallest first by `compare`; FIFO on ties */
+} corio_queue_kind_t;
+
+/* maxsize 0: unbounded. compare: required for PRIORITY, else ignored. */
+int corio_queue_new(corio_queue_t **out, corio_queue_kind_t kind,
+                    size_t maxsize,
+                    int (*compare)(const void *a, const void *b));
+void corio_queue_free(corio_queue_t *q, void (*dispose)(void *item));
+
+/* Waits while the queue is full. CORIO_OK, CORIO_ECLOSED after shutdown. */
+int corio_queue_put(corio_queue_t *q, void *item);
+/* Waits while the queue is empty. CORIO_OK, CORIO_ECLOSED once it is shut
+ * down and empty (or shut down immediately). */
+int corio_queue_get(corio_queue_t *q, void **item);
+/* Never wait: CORIO_EFULL / CORIO_EEMPTY instead (CORIO_ECLOSED as above). */
+int corio_queue_put_nowait(corio_queue_t *q, void *item);
+int corio_queue_get_nowait(corio_queue_t *q, void **item);
+
+size_t corio_queue_qsize(const corio_queue_t *q);
+size_t corio_queue_maxsize(const corio_queue_t *q);
+bool corio_queue_empty(const corio_queue_t *q);
+bool corio_queue_full(const corio_queue_t *q);
+
+/* One item taken by get is processed; CORIO_EINVALSTATE if called more
+ * often than items were put. */
+int corio_queue_task_done(corio_queue_t *q);
+/* Waits until every item put has been marked done. */
+int corio_queue_join(corio_queue_t *q);
+
+/* Python 3.13's shutdown: puts fail with CORIO_ECLOSED from now on, and so
+ * do gets once the queue is empty; waiting putters and (if the queue is
+ * empty) getters wake with CORIO_ECLOSED. `immediate` also removes the
+ * queued items (handed to dispose, if not NULL, and counted as done), so
+ * gets fail at once. */
+void corio_queue_shutdown(corio_queue_t *q, bool immediate,
+                          void (*dispose)(void *item));
+
+/* ===================================================================== */
+/* 8. Async iteration                                                     */
+/* ===================================================================== */
+
+/* An async iterator (asyncio's __anext__): a user type embeds this struct
+ * and sets `next`, whose call may wait and returns CORIO_OK with *item,
+ * CORIO_END when exhausted (StopAsyncIteration), or an error. */
+typedef struct corio_aiter corio_aiter_t;
+struct corio_aiter {
+  int (*next)(corio_aiter_t *self, void **item);
+};
+
+/* Calls it->next. */
+int corio_aiter_next(corio_aiter_t *it, void **item);
+
+/* `async for`: runs the block for every item; afterwards `rc` holds
+ * CORIO_END (exhausted), or the error or CORIO_ECANCELLED that ended the
+ * loop, or CORIO_OK if the block left with `break`. `item` and `rc` are
+ * declared by the caller.
+ *     void *item; int rc;
+ *     CORIO_FOR(item, it, rc) { use(item); }
+ *     if (rc != CORIO_END) return rc;                                  */
+#define CORIO_FOR(item, it, rc)                                                 for ((rc) = corio_aiter_next((it), &(item)); (rc) == CORIO_OK;                     (rc) = corio_aiter_next((it), &(item)))
+
+/* An async generator: a coroutine body that yields values one at a time to
+ * its consumer, suspending between them. It is an async iterator (its
+ * `iter` member). The body runs in a task of its own, started by the first
+ * next(); cancelling the consumer while it waits in next() cancels the body
+ * at its suspension point, as asyncio does. */
+typedef struct corio_gen corio_gen_t;
+
+/* The body: yields with corio_gen_yield(), returns CORIO_OK (or CORIO_END)
+ * when done, or an error, which the consumer's next() then returns. */
+typedef int (*corio_gen_fn)(corio_gen_t *gen, void *arg);
+
+int corio_gen_new(corio_gen_t **out, corio_gen_fn body, void *arg,
+                  const corio_task_opts_t *opts);
+/* Closes the generator if it is suspended (aclose), then frees it. */
+void corio_gen_free(corio_gen_t *g);
+corio_aiter_t *corio_gen_iter(corio_gen_t *g);
+
+/* From the body: hands `value` to the consumer and suspends until the next
+ * next(). Returns CORIO_OK to go on, CORIO_ECLOSED when the consumer closes
+ * the generator (GeneratorExit: clean up and return; yielding again is an
+ * error), an error thrown in by corio_gen_athrow(), or CORIO_ECANCELLED. */
+int corio_gen_yield(corio_gen_t *g, void *value);
+
+/* asyncio's __anext__: runs the body to its next yield. CORIO_OK and
+ * *value, CORIO_END once the body returned, its error (with its message),
+ * or CORIO_ECANCELLED. */
+int corio_gen_next(corio_gen_t *g, void **value);
+/* aclose(): the body's pending yield returns CORIO_ECLOSED and its cleanup
+ * runs; waits for it. CORIO_OK, or the error the body ended with (a body
+ * that yields again gets CORIO_EINVALSTATE). No-op if never started or
+ * done. */
+int corio_gen_aclose(corio_gen_t *g);
+/* athrow(): the body's pending yield returns `code` with `message` as its
+ * message; then as next(). */
+int corio_gen_athrow(corio_gen_t *g, int code, const char *message,
+                     void **value);
+
+/* Comprehensions.
+ * [x async for x in it]: collects every item into a malloc'd array (*items,
+ * *n; the caller frees the array, the items are as the iterator made them).
+ * Returns CORIO_OK once it is exhausted, or the error that stopped it (the
+ * items so far are still returned). */
+int corio_aiter_collect(corio_aiter_t *it, void ***items, size_t *n);
+/* [await fn(x) for x in args]: calls fn on each argument in order in the
+ * calling task; stops at the first error. results may be NULL. */
+int corio_await_each(corio_fn fn, void *const *args, size_t n,
+                     intptr_t *results);
+/* The concurrent counterpart (gather over fn(args[i]) in new tasks);
+ * codes as in corio_gather. */
+int corio_gather_each(corio_fn fn, void *const *args, size_t n,
+                      intptr_t *results, int *codes);
+
+/* ===================================================================== */
+/* 9. Async context managers                                              */
+/* ===================================================================== */
+
+/* An async context manager (asyncio's __aenter__/__aexit__): `exit` always
+ * runs once `enter` succeeded, whatever way the body ends (success, error,
+ * cancellation), gets the body's status and returns the final one. */
+typedef struct corio_acm {
+  int (*enter)(void *self);
+  int (*exit)(void *self, int status);
+  void *self;
+} corio_acm_t;
+
+/* `async with cm: body(data)`: enter, body, exit. Returns enter's error
+ * (the body does not run), else exit's result. */
+int corio_with(corio_acm_t cm, int (*body)(void *data), void *data);
+
+/* Context managers of the primitives (the objects are borrowed). For a
+ * timeout scope, the corio_timeout_t lives in the caller's frame. */
+corio_acm_t corio_lock_cm(corio_lock_t *l);
+corio_acm_t corio_semaphore_cm(corio_semaphore_t *s);
+corio_acm_t corio_condition_cm(corio_condition_t *c);
+typedef struct corio_timeout_cm_state {
+  corio_timeout_t scope;
+  double delay;
+} corio_timeout_cm_state_t;
+corio_acm_t corio_timeout_cm(corio_timeout_cm_state_t *state, double delay);
+/* The body gets the group through corio_with's data; the group is made on
+ * enter and freed on exit. */
+typedef struct corio_task_group_cm_state {
+  corio_task_group_t *group;
+} corio_task_group_cm_state_t;
+corio_acm_t corio_task_group_cm(corio_task_group_cm_state_t *state);
+
+/* ===================================================================== */
+/* 10. JavaScript interop (meaningful in WebAssembly builds)              */
 /* ===================================================================== */
 
 /* Makes coroutine `fn` callable from JS by `name` (copied) through the npm
