@@ -614,7 +614,10 @@ int corio_aiter_next(corio_aiter_t *it, void **item);
  * its consumer, suspending between them. It is an async iterator (its
  * `iter` member). The body runs in a task of its own, started by the first
  * next(); cancelling the consumer while it waits in next() cancels the body
- * at its suspension point, as asyncio does. */
+ * at its suspension point, as asyncio does. Unlike asyncio (which closes
+ * such generators with GeneratorExit), a body still suspended when
+ * corio_run ends is cancelled like any task: its yield returns
+ * CORIO_ECANCELLED. */
 typedef struct corio_gen corio_gen_t;
 
 /* The body: yields with corio_gen_yield(), returns CORIO_OK (or CORIO_END)

@@ -1,0 +1,404 @@
+/*
+ * test_gen.c — async iterators (the protocol and CORIO_FOR), async
+ * generators (order, laziness, suspension between values, early close and
+ * its cleanup, errors and cancellation in both directions) and the
+ * comprehensions (collect, await_each, gather_each).
+ */
+#include <stdlib.h>
+
+#include "test.h"
+
+/* ---- a user-defined async iterator ------------------------------------- */
+
+typedef struct counter {
+  corio_aiter_t iter; /* first, so the iterator can be cast back */
+  intptr_t next_value, stop, fail_at;
+} counter_t;
+
+static int counter_next(corio_aiter_t *it, void **item) {
+  counter_t *c = (counter_t *)it;
+  int rc = corio_sleep(0);
+  if (rc != CORIO_OK) return rc;
+  if (c->next_value == c->fail_at)
+    return corio_fail(CORIO_EUSER - 2, "counter broke at %d", (int)c->fail_at);
+  if (c->next_value >= c->stop) return CORIO_END;
+  *item = (void *)c->next_value++;
+  return CORIO_OK;
+}
+
+static int iterate_counter(void *arg, intptr_t *result) {
+  counter_t *c = arg;
+  void *item;
+  int rc;
+  CORIO_FOR(item, &c->iter, rc) { test_log("%d", (int)(intptr_t)item); }
+  test_log("rc:%s", corio_err_name(rc));
+  *result = rc;
+  return CORIO_OK;
+}
+
+TEST(async_for_visits_every_item_then_ends_with_corio_end) {
+  counter_t c = {{counter_next}, 0, 4, -1};
+  test_run(iterate_counter, &c, CORIO_OK);
+  CHECK_LOG("0 1 2 3 rc:CORIO_END");
+}
+
+TEST(async_for_stops_at_an_iterator_error_and_reports_it) {
+  counter_t c = {{counter_next}, 0, 4, 2};
+  CHECK_INT(test_run(iterate_counter, &c, CORIO_OK), CORIO_EUSER - 2);
+  CHECK_LOG("0 1 rc:CORIO_EUSER");
+}
+
+static int break_out(void *arg, intptr_t *result) {
+  counter_t *c = arg;
+  void *item;
+  int rc;
+  CORIO_FOR(item, &c->iter, rc) {
+    if ((intptr_t)item == 1) break;
+  }
+  *result = rc;
+  return CORIO_OK;
+}
+
+TEST(async_for_left_with_break_leaves_rc_ok) {
+  counter_t c = {{counter_next}, 0, 4, -1};
+  CHECK_INT(test_run(break_out, &c, CORIO_OK), CORIO_OK);
+}
+
+/* ---- generators ---------------------------------------------------------- */
+
+/* Yields 0..n-1, logging as it produces; logs its cleanup on any way out. */
+static int produce(corio_gen_t *g, void *arg) {
+  intptr_t n = (intptr_t)arg;
+  test_log("body-start");
+  int rc = CORIO_OK;
+  for (intptr_t i = 0; i < n && rc == CORIO_OK; i++) {
+    test_log("produce%d", (int)i);
+    rc = corio_gen_yield(g, (void *)i);
+  }
+  test_log("body-end:%s", corio_err_name(rc));
+  return rc == CORIO_ECLOSED ? CORIO_OK : rc;
+}
+
+static int consume_all(void *arg, intptr_t *result) {
+  corio_gen_t *g;
+  CHECK_INT(corio_gen_new(&g, produce, arg, NULL), CORIO_OK);
+  test_log("created");
+  corio_sleep(0);
+  void *item;
+  int rc;
+  CORIO_FOR(item, corio_gen_iter(g), rc) {
+    test_log("consume%d", (int)(intptr_t)item);
+  }
+  test_log("rc:%s", corio_err_name(rc));
+  corio_gen_free(g);
+  *result = rc;
+  return CORIO_OK;
+}
+
+TEST(generator_body_starts_at_first_next_and_suspends_between_values) {
+  test_run(consume_all, (void *)3, CORIO_OK);
+  CHECK_LOG("created body-start produce0 consume0 produce1 consume1 produce2 "
+            "consume2 body-end:CORIO_OK rc:CORIO_END");
+}
+
+TEST(next_after_the_end_keeps_returning_corio_end) {
+  test_run(consume_all, (void *)0, CORIO_OK);
+  CHECK_LOG("created body-start body-end:CORIO_OK rc:CORIO_END");
+}
+
+static int close_early(void *arg, intptr_t *result) {
+  (void)arg;
+  corio_gen_t *g;
+  CHECK_INT(corio_gen_new(&g, produce, (void *)10, NULL), CORIO_OK);
+  void *item;
+  CHECK_INT(corio_gen_next(g, &item), CORIO_OK);
+  CHECK_INT(corio_gen_next(g, &item), CORIO_OK);
+  test_log("closing");
+  int rc = corio_gen_aclose(g);
+  test_log("closed:%s", corio_err_name(rc));
+  CHECK_INT(corio_gen_next(g, &item), CORIO_END);
+  corio_gen_free(g);
+  *result = 0;
+  return CORIO_OK;
+}
+
+TEST(closing_a_generator_early_runs_its_cleanup) {
+  test_run(close_early, NULL, CORIO_OK);
+  CHECK_LOG("body-start produce0 produce1 closing body-end:CORIO_ECLOSED "
+            "closed:CORIO_OK");
+}
+
+static int close_unstarted(void *arg, intptr_t *result) {
+  (void)arg;
+  corio_gen_t *g;
+  CHECK_INT(corio_gen_new(&g, produce, (void *)3, NULL), CORIO_OK);
+  CHECK_INT(corio_gen_aclose(g), CORIO_OK);
+  void *item;
+  CHECK_INT(corio_gen_next(g, &item), CORIO_END);
+  corio_gen_free(g);
+  *result = 0;
+  return CORIO_OK;
+}
+
+TEST(closing_an_unstarted_generator_never_runs_its_body) {
+  test_run(close_unstarted, NULL, CORIO_OK);
+  CHECK_LOG("");
+}
+
+static int free_suspended(void *arg, intptr_t *result) {
+  (void)arg;
+  corio_gen_t *g;
+  CHECK_INT(corio_gen_new(&g, produce, (void *)10, NULL), CORIO_OK);
+  void *item;
+  CHECK_INT(corio_gen_next(g, &item), CORIO_OK);
+  corio_gen_free(g);
+  test_log("freed");
+  *result = 0;
+  return CORIO_OK;
+}
+
+TEST(freeing_a_suspended_generator_closes_it_first) {
+  test_run(free_suspended, NULL, CORIO_OK);
+  CHECK_LOG("body-start produce0 body-end:CORIO_ECLOSED freed");
+}
+
+static int fail_after_one(corio_gen_t *g, void *arg) {
+  (void)arg;
+  int rc = corio_gen_yield(g, (void *)1);
+  if (rc != CORIO_OK) return rc;
+  return corio_fail(CORIO_EUSER - 3, "bad value %d", 2);
+}
+
+static int consume_failing(void *arg, intptr_t *result) {
+  (void)arg;
+  corio_gen_t *g;
+  CHECK_INT(corio_gen_new(&g, fail_after_one, NULL, NULL), CORIO_OK);
+  void *item;
+  CHECK_INT(corio_gen_next(g, &item), CORIO_OK);
+  int rc = corio_gen_next(g, &item);
+  test_log("%s:%s", corio_err_name(rc), corio_errmsg());
+  CHECK_INT(corio_gen_next(g, &item), CORIO_END);
+  corio_gen_free(g);
+  *result = rc;
+  return CORIO_OK;
+}
+
+TEST(a_body_error_reaches_the_consumer_with_its_message) {
+  CHECK_INT(test_run(consume_failing, NULL, CORIO_OK), CORIO_EUSER - 3);
+  CHECK_LOG("CORIO_EUSER:bad value 2");
+}
+
+static int handles_thrown(corio_gen_t *g, void *arg) {
+  (void)arg;
+  int rc = corio_gen_yield(g, (void *)1);
+  test_log("yield:%s:%s", corio_err_name(rc), corio_errmsg());
+  if (rc != CORIO_EUSER - 4) return rc;
+  return corio_gen_yield(g, (void *)99);
+}
+
+static int throw_in(void *arg, intptr_t *result) {
+  (void)arg;
+  corio_gen_t *g;
+  CHECK_INT(corio_gen_new(&g, handles_thrown, NULL, NULL), CORIO_OK);
+  void *item;
+  CHECK_INT(corio_gen_next(g, &item), CORIO_OK);
+  int rc = corio_gen_athrow(g, CORIO_EUSER - 4, "stop that", &item);
+  test_log("athrow:%s:%d", corio_err_name(rc), (int)(intptr_t)item);
+  corio_gen_free(g);
+  *result = 0;
+  return CORIO_OK;
+}
+
+TEST(athrow_raises_the_error_inside_the_body_at_its_yield) {
+  test_run(throw_in, NULL, CORIO_OK);
+  CHECK_LOG("yield:CORIO_EUSER:stop that athrow:CORIO_OK:99");
+}
+
+static int ignores_close(corio_gen_t *g, void *arg) {
+  (void)arg;
+  corio_gen_yield(g, (void *)1);
+  int rc = corio_gen_yield(g, (void *)2); /* after ECLOSED: refused */
+  test_log("second-yield:%s", corio_err_name(rc));
+  return rc;
+}
+
+static int close_ignored(void *arg, intptr_t *result) {
+  (void)arg;
+  corio_gen_t *g;
+  CHECK_INT(corio_gen_new(&g, ignores_close, NULL, NULL), CORIO_OK);
+  void *item;
+  CHECK_INT(corio_gen_next(g, &item), CORIO_OK);
+  int rc = corio_gen_aclose(g);
+  test_log("aclose:%s", corio_err_name(rc));
+  corio_gen_free(g);
+  *result = 0;
+  return CORIO_OK;
+}
+
+TEST(a_body_that_yields_after_being_closed_gets_an_error) {
+  test_run(close_ignored, NULL, CORIO_OK);
+  CHECK_LOG("second-yield:CORIO_EINVALSTATE aclose:CORIO_EINVALSTATE");
+}
+
+/* Yields once, then waits long; logs how the wait ended. */
+static int slow_body(corio_gen_t *g, void *arg) {
+  (void)arg;
+  int rc = corio_gen_yield(g, (void *)1);
+  if (rc != CORIO_OK) return rc;
+  rc = corio_sleep(10);
+  test_log("body-sleep:%s", corio_err_name(rc));
+  return rc;
+}
+
+static int consumer_of_slow(void *arg, intptr_t *result) {
+  corio_gen_t *g = arg;
+  void *item;
+  CHECK_INT(corio_gen_next(g, &item), CORIO_OK);
+  int rc = corio_gen_next(g, &item);
+  test_log("consumer-next:%s", corio_err_name(rc));
+  *result = 0;
+  return rc;
+}
+
+static int cancel_consumer(void *arg, intptr_t *result) {
+  (void)arg;
+  corio_gen_t *g;
+  CHECK_INT(corio_gen_new(&g, slow_body, NULL, NULL), CORIO_OK);
+  corio_task_t *t;
+  CHECK_INT(corio_task_create(&t, consumer_of_slow, g, NULL), CORIO_OK);
+  corio_sleep(0.01);
+  corio_task_cancel(t, NULL);
+  int rc = corio_await(t, NULL);
+  test_log("consumer:%s", corio_err_name(rc));
+  corio_task_release(t);
+  corio_gen_free(g);
+  *result = 0;
+  return CORIO_OK;
+}
+
+TEST(cancelling_the_consumer_cancels_the_body_where_it_waits) {
+  double t0 = corio_time();
+  test_run(cancel_consumer, NULL, CORIO_OK);
+  CHECK(corio_time() - t0 < 5);
+  CHECK_LOG("body-sleep:CORIO_ECANCELLED consumer-next:CORIO_ECANCELLED "
+            "consumer:CORIO_ECANCELLED");
+}
+
+static int leave_suspended(void *arg, intptr_t *result) {
+  (void)arg;
+  corio_gen_t *g;
+  CHECK_INT(corio_gen_new(&g, produce, (void *)10, NULL), CORIO_OK);
+  void *item;
+  CHECK_INT(corio_gen_next(g, &item), CORIO_OK);
+  test_log("main-returns");
+  *result = (intptr_t)g; /* freed by the test after the run */
+  return CORIO_OK;
+}
+
+TEST(a_generator_left_suspended_is_cleaned_up_when_the_run_ends) {
+  corio_gen_t *g = (corio_gen_t *)test_run(leave_suspended, NULL, CORIO_OK);
+  CHECK_LOG("body-start produce0 main-returns body-end:CORIO_ECANCELLED");
+  corio_gen_free(g);
+}
+
+static int yield_outside(void *arg, intptr_t *result) {
+  (void)arg;
+  corio_gen_t *g;
+  CHECK_INT(corio_gen_new(&g, produce, (void *)1, NULL), CORIO_OK);
+  *result = corio_gen_yield(g, NULL);
+  corio_gen_free(g);
+  return CORIO_OK;
+}
+
+TEST(yield_from_outside_the_body_is_einvalstate) {
+  CHECK_INT(test_run(yield_outside, NULL, CORIO_OK), CORIO_EINVALSTATE);
+}
+
+/* ---- comprehensions ------------------------------------------------------ */
+
+static int collect(void *arg, intptr_t *result) {
+  corio_gen_t *g;
+  CHECK_INT(corio_gen_new(&g, produce, arg, NULL), CORIO_OK);
+  void **items = NULL;
+  size_t n = 99;
+  int rc = corio_aiter_collect(corio_gen_iter(g), &items, &n);
+  test_log("collect:%s n:%d", corio_err_name(rc), (int)n);
+  for (size_t i = 0; i < n; i++) test_log("[%d]", (int)(intptr_t)items[i]);
+  free(items);
+  corio_gen_free(g);
+  *result = 0;
+  return CORIO_OK;
+}
+
+TEST(async_comprehension_collects_every_generated_value) {
+  test_run(collect, (void *)3, CORIO_OK);
+  CHECK_LOG("body-start produce0 produce1 produce2 body-end:CORIO_OK "
+            "collect:CORIO_OK n:3 [0] [1] [2]");
+}
+
+static int collect_failing(void *arg, intptr_t *result) {
+  counter_t *c = arg;
+  void **items = NULL;
+  size_t n = 0;
+  int rc = corio_aiter_collect(&c->iter, &items, &n);
+  test_log("collect:%s n:%d", corio_err_name(rc), (int)n);
+  free(items);
+  *result = 0;
+  return CORIO_OK;
+}
+
+TEST(async_comprehension_stops_at_an_error_and_keeps_what_it_had) {
+  counter_t c = {{counter_next}, 0, 10, 3};
+  test_run(collect_failing, &c, CORIO_OK);
+  CHECK_LOG("collect:CORIO_EUSER n:3");
+}
+
+/* Logs its start, yields, logs its end and returns 10 * arg. */
+static int step(void *arg, intptr_t *result) {
+  intptr_t i = (intptr_t)arg;
+  test_log("s%d", (int)i);
+  int rc = corio_sleep(0);
+  if (rc != CORIO_OK) return rc;
+  test_log("e%d", (int)i);
+  if (i == 7) return corio_fail(CORIO_EUSER - 7, "seven");
+  *result = 10 * i;
+  return CORIO_OK;
+}
+
+static int await_each(void *arg, intptr_t *result) {
+  void *const *args = arg;
+  intptr_t r[3] = {0};
+  int rc = corio_await_each(step, args, 3, r);
+  test_log("rc:%s %d %d %d", corio_err_name(rc), (int)r[0], (int)r[1],
+           (int)r[2]);
+  *result = 0;
+  return CORIO_OK;
+}
+
+TEST(await_comprehension_awaits_each_coroutine_in_turn) {
+  void *args[] = {(void *)0, (void *)1, (void *)2};
+  test_run(await_each, args, CORIO_OK);
+  CHECK_LOG("s0 e0 s1 e1 s2 e2 rc:CORIO_OK 0 10 20");
+}
+
+TEST(await_comprehension_stops_at_the_first_error) {
+  void *args[] = {(void *)0, (void *)7, (void *)2};
+  test_run(await_each, args, CORIO_OK);
+  CHECK_LOG("s0 e0 s7 e7 rc:CORIO_EUSER 0 0 0");
+}
+
+static int gather_each(void *arg, intptr_t *result) {
+  void *const *args = arg;
+  intptr_t r[3] = {0};
+  int rc = corio_gather_each(step, args, 3, r, NULL);
+  test_log("rc:%s %d %d %d", corio_err_name(rc), (int)r[0], (int)r[1],
+           (int)r[2]);
+  *result = 0;
+  return CORIO_OK;
+}
+
+TEST(gather_comprehension_runs_the_coroutines_concurrently_in_order) {
+  void *args[] = {(void *)0, (void *)1, (void *)2};
+  test_run(gather_each, args, CORIO_OK);
+  CHECK_LOG("s0 s1 s2 e0 e1 e2 rc:CORIO_OK 0 10 20");
+}
