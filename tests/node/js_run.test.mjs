@@ -44,3 +44,28 @@ test('a JS promise rejection inside C rejects the run with the JS message', asyn
     return true;
   });
 });
+
+test('a long run of ready tasks still gives the JS event loop turns', async () => {
+  // Ready work runs in slices of about 8 ms, then JS gets a turn: the
+  // longest gap between two turns must stay far below a frame budget. The
+  // bound is loose on purpose (a loaded machine), the property is not.
+  let last = performance.now();
+  let maxGap = 0;
+  let turns = 0;
+  let running = true;
+  const spin = () => {
+    if (!running) return;
+    const now = performance.now();
+    maxGap = Math.max(maxGap, now - last);
+    last = now;
+    turns++;
+    setImmediate(spin);
+  };
+  setImmediate(spin);
+  const started = performance.now();
+  assert.equal(await corio.run('yield_many', 300000), 300000);
+  running = false;
+  const ms = performance.now() - started;
+  assert.ok(turns >= 1, `the JS loop never turned during ${ms.toFixed(0)} ms`);
+  assert.ok(maxGap < 100, `JS waited ${maxGap.toFixed(0)} ms for a turn (run of ${ms.toFixed(0)} ms)`);
+});

@@ -55,3 +55,15 @@ static int await_rejection(void *arg, intptr_t *result) {
   return corio_js_await("rejectSoon", "from C", NULL);
 }
 CORIO_EXPORT(await_rejection)
+
+/* Yields `arg` times in a row: the JS loop must still get turns. */
+static int yield_many(void *arg, intptr_t *result) {
+  intptr_t n = (intptr_t)arg;
+  for (intptr_t i = 0; i < n; i++) {
+    int rc = corio_sleep(0);
+    if (rc != CORIO_OK) return rc;
+  }
+  *result = n;
+  return CORIO_OK;
+}
+CORIO_EXPORT(yield_many)
