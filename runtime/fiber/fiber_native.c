@@ -35,6 +35,7 @@
 #endif
 
 #ifdef CORIO__ASAN
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom,
                                     size_t size);
 void __sanitizer_finish_switch_fiber(void *fake_stack_save,
@@ -253,8 +254,20 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
   return CORIO_OK;
 }
 
+/* A task's first frames never return, so ASan's shadow of a fiber stack
+ * can keep their poisoned redzones; a stack later placed at the same
+ * addresses would inherit them. Every (re)started or freed stack is clean. */
+static void unpoison_stack(corio__fiber_t *f) {
+#ifdef CORIO__ASAN
+  if (f->stack) __asan_unpoison_memory_region(f->stack, f->stack_size);
+#else
+  (void)f;
+#endif
+}
+
 void corio__fiber_free(corio__fiber_t *f) {
   if (f == NULL) return;
+  unpoison_stack(f);
   if (f->map) {
     munmap(f->map, f->map_size);
     guarded_live--;
@@ -287,6 +300,7 @@ static void fiber_main(corio__fiber_t *f) {
 #ifdef CORIO__ASM_SWITCH
 void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
                         void *arg) {
+  unpoison_stack(f);
   f->entry = entry;
   f->arg = arg;
   uintptr_t top = ((uintptr_t)(f->stack + f->stack_size)) & ~(uintptr_t)15;
@@ -311,6 +325,7 @@ static void trampoline(unsigned int hi, unsigned int lo) {
 
 void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
                         void *arg) {
+  unpoison_stack(f);
   f->entry = entry;
   f->arg = arg;
   getcontext(&f->ctx);

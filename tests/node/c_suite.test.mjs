@@ -59,3 +59,15 @@ suite('wasm', wasmList, async (name) => {
   const r = await runWasm(wasmFactory, wasmModule, [name], { timeoutMs: TIMEOUT_MS });
   assertPassed(name, r, describeWasmEnd);
 });
+
+// Every test again, natively, one after the other in a single process: state
+// that one test leaves behind for the next (an allocator's or ASan's, a
+// thread-local, a stack reused at the same address) shows up only there.
+describe('native, all in one process', () => {
+  test('every C test passes after the others', async () => {
+    if (nativeList.error) assert.fail(nativeList.error);
+    const r = await runNative(nativeBin, [], { timeoutMs: 120_000 });
+    assert.ok(r.status === 0 && new RegExp(`^${nativeList.names.length} passed, 0 failed$`, 'm').test(r.output),
+      `${describeNativeEnd(r)}\n--- failures ---\n${r.output.split('\n').filter((l) => !l.startsWith('ok ')).join('\n')}`);
+  });
+});
