@@ -22,8 +22,6 @@ EM_JS(void, install_js_helpers, (void), {
   globalThis.corioTestNever = function() { return new Promise(function() {}); };
   globalThis.corioTestPlainValue = function(arg) { return arg.length; };
 });
-#else
-static void install_js_helpers(void) {}
 #endif
 
 static int await_js(void *arg, intptr_t *result) {

@@ -1,0 +1,138 @@
+/*
+ * condition.c — asyncio.Condition: a lock (its own or a borrowed one) and the
+ * FIFO of tasks waiting for a notify. wait() gives the lock up while it waits
+ * and always takes it back, even when cancelled.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "internal.h"
+#include "list.h"
+
+typedef struct cond_waiter {
+  corio_task_t *task;
+  bool linked;   /* still in the list; notify unlinks what it wakes */
+  bool notified; /* woken by a notify (not by a cancellation) */
+  struct cond_waiter *prev, *next;
+} cond_waiter_t;
+
+struct corio_condition {
+  corio_lock_t *lock;
+  bool owns_lock; /* made by corio_condition_new, freed with the condition */
+  cond_waiter_t *head, *tail;
+};
+
+int corio_condition_new(corio_condition_t **out, corio_lock_t *lock) {
+  if (out == NULL) return CORIO_EINVAL;
+  *out = NULL;
+  corio_condition_t *c = calloc(1, sizeof *c);
+  if (c == NULL) return CORIO_ENOMEM;
+  c->lock = lock;
+  if (lock == NULL) {
+    int rc = corio_lock_new(&c->lock);
+    if (rc != CORIO_OK) {
+      free(c);
+      return rc;
+    }
+    c->owns_lock = true;
+  }
+  *out = c;
+  return CORIO_OK;
+}
+
+void corio_condition_free(corio_condition_t *c) {
+  if (c == NULL) return;
+  if (c->owns_lock) corio_lock_free(c->lock);
+  free(c);
+}
+
+int corio_condition_acquire(corio_condition_t *c) {
+  if (c == NULL) return CORIO_EINVAL;
+  return corio_lock_acquire(c->lock);
+}
+
+int corio_condition_release(corio_condition_t *c) {
+  if (c == NULL) return CORIO_EINVAL;
+  return corio_lock_release(c->lock);
+}
+
+bool corio_condition_locked(const corio_condition_t *c) {
+  return corio_lock_locked(c->lock);
+}
+
+static void unlink_waiter(corio_condition_t *c, cond_waiter_t *w) {
+  CORIO__LIST_UNLINK(c->head, c->tail, w);
+  w->linked = false;
+}
+
+/* Wakes up to n waiters still waiting, in order; cancelled ones (not
+ * waiting any more) are passed over and unlink themselves. */
+static void notify_waiters(corio_condition_t *c, size_t n) {
+  cond_waiter_t *w = c->head;
+  for (size_t woken = 0; w && woken < n;) {
+    cond_waiter_t *next = w->next;
+    if (corio__task_wake(w->task, CORIO_OK)) {
+      unlink_waiter(c, w);
+      w->notified = true;
+      woken++;
+    }
+    w = next;
+  }
+}
+
+/* Takes the lock back whatever happens, as asyncio does: a cancellation
+ * while waiting for it is remembered and the acquire retried. Returns
+ * CORIO_OK, or CORIO_ECANCELLED if the task was cancelled meanwhile. */
+static int reacquire(corio_lock_t *lock) {
+  int status = CORIO_OK;
+  for (;;) {
+    int rc = corio_lock_acquire(lock);
+    if (rc == CORIO_OK) return status;
+    if (rc != CORIO_ECANCELLED) return rc; /* not from inside a task */
+    status = rc;
+  }
+}
+
+int corio_condition_wait(corio_condition_t *c) {
+  int rc = corio__check_in_task();
+  if (rc != CORIO_OK) return rc;
+  if (c == NULL) return CORIO_EINVAL;
+  if (!corio_lock_locked(c->lock))
+    return corio_fail(CORIO_EINVALSTATE, "cannot wait on an unacquired lock");
+  corio_lock_release(c->lock);
+  cond_waiter_t w = {corio__current, true, false, NULL, NULL};
+  cond_waiter_t *node = &w;
+  CORIO__LIST_APPEND(c->head, c->tail, node);
+  rc = corio__task_wait(NULL, NULL);
+  if (w.linked) unlink_waiter(c, &w);
+  int again = reacquire(c->lock);
+  if (rc == CORIO_OK) rc = again;
+  /* A notification must not be lost with a cancelled waiter (asyncio 3.12:
+   * "make sure to notify another Task instead"). */
+  if (rc != CORIO_OK && w.notified) notify_waiters(c, 1);
+  return rc;
+}
+
+int corio_condition_wait_for(corio_condition_t *c,
+                             bool (*predicate)(void *data), void *data) {
+  int rc = corio__check_in_task();
+  if (rc != CORIO_OK) return rc;
+  if (c == NULL || predicate == NULL) return CORIO_EINVAL;
+  while (!predicate(data)) {
+    rc = corio_condition_wait(c);
+    if (rc != CORIO_OK) return rc;
+  }
+  return CORIO_OK;
+}
+
+int corio_condition_notify(corio_condition_t *c, size_t n) {
+  if (c == NULL) return CORIO_EINVAL;
+  if (!corio_lock_locked(c->lock))
+    return corio_fail(CORIO_EINVALSTATE, "cannot notify on an unacquired lock");
+  notify_waiters(c, n);
+  return CORIO_OK;
+}
+
+int corio_condition_notify_all(corio_condition_t *c) {
+  return corio_condition_notify(c, SIZE_MAX);
+}

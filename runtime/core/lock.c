@@ -1,0 +1,91 @@
+/*
+ * lock.c — asyncio.Lock: a flag and the FIFO of tasks waiting for it.
+ * release() wakes the first waiter, which takes the lock when it runs; until
+ * then it keeps its place (no newcomer jumps ahead), and if it is cancelled
+ * first it hands the wake-up on to the next waiter.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+#include "list.h"
+
+/* A waiter lives on its task's stack and stays linked until that task runs
+ * again, as asyncio keeps a waiter's future in the deque until then. */
+typedef struct lock_waiter {
+  corio_task_t *task;
+  bool woken; /* chosen by a release (asyncio: its future has a result) */
+  struct lock_waiter *prev, *next;
+} lock_waiter_t;
+
+struct corio_lock {
+  bool locked;
+  lock_waiter_t *head, *tail; /* FIFO of waiters, woken ones included */
+};
+
+int corio_lock_new(corio_lock_t **out) {
+  if (out == NULL) return CORIO_EINVAL;
+  *out = calloc(1, sizeof **out);
+  return *out ? CORIO_OK : CORIO_ENOMEM;
+}
+
+void corio_lock_free(corio_lock_t *l) { free(l); }
+
+bool corio_lock_locked(const corio_lock_t *l) { return l->locked; }
+
+/* Cancelled before a release chose it: it takes nothing and unlinks itself
+ * when it runs (asyncio: its future is cancelled). */
+static bool waiter_cancelled(const lock_waiter_t *w) {
+  return !w->woken && w->task->state != CORIO__TASK_WAITING;
+}
+
+/* Whether a waiter that was not cancelled is queued: then acquire() must
+ * queue too, even if the lock is free (it was released to that waiter). */
+static bool has_live_waiter(const corio_lock_t *l) {
+  for (const lock_waiter_t *w = l->head; w; w = w->next)
+    if (!waiter_cancelled(w)) return true;
+  return false;
+}
+
+/* Makes sure the first waiter still waiting will run and take the lock,
+ * unless one was woken already. Cancelled waiters are passed over. */
+static void wake_first(corio_lock_t *l) {
+  for (lock_waiter_t *w = l->head; w; w = w->next) {
+    if (w->woken) return;
+    if (corio__task_wake(w->task, CORIO_OK)) {
+      w->woken = true;
+      return;
+    }
+  }
+}
+
+int corio_lock_acquire(corio_lock_t *l) {
+  int rc = corio__check_in_task();
+  if (rc != CORIO_OK) return rc;
+  if (l == NULL) return CORIO_EINVAL;
+  if (!l->locked && !has_live_waiter(l)) {
+    l->locked = true;
+    return CORIO_OK;
+  }
+  lock_waiter_t w = {corio__current, false, NULL, NULL};
+  lock_waiter_t *node = &w;
+  CORIO__LIST_APPEND(l->head, l->tail, node);
+  rc = corio__task_wait(NULL, NULL);
+  CORIO__LIST_UNLINK(l->head, l->tail, node);
+  if (rc != CORIO_OK) {
+    /* Cancelled, possibly after a release chose this waiter: the lock must
+     * not stay free while others wait for it. */
+    if (!l->locked) wake_first(l);
+    return rc;
+  }
+  l->locked = true;
+  return CORIO_OK;
+}
+
+int corio_lock_release(corio_lock_t *l) {
+  if (l == NULL) return CORIO_EINVAL;
+  if (!l->locked)
+    return corio_fail(CORIO_EINVALSTATE, "the lock is not acquired");
+  l->locked = false;
+  wake_first(l);
+  return CORIO_OK;
+}

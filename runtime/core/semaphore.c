@@ -1,0 +1,108 @@
+/*
+ * semaphore.c — asyncio.Semaphore and BoundedSemaphore: a count of permits
+ * and the FIFO of tasks waiting for one. A release hands its permit to the
+ * first waiter still waiting (so newcomers cannot take it first); a waiter
+ * cancelled after that gives the permit back, for the next one.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+#include "list.h"
+
+/* A waiter lives on its task's stack and stays linked until that task runs
+ * again, as asyncio keeps a waiter's future in the deque until then. */
+typedef struct sem_waiter {
+  corio_task_t *task;
+  bool woken; /* handed a permit (asyncio: its future has a result) */
+  struct sem_waiter *prev, *next;
+} sem_waiter_t;
+
+struct corio_semaphore {
+  size_t value; /* free permits; those handed to woken waiters are not */
+  size_t bound; /* the initial value, for a bounded semaphore */
+  bool bounded;
+  sem_waiter_t *head, *tail; /* FIFO of waiters, woken ones included */
+};
+
+static int semaphore_new(corio_semaphore_t **out, size_t value, bool bounded) {
+  if (out == NULL) return CORIO_EINVAL;
+  corio_semaphore_t *s = calloc(1, sizeof *s);
+  *out = s;
+  if (s == NULL) return CORIO_ENOMEM;
+  s->value = value;
+  s->bound = value;
+  s->bounded = bounded;
+  return CORIO_OK;
+}
+
+int corio_semaphore_new(corio_semaphore_t **out, size_t value) {
+  return semaphore_new(out, value, false);
+}
+
+int corio_semaphore_new_bounded(corio_semaphore_t **out, size_t value) {
+  return semaphore_new(out, value, true);
+}
+
+void corio_semaphore_free(corio_semaphore_t *s) { free(s); }
+
+size_t corio_semaphore_value(const corio_semaphore_t *s) { return s->value; }
+
+/* Cancelled before a release chose it: it takes nothing and unlinks itself
+ * when it runs (asyncio: its future is cancelled). */
+static bool waiter_cancelled(const sem_waiter_t *w) {
+  return !w->woken && w->task->state != CORIO__TASK_WAITING;
+}
+
+/* asyncio: no permit, or a waiter (not cancelled) is queued and must go
+ * first. */
+bool corio_semaphore_locked(const corio_semaphore_t *s) {
+  if (s->value == 0) return true;
+  for (const sem_waiter_t *w = s->head; w; w = w->next)
+    if (!waiter_cancelled(w)) return true;
+  return false;
+}
+
+/* Hands a permit to the first waiter still waiting; false if there is
+ * none. */
+static bool wake_next(corio_semaphore_t *s) {
+  for (sem_waiter_t *w = s->head; w; w = w->next) {
+    if (w->woken) continue;
+    if (corio__task_wake(w->task, CORIO_OK)) {
+      s->value--;
+      w->woken = true;
+      return true;
+    }
+  }
+  return false;
+}
+
+int corio_semaphore_acquire(corio_semaphore_t *s) {
+  int rc = corio__check_in_task();
+  if (rc != CORIO_OK) return rc;
+  if (s == NULL) return CORIO_EINVAL;
+  if (!corio_semaphore_locked(s)) {
+    s->value--;
+    return CORIO_OK;
+  }
+  sem_waiter_t w = {corio__current, false, NULL, NULL};
+  sem_waiter_t *node = &w;
+  CORIO__LIST_APPEND(s->head, s->tail, node);
+  rc = corio__task_wait(NULL, NULL);
+  CORIO__LIST_UNLINK(s->head, s->tail, node);
+  if (rc != CORIO_OK && w.woken) s->value++; /* cancelled: give it back */
+  /* Waiters that queued behind this one while permits were free (FIFO made
+   * them wait) may go now. */
+  while (s->value > 0)
+    if (!wake_next(s)) break;
+  return rc;
+}
+
+int corio_semaphore_release(corio_semaphore_t *s) {
+  if (s == NULL) return CORIO_EINVAL;
+  if (s->bounded && s->value >= s->bound)
+    return corio_fail(CORIO_EINVALSTATE,
+                      "bounded semaphore released too many times");
+  s->value++;
+  wake_next(s);
+  return CORIO_OK;
+}

@@ -1,0 +1,338 @@
+/*
+ * test_semaphore.c — asyncio.Semaphore and BoundedSemaphore: acquire takes a
+ * permit or waits for one; waiters get permits in the order they began
+ * waiting and no newcomer takes a permit released to a waiter; a bounded
+ * semaphore refuses a release above its initial value; a waiter cancelled
+ * before or after being handed a permit neither keeps nor loses it.
+ */
+#include "test.h"
+
+typedef struct worker {
+  corio_semaphore_t *sem;
+  const char *name;
+  int yields;   /* sleep(0)s before acquiring, to order the waiters */
+  bool release; /* give the permit back after a suspension */
+} worker_t;
+
+/* Lets every task created so far run until it waits. */
+static void settle(void) {
+  for (int i = 0; i < 5; i++) corio_sleep(0);
+}
+
+static int acquire_and_log(void *arg, intptr_t *result) {
+  (void)result;
+  const worker_t *w = arg;
+  for (int i = 0; i < w->yields; i++) corio_sleep(0);
+  int rc = corio_semaphore_acquire(w->sem);
+  test_log("%s:%s", w->name, corio_err_name(rc));
+  if (rc != CORIO_OK || !w->release) return rc;
+  rc = corio_sleep(0);
+  corio_semaphore_release(w->sem);
+  return rc;
+}
+
+static int spawn(corio_task_t **t, worker_t *w, int n) {
+  for (int i = 0; i < n; i++) {
+    int rc = corio_task_create(&t[i], acquire_and_log, &w[i], NULL);
+    if (rc != CORIO_OK) return rc;
+  }
+  return CORIO_OK;
+}
+
+static void release_all(corio_task_t **t, int n) {
+  for (int i = 0; i < n; i++) corio_task_release(t[i]);
+}
+
+static void log_state(const char *what, const corio_semaphore_t *s) {
+  test_log("%s value:%zu locked:%d", what, corio_semaphore_value(s),
+           corio_semaphore_locked(s));
+}
+
+static int take_permits(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_semaphore_t *s;
+  int rc = corio_semaphore_new(&s, 2);
+  if (rc != CORIO_OK) return rc;
+  log_state("new", s);
+  corio_semaphore_acquire(s);
+  log_state("acquired", s);
+  corio_semaphore_acquire(s);
+  log_state("acquired", s);
+  corio_semaphore_release(s);
+  log_state("released", s);
+  corio_semaphore_release(s);
+  corio_semaphore_release(s); /* unbounded: above the initial value */
+  log_state("released-twice", s);
+  corio_semaphore_free(s);
+  return CORIO_OK;
+}
+
+TEST(acquire_takes_permits_and_release_gives_them_back) {
+  test_run(take_permits, NULL, CORIO_OK);
+  CHECK_LOG("new value:2 locked:0 acquired value:1 locked:0 "
+            "acquired value:0 locked:1 released value:1 locked:0 "
+            "released-twice value:3 locked:0");
+}
+
+TEST(semaphore_acquire_outside_a_task_is_enotask) {
+  corio_semaphore_t *s = NULL;
+  CHECK_INT(corio_semaphore_new(&s, 1), CORIO_OK);
+  if (s == NULL) return;
+  CHECK_INT(corio_semaphore_acquire(s), CORIO_ENOTASK);
+  CHECK_INT(corio_semaphore_value(s), 1);
+  CHECK_INT(corio_semaphore_release(s), CORIO_OK);
+  CHECK_INT(corio_semaphore_value(s), 2);
+  corio_semaphore_free(s);
+}
+
+static int bounded(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_semaphore_t *s;
+  int rc = corio_semaphore_new_bounded(&s, 1);
+  if (rc != CORIO_OK) return rc;
+  rc = corio_semaphore_release(s);
+  test_log("release:%s msg:%s value:%zu", corio_err_name(rc), corio_errmsg(),
+           corio_semaphore_value(s));
+  corio_semaphore_acquire(s);
+  rc = corio_semaphore_release(s);
+  test_log("release:%s value:%zu", corio_err_name(rc),
+           corio_semaphore_value(s));
+  rc = corio_semaphore_release(s);
+  test_log("release:%s value:%zu", corio_err_name(rc),
+           corio_semaphore_value(s));
+  corio_semaphore_free(s);
+  return CORIO_OK;
+}
+
+TEST(a_bounded_semaphore_refuses_a_release_above_its_initial_value) {
+  test_run(bounded, NULL, CORIO_OK);
+  CHECK_LOG("release:CORIO_EINVALSTATE msg:bounded semaphore released too "
+            "many times value:1 release:CORIO_OK value:1 "
+            "release:CORIO_EINVALSTATE value:1");
+}
+
+static int fifo(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_semaphore_t *s;
+  int rc = corio_semaphore_new(&s, 0);
+  if (rc != CORIO_OK) return rc;
+  /* Created a, b, c; they begin waiting in the order c, b, a. */
+  worker_t w[3] = {{s, "a", 2, 0}, {s, "b", 1, 0}, {s, "c", 0, 0}};
+  corio_task_t *t[3];
+  if ((rc = spawn(t, w, 3)) != CORIO_OK) return rc;
+  settle();
+  for (int i = 0; i < 3; i++) corio_semaphore_release(s);
+  log_state("released", s);
+  rc = corio_gather(t, 3, NULL, NULL);
+  log_state("done", s);
+  release_all(t, 3);
+  corio_semaphore_free(s);
+  return rc;
+}
+
+TEST(waiters_get_permits_in_the_order_they_began_waiting) {
+  test_run(fifo, NULL, CORIO_OK);
+  CHECK_LOG("released value:0 locked:1 c:CORIO_OK b:CORIO_OK a:CORIO_OK "
+            "done value:0 locked:1");
+}
+
+static int one_per_permit(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_semaphore_t *s;
+  int rc = corio_semaphore_new(&s, 0);
+  if (rc != CORIO_OK) return rc;
+  worker_t w[3] = {{s, "w1", 0, 0}, {s, "w2", 0, 0}, {s, "w3", 0, 0}};
+  corio_task_t *t[3];
+  if ((rc = spawn(t, w, 3)) != CORIO_OK) return rc;
+  settle();
+  corio_semaphore_release(s);
+  corio_semaphore_release(s);
+  settle();
+  test_log("w3-waiting:%d", !corio_task_done(t[2]));
+  corio_semaphore_release(s);
+  rc = corio_gather(t, 3, NULL, NULL);
+  release_all(t, 3);
+  corio_semaphore_free(s);
+  return rc;
+}
+
+TEST(each_release_wakes_one_waiter) {
+  test_run(one_per_permit, NULL, CORIO_OK);
+  CHECK_LOG("w1:CORIO_OK w2:CORIO_OK w3-waiting:1 w3:CORIO_OK");
+}
+
+static int reserved(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_semaphore_t *s;
+  int rc = corio_semaphore_new(&s, 1);
+  if (rc != CORIO_OK) return rc;
+  corio_semaphore_acquire(s);
+  worker_t w = {s, "waiter", 0, true};
+  corio_task_t *t;
+  if ((rc = spawn(&t, &w, 1)) != CORIO_OK) return rc;
+  settle();
+  corio_semaphore_release(s);
+  log_state("released", s);
+  rc = corio_semaphore_acquire(s); /* the woken waiter goes first */
+  test_log("main:%s", corio_err_name(rc));
+  corio_semaphore_release(s);
+  rc = corio_await(t, NULL);
+  log_state("done", s);
+  corio_task_release(t);
+  corio_semaphore_free(s);
+  return rc;
+}
+
+TEST(a_released_permit_stays_reserved_for_the_waiter_it_woke) {
+  test_run(reserved, NULL, CORIO_OK);
+  CHECK_LOG("released value:0 locked:1 waiter:CORIO_OK main:CORIO_OK "
+            "done value:1 locked:0");
+}
+
+static int queued_behind_woken(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_semaphore_t *s;
+  int rc = corio_semaphore_new(&s, 0);
+  if (rc != CORIO_OK) return rc;
+  worker_t w[2] = {{s, "first", 0, 0}, {s, "second", 0, 0}};
+  corio_task_t *t[2];
+  if ((rc = spawn(&t[0], &w[0], 1)) != CORIO_OK) return rc;
+  settle();
+  /* "second" starts before the woken "first" runs, sees a free permit
+   * but must queue behind "first" (FIFO); "first" then wakes it. */
+  if ((rc = spawn(&t[1], &w[1], 1)) != CORIO_OK) return rc;
+  corio_semaphore_release(s);
+  corio_semaphore_release(s);
+  log_state("released", s);
+  rc = corio_gather(t, 2, NULL, NULL);
+  log_state("done", s);
+  release_all(t, 2);
+  corio_semaphore_free(s);
+  return rc;
+}
+
+TEST(a_waiter_that_queued_behind_a_woken_one_gets_a_free_permit_next) {
+  test_run(queued_behind_woken, NULL, CORIO_OK);
+  CHECK_LOG("released value:1 locked:1 first:CORIO_OK second:CORIO_OK "
+            "done value:0 locked:1");
+}
+
+static int cancel_waiting(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_semaphore_t *s;
+  int rc = corio_semaphore_new(&s, 0);
+  if (rc != CORIO_OK) return rc;
+  worker_t w[2] = {{s, "victim", 0, true}, {s, "next", 0, true}};
+  corio_task_t *t[2];
+  if ((rc = spawn(t, w, 2)) != CORIO_OK) return rc;
+  settle();
+  corio_task_cancel(t[0], NULL);
+  settle();
+  log_state("releasing", s);
+  corio_semaphore_release(s);
+  int codes[2];
+  corio_gather(t, 2, NULL, codes);
+  test_log("codes:%s,%s", corio_err_name(codes[0]), corio_err_name(codes[1]));
+  log_state("done", s);
+  release_all(t, 2);
+  corio_semaphore_free(s);
+  return CORIO_OK;
+}
+
+TEST(a_waiter_cancelled_while_waiting_takes_no_permit) {
+  test_run(cancel_waiting, NULL, CORIO_OK);
+  CHECK_LOG("victim:CORIO_ECANCELLED releasing value:0 locked:1 "
+            "next:CORIO_OK codes:CORIO_ECANCELLED,CORIO_OK "
+            "done value:1 locked:0");
+}
+
+static int cancel_woken(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_semaphore_t *s;
+  int rc = corio_semaphore_new(&s, 0);
+  if (rc != CORIO_OK) return rc;
+  worker_t w[2] = {{s, "woken", 0, true}, {s, "next", 0, true}};
+  corio_task_t *t[2];
+  if ((rc = spawn(t, w, 2)) != CORIO_OK) return rc;
+  settle();
+  corio_semaphore_release(s);    /* hands the permit to "woken"... */
+  corio_task_cancel(t[0], NULL); /* ...which is cancelled before it runs */
+  log_state("released", s);
+  int codes[2];
+  corio_gather(t, 2, NULL, codes);
+  test_log("codes:%s,%s", corio_err_name(codes[0]), corio_err_name(codes[1]));
+  log_state("done", s);
+  release_all(t, 2);
+  corio_semaphore_free(s);
+  return CORIO_OK;
+}
+
+TEST(a_permit_handed_to_a_waiter_cancelled_before_it_runs_goes_to_the_next) {
+  test_run(cancel_woken, NULL, CORIO_OK);
+  CHECK_LOG("released value:0 locked:1 woken:CORIO_ECANCELLED next:CORIO_OK "
+            "codes:CORIO_ECANCELLED,CORIO_OK done value:1 locked:0");
+}
+
+static int lone_cancelled(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_semaphore_t *s;
+  int rc = corio_semaphore_new(&s, 0);
+  if (rc != CORIO_OK) return rc;
+  worker_t w = {s, "waiter", 0, true};
+  corio_task_t *t;
+  if ((rc = spawn(&t, &w, 1)) != CORIO_OK) return rc;
+  settle();
+  corio_semaphore_release(s); /* hands the permit to the waiter... */
+  corio_task_cancel(t, NULL); /* ...which gives it back */
+  int code;
+  corio_gather(&t, 1, NULL, &code);
+  test_log("code:%s", corio_err_name(code));
+  log_state("done", s);
+  corio_task_release(t);
+  corio_semaphore_free(s);
+  return CORIO_OK;
+}
+
+TEST(a_cancelled_waiter_gives_back_the_permit_it_was_handed) {
+  test_run(lone_cancelled, NULL, CORIO_OK);
+  CHECK_LOG("waiter:CORIO_ECANCELLED code:CORIO_ECANCELLED "
+            "done value:1 locked:0");
+}
+
+static int skip_cancelled(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_semaphore_t *s;
+  int rc = corio_semaphore_new(&s, 0);
+  if (rc != CORIO_OK) return rc;
+  worker_t w = {s, "cancelled", 0, true};
+  corio_task_t *t;
+  if ((rc = spawn(&t, &w, 1)) != CORIO_OK) return rc;
+  settle();
+  corio_task_cancel(t, NULL); /* still queued: it has not run yet */
+  corio_semaphore_release(s);
+  log_state("released", s);
+  rc = corio_semaphore_acquire(s); /* must not wait behind it */
+  test_log("main:%s", corio_err_name(rc));
+  int code;
+  corio_gather(&t, 1, NULL, &code);
+  log_state("done", s);
+  corio_task_release(t);
+  corio_semaphore_free(s);
+  return CORIO_OK;
+}
+
+TEST(semaphore_acquire_does_not_wait_behind_cancelled_waiters) {
+  test_run(skip_cancelled, NULL, CORIO_OK);
+  CHECK_LOG("released value:1 locked:0 main:CORIO_OK "
+            "cancelled:CORIO_ECANCELLED done value:0 locked:1");
+}
