@@ -110,8 +110,37 @@ async def memory(n, k):
             "parked": n}
 
 
+QUEUE_MAXSIZE = 10  # as in C
+
+
+async def produce(q, n):
+    for i in range(1, n + 1):
+        await q.put(i)
+
+
+async def consume(q, n):
+    total = 0
+    for _ in range(n):
+        total += await q.get()
+    return total
+
+
+async def queue(n, k):
+    loop = asyncio.get_running_loop()
+    q = asyncio.Queue(maxsize=QUEUE_MAXSIZE)
+    tasks = [asyncio.create_task(produce(q, n)),
+             asyncio.create_task(consume(q, n))]
+    t0 = loop.time()
+    _, total = await asyncio.gather(*tasks)
+    t1 = loop.time()
+    if total != n * (n + 1) // 2:
+        raise RuntimeError(f"consumer summed {total}, expected {n * (n + 1) // 2}")
+    return {"seconds": t1 - t0, "ops": n}
+
+
 WORKLOADS = {"spawn_join": (spawn_join, False), "switch": (switch, False),
-             "sleep0": (sleep0, True), "memory": (memory, False)}
+             "sleep0": (sleep0, True), "memory": (memory, False),
+             "queue": (queue, False)}
 
 
 async def run(name, n, k):

@@ -7,6 +7,8 @@
  *     switch N         two tasks ping-pong N rounds through two events
  *     sleep0 N K       N tasks each doing K corio_sleep(0)
  *     memory N         N tasks parked on one event; then set it
+ *     queue N          one producer puts N items through a FIFO queue of
+ *                      maxsize QUEUE_MAXSIZE (10) to one consumer
  * The timed workloads warm up first with one untimed run at the same N.
  * bench/run.mjs runs it beside the Python (asyncio_bench.py) and JS
  * (promise_bench.mjs) equivalents, one process per repetition, and takes
@@ -300,6 +302,61 @@ static int bench_memory(bench_args_t *a) {
   return CORIO_OK;
 }
 
+/* queue: a producer puts the numbers 1..N into a bounded FIFO queue, a
+ * consumer gets and sums them: ns per item. With maxsize 10 the producer
+ * fills the queue and waits, the consumer empties it and waits, so there are
+ * about two task switches per 10 items; the rest is put and get. */
+#define QUEUE_MAXSIZE 10
+
+typedef struct pipeline {
+  corio_queue_t *queue;
+  long n;
+  int64_t sum; /* what the consumer got (64 bits: long is 32 in wasm32) */
+} pipeline_t;
+
+static int task_produce(void *arg, intptr_t *result) {
+  pipeline_t *p = arg;
+  (void)result;
+  for (long i = 1; i <= p->n; i++) {
+    int rc = corio_queue_put(p->queue, (void *)(intptr_t)i);
+    if (rc != CORIO_OK) return rc;
+  }
+  return CORIO_OK;
+}
+
+static int task_consume(void *arg, intptr_t *result) {
+  pipeline_t *p = arg;
+  (void)result;
+  for (long i = 0; i < p->n; i++) {
+    void *item;
+    int rc = corio_queue_get(p->queue, &item);
+    if (rc != CORIO_OK) return rc;
+    p->sum += (intptr_t)item;
+  }
+  return CORIO_OK;
+}
+
+static int bench_queue(bench_args_t *a) {
+  pipeline_t p = {NULL, a->n, 0};
+  corio_task_t *tasks[2] = {NULL, NULL};
+  int rc = corio_queue_new(&p.queue, CORIO_QUEUE_FIFO, QUEUE_MAXSIZE, NULL);
+  if (rc == CORIO_OK) rc = corio_task_create(&tasks[0], task_produce, &p, NULL);
+  if (rc == CORIO_OK) rc = corio_task_create(&tasks[1], task_consume, &p, NULL);
+  double t0 = corio_time();
+  if (rc == CORIO_OK) rc = corio_gather(tasks, 2, NULL, NULL);
+  double t1 = corio_time();
+  release_all(tasks, 2);
+  if (p.queue) corio_queue_free(p.queue, NULL);
+  if (rc != CORIO_OK) return rc;
+  int64_t expected = (int64_t)a->n * (a->n + 1) / 2;
+  if (p.sum != expected)
+    return corio_fail(CORIO_EFAILED, "consumer summed %lld, expected %lld",
+                      (long long)p.sum, (long long)expected);
+  a->r.seconds = t1 - t0;
+  a->r.ops = a->n;
+  return CORIO_OK;
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 typedef struct workload {
@@ -314,6 +371,7 @@ static const workload_t workloads[] = {
     {"switch", bench_switch, 0, 1},
     {"sleep0", bench_sleep0, 1, 1},
     {"memory", bench_memory, 0, 0},
+    {"queue", bench_queue, 0, 1},
 };
 
 static const workload_t *find_workload(const char *name) {
@@ -370,7 +428,8 @@ static void print_head(const bench_args_t *a) {
 
 static int usage(void) {
   fprintf(stderr, "usage: corio_bench WORKLOAD N [K]\n"
-                  "  WORKLOAD: spawn_join, switch, sleep0 (needs K), memory\n");
+                  "  WORKLOAD: spawn_join, switch, sleep0 (needs K), memory, "
+                  "queue\n");
   return 2;
 }
 

@@ -38,6 +38,62 @@ class Event {
   }
 }
 
+// A bounded FIFO queue with asyncio.Queue's rules: put waits while full, get
+// while empty, each woken waiter re-checks; items in an array with a moving
+// head (compacted now and then), waiters as FIFO arrays of resolve functions.
+class BoundedQueue {
+  constructor(maxsize) {
+    this.maxsize = maxsize;
+    this.items = [];
+    this.head = 0;
+    this.getters = [];
+    this.putters = [];
+  }
+  size() {
+    return this.items.length - this.head;
+  }
+  async put(item) {
+    while (this.size() >= this.maxsize) {
+      await new Promise((resolve) => this.putters.push(resolve));
+    }
+    this.items.push(item);
+    if (this.getters.length > 0) this.getters.shift()();
+  }
+  async get() {
+    while (this.size() === 0) {
+      await new Promise((resolve) => this.getters.push(resolve));
+    }
+    const item = this.items[this.head++];
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    if (this.putters.length > 0) this.putters.shift()();
+    return item;
+  }
+}
+
+const QUEUE_MAXSIZE = 10; // as in C
+
+async function produce(q, n) {
+  for (let i = 1; i <= n; i++) await q.put(i);
+}
+
+async function consume(q, n) {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += await q.get();
+  return total;
+}
+
+async function queueBench(n) {
+  const q = new BoundedQueue(QUEUE_MAXSIZE);
+  const t0 = performance.now();
+  const [, total] = await Promise.all([produce(q, n), consume(q, n)]);
+  const t1 = performance.now();
+  if (total !== (n * (n + 1)) / 2) throw new Error(`consumer summed ${total}, expected ${(n * (n + 1)) / 2}`);
+  return { seconds: (t1 - t0) / 1e3, ops: n };
+}
+
 async function returnOne() {
   return 1;
 }
@@ -138,6 +194,7 @@ const WORKLOADS = {
   switch: [switchBench, false],
   sleep0: [sleep0, true],
   memory: [memory, false],
+  queue: [queueBench, false],
 };
 
 function usage() {

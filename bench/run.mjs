@@ -5,7 +5,7 @@
 // and a final summary line; a human table comparing them, with corio-wasm's
 // targets met or missed, goes to stderr. Every stdout line is JSON.
 //
-//   node bench/run.mjs [--quick] [--only=spawn_join,switch,sleep0,memory]
+//   node bench/run.mjs [--quick] [--only=spawn_join,switch,sleep0,memory,queue]
 //                      [--impls=corio-wasm,corio-native,python-asyncio,js-promise]
 //                      [--reps=N] [--no-build] [--out=FILE]
 //
@@ -38,6 +38,7 @@ const WORKLOADS = {
   switch: { full: [50000], quick: [10000], unit: 'ns/switch' },
   sleep0: { full: [1000, 200], quick: [1000, 20], unit: 'ns/yield' },
   memory: { full: [100000], quick: [100000], unit: 'B/task' },
+  queue: { full: [200000], quick: [50000], unit: 'ns/item' },
 };
 
 // corio-wasm's targets (from the issue).
@@ -46,6 +47,7 @@ const TARGETS = {
   switch: { field: 'ns_per_op', max: 400, text: '<= 0.4 us/switch' },
   sleep0: { field: 'ns_per_op', max: 500, text: '<= 0.5 us/yield' },
   memory: { field: 'bytes_per_task', max: 16384, text: '<= 16 KiB/task' },
+  queue: { field: 'ns_per_op', max: 500, text: '<= 0.5 us/item' },
   memory_held: { parked: 100000, text: '100,000 parked' },
 };
 
@@ -266,7 +268,7 @@ function fmtBytes(x) {
 function checkTargets(results) {
   const wasm = (w) => results.find((l) => l.workload === w && l.impl === 'corio-wasm');
   const checks = {};
-  for (const w of ['spawn_join', 'switch', 'sleep0', 'memory']) {
+  for (const w of ['spawn_join', 'switch', 'sleep0', 'memory', 'queue']) {
     const l = wasm(w);
     if (!l) continue;
     const t = TARGETS[w];

@@ -522,9 +522,10 @@ typedef struct corio_barrier corio_barrier_t;
 int corio_barrier_new(corio_barrier_t **out, size_t parties); /* parties>0 */
 void corio_barrier_free(corio_barrier_t *b);
 /* Waits until `parties` tasks are waiting, then lets them all go; *index
- * (may be NULL) gets 0..parties-1, each once per round. CORIO_EBROKEN if the
- * barrier is or becomes broken (abort(), or a waiter was cancelled: the
- * cancelled one gets CORIO_ECANCELLED, the others CORIO_EBROKEN). */
+ * (may be NULL) gets the number of parties that arrived before it in this
+ * round (0..parties-1). CORIO_EBROKEN if the barrier is or becomes broken
+ * by abort(). A waiter cancelled while the round fills just leaves it (as
+ * in asyncio: the barrier is not broken, the others wait on). */
 int corio_barrier_wait(corio_barrier_t *b, size_t *index);
 /* Breaks the barrier: current and future waiters get CORIO_EBROKEN. */
 void corio_barrier_abort(corio_barrier_t *b);
@@ -552,18 +553,26 @@ typedef enum corio_queue_kind {
   CORIO_QUEUE_PRIORITY = 2 /* smallest first by `compare`; FIFO on ties */
 } corio_queue_kind_t;
 
-/* maxsize 0: unbounded. compare: required for PRIORITY, else ignored. */
+/* maxsize 0: unbounded. compare: required for PRIORITY (else
+ * CORIO_EINVAL), ignored otherwise; it gets two items themselves (not
+ * pointers to them) and returns <0, 0 or >0 as strcmp does.
+ * Everything but put, get and join works outside a task too. */
 int corio_queue_new(corio_queue_t **out, corio_queue_kind_t kind,
                     size_t maxsize,
                     int (*compare)(const void *a, const void *b));
+/* Hands the items still queued to dispose (if not NULL), in get order,
+ * before it returns. */
 void corio_queue_free(corio_queue_t *q, void (*dispose)(void *item));
 
-/* Waits while the queue is full. CORIO_OK, CORIO_ECLOSED after shutdown. */
+/* Waits while the queue is full. CORIO_OK, CORIO_ECLOSED after shutdown,
+ * CORIO_ENOMEM if the queue could not grow. */
 int corio_queue_put(corio_queue_t *q, void *item);
 /* Waits while the queue is empty. CORIO_OK, CORIO_ECLOSED once it is shut
- * down and empty (or shut down immediately). */
+ * down and empty (or shut down immediately). *item is written only on
+ * CORIO_OK. */
 int corio_queue_get(corio_queue_t *q, void **item);
-/* Never wait: CORIO_EFULL / CORIO_EEMPTY instead (CORIO_ECLOSED as above). */
+/* Never wait: CORIO_EFULL / CORIO_EEMPTY instead (which set no message:
+ * pollers meet them all the time), CORIO_ECLOSED as above. */
 int corio_queue_put_nowait(corio_queue_t *q, void *item);
 int corio_queue_get_nowait(corio_queue_t *q, void **item);
 
@@ -582,7 +591,8 @@ int corio_queue_join(corio_queue_t *q);
  * do gets once the queue is empty; waiting putters and (if the queue is
  * empty) getters wake with CORIO_ECLOSED. `immediate` also removes the
  * queued items (handed to dispose, if not NULL, and counted as done), so
- * gets fail at once. */
+ * gets fail at once and join returns, as in Python 3.13. dispose runs
+ * before shutdown returns, in get order. */
 void corio_queue_shutdown(corio_queue_t *q, bool immediate,
                           void (*dispose)(void *item));
 
