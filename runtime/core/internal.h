@@ -162,6 +162,12 @@ int corio__task_wait(corio__cancel_hook_fn hook, void *hook_data);
  * yield, which sleep(0) is). Returns CORIO_OK or CORIO_ECANCELLED. */
 int corio__task_yield(void);
 
+/* Whether t is suspended in corio__task_wait() and not woken yet: a waiter
+ * no longer waiting without having been handed anything was cancelled. */
+static inline bool corio__task_waiting(const corio_task_t *t) {
+  return t->state == CORIO__TASK_WAITING;
+}
+
 /* Wakes t with `status` if it is waiting; returns false (and does nothing)
  * if it is not (already woken, e.g. by a cancellation). */
 bool corio__task_wake(corio_task_t *t, int status);

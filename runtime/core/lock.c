@@ -35,7 +35,7 @@ bool corio_lock_locked(const corio_lock_t *l) { return l->locked; }
 /* Cancelled before a release chose it: it takes nothing and unlinks itself
  * when it runs (asyncio: its future is cancelled). */
 static bool waiter_cancelled(const lock_waiter_t *w) {
-  return !w->woken && w->task->state != CORIO__TASK_WAITING;
+  return !w->woken && !corio__task_waiting(w->task);
 }
 
 /* Whether a waiter that was not cancelled is queued: then acquire() must

@@ -50,7 +50,7 @@ size_t corio_semaphore_value(const corio_semaphore_t *s) { return s->value; }
 /* Cancelled before a release chose it: it takes nothing and unlinks itself
  * when it runs (asyncio: its future is cancelled). */
 static bool waiter_cancelled(const sem_waiter_t *w) {
-  return !w->woken && w->task->state != CORIO__TASK_WAITING;
+  return !w->woken && !corio__task_waiting(w->task);
 }
 
 /* asyncio: no permit, or a waiter (not cancelled) is queued and must go
