@@ -38,7 +38,10 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 NATIVE_ASAN_CFLAGS := -std=c11 -g -O1 $(WARNINGS) $(SANITIZE)
 # The library and programs built on it: optimised, no sanitizers.
 NATIVE_CFLAGS := -std=c11 -O2 $(WARNINGS)
-WASM_CFLAGS := -std=c11 -O2 $(WARNINGS)
+# -flto: the core calls its fiber backend across files on every task switch;
+# link-time inlining removes those frames from each Asyncify unwind and
+# rewind (about 10% off a task switch, measured with `npm run bench`).
+WASM_CFLAGS := -std=c11 -O2 -flto $(WARNINGS)
 
 # Link flags of every wasm build. Names in ASYNCIFY_IMPORTS are added to
 # Emscripten's defaults (emscripten_fiber_swap, emscripten_sleep, ...), not
@@ -46,7 +49,7 @@ WASM_CFLAGS := -std=c11 -O2 $(WARNINGS)
 # overflow into an abort saying "stack overflow" (the fiber swap sets the
 # limits). ENVIRONMENT=web,worker: Node loads the module through the same ES
 # factory by passing wasmBinary or instantiateWasm (shared/TOOLCHAIN.md).
-WASM_LDFLAGS := -O2 \
+WASM_LDFLAGS := -O2 -flto \
   -sASYNCIFY -sASYNCIFY_IMPORTS=corio_js_host_wait \
   -sSTACK_OVERFLOW_CHECK=2 \
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB \
