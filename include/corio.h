@@ -561,7 +561,7 @@ int corio_queue_new(corio_queue_t **out, corio_queue_kind_t kind,
                     size_t maxsize,
                     int (*compare)(const void *a, const void *b));
 /* Hands the items still queued to dispose (if not NULL), in get order,
- * before it returns. */
+ * before it returns. No task may be waiting on the queue. */
 void corio_queue_free(corio_queue_t *q, void (*dispose)(void *item));
 
 /* Waits while the queue is full. CORIO_OK, CORIO_ECLOSED after shutdown,
@@ -618,13 +618,17 @@ int corio_aiter_next(corio_aiter_t *it, void **item);
  *     void *item; int rc;
  *     CORIO_FOR(item, it, rc) { use(item); }
  *     if (rc != CORIO_END) return rc;                                  */
-#define CORIO_FOR(item, it, rc)                                                 for ((rc) = corio_aiter_next((it), &(item)); (rc) == CORIO_OK;                     (rc) = corio_aiter_next((it), &(item)))
+#define CORIO_FOR(item, it, rc)                                               \
+  for ((rc) = corio_aiter_next((it), &(item)); (rc) == CORIO_OK;              \
+       (rc) = corio_aiter_next((it), &(item)))
 
 /* An async generator: a coroutine body that yields values one at a time to
  * its consumer, suspending between them. It is an async iterator (its
  * `iter` member). The body runs in a task of its own, started by the first
  * next(); cancelling the consumer while it waits in next() cancels the body
- * at its suspension point, as asyncio does. Unlike asyncio (which closes
+ * at its suspension point, as asyncio does. Because the body is a task,
+ * next(), athrow() and aclose() always let other ready tasks run before the
+ * body resumes (asyncio runs the body inside the caller, at once). Unlike asyncio (which closes
  * such generators with GeneratorExit), a body still suspended when
  * corio_run ends is cancelled like any task: its yield returns
  * CORIO_ECANCELLED. */
@@ -636,14 +640,19 @@ typedef int (*corio_gen_fn)(corio_gen_t *gen, void *arg);
 
 int corio_gen_new(corio_gen_t **out, corio_gen_fn body, void *arg,
                   const corio_task_opts_t *opts);
-/* Closes the generator if it is suspended (aclose), then frees it. */
+/* Frees the generator. Called from a task while the body is suspended, it
+ * first closes it as aclose() does (waiting for its cleanup; the status is
+ * dropped: call aclose() first to see it). Outside a task, or if the body
+ * is still running, the body is cancelled and the generator is freed when
+ * it has ended. */
 void corio_gen_free(corio_gen_t *g);
 corio_aiter_t *corio_gen_iter(corio_gen_t *g);
 
 /* From the body: hands `value` to the consumer and suspends until the next
  * next(). Returns CORIO_OK to go on, CORIO_ECLOSED when the consumer closes
- * the generator (GeneratorExit: clean up and return; yielding again is an
- * error), an error thrown in by corio_gen_athrow(), or CORIO_ECANCELLED. */
+ * the generator (GeneratorExit: clean up and return CORIO_OK or
+ * CORIO_ECLOSED; yielding again is an error), an error thrown in by
+ * corio_gen_athrow(), or CORIO_ECANCELLED. */
 int corio_gen_yield(corio_gen_t *g, void *value);
 
 /* asyncio's __anext__: runs the body to its next yield. CORIO_OK and

@@ -132,7 +132,9 @@ static int start_body(corio_gen_t *g) {
 
 /* Resumes the body with `status` (NEW: starts it) and waits until it
  * yields or ends. Returns CORIO_OK with the body suspended at a yield, or
- * the body's outcome: CORIO_END, its error, or CORIO_ECANCELLED. */
+ * the body's outcome: CORIO_END, its error, or CORIO_ECANCELLED. The body's
+ * message is not copied: callers do so (pass_on_error) when they report
+ * the error. */
 static int resume(corio_gen_t *g, int status) {
   int rc = corio__check_in_task();
   if (rc != CORIO_OK) return rc;
@@ -152,7 +154,14 @@ static int resume(corio_gen_t *g, int status) {
   if (g->state == GEN_SUSPENDED) return CORIO_OK;
   intptr_t ignored;
   rc = corio_task_result(g->task, &ignored);
-  if (rc == CORIO_OK) return CORIO_END;
+  return rc == CORIO_OK ? CORIO_END : rc;
+}
+
+/* The body's error becomes the caller's, message included. */
+static int pass_on_error(corio_gen_t *g, int rc) {
+  if (rc == CORIO_OK || rc == CORIO_END || g->task == NULL ||
+      !corio_task_done(g->task) || corio_task_result(g->task, NULL) != rc)
+    return rc;
   return corio__inherit_error(g->task);
 }
 
@@ -162,7 +171,7 @@ int corio_gen_next(corio_gen_t *g, void **value) {
   if (g->state == GEN_DONE) return CORIO_END;
   int rc = resume(g, CORIO_OK);
   if (rc == CORIO_OK) *value = g->value;
-  return rc;
+  return pass_on_error(g, rc);
 }
 
 int corio_gen_athrow(corio_gen_t *g, int code, const char *message,
@@ -179,7 +188,7 @@ int corio_gen_athrow(corio_gen_t *g, int code, const char *message,
   g->throw_msg = corio__strdup(message);
   int rc = resume(g, code);
   if (rc == CORIO_OK && value) *value = g->value;
-  return rc;
+  return pass_on_error(g, rc);
 }
 
 int corio_gen_aclose(corio_gen_t *g) {
@@ -194,7 +203,7 @@ int corio_gen_aclose(corio_gen_t *g) {
    * ends with it; closing ended normally if the body returned OK/END or
    * let CORIO_ECLOSED through. */
   if (rc == CORIO_END || rc == CORIO_ECLOSED) return CORIO_OK;
-  return rc;
+  return pass_on_error(g, rc);
 }
 
 void corio_gen_free(corio_gen_t *g) {

@@ -135,9 +135,12 @@ int corio_task_group_wait(corio_task_group_t *g, int body_status) {
   if (g->owner_cancel_requested && corio_task_uncancel(g->owner) == 0)
     propagate_cancel = false;
   if (body_status != CORIO_OK && !g->aborting) abort_children(g);
+  /* The body's message, if the task's last message is about this code. */
   char *body_message = NULL;
-  if (body_status != CORIO_OK && body_status != CORIO_ECANCELLED)
-    body_message = corio__strdup(corio_errmsg());
+  corio_task_t *self = corio__current;
+  if (body_status != CORIO_OK && body_status != CORIO_ECANCELLED &&
+      self->errmsg && self->errmsg_code == body_status)
+    body_message = corio__strdup(self->errmsg);
   while (g->running > 0) {
     g->waiting = true;
     rc = corio__task_wait(NULL, NULL);

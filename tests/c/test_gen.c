@@ -402,3 +402,27 @@ TEST(gather_comprehension_runs_the_coroutines_concurrently_in_order) {
   test_run(gather_each, args, CORIO_OK);
   CHECK_LOG("s0 s1 s2 e0 e1 e2 rc:CORIO_OK 0 10 20");
 }
+
+static int returns_eclosed(corio_gen_t *g, void *arg) {
+  (void)arg;
+  return corio_gen_yield(g, (void *)1); /* CORIO_ECLOSED, passed on */
+}
+
+static int close_keeps_message(void *arg, intptr_t *result) {
+  (void)arg;
+  corio_gen_t *g;
+  CHECK_INT(corio_gen_new(&g, returns_eclosed, NULL, NULL), CORIO_OK);
+  void *item;
+  CHECK_INT(corio_gen_next(g, &item), CORIO_OK);
+  corio_fail(CORIO_EUSER, "mine");
+  int rc = corio_gen_aclose(g);
+  test_log("aclose:%s msg:%s", corio_err_name(rc), corio_errmsg());
+  corio_gen_free(g);
+  *result = 0;
+  return CORIO_OK;
+}
+
+TEST(a_successful_aclose_leaves_the_callers_message_alone) {
+  test_run(close_keeps_message, NULL, CORIO_OK);
+  CHECK_LOG("aclose:CORIO_OK msg:mine");
+}

@@ -417,3 +417,24 @@ TEST(child_spawned_by_a_child_while_the_owner_waits_is_awaited_too) {
   test_run(group_grows_while_waiting, NULL, CORIO_OK);
   CHECK_LOG("spawn:CORIO_OK late-child:CORIO_OK wait:CORIO_OK");
 }
+
+static int body_fails_after_other_error(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_group_t *g;
+  CHECK_INT(corio_task_group_new(&g), CORIO_OK);
+  corio_fail(CORIO_ETIMEDOUT, "an earlier, unrelated message");
+  int rc = corio_task_group_wait(g, CORIO_EUSER - 5);
+  const char *msg = NULL;
+  int code = corio_task_group_error(g, 0, NULL, &msg);
+  test_log("%s %s [%s]", corio_err_name(rc), corio_err_name(code), msg);
+  corio_task_group_free(g);
+  return CORIO_OK;
+}
+
+/* The body's own message is used only if the task's last message is about
+ * the body's code (as for a task's final error). */
+TEST(a_body_error_does_not_take_a_stale_message_of_another_code) {
+  test_run(body_fails_after_other_error, NULL, CORIO_OK);
+  CHECK_LOG("CORIO_EGROUP CORIO_EUSER [application error]");
+}
