@@ -265,7 +265,9 @@ const char *corio_task_error(const corio_task_t *t);
 bool corio_task_cancel(corio_task_t *t, const char *msg);
 
 /* Pending cancellation requests (asyncio's cancelling()), and the way to
- * acknowledge one (uncancel(); returns the count left). */
+ * acknowledge one (uncancel(); returns the count left). As in Python 3.13,
+ * uncancel() down to zero also withdraws a cancellation not yet delivered
+ * (3.12 would still deliver it). */
 int corio_task_cancelling(const corio_task_t *t);
 int corio_task_uncancel(corio_task_t *t);
 

@@ -64,18 +64,45 @@ static int take_outcome(corio_task_t *t, intptr_t *result) {
   return rc;
 }
 
+/* Waits for t and takes its outcome. t is retained meanwhile: its creator
+ * may release it while the caller waits (asyncio's awaiting frame keeps the
+ * task alive too). */
+static int await_outcome(corio_task_t *t, bool forward, intptr_t *result) {
+  if (t == NULL) return CORIO_EINVAL;
+  corio_task_retain(t);
+  int rc = wait_done(t, forward);
+  if (rc == CORIO_OK) rc = take_outcome(t, result);
+  corio_task_release(t);
+  return rc;
+}
+
 int corio_await(corio_task_t *t, intptr_t *result) {
-  int rc = wait_done(t, true);
-  return rc == CORIO_OK ? take_outcome(t, result) : rc;
+  return await_outcome(t, true, result);
 }
 
 int corio_shield(corio_task_t *t, intptr_t *result) {
-  int rc = wait_done(t, false);
-  return rc == CORIO_OK ? take_outcome(t, result) : rc;
+  return await_outcome(t, false, result);
+}
+
+/* asyncio.wait_for with a timeout <= 0: a task not done is cancelled and
+ * waited for at once (one that has not started never runs). */
+static int wait_for_now(corio_task_t *t, intptr_t *result) {
+  if (corio_task_done(t)) return await_outcome(t, false, result);
+  corio_task_cancel(t, NULL);
+  int rc = await_outcome(t, false, result);
+  if (rc == CORIO_ECANCELLED && corio_task_cancelled(t))
+    return corio__set_error(CORIO_ETIMEDOUT, NULL);
+  return rc;
 }
 
 int corio_wait_for(corio_task_t *t, double timeout, intptr_t *result) {
   if (timeout < 0) return corio_await(t, result);
+  if (timeout == 0) {
+    int rc = corio__check_in_task();
+    if (rc != CORIO_OK) return rc;
+    if (t == NULL) return CORIO_EINVAL;
+    return wait_for_now(t, result);
+  }
   corio_timeout_t scope;
   int rc = corio_timeout_enter(&scope, timeout);
   if (rc != CORIO_OK) return rc;

@@ -41,11 +41,35 @@ static void unregister(gather_t *g) {
     corio_task_remove_done_callback(g->tasks[i], on_child_done, g);
 }
 
+static void retain_all(corio_task_t *const *tasks, size_t n) {
+  for (size_t i = 0; i < n; i++) corio_task_retain(tasks[i]);
+}
+
+static void release_all(corio_task_t *const *tasks, size_t n) {
+  for (size_t i = 0; i < n; i++) corio_task_release(tasks[i]);
+}
+
+static int gather_retained(corio_task_t *const *tasks, size_t n,
+                           intptr_t *results, int *codes);
+
+/* The tasks are retained while gathered: their creators may release them
+ * meanwhile. */
 int corio_gather(corio_task_t *const *tasks, size_t n, intptr_t *results,
                  int *codes) {
   int rc = corio__check_in_task();
   if (rc != CORIO_OK) return rc;
   if (n > 0 && tasks == NULL) return CORIO_EINVAL;
+  for (size_t i = 0; i < n; i++)
+    if (tasks[i] == NULL) return CORIO_EINVAL;
+  retain_all(tasks, n);
+  rc = gather_retained(tasks, n, results, codes);
+  release_all(tasks, n);
+  return rc;
+}
+
+static int gather_retained(corio_task_t *const *tasks, size_t n,
+                           intptr_t *results, int *codes) {
+  int rc;
   gather_t g = {corio__current, tasks, n, 0, codes != NULL, NULL, false};
   for (size_t i = 0; i < n; i++) {
     if (tasks[i] == NULL || tasks[i] == g.waiter) return CORIO_EINVAL;

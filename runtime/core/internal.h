@@ -130,6 +130,7 @@ struct corio_task {
   int wake_status;              /* what corio__task_wait() returns */
   bool started;
   bool must_cancel;             /* deliver ECANCELLED at the next resume */
+  bool in_cancel;               /* inside corio_task_cancel (cycle guard) */
   int cancel_requests;          /* asyncio's cancelling() */
   char *cancel_msg;             /* owned, latest cancel message */
   corio__cancel_hook_fn cancel_hook; /* set while waiting, may be NULL */

@@ -235,10 +235,10 @@ static void task_finish(corio_task_t *t, int code) {
   if (code != CORIO_OK) {
     t->result = 0;
     const char *msg = NULL;
-    if (code == CORIO_ECANCELLED && t->cancel_msg)
+    if (t->errmsg && t->errmsg_code == code)
+      msg = t->errmsg; /* e.g. the cancellation the task passed on */
+    else if (code == CORIO_ECANCELLED && t->cancel_msg)
       msg = t->cancel_msg;
-    else if (t->errmsg && t->errmsg_code == code)
-      msg = t->errmsg;
     t->error = corio__strdup(msg ? msg : corio_strerror(code));
   }
   CORIO__LIST_UNLINK(loop->tasks_head, loop->tasks_tail, t);
@@ -330,7 +330,11 @@ static void after_switch_to_main(corio_task_t *t) {
   if (corio__fiber_check(t->fiber) != 0) overflow_abort(t);
   if (t->state == CORIO__TASK_RUNNING) { /* the entry returned */
     recycle_fiber(t);
-    task_finish(t, t->wake_status);
+    int code = t->wake_status;
+    /* asyncio: a task cancelled right before its coroutine returns a value
+     * ends cancelled. */
+    if (code == CORIO_OK && t->must_cancel) code = CORIO_ECANCELLED;
+    task_finish(t, code);
   }
 }
 
@@ -392,7 +396,9 @@ static int deliver_cancel(corio_task_t *t) {
 
 int corio__task_wait(corio__cancel_hook_fn hook, void *hook_data) {
   corio_task_t *t = corio__current;
-  if (t->must_cancel) return deliver_cancel(t);
+  /* A cancel requested while it ran (e.g. by itself) reaches the task after
+   * one trip through the loop, as asyncio's cancelled future does. */
+  if (t->must_cancel) return corio__task_yield();
   t->state = CORIO__TASK_WAITING;
   t->cancel_hook = hook;
   t->cancel_hook_data = hook_data;
@@ -406,7 +412,6 @@ int corio__task_wait(corio__cancel_hook_fn hook, void *hook_data) {
 
 int corio__task_yield(void) {
   corio_task_t *t = corio__current;
-  if (t->must_cancel) return deliver_cancel(t);
   t->state = CORIO__TASK_SCHEDULED;
   t->wake_status = CORIO_OK;
   corio__loop_call_soon(t->loop, &t->step, task_step, t);
@@ -429,16 +434,18 @@ bool corio__task_wake(corio_task_t *t, int status) {
 bool corio_task_cancel(corio_task_t *t, const char *msg) {
   if (t == NULL || t->state == CORIO__TASK_DONE) return false;
   t->cancel_requests++;
-  if (msg) {
-    char *copy = corio__strdup(msg);
-    if (copy) {
-      free(t->cancel_msg);
-      t->cancel_msg = copy;
-    }
-  }
+  /* The latest request's message, or none (as asyncio keeps it). */
+  free(t->cancel_msg);
+  t->cancel_msg = corio__strdup(msg);
   if (t->state == CORIO__TASK_WAITING) {
-    if (t->cancel_hook && t->cancel_hook(t->cancel_hook_data, msg)) return true;
-    if (t->cancel_hook == NULL) {
+    /* Tasks awaiting each other in a cycle would pass the request round
+     * for ever: coming back to a task already passing it on, it wakes it. */
+    if (t->cancel_hook && !t->in_cancel) {
+      t->in_cancel = true;
+      bool taken = t->cancel_hook(t->cancel_hook_data, msg);
+      t->in_cancel = false;
+      if (taken) return true;
+    } else {
       corio__task_wake(t, CORIO_ECANCELLED);
       return true;
     }

@@ -54,8 +54,12 @@ int corio_wait(corio_task_t *const *tasks, size_t n, corio_wait_mode_t mode,
   if (n == 0 || tasks == NULL || mode < CORIO_ALL_COMPLETED ||
       mode > CORIO_FIRST_EXCEPTION)
     return corio_fail(CORIO_EINVAL, "wait needs at least one task and a mode");
+  for (size_t i = 0; i < n; i++)
+    if (tasks[i] == NULL) return CORIO_EINVAL;
   waiter_t w = {corio__current, mode, 0};
   if (!condition_met(tasks, n, mode) && timeout != 0) {
+    /* Retained while waited on: their creators may release them. */
+    for (size_t i = 0; i < n; i++) corio_task_retain(tasks[i]);
     size_t registered = 0;
     for (; registered < n && rc == CORIO_OK; registered++)
       if (!corio_task_done(tasks[registered])) {
@@ -70,6 +74,7 @@ int corio_wait(corio_task_t *const *tasks, size_t n, corio_wait_mode_t mode,
     corio_handle_cancel(&timer);
     for (size_t i = 0; i < registered; i++)
       corio_task_remove_done_callback(tasks[i], on_done, &w);
+    for (size_t i = 0; i < n; i++) corio_task_release(tasks[i]);
     if (rc != CORIO_OK) return rc == CORIO_ENOMEM ? corio__set_error(rc, NULL) : rc;
   }
   size_t nd = 0, np = 0;

@@ -147,9 +147,11 @@ static int wait_for_zero_pending(void *arg, intptr_t *result) {
   return CORIO_OK;
 }
 
+/* asyncio.wait_for with timeout <= 0 cancels a pending task at once: one
+ * not started yet never runs (Python prints only the timeout). */
 TEST(wait_for_with_zero_timeout_on_a_pending_task_times_out) {
   test_run(wait_for_zero_pending, NULL, CORIO_OK);
-  CHECK_LOG("inner:CORIO_ECANCELLED wait_for:CORIO_ETIMEDOUT cancelled:1");
+  CHECK_LOG("wait_for:CORIO_ETIMEDOUT cancelled:1");
 }
 
 static int wait_for_zero_done(void *arg, intptr_t *result) {
