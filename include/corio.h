@@ -495,7 +495,9 @@ int corio_condition_release(corio_condition_t *c);
 bool corio_condition_locked(const corio_condition_t *c);
 /* Releases the lock, waits for a notify, takes the lock again (also when
  * cancelled: the caller always holds the lock on return).
- * CORIO_EINVALSTATE if the lock is not held. */
+ * CORIO_EINVALSTATE if the lock is not held. As in Python 3.13, a wait that
+ * ends with an error (e.g. cancelled) notifies one other waiter, so no
+ * notification is lost; waiters may thus wake spuriously (use wait_for). */
 int corio_condition_wait(corio_condition_t *c);
 /* Waits until predicate(data) is true (checked first, then after each
  * wake-up), with the lock held as for corio_condition_wait. */
@@ -642,7 +644,8 @@ typedef int (*corio_gen_fn)(corio_gen_t *gen, void *arg);
 
 int corio_gen_new(corio_gen_t **out, corio_gen_fn body, void *arg,
                   const corio_task_opts_t *opts);
-/* Frees the generator. Called from a task while the body is suspended, it
+/* Frees the generator; no other task may be inside next(), athrow() or
+ * aclose() on it. Called from a task while the body is suspended, it
  * first closes it as aclose() does (waiting for its cleanup; the status is
  * dropped: call aclose() first to see it). Outside a task, or if the body
  * is still running, the body is cancelled and the generator is freed when
@@ -667,7 +670,8 @@ int corio_gen_next(corio_gen_t *g, void **value);
  * done. */
 int corio_gen_aclose(corio_gen_t *g);
 /* athrow(): the body's pending yield returns `code` with `message` as its
- * message; then as next(). */
+ * message; then as next(). On a generator not started: returns `code` at
+ * once (the body never runs); on a finished one: CORIO_END. */
 int corio_gen_athrow(corio_gen_t *g, int code, const char *message,
                      void **value);
 

@@ -107,9 +107,10 @@ int corio_condition_wait(corio_condition_t *c) {
   if (w.linked) unlink_waiter(c, &w);
   int again = reacquire(c->lock);
   if (rc == CORIO_OK) rc = again;
-  /* A notification must not be lost with a cancelled waiter (asyncio 3.12:
-   * "make sure to notify another Task instead"). */
-  if (rc != CORIO_OK && w.notified) notify_waiters(c, 1);
+  /* As in Python 3.13 (gh-112202): any error leaving wait() notifies one
+   * other waiter, so a notification is never lost with a cancelled waiter
+   * (at the price of a possible spurious wake-up). */
+  if (rc != CORIO_OK) notify_waiters(c, 1);
   return rc;
 }
 

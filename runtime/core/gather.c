@@ -36,21 +36,21 @@ static bool cancel_children(void *data, const char *msg) {
   return any;
 }
 
-static void unregister(gather_t *g) {
-  for (size_t i = 0; i < g->n; i++)
-    corio_task_remove_done_callback(g->tasks[i], on_child_done, g);
+/* Takes gather's callback and reference back from the first n tasks and,
+ * if wanted, their outcomes: one pass, touching each task once more. */
+static void finish(gather_t *g, size_t n, intptr_t *results, int *codes) {
+  for (size_t i = 0; i < n; i++) {
+    corio_task_t *t = g->tasks[i];
+    corio_task_remove_done_callback(t, on_child_done, g);
+    if (results || codes) {
+      intptr_t value = 0;
+      int code = corio_task_result(t, &value);
+      if (results) results[i] = code == CORIO_OK ? value : 0;
+      if (codes) codes[i] = code;
+    }
+    corio_task_release(t);
+  }
 }
-
-static void retain_all(corio_task_t *const *tasks, size_t n) {
-  for (size_t i = 0; i < n; i++) corio_task_retain(tasks[i]);
-}
-
-static void release_all(corio_task_t *const *tasks, size_t n) {
-  for (size_t i = 0; i < n; i++) corio_task_release(tasks[i]);
-}
-
-static int gather_retained(corio_task_t *const *tasks, size_t n,
-                           intptr_t *results, int *codes);
 
 /* The tasks are retained while gathered: their creators may release them
  * meanwhile. */
@@ -59,48 +59,39 @@ int corio_gather(corio_task_t *const *tasks, size_t n, intptr_t *results,
   int rc = corio__check_in_task();
   if (rc != CORIO_OK) return rc;
   if (n > 0 && tasks == NULL) return CORIO_EINVAL;
-  for (size_t i = 0; i < n; i++)
-    if (tasks[i] == NULL) return CORIO_EINVAL;
-  retain_all(tasks, n);
-  rc = gather_retained(tasks, n, results, codes);
-  release_all(tasks, n);
-  return rc;
-}
-
-static int gather_retained(corio_task_t *const *tasks, size_t n,
-                           intptr_t *results, int *codes) {
-  int rc;
   gather_t g = {corio__current, tasks, n, 0, codes != NULL, NULL, false};
   for (size_t i = 0; i < n; i++) {
-    if (tasks[i] == NULL || tasks[i] == g.waiter) return CORIO_EINVAL;
-    if (corio_task_done(tasks[i])) {
-      if (failed(tasks[i]) && g.first_failed == NULL) g.first_failed = tasks[i];
-      continue;
+    corio_task_t *t = tasks[i];
+    rc = t == NULL || t == g.waiter ? CORIO_EINVAL : CORIO_OK;
+    if (rc == CORIO_OK && !corio_task_done(t)) {
+      rc = corio_task_add_done_callback(t, on_child_done, &g);
+      if (rc == CORIO_OK) g.remaining++;
     }
-    rc = corio_task_add_done_callback(tasks[i], on_child_done, &g);
     if (rc != CORIO_OK) {
-      unregister(&g);
-      return corio__set_error(rc, NULL);
+      finish(&g, i, NULL, NULL);
+      return rc == CORIO_EINVAL ? rc : corio__set_error(rc, NULL);
     }
-    g.remaining++;
+    corio_task_retain(t);
+    if (corio_task_done(t) && failed(t) && g.first_failed == NULL)
+      g.first_failed = t;
   }
-  bool stop_now = g.remaining == 0 || (!g.collect && g.first_failed);
-  if (!stop_now) {
+  if (g.remaining > 0 && (g.collect || g.first_failed == NULL)) {
     rc = corio__task_wait(cancel_children, &g);
-    unregister(&g);
-    if (rc != CORIO_OK) return rc;
-  } else {
-    unregister(&g);
+    if (rc != CORIO_OK) {
+      finish(&g, n, NULL, NULL);
+      return rc;
+    }
   }
   if (g.cancel_requested && (g.collect || g.first_failed == NULL ||
-                             g.first_failed->code == CORIO_ECANCELLED))
+                             g.first_failed->code == CORIO_ECANCELLED)) {
+    finish(&g, n, NULL, NULL);
     return corio__set_error(CORIO_ECANCELLED, NULL);
-  for (size_t i = 0; i < n; i++) {
-    intptr_t value = 0;
-    int code = corio_task_result(tasks[i], &value);
-    if (results) results[i] = code == CORIO_OK ? value : 0;
-    if (codes) codes[i] = code;
   }
-  if (!g.collect && g.first_failed) return corio__inherit_error(g.first_failed);
-  return CORIO_OK;
+  corio_task_t *first_failed = g.collect ? NULL : g.first_failed;
+  if (first_failed) corio_task_retain(first_failed);
+  finish(&g, n, results, codes);
+  if (first_failed == NULL) return CORIO_OK;
+  rc = corio__inherit_error(first_failed);
+  corio_task_release(first_failed);
+  return rc;
 }

@@ -28,6 +28,12 @@ struct corio_gen {
   void *value;               /* the value of the last yield */
   char *throw_msg;           /* message for the error athrow() sends in */
   bool closing;              /* aclose() has sent CORIO_ECLOSED */
+  /* A consumer's cancellation that reached the body before it started:
+   * asyncio runs the body inside the consumer, so it hits the body's first
+   * await, or stays the consumer's if the body yields first. */
+  bool cancel_on_start;
+  char *cancel_msg;
+  bool holds_consumer_cancel;
   bool freed;                /* corio_gen_free() ran before the body ended */
 };
 
@@ -70,6 +76,7 @@ static void destroy(corio_gen_t *g) {
   }
   free(g->name);
   free(g->throw_msg);
+  free(g->cancel_msg);
   free(g);
 }
 
@@ -78,6 +85,11 @@ static void destroy(corio_gen_t *g) {
 static int body_entry(void *arg, intptr_t *result) {
   corio_gen_t *g = arg;
   (void)result;
+  if (g->cancel_on_start) { /* delivered at the body's first await */
+    g->cancel_on_start = false;
+    g->holds_consumer_cancel = true;
+    corio_task_cancel(corio__current, g->cancel_msg);
+  }
   return g->body(g, g->arg);
 }
 
@@ -103,6 +115,17 @@ int corio_gen_yield(corio_gen_t *g, void *value) {
                       "async generator ignored its closing (yielded again)");
   g->value = value;
   g->state = GEN_SUSPENDED;
+  if (g->holds_consumer_cancel) {
+    /* The body yielded before awaiting: the cancellation is the consumer's
+     * again, to arrive after it has the value. */
+    g->holds_consumer_cancel = false;
+    corio_task_t *self = corio__current;
+    if (self->must_cancel) {
+      self->must_cancel = false;
+      corio_task_uncancel(self);
+      if (g->consumer) g->consumer->must_cancel = true;
+    }
+  }
   if (g->consumer) corio__task_wake(g->consumer, CORIO_OK);
   int rc = corio__task_wait(NULL, NULL);
   if (rc == CORIO_ECLOSED) return corio__set_error(rc, "generator closed");
@@ -116,8 +139,17 @@ int corio_gen_yield(corio_gen_t *g, void *value) {
 
 /* ---- the consumer's side ----------------------------------------------- */
 
-static bool forward_cancel(void *task, const char *msg) {
-  return corio_task_cancel(task, msg);
+/* Cancelling the consumer while it waits in next(): the request goes to
+ * the body, or, if the body has not started, waits for it to start. */
+static bool forward_cancel(void *data, const char *msg) {
+  corio_gen_t *g = data;
+  if (!g->task->started) {
+    free(g->cancel_msg);
+    g->cancel_msg = corio__strdup(msg);
+    g->cancel_on_start = true;
+    return true;
+  }
+  return corio_task_cancel(g->task, msg);
 }
 
 static int start_body(corio_gen_t *g) {
@@ -148,9 +180,16 @@ static int resume(corio_gen_t *g, int status) {
   }
   g->state = GEN_RUNNING;
   g->consumer = corio__current;
-  rc = corio__task_wait(forward_cancel, g->task);
+  rc = corio__task_wait(forward_cancel, g);
   g->consumer = NULL;
-  if (rc != CORIO_OK) return rc; /* cancelled after the body yielded or ended */
+  if (rc == CORIO_ECANCELLED && g->state == GEN_SUSPENDED) {
+    /* The body yielded, then the consumer was cancelled before it ran:
+     * asyncio hands the value over and the cancellation hits the consumer
+     * at its next suspension. So does this: the value is not lost. */
+    corio__current->must_cancel = true;
+    return CORIO_OK;
+  }
+  if (rc != CORIO_OK) return rc; /* cancelled, the body still running */
   if (g->state == GEN_SUSPENDED) return CORIO_OK;
   intptr_t ignored;
   rc = corio_task_result(g->task, &ignored);
@@ -178,12 +217,15 @@ int corio_gen_athrow(corio_gen_t *g, int code, const char *message,
                      void **value) {
   if (g == NULL || code == CORIO_OK || code == CORIO_END) return CORIO_EINVAL;
   if (value) *value = NULL;
-  if (g->state != GEN_SUSPENDED) {
-    /* asyncio: throwing into a generator not started or finished raises
-     * the error at once without running the body. */
-    if (g->state == GEN_NEW) g->state = GEN_DONE;
+  if (g->state == GEN_DONE) return CORIO_END; /* asyncio: returns None */
+  if (g->state == GEN_NEW) {
+    /* asyncio: throwing into a generator not started raises the error at
+     * once, without running the body, and finishes it. */
+    g->state = GEN_DONE;
     return corio__set_error(code, message);
   }
+  if (g->state != GEN_SUSPENDED)
+    return corio_fail(CORIO_EINVALSTATE, "async generator is already running");
   free(g->throw_msg);
   g->throw_msg = corio__strdup(message);
   int rc = resume(g, code);

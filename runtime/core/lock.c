@@ -46,16 +46,13 @@ static bool has_live_waiter(const corio_lock_t *l) {
   return false;
 }
 
-/* Makes sure the first waiter still waiting will run and take the lock,
- * unless one was woken already. Cancelled waiters are passed over. */
+/* Wakes the first waiter, as asyncio's _wake_up_first: only the head of
+ * the queue. If it was cancelled it will pass the wake-up on itself when it
+ * runs (acquire's error path), so the next waiter wakes after it, not now. */
 static void wake_first(corio_lock_t *l) {
-  for (lock_waiter_t *w = l->head; w; w = w->next) {
-    if (w->woken) return;
-    if (corio__task_wake(w->task, CORIO_OK)) {
-      w->woken = true;
-      return;
-    }
-  }
+  lock_waiter_t *w = l->head;
+  if (w == NULL || w->woken || waiter_cancelled(w)) return;
+  if (corio__task_wake(w->task, CORIO_OK)) w->woken = true;
 }
 
 int corio_lock_acquire(corio_lock_t *l) {

@@ -396,9 +396,15 @@ static int deliver_cancel(corio_task_t *t) {
 
 int corio__task_wait(corio__cancel_hook_fn hook, void *hook_data) {
   corio_task_t *t = corio__current;
-  /* A cancel requested while it ran (e.g. by itself) reaches the task after
-   * one trip through the loop, as asyncio's cancelled future does. */
-  if (t->must_cancel) return corio__task_yield();
+  /* A cancel requested while it ran (e.g. by itself): as in asyncio's
+   * __step, it goes to what the task now awaits if that takes it (then the
+   * task waits for its outcome); else it reaches the task after one trip
+   * through the loop, as asyncio's cancelled future does. */
+  if (t->must_cancel) {
+    if (hook == NULL || t->in_cancel || !hook(hook_data, t->cancel_msg))
+      return corio__task_yield();
+    t->must_cancel = false;
+  }
   t->state = CORIO__TASK_WAITING;
   t->cancel_hook = hook;
   t->cancel_hook_data = hook_data;
