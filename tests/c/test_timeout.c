@@ -83,7 +83,7 @@ TEST(wait_for_timeout_cancels_and_awaits_the_inner_task) {
             "inner-done:1 inner-cancelled:1 v:77");
 }
 
-static int wait_for_stubborn(void *arg, intptr_t *result) {
+static int wait_for_one_that_ignores_cancel(void *arg, intptr_t *result) {
   (void)arg;
   work_t w = {"inner", 10, 44, 1};
   corio_task_t *t;
@@ -96,7 +96,7 @@ static int wait_for_stubborn(void *arg, intptr_t *result) {
 }
 
 TEST(wait_for_inner_task_that_ignores_cancellation_gives_its_value) {
-  CHECK_INT(test_run(wait_for_stubborn, NULL, CORIO_OK), 44);
+  CHECK_INT(test_run(wait_for_one_that_ignores_cancel, NULL, CORIO_OK), 44);
   CHECK_LOG("inner:CORIO_ECANCELLED wait_for:CORIO_OK cancelled:0");
 }
 
