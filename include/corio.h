@@ -218,7 +218,11 @@ bool corio_handle_cancel(corio_handle_t *h);
 
 typedef struct corio_task corio_task_t;
 
-/* Options for a new task; zero or NULL means the default. */
+/* Options for a new task; zero or NULL means the default. Default sizes:
+ * in wasm a 16 KiB C stack and a 4 KiB Asyncify buffer (so that 100,000
+ * parked tasks fit; printf of floating point alone needs ~8 KiB of stack),
+ * natively a 256 KiB C stack mapped lazily. Too small a size is reported
+ * as a stack overflow, never silent. */
 typedef struct corio_task_opts {
   const char *name;     /* copied; default "Task-N" */
   size_t stack_size;    /* this task's C stack, bytes */

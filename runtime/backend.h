@@ -21,17 +21,12 @@ typedef struct corio__fiber corio__fiber_t;
 
 typedef void (*corio__fiber_entry_fn)(void *arg);
 
-/* Default sizes for a task's C stack and Asyncify buffer (0 where the
- * backend has no such buffer). */
-size_t corio__fiber_default_stack_size(void);
-size_t corio__fiber_default_asyncify_size(void);
-
 /* The calling thread's own context, for the scheduler. Created on first use
- * per thread and reused; freed by corio__fiber_free_main(). NULL on ENOMEM. */
+ * per thread and kept for the thread's life. NULL on ENOMEM. */
 corio__fiber_t *corio__fiber_main(void);
-void corio__fiber_free_main(void);
 
-/* A new fiber with the given sizes (0 = default), not yet started.
+/* A new fiber with the given sizes (0 = the backend's default), not yet
+ * started.
  * Returns 0 or a negative corio status (CORIO_ENOMEM, CORIO_EINVAL). */
 int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
                      size_t asyncify_size);

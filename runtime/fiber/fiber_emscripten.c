@@ -30,8 +30,9 @@ struct corio__fiber {
   size_t asyncify_size;
 };
 
-size_t corio__fiber_default_stack_size(void) { return 16 * 1024; }
-size_t corio__fiber_default_asyncify_size(void) { return 4 * 1024; }
+/* Defaults: 100,000 parked tasks must fit in wasm32's memory. */
+#define DEFAULT_STACK_SIZE (16 * 1024)
+#define DEFAULT_ASYNCIFY_SIZE (4 * 1024)
 
 const char *corio__fiber_backend_name(void) { return "emscripten-fiber"; }
 
@@ -53,20 +54,13 @@ corio__fiber_t *corio__fiber_main(void) {
   return f;
 }
 
-void corio__fiber_free_main(void) {
-  if (main_fiber == NULL) return;
-  free(main_fiber->asyncify);
-  free(main_fiber);
-  main_fiber = NULL;
-}
-
 static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
 
 int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
                      size_t asyncify_size) {
   *out = NULL;
-  if (stack_size == 0) stack_size = corio__fiber_default_stack_size();
-  if (asyncify_size == 0) asyncify_size = corio__fiber_default_asyncify_size();
+  if (stack_size == 0) stack_size = DEFAULT_STACK_SIZE;
+  if (asyncify_size == 0) asyncify_size = DEFAULT_ASYNCIFY_SIZE;
   if (stack_size < 1024 || asyncify_size < 256) return CORIO_EINVAL;
   stack_size = round16(stack_size);
   asyncify_size = round16(asyncify_size);

@@ -95,8 +95,8 @@ static size_t page_size(void) {
   return size;
 }
 
-size_t corio__fiber_default_stack_size(void) { return 256 * 1024; }
-size_t corio__fiber_default_asyncify_size(void) { return 0; }
+/* Default C stack: mapped lazily, so only the pages a task touches count. */
+#define DEFAULT_STACK_SIZE (256 * 1024)
 
 const char *corio__fiber_backend_name(void) {
 #ifdef CORIO__ASM_SWITCH
@@ -178,11 +178,6 @@ corio__fiber_t *corio__fiber_main(void) {
   return main_fiber;
 }
 
-void corio__fiber_free_main(void) {
-  free(main_fiber);
-  main_fiber = NULL;
-}
-
 /* Each guarded stack costs the process two memory mappings, of which Linux
  * allows about 65,000 (vm.max_map_count). Past this many live guarded
  * stacks, new ones come from slabs without guard pages (one mapping for
@@ -234,14 +229,14 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
                      size_t asyncify_size) {
   (void)asyncify_size;
   *out = NULL;
-  if (stack_size == 0) stack_size = corio__fiber_default_stack_size();
+  if (stack_size == 0) stack_size = DEFAULT_STACK_SIZE;
   size_t page = page_size();
   if (stack_size < 4 * page) stack_size = 4 * page;
   stack_size = (stack_size + page - 1) & ~(page - 1);
   corio__fiber_t *f = calloc(1, sizeof *f);
   if (f == NULL) return CORIO_ENOMEM;
   f->stack_size = stack_size;
-  bool slab_ok = stack_size == corio__fiber_default_stack_size();
+  bool slab_ok = stack_size == DEFAULT_STACK_SIZE;
   int rc = CORIO_ENOMEM;
   if (guarded_live < GUARDED_MAX || !slab_ok) rc = new_guarded(f, stack_size);
   if (rc != CORIO_OK && slab_ok) rc = new_from_slab(f, stack_size);
