@@ -173,7 +173,9 @@ static inline bool corio__task_waiting(const corio_task_t *t) {
  * if it is not (already woken, e.g. by a cancellation). */
 bool corio__task_wake(corio_task_t *t, int status);
 
-/* Sets the current task's message (copied) for `code`; returns code. */
+/* Sets t's / the current task's message (copied; NULL: the code's text)
+ * for `code`; returns code. Outside a task corio__set_error only returns. */
+int corio__task_set_error(corio_task_t *t, int code, const char *msg);
 int corio__set_error(int code, const char *msg);
 
 /* Copies `src`'s final error message into the current task's message. */

@@ -39,15 +39,22 @@ char *corio__strdup(const char *s) {
   return copy;
 }
 
-int corio__set_error(int code, const char *msg) {
-  corio_task_t *t = corio__current;
-  if (t == NULL) return code;
-  /* Copy first: msg may point into the old message. */
-  char *copy = corio__strdup(msg ? msg : corio_strerror(code));
+/* Makes `owned` (malloc'd, may be NULL) t's message for `code`. */
+static int adopt_message(corio_task_t *t, int code, char *owned) {
   free(t->errmsg);
-  t->errmsg = copy;
+  t->errmsg = owned;
   t->errmsg_code = code;
   return code;
+}
+
+int corio__task_set_error(corio_task_t *t, int code, const char *msg) {
+  /* Copied before the old one is freed: msg may point into it. */
+  return adopt_message(t, code, corio__strdup(msg ? msg : corio_strerror(code)));
+}
+
+int corio__set_error(int code, const char *msg) {
+  corio_task_t *t = corio__current;
+  return t ? corio__task_set_error(t, code, msg) : code;
 }
 
 int corio__inherit_error(const corio_task_t *src) {
@@ -66,10 +73,7 @@ int corio_fail(int code, const char *fmt, ...) {
   if (msg) vsnprintf(msg, (size_t)len + 1, fmt, again);
   va_end(again);
   if (msg == NULL) return corio__set_error(code, NULL);
-  free(t->errmsg);
-  t->errmsg = msg;
-  t->errmsg_code = code;
-  return code;
+  return adopt_message(t, code, msg);
 }
 
 const char *corio_errmsg(void) {

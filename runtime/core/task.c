@@ -349,7 +349,7 @@ static void task_step(void *data) {
     }
     int rc = acquire_fiber(t);
     if (rc != CORIO_OK) {
-      t->error = corio__strdup("could not allocate the task's stack");
+      corio__task_set_error(t, rc, "could not allocate the task's stack");
       task_finish(t, rc);
       return;
     }

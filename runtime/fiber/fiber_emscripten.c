@@ -62,6 +62,9 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
   if (stack_size == 0) stack_size = DEFAULT_STACK_SIZE;
   if (asyncify_size == 0) asyncify_size = DEFAULT_ASYNCIFY_SIZE;
   if (stack_size < 1024 || asyncify_size < 256) return CORIO_EINVAL;
+  /* Sizes this large cannot be had; rounding and adding them would wrap. */
+  if (stack_size > SIZE_MAX / 4 || asyncify_size > SIZE_MAX / 4)
+    return CORIO_ENOMEM;
   stack_size = round16(stack_size);
   asyncify_size = round16(asyncify_size);
   corio__fiber_t *f = calloc(1, sizeof *f);

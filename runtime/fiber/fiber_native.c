@@ -231,6 +231,8 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
   *out = NULL;
   if (stack_size == 0) stack_size = DEFAULT_STACK_SIZE;
   size_t page = page_size();
+  /* A size this large cannot be had; rounding it up would wrap. */
+  if (stack_size > SIZE_MAX / 4) return CORIO_ENOMEM;
   if (stack_size < 4 * page) stack_size = 4 * page;
   stack_size = (stack_size + page - 1) & ~(page - 1);
   corio__fiber_t *f = calloc(1, sizeof *f);

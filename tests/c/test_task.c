@@ -548,3 +548,30 @@ static int custom_stack(void *arg, intptr_t *result) {
 TEST(task_with_a_larger_stack_option_can_use_it) {
   CHECK_INT(test_run(custom_stack, NULL, CORIO_OK), 2);
 }
+
+static int huge_stack_task(void *arg, intptr_t *result) {
+  (void)arg;
+  *result = 1;
+  test_log("body-ran");
+  return CORIO_OK;
+}
+
+static int await_huge_stack(void *arg, intptr_t *result) {
+  (void)arg;
+  corio_task_opts_t opts = {.stack_size = SIZE_MAX / 2};
+  corio_task_t *t;
+  CHECK_INT(corio_task_create(&t, huge_stack_task, NULL, &opts), CORIO_OK);
+  int rc = corio_await(t, result);
+  test_log("%s [%s] [%s]", corio_err_name(rc), corio_errmsg(),
+           corio_task_error(t));
+  corio_task_release(t);
+  return CORIO_OK;
+}
+
+/* A stack that cannot be allocated ends the task with CORIO_ENOMEM and a
+ * message saying so (the size is not wrapped into a small one). */
+TEST(task_whose_stack_cannot_be_allocated_fails_with_enomem) {
+  test_run(await_huge_stack, NULL, CORIO_OK);
+  CHECK_LOG("CORIO_ENOMEM [could not allocate the task's stack] "
+            "[could not allocate the task's stack]");
+}
