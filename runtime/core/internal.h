@@ -72,6 +72,17 @@ double corio__loop_run_once(corio_loop_t *loop);
  * NULL if not. */
 corio_handle_t *corio__loop_take_next(corio_loop_t *loop, corio_callback_fn fn);
 
+/* After a pass that returned `timeout`: true if nothing can ever wake the
+ * loop again (no ready callback, no timer, no host operation in flight). */
+bool corio__loop_idle_forever(double timeout);
+
+/* A deadlock: cancels every task once, with the message of CORIO_EDEADLK,
+ * so each one's cleanup runs and the run can end, and marks the loop
+ * deadlocked (a cancelled outcome then reads as CORIO_EDEADLK). False if
+ * the loop is marked already: a second one without progress is beyond
+ * repair. */
+bool corio__loop_break_deadlock(corio_loop_t *loop);
+
 /* Internal scheduling with a handle the caller owns. */
 void corio__loop_call_soon(corio_loop_t *loop, corio_handle_t *h,
                            corio_callback_fn fn, void *data);

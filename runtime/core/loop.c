@@ -201,18 +201,19 @@ void corio__loop_free(corio_loop_t *loop) {
 
 /* ---- corio_run --------------------------------------------------------- */
 
+bool corio__loop_idle_forever(double timeout) {
+  return timeout < 0 && corio__host_pending() == 0;
+}
+
 /* Sleeps as long as the loop may after a pass. Returns false instead if
- * nothing can ever wake the loop again: no ready callback, no timer, no
- * host operation in flight. */
+ * nothing can ever wake the loop again. */
 static bool wait_idle(double timeout) {
-  if (timeout < 0 && corio__host_pending() == 0) return false;
+  if (corio__loop_idle_forever(timeout)) return false;
   corio__host_wait(timeout);
   return true;
 }
 
-/* A deadlock: cancel everything once, so each task's cleanup runs and the
- * run can end; a second one without progress is beyond repair. */
-static bool break_deadlock(corio_loop_t *loop) {
+bool corio__loop_break_deadlock(corio_loop_t *loop) {
   if (loop->deadlocked) return false;
   loop->deadlocked = true;
   for (corio_task_t *t = loop->tasks_head; t; t = t->next)
@@ -239,7 +240,7 @@ static bool run_until(corio_loop_t *loop,
   while (!done(loop, ctx)) {
     double timeout = corio__loop_run_once(loop);
     if (done(loop, ctx)) break;
-    if (!wait_idle(timeout) && !break_deadlock(loop)) return false;
+    if (!wait_idle(timeout) && !corio__loop_break_deadlock(loop)) return false;
   }
   return true;
 }

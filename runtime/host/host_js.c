@@ -134,6 +134,7 @@ static void report_to_js(corio_task_t *t, void *data) {
   (void)data;
   intptr_t value = 0;
   int code = corio_task_result(t, &value);
+  if (code == CORIO_ECANCELLED && t->loop->deadlocked) code = CORIO_EDEADLK;
   corio_js_task_done(t, code, (double)value,
                      code == CORIO_OK ? "" : corio_task_error(t));
   corio_task_release(t);
@@ -178,6 +179,15 @@ EMSCRIPTEN_KEEPALIVE double corio_js_tick(void) {
   double start = corio__host_now(), timeout;
   do {
     timeout = corio__loop_run_once(js_loop);
+    /* Runs waiting on each other with nothing to wake them would leave
+     * their Promises pending for ever: break the deadlock, as corio_run
+     * does, and the runs end (rejected with CORIO_EDEADLK). */
+    if (corio__loop_idle_forever(timeout) && js_loop->ntasks > 0 &&
+        corio__loop_break_deadlock(js_loop))
+      timeout = 0;
+    /* Over once every task and its done callbacks (the reports) are. */
+    if (js_loop->ntasks == 0 && js_loop->ready_len == 0)
+      js_loop->deadlocked = false;
   } while (timeout == 0 && corio__host_now() - start < SLICE_SECONDS);
   corio__loop = NULL;
   return timeout < 0 ? -1 : timeout * 1000.0;

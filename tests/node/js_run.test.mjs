@@ -69,3 +69,13 @@ test('a long run of ready tasks still gives the JS event loop turns', async () =
   assert.ok(turns >= 1, `the JS loop never turned during ${ms.toFixed(0)} ms`);
   assert.ok(maxGap < 100, `JS waited ${maxGap.toFixed(0)} ms for a turn (run of ${ms.toFixed(0)} ms)`);
 });
+
+test('a run that can never be woken rejects with CORIO_EDEADLK instead of hanging', async () => {
+  await assert.rejects(corio.run('wait_forever'), (e) => {
+    assert.equal(e.codeName, 'CORIO_EDEADLK');
+    assert.match(e.message, /deadlock/);
+    return true;
+  });
+  // The loop is usable again afterwards.
+  assert.equal(await corio.run('double_later', 4), 8);
+});

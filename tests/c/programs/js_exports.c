@@ -67,3 +67,17 @@ static int yield_many(void *arg, intptr_t *result) {
   return CORIO_OK;
 }
 CORIO_EXPORT(yield_many)
+
+/* Waits on an event nobody will ever set: a deadlock, which must end the
+ * run with CORIO_EDEADLK rather than leave its Promise pending. */
+static int wait_forever(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_event_t *e;
+  int rc = corio_event_new(&e);
+  if (rc != CORIO_OK) return rc;
+  rc = corio_event_wait(e);
+  corio_event_free(e);
+  return rc;
+}
+CORIO_EXPORT(wait_forever)
