@@ -92,9 +92,11 @@ mergeInto(LibraryManager.library, {
     },
 
     scheduleTick: function(ms) {
+      // Only tick() plans a timer, right after clearing tickScheduled; so a
+      // wake-up already planned here is a turn, or a timer a turn replaces.
       if (Corio.tickScheduled) {
-        if (ms > 0) return;          // a sooner or equal wake-up is planned
-        Corio.clearTimer();          // a turn beats a timer
+        if (ms > 0) return;          // a turn comes sooner than any timer
+        Corio.clearTimer();
       }
       Corio.tickScheduled = true;
       if (ms <= 0) Corio.turn(Corio.tick);

@@ -67,6 +67,10 @@ void test_log_reset(void) {
   log_buf[0] = '\0';
 }
 
+void test_settle(void) {
+  for (int i = 0; i < 5; i++) corio_sleep(0);
+}
+
 intptr_t test_run(corio_fn fn, void *arg, int expected_status) {
   intptr_t result = 0;
   int rc = corio_run(fn, arg, &result);

@@ -58,6 +58,10 @@ const char *test_log_text(void); /* space-separated entries so far */
 void test_log_reset(void);
 #define CHECK_LOG(expected) CHECK_STR(test_log_text(), (expected))
 
+/* From a task: yields five times, so that every task created so far runs
+ * until it waits (for ordering tests). */
+void test_settle(void);
+
 /* Runs fn as a main coroutine with corio_run and checks it returned
  * `expected_status`; returns the result value. */
 intptr_t test_run(corio_fn fn, void *arg, int expected_status);

@@ -14,11 +14,6 @@ typedef struct party {
   int rounds; /* waits in a row; 0 means 1 */
 } party_t;
 
-/* Lets every task created so far run until it waits. */
-static void settle(void) {
-  for (int i = 0; i < 5; i++) corio_sleep(0);
-}
-
 static int wait_and_log(void *arg, intptr_t *result) {
   (void)result;
   const party_t *p = arg;
@@ -72,7 +67,7 @@ static int one_round(void *arg, intptr_t *result) {
   party_t p[3] = {{b, "a", 0}, {b, "b", 0}, {b, "c", 0}};
   corio_task_t *t[3];
   if ((rc = spawn(t, p, 2)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   log_state("two-arrived", b);
   if ((rc = spawn(&t[2], &p[2], 1)) != CORIO_OK) return rc;
   rc = corio_gather(t, 3, NULL, NULL);
@@ -158,7 +153,7 @@ static int draining(void *arg, intptr_t *result) {
   party_t p[4] = {{b, "a", 0}, {b, "b", 0}, {b, "c", 0}, {b, "d", 0}};
   corio_task_t *t[4];
   if ((rc = spawn(t, p, 3)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   log_state("c-waits", b);
   if ((rc = spawn(&t[3], &p[3], 1)) != CORIO_OK) return rc;
   rc = corio_gather(t, 4, NULL, NULL);
@@ -181,7 +176,7 @@ static int abort_barrier(void *arg, intptr_t *result) {
   party_t p[2] = {{b, "a", 0}, {b, "b", 0}};
   corio_task_t *t[2];
   if ((rc = spawn(t, p, 2)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_barrier_abort(b);
   log_state("aborted", b);
   int codes[2];
@@ -210,7 +205,7 @@ static int reset_barrier(void *arg, intptr_t *result) {
       {b, "a", 0}, {b, "b", 0}, {b, "x", 0}, {b, "y", 0}, {b, "z", 0}};
   corio_task_t *t[5];
   if ((rc = spawn(t, p, 2)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_barrier_reset(b);
   log_state("reset", b);
   int codes[2];
@@ -263,9 +258,9 @@ static int cancel_filling(void *arg, intptr_t *result) {
   party_t p[4] = {{b, "victim", 0}, {b, "other", 0}, {b, "x", 0}, {b, "y", 0}};
   corio_task_t *t[4];
   if ((rc = spawn(t, p, 2)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_task_cancel(t[0], NULL);
-  settle();
+  test_settle();
   log_state("after-cancel", b);
   if ((rc = spawn(&t[2], &p[2], 2)) != CORIO_OK) return rc;
   int codes[4];
@@ -298,7 +293,7 @@ static int cancel_released(void *arg, intptr_t *result) {
   party_t p[2] = {{b, "victim", 0}, {b, "last", 0}};
   corio_task_t *t[2];
   if ((rc = spawn(t, p, 1)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   if ((rc = spawn(&t[1], &p[1], 1)) != CORIO_OK) return rc;
   corio_sleep(0);                /* "last" releases the round... */
   corio_task_cancel(t[0], NULL); /* ...and "victim" is cancelled after */

@@ -13,11 +13,6 @@ typedef struct waiter {
   bool hold; /* keep the lock across a suspension after waking */
 } waiter_t;
 
-/* Lets every task created so far run until it waits. */
-static void settle(void) {
-  for (int i = 0; i < 5; i++) corio_sleep(0);
-}
-
 /* Takes the lock, waits for a notify, logs whether it holds the lock. */
 static int wait_and_log(void *arg, intptr_t *result) {
   (void)result;
@@ -86,14 +81,14 @@ static int notify_n(void *arg, intptr_t *result) {
   waiter_t w[4] = {{c, "w1", 0}, {c, "w2", 0}, {c, "w3", 0}, {c, "w4", 0}};
   corio_task_t *t[4];
   if ((rc = spawn_waiters(t, w, 4)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   size_t counts[3] = {2, 0, 1};
   for (int i = 0; i < 3; i++) {
     corio_condition_acquire(c);
     test_log("notify:%zu", counts[i]);
     corio_condition_notify(c, counts[i]);
     corio_condition_release(c);
-    settle();
+    test_settle();
   }
   test_log("w4-waiting:%d", !corio_task_done(t[3]));
   corio_condition_acquire(c);
@@ -120,7 +115,7 @@ static int notify_all(void *arg, intptr_t *result) {
   waiter_t w[3] = {{c, "w1", 0}, {c, "w2", 0}, {c, "w3", 0}};
   corio_task_t *t[3];
   if ((rc = spawn_waiters(t, w, 3)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_condition_acquire(c);
   corio_condition_notify_all(c);
   test_log("notified");
@@ -147,7 +142,7 @@ static int one_at_a_time(void *arg, intptr_t *result) {
   waiter_t w[2] = {{c, "w1", true}, {c, "w2", true}};
   corio_task_t *t[2];
   if ((rc = spawn_waiters(t, w, 2)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_condition_acquire(c);
   corio_condition_notify_all(c);
   corio_condition_release(c);
@@ -195,14 +190,14 @@ static int predicate(void *arg, intptr_t *result) {
   corio_task_t *t;
   rc = corio_task_create(&t, wait_for_three, &k, NULL);
   if (rc != CORIO_OK) return rc;
-  settle();
+  test_settle();
   for (int i = 0; i < 4 && !corio_task_done(t); i++) {
     corio_condition_acquire(k.cond);
     k.value++;
     test_log("value:%d", k.value);
     corio_condition_notify_all(k.cond);
     corio_condition_release(k.cond);
-    settle();
+    test_settle();
   }
   rc = corio_await(t, NULL);
   corio_task_release(t);
@@ -261,10 +256,10 @@ static int cancel_waiting(void *arg, intptr_t *result) {
   waiter_t w = {c, "waiter", 0};
   corio_task_t *t;
   if ((rc = spawn_waiters(&t, &w, 1)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_condition_acquire(c);
   corio_task_cancel(t, NULL);
-  settle(); /* the waiter wakes and waits for the lock main holds */
+  test_settle(); /* the waiter wakes and waits for the lock main holds */
   test_log("main:releasing");
   corio_condition_release(c);
   int code;
@@ -291,12 +286,12 @@ static int cancel_reacquiring(void *arg, intptr_t *result) {
   waiter_t w = {c, "waiter", 0};
   corio_task_t *t;
   if ((rc = spawn_waiters(&t, &w, 1)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_condition_acquire(c);
   corio_condition_notify(c, 1);
-  settle(); /* the waiter wakes and waits for the lock main holds */
+  test_settle(); /* the waiter wakes and waits for the lock main holds */
   corio_task_cancel(t, NULL);
-  settle(); /* its acquire is cancelled; it must try again */
+  test_settle(); /* its acquire is cancelled; it must try again */
   test_log("main:releasing waiting:%d", !corio_task_done(t));
   corio_condition_release(c);
   int code;
@@ -323,12 +318,12 @@ static int cancel_notified(void *arg, intptr_t *result) {
   waiter_t w[3] = {{c, "notified", 0}, {c, "next", 0}, {c, "last", 0}};
   corio_task_t *t[3];
   if ((rc = spawn_waiters(t, w, 3)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_condition_acquire(c);
   corio_condition_notify(c, 1);  /* wakes "notified"... */
   corio_task_cancel(t[0], NULL); /* ...which is cancelled before it runs */
   corio_condition_release(c);
-  settle();
+  test_settle();
   test_log("last-waiting:%d", !corio_task_done(t[2]));
   corio_condition_acquire(c);
   corio_condition_notify(c, 1);
@@ -355,12 +350,12 @@ static int cancelled_takes_none(void *arg, intptr_t *result) {
   waiter_t w[3] = {{c, "cancelled", 0}, {c, "next", 0}, {c, "last", 0}};
   corio_task_t *t[3];
   if ((rc = spawn_waiters(t, w, 3)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_task_cancel(t[0], NULL);
   corio_condition_acquire(c);
   corio_condition_notify(c, 1); /* passes over the cancelled waiter */
   corio_condition_release(c);
-  settle();
+  test_settle();
   test_log("last-waiting:%d", !corio_task_done(t[2]));
   corio_condition_acquire(c);
   corio_condition_notify(c, 1);

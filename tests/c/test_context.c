@@ -9,11 +9,6 @@
 
 #define APP_ERROR (CORIO_EUSER - 1)
 
-/* Lets every task created so far run until it waits. */
-static void settle(void) {
-  for (int i = 0; i < 5; i++) corio_sleep(0);
-}
-
 /* ---- corio_with --------------------------------------------------------- */
 
 typedef struct probe {
@@ -130,7 +125,7 @@ static int play(scene_t *s) {
   corio_task_t *t;
   rc = corio_task_create(&t, with_scene, s, NULL);
   if (rc != CORIO_OK) return rc;
-  settle();
+  test_settle();
   if (s->ending == ENDS_CANCELLED) corio_task_cancel(t, "stop");
   int code;
   corio_gather(&t, 1, NULL, &code);
@@ -255,9 +250,9 @@ static int cancel_entering(void *arg, intptr_t *result) {
   corio_task_t *t;
   rc = corio_task_create(&t, with_never_run, &cm, NULL);
   if (rc != CORIO_OK) return rc;
-  settle(); /* it waits to enter */
+  test_settle(); /* it waits to enter */
   corio_task_cancel(t, NULL);
-  settle();
+  test_settle();
   test_log("main-holds:%d", corio_lock_locked(l));
   corio_lock_release(l);
   test_log("released:%d", corio_lock_locked(l));
@@ -331,7 +326,7 @@ static int timeout_scene(void *arg, intptr_t *result) {
   corio_task_t *task;
   rc = corio_task_create(&task, with_timeout, t, NULL);
   if (rc != CORIO_OK) return rc;
-  settle();
+  test_settle();
   if (t->ending == ENDS_CANCELLED && t->state.delay < 0)
     corio_task_cancel(task, NULL);
   int code;
@@ -443,7 +438,7 @@ static int group_scene(void *arg, intptr_t *result) {
   corio_task_t *t;
   rc = corio_task_create(&t, with_group, g, NULL);
   if (rc != CORIO_OK) return rc;
-  settle();
+  test_settle();
   if (g->ending == ENDS_CANCELLED && !g->child_fails)
     corio_task_cancel(t, NULL);
   int code;

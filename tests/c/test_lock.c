@@ -12,11 +12,6 @@ typedef struct worker {
   int yields; /* sleep(0)s before acquiring, to order the waiters */
 } worker_t;
 
-/* Lets every task created so far run until it waits. */
-static void settle(void) {
-  for (int i = 0; i < 5; i++) corio_sleep(0);
-}
-
 /* Acquires, logs, holds the lock across a suspension, releases. */
 static int acquire_and_release(void *arg, intptr_t *result) {
   (void)result;
@@ -105,7 +100,7 @@ static int fifo(void *arg, intptr_t *result) {
   corio_task_t *t[3];
   for (int i = 0; i < 3; i++)
     if ((rc = spawn(&t[i], &w[i])) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   test_log("release");
   corio_lock_release(l);
   rc = corio_gather(t, 3, NULL, NULL);
@@ -130,7 +125,7 @@ static int reserved(void *arg, intptr_t *result) {
   worker_t w = {l, "waiter", 0};
   corio_task_t *t;
   if ((rc = spawn(&t, &w)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_lock_release(l);
   test_log("released locked:%d", corio_lock_locked(l));
   rc = corio_lock_acquire(l); /* free, but the woken waiter goes first */
@@ -158,9 +153,9 @@ static int cancel_waiting(void *arg, intptr_t *result) {
   corio_task_t *t[2];
   for (int i = 0; i < 2; i++)
     if ((rc = spawn(&t[i], &w[i])) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_task_cancel(t[0], NULL);
-  settle();
+  test_settle();
   test_log("releasing locked:%d", corio_lock_locked(l));
   corio_lock_release(l);
   int codes[2];
@@ -189,7 +184,7 @@ static int cancel_woken(void *arg, intptr_t *result) {
   corio_task_t *t[2];
   for (int i = 0; i < 2; i++)
     if ((rc = spawn(&t[i], &w[i])) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_lock_release(l);         /* wakes "woken"... */
   corio_task_cancel(t[0], NULL); /* ...which is cancelled before it runs */
   test_log("released");
@@ -218,7 +213,7 @@ static int skip_cancelled(void *arg, intptr_t *result) {
   worker_t w = {l, "cancelled", 0};
   corio_task_t *t;
   if ((rc = spawn(&t, &w)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_task_cancel(t, NULL); /* still queued: it has not run yet */
   corio_lock_release(l);
   rc = corio_lock_acquire(l); /* must not wait behind the cancelled one */
@@ -248,7 +243,7 @@ static int lone_cancelled(void *arg, intptr_t *result) {
   worker_t w = {l, "waiter", 0};
   corio_task_t *t;
   if ((rc = spawn(&t, &w)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_lock_release(l);      /* hands the lock to the waiter... */
   corio_task_cancel(t, NULL); /* ...cancelled before it takes it */
   int code;

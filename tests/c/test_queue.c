@@ -66,11 +66,6 @@ static void finish_all(corio_task_t **tasks, size_t n) {
   for (size_t i = 0; i < n; i++) corio_task_release(tasks[i]);
 }
 
-/* Lets every task woken so far run (and any it wakes in turn). */
-static void let_others_run(void) {
-  for (int i = 0; i < 4; i++) corio_sleep(0);
-}
-
 static corio_queue_t *new_queue(corio_queue_kind_t kind, size_t maxsize) {
   corio_queue_t *q = NULL;
   CHECK_INT(corio_queue_new(&q, kind, maxsize, NULL), CORIO_OK);
@@ -189,12 +184,12 @@ static int put_waits_while_full(void *arg, intptr_t *result) {
   corio_queue_put_nowait(q, ITEM(2));
   actor_t p = {q, "p", 3};
   corio_task_t *t = spawn(putter, &p);
-  let_others_run();
+  test_settle();
   test_log("waiting:%d qsize:%zu", !corio_task_done(t), corio_queue_qsize(q));
   void *item;
   corio_queue_get_nowait(q, &item);
   test_log("got:%ld", NUM(item));
-  let_others_run();
+  test_settle();
   log_drain(q);
   finish_all(&t, 1);
   corio_queue_free(q, NULL);
@@ -215,15 +210,15 @@ static int putters_in_wait_order(void *arg, intptr_t *result) {
   actor_t a[3] = {{q, "p1", 1}, {q, "p2", 2}, {q, "p3", 3}};
   corio_task_t *t[3];
   for (int i = 0; i < 3; i++) t[i] = spawn(putter, &a[i]);
-  let_others_run();
+  test_settle();
   void *item;
   corio_queue_get_nowait(q, &item); /* two free slots: p1 and p2 go on */
   corio_queue_get_nowait(q, &item);
   test_log("freed");
-  let_others_run();
+  test_settle();
   test_log("p3-waiting:%d", !corio_task_done(t[2]));
   corio_queue_get_nowait(q, &item);
-  let_others_run();
+  test_settle();
   log_drain(q);
   finish_all(t, 3);
   corio_queue_free(q, NULL);
@@ -242,14 +237,14 @@ static int getters_in_wait_order(void *arg, intptr_t *result) {
   actor_t a[3] = {{q, "g1", 0}, {q, "g2", 0}, {q, "g3", 0}};
   corio_task_t *t[3];
   for (int i = 0; i < 3; i++) t[i] = spawn(getter, &a[i]);
-  let_others_run();
+  test_settle();
   corio_queue_put_nowait(q, ITEM(10));
   corio_queue_put_nowait(q, ITEM(20));
   test_log("put");
-  let_others_run();
+  test_settle();
   test_log("g3-waiting:%d", !corio_task_done(t[2]));
   corio_queue_put_nowait(q, ITEM(30));
-  let_others_run();
+  test_settle();
   finish_all(t, 3);
   corio_queue_free(q, NULL);
   return CORIO_OK;
@@ -266,14 +261,14 @@ static int overtaken_getter(void *arg, intptr_t *result) {
   corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
   actor_t a = {q, "g", 0};
   corio_task_t *t = spawn(getter, &a);
-  let_others_run();
+  test_settle();
   void *item;
   corio_queue_put_nowait(q, ITEM(1)); /* wakes g ... */
   corio_queue_get_nowait(q, &item);   /* ... but main takes the item first */
-  let_others_run();
+  test_settle();
   test_log("g-waiting:%d", !corio_task_done(t));
   corio_queue_put_nowait(q, ITEM(2));
-  let_others_run();
+  test_settle();
   finish_all(&t, 1);
   corio_queue_free(q, NULL);
   return CORIO_OK;
@@ -380,7 +375,7 @@ static int join_when_nothing_unfinished(void *arg, intptr_t *result) {
   corio_task_t *t = spawn(joiner, &a); /* would log if it ran first */
   int rc = corio_queue_join(q);        /* must not suspend */
   test_log("main:joined:%s", corio_err_name(rc));
-  let_others_run();
+  test_settle();
   finish_all(&t, 1);
   corio_queue_free(q, NULL);
   return CORIO_OK;
@@ -402,14 +397,14 @@ static int join_waits_for_task_done(void *arg, intptr_t *result) {
   void *item;
   corio_queue_get_nowait(q, &item);
   corio_queue_get_nowait(q, &item);
-  let_others_run();
+  test_settle();
   test_log("empty-but-unfinished");
   corio_queue_task_done(q);
-  let_others_run();
+  test_settle();
   test_log("one-done");
   corio_queue_task_done(q);
   test_log("all-done");
-  let_others_run();
+  test_settle();
   finish_all(t, 2);
   corio_queue_free(q, NULL);
   return CORIO_OK;
@@ -458,10 +453,10 @@ static int shutdown_wakes_putters(void *arg, intptr_t *result) {
   corio_queue_put_nowait(q, ITEM(7));
   actor_t a[2] = {{q, "p1", 1}, {q, "p2", 2}};
   corio_task_t *t[2] = {spawn(putter, &a[0]), spawn(putter, &a[1])};
-  let_others_run();
+  test_settle();
   corio_queue_shutdown(q, false, NULL);
   test_log("shutdown");
-  let_others_run();
+  test_settle();
   log_drain(q); /* what was queued before the shutdown is still there */
   finish_all(t, 2);
   corio_queue_free(q, NULL);
@@ -503,10 +498,10 @@ static int shutdown_wakes_getters(void *arg, intptr_t *result) {
   corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
   actor_t a[2] = {{q, "g1", 0}, {q, "g2", 0}};
   corio_task_t *t[2] = {spawn(getter, &a[0]), spawn(getter, &a[1])};
-  let_others_run();
+  test_settle();
   corio_queue_shutdown(q, false, NULL);
   test_log("shutdown");
-  let_others_run();
+  test_settle();
   finish_all(t, 2);
   corio_queue_free(q, NULL);
   return CORIO_OK;
@@ -524,14 +519,14 @@ static int shutdown_join_still_waits(void *arg, intptr_t *result) {
   corio_queue_put_nowait(q, ITEM(1));
   actor_t a = {q, "j", 0};
   corio_task_t *t = spawn(joiner, &a);
-  let_others_run();
+  test_settle();
   corio_queue_shutdown(q, false, NULL);
-  let_others_run();
+  test_settle();
   test_log("after-shutdown");
   void *item;
   corio_queue_get_nowait(q, &item);
   corio_queue_task_done(q);
-  let_others_run();
+  test_settle();
   finish_all(&t, 1);
   corio_queue_free(q, NULL);
   return CORIO_OK;
@@ -573,12 +568,12 @@ static int immediate_shutdown_join(void *arg, intptr_t *result) {
   corio_queue_get_nowait(q, &item); /* taken, not yet done */
   actor_t a = {q, "j", 0};
   corio_task_t *t = spawn(joiner, &a);
-  let_others_run();
+  test_settle();
   corio_queue_shutdown(q, true, NULL); /* 2 removed: counted as done */
-  let_others_run();
+  test_settle();
   test_log("one-unfinished");
   CHECK_INT(corio_queue_task_done(q), CORIO_OK);
-  let_others_run();
+  test_settle();
   CHECK_INT(corio_queue_task_done(q), CORIO_EINVALSTATE);
   finish_all(&t, 1);
   corio_queue_free(q, NULL);
@@ -597,10 +592,10 @@ static int immediate_shutdown_releases_join(void *arg, intptr_t *result) {
   corio_queue_put_nowait(q, ITEM(1));
   actor_t a[3] = {{q, "j", 0}, {q, "g", 0}, {q, "p", 2}};
   corio_task_t *t[3] = {spawn(joiner, &a[0]), NULL, spawn(putter, &a[2])};
-  let_others_run();
+  test_settle();
   corio_queue_shutdown(q, true, NULL);
   t[1] = spawn(getter, &a[1]);
-  let_others_run();
+  test_settle();
   finish_all(t, 3);
   corio_queue_free(q, NULL);
   return CORIO_OK;
@@ -619,7 +614,7 @@ static int cancelled_getter(void *arg, intptr_t *result) {
   corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
   actor_t a[2] = {{q, "g1", 0}, {q, "g2", 0}};
   corio_task_t *t[2] = {spawn(getter, &a[0]), spawn(getter, &a[1])};
-  let_others_run();
+  test_settle();
   corio_task_cancel(t[0], NULL);
   corio_queue_put_nowait(q, ITEM(5)); /* before g1 has seen its cancel */
   corio_sleep(0); /* g2 was woken at once: it runs in this one pass */
@@ -640,10 +635,10 @@ static int woken_then_cancelled_getter(void *arg, intptr_t *result) {
   corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
   actor_t a[2] = {{q, "g1", 0}, {q, "g2", 0}};
   corio_task_t *t[2] = {spawn(getter, &a[0]), spawn(getter, &a[1])};
-  let_others_run();
+  test_settle();
   corio_queue_put_nowait(q, ITEM(5)); /* wakes g1 ... */
   corio_task_cancel(t[0], NULL);      /* ... cancelled before it runs */
-  let_others_run();
+  test_settle();
   test_log("qsize:%zu", corio_queue_qsize(q));
   finish_all(t, 2);
   corio_queue_free(q, NULL);
@@ -662,9 +657,9 @@ static int cancelled_putter(void *arg, intptr_t *result) {
   corio_queue_put_nowait(q, ITEM(1));
   actor_t a = {q, "p", 2};
   corio_task_t *t = spawn(putter, &a);
-  let_others_run();
+  test_settle();
   corio_task_cancel(t, NULL);
-  let_others_run();
+  test_settle();
   log_drain(q);
   corio_queue_task_done(q);
   test_log("task_done:%s", corio_err_name(corio_queue_task_done(q)));
@@ -685,11 +680,11 @@ static int woken_then_cancelled_putter(void *arg, intptr_t *result) {
   corio_queue_put_nowait(q, ITEM(0));
   actor_t a[2] = {{q, "p1", 1}, {q, "p2", 2}};
   corio_task_t *t[2] = {spawn(putter, &a[0]), spawn(putter, &a[1])};
-  let_others_run();
+  test_settle();
   void *item;
   corio_queue_get_nowait(q, &item); /* wakes p1 ... */
   corio_task_cancel(t[0], NULL);    /* ... cancelled before it runs */
-  let_others_run();
+  test_settle();
   log_drain(q);
   finish_all(t, 2);
   corio_queue_free(q, NULL);
@@ -708,11 +703,11 @@ static int cancelled_joiner(void *arg, intptr_t *result) {
   corio_queue_put_nowait(q, ITEM(1));
   actor_t a[2] = {{q, "j1", 0}, {q, "j2", 0}};
   corio_task_t *t[2] = {spawn(joiner, &a[0]), spawn(joiner, &a[1])};
-  let_others_run();
+  test_settle();
   corio_task_cancel(t[0], NULL);
-  let_others_run();
+  test_settle();
   corio_queue_task_done(q);
-  let_others_run();
+  test_settle();
   finish_all(t, 2);
   corio_queue_free(q, NULL);
   return CORIO_OK;

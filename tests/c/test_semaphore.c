@@ -14,11 +14,6 @@ typedef struct worker {
   bool release; /* give the permit back after a suspension */
 } worker_t;
 
-/* Lets every task created so far run until it waits. */
-static void settle(void) {
-  for (int i = 0; i < 5; i++) corio_sleep(0);
-}
-
 static int acquire_and_log(void *arg, intptr_t *result) {
   (void)result;
   const worker_t *w = arg;
@@ -123,7 +118,7 @@ static int fifo(void *arg, intptr_t *result) {
   worker_t w[3] = {{s, "a", 2, 0}, {s, "b", 1, 0}, {s, "c", 0, 0}};
   corio_task_t *t[3];
   if ((rc = spawn(t, w, 3)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   for (int i = 0; i < 3; i++) corio_semaphore_release(s);
   log_state("released", s);
   rc = corio_gather(t, 3, NULL, NULL);
@@ -148,10 +143,10 @@ static int one_per_permit(void *arg, intptr_t *result) {
   worker_t w[3] = {{s, "w1", 0, 0}, {s, "w2", 0, 0}, {s, "w3", 0, 0}};
   corio_task_t *t[3];
   if ((rc = spawn(t, w, 3)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_semaphore_release(s);
   corio_semaphore_release(s);
-  settle();
+  test_settle();
   test_log("w3-waiting:%d", !corio_task_done(t[2]));
   corio_semaphore_release(s);
   rc = corio_gather(t, 3, NULL, NULL);
@@ -175,7 +170,7 @@ static int reserved(void *arg, intptr_t *result) {
   worker_t w = {s, "waiter", 0, true};
   corio_task_t *t;
   if ((rc = spawn(&t, &w, 1)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_semaphore_release(s);
   log_state("released", s);
   rc = corio_semaphore_acquire(s); /* the woken waiter goes first */
@@ -203,7 +198,7 @@ static int queued_behind_woken(void *arg, intptr_t *result) {
   worker_t w[2] = {{s, "first", 0, 0}, {s, "second", 0, 0}};
   corio_task_t *t[2];
   if ((rc = spawn(&t[0], &w[0], 1)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   /* "second" starts before the woken "first" runs, sees a free permit
    * but must queue behind "first" (FIFO); "first" then wakes it. */
   if ((rc = spawn(&t[1], &w[1], 1)) != CORIO_OK) return rc;
@@ -232,9 +227,9 @@ static int cancel_waiting(void *arg, intptr_t *result) {
   worker_t w[2] = {{s, "victim", 0, true}, {s, "next", 0, true}};
   corio_task_t *t[2];
   if ((rc = spawn(t, w, 2)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_task_cancel(t[0], NULL);
-  settle();
+  test_settle();
   log_state("releasing", s);
   corio_semaphore_release(s);
   int codes[2];
@@ -262,7 +257,7 @@ static int cancel_woken(void *arg, intptr_t *result) {
   worker_t w[2] = {{s, "woken", 0, true}, {s, "next", 0, true}};
   corio_task_t *t[2];
   if ((rc = spawn(t, w, 2)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_semaphore_release(s);    /* hands the permit to "woken"... */
   corio_task_cancel(t[0], NULL); /* ...which is cancelled before it runs */
   log_state("released", s);
@@ -290,7 +285,7 @@ static int lone_cancelled(void *arg, intptr_t *result) {
   worker_t w = {s, "waiter", 0, true};
   corio_task_t *t;
   if ((rc = spawn(&t, &w, 1)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_semaphore_release(s); /* hands the permit to the waiter... */
   corio_task_cancel(t, NULL); /* ...which gives it back */
   int code;
@@ -317,7 +312,7 @@ static int skip_cancelled(void *arg, intptr_t *result) {
   worker_t w = {s, "cancelled", 0, true};
   corio_task_t *t;
   if ((rc = spawn(&t, &w, 1)) != CORIO_OK) return rc;
-  settle();
+  test_settle();
   corio_task_cancel(t, NULL); /* still queued: it has not run yet */
   corio_semaphore_release(s);
   log_state("released", s);
