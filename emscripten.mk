@@ -18,19 +18,27 @@ EMAR := emar
 # ---- sources ---------------------------------------------------------------
 
 CORE_SRCS := $(wildcard runtime/core/*.c)
-NATIVE_BACKEND_SRCS := runtime/fiber/fiber_native.c runtime/host/host_poll.c
-WASM_BACKEND_SRCS := runtime/fiber/fiber_emscripten.c runtime/host/host_js.c
-JS_LIBRARY := web/library_corio.js
-TEST_SRCS := tests/c/runner.c $(wildcard tests/c/test_*.c)
+NATIVE_BACKEND_SRCS := runtime/fiber/fiber_native.c runtime/host/host_poll.c \
+  runtime/host/net_poll.c runtime/host/net_poll_listen.c \
+  runtime/host/resolve_thread.c runtime/host/tls_openssl.c
+WASM_BACKEND_SRCS := runtime/fiber/fiber_emscripten.c runtime/host/host_js.c \
+  runtime/host/net_js.c
+# The Emscripten JS libraries: the host (event loop) and the net transports.
+JS_LIBRARY := web/library_corio.js web/library_corio_net.js
+# The website checker (checker/): its portable part is linked into the C
+# tests; all of it, with its JS bridge and JS library, into dist/.
+CHECKER_SRCS := $(filter-out checker/checker_js.c,$(wildcard checker/*.c))
+CHECKER_JS_LIBRARY := web/library_checker.js
+TEST_SRCS := tests/c/runner.c $(wildcard tests/c/test_*.c) $(CHECKER_SRCS)
 # The coroutines the browser demo (web/index.html) runs from dist/.
-DIST_SRCS := $(wildcard examples/web_demo.c)
+DIST_SRCS := $(wildcard examples/web_demo.c) $(wildcard checker/*.c)
 
 NATIVE_RUNTIME_SRCS := $(CORE_SRCS) $(NATIVE_BACKEND_SRCS)
 WASM_RUNTIME_SRCS := $(CORE_SRCS) $(WASM_BACKEND_SRCS)
 
 # ---- flags -----------------------------------------------------------------
 
-CPPFLAGS := -Iinclude -Iruntime -D_GNU_SOURCE
+CPPFLAGS := -Iinclude -Iruntime -Ichecker -D_GNU_SOURCE
 WARNINGS := -Wall -Wextra
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
@@ -38,6 +46,9 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 NATIVE_ASAN_CFLAGS := -std=c11 -g -O1 $(WARNINGS) $(SANITIZE)
 # The library and programs built on it: optimised, no sanitizers.
 NATIVE_CFLAGS := -std=c11 -O2 $(WARNINGS)
+# What native programs link with: OpenSSL (TLS streams), threads (the
+# resolver's lookups off the loop).
+NATIVE_LDLIBS := -lssl -lcrypto -pthread
 # -flto: the core calls its fiber backend across files on every task switch;
 # link-time inlining removes those frames from each Asyncify unwind and
 # rewind (about 10% off a task switch, measured with `npm run bench`).
@@ -54,11 +65,13 @@ WASM_LDFLAGS := -O2 -flto \
   -sSTACK_OVERFLOW_CHECK=2 \
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB \
   -sMODULARIZE -sEXPORT_ES6 -sENVIRONMENT=web,worker \
-  --js-library $(JS_LIBRARY)
+  $(foreach l,$(JS_LIBRARY),--js-library $(l))
 # The runtime helpers and C functions that web/corio.mjs, web/library_corio.js
 # and the tests call.
 RUNTIME_METHODS := ccall,cwrap,UTF8ToString,stringToUTF8,lengthBytesUTF8
-WASM_JS_API := _malloc,_free,_corio_js_run,_corio_js_tick,_corio_js_settle,_corio_strerror,_corio_err_name,_corio_backend_name
+WASM_JS_API := _malloc,_free,_corio_js_run,_corio_js_tick,_corio_js_settle,_corio_js_cancel,_corio_strerror,_corio_err_name,_corio_backend_name
+# The reports of the net transports (runtime/host/net_js.c).
+WASM_JS_API := $(WASM_JS_API),_corio_js_net_connected,_corio_js_net_data,_corio_js_net_eof,_corio_js_net_sent,_corio_js_net_error,_corio_js_net_closed,_corio_js_net_listening,_corio_js_net_listen_error,_corio_js_net_listen_closed,_corio_js_net_accept
 # A program with main(), run by a harness that calls callMain(args) and
 # waits for onExit (tests, test programs, benchmarks).
 WASM_PROGRAM_LDFLAGS := $(WASM_LDFLAGS) -sEXIT_RUNTIME=1 -sINVOKE_RUN=0 \
@@ -102,12 +115,12 @@ $(WASM_OBJ)/%.o: %.c emscripten.mk
 
 define asan_program
 build/native/$(1): $(call asan_objs,$(2) $(NATIVE_RUNTIME_SRCS)) emscripten.mk
-	$$(CC) $$(NATIVE_ASAN_CFLAGS) $$(filter %.o,$$^) -o $$@
+	$$(CC) $$(NATIVE_ASAN_CFLAGS) $$(filter %.o,$$^) $$(NATIVE_LDLIBS) -o $$@
 endef
 
 define native_program
 build/native/$(1): $(call native_objs,$(2) $(NATIVE_RUNTIME_SRCS)) emscripten.mk
-	$$(CC) $$(NATIVE_CFLAGS) $$(filter %.o,$$^) -o $$@
+	$$(CC) $$(NATIVE_CFLAGS) $$(filter %.o,$$^) $$(NATIVE_LDLIBS) -o $$@
 endef
 
 # The .wasm is written beside the .mjs by the same command.
@@ -140,6 +153,12 @@ $(eval $(call wasm_program,asyncify_overflow,tests/c/programs/asyncify_overflow.
 # Coroutines exported to JS (tests/node/js_run.test.mjs).
 $(eval $(call wasm_module,js_exports,tests/c/programs/js_exports.c))
 
+# A stream client over the wasm transports (tests/node/fetch_carrier.test.mjs).
+$(eval $(call wasm_program,stream_client,tests/c/programs/stream_client.c))
+
+# A native TLS stream client (tests/node/tls_native.test.mjs), under ASan.
+$(eval $(call asan_program,tls_client,tests/c/programs/tls_client.c))
+
 # Examples and benchmarks, each natively and as wasm.
 EXAMPLES := $(notdir $(basename $(filter-out $(DIST_SRCS),$(wildcard examples/*.c))))
 $(foreach p,$(EXAMPLES),$(eval $(call native_program,$(p),examples/$(p).c)))
@@ -148,10 +167,13 @@ BENCHES := $(notdir $(basename $(wildcard bench/*.c)))
 $(foreach p,$(BENCHES),$(eval $(call native_program,$(p),bench/$(p).c)))
 $(foreach p,$(BENCHES),$(eval $(call wasm_program,$(p),bench/$(p).c)))
 
-# The npm module's wasm: the runtime plus the demo's coroutines, no main.
-dist/corio.mjs: $(call wasm_objs,$(DIST_SRCS) $(WASM_RUNTIME_SRCS)) $(JS_LIBRARY) emscripten.mk
+# The npm module's wasm: the runtime plus the demo's coroutines and the
+# checker, no main.
+dist/corio.mjs: $(call wasm_objs,$(DIST_SRCS) $(WASM_RUNTIME_SRCS)) $(JS_LIBRARY) \
+  $(CHECKER_JS_LIBRARY) emscripten.mk
 	@mkdir -p $(@D)
-	$(EMCC) $(WASM_MODULE_LDFLAGS) $(filter %.o,$^) -o $@
+	$(EMCC) $(WASM_MODULE_LDFLAGS) --js-library $(CHECKER_JS_LIBRARY) \
+	  $(filter %.o,$^) -o $@
 dist/corio.wasm: dist/corio.mjs
 
 build/native/libcorio.a: $(call native_objs,$(NATIVE_RUNTIME_SRCS))
@@ -171,7 +193,8 @@ build/wasm/libcorio.a: $(call wasm_objs,$(WASM_RUNTIME_SRCS))
 all: native-tests wasm-tests test-programs examples dist
 native-tests: build/native/corio-tests
 wasm-tests: build/wasm/corio-tests.mjs
-test-programs: stack-overflow-programs build/wasm/js_exports.mjs
+test-programs: stack-overflow-programs build/wasm/js_exports.mjs \
+  build/wasm/stream_client.mjs build/native/tls_client
 stack-overflow-programs: build/native/stack_overflow \
   build/native/stack_overflow-asan build/wasm/stack_overflow.mjs \
   build/wasm/asyncify_overflow.mjs
@@ -189,7 +212,8 @@ help:
 	@echo '  all            native-tests wasm-tests test-programs examples dist (default)'
 	@echo '  native-tests   build/native/corio-tests (ASan+UBSan)'
 	@echo '  wasm-tests     build/wasm/corio-tests.mjs + .wasm'
-	@echo '  test-programs  stack_overflow (native, ASan, wasm), js_exports (wasm)'
+	@echo '  test-programs  stack_overflow (native, ASan, wasm), js_exports, stream_client (wasm),'
+	@echo '                 tls_client (native, ASan)'
 	@echo '  dist           dist/corio.mjs + dist/corio.wasm (no main)'
 	@echo '  native-lib     build/native/libcorio.a'
 	@echo '  wasm-lib       build/wasm/libcorio.a'

@@ -15,6 +15,8 @@
  *   8. Async iteration: iterators, generators, comprehensions
  *   9. Async context managers
  *  10. JavaScript interop (WebAssembly builds)
+ *  11. Streams: open_connection, start_server, readers, writers
+ *  12. HTTP: a small client (fetch) with the body as a reader
  *
  * THE ERROR MODEL
  * C has no exceptions, so errors are values:
@@ -88,7 +90,16 @@ extern "C" {
   XX(EFAILED, -14, "failed")                                                  \
   XX(ENOTFOUND, -15, "not found")                                             \
   XX(EIO, -16, "input/output error")                                          \
-  XX(EDEADLK, -17, "deadlock: every task waits and nothing can wake one")
+  XX(EDEADLK, -17, "deadlock: every task waits and nothing can wake one")  \
+  XX(EDNS, -18, "host name not found")                                        \
+  XX(ECONNREFUSED, -19, "connection refused")                                 \
+  XX(ECONNRESET, -20, "connection reset by peer")                             \
+  XX(ETLS, -21, "TLS error")                                                  \
+  XX(EPROTO, -22, "malformed response")                                       \
+  XX(ECORS, -23, "reachable, status hidden by the browser")                   \
+  XX(ELIMIT, -24, "over the length limit")                                    \
+  XX(EINCOMPLETE, -25, "end of stream before the expected data")              \
+  XX(ENETWORK, -26, "network error (the browser does not say which)")
 
 typedef enum corio_status {
 #define CORIO__STATUS_ENUM(name, value, msg) CORIO_##name = (value),
@@ -749,6 +760,221 @@ int corio_export(const char *name, corio_fn fn);
  * throw returns CORIO_EHOST with the Error's message as the task's message.
  * Native builds return CORIO_ENOTSUP. */
 int corio_js_await(const char *name, const char *arg, char **out);
+
+/* ===================================================================== */
+/* 11. Streams                                                            */
+/* ===================================================================== */
+
+/* asyncio's streams: a connection is a reader (bytes in) and a writer
+ * (bytes out). Three transports give the same behaviour:
+ *   - native: non-blocking sockets on the poll loop, TLS through OpenSSL;
+ *   - Node (wasm): Node's net and tls modules;
+ *   - browser (wasm): a page cannot open TCP, so the connection is carried
+ *     by fetch(). The client writes an HTTP/1.x request (request line,
+ *     headers, blank line, and a body if Content-Length says so); corio
+ *     sends it with fetch() and the reader sees an HTTP/1.1 response: the
+ *     status line, the headers the browser shows, "Connection: close", a
+ *     blank line, then the (decoded) body streamed from the Response, then
+ *     EOF. Bytes that are not an HTTP/1.x request fail with CORIO_ENOTSUP,
+ *     as does corio_start_server. A response the browser hides (CORS, a
+ *     redirect under redirect: "manual") fails the read with CORIO_ECORS,
+ *     "reachable, status hidden by the browser"; a fetch that fails without
+ *     a reason fails with CORIO_ENETWORK.
+ *
+ * Errors: connecting can fail with CORIO_EDNS, CORIO_ECONNREFUSED,
+ * CORIO_ETLS, CORIO_ETIMEDOUT or CORIO_EIO; an open connection with
+ * CORIO_ECONNRESET or CORIO_EIO. Once a connection failed, reads first
+ * return what was received before the failure, then the error; writes and
+ * drain return the error at once. Each error sets the task's message
+ * (corio_errmsg) with the host, port and the system's own words.
+ *
+ * Cancellation: a waiting read, drain or connect returns CORIO_ECANCELLED
+ * and leaves the connection as it was (no bytes are lost: a later read
+ * gets them). Closing or freeing the writer aborts the transport: the
+ * socket is closed, the fetch() aborted (AbortController). */
+
+typedef struct corio_reader corio_reader_t;
+typedef struct corio_writer corio_writer_t;
+typedef struct corio_server corio_server_t;
+
+typedef struct corio_conn_opts {
+  bool tls;                /* TLS (https): certificate checked against the
+                            * system's CAs and server_name */
+  const char *server_name; /* name for TLS (SNI, certificate); NULL: host */
+  const char *ca_file;     /* native and Node: PEM file of trusted CAs
+                            * instead of the system's (e.g. a test CA);
+                            * ignored in the browser */
+  size_t limit;            /* readline/readuntil limit; 0: 64 KiB */
+  size_t high_water;       /* drain() waits above this; 0: 64 KiB */
+} corio_conn_opts_t;
+
+/* Opens a connection to host:port (a name, an IPv4 or an IPv6 address) and
+ * waits until it is established. opts may be NULL (plain TCP, defaults).
+ * On CORIO_OK *reader and *writer are the caller's, each freed with its
+ * _free function (the connection ends when both are). On error both are
+ * NULL and the task's message says why. Waits: CORIO_ECANCELLED. */
+int corio_open_connection(const char *host, int port,
+                          const corio_conn_opts_t *opts,
+                          corio_reader_t **reader, corio_writer_t **writer);
+
+/* -- reading (asyncio.StreamReader) -- */
+
+/* Reads up to n bytes into buf, waiting until at least one is available.
+ * *got = 0 with CORIO_OK means EOF (as read() returning b""). */
+int corio_read(corio_reader_t *r, void *buf, size_t n, size_t *got);
+
+/* Reads until EOF. *out is malloc'd (the caller frees it), NUL-terminated
+ * for convenience, *len bytes long (not counting the NUL). At most `max`
+ * bytes (0: no limit) are kept: more is CORIO_ELIMIT, with *out NULL and
+ * the bytes consumed. On an error *out is NULL. */
+int corio_read_all(corio_reader_t *r, size_t max, char **out, size_t *len);
+
+/* Reads exactly n bytes into buf. At EOF first: CORIO_EINCOMPLETE, and
+ * *got (may be NULL) says how many bytes buf received (asyncio's
+ * IncompleteReadError.partial). */
+int corio_readexactly(corio_reader_t *r, void *buf, size_t n, size_t *got);
+
+/* Reads up to and including the separator sep (seplen bytes, >= 1). *out
+ * is malloc'd and NUL-terminated, the caller frees it; *len counts the
+ * separator. Errors, as asyncio's:
+ *   - CORIO_EINCOMPLETE: EOF before the separator; *out holds the partial
+ *     bytes (consumed), possibly 0 of them. A stream that failed after
+ *     some bytes gives them this way too; the next call returns its error;
+ *   - CORIO_ELIMIT: the separator is not within the reader's limit
+ *     (corio_conn_opts_t.limit); nothing is consumed (the bytes can still
+ *     be read) and *out is NULL. */
+int corio_readuntil(corio_reader_t *r, const void *sep, size_t seplen,
+                    char **out, size_t *len);
+
+/* Reads a line ending in "\n" (included in *out). At EOF returns the
+ * partial line (possibly empty: *len = 0) with CORIO_OK, as asyncio does;
+ * on a stream that failed, the partial line first, then the error.
+ * Over the limit: CORIO_ELIMIT, and as asyncio the line is discarded up to
+ * and including its "\n" if that is buffered, else the whole buffer is.
+ * *out as readuntil. */
+int corio_readline(corio_reader_t *r, char **out, size_t *len);
+
+/* True once EOF was received and every byte was read. */
+bool corio_reader_at_eof(const corio_reader_t *r);
+
+/* Frees the reader. Unread bytes are dropped. */
+void corio_reader_free(corio_reader_t *r);
+
+/* -- writing (asyncio.StreamWriter) -- */
+
+/* Queues n bytes (copied) for sending; never waits. Call corio_drain() to
+ * wait for the buffer to empty below the high-water mark. CORIO_ECLOSED
+ * after close or write_eof; the connection's error once it failed. */
+int corio_write(corio_writer_t *w, const void *buf, size_t n);
+
+/* Waits until the bytes queued but not yet taken by the transport are at
+ * most the high-water mark (real backpressure: a peer that does not read
+ * makes drain wait). Returns the connection's error if it failed. */
+int corio_drain(corio_writer_t *w);
+
+/* Sends EOF (half-close) after the queued bytes; reading goes on. */
+int corio_write_eof(corio_writer_t *w);
+
+/* Starts closing: queued bytes are still sent, then the transport closes.
+ * Never waits. */
+void corio_writer_close(corio_writer_t *w);
+
+/* True after corio_writer_close (or once the connection ended). */
+bool corio_writer_is_closing(const corio_writer_t *w);
+
+/* Waits until the transport is closed. CORIO_OK, or the connection's
+ * error if it failed. Closes first if corio_writer_close was not called. */
+int corio_writer_wait_closed(corio_writer_t *w);
+
+/* Frees the writer; a connection not closed yet is aborted (unsent bytes
+ * are dropped). */
+void corio_writer_free(corio_writer_t *w);
+
+/* The peer's address as "host:port" (static to the writer), "" if unknown. */
+const char *corio_writer_peer(const corio_writer_t *w);
+
+/* -- serving (asyncio.start_server) -- */
+
+/* Runs in its own task per accepted client. The reader and writer belong
+ * to the runtime: they are closed and freed when the handler returns, so
+ * the handler must not free them. Its return status is the task's. */
+typedef int (*corio_conn_handler)(corio_reader_t *r, corio_writer_t *w,
+                                  void *arg);
+
+/* Listens on host:port (port 0: one the system picks) and, while the server
+ * is open, runs handler(reader, writer, arg) for every connection. On
+ * CORIO_OK *out is the caller's (corio_server_free). The browser has no
+ * server: CORIO_ENOTSUP. */
+int corio_start_server(corio_server_t **out, const char *host, int port,
+                       corio_conn_handler handler, void *arg);
+
+/* The port the server listens on. */
+int corio_server_port(const corio_server_t *s);
+
+/* Stops accepting; handlers already running go on. Never waits. */
+void corio_server_close(corio_server_t *s);
+
+/* Closes (if not yet) and waits until every handler task has ended. */
+int corio_server_wait_closed(corio_server_t *s);
+
+/* Frees a server; closes it first if open. Handlers still running finish
+ * on their own. */
+void corio_server_free(corio_server_t *s);
+
+/* ===================================================================== */
+/* 12. HTTP: a small client                                              */
+/* ===================================================================== */
+
+/* A GET (or HEAD, ...) over corio_open_connection, the way the guide's
+ * status check talks HTTP/1.1, with the body as a reader. It works on every
+ * transport (in the browser, fetch() carries it). Redirects are not
+ * followed: a 301 is a response. */
+
+typedef struct corio_response corio_response_t;
+
+typedef struct corio_fetch_opts {
+  const char *method;      /* NULL: "GET" */
+  size_t max_header_bytes; /* the whole head; 0: 64 KiB (over: ELIMIT) */
+  const char *ca_file;     /* as corio_conn_opts_t.ca_file */
+} corio_fetch_opts_t;
+
+/* Parses an absolute http:// or https:// URL into its parts (each
+ * malloc'd, the caller frees them; path includes the query, "/" if none).
+ * CORIO_EINVAL with a message saying what is wrong. Does not wait. */
+int corio_url_parse(const char *url, char **host, int *port, bool *tls,
+                    char **path);
+
+/* Sends the request and waits for the response head. On CORIO_OK *out is
+ * the caller's (corio_response_free); the body is read through
+ * corio_response_body. CORIO_EPROTO for a response that is not HTTP/1.x,
+ * CORIO_ELIMIT for a head over the limit, and any connection error. */
+int corio_fetch(const char *url, const corio_fetch_opts_t *opts,
+                corio_response_t **out);
+
+/* The status code (e.g. 200) and reason phrase ("OK"; may be ""). The
+ * string lives as long as the response. */
+int corio_response_status(const corio_response_t *resp);
+const char *corio_response_reason(const corio_response_t *resp);
+
+/* The value of header `name` (case-insensitive; the first if repeated), or
+ * NULL. Lives as long as the response. */
+const char *corio_response_header(const corio_response_t *resp,
+                                  const char *name);
+
+/* The number of headers, and the i-th name and value. */
+size_t corio_response_header_count(const corio_response_t *resp);
+const char *corio_response_header_name(const corio_response_t *resp,
+                                       size_t i);
+const char *corio_response_header_value(const corio_response_t *resp,
+                                        size_t i);
+
+/* The body as a reader: decoded from chunked transfer-encoding, and ending
+ * at Content-Length (fewer bytes then EOF: CORIO_EINCOMPLETE). Owned by the
+ * response; valid until corio_response_free. */
+corio_reader_t *corio_response_body(corio_response_t *resp);
+
+/* Frees the response and closes its connection. */
+void corio_response_free(corio_response_t *resp);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,9 @@
  *     runtime/fiber/fiber_emscripten.c, runtime/fiber/fiber_native.c
  *   host (the clock, and what the loop does when it has nothing to run):
  *     runtime/host/host_js.c (+ web/library_corio.js), runtime/host/host_poll.c
+ *   net (the transports beneath streams):
+ *     runtime/host/net_js.c (+ web/library_corio_net.js: Node net/tls, or
+ *     fetch() in browsers), runtime/host/net_poll.c (sockets, OpenSSL)
  * The build picks a backend by which files it compiles.
  */
 #ifndef CORIO_BACKEND_H
@@ -74,5 +77,78 @@ void corio__host_loop_opened(void);
 void corio__host_loop_closed(void);
 
 const char *corio__host_backend_name(void);
+
+/* ---- net transports ---------------------------------------------------- */
+
+/* A connection / listener as the core sees it (runtime/core/stream.c owns
+ * them). The backend keeps its own state in the slot that
+ * corio__conn_host / corio__listener_host return (NULL at first). */
+typedef struct corio__conn corio__conn_t;
+typedef struct corio__listener corio__listener_t;
+
+void **corio__conn_host(corio__conn_t *c);
+void **corio__listener_host(corio__listener_t *l);
+
+typedef struct corio__net_opts {
+  int tls;                 /* nonzero: TLS with certificate checks */
+  const char *server_name; /* TLS name (SNI and certificate); never NULL
+                            * when tls is set */
+  const char *ca_file;     /* PEM CAs to trust instead of the system's, or
+                            * NULL */
+} corio__net_opts_t;
+
+/* Calls from the core into the backend. None of them waits, and none calls
+ * a corio__conn_on_* / corio__listener_on_* function before it returns:
+ * every report comes later, from the host's event handling (native:
+ * corio__host_wait; wasm: a JS event). Strings are only borrowed.
+ *
+ * Connection life: connect (or accept) -> on_connected -> any number of
+ * on_data / on_sent, on_eof at most once -> after corio__net_close, or
+ * after an on_error, exactly one on_closed, the last report of all; the
+ * core frees its record only after it. Reports stop at on_closed. */
+
+/* Starts connecting c to host:port. A failure is reported by on_error (with
+ * the code for DNS, refused, TLS, ...) then on_closed. */
+void corio__net_connect(corio__conn_t *c, const char *host, int port,
+                        const corio__net_opts_t *opts);
+/* Sends n bytes after the ones before; the backend copies them. It reports
+ * on_sent(n') as the transport takes them (n' summed = bytes written). */
+void corio__net_write(corio__conn_t *c, const void *data, size_t n);
+/* Sends EOF after the bytes written (half-close). */
+void corio__net_write_eof(corio__conn_t *c);
+/* Stops (pause != 0) or restarts reading: the core's read buffer is full.
+ * A few on_data may still arrive after a pause. */
+void corio__net_pause_reading(corio__conn_t *c, int pause);
+/* Closes c: after the bytes written are sent if `graceful`, at once
+ * otherwise (aborting a fetch, resetting nothing). Then on_closed. May be
+ * called once, at any point of the connection's life (even before
+ * on_connected, which then never comes). */
+void corio__net_close(corio__conn_t *c, int graceful);
+
+/* Starts listening on host:port (0: any). Reports on_listening(port) or
+ * on_error then on_closed; then on_accept per client. */
+void corio__net_listen(corio__listener_t *l, const char *host, int port);
+/* Stops listening; then on_closed (the last report). */
+void corio__net_listen_close(corio__listener_t *l);
+
+/* Reports from the backend to the core (runtime/core/stream.c). Each only
+ * records and wakes tasks; none waits. */
+void corio__conn_on_connected(corio__conn_t *c, const char *peer);
+void corio__conn_on_data(corio__conn_t *c, const void *data, size_t n);
+void corio__conn_on_eof(corio__conn_t *c);
+void corio__conn_on_sent(corio__conn_t *c, size_t n);
+/* code: a negative corio status; message: what and why, for the user. */
+void corio__conn_on_error(corio__conn_t *c, int code, const char *message);
+void corio__conn_on_closed(corio__conn_t *c);
+
+void corio__listener_on_listening(corio__listener_t *l, int port);
+void corio__listener_on_error(corio__listener_t *l, int code,
+                              const char *message);
+/* A client connected: returns its connection, already connected (the
+ * backend fills its slot and reports on it as for corio__net_connect), or
+ * NULL if the core refuses it (the backend then closes the socket). */
+corio__conn_t *corio__listener_on_accept(corio__listener_t *l,
+                                         const char *peer);
+void corio__listener_on_closed(corio__listener_t *l);
 
 #endif

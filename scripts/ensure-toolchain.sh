@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # ensure-toolchain.sh [--test] — makes sure this machine has what corio
-# builds with: emcc (Debian's emscripten, 3.1.6 on bookworm), make, node >= 18
-# and a C compiler that links sanitized programs (clang, else gcc); with
-# --test also Chromium, for the browser tests. As root it installs missing
-# Debian packages without asking (works with CI=true and no stdin); otherwise
-# it names the command to run and fails. Then it runs npm ci / npm install if
-# package.json lists packages that node_modules lacks. When everything is
-# present it only checks, in well under a second.
+# builds with: emcc (Debian's emscripten, 3.1.6 on bookworm), make, node >= 18,
+# OpenSSL's headers (libssl-dev, for native TLS) and a C compiler that links
+# sanitized programs (clang, else gcc); with --test also Chromium, for the
+# browser tests, and openssl, for the TLS test's certificates. As root it
+# installs missing Debian packages without asking (works with CI=true and no
+# stdin); otherwise it names the command to run and fails. Then it runs npm
+# ci / npm install if package.json lists packages that node_modules lacks.
+# When everything is present it only checks, in well under a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,12 +29,18 @@ can_sanitize() {
 
 have emcc || need+=(emscripten)
 have make || need+=(make)
+# OpenSSL's headers and libraries: native TLS streams link with them.
+[ -f /usr/include/openssl/ssl.h ] || need+=(libssl-dev)
 node_major() { local v; v=$(node --version); v=${v#v}; echo "${v%%.*}"; }
 if ! have node || [ "$(node_major)" -lt 18 ]; then
   need+=(nodejs npm)
 fi
 if [ "${1:-}" = --test ] && ! [ -x /usr/bin/chromium ]; then
   need+=(chromium)
+fi
+# The native TLS test makes its throwaway CA and certificate with openssl.
+if [ "${1:-}" = --test ] && ! have openssl; then
+  need+=(openssl)
 fi
 if have clang; then
   can_sanitize clang || need+=(libclang-rt-14-dev)

@@ -3,7 +3,8 @@
  * host exports in idiomatic JS: run() returns a Promise for a C coroutine's
  * result and rejects with a CorioError carrying the C code and message.
  * Works in Node (reads the .wasm from disk) and in browsers (the module
- * fetches the .wasm next to itself).
+ * fetches the .wasm next to itself). Streams (corio_open_connection) run
+ * over Node's net and tls in Node, over fetch() in browsers.
  */
 
 /** An error that came from C: `code` is the corio status, `codeName` its name. */
@@ -25,10 +26,14 @@ export function attach(Module) {
   const codeName = (code) => Module.UTF8ToString(Module._corio_err_name(code));
   return {
     module: Module,
-    /** Runs the coroutine exported (CORIO_EXPORT) as `name` with an integer argument. */
-    async run(name, arg = 0) {
+    /**
+     * Runs the coroutine exported (CORIO_EXPORT) as `name` with an integer
+     * argument. Aborting `signal` cancels its task (corio_task_cancel): if
+     * it ends cancelled, the Promise rejects with CORIO_ECANCELLED.
+     */
+    async run(name, arg = 0, { signal } = {}) {
       try {
-        const { value } = await host.run(name, arg);
+        const { value } = await host.run(name, arg, { signal });
         return value;
       } catch (e) {
         if (e instanceof Error) throw e;
@@ -41,13 +46,21 @@ export function attach(Module) {
 /**
  * Loads a corio module: by default the package's dist/corio.mjs; pass
  * `factory` (an Emscripten ES module factory) and `wasmUrl` for another.
- * Other options go to the factory (print, printErr, ...).
+ * Other options go to the factory (print, printErr, ...). In Node, streams
+ * use Node's net and tls unless the options say otherwise: `corioNet`
+ * ({net, tls, fs}, e.g. wrapped), or `corioTransport: 'fetch'` (the
+ * browser's carrier: one HTTP request per connection, over fetch()).
  */
 export async function load({ factory, wasmUrl, ...options } = {}) {
   if (!factory) factory = (await import('../dist/corio.mjs')).default;
   if (isNode && !options.wasmBinary && !options.instantiateWasm) {
     const { readFile } = await import('node:fs/promises');
     options.wasmBinary = await readFile(wasmUrl ?? new URL('../dist/corio.wasm', import.meta.url));
+  }
+  if (isNode && !options.corioNet && !options.corioTransport) {
+    const [net, tls, fs] = await Promise.all(
+      [import('node:net'), import('node:tls'), import('node:fs')]);
+    options.corioNet = { net, tls, fs };
   }
   return attach(await factory(options));
 }

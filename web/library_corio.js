@@ -145,8 +145,10 @@ mergeInto(LibraryManager.library, {
 
     // Runs the coroutine exported as `name` with an integer argument;
     // resolves to {value} or rejects with {code, message} (the npm module
-    // turns these into idiomatic results and Error objects).
-    run: function(name, arg) {
+    // turns these into idiomatic results and Error objects). Aborting
+    // opts.signal (an AbortSignal) cancels the task.
+    run: function(name, arg, opts) {
+      var signal = opts && opts.signal;
       return new Promise(function(resolve, reject) {
         var namePtr = Corio.toC(String(name));
         var codePtr = _malloc(4);
@@ -159,9 +161,30 @@ mergeInto(LibraryManager.library, {
           return;
         }
         Corio.runs[task] = {resolve: resolve, reject: reject};
+        if (signal) Corio.cancelOnAbort(task, signal);
         Corio.tickActive = true;
         Corio.scheduleTick(0);
       });
+    },
+
+    // Cancels run `task` when `signal` aborts (at once if it has), as long
+    // as the run is pending; the listener goes when the run settles.
+    cancelOnAbort: function(task, signal) {
+      var entry = Corio.runs[task];
+      var onAbort = function() {
+        if (Corio.runs[task] !== entry) return;
+        if (_corio_js_cancel(task)) Corio.scheduleTick(0);
+      };
+      var settle = function(fn) {
+        return function(x) {
+          signal.removeEventListener('abort', onAbort);
+          fn(x);
+        };
+      };
+      entry.resolve = settle(entry.resolve);
+      entry.reject = settle(entry.reject);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort);
     },
   },
 

@@ -49,6 +49,9 @@ struct corio_loop {
   size_t pass_remaining;         /* ready items left in the current pass */
   size_t inline_passes_left;     /* passes tasks may still begin themselves */
   corio_task_t *returning;       /* the task that last switched to main */
+  double pass_deadline;          /* host time a pass must stop at (the
+                                  * rest stays ready, in order); 0: none */
+  unsigned pass_items;           /* items run since the clock was read */
 };
 
 /* The running loop and task of this thread. */

@@ -57,9 +57,25 @@ int corio__loop_call_at(corio_loop_t *loop, corio_handle_t *h, double when,
  * gets control back to fire due timers and ask the host for I/O. */
 #define CORIO__INLINE_PASSES 16
 
+/* Past the pass's deadline (looked up every few items: reading the clock
+ * costs more than a task switch), the pass ends here: what is left stays at
+ * the head of the ready queue for the next one, so a host with its own
+ * event loop gets a turn even when a single pass holds many tasks. */
+#define DEADLINE_EVERY 16
+
+static bool pass_out_of_time(corio_loop_t *loop) {
+  if (loop->pass_deadline == 0 || ++loop->pass_items < DEADLINE_EVERY)
+    return false;
+  loop->pass_items = 0;
+  if (corio__host_now() < loop->pass_deadline) return false;
+  loop->pass_remaining = 0;
+  loop->inline_passes_left = 0;
+  return true;
+}
+
 corio_handle_t *corio__loop_take_next(corio_loop_t *loop, corio_callback_fn fn) {
   corio_handle_t *h = loop->ready_head;
-  if (h == NULL || h->fn != fn) return NULL;
+  if (h == NULL || h->fn != fn || pass_out_of_time(loop)) return NULL;
   if (loop->pass_remaining == 0) {
     /* A due timer joins the ready queue at the next pass: the scheduler's. */
     if (loop->inline_passes_left == 0 ||
@@ -153,7 +169,8 @@ double corio__loop_run_once(corio_loop_t *loop) {
    * so the count lives in the loop. */
   loop->pass_remaining = loop->ready_len;
   loop->inline_passes_left = CORIO__INLINE_PASSES;
-  while (loop->pass_remaining > 0 && loop->ready_head) {
+  while (loop->pass_remaining > 0 && loop->ready_head &&
+         !pass_out_of_time(loop)) {
     loop->pass_remaining--;
     corio_handle_t *h = loop->ready_head;
     ready_unlink(loop, h);

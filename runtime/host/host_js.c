@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "host/net_host.h"
 
 /* ---- imports from web/library_corio.js ---------------------------------- */
 
@@ -51,7 +52,8 @@ static js_op_t *ops;
 static int next_op_id = 1;
 static size_t nops;
 
-size_t corio__host_pending(void) { return nops; }
+/* JS calls in flight, and live connections and listeners (net_js.c). */
+size_t corio__host_pending(void) { return nops + corio__net_pending(); }
 
 static void ops_remove(js_op_t *op) {
   for (js_op_t **p = &ops; *p; p = &(*p)->next)
@@ -114,6 +116,8 @@ void corio__host_wait(double timeout) {
   if (timeout == 0 && now - last_yield < SLICE_SECONDS) return;
   corio_js_host_wait(timeout < 0 ? -1 : timeout * 1000.0);
   last_yield = corio__host_now();
+  /* The next passes end with the slice too, however many tasks they hold. */
+  if (corio__loop) corio__loop->pass_deadline = last_yield + SLICE_SECONDS;
 }
 
 /* Emscripten 3.1.6 counts one runtime "keepalive" per first entry into a
@@ -122,7 +126,12 @@ void corio__host_wait(double timeout) {
  * the count is put back to what it was when the loop opened. */
 void corio__host_loop_opened(void) { corio_js_loop_opened(); }
 
-void corio__host_loop_closed(void) { corio_js_loop_closed(); }
+/* A transport the program left open cannot outlive its run: it is
+ * aborted and reported closed now (net_host.h). */
+void corio__host_loop_closed(void) {
+  corio__net_abort_all();
+  corio_js_loop_closed();
+}
 
 const char *corio__host_backend_name(void) { return "js-event-loop"; }
 
@@ -170,6 +179,18 @@ EMSCRIPTEN_KEEPALIVE corio_task_t *corio_js_run(const char *name, intptr_t arg,
   return t;
 }
 
+/* Cancels `task`, a run started by corio_js_run whose end JS has not been
+ * told yet (the task is alive until then: report_to_js releases it after
+ * telling JS). Returns whether a cancellation was requested (false if the
+ * task is done); JS then ticks the loop. Not while a tick runs. */
+EMSCRIPTEN_KEEPALIVE int corio_js_cancel(corio_task_t *task) {
+  if (task == NULL || js_loop == NULL || corio__loop != NULL) return 0;
+  corio__loop = js_loop;
+  bool requested = corio_task_cancel(task, NULL);
+  corio__loop = NULL;
+  return requested;
+}
+
 /* Runs ready work for one time slice. Returns how many ms JS may wait
  * before the next tick (0: call again after one turn of the JS loop), or -1
  * when only a completion can bring more work. */
@@ -177,6 +198,8 @@ EMSCRIPTEN_KEEPALIVE double corio_js_tick(void) {
   if (js_loop == NULL || corio__loop != NULL) return -1;
   corio__loop = js_loop;
   double start = corio__host_now(), timeout;
+  /* One pass may hold hundreds of tasks: it too ends with the slice. */
+  js_loop->pass_deadline = start + SLICE_SECONDS;
   do {
     timeout = corio__loop_run_once(js_loop);
     /* Runs waiting on each other with nothing to wake them would leave

@@ -4,6 +4,9 @@
  *   corio-tests --list     one test name per line
  *   corio-tests NAME...    runs those tests
  *   corio-tests            runs every test
+ *   --fixture=URL          (before the names) the fixture server's base URL;
+ *   --fixture-banner=URL   its raw port that speaks first, and
+ *   --fixture-refused=URL  a port nobody listens on
  * Each test prints "ok NAME" or "not ok NAME" with its failures; the run ends
  * with "N passed, N failed" and exits 0 only if none failed.
  * It ends with exit(), not a return from main: under Asyncify, Emscripten
@@ -93,8 +96,42 @@ static int find(const char *name) {
   return -1;
 }
 
+static const char *fixture_base, *fixture_banner, *fixture_refused;
+
+const char *test_fixture_base(void) { return fixture_base; }
+
+const char *test_fixture_url(const char *path) {
+  static char url[512];
+  if (fixture_base == NULL) {
+    test_fail(__FILE__, __LINE__,
+              "no fixture server: run this test through "
+              "tests/node/c_suite.test.mjs, or pass --fixture=URL");
+    return "http://127.0.0.1:9/no-fixture-server";
+  }
+  snprintf(url, sizeof url, "%s%s", fixture_base, path);
+  return url;
+}
+
+const char *test_fixture_special(const char *which) {
+  const char *url = strcmp(which, "banner") == 0    ? fixture_banner
+                    : strcmp(which, "refused") == 0 ? fixture_refused
+                                                    : NULL;
+  if (url == NULL) {
+    test_fail(__FILE__, __LINE__, "no fixture URL \"%s\" (see runner.c)",
+              which);
+    return "http://127.0.0.1:9/";
+  }
+  return url;
+}
+
 int main(int argc, char **argv) {
   int passed = 0, failed = 0;
+  for (; argc > 1 && strncmp(argv[1], "--fixture", 9) == 0; argv++, argc--) {
+    const char *opt = argv[1];
+    if (strncmp(opt, "--fixture=", 10) == 0) fixture_base = opt + 10;
+    if (strncmp(opt, "--fixture-banner=", 17) == 0) fixture_banner = opt + 17;
+    if (strncmp(opt, "--fixture-refused=", 18) == 0) fixture_refused = opt + 18;
+  }
   if (argc == 2 && strcmp(argv[1], "--list") == 0) {
     for (size_t i = 0; i < ntests; i++) printf("%s\n", tests[i].name);
     fflush(stdout);

@@ -62,6 +62,17 @@ void test_log_reset(void);
  * until it waits (for ordering tests). */
 void test_settle(void);
 
+/* The base URL of the HTTP fixture server (tests/fixtures/http_fixture.mjs,
+ * ending in "/"), given to the runner as --fixture=URL by
+ * tests/node/c_suite.test.mjs; NULL when the runner was started without.
+ * test_fixture_url("404") is base + "404" in a static buffer (one at a
+ * time). A test that needs the fixtures fails, saying so, without them. */
+const char *test_fixture_base(void);
+const char *test_fixture_url(const char *path);
+/* The fixture's "banner" URL (a raw TCP port that speaks first, not HTTP)
+ * or "refused" URL (a port nobody listens on). */
+const char *test_fixture_special(const char *which);
+
 /* Runs fn as a main coroutine with corio_run and checks it returned
  * `expected_status`; returns the result value. */
 intptr_t test_run(corio_fn fn, void *arg, int expected_status);

@@ -2,14 +2,23 @@
 // (build/native/corio-tests, ASan+UBSan) and as wasm
 // (build/wasm/corio-tests.mjs), one node:test test per C test, each in a
 // fresh process or a fresh wasm instance in its own worker, so one test's
-// crash, abort or hang fails that test alone. Build first:
+// crash, abort or hang fails that test alone. The HTTP fixture server
+// (tests/fixtures/http_fixture.mjs) runs in this process for the tests of
+// streams and of the checker; each run gets its address as --fixture=URL.
+// Build first:
 // `make -f emscripten.mk native-tests wasm-tests` (npm test does).
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeNativeEnd, runNative } from './lib/native_program.mjs';
 import { compileWasm, describeWasmEnd, runWasm } from './lib/wasm_program.mjs';
+import { startFixtures } from '../fixtures/http_fixture.mjs';
+
+const fixtures = await startFixtures();
+after(() => fixtures.close());
+const FIXTURE_ARGS = [`--fixture=${fixtures.base}`, `--fixture-banner=${fixtures.urls.banner}`,
+  `--fixture-refused=${fixtures.urls.refused}`];
 
 const build = new URL('../../build/', import.meta.url);
 const nativeBin = fileURLToPath(new URL('native/corio-tests', build));
@@ -48,7 +57,7 @@ function suite(label, listing, runOne) {
 
 const nativeList = await listTests(nativeBin, () => runNative(nativeBin, ['--list']));
 suite('native', nativeList, async (name) => {
-  const r = await runNative(nativeBin, [name], { timeoutMs: TIMEOUT_MS });
+  const r = await runNative(nativeBin, [...FIXTURE_ARGS, name], { timeoutMs: TIMEOUT_MS });
   assertPassed(name, r, describeNativeEnd);
 });
 
@@ -56,7 +65,7 @@ const wasmFile = fileURLToPath(wasmFactory);
 const wasmModule = existsSync(wasmFile) ? await compileWasm(wasmFactory) : null;
 const wasmList = await listTests(wasmFile, () => runWasm(wasmFactory, wasmModule, ['--list']));
 suite('wasm', wasmList, async (name) => {
-  const r = await runWasm(wasmFactory, wasmModule, [name], { timeoutMs: TIMEOUT_MS });
+  const r = await runWasm(wasmFactory, wasmModule, [...FIXTURE_ARGS, name], { timeoutMs: TIMEOUT_MS });
   assertPassed(name, r, describeWasmEnd);
 });
 
@@ -66,7 +75,7 @@ suite('wasm', wasmList, async (name) => {
 describe('native, all in one process', () => {
   test('every C test passes after the others', async () => {
     if (nativeList.error) assert.fail(nativeList.error);
-    const r = await runNative(nativeBin, [], { timeoutMs: 120_000 });
+    const r = await runNative(nativeBin, FIXTURE_ARGS, { timeoutMs: 120_000 });
     assert.ok(r.status === 0 && new RegExp(`^${nativeList.names.length} passed, 0 failed$`, 'm').test(r.output),
       `${describeNativeEnd(r)}\n--- failures ---\n${r.output.split('\n').filter((l) => !l.startsWith('ok ')).join('\n')}`);
   });

@@ -19,14 +19,15 @@ export async function compileWasm(factoryUrl) {
  * rejects) to {status, abort, error, timedOut, output}: `status` is the exit
  * status, or null if the program did not exit; `abort` the abort() message;
  * `error` an exception (trap) that ended it; `output` stdout and stderr
- * lines interleaved in order.
+ * lines interleaved in order. Streams use Node's TCP unless `corioTransport`
+ * says otherwise ('fetch': the browser's fetch() carrier).
  */
-export function runWasm(factoryUrl, module, args = [], { timeoutMs = 20_000 } = {}) {
+export function runWasm(factoryUrl, module, args = [], { timeoutMs = 20_000, corioTransport } = {}) {
   return new Promise((resolve) => {
     const lines = [];
     const result = { status: null, abort: null, error: null, timedOut: false };
     const worker = new Worker(workerUrl, {
-      workerData: { factoryUrl: String(factoryUrl), module, args },
+      workerData: { factoryUrl: String(factoryUrl), module, args, corioTransport },
       stdout: true, // anything the glue writes to the console is kept too
       stderr: true,
     });

@@ -4,14 +4,23 @@
 // each output line and how the program ended to the parent
 // (see wasm_program.mjs). A fresh worker per run gives each program a fresh
 // instance and globalThis, and lets the parent stop one that never ends.
+// Streams go over Node's net and tls (Module.corioNet) unless the run asks
+// for another transport (corioTransport 'fetch': the browser's carrier).
 import { parentPort, workerData } from 'node:worker_threads';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
 
-const { factoryUrl, module, args } = workerData;
+const { factoryUrl, module, args, corioTransport } = workerData;
 const post = (message) => parentPort.postMessage(message);
 const describe = (e) => (e instanceof Error ? e.message : String(e));
 
 const factory = (await import(factoryUrl)).default;
+const transport = corioTransport === undefined ? {} : { corioTransport };
+if (corioTransport !== 'fetch') transport.corioNet = { net, tls, fs };
+
 const Module = await factory({
+  ...transport,
   print: (line) => post({ type: 'out', line }),
   printErr: (line) => post({ type: 'err', line }),
   noExitRuntime: false,

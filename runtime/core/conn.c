@@ -1,0 +1,256 @@
+/*
+ * conn.c — a stream connection: open_connection, the writer (asyncio's
+ * StreamWriter: write, drain, write_eof, close, wait_closed) and the
+ * backend's reports (corio__conn_on_*) that feed the reader and wake the
+ * waiting tasks. The transport itself is the backend's (runtime/backend.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stream_internal.h"
+
+void **corio__conn_host(corio__conn_t *c) { return &c->host; }
+
+/* ---- the reader's source: the backend pushes, fill waits ---------------- */
+
+static int conn_fill(corio_reader_t *r) { return corio__reader_wait(r); }
+
+static void conn_consumed(corio_reader_t *r) {
+  corio__conn_t *c = r->owner;
+  if (c->paused && r->len <= r->limit && c->state == CORIO__CONN_OPEN &&
+      !c->close_called) {
+    c->paused = false;
+    corio__net_pause_reading(c, 0);
+  }
+}
+
+static const corio__reader_source_t conn_source = {conn_fill, conn_consumed};
+
+/* ---- life --------------------------------------------------------------- */
+
+int corio__conn_new(corio__conn_t **out, size_t limit, size_t high_water) {
+  corio__conn_t *c = calloc(1, sizeof *c);
+  if (c == NULL) return CORIO_ENOMEM;
+  if (corio_event_new(&c->changed) != CORIO_OK) {
+    free(c);
+    return CORIO_ENOMEM;
+  }
+  c->loop = corio__loop;
+  c->state = CORIO__CONN_CONNECTING;
+  c->high_water = high_water ? high_water : CORIO__STREAM_DEFAULT_LIMIT;
+  c->writer.conn = c;
+  corio__reader_init(&c->reader, &conn_source, c, limit);
+  *out = c;
+  return CORIO_OK;
+}
+
+static void conn_free(corio__conn_t *c) {
+  corio__reader_dispose(&c->reader);
+  corio_event_free(c->changed);
+  free(c->errmsg);
+  free(c);
+}
+
+/* Frees c once nothing refers to it any more. */
+static void conn_maybe_free(corio__conn_t *c) {
+  if (c->reader_freed && c->writer_freed && c->state == CORIO__CONN_CLOSED)
+    conn_free(c);
+}
+
+static void conn_close(corio__conn_t *c, bool graceful) {
+  if (c->close_called || c->state == CORIO__CONN_CLOSED) return;
+  c->close_called = true;
+  corio__net_close(c, graceful);
+}
+
+/* Something changed: every waiter re-checks its condition. */
+static void changed(corio__conn_t *c) {
+  corio_event_set(c->changed);
+  corio__reader_wake(&c->reader);
+}
+
+/* Waits for the next report. */
+static int wait_change(corio__conn_t *c) {
+  corio_event_clear(c->changed);
+  return corio_event_wait(c->changed);
+}
+
+static int conn_fail(const corio__conn_t *c) {
+  return corio__set_error(c->error, c->errmsg);
+}
+
+/* ---- reports from the backend ------------------------------------------- */
+
+void corio__conn_on_connected(corio__conn_t *c, const char *peer) {
+  if (c->state != CORIO__CONN_CONNECTING) return;
+  c->state = CORIO__CONN_OPEN;
+  snprintf(c->peer, sizeof c->peer, "%s", peer ? peer : "");
+  changed(c);
+}
+
+void corio__conn_on_data(corio__conn_t *c, const void *data, size_t n) {
+  corio_reader_t *r = &c->reader;
+  if (c->reader_freed || r->eof || r->error) return;
+  if (corio__reader_feed(r, data, n) != CORIO_OK) {
+    corio__reader_set_error(r, CORIO_ENOMEM, "out of memory buffering input");
+    conn_close(c, false);
+  } else if (!c->paused && r->len > 2 * r->limit && !c->close_called) {
+    c->paused = true; /* asyncio pauses at twice the limit */
+    corio__net_pause_reading(c, 1);
+  }
+  corio__reader_wake(r);
+}
+
+void corio__conn_on_eof(corio__conn_t *c) {
+  corio__reader_set_eof(&c->reader);
+  changed(c);
+}
+
+void corio__conn_on_sent(corio__conn_t *c, size_t n) {
+  c->unsent = n < c->unsent ? c->unsent - n : 0;
+  if (c->unsent <= c->high_water) changed(c);
+}
+
+void corio__conn_on_error(corio__conn_t *c, int code, const char *message) {
+  if (c->error == 0) {
+    c->error = code;
+    c->errmsg = corio__strdup(message ? message : corio_strerror(code));
+  }
+  corio__reader_set_error(&c->reader, code, message);
+  changed(c);
+}
+
+void corio__conn_on_closed(corio__conn_t *c) {
+  c->state = CORIO__CONN_CLOSED;
+  c->close_called = true;
+  corio__reader_set_eof(&c->reader); /* nothing more can come */
+  changed(c);
+  conn_maybe_free(c);
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+int corio_open_connection(const char *host, int port,
+                          const corio_conn_opts_t *opts,
+                          corio_reader_t **reader, corio_writer_t **writer) {
+  if (reader) *reader = NULL;
+  if (writer) *writer = NULL;
+  int rc = corio__check_in_task();
+  if (rc != CORIO_OK) return rc;
+  if (host == NULL || *host == '\0' || reader == NULL || writer == NULL)
+    return corio_fail(CORIO_EINVAL, "open_connection: no host");
+  if (port <= 0 || port > 65535)
+    return corio_fail(CORIO_EINVAL, "open_connection: invalid port %d", port);
+  corio_conn_opts_t none = {0};
+  if (opts == NULL) opts = &none;
+  corio__conn_t *c;
+  if ((rc = corio__conn_new(&c, opts->limit, opts->high_water)) != CORIO_OK)
+    return corio__set_error(rc, NULL);
+  corio__net_opts_t net = {opts->tls,
+                           opts->server_name ? opts->server_name : host,
+                           opts->ca_file};
+  corio__net_connect(c, host, port, &net);
+  while (c->state == CORIO__CONN_CONNECTING && c->error == 0) {
+    if ((rc = wait_change(c)) != CORIO_OK) break; /* cancelled */
+  }
+  if (rc == CORIO_OK && c->error != 0) rc = conn_fail(c);
+  if (rc == CORIO_OK && c->state != CORIO__CONN_OPEN)
+    rc = corio_fail(CORIO_EIO, "connection to %s:%d closed while opening",
+                    host, port);
+  if (rc != CORIO_OK) {
+    conn_close(c, false);
+    c->reader_freed = c->writer_freed = true;
+    conn_maybe_free(c); /* now, or at the backend's on_closed */
+    return rc;
+  }
+  *reader = &c->reader;
+  *writer = &c->writer;
+  return CORIO_OK;
+}
+
+/* ---- the writer --------------------------------------------------------- */
+
+int corio_write(corio_writer_t *w, const void *buf, size_t n) {
+  if (w == NULL || (buf == NULL && n > 0)) return CORIO_EINVAL;
+  corio__conn_t *c = w->conn;
+  if (c->error) return conn_fail(c);
+  if (c->close_called || c->eof_written || c->state != CORIO__CONN_OPEN)
+    return corio__set_error(CORIO_ECLOSED, "write on a closed stream");
+  if (n == 0) return CORIO_OK;
+  c->unsent += n;
+  corio__net_write(c, buf, n);
+  return CORIO_OK;
+}
+
+int corio_drain(corio_writer_t *w) {
+  int rc = corio__check_in_task();
+  if (rc != CORIO_OK) return rc;
+  if (w == NULL) return CORIO_EINVAL;
+  corio__conn_t *c = w->conn;
+  for (;;) {
+    if (c->error) return conn_fail(c);
+    if (c->unsent <= c->high_water) return CORIO_OK;
+    if (c->state == CORIO__CONN_CLOSED)
+      return corio__set_error(CORIO_ECONNRESET,
+                              "connection closed before the data was sent");
+    if ((rc = wait_change(c)) != CORIO_OK) return rc;
+  }
+}
+
+int corio_write_eof(corio_writer_t *w) {
+  if (w == NULL) return CORIO_EINVAL;
+  corio__conn_t *c = w->conn;
+  if (c->error) return conn_fail(c);
+  if (c->close_called || c->state != CORIO__CONN_OPEN)
+    return corio__set_error(CORIO_ECLOSED, "write_eof on a closed stream");
+  if (!c->eof_written) {
+    c->eof_written = true;
+    corio__net_write_eof(c);
+  }
+  return CORIO_OK;
+}
+
+void corio_writer_close(corio_writer_t *w) {
+  if (w) conn_close(w->conn, true);
+}
+
+bool corio_writer_is_closing(const corio_writer_t *w) {
+  return w->conn->close_called || w->conn->state == CORIO__CONN_CLOSED;
+}
+
+int corio_writer_wait_closed(corio_writer_t *w) {
+  int rc = corio__check_in_task();
+  if (rc != CORIO_OK) return rc;
+  if (w == NULL) return CORIO_EINVAL;
+  corio__conn_t *c = w->conn;
+  conn_close(c, true);
+  while (c->state != CORIO__CONN_CLOSED)
+    if ((rc = wait_change(c)) != CORIO_OK) return rc;
+  return c->error ? conn_fail(c) : CORIO_OK;
+}
+
+const char *corio_writer_peer(const corio_writer_t *w) {
+  return w ? w->conn->peer : "";
+}
+
+void corio_writer_free(corio_writer_t *w) {
+  if (w == NULL) return;
+  corio__conn_t *c = w->conn;
+  conn_close(c, false);
+  c->writer_freed = true;
+  conn_maybe_free(c);
+}
+
+void corio_reader_free(corio_reader_t *r) {
+  if (r == NULL || r->src != &conn_source) return; /* an HTTP body: owned */
+  corio__conn_t *c = r->owner;
+  c->reader_freed = true;
+  /* Unread bytes are dropped; nothing more is buffered. */
+  r->start = r->len = 0;
+  if (c->paused && !c->close_called && c->state == CORIO__CONN_OPEN) {
+    c->paused = false;
+    corio__net_pause_reading(c, 0);
+  }
+  conn_maybe_free(c);
+}

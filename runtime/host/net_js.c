@@ -1,0 +1,132 @@
+/*
+ * net_js.c — the wasm net transports (runtime/backend.h, "net transports"):
+ * each corio__net_* call is handed to web/library_corio_net.js (Node's
+ * net/tls, or fetch() in browsers), and JS reports back through the plain,
+ * non-suspending exports below, which call the core's corio__conn_on_* /
+ * corio__listener_on_* and never wait. JS then kicks the loop
+ * (Corio.kick), as for every completion (runtime/host/host_js.c).
+ *
+ * JS names a connection or a listener by the core's record pointer; it
+ * stops reporting on one before it reports it closed, so a pointer is never
+ * used after the core may have freed it. Strings and bytes passed either
+ * way are borrowed for the call.
+ */
+#include <emscripten.h>
+#include <stddef.h>
+
+#include "backend.h"
+#include "host/net_host.h"
+
+/* ---- imports from web/library_corio_net.js ------------------------------ */
+
+extern void corio_js_net_connect(corio__conn_t *c, const char *host, int port,
+                                 int tls, const char *server_name,
+                                 const char *ca_file);
+extern void corio_js_net_write(corio__conn_t *c, const void *data, size_t n);
+extern void corio_js_net_write_eof(corio__conn_t *c);
+extern void corio_js_net_pause(corio__conn_t *c, int pause);
+extern void corio_js_net_close(corio__conn_t *c, int graceful);
+extern void corio_js_net_listen(corio__listener_t *l, const char *host,
+                                int port);
+extern void corio_js_net_listen_close(corio__listener_t *l);
+extern void corio_js_net_abort_all(void);
+
+/* Transports started and not yet reported closed: while one lives, a
+ * report can still wake a task (runtime/host/net_host.h). */
+static size_t live;
+
+size_t corio__net_pending(void) { return live; }
+
+void corio__net_abort_all(void) {
+  if (live > 0) corio_js_net_abort_all();
+}
+
+/* ---- calls from the core ------------------------------------------------ */
+
+void corio__net_connect(corio__conn_t *c, const char *host, int port,
+                        const corio__net_opts_t *opts) {
+  live++;
+  corio_js_net_connect(c, host, port, opts->tls,
+                       opts->server_name ? opts->server_name : host,
+                       opts->ca_file ? opts->ca_file : "");
+}
+
+void corio__net_write(corio__conn_t *c, const void *data, size_t n) {
+  corio_js_net_write(c, data, n);
+}
+
+void corio__net_write_eof(corio__conn_t *c) { corio_js_net_write_eof(c); }
+
+void corio__net_pause_reading(corio__conn_t *c, int pause) {
+  corio_js_net_pause(c, pause);
+}
+
+void corio__net_close(corio__conn_t *c, int graceful) {
+  corio_js_net_close(c, graceful);
+}
+
+void corio__net_listen(corio__listener_t *l, const char *host, int port) {
+  live++;
+  corio_js_net_listen(l, host, port);
+}
+
+void corio__net_listen_close(corio__listener_t *l) {
+  corio_js_net_listen_close(l);
+}
+
+/* ---- reports from JS ---------------------------------------------------- */
+
+EMSCRIPTEN_KEEPALIVE void corio_js_net_connected(corio__conn_t *c,
+                                                 const char *peer) {
+  corio__conn_on_connected(c, peer);
+}
+
+EMSCRIPTEN_KEEPALIVE void corio_js_net_data(corio__conn_t *c, const void *data,
+                                            size_t n) {
+  corio__conn_on_data(c, data, n);
+}
+
+EMSCRIPTEN_KEEPALIVE void corio_js_net_eof(corio__conn_t *c) {
+  corio__conn_on_eof(c);
+}
+
+EMSCRIPTEN_KEEPALIVE void corio_js_net_sent(corio__conn_t *c, size_t n) {
+  corio__conn_on_sent(c, n);
+}
+
+EMSCRIPTEN_KEEPALIVE void corio_js_net_error(corio__conn_t *c, int code,
+                                             const char *message) {
+  corio__conn_on_error(c, code, message);
+}
+
+/* The last report on c. */
+EMSCRIPTEN_KEEPALIVE void corio_js_net_closed(corio__conn_t *c) {
+  live--;
+  corio__conn_on_closed(c);
+}
+
+EMSCRIPTEN_KEEPALIVE void corio_js_net_listening(corio__listener_t *l,
+                                                 int port) {
+  corio__listener_on_listening(l, port);
+}
+
+EMSCRIPTEN_KEEPALIVE void
+corio_js_net_listen_error(corio__listener_t *l, int code, const char *message) {
+  corio__listener_on_error(l, code, message);
+}
+
+/* The last report on l. */
+EMSCRIPTEN_KEEPALIVE void corio_js_net_listen_closed(corio__listener_t *l) {
+  live--;
+  corio__listener_on_closed(l);
+}
+
+/* A client connected to l: its connection (counted live until its
+ * corio_js_net_closed), or NULL if the core refused it (JS then closes the
+ * socket and reports nothing on it). */
+EMSCRIPTEN_KEEPALIVE corio__conn_t *corio_js_net_accept(corio__listener_t *l,
+                                                        const char *peer) {
+  corio__conn_t *c = corio__listener_on_accept(l, peer);
+  if (c != NULL) live++;
+  return c;
+}

@@ -1,0 +1,259 @@
+/*
+ * net_poll_listen.c — the native listener transport (runtime/backend.h,
+ * "net transports"): a non-blocking listening socket on the poll reactor
+ * that accepts clients and hands each to the connection transport
+ * (corio__net_adopt). Each listener's record (listener_t) is owned by this
+ * file from corio__net_listen until its on_closed report; every report is
+ * made from the reactor, never from inside a corio__net_* call.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "corio.h"
+#include "net_poll.h"
+#include "poll_watch.h"
+#include "resolve.h"
+
+/* Clients accepted per readiness report at most (poll reports the rest). */
+#define ACCEPTS_PER_EVENT 32
+
+/* RESOLVING -> LISTENING (on_listening deferred) -> DONE (on_error if any,
+ * then on_closed, deferred). */
+typedef enum listener_state { RESOLVING, LISTENING, DONE } listener_state_t;
+
+typedef struct listener {
+  corio__listener_t *core; /* the core's record we report on */
+  listener_state_t state;
+  int fd;                    /* the listening socket, -1 if none */
+  int port;                  /* the port it listens on */
+  corio__poll_watch_t watch; /* fd in the reactor */
+  corio__poll_defer_t defer; /* the deferred reports */
+  bool listening_due;        /* on_listening not reported yet */
+  corio__resolve_t *job;     /* the lookup in flight (RESOLVING) */
+  char name[300];            /* "host:port" for messages */
+  int error;                 /* once DONE: 0, or what to report */
+  char msg[512];
+  struct listener *prev, *next; /* the thread's listeners not yet reported
+                                 * closed */
+} listener_t;
+
+static _Thread_local listener_t *live; /* the list prev / next link */
+
+/* At the end of a run, every listener still open is closed and its last
+ * reports deferred (host_poll.c delivers them). */
+static void abort_all(void);
+static _Thread_local corio__poll_closer_t closer = {abort_all, NULL, false};
+
+/* ---- reports ------------------------------------------------------------ */
+
+/* Deferred: on_listening, or the end (on_error if any, on_closed), after
+ * which the record goes. */
+static void report(void *data) {
+  listener_t *nl = data;
+  corio__listener_t *l = nl->core;
+  if (nl->state == LISTENING && nl->listening_due) {
+    nl->listening_due = false;
+    corio__listener_on_listening(l, nl->port);
+  }
+  if (nl->state != DONE) return;
+  if (nl->error) corio__listener_on_error(l, nl->error, nl->msg);
+  *corio__listener_host(l) = NULL;
+  if (nl->prev)
+    nl->prev->next = nl->next;
+  else
+    live = nl->next;
+  if (nl->next) nl->next->prev = nl->prev;
+  free(nl);
+  corio__poll_release();
+  corio__listener_on_closed(l); /* the core may free l */
+}
+
+static void finish(listener_t *nl, int error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Stops listening now and defers the end's reports. */
+static void finish(listener_t *nl, int error, const char *fmt, ...) {
+  if (nl->state == DONE) return;
+  nl->state = DONE;
+  corio__poll_watch_stop(&nl->watch);
+  if (nl->job) corio__resolve_cancel(nl->job);
+  nl->job = NULL;
+  if (nl->fd >= 0) close(nl->fd);
+  nl->fd = -1;
+  nl->error = error;
+  if (error && fmt) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(nl->msg, sizeof nl->msg, fmt, ap);
+    va_end(ap);
+  }
+  corio__poll_defer(&nl->defer, report, nl);
+}
+
+/* ---- accepting ---------------------------------------------------------- */
+
+static void accept_clients(void *data, short revents) {
+  listener_t *nl = data;
+  (void)revents;
+  for (int i = 0; i < ACCEPTS_PER_EVENT && nl->state == LISTENING; i++) {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    int fd = accept4(nl->fd, (struct sockaddr *)&ss, &len,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      /* EAGAIN: none left. EMFILE and the like: the client waits in the
+       * backlog until descriptors are free again. */
+      return;
+    }
+    char peer[80];
+    corio__net_format_addr((struct sockaddr *)&ss, peer, sizeof peer);
+    corio__conn_t *c = corio__listener_on_accept(nl->core, peer);
+    if (c == NULL)
+      close(fd);
+    else
+      corio__net_adopt(c, fd, peer);
+  }
+}
+
+/* ---- listening ---------------------------------------------------------- */
+
+/* Listens on the first address of list that works (freed here). */
+static void listen_on(listener_t *nl, struct addrinfo *list) {
+  int err = EADDRNOTAVAIL;
+  for (struct addrinfo *ai = list; ai; ai = ai->ai_next) {
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                    ai->ai_protocol);
+    if (fd < 0) {
+      err = errno;
+      continue;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+        listen(fd, SOMAXCONN) == 0 &&
+        getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
+      nl->fd = fd;
+      nl->port = ntohs(ss.ss_family == AF_INET6
+                           ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                           : ((struct sockaddr_in *)&ss)->sin_port);
+      break;
+    }
+    err = errno;
+    close(fd);
+  }
+  freeaddrinfo(list);
+  if (nl->fd < 0) {
+    finish(nl, corio__net_errno_status(err), "cannot listen on %s: %s",
+           nl->name, strerror(err));
+    return;
+  }
+  if (corio__poll_watch_start(&nl->watch, nl->fd, POLLIN, accept_clients, nl) !=
+      CORIO_OK) {
+    finish(nl, CORIO_ENOMEM, "cannot listen on %s: out of memory", nl->name);
+    return;
+  }
+  nl->state = LISTENING;
+  nl->listening_due = true;
+  corio__poll_defer(&nl->defer, report, nl);
+}
+
+static void resolved(void *data, int gai_error, int sys_errno,
+                     struct addrinfo *list) {
+  listener_t *nl = data;
+  nl->job = NULL;
+  if (gai_error == 0)
+    listen_on(nl, list);
+  else if (gai_error == EAI_SYSTEM)
+    finish(nl, corio__net_errno_status(sys_errno), "cannot resolve %s: %s",
+           nl->name, strerror(sys_errno));
+  else
+    finish(nl, gai_error == EAI_MEMORY ? CORIO_ENOMEM : CORIO_EDNS,
+           "cannot resolve %s: %s", nl->name, gai_strerror(gai_error));
+}
+
+/* ---- the calls from the core -------------------------------------------- */
+
+/* Without memory for a record, the core still hears of it from the
+ * reactor (on_error(ENOMEM), on_closed): such listeners are linked through
+ * their host slot, tagged with the low bit so no call takes the link for a
+ * record. */
+static _Thread_local struct {
+  corio__listener_t *head;
+  corio__poll_defer_t defer;
+} orphans;
+
+static void report_orphans(void *unused) {
+  (void)unused;
+  while (orphans.head) {
+    corio__listener_t *l = orphans.head;
+    void **slot = corio__listener_host(l);
+    orphans.head = (corio__listener_t *)((uintptr_t)*slot & ~(uintptr_t)1);
+    *slot = NULL;
+    corio__listener_on_error(l, CORIO_ENOMEM, "out of memory for a server");
+    corio__listener_on_closed(l);
+    corio__poll_release();
+  }
+}
+
+static listener_t *listener_of(corio__listener_t *l) {
+  void *slot = *corio__listener_host(l);
+  return (uintptr_t)slot & 1 ? NULL : slot;
+}
+
+void corio__net_listen(corio__listener_t *l, const char *host, int port) {
+  corio__poll_hold(); /* until the on_closed report */
+  listener_t *nl = calloc(1, sizeof *nl);
+  if (nl == NULL) {
+    *corio__listener_host(l) = (void *)((uintptr_t)orphans.head | 1);
+    orphans.head = l;
+    corio__poll_defer(&orphans.defer, report_orphans, NULL);
+    return;
+  }
+  nl->core = l;
+  nl->fd = -1;
+  nl->state = RESOLVING;
+  nl->next = live;
+  if (live) live->prev = nl;
+  live = nl;
+  corio__poll_on_loop_closed(&closer);
+  *corio__listener_host(l) = nl;
+  const char *shown = host && *host ? host : "*";
+  bool v6 = strchr(shown, ':') != NULL && shown[0] != '[';
+  snprintf(nl->name, sizeof nl->name, v6 ? "[%s]:%d" : "%s:%d", shown, port);
+  struct addrinfo *list = NULL;
+  int gai = corio__resolve_numeric(host, port, 1, &list);
+  if (gai == 0) {
+    listen_on(nl, list); /* reports nothing now: they are deferred */
+    return;
+  }
+  int rc = corio__resolve_start(&nl->job, host, port, 1, resolved, nl);
+  if (rc != CORIO_OK)
+    finish(nl, rc, "cannot resolve %s: %s", nl->name,
+           rc == CORIO_ENOMEM ? "out of memory" : strerror(errno));
+}
+
+void corio__net_listen_close(corio__listener_t *l) {
+  listener_t *nl = listener_of(l);
+  if (nl) finish(nl, 0, NULL);
+}
+
+static void abort_all(void) {
+  for (listener_t *nl = live; nl; nl = nl->next) finish(nl, 0, NULL);
+}

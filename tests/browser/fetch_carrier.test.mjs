@@ -1,0 +1,146 @@
+// fetch_carrier.test.mjs — the browser's stream transport
+// (web/library_corio_net.js, CorioFetch) in headless Chromium: the C client
+// tests/c/programs/stream_client.c, run from a page through web/corio.mjs,
+// writes HTTP/1.x requests over corio_open_connection to the loopback
+// fixtures (another origin) and reads the responses; what the browser hides
+// (no CORS headers, a redirect) is CORIO_ECORS, what it does not explain is
+// CORIO_ENETWORK, and what fetch() cannot carry is CORIO_ENOTSUP. Needs
+// /usr/bin/chromium, playwright-core and build/wasm/stream_client.mjs
+// (make -f emscripten.mk test-programs).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFixtures } from '../fixtures/http_fixture.mjs';
+import { parseOutput } from '../node/lib/stream_client.mjs';
+import { launchChromium, missingPrerequisite } from './lib/chromium.mjs';
+
+const T = { timeout: 30_000 };
+const root = new URL('../../', import.meta.url);
+const TYPES = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+
+async function missing() {
+  if (!existsSync(new URL('build/wasm/stream_client.mjs', root)))
+    return 'build/wasm/stream_client.mjs is missing: run make -f emscripten.mk test-programs';
+  return missingPrerequisite();
+}
+
+// Serves web/ and build/wasm/ from the repository, and an empty page at /.
+async function startPageServer() {
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    if (path === '/') {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      return res.end('<!doctype html><title>carrier</title>');
+    }
+    if (!/^\/(web|build\/wasm)\/[\w.-]+$/.test(path)) {
+      res.writeHead(404);
+      return res.end();
+    }
+    try {
+      const body = await readFile(fileURLToPath(new URL(`.${path}`, root)));
+      res.writeHead(200, { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((d) => server.close(d)) };
+}
+
+const why = await missing();
+if (why) test('the browser carrier tests have what they need', () => assert.fail(why));
+else describe('the fetch() carrier in Chromium', { timeout: 180_000 }, () => {
+  let fixtures, pages, browser, page, host, port;
+  const problems = [];
+
+  before(async () => {
+    fixtures = await startFixtures();
+    ({ hostname: host, port } = new URL(fixtures.base));
+    pages = await startPageServer();
+    browser = await launchChromium();
+    page = await browser.newPage();
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(pages.url);
+    // One module for every run, as a page would have.
+    await page.evaluate(async () => {
+      const { load } = await import('/web/corio.mjs');
+      const factory = (await import('/build/wasm/stream_client.mjs')).default;
+      window.out = [];
+      window.client = await load({ factory, print: (l) => window.out.push(l), printErr: (l) => window.out.push(l) });
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await pages?.close();
+    await fixtures?.close();
+  });
+
+  // Runs the exported client with `args` in the page; its output, parsed.
+  async function run(...args) {
+    const output = await page.evaluate(async (args) => {
+      window.out = [];
+      window.streamClientArgs = () => args.join('\n');
+      await window.client.run('stream_client');
+      return window.out.join('\n');
+    }, args.map(String));
+    return parseOutput(output);
+  }
+  const portOf = (name) => new URL(fixtures.urls[name]).port;
+
+  test('a GET to another origin with CORS headers reads its response', T, async () => {
+    const r = await run('get', host, port, '/200');
+    assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
+    assert.equal(r.head[0], 'HTTP/1.1 200 OK');
+    assert.equal(r.head.at(-1), 'Connection: close');
+    assert.equal(r.body, 'ok');
+  });
+
+  test('a POST with its own Content-Type passes the preflight and is echoed', T, async () => {
+    const r = await run('post', host, port, '/echo', 'hello, body');
+    assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
+    assert.equal(r.body, 'hello, body');
+  });
+
+  test('a big body read slowly arrives whole and in order', T, async () => {
+    const r = await run('slow', host, port, '/big');
+    assert.ok(r.lines.includes('body-length 1048576'), r.lines.join('\n'));
+    assert.ok(r.lines.includes('body-pattern yes'));
+  });
+
+  test('a server without CORS headers is CORIO_ECORS: reachable, status hidden', T, async () => {
+    const r = await run('get', host, port, '/nocors/200');
+    assert.equal(r.result.code, 'CORIO_ECORS', r.lines.join('\n'));
+    assert.match(r.result.message, /reachable, status hidden by the browser \(no CORS headers\)/);
+  });
+
+  test('a redirect (redirect: "manual") is CORIO_ECORS', T, async () => {
+    const r = await run('get', host, port, '/301');
+    assert.equal(r.result.code, 'CORIO_ECORS', r.lines.join('\n'));
+    assert.match(r.result.message, /reachable, status hidden by the browser \(a redirect/);
+  });
+
+  test('a refused port is CORIO_ENETWORK: the browser does not say why', T, async () => {
+    const r = await run('get', host, portOf('refused'), '/');
+    assert.equal(r.result.code, 'CORIO_ENETWORK', r.lines.join('\n'));
+    assert.match(r.result.message, /the browser does not say whether/);
+  });
+
+  test('bytes that are not an HTTP request are CORIO_ENOTSUP', T, async () => {
+    const r = await run('raw', host, portOf('banner'), 'hello\\r\\n');
+    assert.equal(r.result.code, 'CORIO_ENOTSUP', r.lines.join('\n'));
+  });
+
+  test('start_server is CORIO_ENOTSUP', T, async () => {
+    const r = await run('serve', '127.0.0.1');
+    assert.equal(r.result.code, 'CORIO_ENOTSUP', r.lines.join('\n'));
+  });
+
+  test('nothing went wrong in the page', () => assert.deepEqual(problems, []));
+});

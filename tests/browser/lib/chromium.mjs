@@ -1,0 +1,35 @@
+// chromium.mjs — what the browser tests share: Debian's Chromium, launched
+// headless with the flags shared/TOOLCHAIN.md gives (no background
+// networking: there is no internet), and a check that names what is missing
+// (Chromium, playwright-core, the built dist/) as an install hint.
+import { existsSync } from 'node:fs';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** What is missing to run the browser tests, as an install hint, or null. */
+export async function missingPrerequisite() {
+  if (!existsSync(CHROMIUM))
+    return `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\``;
+  try {
+    await import('playwright-core');
+  } catch (e) {
+    return `playwright-core is missing (${e.message}): install it with \`npm i -D playwright-core\``;
+  }
+  for (const f of ['corio.mjs', 'corio.wasm'])
+    if (!existsSync(new URL(`../../../dist/${f}`, import.meta.url)))
+      return `dist/${f} is missing: build the dist module first (make -f emscripten.mk dist)`;
+  return null;
+}
+
+/**
+ * Launches Chromium headless (playwright-core adds --headless; a fresh
+ * profile directory each time).
+ */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+}

@@ -1,0 +1,790 @@
+/*
+ * library_corio_net.js — the JS half of corio's wasm net transports
+ * (runtime/host/net_js.c): what carries a stream connection or a listener,
+ * chosen once per module:
+ *   - Node (CorioNode): Node's net and tls modules, which the loader passes
+ *     as Module.corioNet = {net, tls, fs} (a module built for web,worker
+ *     cannot import them itself);
+ *   - fetch (CorioFetch): in browsers (no corioNet), or when
+ *     Module.corioTransport is 'fetch'. A connection carries one HTTP/1.x
+ *     request over fetch() and reads the response back as HTTP/1.1 bytes
+ *     (include/corio.h, section 11, says what the user sees).
+ * Rules it keeps (runtime/backend.h, "net transports"):
+ *   - every report to C comes from a later microtask or JS event than the
+ *     corio__net_* call that caused it, through a plain export, then
+ *     Corio.kick() runs the loop (one exception: at the end of a blocking
+ *     run, abortAll reports every transport closed at once);
+ *   - a connection or listener gets exactly one closed report, its last;
+ *     its record is dropped first, so nothing reports on it afterwards.
+ */
+mergeInto(LibraryManager.library, {
+  // The records of live connections and listeners, and the reports to C.
+  $CorioNet__deps: ['$Corio', 'malloc', 'free'],
+  $CorioNet: {
+    // corio status codes (include/corio.h, CORIO_STATUS_MAP)
+    ETIMEDOUT: -2, EINVAL: -3, ENOMEM: -4, ENOTSUP: -12, EIO: -16,
+    EDNS: -18, ECONNREFUSED: -19, ECONNRESET: -20, ETLS: -21, EPROTO: -22,
+    ECORS: -23, ELIMIT: -24, EINCOMPLETE: -25, ENETWORK: -26,
+
+    conns: {},      // conn pointer -> record {ptr, transport, open, closing, ...}
+    listeners: {},  // listener pointer -> record (same shape)
+    chosen: null,   // the transport of connect and listen
+
+    transport: function() {
+      if (!CorioNet.chosen) {
+        var t = Module['corioTransport'];
+        var fetchIt = t === 'fetch' || (t !== 'node' && !Module['corioNet']);
+        CorioNet.chosen = fetchIt ? CorioFetch : CorioNode;
+      }
+      return CorioNet.chosen;
+    },
+
+    // `open` until the closed report; `closing` once C asked to close (or
+    // the transport failed): no more data then.
+    record: function(table, ptr, transport) {
+      var rec = {ptr: ptr, transport: transport, open: true, closing: false, where: ''};
+      table[ptr] = rec;
+      return rec;
+    },
+
+    later: function(fn) { queueMicrotask(fn); },
+
+    // "host:port", with an IPv6 address in brackets.
+    hostPort: function(host, port) {
+      return (String(host).indexOf(':') >= 0 ? '[' + host + ']' : host) + ':' + port;
+    },
+
+    // Calls into C, then lets the loop run what the report woke. Nothing
+    // reaches a module that has aborted (a trap, or abort()).
+    report: function(fn) {
+      if (ABORT) return;
+      try {
+        fn();
+      } catch (e) {
+        e = Corio.explain(e);
+        Corio.failAll(e);
+        throw e;
+      }
+      Corio.kick();
+    },
+
+    withString: function(s, fn) {
+      var p = Corio.toC(s);
+      try { fn(p); } finally { _free(p); }
+    },
+
+    connected: function(rec, peer) {
+      if (!rec.open || rec.closing) return;
+      CorioNet.report(function() {
+        CorioNet.withString(peer, function(p) { _corio_js_net_connected(rec.ptr, p); });
+      });
+    },
+
+    // The bytes are copied into wasm memory for the call (C copies them).
+    data: function(rec, bytes) {
+      if (!rec.open || rec.closing || bytes.length === 0) return;
+      var n = bytes.length, copied = true;
+      CorioNet.report(function() {
+        var p = _malloc(n);
+        if (!p) {
+          copied = false;
+          return;
+        }
+        HEAPU8.set(bytes, p);
+        try { _corio_js_net_data(rec.ptr, p, n); } finally { _free(p); }
+      });
+      if (!copied)
+        rec.transport.fail(rec, CorioNet.ENOMEM, rec.where + ': out of memory receiving ' + n + ' bytes');
+    },
+
+    eof: function(rec) {
+      if (!rec.open || rec.closing || rec.eof) return;
+      rec.eof = true;
+      CorioNet.report(function() { _corio_js_net_eof(rec.ptr); });
+    },
+
+    sent: function(rec, n) {
+      if (!rec.open) return;
+      CorioNet.report(function() { _corio_js_net_sent(rec.ptr, n); });
+    },
+
+    error: function(rec, code, message) {
+      if (!rec.open || rec.errored) return;
+      message = String(message).trim();
+      rec.errored = true;
+      CorioNet.report(function() {
+        CorioNet.withString(message, function(p) { _corio_js_net_error(rec.ptr, code, p); });
+      });
+    },
+
+    closed: function(rec) {
+      if (!rec.open) return;
+      rec.open = false;
+      delete CorioNet.conns[rec.ptr];
+      CorioNet.report(function() { _corio_js_net_closed(rec.ptr); });
+    },
+
+    // An error, then the closed report, on a later microtask.
+    failLater: function(rec, code, message) {
+      rec.closing = true;
+      CorioNet.later(function() {
+        CorioNet.error(rec, code, message);
+        CorioNet.closed(rec);
+      });
+    },
+
+    listening: function(lrec, port) {
+      if (!lrec.open || lrec.closing) return;
+      CorioNet.report(function() { _corio_js_net_listening(lrec.ptr, port); });
+    },
+
+    listenError: function(lrec, code, message) {
+      if (!lrec.open || lrec.errored) return;
+      message = String(message).trim();
+      lrec.errored = true;
+      CorioNet.report(function() {
+        CorioNet.withString(message, function(p) { _corio_js_net_listen_error(lrec.ptr, code, p); });
+      });
+    },
+
+    listenClosed: function(lrec) {
+      if (!lrec.open) return;
+      lrec.open = false;
+      delete CorioNet.listeners[lrec.ptr];
+      CorioNet.report(function() { _corio_js_net_listen_closed(lrec.ptr); });
+    },
+
+    // The end of a blocking run: every transport is aborted and reported
+    // closed now, from inside the run's last C call (net_host.h).
+    abortAll: function() {
+      [CorioNet.conns, CorioNet.listeners].forEach(function(table) {
+        Object.keys(table).forEach(function(ptr) {
+          var rec = table[ptr];
+          rec.transport.abort(rec);
+          rec.open = false;
+          delete table[ptr];
+          if (table === CorioNet.conns) _corio_js_net_closed(rec.ptr);
+          else _corio_js_net_listen_closed(rec.ptr);
+        });
+      });
+    },
+
+    // A client accepted on lrec: its connection pointer from C, or 0 if the
+    // core refused it.
+    accept: function(lrec, peer) {
+      var c = 0;
+      CorioNet.report(function() {
+        CorioNet.withString(peer, function(p) { c = _corio_js_net_accept(lrec.ptr, p); });
+      });
+      return c;
+    },
+
+    // What a Node error says, with its code: OpenSSL's reason rather than
+    // its whole line ("C0B6...:error:0A00010B:SSL routines:...:wrong
+    // version number:...").
+    nodeWords: function(err) {
+      var code = String((err && err.code) || '');
+      var words = err && err.library && err.reason ? err.reason : String((err && err.message) || err);
+      return code && words.indexOf(code) < 0 ? words + ' (' + code + ')' : words;
+    },
+
+    // The corio code for a Node (or undici) error. `handshaking`: a TLS
+    // connection whose handshake had not finished, so a hang-up is TLS's.
+    nodeCode: function(err, handshaking) {
+      var c = String((err && err.code) || '');
+      var message = String((err && err.message) || '');
+      if (/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_NODATA|EAI_FAIL)$/.test(c)) return CorioNet.EDNS;
+      if (c === 'ECONNREFUSED') return CorioNet.ECONNREFUSED;
+      if (/^(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT)$/.test(c))
+        return CorioNet.ETIMEDOUT;
+      if (/^ERR_(SSL|TLS)_|CERT|SIGNATURE|SELF_SIGNED|HOSTNAME_MISMATCH/.test(c) ||
+          (err && err.library === 'SSL routines'))
+        return CorioNet.ETLS;
+      if (/^(ECONNRESET|EPIPE|UND_ERR_SOCKET)$/.test(c))
+        return handshaking || /secure TLS connection/.test(message) ? CorioNet.ETLS : CorioNet.ECONNRESET;
+      if (c === 'UND_ERR_HEADERS_OVERFLOW') return CorioNet.ELIMIT;
+      if (c === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return CorioNet.EINCOMPLETE;
+      if (/^HPE_/.test(c)) return CorioNet.EPROTO;
+      return CorioNet.EIO;
+    },
+  },
+
+  // Node: net and tls sockets.
+  $CorioNode__deps: ['$CorioNet'],
+  $CorioNode: {
+    // Module.corioNet, or why it cannot serve: {modules} or {missing}.
+    modules: function(needTls) {
+      var m = Module['corioNet'];
+      if (!m || !m.net) return {missing: 'Node\'s net module was not given (Module.corioNet = {net, tls, fs})'};
+      if (needTls && !m.tls) return {missing: 'Node\'s tls module was not given (Module.corioNet.tls)'};
+      return {modules: m};
+    },
+
+    peer: function(sock, fallback) {
+      return sock.remoteAddress ? CorioNet.hostPort(sock.remoteAddress, sock.remotePort) : fallback;
+    },
+
+    readCa: function(m, file) {
+      if (!m.fs) throw new Error('cannot read ca_file ' + file + ': Node\'s fs module was not given (Module.corioNet.fs)');
+      try {
+        return m.fs.readFileSync(file);
+      } catch (e) {
+        throw new Error('cannot read ca_file: ' + e.message);
+      }
+    },
+
+    connect: function(rec, host, port, tls, serverName, caFile) {
+      rec.where = CorioNet.hostPort(host, port);
+      rec.tls = tls;
+      var got = CorioNode.modules(tls);
+      if (got.missing) return CorioNet.failLater(rec, CorioNet.EIO, rec.where + ': ' + got.missing);
+      var m = got.modules;
+      var opts = {host: host, port: port, allowHalfOpen: true};
+      var sock;
+      try {
+        if (tls) {
+          opts.rejectUnauthorized = true;
+          if (!m.net.isIP(serverName)) opts.servername = serverName; // SNI takes names only
+          opts.checkServerIdentity = function(_, cert) {
+            return m.tls.checkServerIdentity(serverName, cert);
+          };
+          if (caFile) opts.ca = CorioNode.readCa(m, caFile);
+          sock = m.tls.connect(opts);
+        } else {
+          sock = m.net.connect(opts);
+        }
+      } catch (e) {
+        return CorioNet.failLater(rec, tls ? CorioNet.ETLS : CorioNet.EIO, rec.where + ': ' + e.message);
+      }
+      rec.sock = sock;
+      sock.once(tls ? 'secureConnect' : 'connect', function() {
+        rec.connected = true;
+        CorioNet.connected(rec, CorioNode.peer(sock, rec.where));
+      });
+      CorioNode.watch(rec, sock);
+    },
+
+    // The reports of an open (or opening) socket.
+    watch: function(rec, sock) {
+      sock.on('data', function(bytes) { CorioNet.data(rec, bytes); });
+      sock.on('end', function() { CorioNet.eof(rec); });
+      sock.on('error', function(e) {
+        var code = CorioNet.nodeCode(e, rec.tls && !rec.connected);
+        CorioNet.error(rec, code, rec.where + ': ' + CorioNet.nodeWords(e));
+      });
+      sock.on('close', function() { CorioNet.closed(rec); });
+    },
+
+    write: function(rec, bytes) {
+      if (!rec.sock || rec.sock.destroyed) return;
+      var n = bytes.length;
+      rec.sock.write(bytes, function(err) { if (!err) CorioNet.sent(rec, n); });
+    },
+
+    writeEof: function(rec) {
+      if (rec.sock && !rec.sock.destroyed) rec.sock.end();
+    },
+
+    pause: function(rec, pause) {
+      if (!rec.sock) return;
+      if (pause) rec.sock.pause();
+      else rec.sock.resume();
+    },
+
+    // Graceful: the written bytes go first, then the socket closes. Either
+    // way the socket's 'close' event makes the closed report.
+    close: function(rec, graceful) {
+      if (rec.closing) return;
+      rec.closing = true;
+      var sock = rec.sock;
+      if (!sock) return CorioNet.later(function() { CorioNet.closed(rec); });
+      if (!graceful || !rec.connected || sock.destroyed) {
+        sock.destroy();
+        return;
+      }
+      if (!sock.writableEnded) sock.end();
+      if (sock.writableFinished) sock.destroy();
+      else sock.once('finish', function() { sock.destroy(); });
+    },
+
+    fail: function(rec, code, message) {
+      CorioNet.error(rec, code, message);
+      rec.closing = true;
+      if (rec.sock) rec.sock.destroy();
+      else CorioNet.later(function() { CorioNet.closed(rec); });
+    },
+
+    // Ends the socket or server at once; the caller reports it closed.
+    abort: function(rec) {
+      rec.closing = true;
+      if (rec.sock) rec.sock.destroy();
+      if (rec.server) rec.server.close();
+    },
+
+    listen: function(lrec, host, port) {
+      lrec.where = CorioNet.hostPort(host, port);
+      var got = CorioNode.modules(false);
+      if (got.missing) {
+        lrec.closing = true;
+        return CorioNet.later(function() {
+          CorioNet.listenError(lrec, CorioNet.EIO, lrec.where + ': ' + got.missing);
+          CorioNet.listenClosed(lrec);
+        });
+      }
+      var server = got.modules.net.createServer({allowHalfOpen: true});
+      lrec.server = server;
+      server.on('connection', function(sock) { CorioNode.accept(lrec, sock); });
+      server.on('error', function(e) {
+        CorioNet.listenError(lrec, CorioNet.nodeCode(e, false), lrec.where + ': ' + e.message);
+        CorioNode.listenClose(lrec);
+      });
+      server.listen(port, host, function() {
+        CorioNet.listening(lrec, server.address().port);
+      });
+    },
+
+    accept: function(lrec, sock) {
+      var peer = CorioNode.peer(sock, 'unknown peer');
+      var c = lrec.open && !lrec.closing ? CorioNet.accept(lrec, peer) : 0;
+      if (!c) {
+        sock.destroy();
+        return;
+      }
+      var rec = CorioNet.record(CorioNet.conns, c, CorioNode);
+      rec.where = peer;
+      rec.sock = sock;
+      rec.connected = true;
+      CorioNode.watch(rec, sock);
+    },
+
+    // Stops accepting at once (clients already accepted go on), so the
+    // closed report does not wait for them as the server's 'close' would.
+    listenClose: function(lrec) {
+      if (lrec.closing) return;
+      lrec.closing = true;
+      if (lrec.server) lrec.server.close();
+      CorioNet.later(function() { CorioNet.listenClosed(lrec); });
+    },
+  },
+
+  // The browser's carrier: one HTTP/1.x request per connection, sent with
+  // fetch(), its response given back as an HTTP/1.1 byte stream.
+  $CorioFetch__deps: ['$CorioNet', '$Corio'],
+  $CorioFetch: {
+    MAX_HEAD: 1048576,
+    // Request headers fetch() sets itself or refuses (the Fetch standard's
+    // forbidden names; Proxy- and Sec- prefixes are checked apart).
+    FORBIDDEN: {
+      'accept-charset': 1, 'accept-encoding': 1, 'access-control-request-headers': 1,
+      'access-control-request-method': 1, 'connection': 1, 'content-length': 1,
+      'cookie': 1, 'cookie2': 1, 'date': 1, 'dnt': 1, 'expect': 1, 'host': 1,
+      'keep-alive': 1, 'origin': 1, 'referer': 1, 'set-cookie': 1, 'te': 1,
+      'trailer': 1, 'transfer-encoding': 1, 'upgrade': 1, 'via': 1,
+    },
+    // Response headers that describe the wire, not the decoded body given
+    // to C (which ends at EOF: "Connection: close").
+    HIDDEN: {
+      'content-length': 1, 'transfer-encoding': 1, 'content-encoding': 1,
+      'connection': 1, 'keep-alive': 1,
+    },
+    NOT_HTTP: 'not supported in the browser: fetch() can carry only HTTP/1.x requests',
+
+    // The message for bytes the carrier cannot send: `what` the connection
+    // did ("sent ...").
+    notCarried: function(what) {
+      return CorioFetch.NOT_HTTP + ', and this connection ' + what;
+    },
+
+    isNode: function() {
+      return typeof process === 'object' && !!process.versions && !!process.versions.node;
+    },
+
+    // Bytes as a string of the same char codes (heads are ASCII).
+    latin1: function(bytes) {
+      var s = '';
+      for (var i = 0; i < bytes.length; i += 8192)
+        s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
+      return s;
+    },
+
+    bytes: function(text) {
+      var out = new Uint8Array(text.length);
+      for (var i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+      return out;
+    },
+
+    concat: function(chunks, size) {
+      if (chunks.length === 1) return chunks[0];
+      var out = new Uint8Array(size), at = 0;
+      chunks.forEach(function(c) { out.set(c, at); at += c.length; });
+      return out;
+    },
+
+    // The first bytes, quoted and escaped, for a message.
+    describe: function(bytes) {
+      var n = Math.min(bytes.length, 40), s = '';
+      for (var i = 0; i < n; i++) {
+        var c = bytes[i];
+        if (c === 13) s += '\\r';
+        else if (c === 10) s += '\\n';
+        else if (c === 34 || c === 92) s += '\\' + String.fromCharCode(c);
+        else if (c >= 32 && c < 127) s += String.fromCharCode(c);
+        else s += '\\x' + (c < 16 ? '0' : '') + c.toString(16);
+      }
+      return '"' + s + '"' + (bytes.length > n ? '... (' + bytes.length + ' bytes)' : '');
+    },
+
+    // The request line, whole and begun (compiled once: the library keeps
+    // no RegExp values of its own).
+    patterns: function() {
+      if (!CorioFetch.compiled) {
+        var TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
+        CorioFetch.compiled = {
+          line: new RegExp('^(' + TOKEN + '+) (\\S+) HTTP/1\\.[01]$'),
+          partial: new RegExp('^(' + TOKEN + '*|' + TOKEN + '+ \\S*|' + TOKEN +
+                              '+ \\S+ (H(T(T(P(/(1(\\.([01]\\r?)?)?)?)?)?)?)?)?)$'),
+        };
+      }
+      return CorioFetch.compiled;
+    },
+    compiled: null,
+
+    // Parses a request head from `text` (the bytes so far, as latin1).
+    // Returns null while more is needed, {req}, or {fail: [code, why]}.
+    parseHead: function(text) {
+      var refuse = function(what) { return {fail: [CorioNet.ENOTSUP, CorioFetch.notCarried(what)]}; };
+      var line = CorioFetch.patterns().line, partial = CorioFetch.patterns().partial;
+      var lineEnd = text.search(/\r?\n/);
+      var first = lineEnd < 0 ? text : text.slice(0, lineEnd);
+      if (!(lineEnd < 0 ? partial : line).test(first))
+        return refuse('sent ' + CorioFetch.describe(CorioFetch.bytes(text)));
+      var end = text.search(/\r?\n\r?\n/);
+      if (end < 0) {
+        if (text.length <= CorioFetch.MAX_HEAD) return null;
+        return {fail: [CorioNet.ELIMIT, 'the request head is over the ' + CorioFetch.MAX_HEAD +
+                       ' bytes the fetch() carrier keeps']};
+      }
+      var headLen = end + /^\r?\n\r?\n/.exec(text.slice(end))[0].length;
+      var lines = text.slice(0, end).split(/\r?\n/);
+      var m = line.exec(lines[0]);
+      var req = {method: m[1], target: m[2], headers: [], headLen: headLen, bodyLen: 0};
+      for (var i = 1; i < lines.length; i++) {
+        var colon = lines[i].indexOf(':');
+        if (colon <= 0)
+          return refuse('sent a malformed header line ' + CorioFetch.describe(CorioFetch.bytes(lines[i])));
+        var name = lines[i].slice(0, colon).trim(), value = lines[i].slice(colon + 1).trim();
+        var lower = name.toLowerCase();
+        if (lower === 'transfer-encoding')
+          return refuse('sent a body in Transfer-Encoding ' + value + ' (Content-Length is carried)');
+        if (lower === 'content-length') {
+          if (!/^\d+$/.test(value)) return refuse('sent an invalid Content-Length "' + value + '"');
+          req.bodyLen = Number(value);
+        } else if (!CorioFetch.FORBIDDEN[lower] && !/^(proxy|sec)-/.test(lower)) {
+          req.headers.push([name, value]);
+        }
+      }
+      if (/^(CONNECT|TRACE|TRACK)$/i.test(req.method))
+        return refuse('sent the method ' + req.method + ', which fetch() refuses');
+      if (req.target[0] !== '/')
+        return refuse('sent the request target "' + req.target + '" (only a path, "/...", is carried)');
+      if (req.bodyLen > 0 && /^(GET|HEAD)$/i.test(req.method))
+        return refuse('sent a body with ' + req.method + ', which fetch() refuses');
+      return {req: req};
+    },
+
+    // Whether rec still takes part: not closed by C, not failed.
+    live: function(rec) { return rec.open && !rec.closing; },
+
+    connect: function(rec, host, port, tls) {
+      rec.where = CorioNet.hostPort(host, port);
+      rec.origin = (tls ? 'https' : 'http') + '://' + rec.where;
+      rec.tls = tls;
+      rec.chunks = [];
+      rec.size = 0;
+      rec.phase = 'request'; // -> 'fetch' -> 'body' -> 'done'
+      CorioNet.later(function() { CorioNet.connected(rec, rec.where); });
+    },
+
+    // Bytes are taken at once (fetch() offers no backpressure on a request
+    // it has not started) and looked at later, from a queue: parsing a
+    // request and calling fetch() (about a millisecond of main-thread time
+    // in Chromium) inside the loop's pass would make one long task of a
+    // pass where many tasks write their requests. The queue is worked a few
+    // milliseconds per turn of the JS loop.
+    write: function(rec, bytes) {
+      CorioNet.later(function() { CorioNet.sent(rec, bytes.length); });
+      if (rec.phase !== 'request')
+        return CorioFetch.fail(rec, CorioNet.ENOTSUP, rec.where + ': ' +
+          CorioFetch.notCarried('sent more after its request (one per connection): ' + CorioFetch.describe(bytes)));
+      rec.chunks.push(bytes);
+      rec.size += bytes.length;
+      CorioFetch.schedule(rec);
+    },
+
+    writeEof: function(rec) {
+      if (rec.phase !== 'request') return;
+      rec.eofWritten = true;
+      CorioFetch.schedule(rec);
+    },
+
+    WORK_SLICE_MS: 4,
+    work: [],            // records whose written bytes wait to be looked at
+    workScheduled: false,
+
+    schedule: function(rec) {
+      if (rec.queued) return;
+      rec.queued = true;
+      CorioFetch.work.push(rec);
+      if (!CorioFetch.workScheduled) {
+        CorioFetch.workScheduled = true;
+        Corio.turn(CorioFetch.workSome);
+      }
+    },
+
+    workSome: function() {
+      var work = CorioFetch.work;
+      var until = performance.now() + CorioFetch.WORK_SLICE_MS;
+      while (work.length > 0 && performance.now() < until) {
+        var rec = work.shift();
+        rec.queued = false;
+        if (CorioFetch.live(rec) && rec.phase === 'request') CorioFetch.collect(rec);
+      }
+      if (work.length > 0) Corio.turn(CorioFetch.workSome);
+      else CorioFetch.workScheduled = false;
+    },
+
+    // Sends the request once it is whole; fails bytes that cannot be one.
+    collect: function(rec) {
+      var all = CorioFetch.concat(rec.chunks, rec.size);
+      rec.chunks = [all];
+      if (!rec.req) {
+        var got = CorioFetch.parseHead(CorioFetch.latin1(all.subarray(0, CorioFetch.MAX_HEAD + 4)));
+        if (got && got.fail) return CorioFetch.fail(rec, got.fail[0], rec.where + ': ' + got.fail[1]);
+        if (got) rec.req = got.req;
+      }
+      var total = rec.req ? rec.req.headLen + rec.req.bodyLen : Infinity;
+      if (rec.size < total) {
+        if (rec.eofWritten)
+          CorioFetch.fail(rec, CorioNet.ENOTSUP, rec.where + ': ' + CorioFetch.notCarried(
+            'sent EOF before a whole request: ' + CorioFetch.describe(all)));
+        return;
+      }
+      rec.chunks = null;
+      if (rec.size > total)
+        return CorioFetch.fail(rec, CorioNet.ENOTSUP, rec.where + ': ' +
+          CorioFetch.notCarried('sent more after its request (one per connection): ' +
+                                CorioFetch.describe(all.subarray(total))));
+      CorioFetch.send(rec, all.slice(rec.req.headLen, total));
+    },
+
+    send: function(rec, body) {
+      var req = rec.req;
+      var url = rec.origin + req.target;
+      rec.phase = 'fetch';
+      rec.controller = new AbortController();
+      var init = {method: req.method, headers: req.headers, redirect: 'manual',
+                  signal: rec.controller.signal, cache: 'no-store'};
+      if (body.length > 0) init.body = body;
+      var started;
+      try {
+        started = fetch(url, init);
+      } catch (e) {
+        started = Promise.reject(e);
+      }
+      started.then(function(res) { CorioFetch.respond(rec, res); },
+                   function(err) { CorioFetch.fetchFailed(rec, err, url); });
+    },
+
+    respond: function(rec, res) {
+      if (!CorioFetch.live(rec)) {
+        if (res.body) res.body.cancel().catch(function() {});
+        return;
+      }
+      var hidden = ': reachable, status hidden by the browser (';
+      if (res.type === 'opaqueredirect')
+        return CorioFetch.fail(rec, CorioNet.ECORS, rec.where + hidden +
+          'a redirect, which fetch() with redirect "manual" does not show)');
+      if (res.type === 'opaque')
+        return CorioFetch.fail(rec, CorioNet.ECORS, rec.where + hidden + 'no CORS headers)');
+      var head = 'HTTP/1.1 ' + res.status + ' ' + res.statusText + '\r\n';
+      res.headers.forEach(function(value, name) {
+        if (!CorioFetch.HIDDEN[name.toLowerCase()]) head += name + ': ' + value + '\r\n';
+      });
+      head += 'Connection: close\r\n\r\n';
+      rec.phase = 'body';
+      rec.reader = res.body ? res.body.getReader() : null;
+      CorioNet.data(rec, CorioFetch.bytes(head));
+      if (rec.reader) {
+        CorioFetch.pump(rec);
+      } else {
+        rec.phase = 'done';
+        CorioNet.eof(rec);
+      }
+    },
+
+    // Pulls the body while C wants it (not paused), one read at a time.
+    pump: function(rec) {
+      if (rec.pulling || rec.paused || !rec.reader || !CorioFetch.live(rec)) return;
+      rec.pulling = true;
+      rec.reader.read().then(function(r) {
+        rec.pulling = false;
+        if (!CorioFetch.live(rec)) return;
+        if (r.done) {
+          rec.reader = null;
+          rec.phase = 'done';
+          CorioNet.eof(rec);
+          return;
+        }
+        CorioNet.data(rec, r.value);
+        CorioFetch.pump(rec);
+      }, function(err) {
+        rec.pulling = false;
+        if (!CorioFetch.live(rec)) return;
+        CorioFetch.bodyFailed(rec, err);
+      });
+    },
+
+    // fetch() rejected: Node's fetch says why in err.cause; a browser only
+    // says "network error", so for GET and HEAD a no-cors probe tells CORS
+    // (reachable, but hidden) from a failure to reach the server at all.
+    fetchFailed: function(rec, err, url) {
+      if (!CorioFetch.live(rec)) return;
+      var cause = err && err.cause;
+      var message = String((err && err.message) || err);
+      if (cause && typeof cause.code === 'string') {
+        return CorioFetch.fail(rec, CorioNet.nodeCode(cause, false),
+                               rec.where + ': ' + message + ': ' + CorioNet.nodeWords(cause));
+      }
+      var unknown = function() {
+        CorioFetch.fail(rec, CorioNet.ENETWORK, rec.where + ': ' + message +
+          ' (the browser does not say whether the name was not found, the connection was refused, ' +
+          'TLS failed or the connection was reset' +
+          (/^(GET|HEAD)$/i.test(rec.req.method) ? ')' : ', or whether CORS blocked the request)'));
+      };
+      if (CorioFetch.isNode() || !/^(GET|HEAD)$/i.test(rec.req.method)) return unknown();
+      fetch(url, {method: rec.req.method, mode: 'no-cors', cache: 'no-store',
+                  credentials: 'omit', signal: rec.controller.signal}).then(function() {
+        if (CorioFetch.live(rec))
+          CorioFetch.fail(rec, CorioNet.ECORS, rec.where + ': reachable, status hidden by the browser (no CORS headers)');
+      }, function() {
+        if (CorioFetch.live(rec)) unknown();
+      });
+    },
+
+    bodyFailed: function(rec, err) {
+      var cause = err && err.cause;
+      var message = String((err && err.message) || err);
+      var where = rec.where + ': the response body failed: ';
+      if (cause && typeof cause.code === 'string')
+        return CorioFetch.fail(rec, CorioNet.nodeCode(cause, false), where + message + ': ' + CorioNet.nodeWords(cause));
+      CorioFetch.fail(rec, CorioNet.ENETWORK, where + message +
+        ' (the browser does not say whether the connection was reset or closed early)');
+    },
+
+    // Stops the request and its body, whatever phase it is in (a finished
+    // one has nothing left to abort).
+    stop: function(rec) {
+      rec.closing = true;
+      rec.chunks = null;
+      if (rec.controller && rec.phase !== 'done') rec.controller.abort();
+      if (rec.reader) rec.reader.cancel().catch(function() {});
+      rec.reader = null;
+    },
+
+    fail: function(rec, code, message) {
+      if (!CorioFetch.live(rec)) return;
+      CorioFetch.stop(rec);
+      CorioNet.later(function() {
+        CorioNet.error(rec, code, message);
+        CorioNet.closed(rec);
+      });
+    },
+
+    pause: function(rec, pause) {
+      rec.paused = !!pause;
+      if (!pause) CorioFetch.pump(rec);
+    },
+
+    close: function(rec, graceful) {
+      if (rec.closing) return;
+      CorioFetch.stop(rec);
+      CorioNet.later(function() { CorioNet.closed(rec); });
+    },
+
+    // Ends the request at once; the caller reports it closed.
+    abort: function(rec) {
+      if (rec.open && !rec.closing) CorioFetch.stop(rec);
+      rec.closing = true;
+    },
+
+    listen: function(lrec, host, port) {
+      lrec.closing = true;
+      CorioNet.later(function() {
+        CorioNet.listenError(lrec, CorioNet.ENOTSUP,
+          CorioNet.hostPort(host, port) + ': not supported in the browser: a page cannot accept connections');
+        CorioNet.listenClosed(lrec);
+      });
+    },
+
+    listenClose: function(lrec) {},
+  },
+
+  // ---- the imports of runtime/host/net_js.c ------------------------------
+
+  corio_js_net_connect__deps: ['$CorioNet', '$CorioNode', '$CorioFetch'],
+  corio_js_net_connect__sig: 'viiiiii',
+  corio_js_net_connect: function(c, hostPtr, port, tls, namePtr, caPtr) {
+    var t = CorioNet.transport();
+    var rec = CorioNet.record(CorioNet.conns, c, t);
+    t.connect(rec, UTF8ToString(hostPtr), port, !!tls, UTF8ToString(namePtr), UTF8ToString(caPtr));
+  },
+
+  corio_js_net_write__deps: ['$CorioNet'],
+  corio_js_net_write__sig: 'viii',
+  corio_js_net_write: function(c, ptr, n) {
+    var rec = CorioNet.conns[c];
+    if (rec && !rec.closing) rec.transport.write(rec, HEAPU8.slice(ptr, ptr + n));
+  },
+
+  corio_js_net_write_eof__deps: ['$CorioNet'],
+  corio_js_net_write_eof__sig: 'vi',
+  corio_js_net_write_eof: function(c) {
+    var rec = CorioNet.conns[c];
+    if (rec && !rec.closing) rec.transport.writeEof(rec);
+  },
+
+  corio_js_net_pause__deps: ['$CorioNet'],
+  corio_js_net_pause__sig: 'vii',
+  corio_js_net_pause: function(c, pause) {
+    var rec = CorioNet.conns[c];
+    if (rec && !rec.closing) rec.transport.pause(rec, pause);
+  },
+
+  corio_js_net_close__deps: ['$CorioNet'],
+  corio_js_net_close__sig: 'vii',
+  corio_js_net_close: function(c, graceful) {
+    var rec = CorioNet.conns[c];
+    if (rec) rec.transport.close(rec, !!graceful);
+  },
+
+  corio_js_net_listen__deps: ['$CorioNet', '$CorioNode', '$CorioFetch'],
+  corio_js_net_listen__sig: 'viii',
+  corio_js_net_listen: function(l, hostPtr, port) {
+    var t = CorioNet.transport();
+    var lrec = CorioNet.record(CorioNet.listeners, l, t);
+    t.listen(lrec, UTF8ToString(hostPtr), port);
+  },
+
+  corio_js_net_abort_all__deps: ['$CorioNet'],
+  corio_js_net_abort_all__sig: 'v',
+  corio_js_net_abort_all: function() {
+    CorioNet.abortAll();
+  },
+
+  corio_js_net_listen_close__deps: ['$CorioNet'],
+  corio_js_net_listen_close__sig: 'vi',
+  corio_js_net_listen_close: function(l) {
+    var lrec = CorioNet.listeners[l];
+    if (lrec) lrec.transport.listenClose(lrec);
+  },
+});
