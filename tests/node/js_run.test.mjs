@@ -79,3 +79,20 @@ test('a run that can never be woken rejects with CORIO_EDEADLK instead of hangin
   // The loop is usable again afterwards.
   assert.equal(await corio.run('double_later', 4), 8);
 });
+
+test('aborting the signal cancels the run: it rejects with CORIO_ECANCELLED', async () => {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 30);
+  const started = performance.now();
+  await assert.rejects(corio.run('yield_many', 1e9, { signal: controller.signal }),
+    (e) => e instanceof CorioError && e.codeName === 'CORIO_ECANCELLED');
+  assert.ok(performance.now() - started < 5000);
+  // A signal aborted before the run: the coroutine never runs.
+  await assert.rejects(corio.run('double_later', 1, { signal: AbortSignal.abort() }),
+    (e) => e.codeName === 'CORIO_ECANCELLED');
+  // A signal that aborts after the run settled changes nothing.
+  const late = new AbortController();
+  assert.equal(await corio.run('double_later', 3, { signal: late.signal }), 6);
+  late.abort();
+  assert.equal(await corio.run('double_later', 5), 10);
+});

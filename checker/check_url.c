@@ -1,0 +1,106 @@
+/*
+ * check_url.c — the status check of one URL, as the guide writes it
+ * (21.2-21.5): open a connection (TLS for https), write a GET request,
+ * read the status line, close. Whatever happens, everything it opened is
+ * closed and freed before it returns, and the outcome is a result.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checker_internal.h"
+
+/* What a failed corio call said: the task's message, or the code's text. */
+static void fail_from_call(checker_result_t *r, int rc) {
+  checker__result_error(r, rc, corio_errmsg());
+}
+
+/* Writes "GET <path> HTTP/1.1" with Host (and its port when not the
+ * scheme's default) and waits until the transport took it. */
+static int send_get(corio_writer_t *w, const char *host, int port, bool tls,
+                    const char *path) {
+  bool v6 = strchr(host, ':') != NULL;
+  char port_text[8] = "";
+  if (port != (tls ? 443 : 80))
+    snprintf(port_text, sizeof port_text, ":%d", port);
+  const char *format = "GET %s HTTP/1.1\r\nHost: %s%s%s%s\r\n"
+                       "Connection: close\r\n\r\n";
+  int n = snprintf(NULL, 0, format, path, v6 ? "[" : "", host, v6 ? "]" : "",
+                   port_text);
+  char *request = malloc((size_t)n + 1);
+  if (request == NULL) return corio_fail(CORIO_ENOMEM, "out of memory");
+  snprintf(request, (size_t)n + 1, format, path, v6 ? "[" : "", host,
+           v6 ? "]" : "", port_text);
+  int rc = corio_write(w, request, (size_t)n);
+  free(request);
+  return rc == CORIO_OK ? corio_drain(w) : rc;
+}
+
+/* Reads and parses the status line into r. Returns the status of the
+ * waiting calls: CORIO_OK also when the answer was not HTTP (r says so).
+ * The reader's own limit is larger than the status line's, so that a
+ * CORIO_ELIMIT from readline (a line longer still, or the transport's
+ * limit, e.g. Node's fetch() refusing an overlong head) keeps its message. */
+static int read_status(corio_reader_t *reader, checker_result_t *r) {
+  char *line = NULL;
+  size_t n = 0;
+  int rc = corio_readline(reader, &line, &n);
+  if (rc != CORIO_OK) return rc;
+  int status;
+  char reason[sizeof r->reason];
+  if (n > CHECKER_STATUS_LINE_MAX) {
+    checker__result_error(r, CORIO_ELIMIT, NULL);
+    snprintf(r->message, sizeof r->message,
+             "malformed response: the status line is longer than %d bytes",
+             CHECKER_STATUS_LINE_MAX);
+  } else if (n == 0) {
+    checker__result_error(r, CORIO_EPROTO,
+                          "malformed response: the server closed the "
+                          "connection without answering");
+  } else if (checker_parse_status_line(line, n, &status, reason,
+                                       sizeof reason) == CORIO_OK) {
+    checker__result_status(r, status, reason);
+  } else {
+    fail_from_call(r, CORIO_EPROTO);
+  }
+  free(line);
+  return CORIO_OK;
+}
+
+/* The guide's close: close, then wait until the transport has closed. Its
+ * outcome does not change an answer already read; only a cancellation
+ * counts. */
+static int close_politely(corio_writer_t *w) {
+  corio_writer_close(w);
+  int rc = corio_writer_wait_closed(w);
+  return rc == CORIO_ECANCELLED ? rc : CORIO_OK;
+}
+
+int checker_check_url(const char *url, checker_result_t *r) {
+  if (r == NULL) return CORIO_EINVAL;
+  char *host = NULL, *path = NULL;
+  int port = 0;
+  bool tls = false;
+  int rc = corio_url_parse(url, &host, &port, &tls, &path);
+  if (rc != CORIO_OK) {
+    fail_from_call(r, rc); /* invalid: no connection is opened */
+    return rc == CORIO_ECANCELLED ? rc : CORIO_OK;
+  }
+  corio_reader_t *reader = NULL;
+  corio_writer_t *writer = NULL;
+  corio_conn_opts_t conn = {.tls = tls}; /* the default limit: 64 KiB */
+  rc = corio_open_connection(host, port, &conn, &reader, &writer);
+  if (rc == CORIO_OK) rc = send_get(writer, host, port, tls, path);
+  if (rc == CORIO_OK) rc = read_status(reader, r);
+  if (rc == CORIO_OK) rc = close_politely(writer);
+  if (rc == CORIO_ECANCELLED)
+    checker__result_error(r, CORIO_ECANCELLED, "cancelled");
+  else if (rc != CORIO_OK)
+    fail_from_call(r, rc);
+  /* Frees abort whatever was not closed (an error, a cancellation). */
+  corio_reader_free(reader);
+  corio_writer_free(writer);
+  free(host);
+  free(path);
+  return rc == CORIO_ECANCELLED ? rc : CORIO_OK;
+}

@@ -1,0 +1,121 @@
+/*
+ * checker_js.c — the checker for JS (web/checker.mjs), wasm only: a job
+ * holds a URL list and options made by JS (checker_js_job_new), the
+ * exported coroutine checker_js_run checks it with checker_run, and each
+ * start, result and progress step goes to JS as it happens through
+ * web/library_checker.js. JS owns the job: it frees it once the run's
+ * Promise has settled.
+ */
+#include <emscripten.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checker.h"
+
+/* ---- imports from web/library_checker.js -------------------------------- */
+
+/* Each only records the event for the job's JS listeners; none calls back
+ * into wasm. Strings are borrowed for the call. */
+extern void checker_js_started(void *job, int index);
+extern void checker_js_result(void *job, int index, int status,
+                              const char *reason, int error,
+                              const char *message, double started,
+                              double ended);
+extern void checker_js_progress(void *job, int done, int total);
+
+typedef struct checker_js_job {
+  char **urls; /* owned, each owned */
+  size_t n;
+  checker_opts_t opts;
+  checker_result_t *results; /* owned, set by the run */
+} checker_js_job_t;
+
+EMSCRIPTEN_KEEPALIVE void checker_js_job_free(checker_js_job_t *job) {
+  if (job == NULL) return;
+  for (size_t i = 0; i < job->n; i++) free(job->urls[i]);
+  free(job->urls);
+  free(job->results);
+  free(job);
+}
+
+/* A URL of `len` bytes at `s`. A NUL inside it (which a C string cannot
+ * hold) becomes DEL, so the URL stays as invalid as it was. */
+static char *copy_url(const char *s, int len) {
+  char *out = malloc((size_t)len + 1);
+  if (out == NULL) return NULL;
+  for (int i = 0; i < len; i++) out[i] = s[i] ? s[i] : 0x7f;
+  out[len] = '\0';
+  return out;
+}
+
+/* Makes a job of n URLs (urls[i], lens[i] bytes of UTF-8, both borrowed)
+ * and the options (concurrency <= 0: default; timeout <= 0: none). Returns
+ * it, owned by the caller (checker_js_job_free), or NULL without memory. */
+EMSCRIPTEN_KEEPALIVE checker_js_job_t *
+checker_js_job_new(const char *const *urls, const int *lens, int n,
+                   int concurrency, double timeout, int sequential) {
+  checker_js_job_t *job = calloc(1, sizeof *job);
+  if (job == NULL || n < 0) {
+    free(job);
+    return NULL;
+  }
+  job->urls = calloc(n > 0 ? (size_t)n : 1, sizeof *job->urls);
+  if (job->urls == NULL) {
+    free(job);
+    return NULL;
+  }
+  for (; job->n < (size_t)n; job->n++) {
+    job->urls[job->n] = copy_url(urls[job->n], lens[job->n]);
+    if (job->urls[job->n] == NULL) {
+      checker_js_job_free(job);
+      return NULL;
+    }
+  }
+  job->opts.concurrency = concurrency > 0 ? (size_t)concurrency : 0;
+  job->opts.timeout = timeout;
+  job->opts.sequential = sequential != 0;
+  job->opts.data = job;
+  return job;
+}
+
+/* ---- events to JS ------------------------------------------------------- */
+
+static void on_start(size_t index, const char *url, void *job) {
+  (void)url;
+  checker_js_started(job, (int)index);
+}
+
+static void on_result(const checker_result_t *r, void *job) {
+  checker_js_result(job, (int)r->index, r->status, r->reason, r->error,
+                    r->message, r->started, r->ended);
+}
+
+static void on_progress(size_t done, size_t total, void *job) {
+  checker_js_progress(job, (int)done, (int)total);
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+/* Checks the job's URLs (arg: the job). The results reach JS one by one as
+ * events; the value is the number of URLs. A cancellation from JS (an
+ * AbortSignal) ends the run with every URL's result, so it is caught here:
+ * the run still succeeds. */
+static int checker_js_run(void *arg, intptr_t *result) {
+  checker_js_job_t *job = arg;
+  job->opts.on_start = on_start;
+  job->opts.on_result = on_result;
+  job->opts.on_progress = on_progress;
+  free(job->results);
+  job->results = NULL;
+  int rc = checker_run((const char *const *)job->urls, job->n, &job->opts,
+                       &job->results);
+  if (rc == CORIO_ECANCELLED && job->results != NULL) {
+    corio_task_t *self = corio_current_task();
+    while (corio_task_uncancel(self) > 0) {
+    }
+    rc = CORIO_OK;
+  }
+  *result = (intptr_t)job->n;
+  return rc;
+}
+CORIO_EXPORT(checker_js_run)

@@ -1,0 +1,85 @@
+/*
+ * library_checker.js — the JS half of checker/checker_js.c (linked into
+ * dist/corio.mjs only): makes a job from a URL list in wasm memory, and
+ * passes each start, result and progress event of a job to the listeners
+ * web/checker.mjs registered for it. Host calls only: the listeners run on
+ * a microtask, never with wasm on the stack, and nothing here calls back
+ * into wasm while an event is reported.
+ */
+mergeInto(LibraryManager.library, {
+  $Checker__deps: ['malloc', 'free'],
+  $Checker__postset: 'Module["checkerHost"] = Checker;',
+  $Checker: {
+    jobs: {},  // job pointer -> listeners {start, result, progress}
+               // (a plain object: the library serializer drops Maps)
+
+    // Makes a job for `urls` (strings) and the options; returns its
+    // pointer (0 without memory). `listeners` get its events until
+    // freeJob. The caller frees it with freeJob once its run settled.
+    newJob: function(urls, concurrency, timeout, sequential, listeners) {
+      var n = urls.length;
+      var table = _malloc(8 * Math.max(n, 1));  // n pointers, then n lengths
+      if (!table) return 0;
+      var ptrs = [];
+      var job = 0;
+      try {
+        for (var i = 0; i < n; i++) {
+          var len = lengthBytesUTF8(urls[i]);
+          var p = _malloc(len + 1);
+          if (!p) return 0;
+          ptrs.push(p);
+          stringToUTF8(urls[i], p, len + 1);
+          HEAP32[(table >> 2) + i] = p;
+          HEAP32[(table >> 2) + n + i] = len;
+        }
+        job = _checker_js_job_new(table, table + 4 * n, n, concurrency,
+                                  timeout, sequential ? 1 : 0);
+      } finally {
+        ptrs.forEach(function(p) { _free(p); });
+        _free(table);
+      }
+      if (job) Checker.jobs[job] = listeners;
+      return job;
+    },
+
+    freeJob: function(job) {
+      delete Checker.jobs[job];
+      _checker_js_job_free(job);
+    },
+
+    // Calls listener `name` of `job` with args on a microtask.
+    emit: function(job, name, args) {
+      var listeners = Checker.jobs[job];
+      if (!listeners || !listeners[name]) return;
+      queueMicrotask(function() { listeners[name].apply(null, args); });
+    },
+  },
+
+  checker_js_started__deps: ['$Checker'],
+  checker_js_started__sig: 'vii',
+  checker_js_started: function(job, index) {
+    Checker.emit(job, 'start', [index]);
+  },
+
+  checker_js_result__deps: ['$Checker'],
+  checker_js_result__sig: 'viiiiiidd',
+  checker_js_result: function(job, index, status, reason, error, message,
+                              started, ended) {
+    Checker.emit(job, 'result', [{
+      index: index,
+      status: status,
+      reason: UTF8ToString(reason),
+      code: error,
+      codeName: error ? UTF8ToString(_corio_err_name(error)) : null,
+      message: UTF8ToString(message),
+      started: started,
+      ended: ended,
+    }]);
+  },
+
+  checker_js_progress__deps: ['$Checker'],
+  checker_js_progress__sig: 'viii',
+  checker_js_progress: function(job, done, total) {
+    Checker.emit(job, 'progress', [done, total]);
+  },
+});
