@@ -1,12 +1,21 @@
-// demo.mjs — the browser demo page: loads the corio wasm module (dist/) with
-// printf routed to the output panel, and runs the C coroutines of
-// examples/web_demo.c when their forms are submitted. Runs of different demos
-// may overlap: they share one corio loop driven by the page's event loop.
+// demo.mjs — the coroutine demos tab of the demo page: loads the corio wasm
+// module (dist/) with printf routed to the output panel, and runs the C
+// coroutines of examples/web_demo.c when their forms are submitted. Runs of
+// different demos may overlap: they share one corio loop driven by the
+// page's event loop. Texts follow the page's language (i18n.mjs); printf
+// output is the C program's own.
 import { load } from './corio.mjs';
+import { onLanguageChange, t } from './i18n.mjs';
 
 const $ = (selector) => document.querySelector(selector);
 const log = $('#log');
 const pageStart = performance.now();
+const forms = [...document.querySelectorAll('form.demo')];
+
+// What each text shows, so a language switch can redraw it: the status line
+// and each form's output ({key, params, state}).
+let status = { state: 'loading', key: 'demoLoading', params: {} };
+const outputs = new Map(forms.map((form) => [form, { state: 'idle', key: 'demoNotRun', params: {} }]));
 
 // Appends one line to the output panel; kind: out, err, run, ok, fail.
 function addLine(kind, text) {
@@ -22,10 +31,27 @@ function addLine(kind, text) {
   if (atBottom) log.scrollTop = log.scrollHeight;
 }
 
-function setStatus(state, text) {
-  const status = $('#status');
-  status.dataset.state = state;
-  status.textContent = text;
+function setStatus(state, key, params = {}) {
+  status = { state, key, params };
+  drawTexts();
+}
+
+// key null: params.text is shown as it is (an error's own words).
+function setOutput(form, state, key, params = {}) {
+  outputs.set(form, { state, key, params });
+  drawTexts();
+}
+
+function drawTexts() {
+  const el = $('#status');
+  el.dataset.state = status.state;
+  el.textContent = t(status.key, status.params);
+  for (const [form, out] of outputs) {
+    const output = form.querySelector('output');
+    output.dataset.state = out.state;
+    output.textContent = out.key ? t(out.key, out.params) : out.params.text;
+    form.querySelector('button').textContent = t('demoRun', { name: form.dataset.demo });
+  }
 }
 
 function describeError(e) {
@@ -37,28 +63,28 @@ async function runDemo(corio, form) {
   const name = form.dataset.demo;
   const arg = Number(form.elements.arg.value) | 0;
   const button = form.querySelector('button');
-  const output = form.querySelector('output');
   button.disabled = true;
-  output.dataset.state = 'running';
-  output.textContent = 'running…';
-  addLine('run', `▶ ${name}(${arg})`);
+  setOutput(form, 'running', 'demoRunning');
+  addLine('run', t('logStart', { name, arg }));
   const start = performance.now();
-  const took = () => `${((performance.now() - start) / 1000).toFixed(2)} s`;
+  const took = () => t('seconds', { n: ((performance.now() - start) / 1000).toFixed(2) });
   try {
     const value = await corio.run(name, arg);
-    output.dataset.state = 'ok';
-    output.textContent = `returned ${value} after ${took()}`;
-    addLine('ok', `✔ ${name}(${arg}) returned ${value} after ${took()}`);
+    const time = took();
+    setOutput(form, 'ok', 'demoReturned', { value, time });
+    addLine('ok', t('logReturned', { name, arg, value, time }));
   } catch (e) {
-    output.dataset.state = 'error';
-    output.textContent = describeError(e);
-    addLine('fail', `✘ ${name}(${arg}) failed after ${took()}: ${describeError(e)}`);
+    const time = took();
+    setOutput(form, 'error', null, { text: describeError(e) });
+    addLine('fail', t('logFailed', { name, arg, time, error: describeError(e) }));
   } finally {
     button.disabled = false;
   }
 }
 
 async function main() {
+  onLanguageChange(drawTexts);
+  drawTexts();
   $('#clear').addEventListener('click', () => log.replaceChildren());
   let corio;
   try {
@@ -67,21 +93,20 @@ async function main() {
       printErr: (line) => addLine('err', line),
     });
   } catch (e) {
-    setStatus('error', `Could not load dist/corio.mjs (${describeError(e)}). ` +
-      'Build it first (make dist), then reload.');
+    setStatus('error', 'demoUnavailable', { error: describeError(e) });
     return;
   }
   const m = corio.module;
   $('#backend').textContent = m._corio_backend_name
     ? m.UTF8ToString(m._corio_backend_name()) : 'unknown';
-  for (const form of document.querySelectorAll('form.demo')) {
+  for (const form of forms) {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       runDemo(corio, form);
     });
     form.querySelector('button').disabled = false;
   }
-  setStatus('ready', 'Ready.');
+  setStatus('ready', 'demoReady');
 }
 
 main();

@@ -1,6 +1,7 @@
 // server.mjs — a dependency-free dev server for the browser demo: serves web/
 // at the root (so `/` is web/index.html) and dist/ under /dist/, with the
-// cross-origin isolation headers that wasm threads will need and no caching.
+// cross-origin isolation headers that wasm threads will need and no caching,
+// and the website checker's demo endpoints under /demo/ (demo_endpoints.mjs).
 //
 //   node web/server.mjs [--port N] [--host ADDR]    (PORT=N works too)
 //
@@ -11,6 +12,7 @@ import { stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { serveDemo } from './demo_endpoints.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
@@ -28,10 +30,14 @@ export const MIME_TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-// Sent with every response, errors included.
+// Sent with every response, errors included. COEP "credentialless" rather
+// than "require-corp": both make the page cross-origin isolated (threads),
+// but under require-corp a no-cors fetch of a site without CORS and CORP
+// headers (most public sites) fails like an unreachable one, so the checker
+// could not tell "reachable, status hidden by the browser" from "down".
 const COMMON_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Embedder-Policy': 'credentialless',
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
@@ -79,11 +85,18 @@ function sendText(res, status, text, extra = {}) {
 
 async function handle(req, res, dirs, log) {
   const method = req.method;
+  const q = req.url.indexOf('?');
+  const pathname = q < 0 ? req.url : req.url.slice(0, q); // as sent: `//x` is a path here, not a host
+  const query = new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
+  if (serveDemo(req, res, pathname, query, COMMON_HEADERS)) {
+    // A demo response may come late or never: it is logged when it ends.
+    res.once('close', () => log?.(`${method} ${req.url} ${res.headersSent ? res.statusCode : 'no answer'}`));
+    return;
+  }
   let status;
   if (method !== 'GET' && method !== 'HEAD') {
     sendText(res, (status = 405), 'method not allowed\n', { Allow: 'GET, HEAD' });
   } else {
-    const pathname = req.url.split('?')[0]; // as sent: `//x` is a path here, not a host
     const found = pathname.startsWith('/') ? await resolveFile(pathname, dirs) : null;
     if (!found) {
       sendText(res, (status = 404), 'not found\n');
@@ -144,8 +157,8 @@ export function startServer({
 }
 
 const USAGE = 'usage: node web/server.mjs [--port N] [--host ADDR]\n' +
-  'Serves the corio browser demo (web/ and dist/) on ADDR (default 127.0.0.1),\n' +
-  'port N (default: $PORT, else 8080; 0 picks a free one).';
+  'Serves the corio browser demo (web/ and dist/) and its demo endpoints (/demo/)\n' +
+  'on ADDR (default 127.0.0.1), port N (default: $PORT, else 8080; 0 picks a free one).';
 
 async function main() {
   let values;
@@ -173,7 +186,7 @@ async function main() {
   }
   try {
     const { url } = await startServer({ port, host: values.host, log: (l) => console.log(l) });
-    console.log(`corio demo: serving web/ and dist/ on ${url}`);
+    console.log(`corio demo: serving web/ and dist/ on ${url} (checker demo endpoints under /demo/)`);
   } catch (e) {
     console.error(`server: ${e.message}`);
     process.exit(1);

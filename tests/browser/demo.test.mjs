@@ -1,33 +1,14 @@
-// demo.test.mjs — the browser demo (web/index.html) in headless Chromium:
-// each demo's printf lines and its result (or CorioError) appear on the page,
-// the page keeps running while a demo runs, and nothing logs an error.
-// Needs /usr/bin/chromium, playwright-core and a built dist/ (make dist).
+// demo.test.mjs — the coroutine demos (web/index.html's second tab, #demos)
+// in headless Chromium: each demo's printf lines and its result (or
+// CorioError) appear on the page, the page keeps running while a demo runs,
+// and nothing logs an error. Needs /usr/bin/chromium, playwright-core and a
+// built dist/ (make dist).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { startServer } from '../../web/server.mjs';
+import { launchChromium, missingPrerequisite } from './lib/chromium.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const WAIT = { timeout: 30_000 };
-
-// What is missing to run these tests, as an install hint, or null.
-async function missingPrerequisite() {
-  if (!existsSync(CHROMIUM))
-    return `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\``;
-  try {
-    await import('playwright-core');
-  } catch (e) {
-    return `playwright-core is missing (${e.message}): install it with \`npm i -D playwright-core\``;
-  }
-  for (const f of ['corio.mjs', 'corio.wasm'])
-    if (!existsSync(new URL(`../../dist/${f}`, import.meta.url)))
-      return `dist/${f} is missing: build the dist module first (make dist)`;
-  return null;
-}
 
 const missing = await missingPrerequisite();
 if (missing) test('the browser tests have what they need', () => assert.fail(missing));
@@ -36,15 +17,14 @@ else describe('browser demo page', { timeout: 180_000 }, () => {
   const problems = []; // page errors, console errors, failed requests
 
   before(async () => {
-    const { chromium } = await import('playwright-core');
     server = await startServer({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-    page = await browser.newPage();
+    browser = await launchChromium();
+    page = await browser.newPage({ locale: 'en-US' }); // English texts, whatever the machine's
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
     page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
     page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-    await page.goto(server.url);
+    await page.goto(`${server.url}#demos`);
     await page.waitForSelector('#status[data-state="ready"]', WAIT);
   });
 
@@ -82,6 +62,12 @@ else describe('browser demo page', { timeout: 180_000 }, () => {
   function assertNoProblems() {
     assert.deepEqual(problems, [], problems.join('\n'));
   }
+
+  test('the demos are the page\'s second tab, shown by #demos', async () => {
+    assert.equal(await page.locator('#tab-demos').getAttribute('aria-selected'), 'true');
+    assert.equal(await page.locator('#panel-checker').isVisible(), false);
+    assertNoProblems();
+  });
 
   test('the page loads the wasm module and names its backend', async () => {
     assert.match(await page.locator('#backend').innerText(), /^emscripten-fiber\/js-event-loop$/);

@@ -1,6 +1,7 @@
 // server.test.mjs — the demo dev server (web/server.mjs): routes, MIME types,
 // the COOP/COEP and no-store headers on every response, 404s, no way out of
-// the served directories, and a clear failure when the port is taken.
+// the served directories, a clear failure when the port is taken, and the
+// checker's demo endpoints under /demo/ (web/demo_endpoints.mjs).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -10,15 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../web/server.mjs';
+import { DEMO_PATHS } from '../../web/demo_endpoints.mjs';
 
 const SERVER_SCRIPT = fileURLToPath(new URL('../../web/server.mjs', import.meta.url));
 
 // A GET (or other method) with the path sent exactly as written, which
 // fetch() would normalise. Resolves to {status, headers, body}.
-function get(base, path, method = 'GET') {
+function get(base, path, method = 'GET', headers = {}) {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method }, (res) => {
+    const req = request({ hostname, port, path, method, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }));
@@ -30,7 +32,7 @@ function get(base, path, method = 'GET') {
 
 function assertCommonHeaders(res) {
   assert.equal(res.headers['cross-origin-opener-policy'], 'same-origin');
-  assert.equal(res.headers['cross-origin-embedder-policy'], 'require-corp');
+  assert.equal(res.headers['cross-origin-embedder-policy'], 'credentialless');
   assert.equal(res.headers['cache-control'], 'no-store');
 }
 
@@ -188,5 +190,128 @@ describe('web/server.mjs as a command', () => {
     } finally {
       await busy.close();
     }
+  });
+});
+
+describe('web/server.mjs demo endpoints (/demo/)', () => {
+  let server;
+
+  before(async () => {
+    server = await startServer({ port: 0, host: '127.0.0.1' });
+  });
+
+  after(async () => {
+    await server?.close();
+  });
+
+  // Sends a GET and resolves to the error that ends it, or null if a
+  // response arrives first; `abortAfter` ms destroys the request instead.
+  function failure(base, path, { abortAfter } = {}) {
+    const { hostname, port } = new URL(base);
+    return new Promise((resolve) => {
+      const req = request({ hostname, port, path, agent: false }, () => resolve(null));
+      req.on('error', (e) => resolve(e));
+      if (abortAfter !== undefined) setTimeout(() => req.destroy(), abortAfter);
+      req.end();
+    });
+  }
+
+  // Resolves when the server holds `n` open connections.
+  async function connectionsReach(srv, n) {
+    for (let i = 0; i < 200; i++) {
+      const count = await new Promise((resolve) => srv.server.getConnections((e, c) => resolve(c)));
+      if (count === n) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.fail(`the server never held ${n} connections`);
+  }
+
+  test('the default list names each endpoint', () => {
+    assert.deepEqual(DEMO_PATHS.map((p) => p.split('?')[0]), ['/demo/200', '/demo/301', '/demo/404',
+      '/demo/500', '/demo/slow', '/demo/hang', '/demo/reset']);
+  });
+
+  test('/demo/200, /demo/404 and /demo/500 answer their status with CORS and the server\'s headers', async () => {
+    for (const [path, status, body] of [['/demo/200', 200, 'ok'], ['/demo/404', 404, 'not found'],
+      ['/demo/500', 500, 'internal error']]) {
+      const res = await get(server.url, path);
+      assert.equal(res.status, status, path);
+      assert.equal(res.body, body, path);
+      assert.equal(res.headers['access-control-allow-origin'], '*', path);
+      assert.equal(res.headers['cross-origin-resource-policy'], 'cross-origin', path);
+      assertCommonHeaders(res);
+    }
+  });
+
+  test('/demo/301 redirects to /demo/200, and fetch() follows it', async () => {
+    const res = await get(server.url, '/demo/301');
+    assert.equal(res.status, 301);
+    assert.equal(res.headers.location, '/demo/200');
+    const followed = await fetch(new URL('/demo/301', server.url));
+    assert.equal(followed.status, 200);
+    assert.equal(followed.redirected, true);
+    assert.equal(await followed.text(), 'ok');
+  });
+
+  test('HEAD gets the head without a body; preflights are answered; other methods get 405', async () => {
+    const head = await get(server.url, '/demo/200', 'HEAD');
+    assert.equal(head.status, 200);
+    assert.equal(head.headers['content-length'], '2');
+    assert.equal(head.body, '');
+    const pre = await get(server.url, '/demo/200', 'OPTIONS', {
+      Origin: 'http://localhost:1', 'Access-Control-Request-Method': 'GET',
+      'Access-Control-Request-Headers': 'x-corio',
+    });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers['access-control-allow-origin'], '*');
+    assert.equal(pre.headers['access-control-allow-headers'], 'x-corio');
+    const post = await get(server.url, '/demo/200', 'POST');
+    assert.equal(post.status, 405);
+    assertCommonHeaders(post);
+  });
+
+  test('an unknown /demo/ path is a 404 with the headers', async () => {
+    const res = await get(server.url, '/demo/nope');
+    assert.equal(res.status, 404);
+    assertCommonHeaders(res);
+  });
+
+  test('/demo/slow answers 200 "ok" after ?ms=N; a bad N is a 400', async () => {
+    const start = performance.now();
+    const res = await get(server.url, '/demo/slow?ms=300');
+    const took = performance.now() - start;
+    assert.equal(res.status, 200);
+    assert.equal(res.body, 'ok');
+    assert.ok(took >= 290 && took < 2000, `took ${took} ms`);
+    for (const bad of ['-1', 'x', '1.5', String(11 * 60 * 1000)])
+      assert.equal((await get(server.url, `/demo/slow?ms=${bad}`)).status, 400, bad);
+  });
+
+  test('/demo/hang never answers, and its connection ends when the client goes away', async () => {
+    const own = await startServer({ port: 0, host: '127.0.0.1' });
+    try {
+      const e = await failure(own.url, '/demo/hang', { abortAfter: 500 });
+      assert.ok(e, 'no response came before the client gave up');
+      await connectionsReach(own, 0);
+    } finally {
+      await own.close();
+    }
+  });
+
+  test('/demo/hang connections are closed when the server stops', async () => {
+    const own = await startServer({ port: 0, host: '127.0.0.1' });
+    const pending = failure(own.url, '/demo/hang');
+    await connectionsReach(own, 1);
+    const start = performance.now();
+    await own.close();
+    assert.ok(performance.now() - start < 1000, 'close() did not wait for the hung request');
+    const e = await pending;
+    assert.ok(e, 'the hung request failed rather than got a response');
+  });
+
+  test('/demo/reset sends part of a head, then a RST: the client sees ECONNRESET', async () => {
+    const e = await failure(server.url, '/demo/reset');
+    assert.equal(e?.code, 'ECONNRESET');
+    assert.equal((await get(server.url, '/demo/reset?ms=x')).status, 400);
   });
 });

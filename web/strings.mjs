@@ -1,0 +1,230 @@
+// strings.mjs — every text the demo page shows, in English and Chinese, by
+// key. {name} marks a parameter (i18n.mjs fills it in). Keys ending in
+// "Html" hold markup written here, never user data. Both languages must
+// have the same keys (tests/browser/checker_page.test.mjs checks it).
+
+export const STRINGS = {
+  en: {
+    title: 'corio: C coroutines in the browser',
+    tagline: 'asyncio-style C coroutines, running in your browser',
+    language: 'Language',
+    tabChecker: 'Website checker',
+    tabDemos: 'Coroutine demos',
+
+    // ---- the website checker ----
+    checkerIntroHtml: 'Checks the HTTP status of many websites at once, as the guide\'s ' +
+      'asyncio example does. The checker is C code compiled to WebAssembly: each URL is a ' +
+      'corio task that sends an HTTP request and reads the status line through a ' +
+      '<code>fetch()</code>-backed stream, and the tasks run concurrently on the page\'s own ' +
+      'event loop, so the page stays responsive while hundreds of checks run.',
+    urls: 'URLs, one per line',
+    urlsHint: 'Lines starting with # are skipped; a URL without a scheme gets https://. ' +
+      'The /demo/ URLs are served by this server, so they work offline; public sites fail ' +
+      'without internet, each with its own error.',
+    restoreDefaults: 'Restore the default list',
+    concurrency: 'Concurrency',
+    timeout: 'Timeout (s)',
+    compare: 'Also run sequentially, to compare',
+    run: 'Run',
+    cancel: 'Cancel',
+    statusLoading: 'Loading the checker…',
+    statusReady: 'Ready.',
+    statusUnavailable: 'The checker could not be loaded ({error}). ' +
+      'Build it first (make -f emscripten.mk dist), then reload.',
+    statusConcurrent: 'Checking {n} URLs concurrently, at most {concurrency} at a time…',
+    statusSequential: 'Checking the same {n} URLs one at a time…',
+    statusDone: 'Done: {n} URLs checked.',
+    statusCancelled: 'Cancelled.',
+    statusFailed: 'The run failed: {error}',
+    statusNoUrls: 'Enter at least one URL.',
+    statusTooMany: 'At most {max} URLs per run.',
+    statusBadConcurrency: 'Concurrency must be a whole number from 1 to {max}.',
+    statusBadTimeout: 'The timeout must be from {min} to {max} seconds.',
+    phaseConcurrent: 'Concurrent run',
+    phaseSequential: 'Sequential run',
+    progressIdle: 'not started',
+    progressCount: '{done} / {total} checked',
+    progressInFlight: '{done} / {total} checked, {running} in flight',
+    totalConcurrent: 'Concurrent total',
+    totalSequential: 'Sequential total',
+    speedup: 'Speed-up',
+    notRun: 'not run',
+    runningFor: '{time}…',
+    cancelledAfter: 'cancelled after {time}',
+    timesFaster: '{x}× faster',
+    summary: '{ok} OK, {httpError} HTTP errors, {error} failed, {hidden} hidden, {cancelled} cancelled',
+    resultsCaption: 'Results of the concurrent run',
+    colIndex: '#',
+    colUrl: 'URL',
+    colStatus: 'Status',
+    colReason: 'Reason',
+    colTime: 'Time',
+    colError: 'Error',
+    rowPending: 'waiting',
+    rowRunning: 'checking…',
+    hidden: 'reachable, status hidden by the browser',
+    cancelled: 'cancelled',
+    timelineConcurrent: 'Concurrent run: when each check started and ended',
+    timelineSequential: 'Sequential run: the same checks, one after another',
+    legendOk: 'OK',
+    legendHttpError: 'HTTP error',
+    legendError: 'failed',
+    legendHidden: 'hidden',
+    legendCancelled: 'cancelled',
+    legendRunning: 'running',
+    seconds: '{n} s',
+    milliseconds: '{n} ms',
+
+    // ---- the coroutine demos ----
+    demosIntroHtml: 'These demos are C functions (<code>examples/web_demo.c</code>) compiled to ' +
+      'WebAssembly. Each runs as a corio task on the browser\'s own event loop: tasks sleep and ' +
+      'wake through JS timers, so the page stays responsive while they run. Their ' +
+      '<code>printf</code> output appears below as it happens.',
+    backend: 'Backend:',
+    demoLoading: 'Loading the wasm module…',
+    demoReady: 'Ready.',
+    demoUnavailable: 'Could not load dist/corio.mjs ({error}). Build it first (make dist), then reload.',
+    demoTasksTitle: 'Concurrent tasks',
+    demoTasksHtml: 'Starts <var>n</var> worker tasks that each sleep 100–600 ms, and gathers them ' +
+      '(<code>corio_task_create</code>, <code>corio_gather</code>). The whole run takes as long ' +
+      'as the slowest worker, not the sum of all sleeps.',
+    demoTasksArg: 'n workers',
+    demoTimeoutTitle: 'Time limit',
+    demoTimeoutHtml: 'Waits for a 1-second job with <code>corio_wait_for</code>. Past the limit, the ' +
+      'job is cancelled, its cleanup runs, and the run fails with <code>CORIO_ETIMEDOUT</code>. ' +
+      'Try 1500 ms to let it finish.',
+    demoTimeoutArg: 'timeout (ms)',
+    demoCancelTitle: 'Cancellation',
+    demoCancelHtml: 'Starts a ticker task, then cancels it with <code>corio_task_cancel</code>. The ' +
+      'ticker\'s sleep returns <code>CORIO_ECANCELLED</code>, its cleanup runs (and may still ' +
+      'wait), and <code>corio_await</code> reports it cancelled.',
+    demoCancelArg: 'cancel after (ms)',
+    demoRun: 'Run {name}',
+    demoNotRun: 'not run yet',
+    demoRunning: 'running…',
+    demoReturned: 'returned {value} after {time}',
+    logStart: '▶ {name}({arg})',
+    logReturned: '✔ {name}({arg}) returned {value} after {time}',
+    logFailed: '✘ {name}({arg}) failed after {time}: {error}',
+    output: 'Output',
+    clear: 'Clear',
+  },
+
+  zh: {
+    title: 'corio：在浏览器中运行的 C 协程',
+    tagline: 'asyncio 风格的 C 协程，在你的浏览器中运行',
+    language: '语言',
+    tabChecker: '网站状态检查',
+    tabDemos: '协程演示',
+
+    checkerIntroHtml: '像指南中的 asyncio 示例那样，同时检查许多网站的 HTTP 状态。检查器是编译成 ' +
+      'WebAssembly 的 C 代码：每个 URL 是一个 corio 任务，它通过基于 <code>fetch()</code> 的流' +
+      '发送 HTTP 请求并读取状态行；这些任务在页面自己的事件循环上并发运行，所以即使同时进行数百个' +
+      '检查，页面也保持响应。',
+    urls: 'URL 列表，每行一个',
+    urlsHint: '以 # 开头的行会被跳过；没有协议的 URL 会加上 https://。/demo/ 开头的 URL 由本服务器' +
+      '提供，离线也能使用；没有互联网时，公共网站会失败，并各自显示错误。',
+    restoreDefaults: '恢复默认列表',
+    concurrency: '并发数',
+    timeout: '超时（秒）',
+    compare: '再顺序运行一遍，用于比较',
+    run: '运行',
+    cancel: '取消',
+    statusLoading: '正在加载检查器…',
+    statusReady: '就绪。',
+    statusUnavailable: '无法加载检查器（{error}）。请先构建（make -f emscripten.mk dist），然后刷新页面。',
+    statusConcurrent: '正在并发检查 {n} 个 URL，同时最多 {concurrency} 个…',
+    statusSequential: '正在逐个检查同样的 {n} 个 URL…',
+    statusDone: '完成：已检查 {n} 个 URL。',
+    statusCancelled: '已取消。',
+    statusFailed: '运行失败：{error}',
+    statusNoUrls: '请至少输入一个 URL。',
+    statusTooMany: '每次最多 {max} 个 URL。',
+    statusBadConcurrency: '并发数必须是 1 到 {max} 之间的整数。',
+    statusBadTimeout: '超时必须在 {min} 到 {max} 秒之间。',
+    phaseConcurrent: '并发运行',
+    phaseSequential: '顺序运行',
+    progressIdle: '尚未开始',
+    progressCount: '已检查 {done} / {total}',
+    progressInFlight: '已检查 {done} / {total}，进行中 {running}',
+    totalConcurrent: '并发总耗时',
+    totalSequential: '顺序总耗时',
+    speedup: '加速比',
+    notRun: '未运行',
+    runningFor: '{time}…',
+    cancelledAfter: '{time} 后取消',
+    timesFaster: '快 {x} 倍',
+    summary: '成功 {ok}，HTTP 错误 {httpError}，失败 {error}，被隐藏 {hidden}，已取消 {cancelled}',
+    resultsCaption: '并发运行的结果',
+    colIndex: '#',
+    colUrl: 'URL',
+    colStatus: '状态码',
+    colReason: '原因',
+    colTime: '耗时',
+    colError: '错误',
+    rowPending: '等待中',
+    rowRunning: '检查中…',
+    hidden: '可以访问，状态被浏览器隐藏',
+    cancelled: '已取消',
+    timelineConcurrent: '并发运行：每个检查的开始与结束时间',
+    timelineSequential: '顺序运行：同样的检查，一个接一个',
+    legendOk: '成功',
+    legendHttpError: 'HTTP 错误',
+    legendError: '失败',
+    legendHidden: '被隐藏',
+    legendCancelled: '已取消',
+    legendRunning: '进行中',
+    seconds: '{n} 秒',
+    milliseconds: '{n} 毫秒',
+
+    demosIntroHtml: '这些演示是编译成 WebAssembly 的 C 函数（<code>examples/web_demo.c</code>）。' +
+      '每个演示作为一个 corio 任务运行在浏览器自己的事件循环上：任务通过 JS 定时器休眠和唤醒，' +
+      '所以运行时页面保持响应。它们的 <code>printf</code> 输出会实时显示在下方。',
+    backend: '后端：',
+    demoLoading: '正在加载 wasm 模块…',
+    demoReady: '就绪。',
+    demoUnavailable: '无法加载 dist/corio.mjs（{error}）。请先构建（make dist），然后刷新页面。',
+    demoTasksTitle: '并发任务',
+    demoTasksHtml: '启动 <var>n</var> 个工作任务，每个休眠 100–600 毫秒，然后汇集它们' +
+      '（<code>corio_task_create</code>、<code>corio_gather</code>）。整个运行的耗时等于最慢的' +
+      '那个任务，而不是所有休眠时间之和。',
+    demoTasksArg: 'n 个工作任务',
+    demoTimeoutTitle: '时间限制',
+    demoTimeoutHtml: '用 <code>corio_wait_for</code> 等待一个耗时 1 秒的作业。超过时限后，作业被取消，' +
+      '它的清理代码运行，整个运行以 <code>CORIO_ETIMEDOUT</code> 失败。试试 1500 毫秒，让它完成。',
+    demoTimeoutArg: '超时（毫秒）',
+    demoCancelTitle: '取消',
+    demoCancelHtml: '启动一个计时任务，然后用 <code>corio_task_cancel</code> 取消它。计时任务的休眠' +
+      '返回 <code>CORIO_ECANCELLED</code>，它的清理代码运行（清理时仍可等待），' +
+      '<code>corio_await</code> 报告它已被取消。',
+    demoCancelArg: '多久后取消（毫秒）',
+    demoRun: '运行 {name}',
+    demoNotRun: '尚未运行',
+    demoRunning: '运行中…',
+    demoReturned: '返回 {value}，用时 {time}',
+    logStart: '▶ {name}({arg})',
+    logReturned: '✔ {name}({arg}) 返回 {value}，用时 {time}',
+    logFailed: '✘ {name}({arg}) 失败，用时 {time}：{error}',
+    output: '输出',
+    clear: '清空',
+  },
+};
+
+// The checker's error codes in Chinese; English uses the C message itself,
+// which names the host and the system's own words.
+export const ERROR_NAMES_ZH = {
+  CORIO_ETIMEDOUT: '超时',
+  CORIO_ECANCELLED: '已取消',
+  CORIO_EDNS: '找不到主机名',
+  CORIO_ECONNREFUSED: '连接被拒绝',
+  CORIO_ECONNRESET: '连接被对方重置',
+  CORIO_ETLS: 'TLS 错误',
+  CORIO_EPROTO: '响应格式错误',
+  CORIO_ECORS: '可以访问，状态被浏览器隐藏',
+  CORIO_ENETWORK: '网络错误（浏览器没有说明原因）',
+  CORIO_EIO: '输入/输出错误',
+  CORIO_EINVAL: '无效的参数',
+  CORIO_ENOTSUP: '此平台不支持',
+  CORIO_ELIMIT: '超过长度限制',
+  CORIO_EINCOMPLETE: '数据未完整到达就结束了',
+};
