@@ -1,0 +1,203 @@
+// http_fanout.mjs — the http_fanout benchmark (`npm run bench` runs it after
+// bench/run.mjs): 1,000 status checks of a fixture endpoint that answers
+// after 50 ms, at most 100 at a time, so the ideal wall time is 0.5 s. The
+// URLs are spread over 20 loopback addresses and ports, so Chromium's limit
+// of 6 connections per origin is not what is measured. Implementations:
+//   corio-node        the C checker (wasm) in Node, on Node's TCP
+//   corio-chromium    the same module in headless Chromium, over fetch()
+//   python-asyncio    the guide's status check (bench/http_fanout.py)
+//   js-fetch-node     plain fetch() and a promise semaphore, in Node
+//   js-fetch-chromium the same in Chromium
+// Each repetition is a fresh process (or a fresh browser page). Prints one
+// JSON line per implementation with the median wall time; a table with the
+// targets (corio within 1.3x of the ideal, and no slower than plain fetch
+// where they run) goes to stderr.
+//
+//   node bench/http_fanout.mjs [--reps=N] [--urls=N] [--concurrency=N]
+//                              [--delay=MS] [--impls=a,b] [--no-build]
+
+import { spawnSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFixtures } from '../tests/fixtures/http_fixture.mjs';
+import { startServer } from '../web/server.mjs';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const IMPLS = ['corio-node', 'corio-chromium', 'python-asyncio', 'js-fetch-node',
+  'js-fetch-chromium'];
+const RATIO_TARGET = 1.3;
+
+function parseArgs(argv) {
+  const o = { reps: 3, urls: 1000, concurrency: 100, delay: 50, impls: IMPLS, build: true,
+    origins: 20 };
+  for (const a of argv) {
+    const [k, v] = a.split('=');
+    if (k === '--reps') o.reps = Number(v);
+    else if (k === '--urls') o.urls = Number(v);
+    else if (k === '--concurrency') o.concurrency = Number(v);
+    else if (k === '--delay') o.delay = Number(v);
+    else if (k === '--impls') o.impls = v.split(',');
+    else if (k === '--no-build') o.build = false;
+    else {
+      console.error(`http_fanout.mjs: unknown argument ${a}`);
+      process.exit(2);
+    }
+  }
+  return o;
+}
+
+// Runs a child process with `input` on stdin; resolves to its JSON line.
+function runChild(cmd, args, input) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('error', (e) => resolve({ error: e.message }));
+    child.on('close', (code) => {
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()));
+      } catch {
+        resolve({ error: `exit ${code}: ${(err || out).trim().split('\n').slice(-3).join(' | ')}` });
+      }
+    });
+    child.stdin.end(input);
+  });
+}
+
+// The browser side: one fresh page per repetition on the dev server.
+async function browserRun(browser, serverUrl, impl, urls, limit) {
+  const page = await browser.newPage();
+  try {
+    await page.goto(new URL('/', serverUrl).href);
+    return await page.evaluate(async ({ impl, urls, limit }) => {
+      const tally = (results, seconds) => {
+        const statuses = {};
+        let errors = 0;
+        for (const r of results) {
+          if (r.status == null || r.error) errors++;
+          else statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+        }
+        return { seconds, ok: results.length - errors, errors, statuses };
+      };
+      let run;
+      if (impl === 'corio-chromium') {
+        const { checkUrls } = await import('/checker.mjs');
+        await checkUrls(urls.slice(0, 1), { concurrency: 1, timeout: 30 });
+        run = () => checkUrls(urls, { concurrency: limit, timeout: 30 });
+      } else {
+        const fetchAll = async (list, n) => {
+          const results = new Array(list.length);
+          let next = 0;
+          const worker = async () => {
+            while (next < list.length) {
+              const i = next++;
+              try {
+                const res = await fetch(list[i], { cache: 'no-store' });
+                await res.body?.cancel();
+                results[i] = { status: res.status };
+              } catch (e) {
+                results[i] = { error: String(e.message) };
+              }
+            }
+          };
+          await Promise.all(Array.from({ length: Math.min(n, list.length) }, worker));
+          return results;
+        };
+        await fetchAll(urls.slice(0, 1), 1);
+        run = () => fetchAll(urls, limit);
+      }
+      const start = performance.now();
+      const results = await run();
+      return tally(results, (performance.now() - start) / 1000);
+    }, { impl, urls, limit });
+  } catch (e) {
+    return { error: e.message.split('\n')[0] };
+  } finally {
+    await page.close();
+  }
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  if (o.build) {
+    const r = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'dist'], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) {
+      console.error(`http_fanout: building dist failed:\n${r.stderr}`);
+      process.exit(1);
+    }
+  }
+  const fixtures = await startFixtures({ ports: o.origins });
+  const urls = Array.from({ length: o.urls }, (_, i) =>
+    new URL(`/delay?ms=${o.delay}&i=${i}`, fixtures.listeners[i % fixtures.listeners.length].base).href);
+  const input = urls.join('\n') + '\n';
+  const ideal = Math.ceil(o.urls / o.concurrency) * o.delay / 1000;
+  let server = null, browser = null;
+  const rows = [];
+  try {
+    for (const impl of o.impls) {
+      const runs = [];
+      for (let rep = 0; rep < o.reps; rep++) {
+        let r;
+        if (impl === 'corio-node')
+          r = await runChild(process.execPath, ['bench/http_fanout_client.mjs', 'corio', String(o.concurrency)], input);
+        else if (impl === 'js-fetch-node')
+          r = await runChild(process.execPath, ['bench/http_fanout_client.mjs', 'fetch', String(o.concurrency)], input);
+        else if (impl === 'python-asyncio')
+          r = await runChild(process.env.PYTHON || 'python3', ['bench/http_fanout.py', String(o.concurrency)], input);
+        else {
+          if (!browser) {
+            if (!existsSync(CHROMIUM)) { r = { error: `${CHROMIUM} is missing` }; runs.push(r); break; }
+            const { chromium } = await import('playwright-core');
+            browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+            server = await startServer({ port: 0, host: '127.0.0.1' });
+          }
+          r = await browserRun(browser, server.url, impl, urls, o.concurrency);
+        }
+        if (!r.error && r.ok !== o.urls)
+          r.error = `${r.ok} of ${o.urls} checks answered (${JSON.stringify(r.statuses)}, ${r.errors} errors)`;
+        runs.push(r);
+        if (r.error) break;
+      }
+      const failed = runs.find((r) => r.error);
+      const row = failed
+        ? { workload: 'http_fanout', impl, error: failed.error }
+        : { workload: 'http_fanout', impl, urls: o.urls, concurrency: o.concurrency, delay_ms: o.delay,
+            ideal_seconds: ideal, seconds: median(runs.map((r) => r.seconds)),
+            runs: runs.map((r) => Number(r.seconds.toFixed(4))) };
+      if (!failed) row.ratio_to_ideal = Number((row.seconds / ideal).toFixed(3));
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
+  } finally {
+    await browser?.close();
+    await server?.close();
+    await fixtures.close();
+  }
+  const by = Object.fromEntries(rows.map((r) => [r.impl, r]));
+  const lines = [`http_fanout: ${o.urls} URLs, ${o.delay} ms each, concurrency ${o.concurrency}: ideal ${ideal.toFixed(2)} s (median of ${o.reps})`];
+  for (const r of rows)
+    lines.push(`  ${r.impl.padEnd(18)} ${r.error ? `error: ${r.error}` : `${r.seconds.toFixed(3)} s  (${r.ratio_to_ideal}x ideal)`}`);
+  for (const [corio, plain] of [['corio-node', 'js-fetch-node'], ['corio-chromium', 'js-fetch-chromium']]) {
+    const c = by[corio];
+    if (!c || c.error) continue;
+    const p = by[plain];
+    const idealOk = c.ratio_to_ideal <= RATIO_TARGET;
+    const vsPlain = p && !p.error ? (c.seconds <= p.seconds ? 'met' : `missed (${(c.seconds / p.seconds).toFixed(2)}x plain fetch)`) : 'not compared';
+    lines.push(`  target ${corio}: <= ${RATIO_TARGET}x ideal ${idealOk ? 'met' : 'missed'}; no slower than ${plain}: ${vsPlain}`);
+  }
+  console.error(lines.join('\n'));
+}
+
+await main();
