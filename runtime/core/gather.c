@@ -85,7 +85,8 @@ int corio_gather(corio_task_t *const *tasks, size_t n, intptr_t *results,
   if (g.cancel_requested && (g.collect || g.first_failed == NULL ||
                              g.first_failed->code == CORIO_ECANCELLED)) {
     finish(&g, n, NULL, NULL);
-    return corio__set_error(CORIO_ECANCELLED, NULL);
+    /* The message the children were cancelled with, as asyncio's. */
+    return corio__set_error(CORIO_ECANCELLED, g.waiter->cancel_msg);
   }
   corio_task_t *first_failed = g.collect ? NULL : g.first_failed;
   if (first_failed) corio_task_retain(first_failed);

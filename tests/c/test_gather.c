@@ -237,6 +237,39 @@ TEST(cancelling_the_gathering_task_cancels_the_children) {
   CHECK(corio_time() - t0 < 5);
 }
 
+static int gather_two_sleepers(void *arg, intptr_t *result) {
+  (void)result;
+  job_t *jobs = arg;
+  int rc = spawn_jobs(children, jobs, 2);
+  if (rc != CORIO_OK) return rc;
+  rc = corio_gather(children, 2, NULL, NULL);
+  test_log("gatherer:%s:%s", corio_err_name(rc), corio_errmsg());
+  return rc;
+}
+
+static int cancel_the_gatherer_with_a_message(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  job_t jobs[2] = {{.name = "c1", .secs = 10, .value = 1},
+                   {.name = "c2", .secs = 10, .value = 2}};
+  corio_task_t *g;
+  int rc = corio_task_create(&g, gather_two_sleepers, jobs, NULL);
+  if (rc != CORIO_OK) return rc;
+  corio_sleep(0.01);
+  corio_task_cancel(g, "stop now");
+  rc = corio_await(g, NULL);
+  test_log("main:%s:%s", corio_err_name(rc), corio_task_error(g));
+  corio_task_release(g);
+  release_all(children, 2);
+  return CORIO_OK;
+}
+
+TEST(a_cancelled_gather_keeps_the_cancel_message) {
+  test_run(cancel_the_gatherer_with_a_message, NULL, CORIO_OK);
+  CHECK_LOG("c1:CORIO_ECANCELLED c2:CORIO_ECANCELLED "
+            "gatherer:CORIO_ECANCELLED:stop now main:CORIO_ECANCELLED:stop now");
+}
+
 static int gather_nothing(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
