@@ -159,10 +159,11 @@ $(eval $(call wasm_program,stream_client,tests/c/programs/stream_client.c))
 # A native TLS stream client (tests/node/tls_native.test.mjs), under ASan.
 $(eval $(call asan_program,tls_client,tests/c/programs/tls_client.c))
 
-# Examples and benchmarks, each natively and as wasm.
+# Examples and benchmarks, each natively and as wasm. Examples may use the
+# website checker's portable part (checker/checker.h).
 EXAMPLES := $(notdir $(basename $(filter-out $(DIST_SRCS),$(wildcard examples/*.c))))
-$(foreach p,$(EXAMPLES),$(eval $(call native_program,$(p),examples/$(p).c)))
-$(foreach p,$(EXAMPLES),$(eval $(call wasm_program,$(p),examples/$(p).c)))
+$(foreach p,$(EXAMPLES),$(eval $(call native_program,$(p),examples/$(p).c $(CHECKER_SRCS))))
+$(foreach p,$(EXAMPLES),$(eval $(call wasm_program,$(p),examples/$(p).c $(CHECKER_SRCS))))
 BENCHES := $(notdir $(basename $(wildcard bench/*.c)))
 $(foreach p,$(BENCHES),$(eval $(call native_program,$(p),bench/$(p).c)))
 $(foreach p,$(BENCHES),$(eval $(call wasm_program,$(p),bench/$(p).c)))
@@ -176,6 +177,24 @@ dist/corio.mjs: $(call wasm_objs,$(DIST_SRCS) $(WASM_RUNTIME_SRCS)) $(JS_LIBRARY
 	  $(filter %.o,$^) -o $@
 dist/corio.wasm: dist/corio.mjs
 
+# The demo page's Examples tab (web/examples_tab.mjs): each example's wasm
+# program (the build/wasm one, already made for web,worker), its source, and
+# an index of names and titles (scripts/examples_index.mjs).
+DIST_EXAMPLES := $(foreach p,$(EXAMPLES),$(addprefix dist/examples/$(p),.mjs .wasm .c)) \
+  dist/examples/index.json
+dist/examples/%.mjs: build/wasm/%.mjs
+	@mkdir -p $(@D)
+	cp $< $@
+dist/examples/%.wasm: build/wasm/%.wasm
+	@mkdir -p $(@D)
+	cp $< $@
+dist/examples/%.c: examples/%.c
+	@mkdir -p $(@D)
+	cp $< $@
+dist/examples/index.json: scripts/examples_index.mjs $(EXAMPLES:%=examples/%.c) emscripten.mk
+	@mkdir -p $(@D)
+	node scripts/examples_index.mjs $@ $(filter %.c,$^)
+
 build/native/libcorio.a: $(call native_objs,$(NATIVE_RUNTIME_SRCS))
 	rm -f $@
 	ar rcs $@ $^
@@ -184,13 +203,19 @@ build/wasm/libcorio.a: $(call wasm_objs,$(WASM_RUNTIME_SRCS))
 	rm -f $@
 	$(EMAR) rcs $@ $^
 
+# The npm package's copy of the wasm runtime library, for C users who link
+# their own programs (package.json "files"; README, "For C users").
+dist/lib/libcorio.a: build/wasm/libcorio.a
+	@mkdir -p $(@D)
+	cp $< $@
+
 # ---- targets ---------------------------------------------------------------
 
 .PHONY: all native-tests wasm-tests test-programs stack-overflow-programs \
-        dist native-lib wasm-lib examples bench-programs clean help
+        dist dist-examples package native-lib wasm-lib examples bench-programs clean help
 .DEFAULT_GOAL := all
 
-all: native-tests wasm-tests test-programs examples dist
+all: native-tests wasm-tests test-programs examples package dist-examples
 native-tests: build/native/corio-tests
 wasm-tests: build/wasm/corio-tests.mjs
 test-programs: stack-overflow-programs build/wasm/js_exports.mjs \
@@ -198,7 +223,9 @@ test-programs: stack-overflow-programs build/wasm/js_exports.mjs \
 stack-overflow-programs: build/native/stack_overflow \
   build/native/stack_overflow-asan build/wasm/stack_overflow.mjs \
   build/wasm/asyncify_overflow.mjs
-dist: dist/corio.mjs
+dist: dist/corio.mjs dist-examples
+dist-examples: $(DIST_EXAMPLES)
+package: dist/corio.mjs dist/lib/libcorio.a
 native-lib: build/native/libcorio.a
 wasm-lib: build/wasm/libcorio.a
 examples: $(foreach p,$(EXAMPLES),build/native/$(p) build/wasm/$(p).mjs)
@@ -209,12 +236,15 @@ clean:
 
 help:
 	@echo 'make -f emscripten.mk [-j2] TARGET'
-	@echo '  all            native-tests wasm-tests test-programs examples dist (default)'
+	@echo '  all            native-tests wasm-tests test-programs examples package dist-examples'
+	@echo '                 (default)'
 	@echo '  native-tests   build/native/corio-tests (ASan+UBSan)'
 	@echo '  wasm-tests     build/wasm/corio-tests.mjs + .wasm'
 	@echo '  test-programs  stack_overflow (native, ASan, wasm), js_exports, stream_client (wasm),'
 	@echo '                 tls_client (native, ASan)'
-	@echo '  dist           dist/corio.mjs + dist/corio.wasm (no main)'
+	@echo '  dist           dist/corio.mjs + dist/corio.wasm (no main), dist-examples'
+	@echo '  dist-examples  dist/examples/: each example as NAME.mjs + .wasm + .c, index.json'
+	@echo '  package        dist/corio.mjs + .wasm, dist/lib/libcorio.a: what npm pack ships'
 	@echo '  native-lib     build/native/libcorio.a'
 	@echo '  wasm-lib       build/wasm/libcorio.a'
 	@echo '  examples       build/native/NAME, build/wasm/NAME.mjs for examples/*.c'

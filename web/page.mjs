@@ -1,6 +1,6 @@
-// page.mjs — the demo page's frame: its two tabs (the website checker, the
-// coroutine demos; the URL hash names the one shown, #demos or #checker)
-// and the English / 中文 switch.
+// page.mjs — the demo page's frame: its tabs (the website checker, the
+// coroutine demos, the example programs; the URL hash names the one shown,
+// #checker, #demos or #examples) and the English / 中文 switch.
 import { language, onLanguageChange, setLanguage, translatePage } from './i18n.mjs';
 
 const tabs = [...document.querySelectorAll('[role="tab"]')];

@@ -10,6 +10,7 @@ export const STRINGS = {
     language: 'Language',
     tabChecker: 'Website checker',
     tabDemos: 'Coroutine demos',
+    tabExamples: 'Examples',
 
     // ---- the website checker ----
     checkerIntroHtml: 'Checks the HTTP status of many websites at once, as the guide\'s ' +
@@ -108,6 +109,30 @@ export const STRINGS = {
     logFailed: '✘ {name}({arg}) failed after {time}: {error}',
     output: 'Output',
     clear: 'Clear',
+
+    // ---- the example programs ----
+    examplesIntroHtml: 'The programs under <code>examples/</code>, one per topic of the asyncio ' +
+      'guide: C programs with <code>main()</code>, compiled to WebAssembly. Pick one to read its ' +
+      'source. Run starts it in a worker (a fresh module instance each time), so the page stays ' +
+      'responsive, and shows what it prints beside the source. In the browser, streams go through ' +
+      '<code>fetch()</code>, and a program that starts its own server fails with ' +
+      '<code>CORIO_ENOTSUP</code>: a page cannot accept connections.',
+    examplesLoading: 'Loading the examples…',
+    examplesReady: '{n} example programs.',
+    examplesUnavailable: 'Could not load dist/examples/index.json ({error}). ' +
+      'Build it first (make -f emscripten.mk dist), then reload.',
+    examplesList: 'Programs',
+    exampleSource: 'Source',
+    exampleSourceLoading: 'Loading the source…',
+    exampleSourceFailed: 'Could not load the source ({error}).',
+    exampleOutput: 'Output',
+    exampleStop: 'Stop',
+    exampleNotRun: 'not run yet',
+    exampleRunning: 'running…',
+    exampleExited: 'exited with status {status} after {time}',
+    exampleAborted: 'aborted after {time}: {what}',
+    exampleFailed: 'failed after {time}: {error}',
+    exampleStopped: 'stopped after {time}',
   },
 
   zh: {
@@ -116,6 +141,7 @@ export const STRINGS = {
     language: '语言',
     tabChecker: '网站状态检查',
     tabDemos: '协程演示',
+    tabExamples: '示例',
 
     checkerIntroHtml: '像指南中的 asyncio 示例那样，同时检查许多网站的 HTTP 状态。检查器是编译成 ' +
       'WebAssembly 的 C 代码：每个 URL 是一个 corio 任务，它通过基于 <code>fetch()</code> 的流' +
@@ -207,6 +233,28 @@ export const STRINGS = {
     logFailed: '✘ {name}({arg}) 失败，用时 {time}：{error}',
     output: '输出',
     clear: '清空',
+
+    examplesIntroHtml: '<code>examples/</code> 下的程序，每个对应 asyncio 指南中的一个主题：带 ' +
+      '<code>main()</code> 的 C 程序，编译成了 WebAssembly。选择一个即可阅读它的源码。“运行”会在' +
+      'worker 中启动它（每次都是新的模块实例），所以页面保持响应，它的输出显示在源码旁边。在浏览器中，' +
+      '流通过 <code>fetch()</code> 实现；自己启动服务器的程序会以 <code>CORIO_ENOTSUP</code> 失败：' +
+      '网页无法接受连接。',
+    examplesLoading: '正在加载示例…',
+    examplesReady: '共 {n} 个示例程序。',
+    examplesUnavailable: '无法加载 dist/examples/index.json（{error}）。' +
+      '请先构建（make -f emscripten.mk dist），然后刷新页面。',
+    examplesList: '程序',
+    exampleSource: '源码',
+    exampleSourceLoading: '正在加载源码…',
+    exampleSourceFailed: '无法加载源码（{error}）。',
+    exampleOutput: '输出',
+    exampleStop: '停止',
+    exampleNotRun: '尚未运行',
+    exampleRunning: '运行中…',
+    exampleExited: '以状态 {status} 退出，用时 {time}',
+    exampleAborted: '已中止，用时 {time}：{what}',
+    exampleFailed: '失败，用时 {time}：{error}',
+    exampleStopped: '已停止，用时 {time}',
   },
 };
 
