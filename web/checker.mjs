@@ -24,21 +24,10 @@
  * those cut short having error.codeName 'CORIO_ECANCELLED'. A signal
  * already aborted before they begin rejects with signal.reason.
  */
-import { CorioError, load } from './corio.mjs';
+import { CorioError, defaultInstance } from './corio.mjs';
 
 const DEFAULTS = { concurrency: 10, timeout: 10, mode: 'concurrent' };
 const MODES = ['concurrent', 'sequential'];
-
-let defaultCorio = null;
-
-/** The package's corio instance, loaded once on first use. */
-function defaultInstance() {
-  defaultCorio ??= load().catch((e) => {
-    defaultCorio = null; // let a later call try again
-    throw e;
-  });
-  return defaultCorio;
-}
 
 /**
  * Validates and fills the options; throws TypeError or RangeError with a

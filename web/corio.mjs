@@ -1,10 +1,13 @@
 /*
- * corio.mjs — the npm entry module: loads a corio wasm module and wraps its
- * host exports in idiomatic JS: run() returns a Promise for a C coroutine's
- * result and rejects with a CorioError carrying the C code and message.
+ * corio.mjs — the runtime's JS API (index.mjs, the npm entry, re-exports
+ * it): loads a corio wasm module and wraps its host exports in idiomatic
+ * JS: run() returns a Promise for a C coroutine's result and rejects with a
+ * CorioError carrying the C code and message.
  * Works in Node (reads the .wasm from disk) and in browsers (the module
  * fetches the .wasm next to itself). Streams (corio_open_connection) run
- * over Node's net and tls in Node, over fetch() in browsers.
+ * over Node's net and tls in Node, over fetch() in browsers. Node-only
+ * modules are imported dynamically and only in Node, so a page can import
+ * this file as it is, without a bundler.
  */
 
 /** An error that came from C: `code` is the corio status, `codeName` its name. */
@@ -45,17 +48,28 @@ export function attach(Module) {
 
 /**
  * Loads a corio module: by default the package's dist/corio.mjs; pass
- * `factory` (an Emscripten ES module factory) and `wasmUrl` for another.
- * Other options go to the factory (print, printErr, ...). In Node, streams
- * use Node's net and tls unless the options say otherwise: `corioNet`
- * ({net, tls, fs}, e.g. wrapped), or `corioTransport: 'fetch'` (the
- * browser's carrier: one HTTP request per connection, over fetch()).
+ * `factory` (an Emscripten ES module factory) for another, and in Node
+ * `wasmUrl`, its .wasm (browsers fetch the .wasm next to the factory's
+ * file unless `wasmUrl` says where). Node reads the .wasm from disk: it
+ * never fetches by file path. Other options go to the factory (print,
+ * printErr, ...). In Node, streams use Node's net and tls unless the
+ * options say otherwise: `corioNet` ({net, tls, fs}, e.g. wrapped), or
+ * `corioTransport: 'fetch'` (the browser's carrier: one HTTP request per
+ * connection, over fetch()).
  */
 export async function load({ factory, wasmUrl, ...options } = {}) {
-  if (!factory) factory = (await import('../dist/corio.mjs')).default;
-  if (isNode && !options.wasmBinary && !options.instantiateWasm) {
+  const wasmGiven = options.wasmBinary || options.instantiateWasm;
+  if (factory && isNode && !wasmUrl && !wasmGiven)
+    throw new TypeError('load({factory}) in Node needs wasmUrl: where the factory\'s .wasm is');
+  if (!factory) {
+    factory = (await import('../dist/corio.mjs')).default;
+    wasmUrl ??= new URL('../dist/corio.wasm', import.meta.url);
+  }
+  if (isNode && !wasmGiven) {
     const { readFile } = await import('node:fs/promises');
-    options.wasmBinary = await readFile(wasmUrl ?? new URL('../dist/corio.wasm', import.meta.url));
+    options.wasmBinary = await readFile(wasmUrl);
+  } else if (wasmUrl && !wasmGiven && !options.locateFile) {
+    options.locateFile = (path, dir) => (path.endsWith('.wasm') ? String(wasmUrl) : dir + path);
   }
   if (isNode && !options.corioNet && !options.corioTransport) {
     const [net, tls, fs] = await Promise.all(
@@ -63,4 +77,23 @@ export async function load({ factory, wasmUrl, ...options } = {}) {
     options.corioNet = { net, tls, fs };
   }
   return attach(await factory(options));
+}
+
+let packageInstance = null;
+
+/**
+ * The package's own instance (dist/corio.mjs: the demo coroutines and the
+ * checker), loaded on first use and shared by run() and checkUrls().
+ */
+export function defaultInstance() {
+  packageInstance ??= load().catch((e) => {
+    packageInstance = null; // let a later call try again
+    throw e;
+  });
+  return packageInstance;
+}
+
+/** Runs a coroutine of the package's own module: defaultInstance().run(...). */
+export async function run(name, arg = 0, options = {}) {
+  return (await defaultInstance()).run(name, arg, options);
 }

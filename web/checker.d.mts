@@ -1,0 +1,63 @@
+/*
+ * checker.d.mts — TypeScript declarations of web/checker.mjs: the website
+ * checker (checkUrls, iterateChecks), its options and its results.
+ */
+import type { Corio } from './corio.mjs';
+
+export type CheckMode = 'concurrent' | 'sequential';
+
+export interface CheckOptions {
+  /** At most this many checks at once (1 to 1000000; default 10). */
+  concurrency?: number;
+  /** Seconds each URL may take (default 10; 0 or Infinity: no limit). */
+  timeout?: number;
+  /** 'concurrent' (default) or 'sequential' (one URL after the other). */
+  mode?: CheckMode;
+  /** A check began. */
+  onStart?: (index: number, url: string) => void;
+  /** A check ended (in completion order). */
+  onResult?: (result: CheckResult) => void;
+  /** `done` of `total` checks have ended. */
+  onProgress?: (done: number, total: number) => void;
+  /** Aborting it cancels the checks still running; they end with CORIO_ECANCELLED. */
+  signal?: AbortSignal;
+  /** The corio instance to check with (default: the package's). */
+  corio?: Corio | Promise<Corio>;
+}
+
+/** Why a URL has no status: a corio status, its name and a message. */
+export interface CheckError {
+  code: number;
+  codeName: string;
+  message: string;
+}
+
+export interface CheckResult {
+  /** The URL's position in the input. */
+  index: number;
+  url: string;
+  /** The HTTP status, or null when there is none (see error). */
+  status: number | null;
+  /** The status line's reason phrase ('' without a status). */
+  reason: string;
+  /** status < 400. */
+  ok: boolean;
+  /** The browser hid the status (CORS): error.codeName is 'CORIO_ECORS'. */
+  hidden: boolean;
+  error: CheckError | null;
+  /** Milliseconds from the start of the run to the check's start. */
+  started: number;
+  /** Milliseconds from the start of the run to the check's end. */
+  ended: number;
+  /** ended - started. */
+  ms: number;
+}
+
+/** Checks every URL; resolves with their results in input order. */
+export declare function checkUrls(urls: Iterable<string | URL>, options?: CheckOptions): Promise<CheckResult[]>;
+
+/** The results as they complete; leaving the loop early cancels the checks still running. */
+export declare function iterateChecks(urls: Iterable<string | URL>, options?: CheckOptions): AsyncGenerator<CheckResult, void, undefined>;
+
+/** The options with their defaults filled in; throws TypeError or RangeError for a wrong one. */
+export declare function normalizeOptions(options?: CheckOptions): CheckOptions & Required<Pick<CheckOptions, 'concurrency' | 'timeout' | 'mode'>>;

@@ -1,0 +1,62 @@
+/*
+ * corio.d.mts — TypeScript declarations of web/corio.mjs: loading a corio
+ * wasm module and running its exported C coroutines as Promises.
+ */
+
+/** An error that came from C: `code` is the corio status (negative), `codeName` its name. */
+export declare class CorioError extends Error {
+  constructor(code: number, codeName: string, message: string);
+  /** The corio status, e.g. -15 (a negative CORIO_E* code of include/corio.h). */
+  code: number;
+  /** The status's name, e.g. 'CORIO_ENOTFOUND'. */
+  codeName: string;
+}
+
+/** Options of a run. */
+export interface RunOptions {
+  /** Aborting it cancels the coroutine's task; a task that ends cancelled rejects with CORIO_ECANCELLED. */
+  signal?: AbortSignal;
+}
+
+/** An instantiated Emscripten module built with corio's JS library. */
+export type CorioModule = Record<string, any>;
+
+/** A loaded corio module. */
+export interface Corio {
+  /** The Emscripten module instance. */
+  readonly module: CorioModule;
+  /**
+   * Runs the coroutine exported with CORIO_EXPORT(name) with an integer
+   * argument; resolves with its result, rejects with a CorioError.
+   */
+  run(name: string, arg?: number, options?: RunOptions): Promise<number>;
+}
+
+/** What load() takes; any other option goes to the Emscripten factory. */
+export interface LoadOptions {
+  /** An Emscripten ES module factory (default: the package's dist/corio.mjs). */
+  factory?: (options: Record<string, unknown>) => Promise<CorioModule>;
+  /**
+   * Where the factory's .wasm is: needed in Node with `factory` (Node reads
+   * it from disk); browsers fetch the .wasm next to the factory's file by default.
+   */
+  wasmUrl?: string | URL;
+  /** A line of the module's stdout. */
+  print?: (line: string) => void;
+  /** A line of the module's stderr. */
+  printErr?: (line: string) => void;
+  /** Node only: the modules streams use (default: node:net, node:tls, node:fs). */
+  corioNet?: { net: unknown; tls: unknown; fs: unknown };
+  /** 'fetch': streams over fetch() even in Node (one HTTP request per connection). */
+  corioTransport?: 'fetch' | 'node';
+  [option: string]: unknown;
+}
+
+/** Wraps an instantiated corio module. */
+export declare function attach(module: CorioModule): Corio;
+/** Loads a corio module: the package's own by default. */
+export declare function load(options?: LoadOptions): Promise<Corio>;
+/** The package's own module, loaded once and shared by run() and checkUrls(). */
+export declare function defaultInstance(): Promise<Corio>;
+/** Runs a coroutine of the package's own module (demo_tasks, demo_timeout, demo_cancel). */
+export declare function run(name: string, arg?: number, options?: RunOptions): Promise<number>;
