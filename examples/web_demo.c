@@ -129,6 +129,12 @@ static int demo_cancel(void *arg, intptr_t *result) {
     if (rc == CORIO_ECANCELLED &&
         corio_task_cancelling(corio_current_task()) == 0)
       rc = CORIO_OK;
+  } else {
+    /* Cancelled ourselves before cancelling it: the ticker must not tick on
+     * (a JS-driven loop would run it for ever). Cancel it and let its
+     * cleanup finish, shielded from our own cancellation. */
+    corio_task_cancel(t, "its starter was cancelled");
+    corio_shield(t, NULL);
   }
   corio_task_release(t);
   (void)result;
