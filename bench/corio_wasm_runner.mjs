@@ -5,10 +5,13 @@
 //
 // The .wasm beside the .mjs is read from disk and handed to the factory as
 // wasmBinary (3.1.6's loader cannot fetch() a file path under Node; see
-// shared/TOOLCHAIN.md), then main(ARGS) runs through callMain. The process
-// exits with main's status.
+// shared/TOOLCHAIN.md), then main(ARGS) runs through callMain. Streams go
+// over Node's net and tls (Module.corioNet). The process exits with main's
+// status.
 
-import { readFileSync } from 'node:fs';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -23,7 +26,8 @@ const wasmUrl = new URL(moduleUrl.href.replace(/\.m?js$/, '.wasm'));
 const { default: factory } = await import(moduleUrl.href);
 let exited = false;
 const instance = await factory({
-  wasmBinary: readFileSync(wasmUrl),
+  wasmBinary: fs.readFileSync(wasmUrl),
+  corioNet: { net, tls, fs },
   noInitialRun: true,
   print: (text) => process.stdout.write(text + '\n'),
   printErr: (text) => process.stderr.write(text + '\n'),

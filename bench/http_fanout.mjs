@@ -8,6 +8,8 @@
 //   python-asyncio    the guide's status check (bench/http_fanout.py)
 //   js-fetch-node     plain fetch() and a promise semaphore, in Node
 //   js-fetch-chromium the same in Chromium
+//   js-net-node       the guide's check written directly on node:net: the
+//                     floor this machine and fixture server allow
 // Each repetition is a fresh process (or a fresh browser page). Prints one
 // JSON line per implementation with the median wall time; a table with the
 // targets (corio within 1.3x of the ideal, and no slower than plain fetch
@@ -22,6 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFixtures } from '../tests/fixtures/http_fixture.mjs';
 import { startServer } from '../web/server.mjs';
+import { fetchStatus, pool, summary } from './http_fanout_client.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,7 +33,7 @@ const CHROMIUM_FLAGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 const IMPLS = ['corio-node', 'corio-chromium', 'python-asyncio', 'js-fetch-node',
-  'js-fetch-chromium'];
+  'js-fetch-chromium', 'js-net-node'];
 const RATIO_TARGET = 1.3;
 
 function parseArgs(argv) {
@@ -76,47 +79,26 @@ async function browserRun(browser, serverUrl, impl, urls, limit) {
   const page = await browser.newPage();
   try {
     await page.goto(new URL('/', serverUrl).href);
-    return await page.evaluate(async ({ impl, urls, limit }) => {
-      const tally = (results, seconds) => {
-        const statuses = {};
-        let errors = 0;
-        for (const r of results) {
-          if (r.status == null || r.error) errors++;
-          else statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-        }
-        return { seconds, ok: results.length - errors, errors, statuses };
-      };
+    // The page runs the same functions as the Node client, from their source.
+    const sources = { pool: pool.toString(), fetchStatus: fetchStatus.toString(),
+      summary: summary.toString() };
+    return await page.evaluate(async ({ impl, urls, limit, sources }) => {
+      const pool = (0, eval)(`(${sources.pool})`);
+      const fetchStatus = (0, eval)(`(${sources.fetchStatus})`);
+      const summary = (0, eval)(`(${sources.summary})`);
       let run;
       if (impl === 'corio-chromium') {
         const { checkUrls } = await import('/checker.mjs');
         await checkUrls(urls.slice(0, 1), { concurrency: 1, timeout: 30 });
         run = () => checkUrls(urls, { concurrency: limit, timeout: 30 });
       } else {
-        const fetchAll = async (list, n) => {
-          const results = new Array(list.length);
-          let next = 0;
-          const worker = async () => {
-            while (next < list.length) {
-              const i = next++;
-              try {
-                const res = await fetch(list[i], { cache: 'no-store' });
-                await res.body?.cancel();
-                results[i] = { status: res.status };
-              } catch (e) {
-                results[i] = { error: String(e.message) };
-              }
-            }
-          };
-          await Promise.all(Array.from({ length: Math.min(n, list.length) }, worker));
-          return results;
-        };
-        await fetchAll(urls.slice(0, 1), 1);
-        run = () => fetchAll(urls, limit);
+        await pool(urls.slice(0, 1), 1, fetchStatus);
+        run = () => pool(urls, limit, fetchStatus);
       }
       const start = performance.now();
       const results = await run();
-      return tally(results, (performance.now() - start) / 1000);
-    }, { impl, urls, limit });
+      return summary(results, (performance.now() - start) / 1000);
+    }, { impl, urls, limit, sources });
   } catch (e) {
     return { error: e.message.split('\n')[0] };
   } finally {
@@ -152,6 +134,8 @@ async function main() {
         let r;
         if (impl === 'corio-node')
           r = await runChild(process.execPath, ['bench/http_fanout_client.mjs', 'corio', String(o.concurrency)], input);
+        else if (impl === 'js-net-node')
+          r = await runChild(process.execPath, ['bench/http_fanout_client.mjs', 'net', String(o.concurrency)], input);
         else if (impl === 'js-fetch-node')
           r = await runChild(process.execPath, ['bench/http_fanout_client.mjs', 'fetch', String(o.concurrency)], input);
         else if (impl === 'python-asyncio')
