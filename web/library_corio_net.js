@@ -108,20 +108,31 @@ mergeInto(LibraryManager.library, {
       CorioNet.report(function() { _corio_js_net_sent(rec.ptr, n); });
     },
 
-    error: function(rec, code, message) {
+    // A record's error report, once, through cError(ptr, code, message) (a
+    // connection's or a listener's export).
+    reportError: function(rec, code, message, cError) {
       if (!rec.open || rec.errored) return;
       message = String(message).trim();
       rec.errored = true;
       CorioNet.report(function() {
-        CorioNet.withString(message, function(p) { _corio_js_net_error(rec.ptr, code, p); });
+        CorioNet.withString(message, function(p) { cError(rec.ptr, code, p); });
       });
     },
 
-    closed: function(rec) {
+    // A record's last report, through cClosed(ptr); it leaves `table` first.
+    reportClosed: function(table, rec, cClosed) {
       if (!rec.open) return;
       rec.open = false;
-      delete CorioNet.conns[rec.ptr];
-      CorioNet.report(function() { _corio_js_net_closed(rec.ptr); });
+      delete table[rec.ptr];
+      CorioNet.report(function() { cClosed(rec.ptr); });
+    },
+
+    error: function(rec, code, message) {
+      CorioNet.reportError(rec, code, message, _corio_js_net_error);
+    },
+
+    closed: function(rec) {
+      CorioNet.reportClosed(CorioNet.conns, rec, _corio_js_net_closed);
     },
 
     // An error, then the closed report, on a later microtask.
@@ -139,19 +150,11 @@ mergeInto(LibraryManager.library, {
     },
 
     listenError: function(lrec, code, message) {
-      if (!lrec.open || lrec.errored) return;
-      message = String(message).trim();
-      lrec.errored = true;
-      CorioNet.report(function() {
-        CorioNet.withString(message, function(p) { _corio_js_net_listen_error(lrec.ptr, code, p); });
-      });
+      CorioNet.reportError(lrec, code, message, _corio_js_net_listen_error);
     },
 
     listenClosed: function(lrec) {
-      if (!lrec.open) return;
-      lrec.open = false;
-      delete CorioNet.listeners[lrec.ptr];
-      CorioNet.report(function() { _corio_js_net_listen_closed(lrec.ptr); });
+      CorioNet.reportClosed(CorioNet.listeners, lrec, _corio_js_net_listen_closed);
     },
 
     // The end of a blocking run: every transport is aborted and reported

@@ -55,17 +55,14 @@ typedef enum conn_state {
 } conn_state_t;
 
 typedef struct conn {
-  corio__conn_t *core; /* the core's record we report on */
+  corio__net_sock_t sock; /* first: socket, lookup, the end (net_poll.h) */
+  corio__conn_t *core;    /* the core's record we report on */
   conn_state_t state;
-  int fd;                    /* the socket, -1 if none */
-  corio__poll_watch_t watch; /* fd in the reactor */
-  corio__poll_defer_t end;   /* the deferred on_error / on_closed */
-  corio__poll_defer_t kick;  /* reads TLS bytes poll cannot see */
-  char name[300];            /* "host:port" for messages */
-  corio__resolve_t *job;     /* the lookup in flight (RESOLVING) */
-  struct addrinfo *addrs;    /* owned: the addresses to try (CONNECTING) */
-  struct addrinfo *next_ai;  /* the next address to try */
-  int last_errno;            /* why the last address failed */
+  corio__poll_defer_t end;  /* the deferred on_error / on_closed */
+  corio__poll_defer_t kick; /* reads TLS bytes poll cannot see */
+  struct addrinfo *addrs;   /* owned: the addresses to try (CONNECTING) */
+  struct addrinfo *next_ai; /* the next address to try */
+  int last_errno;           /* why the last address failed */
   /* TLS, if wanted: */
   bool tls;
   char *server_name, *ca_file;   /* owned */
@@ -80,14 +77,10 @@ typedef struct conn {
   /* Input: */
   bool paused;   /* the core's buffer is full */
   bool eof_seen; /* the peer's EOF was reported */
-  /* The end, once DONE: */
-  int error;                /* 0, or the status to report with on_error */
-  char msg[512];            /* its message */
-  struct conn *prev, *next; /* the thread's connections not yet reported
-                             * closed */
 } conn_t;
 
-static _Thread_local conn_t *live; /* the list prev / next link */
+/* The thread's connections not yet reported closed. */
+static _Thread_local corio__net_sock_t *live;
 
 /* At the end of a run, every connection still open is aborted (socket
  * closed, lookup abandoned) and its last reports deferred: the reactor's
@@ -115,6 +108,15 @@ int corio__net_errno_status(int err) {
   }
 }
 
+int corio__net_lookup_status(int gai_error, int sys_errno, const char **words) {
+  if (gai_error == EAI_SYSTEM) {
+    *words = strerror(sys_errno);
+    return corio__net_errno_status(sys_errno);
+  }
+  *words = gai_strerror(gai_error);
+  return gai_error == EAI_MEMORY ? CORIO_ENOMEM : CORIO_EDNS;
+}
+
 void corio__net_format_addr(const struct sockaddr *sa, char *out, size_t len) {
   char text[INET6_ADDRSTRLEN];
   if (sa->sa_family == AF_INET) {
@@ -133,6 +135,37 @@ void corio__net_format_addr(const struct sockaddr *sa, char *out, size_t len) {
   } else {
     snprintf(out, len, "%s", "");
   }
+}
+
+void corio__net_sock_link(corio__net_sock_t *s, corio__net_sock_t **live) {
+  s->fd = -1;
+  s->next = *live;
+  if (*live) (*live)->prev = s;
+  *live = s;
+}
+
+void corio__net_sock_unlink(corio__net_sock_t *s, corio__net_sock_t **live) {
+  if (s->prev)
+    s->prev->next = s->next;
+  else
+    *live = s->next;
+  if (s->next) s->next->prev = s->prev;
+}
+
+void corio__net_sock_name(corio__net_sock_t *s, const char *host, int port) {
+  bool v6 = strchr(host, ':') != NULL && host[0] != '[';
+  snprintf(s->name, sizeof s->name, v6 ? "[%s]:%d" : "%s:%d", host, port);
+}
+
+void corio__net_sock_end(corio__net_sock_t *s, int error, const char *fmt,
+                         va_list ap) {
+  corio__poll_watch_stop(&s->watch);
+  if (s->job) corio__resolve_cancel(s->job);
+  s->job = NULL;
+  if (s->fd >= 0) close(s->fd);
+  s->fd = -1;
+  s->error = error;
+  if (error && fmt) vsnprintf(s->msg, sizeof s->msg, fmt, ap);
 }
 
 /* ---- connections that could not get a record ---------------------------- */
@@ -190,13 +223,9 @@ static void conn_free(conn_t *nc) {
 static void report_end(void *data) {
   conn_t *nc = data;
   corio__conn_t *c = nc->core;
-  if (nc->error) corio__conn_on_error(c, nc->error, nc->msg);
+  if (nc->sock.error) corio__conn_on_error(c, nc->sock.error, nc->sock.msg);
   *corio__conn_host(c) = NULL; /* no call may reach nc from now on */
-  if (nc->prev)
-    nc->prev->next = nc->next;
-  else
-    live = nc->next;
-  if (nc->next) nc->next->prev = nc->prev;
+  corio__net_sock_unlink(&nc->sock, &live);
   conn_free(nc);
   corio__poll_release();
   corio__conn_on_closed(c); /* the core may free c */
@@ -210,20 +239,12 @@ static void finish(conn_t *nc, int error, const char *fmt, ...)
 static void finish(conn_t *nc, int error, const char *fmt, ...) {
   if (nc->state == DONE) return;
   nc->state = DONE;
-  corio__poll_watch_stop(&nc->watch);
-  if (nc->job) corio__resolve_cancel(nc->job);
-  nc->job = NULL;
-  corio__tls_free(nc->session);
+  corio__tls_free(nc->session); /* before its socket is closed */
   nc->session = NULL;
-  if (nc->fd >= 0) close(nc->fd);
-  nc->fd = -1;
-  nc->error = error;
-  if (error && fmt) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(nc->msg, sizeof nc->msg, fmt, ap);
-    va_end(ap);
-  }
+  va_list ap;
+  va_start(ap, fmt);
+  corio__net_sock_end(&nc->sock, error, fmt, ap);
+  va_end(ap);
   corio__poll_defer_cancel(&nc->kick);
   corio__poll_defer(&nc->end, report_end, nc);
 }
@@ -247,7 +268,7 @@ static void update_events(conn_t *nc) {
     if (wants_input(nc)) events |= nc->read_wants;
     if (has_output(nc)) events |= nc->write_wants;
   }
-  corio__poll_watch_set(&nc->watch, events);
+  corio__poll_watch_set(&nc->sock.watch, events);
 }
 
 static void on_ready(void *data, short revents);
@@ -256,10 +277,10 @@ static void on_ready(void *data, short revents);
 
 /* A failed recv / send: `blocked` (CORIO__TLS_WANT_*) if it is to be
  * retried when poll says so, else the status, with the system's words in
- * nc->msg. */
+ * nc->sock.msg. */
 static int socket_status(conn_t *nc, int err, int blocked) {
   if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR) return blocked;
-  snprintf(nc->msg, sizeof nc->msg, "%s", strerror(err));
+  snprintf(nc->sock.msg, sizeof nc->sock.msg, "%s", strerror(err));
   return corio__net_errno_status(err);
 }
 
@@ -280,10 +301,10 @@ static void read_input(conn_t *nc) {
     size_t got = 0;
     int rc;
     if (nc->session) {
-      rc = corio__tls_read(nc->session, buf, sizeof buf, &got, nc->msg,
-                           sizeof nc->msg);
+      rc = corio__tls_read(nc->session, buf, sizeof buf, &got, nc->sock.msg,
+                           sizeof nc->sock.msg);
     } else {
-      ssize_t n = recv(nc->fd, buf, sizeof buf, 0);
+      ssize_t n = recv(nc->sock.fd, buf, sizeof buf, 0);
       got = n > 0 ? (size_t)n : 0;
       rc = n > 0    ? CORIO_OK
            : n == 0 ? CORIO_END
@@ -298,9 +319,9 @@ static void read_input(conn_t *nc) {
       nc->eof_seen = true;
       corio__conn_on_eof(nc->core);
     } else if (rc < 0) {
-      char why[sizeof nc->msg];
-      snprintf(why, sizeof why, "%s", nc->msg);
-      finish(nc, rc, "connection to %s: %s", nc->name, why);
+      char why[sizeof nc->sock.msg];
+      snprintf(why, sizeof why, "%s", nc->sock.msg);
+      finish(nc, rc, "connection to %s: %s", nc->sock.name, why);
     }
     return;
   }
@@ -312,7 +333,7 @@ static void read_input(conn_t *nc) {
 /* ---- writing ------------------------------------------------------------ */
 
 /* Sends from the output buffer. CORIO_OK (all sent, or the socket is full),
- * or an error status with nc->msg set. *sent counts the bytes sent. */
+ * or an error status with nc->sock.msg set. *sent counts the bytes sent. */
 static int send_output(conn_t *nc, size_t *sent) {
   *sent = 0;
   while (nc->out_off < nc->out_len) {
@@ -320,10 +341,10 @@ static int send_output(conn_t *nc, size_t *sent) {
     size_t left = nc->out_len - nc->out_off, put = 0;
     int rc;
     if (nc->session) {
-      rc =
-          corio__tls_write(nc->session, p, left, &put, nc->msg, sizeof nc->msg);
+      rc = corio__tls_write(nc->session, p, left, &put, nc->sock.msg,
+                            sizeof nc->sock.msg);
     } else {
-      ssize_t n = send(nc->fd, p, left, MSG_NOSIGNAL);
+      ssize_t n = send(nc->sock.fd, p, left, MSG_NOSIGNAL);
       put = n > 0 ? (size_t)n : 0;
       rc = n >= 0 ? CORIO_OK : socket_status(nc, errno, CORIO__TLS_WANT_WRITE);
     }
@@ -344,15 +365,16 @@ static int send_output(conn_t *nc, size_t *sent) {
 /* After the last byte: EOF (TLS close_notify, then the TCP half-close). */
 static int send_eof(conn_t *nc) {
   if (nc->session) {
-    int rc = corio__tls_close_notify(nc->session, nc->msg, sizeof nc->msg);
+    int rc =
+        corio__tls_close_notify(nc->session, nc->sock.msg, sizeof nc->sock.msg);
     if (rc == CORIO__TLS_WANT_READ || rc == CORIO__TLS_WANT_WRITE) {
       nc->write_wants = rc == CORIO__TLS_WANT_READ ? POLLIN : POLLOUT;
       return CORIO_OK; /* again when the socket lets it */
     }
     if (rc < 0) return rc;
   }
-  if (shutdown(nc->fd, SHUT_WR) != 0 && errno != ENOTCONN) {
-    snprintf(nc->msg, sizeof nc->msg, "%s", strerror(errno));
+  if (shutdown(nc->sock.fd, SHUT_WR) != 0 && errno != ENOTCONN) {
+    snprintf(nc->sock.msg, sizeof nc->sock.msg, "%s", strerror(errno));
     return corio__net_errno_status(errno);
   }
   nc->eof_sent = true;
@@ -371,14 +393,14 @@ static void write_output(conn_t *nc) {
   if (rc == CORIO_OK && nc->out_len == 0 && nc->eof_wanted && !nc->eof_sent)
     rc = send_eof(nc);
   if (rc < 0) {
-    char why[sizeof nc->msg];
-    snprintf(why, sizeof why, "%s", nc->msg);
-    finish(nc, rc, "connection to %s: %s", nc->name, why);
+    char why[sizeof nc->sock.msg];
+    snprintf(why, sizeof why, "%s", nc->sock.msg);
+    finish(nc, rc, "connection to %s: %s", nc->sock.name, why);
     return;
   }
   if (nc->out_len == 0 && nc->close_wanted) {
     if (nc->session && !nc->eof_sent) /* TLS's EOF, if the socket takes it */
-      corio__tls_close_notify(nc->session, nc->msg, sizeof nc->msg);
+      corio__tls_close_notify(nc->session, nc->sock.msg, sizeof nc->sock.msg);
     finish(nc, 0, NULL);
   }
 }
@@ -406,7 +428,8 @@ static int buffer_output(conn_t *nc, const void *data, size_t n) {
 /* ---- connecting --------------------------------------------------------- */
 
 static int watch_socket(conn_t *nc, short events) {
-  return corio__poll_watch_start(&nc->watch, nc->fd, events, on_ready, nc);
+  return corio__poll_watch_start(&nc->sock.watch, nc->sock.fd, events, on_ready,
+                                 nc);
 }
 
 /* Opens the connection for the core: on_connected with the peer. */
@@ -414,7 +437,7 @@ static void become_open(conn_t *nc) {
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
   char peer[INET6_ADDRSTRLEN + 16] = "";
-  if (getpeername(nc->fd, (struct sockaddr *)&ss, &len) == 0)
+  if (getpeername(nc->sock.fd, (struct sockaddr *)&ss, &len) == 0)
     corio__net_format_addr((struct sockaddr *)&ss, peer, sizeof peer);
   freeaddrinfo(nc->addrs);
   nc->addrs = nc->next_ai = NULL;
@@ -423,15 +446,15 @@ static void become_open(conn_t *nc) {
 }
 
 static void drive_handshake(conn_t *nc) {
-  int rc = corio__tls_handshake(nc->session, nc->msg, sizeof nc->msg);
+  int rc = corio__tls_handshake(nc->session, nc->sock.msg, sizeof nc->sock.msg);
   if (rc == CORIO_OK) {
     become_open(nc);
   } else if (rc == CORIO__TLS_WANT_READ || rc == CORIO__TLS_WANT_WRITE) {
     nc->handshake_wants = rc == CORIO__TLS_WANT_READ ? POLLIN : POLLOUT;
   } else {
-    char why[sizeof nc->msg];
-    snprintf(why, sizeof why, "%s", nc->msg);
-    finish(nc, rc, "cannot connect to %s: %s", nc->name, why);
+    char why[sizeof nc->sock.msg];
+    snprintf(why, sizeof why, "%s", nc->sock.msg);
+    finish(nc, rc, "cannot connect to %s: %s", nc->sock.name, why);
   }
 }
 
@@ -441,13 +464,13 @@ static void connected(conn_t *nc) {
     become_open(nc);
     return;
   }
-  int rc = corio__tls_new(&nc->session, nc->fd, nc->server_name, nc->ca_file,
-                          nc->msg, sizeof nc->msg);
+  int rc = corio__tls_new(&nc->session, nc->sock.fd, nc->server_name,
+                          nc->ca_file, nc->sock.msg, sizeof nc->sock.msg);
   if (rc != CORIO_OK) {
-    char why[sizeof nc->msg];
+    char why[sizeof nc->sock.msg];
     snprintf(why, sizeof why, "%s",
-             rc == CORIO_ENOMEM ? "out of memory for TLS" : nc->msg);
-    finish(nc, rc, "cannot connect to %s: %s", nc->name, why);
+             rc == CORIO_ENOMEM ? "out of memory for TLS" : nc->sock.msg);
+    finish(nc, rc, "cannot connect to %s: %s", nc->sock.name, why);
     return;
   }
   nc->state = HANDSHAKE;
@@ -460,60 +483,61 @@ static void try_next(conn_t *nc) {
   while (nc->next_ai) {
     struct addrinfo *ai = nc->next_ai;
     nc->next_ai = ai->ai_next;
-    nc->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    ai->ai_protocol);
-    if (nc->fd < 0) {
+    nc->sock.fd =
+        socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+               ai->ai_protocol);
+    if (nc->sock.fd < 0) {
       nc->last_errno = errno;
       continue;
     }
     int one = 1;
-    setsockopt(nc->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(nc->fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
+    setsockopt(nc->sock.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(nc->sock.fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
         errno == EINPROGRESS) {
       /* Even a connection made at once is reported from the reactor. */
       nc->state = CONNECTING;
       if (watch_socket(nc, POLLOUT) == CORIO_OK) return;
-      finish(nc, CORIO_ENOMEM, "cannot connect to %s: out of memory", nc->name);
+      finish(nc, CORIO_ENOMEM, "cannot connect to %s: out of memory",
+             nc->sock.name);
       return;
     }
     nc->last_errno = errno;
-    close(nc->fd);
-    nc->fd = -1;
+    close(nc->sock.fd);
+    nc->sock.fd = -1;
   }
   int err = nc->last_errno ? nc->last_errno : EHOSTUNREACH;
-  finish(nc, corio__net_errno_status(err), "cannot connect to %s: %s", nc->name,
-         strerror(err));
+  finish(nc, corio__net_errno_status(err), "cannot connect to %s: %s",
+         nc->sock.name, strerror(err));
 }
 
 /* The socket of a CONNECTING connection is writable or failed. */
 static void connect_done(conn_t *nc) {
   int err = 0;
   socklen_t len = sizeof err;
-  if (getsockopt(nc->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  if (getsockopt(nc->sock.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+    err = errno;
   if (err == 0) {
     connected(nc);
     return;
   }
   nc->last_errno = err;
-  corio__poll_watch_stop(&nc->watch);
-  close(nc->fd);
-  nc->fd = -1;
+  corio__poll_watch_stop(&nc->sock.watch);
+  close(nc->sock.fd);
+  nc->sock.fd = -1;
   try_next(nc);
 }
 
 static void resolved(void *data, int gai_error, int sys_errno,
                      struct addrinfo *list) {
   conn_t *nc = data;
-  nc->job = NULL;
+  nc->sock.job = NULL;
   if (gai_error == 0) {
     nc->addrs = nc->next_ai = list;
     try_next(nc);
-  } else if (gai_error == EAI_SYSTEM) {
-    finish(nc, corio__net_errno_status(sys_errno), "cannot resolve %s: %s",
-           nc->name, strerror(sys_errno));
   } else {
-    finish(nc, gai_error == EAI_MEMORY ? CORIO_ENOMEM : CORIO_EDNS,
-           "cannot resolve %s: %s", nc->name, gai_strerror(gai_error));
+    const char *words;
+    int status = corio__net_lookup_status(gai_error, sys_errno, &words);
+    finish(nc, status, "cannot resolve %s: %s", nc->sock.name, words);
   }
 }
 
@@ -542,12 +566,9 @@ static conn_t *conn_new(corio__conn_t *c) {
     return NULL;
   }
   nc->core = c;
-  nc->fd = -1;
   nc->read_wants = POLLIN;
   nc->write_wants = POLLOUT;
-  nc->next = live;
-  if (live) live->prev = nc;
-  live = nc;
+  corio__net_sock_link(&nc->sock, &live);
   corio__poll_on_loop_closed(&closer);
   *corio__conn_host(c) = nc;
   corio__poll_hold(); /* until report_end */
@@ -558,15 +579,15 @@ void corio__net_connect(corio__conn_t *c, const char *host, int port,
                         const corio__net_opts_t *opts) {
   conn_t *nc = conn_new(c);
   if (nc == NULL) return;
-  bool v6 = strchr(host, ':') != NULL && host[0] != '[';
-  snprintf(nc->name, sizeof nc->name, v6 ? "[%s]:%d" : "%s:%d", host, port);
+  corio__net_sock_name(&nc->sock, host, port);
   nc->state = RESOLVING;
   if (opts && opts->tls) {
     nc->tls = true;
     nc->server_name = strdup(opts->server_name ? opts->server_name : host);
     nc->ca_file = opts->ca_file ? strdup(opts->ca_file) : NULL;
     if (nc->server_name == NULL || (opts->ca_file && nc->ca_file == NULL)) {
-      finish(nc, CORIO_ENOMEM, "cannot connect to %s: out of memory", nc->name);
+      finish(nc, CORIO_ENOMEM, "cannot connect to %s: out of memory",
+             nc->sock.name);
       return;
     }
   }
@@ -576,9 +597,9 @@ void corio__net_connect(corio__conn_t *c, const char *host, int port,
     resolved(nc, 0, 0, list); /* reports nothing now: finish() defers */
     return;
   }
-  int rc = corio__resolve_start(&nc->job, host, port, 0, resolved, nc);
+  int rc = corio__resolve_start(&nc->sock.job, host, port, 0, resolved, nc);
   if (rc != CORIO_OK)
-    finish(nc, rc, "cannot resolve %s: %s", nc->name,
+    finish(nc, rc, "cannot resolve %s: %s", nc->sock.name,
            rc == CORIO_ENOMEM ? "out of memory" : strerror(errno));
 }
 
@@ -588,8 +609,8 @@ void corio__net_adopt(corio__conn_t *c, int fd, const char *peer) {
     close(fd);
     return;
   }
-  snprintf(nc->name, sizeof nc->name, "%s", peer);
-  nc->fd = fd;
+  snprintf(nc->sock.name, sizeof nc->sock.name, "%s", peer);
+  nc->sock.fd = fd;
   nc->state = OPEN;
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -603,7 +624,7 @@ void corio__net_write(corio__conn_t *c, const void *data, size_t n) {
     return; /* the core refuses such writes before they get here */
   if (buffer_output(nc, data, n) != CORIO_OK) {
     finish(nc, CORIO_ENOMEM, "connection to %s: out of memory for %zu bytes",
-           nc->name, n);
+           nc->sock.name, n);
     return;
   }
   update_events(nc);
@@ -634,10 +655,12 @@ void corio__net_close(corio__conn_t *c, int graceful) {
     return;
   }
   if (graceful && nc->session && nc->state == OPEN && !nc->eof_sent)
-    corio__tls_close_notify(nc->session, nc->msg, sizeof nc->msg); /* try */
+    corio__tls_close_notify(nc->session, nc->sock.msg,
+                            sizeof nc->sock.msg); /* try */
   finish(nc, 0, NULL);
 }
 
 static void abort_all(void) {
-  for (conn_t *nc = live; nc; nc = nc->next) finish(nc, 0, NULL);
+  for (corio__net_sock_t *s = live; s; s = s->next)
+    finish((conn_t *)s, 0, NULL);
 }

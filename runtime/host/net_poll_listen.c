@@ -16,7 +16,6 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -36,22 +35,16 @@
 typedef enum listener_state { RESOLVING, LISTENING, DONE } listener_state_t;
 
 typedef struct listener {
+  corio__net_sock_t sock;  /* first: the listening socket, lookup, the end */
   corio__listener_t *core; /* the core's record we report on */
   listener_state_t state;
-  int fd;                    /* the listening socket, -1 if none */
   int port;                  /* the port it listens on */
-  corio__poll_watch_t watch; /* fd in the reactor */
   corio__poll_defer_t defer; /* the deferred reports */
   bool listening_due;        /* on_listening not reported yet */
-  corio__resolve_t *job;     /* the lookup in flight (RESOLVING) */
-  char name[300];            /* "host:port" for messages */
-  int error;                 /* once DONE: 0, or what to report */
-  char msg[512];
-  struct listener *prev, *next; /* the thread's listeners not yet reported
-                                 * closed */
 } listener_t;
 
-static _Thread_local listener_t *live; /* the list prev / next link */
+/* The thread's listeners not yet reported closed. */
+static _Thread_local corio__net_sock_t *live;
 
 /* At the end of a run, every listener still open is closed and its last
  * reports deferred (host_poll.c delivers them). */
@@ -70,13 +63,9 @@ static void report(void *data) {
     corio__listener_on_listening(l, nl->port);
   }
   if (nl->state != DONE) return;
-  if (nl->error) corio__listener_on_error(l, nl->error, nl->msg);
+  if (nl->sock.error) corio__listener_on_error(l, nl->sock.error, nl->sock.msg);
   *corio__listener_host(l) = NULL;
-  if (nl->prev)
-    nl->prev->next = nl->next;
-  else
-    live = nl->next;
-  if (nl->next) nl->next->prev = nl->prev;
+  corio__net_sock_unlink(&nl->sock, &live);
   free(nl);
   corio__poll_release();
   corio__listener_on_closed(l); /* the core may free l */
@@ -89,18 +78,10 @@ static void finish(listener_t *nl, int error, const char *fmt, ...)
 static void finish(listener_t *nl, int error, const char *fmt, ...) {
   if (nl->state == DONE) return;
   nl->state = DONE;
-  corio__poll_watch_stop(&nl->watch);
-  if (nl->job) corio__resolve_cancel(nl->job);
-  nl->job = NULL;
-  if (nl->fd >= 0) close(nl->fd);
-  nl->fd = -1;
-  nl->error = error;
-  if (error && fmt) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(nl->msg, sizeof nl->msg, fmt, ap);
-    va_end(ap);
-  }
+  va_list ap;
+  va_start(ap, fmt);
+  corio__net_sock_end(&nl->sock, error, fmt, ap);
+  va_end(ap);
   corio__poll_defer(&nl->defer, report, nl);
 }
 
@@ -112,7 +93,7 @@ static void accept_clients(void *data, short revents) {
   for (int i = 0; i < ACCEPTS_PER_EVENT && nl->state == LISTENING; i++) {
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
-    int fd = accept4(nl->fd, (struct sockaddr *)&ss, &len,
+    int fd = accept4(nl->sock.fd, (struct sockaddr *)&ss, &len,
                      SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -149,7 +130,7 @@ static void listen_on(listener_t *nl, struct addrinfo *list) {
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
         listen(fd, SOMAXCONN) == 0 &&
         getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
-      nl->fd = fd;
+      nl->sock.fd = fd;
       nl->port = ntohs(ss.ss_family == AF_INET6
                            ? ((struct sockaddr_in6 *)&ss)->sin6_port
                            : ((struct sockaddr_in *)&ss)->sin_port);
@@ -159,14 +140,15 @@ static void listen_on(listener_t *nl, struct addrinfo *list) {
     close(fd);
   }
   freeaddrinfo(list);
-  if (nl->fd < 0) {
+  if (nl->sock.fd < 0) {
     finish(nl, corio__net_errno_status(err), "cannot listen on %s: %s",
-           nl->name, strerror(err));
+           nl->sock.name, strerror(err));
     return;
   }
-  if (corio__poll_watch_start(&nl->watch, nl->fd, POLLIN, accept_clients, nl) !=
-      CORIO_OK) {
-    finish(nl, CORIO_ENOMEM, "cannot listen on %s: out of memory", nl->name);
+  if (corio__poll_watch_start(&nl->sock.watch, nl->sock.fd, POLLIN,
+                              accept_clients, nl) != CORIO_OK) {
+    finish(nl, CORIO_ENOMEM, "cannot listen on %s: out of memory",
+           nl->sock.name);
     return;
   }
   nl->state = LISTENING;
@@ -177,15 +159,14 @@ static void listen_on(listener_t *nl, struct addrinfo *list) {
 static void resolved(void *data, int gai_error, int sys_errno,
                      struct addrinfo *list) {
   listener_t *nl = data;
-  nl->job = NULL;
-  if (gai_error == 0)
+  nl->sock.job = NULL;
+  if (gai_error == 0) {
     listen_on(nl, list);
-  else if (gai_error == EAI_SYSTEM)
-    finish(nl, corio__net_errno_status(sys_errno), "cannot resolve %s: %s",
-           nl->name, strerror(sys_errno));
-  else
-    finish(nl, gai_error == EAI_MEMORY ? CORIO_ENOMEM : CORIO_EDNS,
-           "cannot resolve %s: %s", nl->name, gai_strerror(gai_error));
+  } else {
+    const char *words;
+    int status = corio__net_lookup_status(gai_error, sys_errno, &words);
+    finish(nl, status, "cannot resolve %s: %s", nl->sock.name, words);
+  }
 }
 
 /* ---- the calls from the core -------------------------------------------- */
@@ -227,25 +208,20 @@ void corio__net_listen(corio__listener_t *l, const char *host, int port) {
     return;
   }
   nl->core = l;
-  nl->fd = -1;
   nl->state = RESOLVING;
-  nl->next = live;
-  if (live) live->prev = nl;
-  live = nl;
+  corio__net_sock_link(&nl->sock, &live);
   corio__poll_on_loop_closed(&closer);
   *corio__listener_host(l) = nl;
-  const char *shown = host && *host ? host : "*";
-  bool v6 = strchr(shown, ':') != NULL && shown[0] != '[';
-  snprintf(nl->name, sizeof nl->name, v6 ? "[%s]:%d" : "%s:%d", shown, port);
+  corio__net_sock_name(&nl->sock, host && *host ? host : "*", port);
   struct addrinfo *list = NULL;
   int gai = corio__resolve_numeric(host, port, 1, &list);
   if (gai == 0) {
     listen_on(nl, list); /* reports nothing now: they are deferred */
     return;
   }
-  int rc = corio__resolve_start(&nl->job, host, port, 1, resolved, nl);
+  int rc = corio__resolve_start(&nl->sock.job, host, port, 1, resolved, nl);
   if (rc != CORIO_OK)
-    finish(nl, rc, "cannot resolve %s: %s", nl->name,
+    finish(nl, rc, "cannot resolve %s: %s", nl->sock.name,
            rc == CORIO_ENOMEM ? "out of memory" : strerror(errno));
 }
 
@@ -255,5 +231,6 @@ void corio__net_listen_close(corio__listener_t *l) {
 }
 
 static void abort_all(void) {
-  for (listener_t *nl = live; nl; nl = nl->next) finish(nl, 0, NULL);
+  for (corio__net_sock_t *s = live; s; s = s->next)
+    finish((listener_t *)s, 0, NULL);
 }

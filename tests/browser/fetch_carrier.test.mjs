@@ -14,8 +14,9 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFixtures } from '../fixtures/http_fixture.mjs';
-import { parseOutput } from '../node/lib/stream_client.mjs';
+import {
+  assertResult, checkGetOk, checkPostEcho, checkSlowBigBody, parseOutput, useServers,
+} from '../node/lib/stream_client.mjs';
 import { launchChromium, missingPrerequisite } from './lib/chromium.mjs';
 
 const T = { timeout: 30_000 };
@@ -56,12 +57,11 @@ async function startPageServer() {
 const why = await missing();
 if (why) test('the browser carrier tests have what they need', () => assert.fail(why));
 else describe('the fetch() carrier in Chromium', { timeout: 180_000 }, () => {
-  let fixtures, pages, browser, page, host, port;
+  const srv = useServers({ watched: false });
+  let pages, browser, page;
   const problems = [];
 
   before(async () => {
-    fixtures = await startFixtures();
-    ({ hostname: host, port } = new URL(fixtures.base));
     pages = await startPageServer();
     browser = await launchChromium();
     page = await browser.newPage();
@@ -79,7 +79,6 @@ else describe('the fetch() carrier in Chromium', { timeout: 180_000 }, () => {
   after(async () => {
     await browser?.close();
     await pages?.close();
-    await fixtures?.close();
   });
 
   // Runs the exported client with `args` in the page; its output, parsed.
@@ -92,54 +91,41 @@ else describe('the fetch() carrier in Chromium', { timeout: 180_000 }, () => {
     }, args.map(String));
     return parseOutput(output);
   }
-  const portOf = (name) => new URL(fixtures.urls[name]).port;
 
   test('a GET to another origin with CORS headers reads its response', T, async () => {
-    const r = await run('get', host, port, '/200');
-    assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
+    const r = await checkGetOk(run, srv, '/200');
     assert.equal(r.head[0], 'HTTP/1.1 200 OK');
     assert.equal(r.head.at(-1), 'Connection: close');
-    assert.equal(r.body, 'ok');
   });
 
-  test('a POST with its own Content-Type passes the preflight and is echoed', T, async () => {
-    const r = await run('post', host, port, '/echo', 'hello, body');
-    assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
-    assert.equal(r.body, 'hello, body');
-  });
+  test('a POST with its own Content-Type passes the preflight and is echoed', T, () => checkPostEcho(run, srv));
 
-  test('a big body read slowly arrives whole and in order', T, async () => {
-    const r = await run('slow', host, port, '/big');
-    assert.ok(r.lines.includes('body-length 1048576'), r.lines.join('\n'));
-    assert.ok(r.lines.includes('body-pattern yes'));
-  });
+  test('a big body read slowly arrives whole and in order', T, () => checkSlowBigBody(run, srv));
 
   test('a server without CORS headers is CORIO_ECORS: reachable, status hidden', T, async () => {
-    const r = await run('get', host, port, '/nocors/200');
-    assert.equal(r.result.code, 'CORIO_ECORS', r.lines.join('\n'));
+    const r = await run('get', srv.host, srv.port, '/nocors/200');
+    assertResult(r, 'CORIO_ECORS');
     assert.match(r.result.message, /reachable, status hidden by the browser \(no CORS headers\)/);
   });
 
   test('a redirect (redirect: "manual") is CORIO_ECORS', T, async () => {
-    const r = await run('get', host, port, '/301');
-    assert.equal(r.result.code, 'CORIO_ECORS', r.lines.join('\n'));
+    const r = await run('get', srv.host, srv.port, '/301');
+    assertResult(r, 'CORIO_ECORS');
     assert.match(r.result.message, /reachable, status hidden by the browser \(a redirect/);
   });
 
   test('a refused port is CORIO_ENETWORK: the browser does not say why', T, async () => {
-    const r = await run('get', host, portOf('refused'), '/');
-    assert.equal(r.result.code, 'CORIO_ENETWORK', r.lines.join('\n'));
+    const r = await run('get', srv.host, srv.portOf('refused'), '/');
+    assertResult(r, 'CORIO_ENETWORK');
     assert.match(r.result.message, /the browser does not say whether/);
   });
 
   test('bytes that are not an HTTP request are CORIO_ENOTSUP', T, async () => {
-    const r = await run('raw', host, portOf('banner'), 'hello\\r\\n');
-    assert.equal(r.result.code, 'CORIO_ENOTSUP', r.lines.join('\n'));
+    assertResult(await run('raw', srv.host, srv.portOf('banner'), 'hello\\r\\n'), 'CORIO_ENOTSUP');
   });
 
   test('start_server is CORIO_ENOTSUP', T, async () => {
-    const r = await run('serve', '127.0.0.1');
-    assert.equal(r.result.code, 'CORIO_ENOTSUP', r.lines.join('\n'));
+    assertResult(await run('serve', '127.0.0.1'), 'CORIO_ENOTSUP');
   });
 
   test('nothing went wrong in the page', () => assert.deepEqual(problems, []));

@@ -7,140 +7,117 @@
 // each failure, be paused by its reader, and abort the fetch when it closes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixtures } from '../fixtures/http_fixture.mjs';
-import { MISSING, loadClient, runClient, startWatchedServer } from './lib/stream_client.mjs';
+import {
+  MISSING, assertResult, checkGetOk, checkPostEcho, checkSlowBigBody, loadClient, runClient, runClose,
+  runPausedRead, useServers,
+} from './lib/stream_client.mjs';
 
 const T = { timeout: 20_000 };
 const run = (...args) => runClient(args, { corioTransport: 'fetch' });
 
 describe('the fetch() carrier', { skip: MISSING ?? false, concurrency: 2 }, () => {
-  let fixtures, host, port, watched;
-  before(async () => {
-    fixtures = await startFixtures();
-    ({ hostname: host, port } = new URL(fixtures.base));
-    watched = await startWatchedServer();
-  });
-  after(async () => {
-    await fixtures?.close();
-    await watched?.close();
-  });
-  const portOf = (name) => new URL(fixtures.urls[name]).port;
+  const srv = useServers();
 
   test('a GET reads back an HTTP/1.1 head with the headers fetch() shows and Connection: close', T, async () => {
-    const r = await run('get', host, port, '/200');
-    assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
+    const r = await checkGetOk(run, srv, '/200');
     assert.equal(r.head[0], 'HTTP/1.1 200 OK');
     assert.ok(r.head.includes('content-type: text/plain; charset=utf-8'), r.head.join('\n'));
     assert.equal(r.head.at(-1), 'Connection: close');
     // The body is already decoded and ends at EOF: no framing headers.
     assert.ok(!r.head.some((h) => /^(content-length|transfer-encoding|content-encoding):/i.test(h)));
-    assert.equal(r.body, 'ok');
   });
 
   test('the peer is host:port and the connection is reported at once', T, async () => {
-    const r = await run('get', host, port, '/404');
-    assert.equal(r.lines[0], `connected ${host}:${port}`);
+    const r = await run('get', srv.host, srv.port, '/404');
+    assert.equal(r.lines[0], `connected ${srv.host}:${srv.port}`);
     assert.equal(r.head[0], 'HTTP/1.1 404 Not Found');
     assert.equal(r.body, 'not found');
   });
 
   test('a chunked body arrives decoded, without its chunk framing', T, async () => {
-    const r = await run('get', host, port, '/chunked?n=3&ms=5');
-    assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
+    const r = await run('get', srv.host, srv.port, '/chunked?n=3&ms=5');
+    assertResult(r, 'CORIO_OK');
     assert.equal(r.body, 'chunk 0\nchunk 1\nchunk 2\n');
   });
 
   test('a POST body written after its head reaches the server (echo)', T, async () => {
-    const r = await run('post', host, port, '/echo', 'hello, body');
-    assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
+    const r = await checkPostEcho(run, srv);
     assert.ok(r.head.includes('content-type: text/x-corio'), r.head.join('\n'));
-    assert.equal(r.body, 'hello, body');
   });
 
   test('a redirect is a response (redirect: "manual"), not followed', T, async () => {
-    const r = await run('get', host, port, '/301');
+    const r = await run('get', srv.host, srv.port, '/301');
     assert.equal(r.head[0], 'HTTP/1.1 301 Moved Permanently');
     assert.ok(r.head.includes('location: /200'), r.head.join('\n'));
   });
 
-  test('a big body read slowly arrives whole and in order', T, async () => {
-    const r = await run('slow', host, port, '/big');
-    assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
-    assert.ok(r.lines.includes('body-length 1048576'), r.lines.join('\n'));
-    assert.ok(r.lines.includes('body-pattern yes'));
-  });
+  test('a big body read slowly arrives whole and in order', T, () => checkSlowBigBody(run, srv));
 
   test('the HTTP client (corio_fetch) reads a carried response', T, async () => {
-    const r = await run('fetch', `${fixtures.base}chunked?n=2&ms=5`);
-    assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
+    const r = await run('fetch', `${srv.fixtures.base}chunked?n=2&ms=5`);
+    assertResult(r, 'CORIO_OK');
     assert.ok(r.lines.includes('status 200 OK'));
     assert.equal(r.body, 'chunk 0\nchunk 1\n');
   });
 
   test('a refused port fails with CORIO_ECONNREFUSED naming host:port', T, async () => {
-    const refused = portOf('refused');
-    const r = await run('get', host, refused, '/');
-    assert.equal(r.result.code, 'CORIO_ECONNREFUSED', r.lines.join('\n'));
-    assert.match(r.result.message, new RegExp(`^${host}:${refused}: .*ECONNREFUSED`));
+    const refused = srv.portOf('refused');
+    const r = await run('get', srv.host, refused, '/');
+    assertResult(r, 'CORIO_ECONNREFUSED');
+    assert.match(r.result.message, new RegExp(`^${srv.host}:${refused}: .*ECONNREFUSED`));
   });
 
   test('bytes that are not an HTTP/1.x request fail with CORIO_ENOTSUP, sending nothing', T, async () => {
-    fixtures.resetStats();
-    const r = await run('raw', host, portOf('banner'), 'hello\\r\\n');
-    assert.equal(r.result.code, 'CORIO_ENOTSUP', r.lines.join('\n'));
+    srv.fixtures.resetStats();
+    const r = await run('raw', srv.host, srv.portOf('banner'), 'hello\\r\\n');
+    assertResult(r, 'CORIO_ENOTSUP');
     assert.match(r.result.message, /not supported in the browser: fetch\(\) can carry only HTTP\/1\.x requests/);
     assert.match(r.result.message, /this connection sent "hello\\r\\n"/);
-    assert.equal(fixtures.stats().banner, undefined, 'the carrier must not connect for bytes it cannot carry');
+    assert.equal(srv.fixtures.stats().banner, undefined, 'the carrier must not connect for bytes it cannot carry');
   });
 
   test('a reset before the response, or in its body, is CORIO_ECONNRESET', T, async () => {
-    const head = await run('get', host, port, '/reset');
-    assert.equal(head.result.code, 'CORIO_ECONNRESET', head.lines.join('\n'));
-    const body = await run('get', host, port, '/reset-body');
-    assert.equal(body.result.code, 'CORIO_ECONNRESET', body.lines.join('\n'));
+    assertResult(await run('get', srv.host, srv.port, '/reset'), 'CORIO_ECONNRESET');
+    assertResult(await run('get', srv.host, srv.port, '/reset-body'), 'CORIO_ECONNRESET');
   });
 
   test('a body shorter than its Content-Length is CORIO_EINCOMPLETE', T, async () => {
-    const r = await run('get', host, port, '/close-early');
-    assert.equal(r.result.code, 'CORIO_EINCOMPLETE', r.lines.join('\n'));
+    assertResult(await run('get', srv.host, srv.port, '/close-early'), 'CORIO_EINCOMPLETE');
   });
 
   test('a response that is not HTTP is CORIO_EPROTO', T, async () => {
-    const r = await run('get', host, port, '/garbage');
-    assert.equal(r.result.code, 'CORIO_EPROTO', r.lines.join('\n'));
+    assertResult(await run('get', srv.host, srv.port, '/garbage'), 'CORIO_EPROTO');
   });
 
   test('TLS to a plain HTTP port is CORIO_ETLS', T, async () => {
-    const r = await run('fetch', `https://${host}:${port}/200`);
-    assert.equal(r.result.code, 'CORIO_ETLS', r.lines.join('\n'));
+    assertResult(await run('fetch', `https://${srv.host}:${srv.port}/200`), 'CORIO_ETLS');
   });
 
   // The client lives 0.5 s after closing: the server must see it leave
   // then, not when the program's worker ends.
   test('closing in the middle of the body aborts the fetch', T, async () => {
-    const r = await run('close', watched.host, watched.port, '/stream', '1000');
-    const ended = Date.now();
+    const { r, lead } = await runClose(run, srv.watched, '/stream', 1000);
     assert.ok(r.lines.includes('read 1000 body bytes'), r.lines.join('\n'));
     assert.ok(r.lines.includes('closed'));
     assert.equal(r.result.code, 'CORIO_OK');
-    assert.ok(await watched.gone('/stream') < ended - 250, 'the request outlived its close');
+    assert.ok(lead > 250, 'the request outlived its close');
   });
 
   test('closing before the response aborts the request', T, async () => {
-    const r = await run('close', watched.host, watched.port, '/hang', '0');
-    const ended = Date.now();
-    assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
-    assert.ok(await watched.gone('/hang') < ended - 250, 'the request outlived its close');
+    const { r, lead } = await runClose(run, srv.watched, '/hang', 0);
+    assertResult(r, 'CORIO_OK');
+    assert.ok(lead > 250, 'the request outlived its close');
   });
 
   test('start_server is CORIO_ENOTSUP: a page cannot accept connections', T, async () => {
     const r = await run('serve', '127.0.0.1');
-    assert.equal(r.result.code, 'CORIO_ENOTSUP', r.lines.join('\n'));
+    assertResult(r, 'CORIO_ENOTSUP');
     assert.match(r.result.message, /a page cannot accept connections/);
   });
 
   describe('run from JS (the JS-driven loop)', { concurrency: 1 }, () => {
     let client, realFetch;
+    const runJs = (...args) => client.run(args);
     before(async () => {
       client = await loadClient({ corioTransport: 'fetch' });
       realFetch = globalThis.fetch;
@@ -149,23 +126,14 @@ describe('the fetch() carrier', { skip: MISSING ?? false, concurrency: 2 }, () =
       globalThis.fetch = realFetch;
     });
 
-    test('a coroutine run from JS reads a carried response', T, async () => {
-      const r = await client.run(['get', host, port, '/200']);
-      assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
-      assert.equal(r.body, 'ok');
-    });
+    test('a coroutine run from JS reads a carried response', T, () => checkGetOk(runJs, srv, '/200'));
 
-    test('waiting on a connection alone is not taken for a deadlock', T, async () => {
-      // No timer is set while C waits for the slow answer: only the live
-      // connection can wake it.
-      const r = await client.run(['get', host, port, '/slow?ms=300']);
-      assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
-      assert.equal(r.body, 'ok');
-    });
+    // No timer is set while C waits for the slow answer: only the live
+    // connection can wake it.
+    test('waiting on a connection alone is not taken for a deadlock', T, () => checkGetOk(runJs, srv, '/slow?ms=300'));
 
     test('a paused reader stops the carrier pulling the body', T, async () => {
       let pulled = 0;
-      let pulledAtPause = null;
       // Counts what the carrier takes from the body stream.
       globalThis.fetch = async (...args) => {
         const res = await realFetch(...args);
@@ -177,17 +145,11 @@ describe('the fetch() carrier', { skip: MISSING ?? false, concurrency: 2 }, () =
         }));
         return new Response(counted, { status: res.status, statusText: res.statusText, headers: res.headers });
       };
-      globalThis.atPause = () => {
-        pulledAtPause = pulled;
-      };
+      let pulledAtPause;
       try {
-        const r = await client.run(['slow', host, port, '/big?bytes=4194304', 'atPause']);
-        assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
-        assert.ok(r.lines.includes('body-length 4194304'), r.lines.join('\n'));
-        assert.ok(r.lines.includes('body-pattern yes'));
+        pulledAtPause = await runPausedRead(client, srv, () => pulled);
       } finally {
         globalThis.fetch = realFetch;
-        delete globalThis.atPause;
       }
       // The reader's limit is 16 KiB, so it pauses above 32 KiB buffered;
       // a chunk or two more may be in flight, never the whole body.

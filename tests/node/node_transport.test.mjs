@@ -10,77 +10,57 @@ import { createServer } from 'node:https';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { startFixtures } from '../fixtures/http_fixture.mjs';
-import { MISSING, loadClient, runClient, startWatchedServer } from './lib/stream_client.mjs';
+import {
+  MISSING, assertResult, checkGetOk, checkPostEcho, checkSlowBigBody, loadClient, runClient, runClose,
+  runPausedRead, useServers,
+} from './lib/stream_client.mjs';
 import { makeTestCertificates } from './lib/tls_certs.mjs';
 
 const T = { timeout: 20_000 };
 const run = (...args) => runClient(args);
 
 describe('the Node transport (net, tls)', { skip: MISSING ?? false, concurrency: 2 }, () => {
-  let fixtures, host, port, watched;
-  before(async () => {
-    fixtures = await startFixtures();
-    ({ hostname: host, port } = new URL(fixtures.base));
-    watched = await startWatchedServer();
-  });
-  after(async () => {
-    await fixtures?.close();
-    await watched?.close();
-  });
-  const portOf = (name) => new URL(fixtures.urls[name]).port;
+  const srv = useServers();
 
   test('a GET reads the server\'s own bytes, framing included', T, async () => {
-    const r = await run('get', host, port, '/200');
-    assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
-    assert.match(r.lines[0], new RegExp(`^connected ${host}:${port}$`));
+    const r = await checkGetOk(run, srv, '/200');
+    assert.match(r.lines[0], new RegExp(`^connected ${srv.host}:${srv.port}$`));
     assert.equal(r.head[0], 'HTTP/1.1 200 OK');
     assert.ok(r.head.includes('Content-Length: 2'), r.head.join('\n'));
-    assert.equal(r.body, 'ok');
   });
 
   test('a chunked body comes framed, and corio_fetch decodes it', T, async () => {
-    const raw = await run('get', host, port, '/chunked?n=2&ms=5');
+    const raw = await run('get', srv.host, srv.port, '/chunked?n=2&ms=5');
     assert.equal(raw.body, '8\r\nchunk 0\n\r\n8\r\nchunk 1\n\r\n0\r\n\r\n');
-    const decoded = await run('fetch', `${fixtures.base}chunked?n=2&ms=5`);
-    assert.equal(decoded.result.code, 'CORIO_OK', decoded.lines.join('\n'));
+    const decoded = await run('fetch', `${srv.fixtures.base}chunked?n=2&ms=5`);
+    assertResult(decoded, 'CORIO_OK');
     assert.equal(decoded.body, 'chunk 0\nchunk 1\n');
   });
 
-  test('a POST body reaches the server (echo)', T, async () => {
-    const r = await run('post', host, port, '/echo', 'hello, body');
-    assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
-    assert.equal(r.body, 'hello, body');
-  });
+  test('a POST body reaches the server (echo)', T, () => checkPostEcho(run, srv));
 
-  test('a big body read slowly arrives whole and in order', T, async () => {
-    const r = await run('slow', host, port, '/big');
-    assert.ok(r.lines.includes('body-length 1048576'), r.lines.join('\n'));
-    assert.ok(r.lines.includes('body-pattern yes'));
-  });
+  test('a big body read slowly arrives whole and in order', T, () => checkSlowBigBody(run, srv));
 
   test('any bytes can be sent: a banner server answers', T, async () => {
-    const r = await run('raw', host, portOf('banner'), 'hello\\r\\n');
-    assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
+    const r = await run('raw', srv.host, srv.portOf('banner'), 'hello\\r\\n');
+    assertResult(r, 'CORIO_OK');
     assert.ok(r.lines.includes(
       'unparsed 57 "SSH-2.0-OpenSSH_9.0\\r\\nInvalid SSH identification string.\\r\\n"'), r.lines.join('\n'));
   });
 
   test('a refused port fails with CORIO_ECONNREFUSED naming host:port', T, async () => {
-    const refused = portOf('refused');
-    const r = await run('get', host, refused, '/');
-    assert.equal(r.result.code, 'CORIO_ECONNREFUSED', r.lines.join('\n'));
-    assert.match(r.result.message, new RegExp(`^${host}:${refused}: connect ECONNREFUSED`));
+    const refused = srv.portOf('refused');
+    const r = await run('get', srv.host, refused, '/');
+    assertResult(r, 'CORIO_ECONNREFUSED');
+    assert.match(r.result.message, new RegExp(`^${srv.host}:${refused}: connect ECONNREFUSED`));
   });
 
   test('a reset in the body is CORIO_ECONNRESET', T, async () => {
-    const r = await run('get', host, port, '/reset-body');
-    assert.equal(r.result.code, 'CORIO_ECONNRESET', r.lines.join('\n'));
+    assertResult(await run('get', srv.host, srv.port, '/reset-body'), 'CORIO_ECONNRESET');
   });
 
   test('TLS to a plain HTTP port is CORIO_ETLS', T, async () => {
-    const r = await run('fetch', `https://${host}:${port}/200`);
-    assert.equal(r.result.code, 'CORIO_ETLS', r.lines.join('\n'));
+    assertResult(await run('fetch', `https://${srv.host}:${srv.port}/200`), 'CORIO_ETLS');
   });
 
   describe('TLS with a test certificate authority', () => {
@@ -101,7 +81,7 @@ describe('the Node transport (net, tls)', { skip: MISSING ?? false, concurrency:
       if (!certs) return t.skip('openssl is not installed');
       for (const name of ['localhost', '127.0.0.1']) {
         const r = await run('fetch', `https://${name}:${tlsPort}/`, certs.caFile);
-        assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
+        assertResult(r, 'CORIO_OK');
         assert.equal(r.body, 'secret');
       }
     });
@@ -109,42 +89,42 @@ describe('the Node transport (net, tls)', { skip: MISSING ?? false, concurrency:
     test('without its CA the certificate fails with CORIO_ETLS', T, async (t) => {
       if (!certs) return t.skip('openssl is not installed');
       const r = await run('fetch', `https://localhost:${tlsPort}/`);
-      assert.equal(r.result.code, 'CORIO_ETLS', r.lines.join('\n'));
+      assertResult(r, 'CORIO_ETLS');
       assert.match(r.result.message, new RegExp(`^localhost:${tlsPort}: .*certificate`));
     });
 
     test('an unreadable ca_file is CORIO_ETLS saying so', T, async (t) => {
       if (!certs) return t.skip('openssl is not installed');
       const r = await run('fetch', `https://localhost:${tlsPort}/`, '/nonexistent/ca.pem');
-      assert.equal(r.result.code, 'CORIO_ETLS', r.lines.join('\n'));
+      assertResult(r, 'CORIO_ETLS');
       assert.match(r.result.message, /cannot read ca_file: ENOENT/);
     });
   });
 
   test('closing in the middle of the body closes the socket', T, async () => {
-    const r = await run('close', watched.host, watched.port, '/stream', '1000');
-    const ended = Date.now();
+    const { r, lead } = await runClose(run, srv.watched, '/stream', 1000);
     assert.ok(r.lines.includes('closed'), r.lines.join('\n'));
     // The client lives 0.5 s after closing: the server saw it leave then.
-    assert.ok(await watched.gone('/stream') < ended - 250, 'the socket outlived its close');
+    assert.ok(lead > 250, 'the socket outlived its close');
   });
 
   test('a server accepts a client and closes', T, async () => {
     const r = await run('serve', '127.0.0.1');
-    assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
+    assertResult(r, 'CORIO_OK');
     assert.ok(r.lines.includes('reply 12 "echo: hello\\n"'), r.lines.join('\n'));
     assert.ok(r.lines.includes('server closed'));
   });
 
   test('listening on a port in use fails, naming host:port', T, async () => {
-    const r = await run('serve', host, port); // the fixture's own port
-    assert.equal(r.result.code, 'CORIO_EIO', r.lines.join('\n'));
-    assert.match(r.result.message, new RegExp(`^${host}:${port}: listen EADDRINUSE`));
+    const r = await run('serve', srv.host, srv.port); // the fixture's own port
+    assertResult(r, 'CORIO_EIO');
+    assert.match(r.result.message, new RegExp(`^${srv.host}:${srv.port}: listen EADDRINUSE`));
   });
 
   describe('run from JS (the JS-driven loop)', { concurrency: 1 }, () => {
     const sockets = [];
     let client;
+    const runJs = (...args) => client.run(args);
     before(async () => {
       // net as Node has it, but every client socket is kept for the test.
       const watchedNet = { ...net, connect: (...args) => {
@@ -155,31 +135,16 @@ describe('the Node transport (net, tls)', { skip: MISSING ?? false, concurrency:
       client = await loadClient({ corioNet: { net: watchedNet, tls, fs } });
     });
 
-    test('waiting on a connection alone is not taken for a deadlock', T, async () => {
-      const r = await client.run(['get', host, port, '/slow?ms=300']);
-      assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
-      assert.equal(r.body, 'ok');
-    });
+    test('waiting on a connection alone is not taken for a deadlock', T, () => checkGetOk(runJs, srv, '/slow?ms=300'));
 
     test('a server accepts in the JS-driven loop', T, async () => {
-      const r = await client.run(['serve', '127.0.0.1']);
-      assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
+      const r = await runJs('serve', '127.0.0.1');
+      assertResult(r, 'CORIO_OK');
       assert.ok(r.lines.includes('server closed'));
     });
 
     test('a paused reader stops reading the socket', T, async () => {
-      let readAtPause = null;
-      globalThis.atPause = () => {
-        readAtPause = sockets.at(-1).bytesRead;
-      };
-      try {
-        const r = await client.run(['slow', host, port, '/big?bytes=4194304', 'atPause']);
-        assert.equal(r.result.code, 'CORIO_OK', r.lines.join('\n'));
-        assert.ok(r.lines.includes('body-length 4194304'), r.lines.join('\n'));
-        assert.ok(r.lines.includes('body-pattern yes'));
-      } finally {
-        delete globalThis.atPause;
-      }
+      const readAtPause = await runPausedRead(client, srv, () => sockets.at(-1).bytesRead);
       assert.ok(readAtPause !== null && readAtPause < 512 * 1024,
         `the socket read ${readAtPause} of 4194304 bytes while C was not reading`);
     });

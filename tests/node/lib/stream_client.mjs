@@ -1,14 +1,18 @@
 // stream_client.mjs — drives tests/c/programs/stream_client.c
-// (build/wasm/stream_client.mjs) for the tests of the wasm net transports:
-// as a program in a worker (main, the blocking loop) or in this process as
-// the exported coroutine (the JS-driven loop), and reads what it printed.
-// Also a loopback HTTP server whose requests the tests watch (to see a
-// client go away).
+// (build/wasm/stream_client.mjs) for the tests of the wasm net transports
+// (Node's, and fetch() under Node and in Chromium): as a program in a
+// worker (main, the blocking loop) or in this process as the exported
+// coroutine (the JS-driven loop), and reads what it printed. Also the
+// servers those tests run against (the HTTP fixtures, and a loopback HTTP
+// server whose requests they watch to see a client go away), and the
+// checks every transport's tests make alike.
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { load } from '../../../web/corio.mjs';
+import { startFixtures } from '../../fixtures/http_fixture.mjs';
 import { compileWasm, describeWasmEnd, runWasm } from './wasm_program.mjs';
 
 export { makeTestCertificates } from './tls_certs.mjs';
@@ -111,4 +115,99 @@ export async function startWatchedServer() {
       return new Promise((done) => server.close(done));
     },
   };
+}
+
+/**
+ * The servers for the tests of the current describe(), started before them
+ * and closed after: the HTTP fixtures and, unless `watched` is false,
+ * startWatchedServer's. Returns an object whose fields are set once they
+ * are up: `fixtures`, `host` and `port` (the fixtures'), `watched`, and
+ * `portOf(name)`, the port of the special fixture `name` ('refused',
+ * 'banner').
+ */
+export function useServers({ watched = true } = {}) {
+  const servers = { portOf: (name) => new URL(servers.fixtures.urls[name]).port };
+  before(async () => {
+    servers.fixtures = await startFixtures();
+    ({ hostname: servers.host, port: servers.port } = new URL(servers.fixtures.base));
+    if (watched) servers.watched = await startWatchedServer();
+  });
+  after(async () => {
+    await servers.fixtures?.close();
+    await servers.watched?.close();
+  });
+  return servers;
+}
+
+/** Asserts that a run ended with the status `code` (its output if not). */
+export function assertResult(r, code) {
+  assert.equal(r.result.code, code, r.lines.join('\n'));
+}
+
+/** Asserts that a run read /big's body whole and in order (`bytes` long). */
+export function assertBigBody(r, bytes = 1048576) {
+  assert.ok(r.lines.includes(`body-length ${bytes}`), r.lines.join('\n'));
+  assert.ok(r.lines.includes('body-pattern yes'));
+}
+
+/**
+ * Runs `run('get', ...)` for the fixtures' `path` (one answering "ok") and
+ * checks the answer; resolves to the run.
+ */
+export async function checkGetOk(run, { host, port }, path) {
+  const r = await run('get', host, port, path);
+  assertResult(r, 'CORIO_OK');
+  assert.equal(r.body, 'ok');
+  return r;
+}
+
+/**
+ * Runs `run('post', ...)` against the fixtures' /echo and checks that the
+ * body comes back; resolves to the run.
+ */
+export async function checkPostEcho(run, { host, port }) {
+  const r = await run('post', host, port, '/echo', 'hello, body');
+  assertResult(r, 'CORIO_OK');
+  assert.equal(r.body, 'hello, body');
+  return r;
+}
+
+/** Runs a slow read of the fixtures' /big and checks it. */
+export async function checkSlowBigBody(run, { host, port }) {
+  const r = await run('slow', host, port, '/big');
+  assertResult(r, 'CORIO_OK');
+  assertBigBody(r);
+}
+
+/**
+ * Runs `run('close', ...)` (the client closes after reading `bytes` of the
+ * body, then lives 0.5 s more) against the watched server's `path`.
+ * Resolves to the run and `lead`: how many ms before the run ended the
+ * server saw the client go.
+ */
+export async function runClose(run, watched, path, bytes) {
+  const r = await run('close', watched.host, watched.port, path, String(bytes));
+  const ended = Date.now();
+  return { r, lead: ended - await watched.gone(path) };
+}
+
+/**
+ * With a client from loadClient: a slow read of a 4 MiB body whose reader
+ * pauses, checked whole; resolves to what `measure()` said at the pause
+ * (the run calls globalThis.atPause then).
+ */
+export async function runPausedRead(client, { host, port }, measure) {
+  const bytes = 4194304;
+  let atPause = null;
+  globalThis.atPause = () => {
+    atPause = measure();
+  };
+  try {
+    const r = await client.run(['slow', host, port, `/big?bytes=${bytes}`, 'atPause']);
+    assertResult(r, 'CORIO_OK');
+    assertBigBody(r, bytes);
+  } finally {
+    delete globalThis.atPause;
+  }
+  return atPause;
 }
