@@ -48,6 +48,21 @@ static int read_status(corio_reader_t *reader, checker_result_t *r) {
   if (rc != CORIO_OK) return rc;
   int status;
   char reason[sizeof r->reason];
+  /* An interim answer (100 Continue, 103 Early Hints) is not the status:
+   * skip its head and read the next status line (RFC 9110 15.2). */
+  while (n <= CHECKER_STATUS_LINE_MAX &&
+         checker_parse_status_line(line, n, &status, reason, sizeof reason) ==
+             CORIO_OK &&
+         status / 100 == 1 && status != 101) {
+    do { /* its header lines, up to the blank one */
+      free(line);
+      line = NULL;
+      if ((rc = corio_readline(reader, &line, &n)) != CORIO_OK) return rc;
+    } while (n > 0 && !(line[0] == '\n' || (line[0] == '\r' && n == 2)));
+    free(line);
+    line = NULL;
+    if ((rc = corio_readline(reader, &line, &n)) != CORIO_OK) return rc;
+  }
   if (n > CHECKER_STATUS_LINE_MAX) {
     checker__result_error(r, CORIO_ELIMIT, NULL);
     snprintf(r->message, sizeof r->message,

@@ -854,7 +854,8 @@ int corio_readuntil(corio_reader_t *r, const void *sep, size_t seplen,
  * *out as readuntil. */
 int corio_readline(corio_reader_t *r, char **out, size_t *len);
 
-/* True once EOF was received and every byte was read. */
+/* True once EOF was received and every byte was read (false after a
+ * failure: the next read returns the error). */
 bool corio_reader_at_eof(const corio_reader_t *r);
 
 /* Frees the reader. Unread bytes are dropped. */
@@ -939,12 +940,15 @@ typedef struct corio_fetch_opts {
 } corio_fetch_opts_t;
 
 /* Parses an absolute http:// or https:// URL into its parts (each
- * malloc'd, the caller frees them; path includes the query, "/" if none).
- * CORIO_EINVAL with a message saying what is wrong. Does not wait. */
+ * malloc'd, the caller frees them; path includes the query, "/" if none,
+ * with bytes outside ASCII percent-encoded). CORIO_EINVAL with a message
+ * saying what is wrong (a space, a control character or a backslash
+ * included). Does not wait. */
 int corio_url_parse(const char *url, char **host, int *port, bool *tls,
                     char **path);
 
-/* Sends the request and waits for the response head. On CORIO_OK *out is
+/* Sends the request and waits for the response head (interim 1xx
+ * responses are skipped, 101 excepted). On CORIO_OK *out is
  * the caller's (corio_response_free); the body is read through
  * corio_response_body. CORIO_EPROTO for a response that is not HTTP/1.x,
  * CORIO_ELIMIT for a head over the limit, and any connection error. */

@@ -14,15 +14,23 @@ void **corio__conn_host(corio__conn_t *c) { return &c->host; }
 
 /* ---- the reader's source: the backend pushes, fill waits ---------------- */
 
-static int conn_fill(corio_reader_t *r) { return corio__reader_wait(r); }
-
-static void conn_consumed(corio_reader_t *r) {
-  corio__conn_t *c = r->owner;
-  if (c->paused && r->len <= r->limit && c->state == CORIO__CONN_OPEN &&
-      !c->close_called) {
+static void resume_reading(corio__conn_t *c) {
+  if (c->paused && c->state == CORIO__CONN_OPEN && !c->close_called) {
     c->paused = false;
     corio__net_pause_reading(c, 0);
   }
+}
+
+/* A reader that must wait for more bytes needs them to come: reading is
+ * resumed first even above the limit (readuntil consumes nothing until it
+ * finds its separator), as asyncio's _wait_for_data does. */
+static int conn_fill(corio_reader_t *r) {
+  resume_reading(r->owner);
+  return corio__reader_wait(r);
+}
+
+static void conn_consumed(corio_reader_t *r) {
+  if (r->len <= r->limit) resume_reading(r->owner);
 }
 
 static const corio__reader_source_t conn_source = {conn_fill, conn_consumed};
@@ -248,9 +256,6 @@ void corio_reader_free(corio_reader_t *r) {
   c->reader_freed = true;
   /* Unread bytes are dropped; nothing more is buffered. */
   r->start = r->len = 0;
-  if (c->paused && !c->close_called && c->state == CORIO__CONN_OPEN) {
-    c->paused = false;
-    corio__net_pause_reading(c, 0);
-  }
+  resume_reading(c);
   conn_maybe_free(c);
 }

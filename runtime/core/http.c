@@ -23,6 +23,28 @@ static char *dup_range(const char *s, size_t n) {
   return out;
 }
 
+/* The request target: "/" first if the URL has no path, and bytes
+ * outside ASCII percent-encoded (a request line is ASCII). */
+static char *encode_path(const char *tail, size_t n) {
+  static const char hex[] = "0123456789ABCDEF";
+  bool slash = n == 0 || *tail == '?';
+  char *out = malloc(n * 3 + 2), *o = out;
+  if (out == NULL) return NULL;
+  if (slash) *o++ = '/';
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)tail[i];
+    if (ch < 0x80) {
+      *o++ = (char)ch;
+    } else {
+      *o++ = '%';
+      *o++ = hex[ch >> 4];
+      *o++ = hex[ch & 15];
+    }
+  }
+  *o = '\0';
+  return out;
+}
+
 int corio_url_parse(const char *url, char **host, int *port, bool *tls,
                     char **path) {
   *host = *path = NULL;
@@ -41,11 +63,16 @@ int corio_url_parse(const char *url, char **host, int *port, bool *tls,
                       "invalid URL \"%s\": it must start with http:// or "
                       "https://", url);
   }
-  for (const char *p = url; *p; p++)
+  for (const char *p = url; *p; p++) {
     if ((unsigned char)*p <= ' ' || *p == 0x7f)
       return corio_fail(CORIO_EINVAL,
                         "invalid URL \"%s\": it contains a space or a "
                         "control character", url);
+    if (*p == '\\') /* browsers read it as "/", other parsers do not */
+      return corio_fail(CORIO_EINVAL,
+                        "invalid URL \"%s\": it contains a backslash "
+                        "(write / instead)", url);
+  }
   size_t authority = strcspn(rest, "/?#");
   const char *at = memchr(rest, '@', authority);
   if (at) /* user:password@ is not sent; skip it */
@@ -85,16 +112,7 @@ int corio_url_parse(const char *url, char **host, int *port, bool *tls,
   const char *tail = end;
   size_t tail_len = strcspn(tail, "#"); /* the fragment is not sent */
   *host = dup_range(host_start, (size_t)(host_end - host_start));
-  if (tail_len == 0 || *tail == '?') {
-    *path = malloc(tail_len + 2);
-    if (*path) {
-      (*path)[0] = '/';
-      memcpy(*path + 1, tail, tail_len);
-      (*path)[tail_len + 1] = '\0';
-    }
-  } else {
-    *path = dup_range(tail, tail_len);
-  }
+  *path = encode_path(tail, tail_len);
   if (*host == NULL || *path == NULL) {
     free(*host);
     free(*path);
@@ -122,10 +140,18 @@ struct corio_response {
                                  * the current chunk */
   unsigned long long total;     /* BODY_LENGTH: Content-Length */
   bool chunk_started;           /* BODY_CHUNKED: inside a chunk */
+  bool in_trailers;             /* BODY_CHUNKED: the last chunk was read */
 };
 
 /* Bytes moved from the connection to the body per fill. */
 #define BODY_STEP 65536
+
+/* After a line cut short: the connection's own failure (a reset, ...), if
+ * that is what cut it, else 0. */
+static int cut_by_failure(const corio_response_t *resp) {
+  const corio_reader_t *r = resp->conn_reader;
+  return r->error ? corio__set_error(r->error, r->errmsg) : 0;
+}
 
 /* Reads one line of the chunked framing from the connection (without its
  * CRLF). Errors become the body's. */
@@ -136,6 +162,7 @@ static int chunk_line(corio_response_t *resp, char **line) {
   if (n == 0 || (*line)[n - 1] != '\n') {
     free(*line);
     *line = NULL;
+    if ((rc = cut_by_failure(resp)) != 0) return rc;
     return corio_fail(CORIO_EINCOMPLETE,
                       "the chunked body ended before its last chunk");
   }
@@ -158,7 +185,7 @@ static int chunked_step(corio_response_t *resp) {
                                       "after a chunk");
     resp->chunk_started = false;
   }
-  if (!resp->chunk_started) {
+  if (!resp->chunk_started && !resp->in_trailers) {
     if ((rc = chunk_line(resp, &line)) != CORIO_OK) return rc;
     char *end;
     unsigned long long size = strtoull(line, &end, 16);
@@ -167,18 +194,22 @@ static int chunked_step(corio_response_t *resp) {
     if (!ok)
       return corio_fail(CORIO_EPROTO, "malformed chunked body: bad chunk "
                                       "size line");
-    if (size == 0) { /* trailers, up to an empty line */
-      for (;;) {
-        if ((rc = chunk_line(resp, &line)) != CORIO_OK) return rc;
-        bool empty = line[0] == '\0';
-        free(line);
-        if (empty) break;
-      }
-      corio__reader_set_eof(r);
-      return CORIO_OK;
+    if (size == 0) {
+      resp->in_trailers = true; /* a cancelled wait comes back here */
+    } else {
+      resp->chunk_started = true;
+      resp->remaining = size;
     }
-    resp->chunk_started = true;
-    resp->remaining = size;
+  }
+  if (resp->in_trailers) { /* trailers, up to an empty line */
+    for (;;) {
+      if ((rc = chunk_line(resp, &line)) != CORIO_OK) return rc;
+      bool empty = line[0] == '\0';
+      free(line);
+      if (empty) break;
+    }
+    corio__reader_set_eof(r);
+    return CORIO_OK;
   }
   size_t want = resp->remaining < BODY_STEP ? (size_t)resp->remaining
                                             : BODY_STEP;
@@ -342,10 +373,23 @@ static int add_header(corio_response_t *resp, char *line, size_t n) {
   return CORIO_OK;
 }
 
-/* Reads the status line and headers, within max bytes in all. */
+/* Forgets the headers of an interim (1xx) response. */
+static void drop_headers(corio_response_t *resp) {
+  for (size_t i = 0; i < resp->nheaders; i++) {
+    free(resp->names[i]);
+    free(resp->values[i]);
+  }
+  resp->nheaders = 0;
+  free(resp->reason);
+  resp->reason = NULL;
+}
+
+/* Reads the status line and headers, within max bytes in all (interim 1xx
+ * responses included, which are skipped, as RFC 9110 15.2 asks). */
 static int read_head(corio_response_t *resp, size_t max) {
   size_t used = 0;
-  for (bool first = true;; first = false) {
+  bool first = true;
+  for (;;) {
     char *line;
     size_t n;
     int rc = corio_readline(resp->conn_reader, &line, &n);
@@ -358,6 +402,7 @@ static int read_head(corio_response_t *resp, size_t max) {
       char shown[64];
       excerpt(line, n, shown);
       free(line);
+      if ((rc = cut_by_failure(resp)) != 0) return rc;
       if (first && n == 0)
         return corio_fail(CORIO_EPROTO,
                           "malformed response: the server closed the "
@@ -374,9 +419,13 @@ static int read_head(corio_response_t *resp, size_t max) {
     chomp(line, &n);
     if (first) {
       rc = parse_status(resp, line, n);
+      first = false;
     } else if (n == 0) {
       free(line);
-      return CORIO_OK;
+      if (resp->status / 100 != 1 || resp->status == 101) return CORIO_OK;
+      drop_headers(resp); /* 100 Continue, 103 Early Hints: read on */
+      first = true;
+      continue;
     } else {
       rc = add_header(resp, line, n);
     }

@@ -320,5 +320,5 @@ int corio_readline(corio_reader_t *r, char **out, size_t *len) {
 }
 
 bool corio_reader_at_eof(const corio_reader_t *r) {
-  return r->eof && r->len == 0;
+  return r->eof && r->len == 0 && r->error == 0; /* a failure is no EOF */
 }

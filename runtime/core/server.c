@@ -69,19 +69,33 @@ void corio__listener_on_closed(corio__listener_t *l) {
   server_maybe_free(l);
 }
 
-/* A client's task: the handler, then its connection is closed and freed. */
+/* A client's task: the handler. */
 static int serve_client(void *arg, intptr_t *result) {
   (void)result;
   corio__conn_t *c = arg;
   corio__listener_t *l = (corio__listener_t *)c->server;
-  int rc = l->handler(&c->reader, &c->writer, l->arg);
+  return l->handler(&c->reader, &c->writer, l->arg);
+}
+
+/* However the client's task ended (even cancelled before it began, or
+ * without a stack to begin on), its connection is closed and freed. */
+static void client_done(corio_task_t *t, void *data) {
+  (void)t;
+  corio__conn_t *c = data;
+  corio__listener_t *l = (corio__listener_t *)c->server;
   corio_writer_close(&c->writer);
   corio_reader_free(&c->reader);
   corio_writer_free(&c->writer);
   l->handlers--;
   corio_event_set(l->changed);
   server_maybe_free(l);
-  return rc;
+}
+
+/* Frees a connection record that never reached the backend's reports. */
+static void conn_discard(corio__conn_t *c) {
+  corio__reader_dispose(&c->reader);
+  corio_event_free(c->changed);
+  free(c);
 }
 
 corio__conn_t *corio__listener_on_accept(corio__listener_t *l,
@@ -96,16 +110,17 @@ corio__conn_t *corio__listener_on_accept(corio__listener_t *l,
     c->server = (struct corio_server *)l;
     c->state = CORIO__CONN_OPEN;
     snprintf(c->peer, sizeof c->peer, "%s", peer ? peer : "");
-    if (corio_task_create(&t, serve_client, c, NULL) == CORIO_OK) {
+    if (corio_task_create(&t, serve_client, c, NULL) != CORIO_OK) {
+      conn_discard(c);
+      c = NULL;
+    } else if (corio_task_add_done_callback(t, client_done, c) != CORIO_OK) {
+      corio_task_cancel(t, NULL); /* not started: it never runs */
+      corio_task_release(t);
+      conn_discard(c);
+      c = NULL;
+    } else {
       l->handlers++;
       corio_task_release(t);
-    } else {
-      c->state = CORIO__CONN_CLOSED;
-      c->reader_freed = c->writer_freed = true;
-      corio__reader_dispose(&c->reader);
-      corio_event_free(c->changed);
-      free(c);
-      c = NULL;
     }
   }
   corio__loop = saved;

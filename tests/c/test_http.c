@@ -73,6 +73,7 @@ typedef struct fetch_case {
   int body_rc;      /* of read_all on the body */
   char *body;
   size_t body_len;
+  bool body_at_eof;
   char message[256];
 } fetch_case_t;
 
@@ -96,7 +97,8 @@ static int fetch_body(void *arg, intptr_t *result) {
                               &c->body_len);
   if (c->body_rc != CORIO_OK)
     snprintf(c->message, sizeof c->message, "%s", corio_errmsg());
-  CHECK(c->body_rc != CORIO_OK || corio_reader_at_eof(corio_response_body(resp)));
+  c->body_at_eof = corio_reader_at_eof(corio_response_body(resp));
+  CHECK(c->body_rc != CORIO_OK || c->body_at_eof);
   corio_response_free(resp);
   return CORIO_OK;
 }
@@ -208,6 +210,12 @@ TEST(fetch_reset_in_the_body_is_connreset) {
   fetch_case_t c = fetch("reset-body", CORIO_OK);
   CHECK_INT(c.status, 200);
   CHECK_INT(c.body_rc, CORIO_ECONNRESET);
+  CHECK(!c.body_at_eof); /* a failure is no EOF */
+  done(&c);
+}
+
+TEST(fetch_reset_inside_a_head_line_is_connreset_not_malformed) {
+  fetch_case_t c = fetch("reset-mid-line", CORIO_ECONNRESET);
   done(&c);
 }
 
