@@ -26,7 +26,7 @@ const isNode = typeof process === 'object' && !!process.versions?.node;
 export function attach(Module) {
   const host = Module.corioHost;
   if (!host) throw new TypeError('not a corio module: corioHost is missing');
-  const codeName = (code) => Module.UTF8ToString(Module._corio_err_name(code));
+  const codeName = (code) => Module.UTF8ToString(Module._corio_js_err_name(code));
   return {
     module: Module,
     /**

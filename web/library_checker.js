@@ -70,7 +70,7 @@ mergeInto(LibraryManager.library, {
       status: status,
       reason: UTF8ToString(reason),
       code: error,
-      codeName: error ? UTF8ToString(_corio_err_name(error)) : null,
+      codeName: error ? UTF8ToString(_corio_js_err_name(error)) : null,
       message: UTF8ToString(message),
       started: started,
       ended: ended,

@@ -42,6 +42,13 @@ mergeInto(LibraryManager.library, {
       Corio.channel.port2.postMessage(0);
     },
 
+    // setTimeout takes at most 2^31 - 1 ms (24.8 days) and fires at once
+    // for more: a longer wait wakes early, at that bound, and waits again.
+    MAX_TIMER_MS: 2147483647,
+    setTimer: function(fn, ms) {
+      Corio.timer = setTimeout(fn, Math.min(ms, Corio.MAX_TIMER_MS));
+    },
+
     clearTimer: function() {
       if (Corio.timer !== null) { clearTimeout(Corio.timer); Corio.timer = null; }
     },
@@ -100,7 +107,7 @@ mergeInto(LibraryManager.library, {
       }
       Corio.tickScheduled = true;
       if (ms <= 0) Corio.turn(Corio.tick);
-      else Corio.timer = setTimeout(Corio.tick, ms);
+      else Corio.setTimer(Corio.tick, ms);
     },
 
     // Binaryen does not bound-check an Asyncify buffer while it unwinds; it
@@ -157,7 +164,7 @@ mergeInto(LibraryManager.library, {
         _free(namePtr);
         _free(codePtr);
         if (!task) {
-          reject({code: code, message: name + ': ' + UTF8ToString(_corio_strerror(code))});
+          reject({code: code, message: name + ': ' + UTF8ToString(_corio_js_err_text(code))});
           return;
         }
         Corio.runs[task] = {resolve: resolve, reject: reject};
@@ -197,7 +204,7 @@ mergeInto(LibraryManager.library, {
         Corio.turnScheduled = true;
         Corio.turn(Corio.resume);
       } else if (ms > 0) {
-        Corio.timer = setTimeout(Corio.resume, ms);
+        Corio.setTimer(Corio.resume, ms);
       }
       // ms < 0: only a completion (Corio.kick) resumes.
     });

@@ -137,6 +137,17 @@ const char *corio__host_backend_name(void) { return "js-event-loop"; }
 
 /* ---- JS-driven mode ---------------------------------------------------- */
 
+/* A code's text and name for the JS side (static strings). Exported from
+ * this file, which every wasm build links, so a module whose build line
+ * exports neither corio_strerror nor corio_err_name still names errors. */
+EMSCRIPTEN_KEEPALIVE const char *corio_js_err_text(int code) {
+  return corio_strerror(code);
+}
+
+EMSCRIPTEN_KEEPALIVE const char *corio_js_err_name(int code) {
+  return corio_err_name(code);
+}
+
 static corio_loop_t *js_loop;
 
 static void report_to_js(corio_task_t *t, void *data) {
