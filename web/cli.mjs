@@ -36,23 +36,49 @@ class UsageError extends Error {}
 
 // ---- input -----------------------------------------------------------------
 
+const OPTIONS = {
+  file: { type: 'string', short: 'f', multiple: true },
+  concurrency: { type: 'string', short: 'c' },
+  timeout: { type: 'string', short: 't' },
+  sequential: { type: 'boolean', short: 's' },
+  format: { type: 'string' },
+  progress: { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+// Whether `arg` is an option (or a group of short ones) that ends wanting
+// the next argument as its value: --timeout, -t, -st.
+function wantsValue(arg) {
+  const type = (short) => Object.values(OPTIONS).find((o) => o.short === short)?.type;
+  if (arg.startsWith('--')) return OPTIONS[arg.slice(2)]?.type === 'string';
+  if (!/^-[^-]/.test(arg)) return false;
+  const shorts = [...arg.slice(1)];
+  return type(shorts.at(-1)) === 'string' && shorts.slice(0, -1).every((c) => type(c) === 'boolean');
+}
+
+// parseArgs refuses "-t -1" as ambiguous (is -1 an option?); no option is a
+// digit, so a negative number after an option that wants a value is that
+// value: joined as "--timeout=-1" / "-t-1", it reaches our own checks.
+function joinNegativeValues(argv) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') return out.concat(argv.slice(i));
+    if (wantsValue(arg) && /^-\.?\d/.test(argv[i + 1] ?? '')) {
+      out.push(arg.startsWith('--') ? `${arg}=${argv[i + 1]}` : arg + argv[i + 1]);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
 function parseCommandLine(argv) {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        file: { type: 'string', short: 'f', multiple: true },
-        concurrency: { type: 'string', short: 'c' },
-        timeout: { type: 'string', short: 't' },
-        sequential: { type: 'boolean', short: 's' },
-        format: { type: 'string' },
-        progress: { type: 'boolean' },
-        'no-progress': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: joinNegativeValues(argv), allowPositionals: true, options: OPTIONS });
   } catch (e) {
     throw new UsageError(e.message);
   }
@@ -66,12 +92,14 @@ function parseCommandLine(argv) {
     sequential: !!values.sequential,
     format: values.format ?? 'table',
     progress: values['no-progress'] ? false : values.progress ? true : null,
+    warnings: [],
   };
   if (values.concurrency !== undefined) {
     const n = Number(values.concurrency);
     if (!/^\s*\d+\s*$/.test(values.concurrency) || n < 1 || n > 1_000_000)
       throw new UsageError(`--concurrency must be a whole number from 1 to 1000000, not "${values.concurrency}"`);
     options.concurrency = n;
+    if (options.sequential) options.warnings.push('--concurrency has no effect with --sequential');
   }
   if (values.timeout !== undefined) {
     const s = Number(values.timeout);
@@ -96,11 +124,18 @@ async function readStdin(stdin) {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-// The URLs in order: files first, then the arguments ("-" is stdin, read
-// once); stdin alone when nothing else is given and it is not a terminal.
+// The URLs in order: files first, then the arguments ("-" is stdin, as a
+// file or an argument, read once); stdin alone when nothing else is given and
+// it is not a terminal.
 async function collectUrls(options, stdin) {
   const urls = [];
+  let stdinText = null;
+  const fromStdin = async () => (stdinText ??= await readStdin(stdin));
   for (const file of options.files) {
+    if (file === '-') {
+      urls.push(...urlLines(await fromStdin()));
+      continue;
+    }
     let text;
     try {
       text = await readFile(file, 'utf8');
@@ -109,8 +144,6 @@ async function collectUrls(options, stdin) {
     }
     urls.push(...urlLines(text));
   }
-  let stdinText = null;
-  const fromStdin = async () => (stdinText ??= await readStdin(stdin));
   for (const arg of options.args) {
     if (arg === '-') urls.push(...urlLines(await fromStdin()));
     else urls.push(arg);
@@ -124,6 +157,14 @@ async function collectUrls(options, stdin) {
 }
 
 // ---- output ----------------------------------------------------------------
+
+// Text for a terminal: C0 and C1 controls and DEL become escapes (\n, \x1b),
+// so a URL or a message cannot break a line, move the cursor or recolour.
+function printable(s) {
+  const named = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+  return s.replace(/[\x00-\x1f\x7f-\x9f]/g,
+    (c) => named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
 
 function formatMs(ms) {
   return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
@@ -139,12 +180,13 @@ function outcome(r) {
 function progressLine(r, done, total) {
   const width = String(total).length;
   const mark = r.ok ? 'ok  ' : r.status !== null ? 'http' : 'FAIL';
-  return `[${String(done).padStart(width)}/${total}] ${mark} ${r.url} — ${outcome(r)}, ${formatMs(r.ms)}`;
+  return `[${String(done).padStart(width)}/${total}] ${mark} ${printable(r.url)} — ` +
+    `${printable(outcome(r))}, ${formatMs(r.ms)}`;
 }
 
 function table(results, elapsedMs) {
   const rows = results.map((r) => [r.url, r.status === null ? '-' : String(r.status),
-    formatMs(r.ms), r.status === null ? outcome(r) : r.reason]);
+    formatMs(r.ms), r.status === null ? outcome(r) : r.reason].map(printable));
   const head = ['URL', 'STATUS', 'TIME', 'RESULT'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells) => cells.map((c, i) =>
@@ -157,6 +199,8 @@ function table(results, elapsedMs) {
   return [line(head), ...rows.map(line), '', summary].join('\n') + '\n';
 }
 
+// RFC 4180: a field with a quote, comma or line break is quoted, so the data
+// stays intact and a line break inside it does not end the row.
 function csvField(value) {
   const s = value === null || value === undefined ? '' : String(value);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -191,6 +235,7 @@ async function main(argv, io) {
       stdout.write(USAGE + '\n');
       return 0;
     }
+    for (const warning of options.warnings) stderr.write(`corio-check: warning: ${warning}\n`);
     urls = await collectUrls(options, stdin);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;

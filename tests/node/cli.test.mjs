@@ -110,6 +110,41 @@ test('csv: a header and one quoted-as-needed row per URL', async () => {
   assert.equal(lines.length, 4);
 });
 
+// Every C0 control but NUL (argv cannot hold it), DEL and a C1 control (CSI).
+const CONTROLS = 'a\x1b[31mb\nc\rd\te\x07f\x7fg\x9bh\x01';
+const ESCAPED = String.raw`a\x1b[31mb\nc\rd\te\x07f\x7fg\x9bh\x01`;
+const hasControl = (s) => /[\x00-\x09\x0b-\x1f\x7f-\x9f]/.test(s);
+
+test('table and progress show control characters in URLs and messages as escapes', async () => {
+  const urls = [`http://127.0.0.1:1/${CONTROLS}`, `bad${CONTROLS}`];
+  const r = await cli(['--progress', ...urls]);
+  assert.equal(r.code, 1);
+  assert.ok(!hasControl(r.stdout), JSON.stringify(r.stdout));
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.equal(lines.length, 5, r.stdout);
+  const [head, control, bad] = lines;
+  assert.match(head, /^URL\s+STATUS\s+TIME\s+RESULT$/);
+  assert.ok(control.startsWith(`http://127.0.0.1:1/${ESCAPED} `), control);
+  assert.ok(control.endsWith(`invalid URL "http://127.0.0.1:1/${ESCAPED}": ` +
+    'it contains a space or a control character (CORIO_EINVAL)'), control);
+  assert.ok(bad.startsWith(`bad${ESCAPED} `), bad);
+  assert.ok(bad.includes(`invalid URL "bad${ESCAPED}"`), bad);
+  assert.ok(!hasControl(r.stderr), JSON.stringify(r.stderr));
+  assert.equal(r.stderr.trimEnd().split('\n').length, 2, r.stderr);
+  assert.ok(r.stderr.includes(`FAIL bad${ESCAPED} — invalid URL "bad${ESCAPED}"`), r.stderr);
+});
+
+test('csv keeps control characters intact, a line break only inside a quoted field', async () => {
+  const odd = `http://127.0.0.1:1/${CONTROLS}`;
+  const r = await cli(['--format', 'csv', odd, url('200')]);
+  assert.equal(r.code, 1);
+  const rows = r.stdout.split('\r\n');
+  assert.equal(rows.length, 4, JSON.stringify(r.stdout));
+  assert.ok(rows[1].startsWith(`0,"${odd}",,,false,false,CORIO_EINVAL,"invalid URL ""${odd}"": `),
+    JSON.stringify(rows[1]));
+  assert.ok(rows[2].startsWith(`1,${url('200')},200,OK,`), rows[2]);
+});
+
 test('an invalid URL is reported as such and the others still run', async () => {
   const r = await cli(['--format', 'json', 'not a url', url('200'), 'ftp://x/']);
   assert.equal(r.code, 1);
@@ -141,11 +176,31 @@ test('URLs from standard input: piped with no URL arguments, or "-"', async () =
   assert.deepEqual(json(dash).map((x) => x.status), [404, 200, 201]);
 });
 
+test('"-f -" reads URLs from standard input, like a "-" argument', async () => {
+  const input = `${url('200')}\n# skip\n${url('status/201')}\n`;
+  const r = await cli(['--format', 'json', '-f', '-', url('404')], { stdin: input });
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual(json(r).map((x) => x.status), [200, 201, 404]);
+});
+
 test('sequential mode checks one URL after the other', async () => {
   const r = await cli(['--sequential', '--format', 'json', url('slow?ms=100'), url('slow?ms=100')]);
   assert.equal(r.code, 0, r.stderr);
   const [a, b] = json(r);
   assert.ok(b.started >= a.ended, `${b.started} < ${a.ended}`);
+});
+
+test('--concurrency with --sequential warns on stderr that it has no effect', async () => {
+  const warning = 'corio-check: warning: --concurrency has no effect with --sequential\n';
+  const r = await cli(['-s', '-c', '5', '--format', 'json', url('200')]);
+  assert.equal(r.code, 0);
+  assert.equal(r.stderr, warning);
+  assert.equal(json(r)[0].status, 200);
+  const failed = await cli(['--concurrency=5', '--sequential', url('404')]);
+  assert.equal(failed.code, 1);
+  assert.equal(failed.stderr, warning);
+  const concurrent = await cli(['-c', '5', url('200')]);
+  assert.equal(concurrent.stderr, '');
 });
 
 test('--progress shows one line per URL on stderr; results stay on stdout', async () => {
@@ -166,7 +221,6 @@ test('usage errors exit 2 with a clear message', async () => {
     [['--concurrency', '0', url('200')], /--concurrency must be a whole number from 1 to 1000000, not "0"/],
     [['-c', 'many', url('200')], /--concurrency must be .*"many"/],
     [['--timeout=-1', url('200')], /--timeout must be a number of seconds >= 0/],
-    [['--timeout', '-1', url('200')], /Option '--timeout' argument is ambiguous/],
     [['--timeout', 'soon', url('200')], /--timeout must be .*"soon"/],
     [['--format', 'xml', url('200')], /--format must be one of table, json, csv, not "xml"/],
     [['--bogus', url('200')], /Unknown option '--bogus'/],
@@ -178,6 +232,26 @@ test('usage errors exit 2 with a clear message', async () => {
     assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}`);
     assert.match(r.stderr, /^corio-check: /);
     assert.match(r.stderr, message);
+    assert.equal(r.stdout, '');
+  }
+});
+
+test('a negative --timeout or --concurrency after a space gets the same clear message', async () => {
+  const timeout = /--timeout must be a number of seconds >= 0 \(0: none\), not "-1"/;
+  const concurrency = /--concurrency must be a whole number from 1 to 1000000, not "-5"/;
+  const cases = [
+    [['--timeout', '-1', url('200')], timeout],
+    [['-t', '-1', url('200')], timeout],
+    [['-st', '-0.5', url('200')], /--timeout must be .*, not "-0\.5"/],
+    [['--concurrency', '-5', url('200')], concurrency],
+    [['-c', '-5', url('200')], concurrency],
+  ];
+  for (const [args, message] of cases) {
+    const r = await cli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}`);
+    assert.match(r.stderr, /^corio-check: /);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /ambiguous/);
     assert.equal(r.stdout, '');
   }
 });
