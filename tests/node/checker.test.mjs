@@ -306,3 +306,18 @@ describe('over the fetch() carrier (the browser\'s transport)', () => {
     assert.equal(results[2].hidden, false);
   });
 });
+
+test('a timeout beyond setTimeout\'s 24.8-day bound waits quietly (no timer firing at once)', async () => {
+  const warnings = [];
+  const onWarning = (w) => warnings.push(w.name);
+  process.on('warning', onWarning);
+  try {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 400);
+    const [r] = await checkUrls([fixtures.urls.hang], { timeout: 3e6, signal: controller.signal });
+    assert.equal(r.error?.codeName, 'CORIO_ECANCELLED');
+    assert.deepEqual(warnings.filter((n) => n === 'TimeoutOverflowWarning'), []);
+  } finally {
+    process.off('warning', onWarning);
+  }
+});

@@ -39,6 +39,16 @@ test("C coroutines built with the README line run from JS with load() of 'corio'
   assert.deepEqual(lines(out), ['42', 'true CORIO_EUSER refused 7']);
 });
 
+test('a coroutine name the module lacks rejects with CORIO_ENOTFOUND, in a build exporting nothing extra', async () => {
+  const out = await mustRun(process.execPath, ['--input-type=module', '-e', `
+    import { load } from 'corio';
+    import factory from './coroutines.mjs';
+    const corio = await load({ factory, wasmUrl: new URL('./coroutines.wasm', 'file://' + process.cwd() + '/') });
+    await corio.run('nope', 1).catch((e) => console.log(e.name, e.codeName, e.message));`],
+  { cwd: pkg.project });
+  assert.equal(out.trim(), 'CorioError CORIO_ENOTFOUND nope: not found');
+});
+
 test('load({factory}) in Node without wasmUrl says what is missing', async () => {
   const out = await mustRun(process.execPath, ['--input-type=module', '-e', `
     import { load } from 'corio';
