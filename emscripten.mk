@@ -159,6 +159,10 @@ $(eval $(call wasm_program,stream_client,tests/c/programs/stream_client.c))
 # A native TLS stream client (tests/node/tls_native.test.mjs), under ASan.
 $(eval $(call asan_program,tls_client,tests/c/programs/tls_client.c))
 
+# A native server out of descriptors (tests/node/accept_emfile.test.mjs),
+# under ASan.
+$(eval $(call asan_program,accept_emfile,tests/c/programs/accept_emfile.c))
+
 # Examples and benchmarks, each natively and as wasm. Examples may use the
 # website checker's portable part (checker/checker.h).
 EXAMPLES := $(notdir $(basename $(filter-out $(DIST_SRCS),$(wildcard examples/*.c))))
@@ -219,7 +223,7 @@ all: native-tests wasm-tests test-programs examples package dist-examples
 native-tests: build/native/corio-tests
 wasm-tests: build/wasm/corio-tests.mjs
 test-programs: stack-overflow-programs build/wasm/js_exports.mjs \
-  build/wasm/stream_client.mjs build/native/tls_client
+  build/wasm/stream_client.mjs build/native/tls_client build/native/accept_emfile
 stack-overflow-programs: build/native/stack_overflow \
   build/native/stack_overflow-asan build/wasm/stack_overflow.mjs \
   build/wasm/asyncify_overflow.mjs
@@ -241,7 +245,7 @@ help:
 	@echo '  native-tests   build/native/corio-tests (ASan+UBSan)'
 	@echo '  wasm-tests     build/wasm/corio-tests.mjs + .wasm'
 	@echo '  test-programs  stack_overflow (native, ASan, wasm), js_exports, stream_client (wasm),'
-	@echo '                 tls_client (native, ASan)'
+	@echo '                 tls_client, accept_emfile (native, ASan)'
 	@echo '  dist           dist/corio.mjs + dist/corio.wasm (no main), dist-examples'
 	@echo '  dist-examples  dist/examples/: each example as NAME.mjs + .wasm + .c, index.json'
 	@echo '  package        dist/corio.mjs + .wasm, dist/lib/libcorio.a: what npm pack ships'

@@ -2,9 +2,10 @@
  * host_poll.c — the native host backend: CLOCK_MONOTONIC for time, and the
  * reactor beneath the loop: a registry of watched descriptors, polled in
  * corio__host_wait with the loop's timeout and dispatched to their
- * transports, plus the reports the transports deferred to it
- * (poll_watch.h); at the end of a run, the end of every transport left
- * open. The registry is the calling thread's, as the loop is.
+ * transports, plus the reports the transports deferred to it, to its next
+ * turn or to a later time (poll_watch.h); at the end of a run, the end of
+ * every transport left open. The registry is the calling thread's, as the
+ * loop is.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -29,6 +30,7 @@ static _Thread_local struct {
   size_t len, cap;
   corio__poll_defer_t *defer_head, *defer_tail; /* run at the next wait */
   corio__poll_defer_t *running;  /* the batch being run (still queued) */
+  corio__poll_timer_t *timers;   /* armed, in no order (a handful at most) */
   size_t holds;                  /* transports not yet reported closed */
   corio__poll_closer_t *closers; /* what runs when a run ends */
   double last_poll;              /* when poll() last looked, host time */
@@ -160,6 +162,54 @@ static bool run_deferred(void) {
   return true;
 }
 
+/* ---- calls deferred to a time ------------------------------------------ */
+
+void corio__poll_timer_start(corio__poll_timer_t *t, double delay,
+                             void (*fn)(void *data), void *data) {
+  t->fn = fn;
+  t->data = data;
+  t->due = corio__host_now() + delay;
+  if (t->armed) return;
+  t->armed = true;
+  t->next = reactor.timers;
+  reactor.timers = t;
+}
+
+void corio__poll_timer_stop(corio__poll_timer_t *t) {
+  if (!t->armed) return;
+  corio__poll_timer_t **p = &reactor.timers;
+  while (*p != t) p = &(*p)->next;
+  *p = t->next;
+  t->armed = false;
+}
+
+/* timeout, shortened so the wait ends when the first timer is due. */
+static double until_first_timer(double timeout) {
+  double due = reactor.timers->due;
+  for (corio__poll_timer_t *t = reactor.timers->next; t; t = t->next)
+    if (t->due < due) due = t->due;
+  double left = due - corio__host_now();
+  if (left < 0) left = 0;
+  return timeout < 0 || left < timeout ? left : timeout;
+}
+
+/* Calls the timers due by now. A call may arm and disarm timers, so the
+ * list is searched again from its start after each. */
+static void run_timers(double now) {
+  corio__poll_timer_t **p = &reactor.timers;
+  while (*p) {
+    corio__poll_timer_t *t = *p;
+    if (t->due > now) {
+      p = &t->next;
+      continue;
+    }
+    *p = t->next;
+    t->armed = false;
+    t->fn(t->data);
+    p = &reactor.timers;
+  }
+}
+
 /* ---- waiting ------------------------------------------------------------ */
 
 static int timeout_ms(double timeout) {
@@ -172,13 +222,16 @@ void corio__host_wait(double timeout) {
   /* Reports first: they wake tasks, so the loop must not sleep after. */
   if (run_deferred()) timeout = 0;
   if (timeout == 0) {
-    if (reactor.len == 0) return; /* nothing to poll: ready work waits */
+    /* Nothing to poll or to call: ready work waits. */
+    if (reactor.len == 0 && reactor.timers == NULL) return;
     if (corio__host_now() - reactor.last_poll < POLL_BUSY_INTERVAL) return;
   }
+  if (reactor.timers) timeout = until_first_timer(timeout);
   int ms = reactor.defer_head ? 0 : timeout_ms(timeout);
   int n = poll(reactor.pfds, reactor.len, ms); /* EINTR: an early return */
   reactor.last_poll = corio__host_now();
   if (n > 0) dispatch();
+  if (reactor.timers) run_timers(reactor.last_poll);
   run_deferred();
 }
 

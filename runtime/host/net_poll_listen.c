@@ -30,6 +30,9 @@
 /* Clients accepted per readiness report at most (poll reports the rest). */
 #define ACCEPTS_PER_EVENT 32
 
+/* Seconds a listener out of descriptors waits before it tries again. */
+#define ACCEPT_RETRY_DELAY 0.1
+
 /* RESOLVING -> LISTENING (on_listening deferred) -> DONE (on_error if any,
  * then on_closed, deferred). */
 typedef enum listener_state { RESOLVING, LISTENING, DONE } listener_state_t;
@@ -40,6 +43,7 @@ typedef struct listener {
   listener_state_t state;
   int port;                  /* the port it listens on */
   corio__poll_defer_t defer; /* the deferred reports */
+  corio__poll_timer_t retry; /* accepting again, while paused */
   bool listening_due;        /* on_listening not reported yet */
 } listener_t;
 
@@ -78,6 +82,7 @@ static void finish(listener_t *nl, int error, const char *fmt, ...)
 static void finish(listener_t *nl, int error, const char *fmt, ...) {
   if (nl->state == DONE) return;
   nl->state = DONE;
+  corio__poll_timer_stop(&nl->retry);
   va_list ap;
   va_start(ap, fmt);
   corio__net_sock_end(&nl->sock, error, fmt, ap);
@@ -86,6 +91,21 @@ static void finish(listener_t *nl, int error, const char *fmt, ...) {
 }
 
 /* ---- accepting ---------------------------------------------------------- */
+
+static void resume_accepting(void *data) {
+  listener_t *nl = data;
+  corio__poll_watch_set(&nl->sock.watch, POLLIN);
+}
+
+/* Out of descriptors (EMFILE, ENFILE) or memory (ENOBUFS, ENOMEM), the
+ * client stays in the backlog, so the socket stays readable: still watched,
+ * it would end every poll() at once, and the loop would spin until
+ * descriptors are free. So the listener stops watching and tries again
+ * after a while (asyncio does the same, after 1 s). */
+static void pause_accepting(listener_t *nl) {
+  corio__poll_watch_set(&nl->sock.watch, 0);
+  corio__poll_timer_start(&nl->retry, ACCEPT_RETRY_DELAY, resume_accepting, nl);
+}
 
 static void accept_clients(void *data, short revents) {
   listener_t *nl = data;
@@ -97,8 +117,10 @@ static void accept_clients(void *data, short revents) {
                      SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
-      /* EAGAIN: none left. EMFILE and the like: the client waits in the
-       * backlog until descriptors are free again. */
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return; /* none left */
+      /* Out of descriptors or memory; an error no listener should see is
+       * taken the same way, so that none can make the loop spin. */
+      pause_accepting(nl);
       return;
     }
     char peer[80];

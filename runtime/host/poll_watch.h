@@ -1,10 +1,10 @@
 /*
  * poll_watch.h — the native reactor's private interface (host_poll.c), for
  * the transports beside it (net_poll.c, net_poll_listen.c): watch a
- * descriptor, defer a report to the next corio__host_wait, count the
- * transports that can still wake a task, and abort the ones left open when
- * a run ends. Everything here belongs to the calling thread (one loop per
- * thread) and is called only from it.
+ * descriptor, defer a report to the next corio__host_wait or to a later
+ * time, count the transports that can still wake a task, and abort the
+ * ones left open when a run ends. Everything here belongs to the calling
+ * thread (one loop per thread) and is called only from it.
  */
 #ifndef CORIO_HOST_POLL_WATCH_H
 #define CORIO_HOST_POLL_WATCH_H
@@ -54,6 +54,28 @@ void corio__poll_defer(corio__poll_defer_t *d, void (*fn)(void *data),
                        void *data);
 /* Takes back a queued call; no-op if it is not queued. */
 void corio__poll_defer_cancel(corio__poll_defer_t *d);
+
+/* A call deferred to a later time: the way a transport retries what it
+ * cannot do now (a listener out of descriptors). Not a general timer (the
+ * core has those): few are armed at once, so they are kept in a plain
+ * list. Owned (embedded) by the transport; all zero (calloc) is "not
+ * armed". */
+typedef struct corio__poll_timer {
+  void (*fn)(void *data);
+  void *data;
+  double due;                     /* private: host time (corio__host_now) */
+  struct corio__poll_timer *next; /* private */
+  bool armed;                     /* private */
+} corio__poll_timer_t;
+
+/* Calls fn(data) from a corio__host_wait once `delay` seconds (> 0) have
+ * passed; the waits until then sleep no longer. Re-arms t if armed already
+ * (fn, data and the time are replaced). It does not count as pending
+ * (corio__poll_hold): the transport arming it holds the loop itself. */
+void corio__poll_timer_start(corio__poll_timer_t *t, double delay,
+                             void (*fn)(void *data), void *data);
+/* Disarms t; no-op if it is not armed. */
+void corio__poll_timer_stop(corio__poll_timer_t *t);
 
 /* A function run at the end of every run of the thread's loop
  * (corio__host_loop_closed), before the reactor delivers its last deferred
