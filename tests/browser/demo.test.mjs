@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../../web/server.mjs';
-import { launchChromium, missingPrerequisite } from './lib/chromium.mjs';
+import { launchChromium, missingPrerequisite, openWatchedPage } from './lib/chromium.mjs';
 
 const WAIT = { timeout: 30_000 };
 
@@ -14,16 +14,12 @@ const missing = await missingPrerequisite();
 if (missing) test('the browser tests have what they need', () => assert.fail(missing));
 else describe('browser demo page', { timeout: 180_000 }, () => {
   let server, browser, page;
-  const problems = []; // page errors, console errors, failed requests
+  let problems = []; // page errors, console errors, failed requests
 
   before(async () => {
     server = await startServer({ port: 0, host: '127.0.0.1' });
     browser = await launchChromium();
-    page = await browser.newPage({ locale: 'en-US' }); // English texts, whatever the machine's
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-    page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+    ({ page, problems } = await openWatchedPage(browser));
     await page.goto(`${server.url}#demos`);
     await page.waitForSelector('#status[data-state="ready"]', WAIT);
   });

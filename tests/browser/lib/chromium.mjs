@@ -1,7 +1,8 @@
 // chromium.mjs — what the browser tests share: Debian's Chromium, launched
 // headless with the flags shared/TOOLCHAIN.md gives (no background
 // networking: there is no internet), and a check that names what is missing
-// (Chromium, playwright-core, the built dist/) as an install hint.
+// (Chromium, playwright-core, the built dist/) as an install hint, and a
+// page that records every error it shows.
 import { existsSync } from 'node:fs';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -32,4 +33,19 @@ export async function missingPrerequisite() {
 export async function launchChromium() {
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+}
+
+/**
+ * Opens a page (English texts, whatever the machine's locale) that records
+ * its page errors, console errors, failed requests and HTTP errors into the
+ * returned `problems` list, for a test to assert empty.
+ */
+export async function openWatchedPage(browser) {
+  const problems = [];
+  const page = await browser.newPage({ locale: 'en-US' });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  return { page, problems };
 }
