@@ -465,20 +465,18 @@ static int frame_body(corio_response_t *resp, const char *method) {
 static int send_request(corio_writer_t *w, const char *method,
                         const char *host, int port, bool tls,
                         const char *path) {
-  bool default_port = port == (tls ? 443 : 80);
+  static const char format[] = "%s %s HTTP/1.1\r\nHost: %s%s%s%s\r\n"
+                               "User-Agent: corio\r\nAccept: */*\r\n"
+                               "Connection: close\r\n\r\n";
   bool v6 = strchr(host, ':') != NULL;
-  int n = snprintf(NULL, 0, "%s %s HTTP/1.1\r\nHost: %s%s%s%s%.0d\r\n"
-                   "User-Agent: corio\r\nAccept: */*\r\n"
-                   "Connection: close\r\n\r\n",
-                   method, path, v6 ? "[" : "", host, v6 ? "]" : "",
-                   default_port ? "" : ":", default_port ? 0 : port);
+  char port_text[8] = ""; /* ":port" unless the scheme's default */
+  if (port != (tls ? 443 : 80)) snprintf(port_text, sizeof port_text, ":%d", port);
+  int n = snprintf(NULL, 0, format, method, path, v6 ? "[" : "", host,
+                   v6 ? "]" : "", port_text);
   char *req = malloc((size_t)n + 1);
   if (req == NULL) return corio__set_error(CORIO_ENOMEM, NULL);
-  snprintf(req, (size_t)n + 1, "%s %s HTTP/1.1\r\nHost: %s%s%s%s%.0d\r\n"
-           "User-Agent: corio\r\nAccept: */*\r\n"
-           "Connection: close\r\n\r\n",
-           method, path, v6 ? "[" : "", host, v6 ? "]" : "",
-           default_port ? "" : ":", default_port ? 0 : port);
+  snprintf(req, (size_t)n + 1, format, method, path, v6 ? "[" : "", host,
+           v6 ? "]" : "", port_text);
   int rc = corio_write(w, req, (size_t)n);
   free(req);
   return rc == CORIO_OK ? corio_drain(w) : rc;
