@@ -278,6 +278,7 @@ static void task_entry(void *arg) {
   t->result = code == CORIO_OK ? result : 0;
   t->wake_status = code; /* handed to after_switch_to_main */
   t->loop->returning = t;
+  if (corio__fiber_check(t->fiber) != 0) overflow_abort(t);
   corio__fiber_switch(t->fiber, t->loop->main_fiber, 1);
   /* Never resumed. */
   abort();
@@ -324,10 +325,10 @@ static void recycle_fiber(corio_task_t *t) {
 
 /* ---- stepping ---------------------------------------------------------- */
 
-/* What the scheduler does once a task has switched back to it: check the
- * task's stack guard, and finish it if its coroutine returned. */
+/* What the scheduler does once a task has switched back to it: finish it
+ * if its coroutine returned. (Every switch away from a task checked its
+ * stack guard first: leave_task, task_entry.) */
 static void after_switch_to_main(corio_task_t *t) {
-  if (corio__fiber_check(t->fiber) != 0) overflow_abort(t);
   if (t->state == CORIO__TASK_RUNNING) { /* the entry returned */
     recycle_fiber(t);
     int code = t->wake_status;
@@ -410,9 +411,8 @@ int corio__task_wait(corio__cancel_hook_fn hook, void *hook_data) {
   t->cancel_hook_data = hook_data;
   leave_task(t);
   t->cancel_hook = NULL;
-  if (t->must_cancel) return deliver_cancel(t);
-  if (t->wake_status == CORIO_ECANCELLED)
-    return corio__set_error(CORIO_ECANCELLED, t->cancel_msg);
+  if (t->must_cancel || t->wake_status == CORIO_ECANCELLED)
+    return deliver_cancel(t);
   return t->wake_status;
 }
 
