@@ -67,7 +67,7 @@ static void conn_maybe_free(corio__conn_t *c) {
 }
 
 static void conn_close(corio__conn_t *c, bool graceful) {
-  if (c->close_called || c->state == CORIO__CONN_CLOSED) return;
+  if (c->close_called) return; /* also set by on_closed */
   c->close_called = true;
   corio__net_close(c, graceful);
 }
@@ -224,7 +224,7 @@ void corio_writer_close(corio_writer_t *w) {
 }
 
 bool corio_writer_is_closing(const corio_writer_t *w) {
-  return w->conn->close_called || w->conn->state == CORIO__CONN_CLOSED;
+  return w->conn->close_called; /* also set by on_closed */
 }
 
 int corio_writer_wait_closed(corio_writer_t *w) {

@@ -20,7 +20,6 @@ enum {
   CORIO__HANDLE_IDLE = 0,  /* not scheduled */
   CORIO__HANDLE_READY,     /* in the ready queue */
   CORIO__HANDLE_TIMER,     /* in the timer heap */
-  CORIO__HANDLE_CANCELLED, /* cancelled while in the ready queue */
 };
 
 /* ---- the loop ---------------------------------------------------------- */

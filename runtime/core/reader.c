@@ -108,6 +108,17 @@ static char *take(corio_reader_t *r, size_t n) {
   return out;
 }
 
+/* Waits until r has bytes or nothing more can come. CORIO_OK with bytes,
+ * or with none at a clean EOF; the stream's error once it failed and every
+ * byte before the failure was read; or the fill's (cancellation). */
+static int wait_bytes(corio_reader_t *r) {
+  while (r->len == 0 && !finished(r)) {
+    int rc = r->src->fill(r);
+    if (rc != CORIO_OK) return rc;
+  }
+  return r->len == 0 && r->error ? fail(r) : CORIO_OK;
+}
+
 /* ---- the read calls ----------------------------------------------------- */
 
 int corio_read(corio_reader_t *r, void *buf, size_t n, size_t *got) {
@@ -115,9 +126,7 @@ int corio_read(corio_reader_t *r, void *buf, size_t n, size_t *got) {
   int rc = enter(r);
   if (rc != CORIO_OK) return rc;
   if (n == 0) return leave(r, CORIO_OK);
-  while (r->len == 0 && !finished(r))
-    if ((rc = r->src->fill(r)) != CORIO_OK) return leave(r, rc);
-  if (r->len == 0) return leave(r, r->error ? fail(r) : CORIO_OK);
+  if ((rc = wait_bytes(r)) != CORIO_OK || r->len == 0) return leave(r, rc);
   size_t k = n < r->len ? n : r->len;
   memcpy(buf, r->data + r->start, k);
   consume(r, k);
@@ -130,9 +139,8 @@ int corio__reader_pull(corio_reader_t *from, corio_reader_t *to, size_t max,
   *moved = 0;
   int rc = enter(from);
   if (rc != CORIO_OK) return rc;
-  while (from->len == 0 && !finished(from))
-    if ((rc = from->src->fill(from)) != CORIO_OK) return leave(from, rc);
-  if (from->len == 0) return leave(from, from->error ? fail(from) : CORIO_OK);
+  if ((rc = wait_bytes(from)) != CORIO_OK || from->len == 0)
+    return leave(from, rc);
   size_t k = max < from->len ? max : from->len;
   if (corio__reader_feed(to, from->data + from->start, k) != CORIO_OK)
     return leave(from, corio__set_error(CORIO_ENOMEM, NULL));

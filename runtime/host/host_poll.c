@@ -227,7 +227,7 @@ void corio__host_wait(double timeout) {
     if (corio__host_now() - reactor.last_poll < POLL_BUSY_INTERVAL) return;
   }
   if (reactor.timers) timeout = until_first_timer(timeout);
-  int ms = reactor.defer_head ? 0 : timeout_ms(timeout);
+  int ms = timeout_ms(timeout); /* 0 after deferred reports ran */
   int n = poll(reactor.pfds, reactor.len, ms); /* EINTR: an early return */
   reactor.last_poll = corio__host_now();
   if (n > 0) dispatch();
