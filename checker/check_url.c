@@ -46,13 +46,13 @@ static int read_status(corio_reader_t *reader, checker_result_t *r) {
   size_t n = 0;
   int rc = corio_readline(reader, &line, &n);
   if (rc != CORIO_OK) return rc;
-  int status;
+  int status, parsed = CORIO_EPROTO; /* of the last line parsed */
   char reason[sizeof r->reason];
   /* An interim answer (100 Continue, 103 Early Hints) is not the status:
    * skip its head and read the next status line (RFC 9110 15.2). */
   while (n <= CHECKER_STATUS_LINE_MAX &&
-         checker_parse_status_line(line, n, &status, reason, sizeof reason) ==
-             CORIO_OK &&
+         (parsed = checker_parse_status_line(line, n, &status, reason,
+                                             sizeof reason)) == CORIO_OK &&
          status / 100 == 1 && status != 101) {
     do { /* its header lines, up to the blank one */
       free(line);
@@ -72,8 +72,7 @@ static int read_status(corio_reader_t *reader, checker_result_t *r) {
     checker__result_error(r, CORIO_EPROTO,
                           "malformed response: the server closed the "
                           "connection without answering");
-  } else if (checker_parse_status_line(line, n, &status, reason,
-                                       sizeof reason) == CORIO_OK) {
+  } else if (parsed == CORIO_OK) { /* the line the loop stopped at */
     checker__result_status(r, status, reason);
   } else {
     fail_from_call(r, CORIO_EPROTO);

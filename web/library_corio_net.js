@@ -701,10 +701,7 @@ mergeInto(LibraryManager.library, {
     fail: function(rec, code, message) {
       if (!CorioFetch.live(rec)) return;
       CorioFetch.stop(rec);
-      CorioNet.later(function() {
-        CorioNet.error(rec, code, message);
-        CorioNet.closed(rec);
-      });
+      CorioNet.failLater(rec, code, message);
     },
 
     pause: function(rec, pause) {

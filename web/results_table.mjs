@@ -102,11 +102,6 @@ export class ResultsTable {
     this.dirty.add(result.index);
   }
 
-  /** Whether row `index` has its result. */
-  hasResult(index) {
-    return !!this.rows[index]?.result;
-  }
-
   /** Applies the queued updates. */
   flush() {
     for (const index of this.dirty) this.drawRow(this.rows[index]);
