@@ -6,7 +6,8 @@
 // They answer GET and HEAD (HEAD: same head, no body) and CORS preflights,
 // and carry CORS headers, so a page on another origin (localhost vs
 // 127.0.0.1) can check them too; other methods get 405. The checker page
-// imports DEMO_PATHS from here as well (it has no Node imports for that).
+// imports DEMO_PATHS from here as well (it has no Node imports for that),
+// and the test fixtures (tests/fixtures/http_fixture.mjs) its helpers.
 
 // The demo URLs the checker page lists by default, relative to the server.
 export const DEMO_PATHS = [
@@ -14,18 +15,18 @@ export const DEMO_PATHS = [
   '/demo/slow?ms=1500', '/demo/hang', '/demo/reset',
 ];
 
-const CORS_HEADERS = {
+export const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Expose-Headers': '*',
   'Cross-Origin-Resource-Policy': 'cross-origin',
 };
 
 const SLOW_DEFAULT_MS = 2000;
-const MAX_DELAY_MS = 10 * 60 * 1000;
+export const MAX_DELAY_MS = 10 * 60 * 1000;
 const RESET_DEFAULT_MS = 50;
 
 // An integer query parameter in [0, max]; `def` when absent, null when invalid.
-function intParam(query, name, def, max) {
+export function intParam(query, name, def, max) {
   const text = query.get(name);
   if (text === null) return def;
   const n = Number(text);
@@ -45,13 +46,14 @@ function send(ctx, status, text, extra = {}) {
 
 // Calls fn after ms unless the client leaves (or the server closes the
 // connection) first, so no timer outlives its request.
-function later(owner, ms, fn) {
+export function later(owner, ms, fn) {
   const timer = setTimeout(fn, ms);
   owner.once('close', () => clearTimeout(timer));
 }
 
-// Closes with a TCP RST rather than a FIN (resetAndDestroy: Node >= 18.3).
-function resetSocket(socket) {
+// Closes with a TCP RST (SO_LINGER 0) rather than a FIN, so the peer's read
+// fails with ECONNRESET (resetAndDestroy: Node >= 16.17 / 18.3).
+export function resetSocket(socket) {
   if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
   else socket.destroy();
 }
