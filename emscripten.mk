@@ -5,7 +5,7 @@
 # dependency files, so a rebuild after one change recompiles one file.
 # The backend is chosen by which files are compiled (see runtime/backend.h).
 
-# emcc runs a Node script that needs Debian's acorn (shared/TOOLCHAIN.md).
+# emcc runs a Node script that needs Debian's acorn (docs/toolchain.md).
 export NODE_PATH := /usr/share/nodejs$(if $(NODE_PATH),:$(NODE_PATH))
 
 # Native compiler: clang if present, else gcc; `make CC=...` overrides.
@@ -24,13 +24,13 @@ NATIVE_BACKEND_SRCS := runtime/fiber/fiber_native.c runtime/host/host_poll.c \
 WASM_BACKEND_SRCS := runtime/fiber/fiber_emscripten.c runtime/host/host_js.c \
   runtime/host/net_js.c
 # The Emscripten JS libraries: the host (event loop) and the net transports.
-JS_LIBRARY := web/library_corio.js web/library_corio_net.js
+JS_LIBRARY := runtime/host/library_host.js runtime/host/library_net.js
 # The website checker (checker/): its portable part is linked into the C
 # tests; all of it, with its JS bridge and JS library, into dist/.
 CHECKER_SRCS := $(filter-out checker/checker_js.c,$(wildcard checker/*.c))
-CHECKER_JS_LIBRARY := web/library_checker.js
+CHECKER_JS_LIBRARY := checker/library_checker.js
 TEST_SRCS := tests/c/runner.c $(wildcard tests/c/test_*.c) $(CHECKER_SRCS)
-# The coroutines the browser demo (web/index.html) runs from dist/.
+# The coroutines the browser demo (page/index.html) runs from dist/.
 DIST_SRCS := $(wildcard examples/web_demo.c) $(wildcard checker/*.c)
 
 NATIVE_RUNTIME_SRCS := $(CORE_SRCS) $(NATIVE_BACKEND_SRCS)
@@ -59,14 +59,14 @@ WASM_CFLAGS := -std=c11 -O2 -flto $(WARNINGS)
 # substituted for them. STACK_OVERFLOW_CHECK=2 turns a task's C-stack
 # overflow into an abort saying "stack overflow" (the fiber swap sets the
 # limits). ENVIRONMENT=web,worker: Node loads the module through the same ES
-# factory by passing wasmBinary or instantiateWasm (shared/TOOLCHAIN.md).
+# factory by passing wasmBinary or instantiateWasm (docs/toolchain.md).
 WASM_LDFLAGS := -O2 -flto \
   -sASYNCIFY -sASYNCIFY_IMPORTS=corio_js_host_wait \
   -sSTACK_OVERFLOW_CHECK=2 \
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB \
   -sMODULARIZE -sEXPORT_ES6 -sENVIRONMENT=web,worker \
   $(foreach l,$(JS_LIBRARY),--js-library $(l))
-# The runtime helpers and C functions that web/corio.mjs, web/library_corio.js
+# The runtime helpers and C functions that npm/corio.mjs, runtime/host/library_host.js
 # and the tests call.
 RUNTIME_METHODS := ccall,cwrap,UTF8ToString,stringToUTF8,lengthBytesUTF8
 WASM_JS_API := _malloc,_free,_corio_js_run,_corio_js_tick,_corio_js_settle,_corio_js_cancel,_corio_strerror,_corio_err_name,_corio_backend_name
@@ -181,7 +181,7 @@ dist/corio.mjs: $(call wasm_objs,$(DIST_SRCS) $(WASM_RUNTIME_SRCS)) $(JS_LIBRARY
 	  $(filter %.o,$^) -o $@
 dist/corio.wasm: dist/corio.mjs
 
-# The demo page's Examples tab (web/examples_tab.mjs): each example's wasm
+# The demo page's Examples tab (page/examples_tab.mjs): each example's wasm
 # program (the build/wasm one, already made for web,worker), its source, and
 # an index of names and titles (scripts/examples_index.mjs).
 DIST_EXAMPLES := $(foreach p,$(EXAMPLES),$(addprefix dist/examples/$(p),.mjs .wasm .c)) \

@@ -1,9 +1,9 @@
 /*
- * checker_js.c — the checker for JS (web/checker.mjs), wasm only: a job
+ * checker_js.c — the checker for JS (npm/checker.mjs), wasm only: a job
  * holds a URL list and options made by JS (checker_js_job_new), the
  * exported coroutine checker_js_run checks it with checker_run, and each
  * start, result and progress step goes to JS as it happens through
- * web/library_checker.js. JS owns the job: it frees it once the run's
+ * checker/library_checker.js. JS owns the job: it frees it once the run's
  * Promise has settled.
  */
 #include <emscripten.h>
@@ -12,7 +12,7 @@
 
 #include "checker.h"
 
-/* ---- imports from web/library_checker.js -------------------------------- */
+/* ---- imports from checker/library_checker.js -------------------------------- */
 
 /* Each only records the event for the job's JS listeners; none calls back
  * into wasm. Strings are borrowed for the call. */

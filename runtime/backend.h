@@ -5,9 +5,9 @@
  *   fiber (how a task's context is saved and switched):
  *     runtime/fiber/fiber_emscripten.c, runtime/fiber/fiber_native.c
  *   host (the clock, and what the loop does when it has nothing to run):
- *     runtime/host/host_js.c (+ web/library_corio.js), runtime/host/host_poll.c
+ *     runtime/host/host_js.c (+ runtime/host/library_host.js), runtime/host/host_poll.c
  *   net (the transports beneath streams):
- *     runtime/host/net_js.c (+ web/library_corio_net.js: Node net/tls, or
+ *     runtime/host/net_js.c (+ runtime/host/library_net.js: Node net/tls, or
  *     fetch() in browsers), runtime/host/net_poll.c (sockets, OpenSSL)
  * The build picks a backend by which files it compiles.
  */

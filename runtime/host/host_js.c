@@ -9,7 +9,7 @@
  *     long JS may wait before the next tick.
  * JS completions (corio_js_settle) only record the outcome and wake the
  * task; they never start a second Asyncify suspension.
- * The JS half is web/library_corio.js.
+ * The JS half is runtime/host/library_host.js.
  */
 #include <emscripten.h>
 #include <stdlib.h>
@@ -18,7 +18,7 @@
 #include "core/internal.h"
 #include "host/net_host.h"
 
-/* ---- imports from web/library_corio.js ---------------------------------- */
+/* ---- imports from runtime/host/library_host.js ---------------------------------- */
 
 /* Suspends wasm until `ms` pass (< 0: until a completion; 0: one turn of
  * the JS loop) or a completion arrives. Listed in ASYNCIFY_IMPORTS. */

@@ -1,6 +1,6 @@
 /*
  * net_js.c — the wasm net transports (runtime/backend.h, "net transports"):
- * each corio__net_* call is handed to web/library_corio_net.js (Node's
+ * each corio__net_* call is handed to runtime/host/library_net.js (Node's
  * net/tls, or fetch() in browsers), and JS reports back through the plain,
  * non-suspending exports below, which call the core's corio__conn_on_* /
  * corio__listener_on_* and never wait. JS then kicks the loop
@@ -17,7 +17,7 @@
 #include "backend.h"
 #include "host/net_host.h"
 
-/* ---- imports from web/library_corio_net.js ------------------------------ */
+/* ---- imports from runtime/host/library_net.js ------------------------------ */
 
 extern void corio_js_net_connect(corio__conn_t *c, const char *host, int port,
                                  int tls, const char *server_name,

@@ -14,13 +14,13 @@ import { copyFixture, mustRun, packAndInstall, ROOT, sh } from './lib/package.mj
 
 // What the tarball holds: the prebuilt module and wasm, the runtime library
 // and JS libraries for C users, the JS API and its types, the CLI, the
-// header and the README (a LICENSE too, once there is one).
+// header and the README and the LICENSE.
 const SHIPPED = [
-  'README.md', 'package.json',
+  'LICENSE', 'README.md', 'package.json',
   'dist/corio.mjs', 'dist/corio.wasm', 'dist/lib/libcorio.a',
   'include/corio.h',
-  'web/checker.d.mts', 'web/checker.mjs', 'web/cli.mjs', 'web/corio.d.mts', 'web/corio.mjs',
-  'web/index.d.mts', 'web/index.mjs', 'web/library_corio.js', 'web/library_corio_net.js',
+  'npm/checker.d.mts', 'npm/checker.mjs', 'cli/corio-check.mjs', 'npm/corio.d.mts', 'npm/corio.mjs',
+  'npm/index.d.mts', 'npm/index.mjs', 'runtime/host/library_host.js', 'runtime/host/library_net.js',
 ];
 
 let pkg;
@@ -101,7 +101,7 @@ test('the corio-check bin checks URLs from node_modules/.bin', async () => {
   assert.match(bad.stdout, /CORIO_ETIMEDOUT/);
 });
 
-// The value names web/index.d.mts exports (not its `export type` lines).
+// The value names npm/index.d.mts exports (not its `export type` lines).
 function declaredValues(dts) {
   const names = [];
   for (const m of dts.matchAll(/^export \{([^}]*)\} from/gm))
@@ -110,12 +110,12 @@ function declaredValues(dts) {
 }
 
 test('the declarations name exactly what the module exports', async () => {
-  const dts = await readFile(installed('web/index.d.mts'), 'utf8');
+  const dts = await readFile(installed('npm/index.d.mts'), 'utf8');
   const out = await mustRun(process.execPath, ['--input-type=module', '-e',
     "console.log(JSON.stringify(Object.keys(await import('corio')).sort()))"], { cwd: pkg.project });
   assert.deepEqual(declaredValues(dts), JSON.parse(out));
   const manifest = JSON.parse(await readFile(installed('package.json'), 'utf8'));
-  assert.equal(manifest.types, './web/index.d.mts');
+  assert.equal(manifest.types, './npm/index.d.mts');
   for (const entry of Object.values(manifest.exports))
     if (typeof entry === 'object') assert.ok(existsSync(installed(entry.types)), entry.types);
 });

@@ -4,7 +4,7 @@
 // different demos may overlap: they share one corio loop driven by the
 // page's event loop. Texts follow the page's language (i18n.mjs); printf
 // output is the C program's own.
-import { load } from './corio.mjs';
+import { load } from '../npm/corio.mjs';
 import { onLanguageChange, t } from './i18n.mjs';
 
 const $ = (selector) => document.querySelector(selector);

@@ -2,7 +2,7 @@
  * library_checker.js — the JS half of checker/checker_js.c (linked into
  * dist/corio.mjs only): makes a job from a URL list in wasm memory, and
  * passes each start, result and progress event of a job to the listeners
- * web/checker.mjs registered for it. Host calls only: the listeners run on
+ * npm/checker.mjs registered for it. Host calls only: the listeners run on
  * a microtask, never with wasm on the stack, and nothing here calls back
  * into wasm while an event is reported.
  */

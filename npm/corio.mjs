@@ -22,7 +22,7 @@ export class CorioError extends Error {
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
 
-/** Wraps an instantiated corio module (one built with web/library_corio.js). */
+/** Wraps an instantiated corio module (one built with runtime/host/library_host.js). */
 export function attach(Module) {
   const host = Module.corioHost;
   if (!host) throw new TypeError('not a corio module: corioHost is missing');

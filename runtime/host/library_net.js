@@ -1,5 +1,5 @@
 /*
- * library_corio_net.js — the JS half of corio's wasm net transports
+ * library_net.js — the JS half of corio's wasm net transports
  * (runtime/host/net_js.c): what carries a stream connection or a listener,
  * chosen once per module:
  *   - Node (CorioNode): Node's net and tls modules, which the loader passes

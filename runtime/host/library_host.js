@@ -1,10 +1,10 @@
 /*
- * library_corio.js — the JS half of corio's wasm host backend
+ * library_host.js — the JS half of corio's wasm host backend
  * (runtime/host/host_js.c): timers and wake-ups on the JS event loop, JS
  * calls whose Promises settle into C, and the tick driver for loops run
  * from JS. Host calls only: no runtime logic lives here.
  *
- * Rules it keeps (see shared/TOOLCHAIN.md):
+ * Rules it keeps (see docs/toolchain.md):
  *   - at most one Asyncify suspension: only corio_js_host_wait suspends, and
  *     completions never call a suspending export, they record and kick;
  *   - a wake-up always happens on a fresh JS turn, never with wasm on the
