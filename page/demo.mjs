@@ -97,8 +97,7 @@ async function main() {
     return;
   }
   const m = corio.module;
-  $('#backend').textContent = m._corio_backend_name
-    ? m.UTF8ToString(m._corio_backend_name()) : 'unknown';
+  $('#backend').textContent = m.UTF8ToString(m._corio_export_backend_name());
   for (const form of forms) {
     form.addEventListener('submit', (event) => {
       event.preventDefault();

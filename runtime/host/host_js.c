@@ -4,10 +4,10 @@
  *   - blocking (corio_run from main or a ccall {async: true}): when idle the
  *     scheduler suspends wasm once through Asyncify (corio_js_host_wait)
  *     until a timer or a JS completion wakes it;
- *   - JS-driven (corio_js_run / corio_js_tick, used by the npm module): JS
+ *   - JS-driven (corio_export_run / corio_export_tick, used by the npm module): JS
  *     calls tick(), which runs ready tasks for one time slice and returns how
  *     long JS may wait before the next tick.
- * JS completions (corio_js_settle) only record the outcome and wake the
+ * JS completions (corio_on_settle) only record the outcome and wake the
  * task; they never start a second Asyncify suspension.
  * The JS half is runtime/host/library_host.js.
  */
@@ -23,9 +23,9 @@
 /* Suspends wasm until `ms` pass (< 0: until a completion; 0: one turn of
  * the JS loop) or a completion arrives. Listed in ASYNCIFY_IMPORTS. */
 extern void corio_js_host_wait(double ms);
-/* Starts globalThis[name](arg); settles op `id` through corio_js_settle. */
+/* Starts globalThis[name](arg); settles op `id` through corio_on_settle. */
 extern void corio_js_call(int id, const char *name, const char *arg);
-/* Tells JS that task `task` (started by corio_js_run) ended. */
+/* Tells JS that task `task` (started by corio_export_run) ended. */
 extern void corio_js_task_done(corio_task_t *task, int code, double value,
                                const char *message);
 /* Save / restore Emscripten's runtime keepalive count around a run. */
@@ -67,7 +67,7 @@ static void ops_remove(js_op_t *op) {
 /* Called by JS when op `id` settles: code 0 with `value` (malloc'd by JS,
  * ownership passes to C) or an error code with `value` as the message.
  * A settle for an op whose task was cancelled is dropped. */
-EMSCRIPTEN_KEEPALIVE void corio_js_settle(int id, int code, char *value) {
+EMSCRIPTEN_KEEPALIVE void corio_on_settle(int id, int code, char *value) {
   for (js_op_t *op = ops; op; op = op->next) {
     if (op->id != id) continue;
     ops_remove(op);
@@ -140,12 +140,16 @@ const char *corio__host_backend_name(void) { return "js-event-loop"; }
 /* A code's text and name for the JS side (static strings). Exported from
  * this file, which every wasm build links, so a module whose build line
  * exports neither corio_strerror nor corio_err_name still names errors. */
-EMSCRIPTEN_KEEPALIVE const char *corio_js_err_text(int code) {
+EMSCRIPTEN_KEEPALIVE const char *corio_export_err_text(int code) {
   return corio_strerror(code);
 }
 
-EMSCRIPTEN_KEEPALIVE const char *corio_js_err_name(int code) {
+EMSCRIPTEN_KEEPALIVE const char *corio_export_err_name(int code) {
   return corio_err_name(code);
+}
+
+EMSCRIPTEN_KEEPALIVE const char *corio_export_backend_name(void) {
+  return corio_backend_name();
 }
 
 static corio_loop_t *js_loop;
@@ -162,8 +166,8 @@ static void report_to_js(corio_task_t *t, void *data) {
 
 /* Starts the exported coroutine `name` with `arg` on the JS-driven loop.
  * Returns the task (JS's id for it; its end is reported through
- * corio_js_task_done) or 0 with *code set. JS then calls corio_js_tick. */
-EMSCRIPTEN_KEEPALIVE corio_task_t *corio_js_run(const char *name, intptr_t arg,
+ * corio_js_task_done) or 0 with *code set. JS then calls corio_export_tick. */
+EMSCRIPTEN_KEEPALIVE corio_task_t *corio_export_run(const char *name, intptr_t arg,
                                                 int *code) {
   corio_fn fn = corio__export_find(name);
   *code = CORIO_OK;
@@ -190,11 +194,11 @@ EMSCRIPTEN_KEEPALIVE corio_task_t *corio_js_run(const char *name, intptr_t arg,
   return t;
 }
 
-/* Cancels `task`, a run started by corio_js_run whose end JS has not been
+/* Cancels `task`, a run started by corio_export_run whose end JS has not been
  * told yet (the task is alive until then: report_to_js releases it after
  * telling JS). Returns whether a cancellation was requested (false if the
  * task is done); JS then ticks the loop. Not while a tick runs. */
-EMSCRIPTEN_KEEPALIVE int corio_js_cancel(corio_task_t *task) {
+EMSCRIPTEN_KEEPALIVE int corio_export_cancel(corio_task_t *task) {
   if (task == NULL || js_loop == NULL || corio__loop != NULL) return 0;
   corio__loop = js_loop;
   bool requested = corio_task_cancel(task, NULL);
@@ -205,7 +209,7 @@ EMSCRIPTEN_KEEPALIVE int corio_js_cancel(corio_task_t *task) {
 /* Runs ready work for one time slice. Returns how many ms JS may wait
  * before the next tick (0: call again after one turn of the JS loop), or -1
  * when only a completion can bring more work. */
-EMSCRIPTEN_KEEPALIVE double corio_js_tick(void) {
+EMSCRIPTEN_KEEPALIVE double corio_export_tick(void) {
   if (js_loop == NULL || corio__loop != NULL) return -1;
   corio__loop = js_loop;
   double start = corio__host_now(), timeout;

@@ -17,7 +17,7 @@ import { copyFixture, mustRun, packAndInstall, ROOT, sh } from './lib/package.mj
 // header and the README and the LICENSE.
 const SHIPPED = [
   'LICENSE', 'README.md', 'package.json',
-  'dist/corio.mjs', 'dist/corio.wasm', 'dist/lib/libcorio.a',
+  'dist/corio.mjs', 'dist/corio.wasm', 'dist/lib/libcorio.a', 'dist/lib/library_status.js',
   'include/corio.h',
   'npm/checker.d.mts', 'npm/checker.mjs', 'cli/corio-check.mjs', 'npm/corio.d.mts', 'npm/corio.mjs',
   'npm/index.d.mts', 'npm/index.mjs', 'runtime/host/library_host.js', 'runtime/host/library_net.js',
