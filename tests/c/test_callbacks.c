@@ -238,6 +238,38 @@ TEST(done_callbacks_see_success_failure_and_cancellation) {
   CHECK_LOG("ok:CORIO_OK:7 bad:CORIO_EIO:0 cancelled:CORIO_ECANCELLED:0");
 }
 
+/* A done callback may cancel another task, with a message (as in asyncio):
+ *
+ *   victim = create_task(s())        # sleeps 10
+ *   q = create_task(quick())
+ *   q.add_done_callback(lambda _: victim.cancel("from-cb"))
+ *   await victim -> CancelledError('from-cb') */
+static corio_task_t *victim;
+static void cancel_victim(corio_task_t *t, void *data) {
+  (void)t;
+  (void)data;
+  corio_task_cancel(victim, "from-cb");
+}
+
+static int done_cb_cancel_main(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_t *q;
+  corio_task_create(&victim, sleep_long, NULL, NULL);
+  corio_task_create(&q, log_and_return, "quick", NULL);
+  corio_task_add_done_callback(q, cancel_victim, NULL);
+  int rc = corio_await(victim, NULL);
+  test_log("await:%s:%s", corio_err_name(rc), corio_errmsg());
+  corio_task_release(q);
+  corio_task_release(victim);
+  return CORIO_OK;
+}
+
+TEST(done_callback_cancelling_a_task_carries_its_message) {
+  test_run(done_cb_cancel_main, NULL, CORIO_OK);
+  CHECK_LOG("quick await:CORIO_ECANCELLED:from-cb");
+}
+
 static int callback_outlives_caller_reference(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;

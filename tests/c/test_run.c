@@ -271,6 +271,38 @@ TEST(run_where_nothing_can_wake_a_task_ends_with_edeadlk) {
   CHECK_STR(out.message, corio_strerror(CORIO_EDEADLK));
 }
 
+/* Two tasks awaiting each other are a deadlock like any other: the run ends
+ * with CORIO_EDEADLK. Breaking it cancels one, whose cancellation passes on
+ * to the task it awaits, which awaits the first: that must end, not recurse
+ * without bound. (asyncio: cancelling one raises RecursionError, and a main
+ * awaiting it hangs forever.)
+ *
+ *   async def a(): await ts['b']
+ *   async def b(): await ts['a']
+ *   ... ts['a'].cancel()   -> RecursionError (a Python exception) */
+static corio_task_t *cycle[2];
+
+static int await_peer(void *arg, intptr_t *result) {
+  int i = (int)(intptr_t)arg;
+  return corio_await(cycle[1 - i], result);
+}
+
+static int cycle_main(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_create(&cycle[0], await_peer, (void *)(intptr_t)0, NULL);
+  corio_task_create(&cycle[1], await_peer, (void *)(intptr_t)1, NULL);
+  int rc = corio_await(cycle[0], NULL);
+  test_log("main:%s", corio_err_name(rc));
+  corio_task_release(cycle[0]);
+  corio_task_release(cycle[1]);
+  return rc;
+}
+
+TEST(tasks_awaiting_each_other_end_in_edeadlk_not_a_crash) {
+  test_run(cycle_main, NULL, CORIO_EDEADLK);
+}
+
 static int run_twice_helper(void *arg, intptr_t *result) {
   (void)arg;
   *result = 7;
