@@ -284,6 +284,45 @@ TEST(a_waiter_cancelled_while_the_round_fills_just_leaves_it) {
             "done n_waiting:0 broken:0");
 }
 
+/* A party cancelled while the round fills leaves it, and its index is handed
+ * out again (as in asyncio):
+ *
+ *   b = asyncio.Barrier(3)
+ *   async def w(n):
+ *       try: i = await b.wait(); log(f"{n}:{i}")
+ *       except asyncio.CancelledError: log(f"{n}:cancelled"); raise
+ *   a = create_task(w("A")); bb = create_task(w("B")); await sleep(0)
+ *   a.cancel(); await sleep(0)
+ *   c = create_task(w("C")); d = create_task(w("D"))
+ *   await gather(a, bb, c, d, return_exceptions=True)
+ *   log(f"n_waiting={b.n_waiting}")
+ *   -> A:cancelled D:2 B:1 C:1 n_waiting=0 */
+static int cancelled_party_index(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_barrier_t *b;
+  int rc = corio_barrier_new(&b, 3);
+  if (rc != CORIO_OK) return rc;
+  party_t p[4] = {{b, "A", 0}, {b, "B", 0}, {b, "C", 0}, {b, "D", 0}};
+  corio_task_t *t[4];
+  if ((rc = spawn(t, p, 2)) != CORIO_OK) return rc;
+  corio_sleep(0);
+  corio_task_cancel(t[0], NULL);
+  corio_sleep(0);
+  if ((rc = spawn(t + 2, p + 2, 2)) != CORIO_OK) return rc;
+  int codes[4];
+  corio_gather(t, 4, NULL, codes);
+  test_log("n_waiting=%zu", corio_barrier_n_waiting(b));
+  release_all(t, 4);
+  corio_barrier_free(b);
+  return CORIO_OK;
+}
+
+TEST(a_cancelled_party_leaves_the_round_and_its_index_is_given_again) {
+  test_run(cancelled_party_index, NULL, CORIO_OK);
+  CHECK_LOG("A:CORIO_ECANCELLED D:2 B:1 C:1 n_waiting=0");
+}
+
 static int cancel_released(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;

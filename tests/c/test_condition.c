@@ -377,6 +377,67 @@ TEST(a_waiter_cancelled_while_waiting_notifies_another_as_in_313) {
             "last:CORIO_OK locked:1 last-waiting:0");
 }
 
+/* Any error leaving wait() notifies one other waiter, as in Python 3.13
+ * (gh-112202): a waiter cancelled before a notify wakes another (a spurious
+ * wake-up), and one cancelled after its notify passes it on:
+ *
+ *   cond = asyncio.Condition()
+ *   async def w(name):
+ *       async with cond:
+ *           try: await cond.wait(); log(f"{name}:woke")
+ *           except asyncio.CancelledError: log(f"{name}:cancelled"); raise
+ *   a = create_task(w("A")); b = create_task(w("B")); await sleep(0)
+ *   a.cancel()                                   # A was not notified
+ *   await sleep(0.01); log(f"b_done={b.done()}")
+ *   async with cond: cond.notify(1)
+ *   await sleep(0.01)
+ *   a2 = create_task(w("A2")); b2 = create_task(w("B2")); await sleep(0)
+ *   async with cond: cond.notify(1); a2.cancel()  # notified, then cancelled
+ *   await sleep(0.01); log(f"b2_done={b2.done()}")
+ *   b2.cancel(); await gather(a, b, a2, b2, return_exceptions=True)
+ *   3.12.1 -> A:cancelled b_done=False B:woke A2:cancelled b2_done=False
+ *             B2:cancelled          (the notification dies with A2)
+ *   3.13.0 -> A:cancelled B:woke b_done=True A2:cancelled B2:woke b2_done=True
+ * corio gives 3.13.0's output (Queue.shutdown is taken from 3.13 too). */
+static int cancelled_waiters_renotify(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_condition_t *c;
+  int rc = corio_condition_new(&c, NULL);
+  if (rc != CORIO_OK) return rc;
+  waiter_t w[4] = {{c, "A", 0}, {c, "B", 0}, {c, "A2", 0}, {c, "B2", 0}};
+  corio_task_t *t[4];
+  if ((rc = spawn_waiters(t, w, 2)) != CORIO_OK) return rc;
+  corio_sleep(0);
+  corio_task_cancel(t[0], NULL);
+  corio_sleep(0.01);
+  test_log("b_done=%s", corio_task_done(t[1]) ? "True" : "False");
+  corio_condition_acquire(c);
+  corio_condition_notify(c, 1);
+  corio_condition_release(c);
+  corio_sleep(0.01);
+  if ((rc = spawn_waiters(t + 2, w + 2, 2)) != CORIO_OK) return rc;
+  corio_sleep(0);
+  corio_condition_acquire(c);
+  corio_condition_notify(c, 1);
+  corio_task_cancel(t[2], NULL);
+  corio_condition_release(c);
+  corio_sleep(0.01);
+  test_log("b2_done=%s", corio_task_done(t[3]) ? "True" : "False");
+  corio_task_cancel(t[3], NULL);
+  int codes[4];
+  corio_gather(t, 4, NULL, codes);
+  release_all(t, 4);
+  corio_condition_free(c);
+  return CORIO_OK;
+}
+
+TEST(a_cancelled_waiter_notified_or_not_wakes_another_as_in_313) {
+  test_run(cancelled_waiters_renotify, NULL, CORIO_OK);
+  CHECK_LOG("A:CORIO_ECANCELLED locked:1 B:CORIO_OK locked:1 b_done=True "
+            "A2:CORIO_ECANCELLED locked:1 B2:CORIO_OK locked:1 b2_done=True");
+}
+
 static int shared_lock(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;

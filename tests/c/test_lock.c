@@ -203,6 +203,61 @@ TEST(a_lock_released_to_a_waiter_cancelled_before_it_runs_goes_to_the_next) {
             "codes:CORIO_ECANCELLED,CORIO_OK locked:0");
 }
 
+/* A release whose first waiter was cancelled wakes the next waiter only when
+ * the cancelled one runs (and passes the wake-up on), as in asyncio:
+ *
+ *   lock = asyncio.Lock(); await lock.acquire()
+ *   async def waiter(name):
+ *       try: await lock.acquire()
+ *       except asyncio.CancelledError: log(f"{name}:cancelled"); raise
+ *       log(f"{name}:got"); lock.release()
+ *   async def other(): log("D")
+ *   b = create_task(waiter("B")); c = create_task(waiter("C"))
+ *   await asyncio.sleep(0)
+ *   b.cancel(); lock.release()
+ *   d = create_task(other())
+ *   await asyncio.sleep(0); log("main")
+ *   await gather(b, c, d, return_exceptions=True)
+ *   -> B:cancelled D main C:got          (3.12.1 and 3.13.0)
+ * asyncio's _wake_up_first only looks at the head future; B's is cancelled
+ * (done), so nothing happens until B runs, and C's wake-up is queued behind
+ * D and main. */
+static int log_name(void *arg, intptr_t *result) {
+  (void)result;
+  test_log("%s", (const char *)arg);
+  return CORIO_OK;
+}
+
+static int cancelled_head(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_lock_t *l;
+  int rc = corio_lock_new(&l);
+  if (rc != CORIO_OK) return rc;
+  corio_lock_acquire(l);
+  worker_t w[2] = {{l, "B", 0}, {l, "C", 0}};
+  corio_task_t *t[3];
+  for (int i = 0; i < 2; i++)
+    if ((rc = spawn(&t[i], &w[i])) != CORIO_OK) return rc;
+  corio_sleep(0);
+  corio_task_cancel(t[0], NULL);
+  corio_lock_release(l);
+  corio_task_create(&t[2], log_name, "D", NULL);
+  corio_sleep(0);
+  test_log("main");
+  int codes[3];
+  corio_gather(t, 3, NULL, codes);
+  for (int i = 0; i < 3; i++) corio_task_release(t[i]);
+  CHECK(!corio_lock_locked(l));
+  corio_lock_free(l);
+  return CORIO_OK;
+}
+
+TEST(lock_cancelled_head_delays_next_waiter) {
+  test_run(cancelled_head, NULL, CORIO_OK);
+  CHECK_LOG("B:CORIO_ECANCELLED D main C:CORIO_OK");
+}
+
 static int skip_cancelled(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
