@@ -83,7 +83,8 @@ TEST(status_line_that_is_not_http_is_malformed) {
 
 /* Answers by path: /200, /404, /garbage (not HTTP), /long and /huge (a
  * status line over the checker's limit, and over the stream's), /hang (never
- * answers), /slow/N (200 after N ms). Counts connections and the most handlers
+ * answers), /slow/N (200 after N ms), /interim (two interim 1xx answers,
+ * then, 50 ms later, a 404). Counts connections and the most handlers
  * sleeping in /slow at once. */
 typedef struct server {
   corio_server_t *server;
@@ -131,6 +132,14 @@ static int answer(server_t *s, const char *path, corio_reader_t *r,
   if (strcmp(path, "/huge") == 0) /* over the stream's own 64 KiB limit */
     return reply_long_status(w, 100 * 1024);
   if (strcmp(path, "/hang") == 0) return hang(r);
+  if (strcmp(path, "/interim") == 0) {
+    int rc = reply(w, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n"
+                      "Link: </a.css>\r\n\r\n");
+    if (rc == CORIO_OK) rc = corio_sleep(0.05);
+    return rc == CORIO_OK
+               ? reply(w, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+               : rc;
+  }
   if (strncmp(path, "/slow/", 6) == 0) {
     s->sleeping++;
     if (s->sleeping > s->max_sleeping) s->max_sleeping = s->sleeping;
@@ -227,6 +236,22 @@ static int one_url_per_answer(void *arg, intptr_t *result) {
 
 TEST(check_url_reports_status_or_a_distinct_error) {
   test_run(one_url_per_answer, NULL, CORIO_OK);
+}
+
+static int interim_answers(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  server_t s;
+  if (server_start(&s) != CORIO_OK) return CORIO_OK;
+  checker_result_t r = {0};
+  CHECK_INT(checker_check_url(at(&s, "/interim"), &r), CORIO_OK);
+  check_status(&r, 404, "Not Found");
+  server_stop(&s);
+  return CORIO_OK;
+}
+
+TEST(the_checker_skips_interim_1xx_answers) {
+  test_run(interim_answers, NULL, CORIO_OK);
 }
 
 /* ---- runs --------------------------------------------------------------- */
