@@ -10,29 +10,17 @@ static void log_done(corio_task_t *t, void *data) {
   test_log("%s(done=%d)", (const char *)data, corio_task_done(t));
 }
 
-static int log_and_return(void *arg, intptr_t *result) {
-  (void)result;
-  test_log("%s", (const char *)arg);
-  return CORIO_OK;
-}
-
-static int sleep_long(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  return corio_sleep(10);
-}
-
 static int callback_after_completion(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_task_t *a, *b;
-  int rc = corio_task_create(&a, log_and_return, "a-returns", NULL);
+  int rc = corio_task_create(&a, test_task_log_arg, "a-returns", NULL);
   if (rc != CORIO_OK) return rc;
   rc = corio_task_add_done_callback(a, log_done, "a-callback");
   if (rc != CORIO_OK) return rc;
   /* b's first step is queued before a finishes, so it runs before a's
    * callbacks, which a's completion queues behind it. */
-  rc = corio_task_create(&b, log_and_return, "b-runs", NULL);
+  rc = corio_task_create(&b, test_task_log_arg, "b-runs", NULL);
   if (rc != CORIO_OK) return rc;
   rc = corio_sleep(0.01);
   corio_task_release(a);
@@ -49,7 +37,7 @@ static int callback_after_cancel(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_task_t *t;
-  int rc = corio_task_create(&t, sleep_long, NULL, NULL);
+  int rc = corio_task_create(&t, test_task_sleep_long, NULL, NULL);
   if (rc != CORIO_OK) return rc;
   rc = corio_task_add_done_callback(t, log_done, "callback");
   if (rc != CORIO_OK) return rc;
@@ -71,7 +59,7 @@ static int callback_after_cancel_before_start(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_task_t *t;
-  int rc = corio_task_create(&t, sleep_long, NULL, NULL);
+  int rc = corio_task_create(&t, test_task_sleep_long, NULL, NULL);
   if (rc != CORIO_OK) return rc;
   rc = corio_task_add_done_callback(t, log_done, "callback");
   if (rc != CORIO_OK) return rc;
@@ -91,7 +79,7 @@ static int callbacks_in_order(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_task_t *t;
-  int rc = corio_task_create(&t, log_and_return, "task", NULL);
+  int rc = corio_task_create(&t, test_task_log_arg, "task", NULL);
   if (rc != CORIO_OK) return rc;
   corio_task_add_done_callback(t, log_done, "1");
   corio_task_add_done_callback(t, log_done, "2");
@@ -112,7 +100,7 @@ static int remove_callbacks(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_task_t *t;
-  int rc = corio_task_create(&t, log_and_return, "task", NULL);
+  int rc = corio_task_create(&t, test_task_log_arg, "task", NULL);
   if (rc != CORIO_OK) return rc;
   corio_task_add_done_callback(t, log_done, (void *)data_a);
   corio_task_add_done_callback(t, log_done, (void *)data_b);
@@ -133,7 +121,7 @@ static int remove_after_completion_before_run(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_task_t *t;
-  int rc = corio_task_create(&t, sleep_long, NULL, NULL);
+  int rc = corio_task_create(&t, test_task_sleep_long, NULL, NULL);
   if (rc != CORIO_OK) return rc;
   corio_task_add_done_callback(t, log_done, (void *)data_a);
   corio_sleep(0);
@@ -160,7 +148,7 @@ static int remove_after_it_ran(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_task_t *t;
-  int rc = corio_task_create(&t, log_and_return, "task", NULL);
+  int rc = corio_task_create(&t, test_task_log_arg, "task", NULL);
   if (rc != CORIO_OK) return rc;
   corio_task_add_done_callback(t, log_done, (void *)data_a);
   rc = corio_sleep(0.01);
@@ -178,7 +166,7 @@ static int add_to_done_task(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_task_t *t;
-  int rc = corio_task_create(&t, log_and_return, "task", NULL);
+  int rc = corio_task_create(&t, test_task_log_arg, "task", NULL);
   if (rc != CORIO_OK) return rc;
   rc = corio_await(t, NULL);
   if (rc != CORIO_OK) return rc;
@@ -219,7 +207,7 @@ static int outcomes_seen_by_callbacks(void *arg, intptr_t *result) {
   corio_task_t *ok, *bad, *cancelled;
   corio_task_create(&ok, return_seven, NULL, &(corio_task_opts_t){.name = "ok"});
   corio_task_create(&bad, fail_io, NULL, &(corio_task_opts_t){.name = "bad"});
-  corio_task_create(&cancelled, sleep_long, NULL,
+  corio_task_create(&cancelled, test_task_sleep_long, NULL,
                     &(corio_task_opts_t){.name = "cancelled"});
   corio_task_add_done_callback(ok, log_outcome, NULL);
   corio_task_add_done_callback(bad, log_outcome, NULL);
@@ -255,8 +243,8 @@ static int done_cb_cancel_main(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_task_t *q;
-  corio_task_create(&victim, sleep_long, NULL, NULL);
-  corio_task_create(&q, log_and_return, "quick", NULL);
+  corio_task_create(&victim, test_task_sleep_long, NULL, NULL);
+  corio_task_create(&q, test_task_log_arg, "quick", NULL);
   corio_task_add_done_callback(q, cancel_victim, NULL);
   int rc = corio_await(victim, NULL);
   test_log("await:%s:%s", corio_err_name(rc), corio_errmsg());
@@ -274,7 +262,7 @@ static int callback_outlives_caller_reference(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_task_t *t;
-  int rc = corio_task_create(&t, log_and_return, "task", NULL);
+  int rc = corio_task_create(&t, test_task_log_arg, "task", NULL);
   if (rc != CORIO_OK) return rc;
   corio_task_add_done_callback(t, log_done, "callback");
   corio_task_release(t);

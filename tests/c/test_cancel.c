@@ -194,12 +194,6 @@ TEST(cancel_without_message_does_not_reuse_the_old_message) {
  *       tb = create_task(b()); loop.call_later(0.01, tb.cancel, "m2")
  *       await tb
  *   -> awaiting a: CancelledError('m2'), a.cancelled() True */
-static int sleep_long(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  return corio_sleep(10);
-}
-
 static void cancel_with_m2(void *data) { corio_task_cancel(data, "m2"); }
 
 static int msg_a(void *arg, intptr_t *result) {
@@ -209,7 +203,7 @@ static int msg_a(void *arg, intptr_t *result) {
   corio_sleep(0);
   corio_task_uncancel(corio_current_task());
   corio_task_t *b;
-  corio_task_create(&b, sleep_long, NULL, NULL);
+  corio_task_create(&b, test_task_sleep_long, NULL, NULL);
   corio_call_later(NULL, 0.01, cancel_with_m2, b);
   int rc = corio_await(b, NULL);
   test_log("a-await:%s:%s", corio_err_name(rc), corio_errmsg());
@@ -550,18 +544,12 @@ TEST(cancelling_self_then_sleep_zero_delivers_cancelled) {
  *   (and with sleep(0) in place of sleep(1), created in selfc: other caught0)
  * asyncio cancels the future the task yields (or throws at its next step),
  * which takes one trip through the loop: "other" runs first. */
-static int log_other(void *arg, intptr_t *result) {
-  (void)result;
-  test_log("%s", arg ? (const char *)arg : "other");
-  return CORIO_OK;
-}
-
 static int self_cancel_then_sleep(void *arg, intptr_t *result) {
   (void)result;
   double secs = *(double *)arg;
   if (secs <= 0) {
     corio_task_t *o;
-    corio_task_create(&o, log_other, NULL, NULL);
+    corio_task_create(&o, test_task_log_arg, "other", NULL);
     corio_task_release(o);
   }
   corio_task_cancel(corio_current_task(), NULL);
@@ -576,7 +564,7 @@ static int self_cancel_main(void *arg, intptr_t *result) {
   static double one = 1, zero = 0;
   corio_task_t *ts[2];
   corio_task_create(&ts[1], self_cancel_then_sleep, &one, NULL);
-  corio_task_create(&ts[0], log_other, NULL, NULL);
+  corio_task_create(&ts[0], test_task_log_arg, "other", NULL);
   int rc = corio_gather(ts, 2, NULL, NULL);
   corio_task_release(ts[0]);
   corio_task_release(ts[1]);

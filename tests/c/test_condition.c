@@ -216,12 +216,6 @@ static bool always(void *data) {
   return true;
 }
 
-static int log_name(void *arg, intptr_t *result) {
-  (void)result;
-  test_log("%s", (const char *)arg);
-  return CORIO_OK;
-}
-
 static int predicate_true(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
@@ -229,7 +223,7 @@ static int predicate_true(void *arg, intptr_t *result) {
   int rc = corio_condition_new(&c, NULL);
   if (rc != CORIO_OK) return rc;
   corio_task_t *other;
-  rc = corio_task_create(&other, log_name, "other-task", NULL);
+  rc = corio_task_create(&other, test_task_log_arg, "other-task", NULL);
   if (rc != CORIO_OK) return rc;
   corio_condition_acquire(c);
   rc = corio_condition_wait_for(c, always, NULL); /* must not suspend */

@@ -333,16 +333,9 @@ TEST(cancelling_the_consumer_cancels_the_body_where_it_waits) {
 
 /* ---- a cancellation around a yield -------------------------------------- */
 
-/* Runs fn(arg) as a task of its own and awaits it. */
+/* Main: runs the corio_fn arg as a task of its own and awaits it. */
 static int in_a_task(void *arg, intptr_t *result) {
-  (void)result;
-  corio_fn fn = (corio_fn)arg;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, fn, NULL, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_await(t, NULL);
-  corio_task_release(t);
-  return rc;
+  return test_await_new((corio_fn)arg, NULL, result);
 }
 
 /* A consumer of `body` (cancelling itself first if cancel_self): takes one

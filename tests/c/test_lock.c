@@ -216,12 +216,6 @@ TEST(a_lock_released_to_a_waiter_cancelled_before_it_runs_goes_to_the_next) {
  * asyncio's _wake_up_first only looks at the head future; B's is cancelled
  * (done), so nothing happens until B runs, and C's wake-up is queued behind
  * D and main. */
-static int log_name(void *arg, intptr_t *result) {
-  (void)result;
-  test_log("%s", (const char *)arg);
-  return CORIO_OK;
-}
-
 static int cancelled_head(scene_t *s) {
   corio_task_t *b = start(s, "B", 0);
   start(s, "C", 0);
@@ -229,7 +223,7 @@ static int cancelled_head(scene_t *s) {
   corio_task_cancel(b, NULL);
   corio_lock_release(s->l);
   corio_task_t *d;
-  corio_task_create(&d, log_name, "D", NULL);
+  corio_task_create(&d, test_task_log_arg, "D", NULL);
   corio_sleep(0);
   test_log("main");
   int code;
