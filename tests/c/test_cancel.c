@@ -15,6 +15,15 @@ static int sleep_and_report(void *arg, intptr_t *result) {
   return rc;
 }
 
+/* Awaits t, logs "await:STATUS cancelled:N" and releases t; returns the
+ * await's status. */
+static int await_and_report(corio_task_t *t, intptr_t *result) {
+  int rc = corio_await(t, result);
+  test_log("await:%s cancelled:%d", corio_err_name(rc), corio_task_cancelled(t));
+  corio_task_release(t);
+  return rc;
+}
+
 static int cancel_sleeper(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
@@ -23,10 +32,7 @@ static int cancel_sleeper(void *arg, intptr_t *result) {
   if (rc != CORIO_OK) return rc;
   corio_sleep(0.01);
   test_log("cancel:%d", corio_task_cancel(t, NULL));
-  rc = corio_await(t, NULL);
-  test_log("await:%s", corio_err_name(rc));
-  test_log("cancelled:%d", corio_task_cancelled(t));
-  corio_task_release(t);
+  await_and_report(t, NULL);
   return CORIO_OK;
 }
 
@@ -52,10 +58,7 @@ static int cancel_handler(void *arg, intptr_t *result) {
   if (rc != CORIO_OK) return rc;
   corio_sleep(0.01);
   corio_task_cancel(t, NULL);
-  rc = corio_await(t, result);
-  test_log("await:%s cancelled:%d", corio_err_name(rc), corio_task_cancelled(t));
-  corio_task_release(t);
-  return rc;
+  return await_and_report(t, result);
 }
 
 TEST(task_that_handles_cancellation_ends_not_cancelled_with_its_value) {
@@ -288,10 +291,7 @@ static int uncancel_pending(void *arg, intptr_t *result) {
 static int uncancel_main(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_task_t *t;
-  corio_task_create(&t, uncancel_pending, NULL, NULL);
-  corio_await(t, NULL);
-  corio_task_release(t);
+  test_await_new(uncancel_pending, NULL, NULL);
   return CORIO_OK;
 }
 
@@ -493,9 +493,7 @@ static int run_self_canceller(void *arg, intptr_t *result) {
   corio_task_t *t;
   int rc = corio_task_create(&t, cancel_self, NULL, NULL);
   if (rc != CORIO_OK) return rc;
-  rc = corio_await(t, NULL);
-  test_log("await:%s cancelled:%d", corio_err_name(rc), corio_task_cancelled(t));
-  corio_task_release(t);
+  await_and_report(t, NULL);
   return CORIO_OK;
 }
 
@@ -517,11 +515,7 @@ static int self_cancel_then_yield(void *arg, intptr_t *result) {
 static int run_self_cancel_yield(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, self_cancel_then_yield, NULL, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_await(t, NULL);
-  corio_task_release(t);
+  int rc = test_await_new(self_cancel_then_yield, NULL, NULL);
   return rc == CORIO_ECANCELLED ? CORIO_OK : CORIO_EFAILED;
 }
 
