@@ -10,6 +10,13 @@ static void log_done(corio_task_t *t, void *data) {
   test_log("%s(done=%d)", (const char *)data, corio_task_done(t));
 }
 
+/* Lets the loop run for 10 ms (the done callbacks run), then releases t. */
+static int let_callbacks_run_then_release(corio_task_t *t) {
+  int rc = corio_sleep(0.01);
+  corio_task_release(t);
+  return rc;
+}
+
 static int callback_after_completion(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
@@ -36,10 +43,8 @@ TEST(done_callback_runs_through_the_loop_after_completion) {
 static int callback_after_cancel(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, test_task_sleep_long, NULL, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_task_add_done_callback(t, log_done, "callback");
+  corio_task_t *t = test_start(test_task_sleep_long, NULL);
+  int rc = corio_task_add_done_callback(t, log_done, "callback");
   if (rc != CORIO_OK) return rc;
   corio_sleep(0); /* t is now sleeping */
   corio_task_cancel(t, NULL);
@@ -58,16 +63,12 @@ TEST(done_callback_does_not_run_inside_cancel) {
 static int callback_after_cancel_before_start(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, test_task_sleep_long, NULL, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_task_add_done_callback(t, log_done, "callback");
+  corio_task_t *t = test_start(test_task_sleep_long, NULL);
+  int rc = corio_task_add_done_callback(t, log_done, "callback");
   if (rc != CORIO_OK) return rc;
   corio_task_cancel(t, NULL);
   test_log("cancel-returned");
-  rc = corio_sleep(0.01);
-  corio_task_release(t);
-  return rc;
+  return let_callbacks_run_then_release(t);
 }
 
 TEST(done_callback_of_a_task_cancelled_before_it_started_runs_later) {
@@ -78,15 +79,11 @@ TEST(done_callback_of_a_task_cancelled_before_it_started_runs_later) {
 static int callbacks_in_order(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, test_task_log_arg, "task", NULL);
-  if (rc != CORIO_OK) return rc;
+  corio_task_t *t = test_start(test_task_log_arg, "task");
   corio_task_add_done_callback(t, log_done, "1");
   corio_task_add_done_callback(t, log_done, "2");
   corio_task_add_done_callback(t, log_done, "3");
-  rc = corio_sleep(0.01);
-  corio_task_release(t);
-  return rc;
+  return let_callbacks_run_then_release(t);
 }
 
 TEST(done_callbacks_run_in_registration_order) {
@@ -99,17 +96,13 @@ static const char data_a[] = "a", data_b[] = "b";
 static int remove_callbacks(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, test_task_log_arg, "task", NULL);
-  if (rc != CORIO_OK) return rc;
+  corio_task_t *t = test_start(test_task_log_arg, "task");
   corio_task_add_done_callback(t, log_done, (void *)data_a);
   corio_task_add_done_callback(t, log_done, (void *)data_b);
   corio_task_add_done_callback(t, log_done, (void *)data_a);
   test_log("removed:%zu", corio_task_remove_done_callback(t, log_done, (void *)data_a));
   test_log("again:%zu", corio_task_remove_done_callback(t, log_done, (void *)data_a));
-  rc = corio_sleep(0.01);
-  corio_task_release(t);
-  return rc;
+  return let_callbacks_run_then_release(t);
 }
 
 TEST(remove_done_callback_returns_the_count_and_prevents_the_call) {
@@ -120,9 +113,7 @@ TEST(remove_done_callback_returns_the_count_and_prevents_the_call) {
 static int remove_after_completion_before_run(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, test_task_sleep_long, NULL, NULL);
-  if (rc != CORIO_OK) return rc;
+  corio_task_t *t = test_start(test_task_sleep_long, NULL);
   corio_task_add_done_callback(t, log_done, (void *)data_a);
   corio_sleep(0);
   corio_task_cancel(t, NULL);
@@ -130,9 +121,7 @@ static int remove_after_completion_before_run(void *arg, intptr_t *result) {
   corio_sleep(0);
   test_log("done=%d", corio_task_done(t));
   test_log("removed:%zu", corio_task_remove_done_callback(t, log_done, (void *)data_a));
-  rc = corio_sleep(0.01);
-  corio_task_release(t);
-  return rc;
+  return let_callbacks_run_then_release(t);
 }
 
 TEST(remove_done_callback_takes_back_a_scheduled_call_not_yet_run) {
@@ -147,9 +136,8 @@ TEST(remove_done_callback_takes_back_a_scheduled_call_not_yet_run) {
 static int remove_after_it_ran(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, test_task_log_arg, "task", NULL);
-  if (rc != CORIO_OK) return rc;
+  corio_task_t *t = test_start(test_task_log_arg, "task");
+  int rc;
   corio_task_add_done_callback(t, log_done, (void *)data_a);
   rc = corio_sleep(0.01);
   test_log("removed:%zu", corio_task_remove_done_callback(t, log_done, (void *)data_a));
@@ -165,16 +153,12 @@ TEST(remove_done_callback_after_it_ran_returns_zero) {
 static int add_to_done_task(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, test_task_log_arg, "task", NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_await(t, NULL);
+  corio_task_t *t = test_start(test_task_log_arg, "task");
+  int rc = corio_await(t, NULL);
   if (rc != CORIO_OK) return rc;
   rc = corio_task_add_done_callback(t, log_done, "late");
   test_log("add-returned:%s", corio_err_name(rc));
-  rc = corio_sleep(0.01);
-  corio_task_release(t);
-  return rc;
+  return let_callbacks_run_then_release(t);
 }
 
 TEST(callback_added_to_a_done_task_is_scheduled_not_called_inside_add) {
@@ -261,9 +245,7 @@ TEST(done_callback_cancelling_a_task_carries_its_message) {
 static int callback_outlives_caller_reference(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, test_task_log_arg, "task", NULL);
-  if (rc != CORIO_OK) return rc;
+  corio_task_t *t = test_start(test_task_log_arg, "task");
   corio_task_add_done_callback(t, log_done, "callback");
   corio_task_release(t);
   return corio_sleep(0.01);
