@@ -137,9 +137,8 @@ static int remove_after_it_ran(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_task_t *t = test_start(test_task_log_arg, "task");
-  int rc;
   corio_task_add_done_callback(t, log_done, (void *)data_a);
-  rc = corio_sleep(0.01);
+  int rc = corio_sleep(0.01);
   test_log("removed:%zu", corio_task_remove_done_callback(t, log_done, (void *)data_a));
   corio_task_release(t);
   return rc;
