@@ -81,6 +81,15 @@ intptr_t test_run(corio_fn fn, void *arg, int expected_status) {
   return result;
 }
 
+corio_outcome_t test_run_ex(corio_fn fn, void *arg, int expected_status) {
+  corio_outcome_t out;
+  memset(&out, 0x55, sizeof out);
+  int rc = corio_run_ex(fn, arg, NULL, &out);
+  CHECK_INT(rc, expected_status);
+  CHECK_INT(out.code, expected_status);
+  return out;
+}
+
 corio_task_t *test_start(corio_fn fn, void *arg) {
   corio_task_t *t = NULL;
   CHECK_INT(corio_task_create(&t, fn, arg, NULL), CORIO_OK);

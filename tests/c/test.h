@@ -77,6 +77,11 @@ const char *test_fixture_special(const char *which);
  * `expected_status`; returns the result value. */
 intptr_t test_run(corio_fn fn, void *arg, int expected_status);
 
+/* The same with corio_run_ex, over an outcome filled with garbage first:
+ * checks the status and that the outcome's code is it; returns the
+ * outcome. */
+corio_outcome_t test_run_ex(corio_fn fn, void *arg, int expected_status);
+
 /* ---- from a task ---- */
 
 /* Creates a task running fn(arg) (the test fails if it cannot) and returns
