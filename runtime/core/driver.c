@@ -52,17 +52,20 @@ typedef enum slice_end {
   SLICE_STUCK, /* tasks are left that nothing can ever wake or end */
 } slice_end_t;
 
-/* Runs passes of `loop` until `done` (may be NULL) holds, the loop has to
- * wait, or host time `deadline` has passed (at least one pass runs).
- * *timeout is then how long the loop may sleep: 0 more is ready, > 0
- * seconds to the next timer, < 0 only the host can bring work. A loop
+/* Runs passes of `loop` for one slice of the host's (corio__host_slice):
+ * until `done` (may be NULL) holds, the loop has to wait, or the slice is
+ * used up (at least one pass runs; a slice of 0 is one pass, and reads no
+ * clock). *timeout is then how long the loop may sleep: 0 more is ready,
+ * > 0 seconds to the next timer, < 0 only the host can bring work. A loop
  * idle for ever with tasks left is deadlocked: it is broken once (every
  * task cancelled, so each one's cleanup runs); a second time it is stuck.
- * A pass ends at the deadline too, however many tasks it holds (its rest
- * stays ready, in order), when the host has a slice. */
-static slice_end_t run_slice(corio_loop_t *loop, double deadline, done_fn done,
-                             const void *ctx, double *timeout) {
-  loop->pass_deadline = corio__host_slice() > 0 ? deadline : 0;
+ * A pass ends at the slice's end too, however many tasks it holds (its rest
+ * stays ready, in order). */
+static slice_end_t run_slice(corio_loop_t *loop, done_fn done, const void *ctx,
+                             double *timeout) {
+  double slice = corio__host_slice();
+  double deadline = slice > 0 ? corio__host_now() + slice : 0;
+  loop->pass_deadline = deadline;
   do {
     *timeout = corio__loop_run_once(loop);
     if (done && done(loop, ctx)) return SLICE_DONE;
@@ -70,7 +73,7 @@ static slice_end_t run_slice(corio_loop_t *loop, double deadline, done_fn done,
       if (!corio__loop_break_deadlock(loop)) return SLICE_STUCK;
       *timeout = 0;
     }
-  } while (*timeout == 0 && corio__host_now() < deadline);
+  } while (*timeout == 0 && deadline > 0 && corio__host_now() < deadline);
   return SLICE_IDLE;
 }
 
@@ -93,8 +96,7 @@ static bool run_until(corio_loop_t *loop, done_fn done, const void *ctx) {
   if (done(loop, ctx)) return true;
   for (;;) {
     double timeout;
-    switch (run_slice(loop, corio__host_now() + corio__host_slice(), done, ctx,
-                      &timeout)) {
+    switch (run_slice(loop, done, ctx, &timeout)) {
     case SLICE_DONE: return true;
     case SLICE_STUCK: return false;
     case SLICE_IDLE: break;
@@ -237,8 +239,7 @@ double corio__hosted_tick(void) {
   WITH_HOSTED_LOOP({
     /* A stuck loop (a deadlock its tasks ignored) only waits: the host's
      * completions are all that could still move it. */
-    if (run_slice(hosted_loop, corio__host_now() + corio__host_slice(), NULL,
-                  NULL, &timeout) == SLICE_STUCK)
+    if (run_slice(hosted_loop, NULL, NULL, &timeout) == SLICE_STUCK)
       timeout = -1;
     /* Over once every task and its done callbacks (the reports) are: the
      * next run starts with no deadlock behind it. */
