@@ -117,6 +117,10 @@ int test_task_sleep_long(void *arg, intptr_t *result) {
   return corio_sleep(10);
 }
 
+int test_task_await_arg(void *arg, intptr_t *result) {
+  return corio_await(arg, result);
+}
+
 static int run_one(size_t i) {
   current_failures = 0;
   test_log_reset();

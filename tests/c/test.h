@@ -92,9 +92,11 @@ corio_task_t *test_start(corio_fn fn, void *arg);
  * status and stores the task's value in *result (may be NULL). */
 int test_await_new(corio_fn fn, void *arg, intptr_t *result);
 
-/* Task bodies many tests share: logs arg (a string) and returns CORIO_OK;
+/* Task bodies tests share: logs arg (a string) and returns CORIO_OK;
  * sleeps 10 s (long enough to be cancelled) and returns its status. */
 int test_task_log_arg(void *arg, intptr_t *result);
 int test_task_sleep_long(void *arg, intptr_t *result);
+/* Awaits the task arg; its status and value are this task's. */
+int test_task_await_arg(void *arg, intptr_t *result);
 
 #endif

@@ -447,16 +447,12 @@ static int value_later(void *arg, intptr_t *result) {
   return rc;
 }
 
-static int await_arg(void *arg, intptr_t *result) {
-  return corio_await(arg, result);
-}
-
 static int many_waiters_main(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_task_t *t, *ws[3];
   corio_task_create(&t, value_later, NULL, NULL);
-  for (int i = 0; i < 3; i++) corio_task_create(&ws[i], await_arg, t, NULL);
+  for (int i = 0; i < 3; i++) corio_task_create(&ws[i], test_task_await_arg, t, NULL);
   corio_sleep(0.005);
   corio_task_cancel(ws[1], NULL);
   int codes[3];
