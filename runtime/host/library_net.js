@@ -5,7 +5,11 @@
  *   - Node (CorioNode): Node's net and tls modules, which the loader passes
  *     as Module.corioNet = {net, tls, fs} (a module built for web,worker
  *     cannot import them itself);
- *   - fetch (CorioFetch): in browsers (no corioNet), or when
+ *   - relay (CorioRelay): in browsers given Module.corioRelay (the config
+ *     of corio's dev server's /relay, server/relay.mjs), or when
+ *     Module.corioTransport is 'relay': real TCP and TLS connections that
+ *     the dev server opens, carried over one WebSocket;
+ *   - fetch (CorioFetch): in browsers without a relay (no corioNet), or when
  *     Module.corioTransport is 'fetch'. A connection carries one HTTP/1.x
  *     request over fetch() and reads the response back as HTTP/1.1 bytes
  *     (include/corio.h, section 11, says what the user sees).
@@ -33,8 +37,9 @@ mergeInto(LibraryManager.library, {
         if (!Module['corioNet'] && ENVIRONMENT_IS_NODE && typeof require === 'function')
           Module['corioNet'] = {net: require('net'), tls: require('tls'), fs: require('fs')};
         var t = Module['corioTransport'];
+        var relay = t === 'relay' || (!t && !!Module['corioRelay']);
         var fetchIt = t === 'fetch' || (t !== 'node' && !Module['corioNet']);
-        CorioNet.chosen = fetchIt ? CorioFetch : CorioNode;
+        CorioNet.chosen = relay ? CorioRelay : fetchIt ? CorioFetch : CorioNode;
       }
       return CorioNet.chosen;
     },
@@ -368,6 +373,199 @@ mergeInto(LibraryManager.library, {
       if (lrec.server) lrec.server.close();
       CorioNet.later(function() { CorioNet.listenClosed(lrec); });
     },
+  },
+
+  // Real connections through corio's dev server (server/relay.mjs says the
+  // wire): one WebSocket, opened at the first connect, carries them all,
+  // each by an id of its own. Bytes from the relay go to C as they come,
+  // except while C has paused reading: then they wait here, and the relay
+  // gets no credit for them, so it pauses the remote socket.
+  $CorioRelay__deps: ['$CorioNet', '$CorioFetch'],
+  $CorioRelay: {
+    DATA: 1,            // the kind byte of a data frame
+    HEADER: 5,          // kind + u32 id
+    FRAME: 65536,       // the most bytes one data frame carries
+    ws: null,           // the WebSocket, or null until a connect needs it
+    open: false,        // whether it has opened
+    queue: [],          // what waits for it to open
+    recs: {},           // id -> record
+    nextId: 1,
+
+    config: function() {
+      var cfg = Module['corioRelay'];
+      if (!cfg || !cfg.url || !cfg.protocol || !cfg.secret)
+        throw new Error('no relay: Module.corioRelay needs {url, protocol, secret}');
+      return cfg;
+    },
+
+    socket: function() {
+      if (CorioRelay.ws) return;
+      var cfg = CorioRelay.config();
+      var Ws = cfg.WebSocket || WebSocket;
+      var ws = new Ws(cfg.url, [cfg.protocol, 'secret.' + cfg.secret]);
+      CorioRelay.ws = ws;
+      CorioRelay.open = false;
+      ws.binaryType = 'arraybuffer';
+      ws.onopen = function() {
+        if (CorioRelay.ws !== ws) return;
+        CorioRelay.open = true;
+        var q = CorioRelay.queue;
+        CorioRelay.queue = [];
+        q.forEach(function(m) { ws.send(m); });
+      };
+      ws.onmessage = function(ev) {
+        if (CorioRelay.ws === ws) CorioRelay.receive(ev.data);
+      };
+      ws.onclose = function(ev) {
+        if (CorioRelay.ws !== ws) return;
+        var was = CorioRelay.open;
+        CorioRelay.ws = null;
+        CorioRelay.open = false;
+        CorioRelay.queue = [];
+        CorioRelay.lost(was ? CorioStatus.ECONNRESET : CorioStatus.ENETWORK,
+          (was ? 'the relay\'s WebSocket closed' : 'cannot reach the relay at ' + cfg.url) +
+          ' (WebSocket close code ' + ev.code + (ev.reason ? ': ' + ev.reason : '') + ')');
+      };
+      ws.onerror = function() {}; // onclose follows and says it
+    },
+
+    send: function(m) {
+      if (!CorioRelay.ws) return;
+      if (CorioRelay.open) CorioRelay.ws.send(m);
+      else CorioRelay.queue.push(m);
+    },
+
+    control: function(m) { CorioRelay.send(JSON.stringify(m)); },
+
+    // Every connection on a WebSocket that went away fails with `code`.
+    lost: function(code, why) {
+      var recs = CorioRelay.recs;
+      CorioRelay.recs = {};
+      Object.keys(recs).forEach(function(id) {
+        var rec = recs[id];
+        CorioNet.error(rec, code, rec.where + ': ' + why);
+        CorioNet.closed(rec);
+      });
+    },
+
+    receive: function(data) {
+      if (typeof data !== 'string') {
+        var bytes = new Uint8Array(data);
+        if (bytes.length < CorioRelay.HEADER || bytes[0] !== CorioRelay.DATA) return;
+        var id = ((bytes[1] << 24) >>> 0) + (bytes[2] << 16) + (bytes[3] << 8) + bytes[4];
+        var r = CorioRelay.recs[id];
+        if (r) CorioRelay.deliver(r, bytes.subarray(CorioRelay.HEADER));
+        return;
+      }
+      var m = JSON.parse(data);
+      var rec = CorioRelay.recs[m.id];
+      if (!rec) return;
+      if (m.t === 'connected') {
+        rec.connected = true;
+        CorioNet.connected(rec, CorioNet.hostPort(m.address, m.port));
+      } else if (m.t === 'sent') {
+        CorioNet.sent(rec, m.n);
+      } else if (m.t === 'eof') {
+        if (rec.held.length > 0) rec.heldEof = true;
+        else CorioNet.eof(rec);
+      } else if (m.t === 'error') {
+        var code = m.status ? CorioStatus[m.status] : CorioNet.nodeCode(m.error, m.handshaking);
+        CorioNet.error(rec, code, rec.where + ': ' + (m.status ? m.message : CorioNet.nodeWords(m.error)));
+      } else if (m.t === 'closed') {
+        delete CorioRelay.recs[m.id];
+        CorioNet.closed(rec);
+      }
+    },
+
+    // Bytes to C now, with their credit back, or held while C is paused.
+    deliver: function(rec, bytes) {
+      if (rec.paused || rec.held.length > 0) {
+        rec.held.push(bytes);
+        return;
+      }
+      CorioNet.data(rec, bytes);
+      CorioRelay.credit(rec, bytes.length);
+    },
+
+    credit: function(rec, n) {
+      if (rec.open && !rec.closing) CorioRelay.control({t: 'credit', id: rec.id, n: n});
+    },
+
+    connect: function(rec, host, port, tls, serverName, caFile) {
+      rec.where = CorioNet.hostPort(host, port);
+      rec.held = [];
+      if (caFile)
+        return CorioNet.failLater(rec, CorioStatus.ENOTSUP, rec.where + ': the relay does not carry ' +
+          'ca_file (its server verifies TLS with its own system CA store)');
+      try {
+        CorioRelay.socket();
+      } catch (e) {
+        return CorioNet.failLater(rec, CorioStatus.ENETWORK, rec.where + ': ' + e.message);
+      }
+      rec.id = CorioRelay.nextId;
+      CorioRelay.nextId = CorioRelay.nextId >= 0xffffffff ? 1 : CorioRelay.nextId + 1;
+      CorioRelay.recs[rec.id] = rec;
+      CorioRelay.control({t: 'open', id: rec.id, host: host, port: port, tls: tls, name: serverName});
+    },
+
+    write: function(rec, bytes) {
+      for (var at = 0; at < bytes.length; at += CorioRelay.FRAME) {
+        var part = bytes.subarray(at, Math.min(at + CorioRelay.FRAME, bytes.length));
+        var frame = new Uint8Array(CorioRelay.HEADER + part.length);
+        frame[0] = CorioRelay.DATA;
+        frame[1] = rec.id >>> 24; frame[2] = (rec.id >>> 16) & 255;
+        frame[3] = (rec.id >>> 8) & 255; frame[4] = rec.id & 255;
+        frame.set(part, CorioRelay.HEADER);
+        CorioRelay.send(frame);
+      }
+    },
+
+    writeEof: function(rec) { CorioRelay.control({t: 'eof', id: rec.id}); },
+
+    // Held bytes go to C from a later microtask (never inside C's call).
+    pause: function(rec, pause) {
+      rec.paused = !!pause;
+      if (!rec.paused && (rec.held.length > 0 || rec.heldEof)) CorioNet.later(function() { CorioRelay.release(rec); });
+    },
+
+    release: function(rec) {
+      while (!rec.paused && rec.held.length > 0 && rec.open && !rec.closing) {
+        var bytes = rec.held.shift();
+        CorioNet.data(rec, bytes);
+        CorioRelay.credit(rec, bytes.length);
+      }
+      if (!rec.paused && rec.heldEof && rec.held.length === 0) {
+        rec.heldEof = false;
+        CorioNet.eof(rec);
+      }
+    },
+
+    // The relay's closed report is the last; a connection that never got
+    // an id (it failed at once) is already on its way to closed.
+    close: function(rec, graceful) {
+      if (rec.closing) return;
+      rec.closing = true;
+      rec.held = [];
+      if (rec.id && CorioRelay.recs[rec.id]) CorioRelay.control({t: 'close', id: rec.id, graceful: graceful});
+    },
+
+    fail: function(rec, code, message) {
+      CorioNet.error(rec, code, message);
+      CorioRelay.close(rec, false);
+    },
+
+    // Ends the connection at once; the caller reports it closed.
+    abort: function(rec) {
+      if (rec.id && CorioRelay.recs[rec.id]) {
+        CorioRelay.control({t: 'close', id: rec.id, graceful: false});
+        delete CorioRelay.recs[rec.id];
+      }
+      rec.closing = true;
+    },
+
+    listen: function(lrec, host, port) { CorioFetch.listen(lrec, host, port); },
+
+    listenClose: function(lrec) {},
   },
 
   // The browser's carrier: one HTTP/1.x request per connection, sent with
@@ -731,7 +929,7 @@ mergeInto(LibraryManager.library, {
 
   // ---- the imports of runtime/host/net_js.c ------------------------------
 
-  corio_js_net_connect__deps: ['$CorioNet', '$CorioNode', '$CorioFetch'],
+  corio_js_net_connect__deps: ['$CorioNet', '$CorioNode', '$CorioFetch', '$CorioRelay'],
   corio_js_net_connect__sig: 'viiiiii',
   corio_js_net_connect: function(c, hostPtr, port, tls, namePtr, caPtr) {
     var t = CorioNet.transport();
@@ -767,7 +965,7 @@ mergeInto(LibraryManager.library, {
     if (rec) rec.transport.close(rec, !!graceful);
   },
 
-  corio_js_net_listen__deps: ['$CorioNet', '$CorioNode', '$CorioFetch'],
+  corio_js_net_listen__deps: ['$CorioNet', '$CorioNode', '$CorioFetch', '$CorioRelay'],
   corio_js_net_listen__sig: 'viii',
   corio_js_net_listen: function(l, hostPtr, port) {
     var t = CorioNet.transport();
