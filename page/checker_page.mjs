@@ -5,6 +5,7 @@
 // table (results_table.mjs) and the timelines (timeline.mjs), all updated
 // once per animation frame however fast results arrive.
 import { DEMO_PATHS } from '../server/demo_endpoints.mjs';
+import { chooseCarrier, moduleOptions } from './carrier.mjs';
 import { formatMs, onLanguageChange, t } from './i18n.mjs';
 import { CANCELLED, ResultsTable, resultKind, resultLabel } from './results_table.mjs';
 import { Timeline } from './timeline.mjs';
@@ -49,6 +50,7 @@ const timelines = {
 
 const page = {
   checker: null, // npm/checker.mjs once loaded
+  corio: null, // its corio instance, loaded with the page's carrier (carrier.mjs)
   status: { state: 'loading', key: 'statusLoading', params: {} },
   controller: null, // the AbortController of the run in progress
   phase: null, // 'concurrent' or 'sequential' while one runs
@@ -201,7 +203,7 @@ async function runPhase(phase, urls, { concurrency, timeout }, signal) {
   let failure = null;
   try {
     results = await page.checker.checkUrls(urls, {
-      concurrency, timeout, mode: phase, signal, onStart,
+      concurrency, timeout, mode: phase, signal, onStart, corio: page.corio,
       onResult: (result) => { if (page.phase === phase) record(phase, result); },
     });
   } catch (e) {
@@ -282,6 +284,8 @@ async function main() {
   drawStatus();
   try {
     page.checker = await import('../npm/checker.mjs');
+    const { load } = await import('../npm/corio.mjs');
+    page.corio = await load(moduleOptions(chooseCarrier()));
   } catch (e) {
     setStatus('error', 'statusUnavailable', { error: e?.message ?? String(e) });
     return;

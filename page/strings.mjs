@@ -11,6 +11,11 @@ export const STRINGS = {
     tabChecker: 'Website checker',
     tabDemos: 'Coroutine demos',
     tabExamples: 'Examples',
+    carrierRelay: 'Connections: real TCP and TLS through this dev server\'s relay (it served this page), ' +
+      'so every site\'s own status line is read.',
+    carrierFetch: 'Connections: the browser\'s fetch(), because this page is hosted as static files: ' +
+      'a site that does not allow cross-origin reads shows no status, and at most 6 requests go to one ' +
+      'site at a time. Run `npm start` and open its page for real connections.',
 
     // ---- the website checker ----
     checkerIntroHtml: 'Checks the HTTP status of many websites at once, as the guide\'s ' +
@@ -142,6 +147,11 @@ export const STRINGS = {
     tabChecker: '网站状态检查',
     tabDemos: '协程演示',
     tabExamples: '示例',
+    carrierRelay: '连接方式：经由本开发服务器的中继（它提供了本页面）建立真实的 TCP 和 TLS 连接，' +
+      '因此能读到每个网站自己的状态行。',
+    carrierFetch: '连接方式：浏览器的 fetch()，因为本页面作为静态文件托管：' +
+      '不允许跨源读取的网站不显示状态，且同一网站同时最多 6 个请求。' +
+      '运行 `npm start` 并打开它提供的页面即可使用真实连接。',
 
     checkerIntroHtml: '像指南中的 asyncio 示例那样，同时检查许多网站的 HTTP 状态。检查器是编译成 ' +
       'WebAssembly 的 C 代码：每个 URL 是一个 corio 任务，它通过基于 <code>fetch()</code> 的流' +
