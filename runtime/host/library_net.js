@@ -573,6 +573,13 @@ mergeInto(LibraryManager.library, {
   $CorioFetch__deps: ['$CorioNet', '$Corio'],
   $CorioFetch: {
     MAX_HEAD: 1048576,
+    // Connections open at once to one origin: the HTTP/1.1 requests a
+    // browser sends to one at once. More wait here, so that none waits
+    // unseen in the browser's queue (the checker reads this limit too).
+    PER_ORIGIN: 6,
+    slots: {},     // origin -> connections holding a slot
+    waiting: {},   // origin -> records waiting for one, in order
+    RELAY_HINT: 'run `npm start` to check it through the relay',
     // Request headers fetch() sets itself or refuses (the Fetch standard's
     // forbidden names; Proxy- and Sec- prefixes are checked apart).
     FORBIDDEN: {
@@ -594,10 +601,6 @@ mergeInto(LibraryManager.library, {
     // did ("sent ...").
     notCarried: function(what) {
       return CorioFetch.NOT_HTTP + ', and this connection ' + what;
-    },
-
-    isNode: function() {
-      return typeof process === 'object' && !!process.versions && !!process.versions.node;
     },
 
     // Bytes as a string of the same char codes (heads are ASCII).
@@ -703,7 +706,34 @@ mergeInto(LibraryManager.library, {
       rec.chunks = [];
       rec.size = 0;
       rec.phase = 'request'; // -> 'fetch' -> 'body' -> 'done'
-      CorioNet.later(function() { CorioNet.connected(rec, rec.where); });
+      var waiting = CorioFetch.waiting[rec.origin] = CorioFetch.waiting[rec.origin] || [];
+      waiting.push(rec);
+      CorioFetch.admit(rec.origin);
+    },
+
+    // Gives free slots of `origin` to the records waiting for one: each is
+    // connected then, from a later microtask.
+    admit: function(origin) {
+      var waiting = CorioFetch.waiting[origin] || [];
+      while (waiting.length > 0 && (CorioFetch.slots[origin] || 0) < CorioFetch.PER_ORIGIN) {
+        var rec = waiting.shift();
+        if (!CorioFetch.live(rec)) continue;
+        rec.slot = true;
+        CorioFetch.slots[origin] = (CorioFetch.slots[origin] || 0) + 1;
+        (function(rec) {
+          CorioNet.later(function() { CorioNet.connected(rec, rec.where); });
+        })(rec);
+      }
+      if (waiting.length === 0) delete CorioFetch.waiting[origin];
+    },
+
+    // The record's request is over (its answer read, or it was stopped):
+    // its slot goes to the next waiting one.
+    release: function(rec) {
+      if (!rec.slot) return;
+      rec.slot = false;
+      if (--CorioFetch.slots[rec.origin] === 0) delete CorioFetch.slots[rec.origin];
+      CorioFetch.admit(rec.origin);
     },
 
     // Bytes are taken at once (fetch() offers no backpressure on a request
@@ -801,12 +831,11 @@ mergeInto(LibraryManager.library, {
         if (res.body) res.body.cancel().catch(function() {});
         return;
       }
-      var hidden = ': reachable, status hidden by the browser (';
-      if (res.type === 'opaqueredirect')
-        return CorioFetch.fail(rec, CorioStatus.ECORS, rec.where + hidden +
-          'a redirect, which fetch() with redirect "manual" does not show)');
-      if (res.type === 'opaque')
-        return CorioFetch.fail(rec, CorioStatus.ECORS, rec.where + hidden + 'no CORS headers)');
+      // A redirect under redirect "manual" is always opaque (the Fetch
+      // standard): reachable, and nothing more a page may know.
+      if (res.type === 'opaqueredirect' || res.type === 'opaque')
+        return CorioFetch.fail(rec, CorioStatus.ECORS, rec.where +
+          ': reachable; this site does not let pages read its status — ' + CorioFetch.RELAY_HINT);
       var head = 'HTTP/1.1 ' + res.status + ' ' + res.statusText + '\r\n';
       res.headers.forEach(function(value, name) {
         if (!CorioFetch.HIDDEN[name.toLowerCase()]) head += name + ': ' + value + '\r\n';
@@ -819,6 +848,7 @@ mergeInto(LibraryManager.library, {
         CorioFetch.pump(rec);
       } else {
         rec.phase = 'done';
+        CorioFetch.release(rec);
         CorioNet.eof(rec);
       }
     },
@@ -833,6 +863,7 @@ mergeInto(LibraryManager.library, {
         if (r.done) {
           rec.reader = null;
           rec.phase = 'done';
+          CorioFetch.release(rec);
           CorioNet.eof(rec);
           return;
         }
@@ -846,8 +877,9 @@ mergeInto(LibraryManager.library, {
     },
 
     // fetch() rejected: Node's fetch says why in err.cause; a browser only
-    // says "network error", so for GET and HEAD a no-cors probe tells CORS
-    // (reachable, but hidden) from a failure to reach the server at all.
+    // says "network error", for a site that is down and for one that
+    // answered without allowing cross-origin reads alike. Asking again in
+    // no-cors mode would tell them apart, but fetch every URL twice.
     fetchFailed: function(rec, err, url) {
       if (!CorioFetch.live(rec)) return;
       var cause = err && err.cause;
@@ -856,20 +888,10 @@ mergeInto(LibraryManager.library, {
         return CorioFetch.fail(rec, CorioNet.nodeCode(cause, false),
                                rec.where + ': ' + message + ': ' + CorioNet.nodeWords(cause));
       }
-      var unknown = function() {
-        CorioFetch.fail(rec, CorioStatus.ENETWORK, rec.where + ': ' + message +
-          ' (the browser does not say whether the name was not found, the connection was refused, ' +
-          'TLS failed or the connection was reset' +
-          (/^(GET|HEAD)$/i.test(rec.req.method) ? ')' : ', or whether CORS blocked the request)'));
-      };
-      if (CorioFetch.isNode() || !/^(GET|HEAD)$/i.test(rec.req.method)) return unknown();
-      fetch(url, {method: rec.req.method, mode: 'no-cors', cache: 'no-store',
-                  credentials: 'omit', signal: rec.controller.signal}).then(function() {
-        if (CorioFetch.live(rec))
-          CorioFetch.fail(rec, CorioStatus.ECORS, rec.where + ': reachable, status hidden by the browser (no CORS headers)');
-      }, function() {
-        if (CorioFetch.live(rec)) unknown();
-      });
+      CorioFetch.fail(rec, CorioStatus.ENETWORK, rec.where + ': ' + message +
+        ' (no answer this page may read: the browser does not say whether the site is down, ' +
+        'refused the connection, failed TLS or answered without allowing cross-origin reads; ' +
+        CorioFetch.RELAY_HINT + ')');
     },
 
     bodyFailed: function(rec, err) {
@@ -887,6 +909,7 @@ mergeInto(LibraryManager.library, {
     stop: function(rec) {
       rec.closing = true;
       rec.chunks = null;
+      CorioFetch.release(rec);
       if (rec.controller && rec.phase !== 'done') rec.controller.abort();
       if (rec.reader) rec.reader.cancel().catch(function() {});
       rec.reader = null;

@@ -364,6 +364,36 @@ TEST(concurrency_limit_is_respected) {
   test_run(limit_is_respected, NULL, CORIO_OK);
 }
 
+/* A per-origin limit queues checks before they begin: each one's timeout
+ * starts when its turn comes, so waiting for one never times it out. */
+static int origin_limit_queues_before_the_timeout(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  server_t s;
+  if (server_start(&s) != CORIO_OK) return CORIO_OK;
+  const char *paths[] = {"/slow/60", "/slow/60", "/slow/60", "/slow/60",
+                         "/slow/60", "/slow/60", "!not a url", NULL};
+  checker_opts_t opts = {.concurrency = 10, .per_origin = 2, .timeout = 0.15};
+  double start = corio_time();
+  int rc;
+  checker_result_t *results = run_paths(&s, paths, &opts, &rc);
+  CHECK_INT(rc, CORIO_OK);
+  CHECK_INT(s.max_sleeping, 2);
+  CHECK(corio_time() - start >= 0.17); /* three rounds of 60 ms */
+  for (size_t i = 0; results && i < 6; i++) {
+    check_status(&results[i], 200, "OK");
+    CHECK(results[i].ended - results[i].started < 0.15);
+  }
+  if (results) check_error(&results[6], CORIO_EINVAL, "invalid URL");
+  free(results);
+  server_stop(&s);
+  return CORIO_OK;
+}
+
+TEST(per_origin_limit_queues_checks_before_their_timeout_starts) {
+  test_run(origin_limit_queues_before_the_timeout, NULL, CORIO_OK);
+}
+
 static int order_of_events(void *arg, intptr_t *result) {
   (void)result;
   bool sequential = arg != NULL;
