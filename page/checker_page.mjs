@@ -3,9 +3,12 @@
 // the sequential one) through npm/checker.mjs, cancels through an
 // AbortController, and draws what happens: progress, totals, the results
 // table (results_table.mjs) and the timelines (timeline.mjs), all updated
-// once per animation frame however fast results arrive.
+// once per animation frame however fast results arrive. The checker's
+// module loads when the page opens (its time is shown apart), so a run's
+// total is its checking time only. Results download as CSV or JSON.
 import { DEMO_PATHS } from '../server/demo_endpoints.mjs';
 import { chooseCarrier, moduleOptions } from './carrier.mjs';
+import { download, resultsCsv, resultsJson } from './export.mjs';
 import { formatMs, onLanguageChange, t } from './i18n.mjs';
 import { CANCELLED, ResultsTable, resultKind, resultLabel } from './results_table.mjs';
 import { Timeline } from './timeline.mjs';
@@ -41,6 +44,7 @@ const el = {
   phase: $('#progress-phase'), progressText: $('#progress-text'), summary: $('#summary'),
   totals: { concurrent: $('#total-concurrent'), sequential: $('#total-sequential') },
   speedup: $('#speedup'), sequentialFigure: $('#timeline-sequential'),
+  downloadCsv: $('#download-csv'), downloadJson: $('#download-json'),
 };
 const table = new ResultsTable($('#results-body'));
 const timelines = {
@@ -143,7 +147,15 @@ function drawTotals() {
   }
   const { concurrent, sequential } = page.totals;
   const both = concurrent && sequential && [concurrent, sequential].every((x) => !x.running && !x.cancelled);
-  setText(el.speedup, both ? t('timesFaster', { x: (sequential.ms / Math.max(concurrent.ms, 1)).toFixed(1) }) : '—');
+  setText(el.speedup, both ? speedupText(sequential.ms, concurrent.ms) : '—');
+}
+
+// How the concurrent run compares with the sequential one, both checking
+// time only: "N× faster", or "N× slower" when it took longer.
+function speedupText(sequentialMs, concurrentMs) {
+  const ratio = sequentialMs / Math.max(concurrentMs, 1);
+  return ratio >= 1 ? t('timesFaster', { x: ratio.toFixed(1) })
+    : t('timesSlower', { x: (1 / Math.max(ratio, 1e-9)).toFixed(1) });
 }
 
 function drawSummary() {
@@ -229,6 +241,8 @@ async function runChecks(event) {
   page.controller = controller;
   el.run.disabled = true;
   el.cancel.disabled = false;
+  el.downloadCsv.disabled = el.downloadJson.disabled = true;
+  page.input = input;
   Object.assign(page, {
     total: urls.length,
     results: { concurrent: [], sequential: [] },
@@ -255,6 +269,7 @@ async function runChecks(event) {
     page.controller = null;
     el.run.disabled = false;
     el.cancel.disabled = true;
+    el.downloadCsv.disabled = el.downloadJson.disabled = false;
     if (frame) cancelAnimationFrame(frame);
     drawFrame(); // the last state, now, even in a background tab
   }
@@ -271,6 +286,17 @@ function redraw() {
   drawFrame();
 }
 
+// The concurrent run's results, as a file.
+function save(kind) {
+  const results = page.results.concurrent.filter(Boolean);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  if (kind === 'csv') return download(`corio-check-${stamp}.csv`, 'text/csv', resultsCsv(results));
+  const { concurrency, timeout } = page.input;
+  download(`corio-check-${stamp}.json`, 'application/json', resultsJson(results, {
+    carrier: chooseCarrier().kind, concurrency, timeout, totalMs: page.totals.concurrent?.ms ?? null,
+  }));
+}
+
 async function main() {
   if (!el.urls.value.trim()) el.urls.value = defaultUrls().join('\n');
   el.restore.addEventListener('click', () => { el.urls.value = defaultUrls().join('\n'); });
@@ -279,9 +305,12 @@ async function main() {
     page.controller?.abort();
     el.cancel.disabled = true;
   });
+  el.downloadCsv.addEventListener('click', () => save('csv'));
+  el.downloadJson.addEventListener('click', () => save('json'));
   onLanguageChange(redraw);
   drawFrame();
   drawStatus();
+  const loadStart = performance.now();
   try {
     page.checker = await import('../npm/checker.mjs');
     const { load } = await import('../npm/corio.mjs');
@@ -291,7 +320,8 @@ async function main() {
     return;
   }
   el.run.disabled = false;
-  setStatus('ready', 'statusReady');
+  page.loadMs = performance.now() - loadStart;
+  setStatus('ready', 'statusReady', { time: formatMs(page.loadMs) });
 }
 
 main();
