@@ -10,8 +10,9 @@
 // which no other origin can read). So another website open in the same
 // browser cannot use the relay, nor can a DNS-rebound name.
 //
-// The wire: text frames are JSON control messages, binary frames are bytes
-// of one connection: [kind 1 = data][connection id, u32 big-endian][bytes].
+// The wire: text frames are JSON arrays of control messages (those of one
+// turn of the event loop go together), binary frames are bytes of one
+// connection: [kind 1 = data][connection id, u32 big-endian][bytes].
 //   page -> relay: {t:'open', id, host, port, tls, name}, data,
 //                  {t:'eof', id}, {t:'close', id, graceful}, {t:'credit', id, n}
 //   relay -> page: {t:'connected', id, address, port}, data, {t:'sent', id, n},
@@ -118,10 +119,19 @@ export function createRelay({ origins, log = null, ca = systemCa() }) {
 // One page's WebSocket: its connections by id.
 function serve(ws, ca) {
   const conns = new Map();
+  // Control messages wait for the end of this turn and go as one frame;
+  // data goes after them, so every message keeps its order.
+  let batch = [];
+  const flush = () => {
+    if (batch.length > 0 && ws.readyState === ws.OPEN) ws.send(JSON.stringify(batch));
+    batch = [];
+  };
   const send = (message) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    if (batch.length === 0) setImmediate(flush);
+    batch.push(message);
   };
   const sendData = (id, bytes) => {
+    flush();
     if (ws.readyState !== ws.OPEN) return;
     const frame = Buffer.allocUnsafe(HEADER + bytes.length);
     frame[0] = DATA;
@@ -197,12 +207,17 @@ function serve(ws, ca) {
       c.sock.write(data.subarray(HEADER), (err) => { if (!err) send({ t: 'sent', id, n }); });
       return;
     }
-    let m;
+    let list;
     try {
-      m = JSON.parse(String(data));
+      list = JSON.parse(String(data));
     } catch {
       return violation('bad JSON');
     }
+    if (!Array.isArray(list)) return violation('not a list of messages');
+    for (const m of list) control(m);
+  });
+
+  function control(m) {
     if (m?.t === 'open') return open(m);
     const c = conns.get(m?.id);
     if (!c) return; // a connection that has closed: its closed report is on its way
@@ -216,7 +231,8 @@ function serve(ws, ca) {
     } else {
       violation(`bad message ${String(m.t)}`);
     }
-  });
+  }
+
   ws.on('close', () => {
     for (const c of conns.values()) c.sock.destroy();
     conns.clear();

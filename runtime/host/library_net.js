@@ -422,6 +422,7 @@ mergeInto(LibraryManager.library, {
         CorioRelay.ws = null;
         CorioRelay.open = false;
         CorioRelay.queue = [];
+        CorioRelay.batch = [];
         CorioRelay.lost(was ? CorioStatus.ECONNRESET : CorioStatus.ENETWORK,
           (was ? 'the relay\'s WebSocket closed' : 'cannot reach the relay at ' + cfg.url) +
           ' (WebSocket close code ' + ev.code + (ev.reason ? ': ' + ev.reason : '') + ')');
@@ -435,7 +436,20 @@ mergeInto(LibraryManager.library, {
       else CorioRelay.queue.push(m);
     },
 
-    control: function(m) { CorioRelay.send(JSON.stringify(m)); },
+    // Control messages of one JS turn go as one frame (a JSON list), before
+    // any data sent after them.
+    batch: [],
+    control: function(m) {
+      if (CorioRelay.batch.length === 0) queueMicrotask(CorioRelay.flush);
+      CorioRelay.batch.push(m);
+    },
+
+    flush: function() {
+      if (CorioRelay.batch.length === 0) return;
+      var list = CorioRelay.batch;
+      CorioRelay.batch = [];
+      CorioRelay.send(JSON.stringify(list));
+    },
 
     // Every connection on a WebSocket that went away fails with `code`.
     lost: function(code, why) {
@@ -457,7 +471,10 @@ mergeInto(LibraryManager.library, {
         if (r) CorioRelay.deliver(r, bytes.subarray(CorioRelay.HEADER));
         return;
       }
-      var m = JSON.parse(data);
+      JSON.parse(data).forEach(CorioRelay.dispatch);
+    },
+
+    dispatch: function(m) {
       var rec = CorioRelay.recs[m.id];
       if (!rec) return;
       if (m.t === 'connected') {
@@ -511,6 +528,7 @@ mergeInto(LibraryManager.library, {
     write: function(rec, bytes) {
       for (var at = 0; at < bytes.length; at += CorioRelay.FRAME) {
         var part = bytes.subarray(at, Math.min(at + CorioRelay.FRAME, bytes.length));
+        CorioRelay.flush();
         var frame = new Uint8Array(CorioRelay.HEADER + part.length);
         frame[0] = CorioRelay.DATA;
         frame[1] = rec.id >>> 24; frame[2] = (rec.id >>> 16) & 255;
