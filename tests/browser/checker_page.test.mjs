@@ -31,6 +31,19 @@ async function missingChecker() {
   return missingPrerequisite();
 }
 
+// The dev server (with its relay, or without: the page then uses fetch()),
+// the fixtures on `ports` listeners and a page of the checker, ready.
+async function openChecker({ relay, ports, pageErrors = [] }) {
+  const server = await startServer({ port: 0, host: '127.0.0.1', relay });
+  const fixtures = await startFixtures({ ports });
+  const browser = await launchChromium();
+  const page = await browser.newPage({ locale: 'en-US' }); // English first, whatever the machine's
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(server.url);
+  await page.waitForSelector('#checker-status[data-state="ready"]', WAIT);
+  return { server, fixtures, browser, page };
+}
+
 const missing = await missingChecker();
 if (missing) test('the checker page tests have what they need', () => assert.fail(missing));
 else describe('website checker page', { timeout: 300_000 }, () => {
@@ -38,13 +51,8 @@ else describe('website checker page', { timeout: 300_000 }, () => {
   const pageErrors = []; // failed fetches log console errors on purpose; exceptions must not happen
 
   before(async () => {
-    server = await startServer({ port: 0, host: '127.0.0.1' });
-    fixtures = await startFixtures({ ports: 6 }); // 127.0.0.1 to 127.0.0.6, each its own origin
-    browser = await launchChromium();
-    page = await browser.newPage({ locale: 'en-US' }); // English first, whatever the machine's
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(server.url);
-    await page.waitForSelector('#checker-status[data-state="ready"]', WAIT);
+    // 127.0.0.1 to 127.0.0.6, each its own origin
+    ({ server, fixtures, browser, page } = await openChecker({ relay: true, ports: 6, pageErrors }));
   });
 
   after(async () => {
@@ -372,12 +380,7 @@ else describe('website checker page', { timeout: 300_000 }, () => {
 if (!missing) describe('website checker page over fetch()', { timeout: 120_000 }, () => {
   let server, fixtures, browser, page;
   before(async () => {
-    server = await startServer({ port: 0, host: '127.0.0.1', relay: false });
-    fixtures = await startFixtures({ ports: 1 });
-    browser = await launchChromium();
-    page = await browser.newPage({ locale: 'en-US' });
-    await page.goto(server.url);
-    await page.waitForSelector('#checker-status[data-state="ready"]', WAIT);
+    ({ server, fixtures, browser, page } = await openChecker({ relay: false, ports: 1 }));
   });
   after(async () => {
     await browser?.close();
