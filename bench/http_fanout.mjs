@@ -27,7 +27,6 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFixtures } from '../tests/fixtures/http_fixture.mjs';
-import { startServer } from '../server/server.mjs';
 import { fetchStatus, pool, summary } from './http_fanout_client.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -58,6 +57,25 @@ function parseArgs(argv) {
     }
   }
   return o;
+}
+
+// The dev server (`npm start`'s) in a process of its own, as a user runs
+// it, not in this one beside the fixtures: resolves to {url, close()}.
+function startDevServer() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['server/server.mjs', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      const m = /serving page\/ on (http:\S+)/.exec(out);
+      if (!m) return;
+      child.stdout.off('data', onData);
+      child.stdout.resume(); // its request log, unread
+      resolve({ url: m[1], close: () => new Promise((done) => { child.once('exit', done); child.kill(); }) });
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the dev server exited (${code}): ${out}`)));
+  });
 }
 
 // Runs a child process with `input` on stdin; resolves to its JSON line.
@@ -157,7 +175,7 @@ async function main() {
             if (!existsSync(CHROMIUM)) { r = { error: `${CHROMIUM} is missing` }; runs.push(r); break; }
             const { chromium } = await import('playwright-core');
             browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-            server = await startServer({ port: 0, host: '127.0.0.1' });
+            server = await startDevServer();
           }
           r = await browserRun(browser, server.url, impl, urls, o.concurrency);
         }

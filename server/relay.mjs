@@ -10,9 +10,11 @@
 // which no other origin can read). So another website open in the same
 // browser cannot use the relay, nor can a DNS-rebound name.
 //
-// The wire: text frames are JSON arrays of control messages (those of one
-// turn of the event loop go together), binary frames are bytes of one
-// connection: [kind 1 = data][connection id, u32 big-endian][bytes].
+// The wire: binary frames, each a run of records [kind u8][connection id,
+// u32 big-endian][length, u32 big-endian][bytes] in order: kind 1, bytes of
+// a connection; kind 2, a control message (JSON, id 0). What one side has
+// to say in one turn of its event loop goes in one frame (a browser pays
+// for each frame, not for its size).
 //   page -> relay: {t:'open', id, host, port, tls, name}, data,
 //                  {t:'eof', id}, {t:'close', id, graceful}, {t:'credit', id, n}
 //   relay -> page: {t:'connected', id, address, port}, data, {t:'sent', id, n},
@@ -34,13 +36,15 @@ import { WebSocketServer } from 'ws';
 export const RELAY_PATH = '/relay';
 export const RELAY_PROTOCOL = 'corio-relay.v1';
 const SECRET_PREFIX = 'secret.';
-export const DATA = 1; // the kind byte of a data frame
-const HEADER = 5; // kind + id
+export const DATA = 1; // the kinds of record
+export const CONTROL = 2;
+const HEADER = 9; // kind + id + length
+const FLUSH_BYTES = 256 * 1024; // a frame goes at the latest at this size
 // Bytes a connection may have on their way to the page, not yet credited.
 const WINDOW = 256 * 1024;
 // Connections one page may have open at once.
 const MAX_CONNECTIONS = 10000;
-const MAX_MESSAGE = 1024 * 1024; // the page sends data in frames of 64 KiB
+const MAX_MESSAGE = 1024 * 1024; // the page sends frames of about FLUSH_BYTES
 
 /**
  * The system's CA certificates (what native corio, through OpenSSL, trusts):
@@ -119,26 +123,26 @@ export function createRelay({ origins, log = null, ca = systemCa() }) {
 // One page's WebSocket: its connections by id.
 function serve(ws, ca) {
   const conns = new Map();
-  // Control messages wait for the end of this turn and go as one frame;
-  // data goes after them, so every message keeps its order.
-  let batch = [];
+  // Records wait for the end of this turn and go as one frame.
+  let out = [];
+  let outBytes = 0;
   const flush = () => {
-    if (batch.length > 0 && ws.readyState === ws.OPEN) ws.send(JSON.stringify(batch));
-    batch = [];
+    if (out.length > 0 && ws.readyState === ws.OPEN) ws.send(Buffer.concat(out, outBytes));
+    out = [];
+    outBytes = 0;
   };
-  const send = (message) => {
-    if (batch.length === 0) setImmediate(flush);
-    batch.push(message);
+  const record = (kind, id, bytes) => {
+    if (out.length === 0) setImmediate(flush);
+    const head = Buffer.allocUnsafe(HEADER);
+    head[0] = kind;
+    head.writeUInt32BE(id, 1);
+    head.writeUInt32BE(bytes.length, 5);
+    out.push(head, bytes);
+    outBytes += HEADER + bytes.length;
+    if (outBytes >= FLUSH_BYTES) flush();
   };
-  const sendData = (id, bytes) => {
-    flush();
-    if (ws.readyState !== ws.OPEN) return;
-    const frame = Buffer.allocUnsafe(HEADER + bytes.length);
-    frame[0] = DATA;
-    frame.writeUInt32BE(id, 1);
-    bytes.copy(frame, HEADER);
-    ws.send(frame);
-  };
+  const send = (message) => record(CONTROL, 0, Buffer.from(JSON.stringify(message)));
+  const sendData = (id, bytes) => record(DATA, id, bytes);
   // A page that breaks the protocol loses its relay.
   const violation = (why) => ws.close(1008, String(why).slice(0, 120));
 
@@ -198,24 +202,32 @@ function serve(ws, ca) {
   }
 
   ws.on('message', (data, isBinary) => {
-    if (isBinary) {
-      if (data.length < HEADER || data[0] !== DATA) return violation('bad data frame');
-      const id = data.readUInt32BE(1);
-      const c = conns.get(id);
-      if (!c || c.closing || c.sock.destroyed) return; // closed meanwhile: dropped, as by a socket
-      const n = data.length - HEADER;
-      c.sock.write(data.subarray(HEADER), (err) => { if (!err) send({ t: 'sent', id, n }); });
-      return;
+    if (!isBinary) return violation('a text frame');
+    for (let at = 0; at < data.length;) {
+      if (data.length - at < HEADER) return violation('a cut record');
+      const kind = data[at], id = data.readUInt32BE(at + 1), n = data.readUInt32BE(at + 5);
+      const bytes = data.subarray(at + HEADER, at + HEADER + n);
+      if (bytes.length !== n) return violation('a cut record');
+      at += HEADER + n;
+      if (kind === DATA) write(id, bytes);
+      else if (kind === CONTROL) {
+        let m;
+        try {
+          m = JSON.parse(String(bytes));
+        } catch {
+          return violation('bad JSON');
+        }
+        control(m);
+      } else return violation(`a record of kind ${kind}`);
     }
-    let list;
-    try {
-      list = JSON.parse(String(data));
-    } catch {
-      return violation('bad JSON');
-    }
-    if (!Array.isArray(list)) return violation('not a list of messages');
-    for (const m of list) control(m);
   });
+
+  function write(id, bytes) {
+    const c = conns.get(id);
+    if (!c || c.closing || c.sock.destroyed) return; // closed meanwhile: dropped, as by a socket
+    const n = bytes.length;
+    c.sock.write(bytes, (err) => { if (!err) send({ t: 'sent', id, n }); });
+  }
 
   function control(m) {
     if (m?.t === 'open') return open(m);

@@ -382,9 +382,11 @@ mergeInto(LibraryManager.library, {
   // gets no credit for them, so it pauses the remote socket.
   $CorioRelay__deps: ['$CorioNet', '$CorioFetch'],
   $CorioRelay: {
-    DATA: 1,            // the kind byte of a data frame
-    HEADER: 5,          // kind + u32 id
-    FRAME: 65536,       // the most bytes one data frame carries
+    DATA: 1,            // the kinds of record
+    CONTROL: 2,
+    HEADER: 9,          // kind + u32 id + u32 length
+    FRAME: 65536,       // the most bytes one data record carries
+    FLUSH_BYTES: 262144, // a frame goes at the latest at this size
     ws: null,           // the WebSocket, or null until a connect needs it
     open: false,        // whether it has opened
     queue: [],          // what waits for it to open
@@ -422,7 +424,8 @@ mergeInto(LibraryManager.library, {
         CorioRelay.ws = null;
         CorioRelay.open = false;
         CorioRelay.queue = [];
-        CorioRelay.batch = [];
+        CorioRelay.out = [];
+        CorioRelay.outBytes = 0;
         CorioRelay.lost(was ? CorioStatus.ECONNRESET : CorioStatus.ENETWORK,
           (was ? 'the relay\'s WebSocket closed' : 'cannot reach the relay at ' + cfg.url) +
           ' (WebSocket close code ' + ev.code + (ev.reason ? ': ' + ev.reason : '') + ')');
@@ -436,19 +439,33 @@ mergeInto(LibraryManager.library, {
       else CorioRelay.queue.push(m);
     },
 
-    // Control messages of one JS turn go as one frame (a JSON list), before
-    // any data sent after them.
-    batch: [],
-    control: function(m) {
-      if (CorioRelay.batch.length === 0) queueMicrotask(CorioRelay.flush);
-      CorioRelay.batch.push(m);
+    // The records of one JS turn go as one frame (server/relay.mjs says
+    // the wire).
+    out: [],
+    outBytes: 0,
+    record: function(kind, id, bytes) {
+      if (CorioRelay.out.length === 0) queueMicrotask(CorioRelay.flush);
+      var head = new Uint8Array(CorioRelay.HEADER);
+      var view = new DataView(head.buffer);
+      head[0] = kind;
+      view.setUint32(1, id);
+      view.setUint32(5, bytes.length);
+      CorioRelay.out.push(head, bytes);
+      CorioRelay.outBytes += CorioRelay.HEADER + bytes.length;
+      if (CorioRelay.outBytes >= CorioRelay.FLUSH_BYTES) CorioRelay.flush();
     },
 
     flush: function() {
-      if (CorioRelay.batch.length === 0) return;
-      var list = CorioRelay.batch;
-      CorioRelay.batch = [];
-      CorioRelay.send(JSON.stringify(list));
+      if (CorioRelay.out.length === 0) return;
+      var frame = new Uint8Array(CorioRelay.outBytes), at = 0;
+      CorioRelay.out.forEach(function(b) { frame.set(b, at); at += b.length; });
+      CorioRelay.out = [];
+      CorioRelay.outBytes = 0;
+      CorioRelay.send(frame);
+    },
+
+    control: function(m) {
+      CorioRelay.record(CorioRelay.CONTROL, 0, new TextEncoder().encode(JSON.stringify(m)));
     },
 
     // Every connection on a WebSocket that went away fails with `code`.
@@ -463,15 +480,19 @@ mergeInto(LibraryManager.library, {
     },
 
     receive: function(data) {
-      if (typeof data !== 'string') {
-        var bytes = new Uint8Array(data);
-        if (bytes.length < CorioRelay.HEADER || bytes[0] !== CorioRelay.DATA) return;
-        var id = ((bytes[1] << 24) >>> 0) + (bytes[2] << 16) + (bytes[3] << 8) + bytes[4];
-        var r = CorioRelay.recs[id];
-        if (r) CorioRelay.deliver(r, bytes.subarray(CorioRelay.HEADER));
-        return;
+      if (typeof data === 'string') return; // the relay sends none
+      var bytes = new Uint8Array(data), view = new DataView(data);
+      for (var at = 0; at + CorioRelay.HEADER <= bytes.length;) {
+        var kind = bytes[at], id = view.getUint32(at + 1), n = view.getUint32(at + 5);
+        var payload = bytes.subarray(at + CorioRelay.HEADER, at + CorioRelay.HEADER + n);
+        at += CorioRelay.HEADER + n;
+        if (kind === CorioRelay.CONTROL) {
+          CorioRelay.dispatch(JSON.parse(new TextDecoder().decode(payload)));
+        } else if (kind === CorioRelay.DATA) {
+          var r = CorioRelay.recs[id];
+          if (r) CorioRelay.deliver(r, payload);
+        }
       }
-      JSON.parse(data).forEach(CorioRelay.dispatch);
     },
 
     dispatch: function(m) {
@@ -526,16 +547,8 @@ mergeInto(LibraryManager.library, {
     },
 
     write: function(rec, bytes) {
-      for (var at = 0; at < bytes.length; at += CorioRelay.FRAME) {
-        var part = bytes.subarray(at, Math.min(at + CorioRelay.FRAME, bytes.length));
-        CorioRelay.flush();
-        var frame = new Uint8Array(CorioRelay.HEADER + part.length);
-        frame[0] = CorioRelay.DATA;
-        frame[1] = rec.id >>> 24; frame[2] = (rec.id >>> 16) & 255;
-        frame[3] = (rec.id >>> 8) & 255; frame[4] = rec.id & 255;
-        frame.set(part, CorioRelay.HEADER);
-        CorioRelay.send(frame);
-      }
+      for (var at = 0; at < bytes.length; at += CorioRelay.FRAME)
+        CorioRelay.record(CorioRelay.DATA, rec.id, bytes.subarray(at, Math.min(at + CorioRelay.FRAME, bytes.length)));
     },
 
     writeEof: function(rec) { CorioRelay.control({t: 'eof', id: rec.id}); },
