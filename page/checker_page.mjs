@@ -39,7 +39,7 @@ function parseUrls(text) {
 const $ = (selector) => document.querySelector(selector);
 const el = {
   form: $('#checker-form'), urls: $('#urls'), concurrency: $('#concurrency'),
-  timeout: $('#timeout'), compare: $('#compare'), run: $('#run'), cancel: $('#cancel'),
+  timeout: $('#timeout'), method: $('#method'), follow: $('#follow'), compare: $('#compare'), run: $('#run'), cancel: $('#cancel'),
   restore: $('#restore-defaults'), status: $('#checker-status'), progress: $('#progress'),
   phase: $('#progress-phase'), progressText: $('#progress-text'), summary: $('#summary'),
   totals: { concurrent: $('#total-concurrent'), sequential: $('#total-sequential') },
@@ -100,7 +100,8 @@ function readForm() {
   if (!Number.isInteger(concurrency) || concurrency < cMin || concurrency > cMax)
     return { error: ['statusBadConcurrency', { max: cMax }] };
   if (!(timeout >= tMin && timeout <= tMax)) return { error: ['statusBadTimeout', { min: tMin, max: tMax }] };
-  return { urls, concurrency, timeout, compare: el.compare.checked };
+  return { urls, concurrency, timeout, method: el.method.value, follow: el.follow.checked,
+    compare: el.compare.checked };
 }
 
 function requestFrame() {
@@ -198,7 +199,9 @@ function drawBar(phase, result) {
 
 // Runs one phase over `urls` and records every row's result; resolves to
 // true if it ran to the end, false if it was cancelled.
-async function runPhase(phase, urls, { concurrency, timeout }, signal) {
+// `method` and `follow` are npm/checker.mjs's options of the same names (a
+// checker without them ignores them: then GET, and redirects not followed).
+async function runPhase(phase, urls, { concurrency, timeout, method, follow }, signal) {
   Object.assign(page, { phase, shownPhase: phase, phaseStart: performance.now(), done: 0 });
   page.started[phase] = new Map();
   page.totals[phase] = { running: true };
@@ -215,7 +218,7 @@ async function runPhase(phase, urls, { concurrency, timeout }, signal) {
   let failure = null;
   try {
     results = await page.checker.checkUrls(urls, {
-      concurrency, timeout, mode: phase, signal, onStart, corio: page.corio,
+      concurrency, timeout, method, follow, mode: phase, signal, onStart, corio: page.corio,
       onResult: (result) => { if (page.phase === phase) record(phase, result); },
     });
   } catch (e) {
@@ -291,9 +294,10 @@ function save(kind) {
   const results = page.results.concurrent.filter(Boolean);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   if (kind === 'csv') return download(`corio-check-${stamp}.csv`, 'text/csv', resultsCsv(results));
-  const { concurrency, timeout } = page.input;
+  const { concurrency, timeout, method, follow } = page.input;
   download(`corio-check-${stamp}.json`, 'application/json', resultsJson(results, {
-    carrier: chooseCarrier().kind, concurrency, timeout, totalMs: page.totals.concurrent?.ms ?? null,
+    carrier: chooseCarrier().kind, concurrency, timeout, method, follow,
+    totalMs: page.totals.concurrent?.ms ?? null,
   }));
 }
 
