@@ -364,22 +364,30 @@ TEST(a_hung_server_times_out_and_the_others_still_answer) {
   test_run(hang_times_out, NULL, CORIO_OK);
 }
 
+/* Six checks of 60 ms under a limit of 2 at once: the run's limit (arg
+ * NULL), or a per-origin limit (arg non-NULL), which queues checks before
+ * they begin, so each one's timeout starts when its turn comes and waiting
+ * for it never times a check out. */
 static int limit_is_respected(void *arg, intptr_t *result) {
-  (void)arg;
   (void)result;
+  bool per_origin = arg != NULL;
   server_t s;
   if (server_start(&s) != CORIO_OK) return CORIO_OK;
   const char *paths[] = {"/slow/60", "/slow/60", "/slow/60", "/slow/60",
                          "/slow/60", "/slow/60", NULL};
   checker_opts_t opts = {.concurrency = 2};
+  if (per_origin)
+    opts = (checker_opts_t){.concurrency = 10, .per_origin = 2, .timeout = 0.15};
   double start = corio_time();
   int rc;
   checker_result_t *results = run_paths(&s, paths, &opts, &rc);
   CHECK_INT(rc, CORIO_OK);
   CHECK_INT(s.max_sleeping, 2);
   CHECK(corio_time() - start >= 0.17); /* three rounds of 60 ms */
-  for (size_t i = 0; results && i < 6; i++)
+  for (size_t i = 0; results && i < 6; i++) {
     check_status(&results[i], 200, "OK");
+    if (per_origin) CHECK(results[i].ended - results[i].started < 0.15);
+  }
   free(results);
   server_stop(&s);
   return CORIO_OK;
@@ -387,6 +395,10 @@ static int limit_is_respected(void *arg, intptr_t *result) {
 
 TEST(concurrency_limit_is_respected) {
   test_run(limit_is_respected, NULL, CORIO_OK);
+}
+
+TEST(per_origin_limit_queues_checks_before_their_timeout_starts) {
+  test_run(limit_is_respected, (void *)1, CORIO_OK);
 }
 
 static int order_of_events(void *arg, intptr_t *result) {
