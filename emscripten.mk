@@ -41,7 +41,11 @@ WASM_RUNTIME_SRCS := $(CORE_SRCS) $(WASM_BACKEND_SRCS)
 
 # ---- flags -----------------------------------------------------------------
 
-CPPFLAGS := -Iinclude -Iruntime -Ichecker -D_GNU_SOURCE
+# The version is written once, in package.json; the HTTP client's
+# User-Agent (corio-check/VERSION) carries it.
+CORIO_VERSION := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json)
+CPPFLAGS := -Iinclude -Iruntime -Ichecker -D_GNU_SOURCE \
+  -DCORIO_VERSION='"$(CORIO_VERSION)"'
 WARNINGS := -Wall -Wextra
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
@@ -112,6 +116,9 @@ $(NATIVE_OBJ)/%.o: %.c emscripten.mk
 $(WASM_OBJ)/%.o: %.c emscripten.mk
 	@mkdir -p $(@D)
 	$(EMCC) $(WASM_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+# A new version rebuilds the one file that writes it.
+$(foreach d,$(NATIVE_ASAN_OBJ) $(NATIVE_OBJ) $(WASM_OBJ),$(d)/runtime/core/http.o): package.json
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

@@ -256,10 +256,11 @@ static int check_interim(void *arg, intptr_t *result) {
   char url[64];
   url_of(url, sizeof url, srv);
   checker_result_t r = {0};
-  CHECK_INT(checker_check_url(url, &r), CORIO_OK);
+  CHECK_INT(checker_check_url(url, NULL, &r), CORIO_OK);
   CHECK_INT(r.error, CORIO_OK);
   CHECK_INT(r.status, 404);
   CHECK_STR(r.reason, "Not Found");
+  checker_result_clear(&r);
   corio_server_close(srv);
   corio_server_wait_closed(srv);
   corio_server_free(srv);
