@@ -201,22 +201,13 @@ corio_reader_t *corio_response_body(corio_response_t *resp) {
 
 /* ---- the head ------------------------------------------------------------ */
 
-static char *dup_range(const char *s, size_t n) {
-  char *out = malloc(n + 1);
-  if (out) {
-    memcpy(out, s, n);
-    out[n] = '\0';
-  }
-  return out;
-}
-
 /* Copies the parsed head's status, reason and headers into resp. */
 static int keep_head(corio_response_t *resp, const corio__http_head_t *h) {
   size_t n = 0, pos = 0, nlen, vlen;
   const char *name, *value;
   while (corio__http_head_next(h, &pos, &name, &nlen, &value, &vlen)) n++;
   resp->status = h->status;
-  resp->reason = dup_range(h->buf + h->reason_off, h->reason_len);
+  resp->reason = corio__strndup(h->buf + h->reason_off, h->reason_len);
   resp->names = calloc(n ? n : 1, sizeof *resp->names);
   resp->values = calloc(n ? n : 1, sizeof *resp->values);
   if (!resp->reason || !resp->names || !resp->values)
@@ -224,8 +215,8 @@ static int keep_head(corio_response_t *resp, const corio__http_head_t *h) {
   for (pos = 0; corio__http_head_next(h, &pos, &name, &nlen, &value, &vlen);
        resp->nheaders++) {
     size_t i = resp->nheaders;
-    resp->names[i] = dup_range(name, nlen);
-    resp->values[i] = dup_range(value, vlen);
+    resp->names[i] = corio__strndup(name, nlen);
+    resp->values[i] = corio__strndup(value, vlen);
     if (!resp->names[i] || !resp->values[i]) {
       resp->nheaders++; /* freed with the others */
       return corio__set_error(CORIO_ENOMEM, NULL);

@@ -212,5 +212,7 @@ int corio__host_ipv6(char *host, char *why, size_t cap);
 int corio__host_name(char **host, char *why, size_t cap);
 
 char *corio__strdup(const char *s);
+/* The first n bytes of s, NUL-terminated, malloc'd; NULL without memory. */
+char *corio__strndup(const char *s, size_t n);
 
 #endif

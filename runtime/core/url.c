@@ -13,15 +13,6 @@
 
 /* ---- URLs ---------------------------------------------------------------- */
 
-static char *dup_range(const char *s, size_t n) {
-  char *out = malloc(n + 1);
-  if (out) {
-    memcpy(out, s, n);
-    out[n] = '\0';
-  }
-  return out;
-}
-
 /* The request target: "/" first if the URL has no path, and bytes
  * outside ASCII percent-encoded (a request line is ASCII). */
 static char *encode_path(const char *tail, size_t n) {
@@ -111,7 +102,7 @@ int corio_url_parse(const char *url, char **host, int *port, bool *tls,
       *port = (int)value;
     }
   }
-  char *h = dup_range(host_start, (size_t)(host_end - host_start));
+  char *h = corio__strndup(host_start, (size_t)(host_end - host_start));
   if (h == NULL) return corio__set_error(CORIO_ENOMEM, NULL);
   char why[96];
   int rc = *rest == '[' ? corio__host_ipv6(h, why, sizeof why)
