@@ -17,16 +17,20 @@ void checker__result_error(checker_result_t *r, int code, const char *message);
 void checker__result_status(checker_result_t *r, int status,
                             const char *reason);
 
-/* The semaphores of the origins of a URL list, each with `limit` permits.
- * Returns CORIO_OK with *out owned by the caller (checker__origins_free),
- * or CORIO_ENOMEM. */
+/* The per-origin limits of a run (origin_limit.c): `limit` checks at once
+ * to one origin. Returns CORIO_OK with *out owned by the caller
+ * (checker__origins_free, once no check holds a permit), or CORIO_ENOMEM. */
 typedef struct checker_origins checker_origins_t;
-int checker__origins_new(const char *const *urls, size_t n, size_t limit,
-                         checker_origins_t **out);
+typedef struct checker_origin checker_origin_t;
+int checker__origins_new(size_t limit, checker_origins_t **out);
 void checker__origins_free(checker_origins_t *o);
 
-/* The semaphore of URL i's origin (borrowed), or NULL (the URL does not
- * parse, or o is NULL: no limit). */
-corio_semaphore_t *checker__origins_of(const checker_origins_t *o, size_t i);
+/* Waits for a permit of `url`'s origin: CORIO_OK with *held (NULL if `o`
+ * is NULL or the URL does not parse: no limit applies), for
+ * checker__origin_release; or CORIO_ECANCELLED / CORIO_ENOMEM, holding
+ * nothing. */
+int checker__origin_acquire(checker_origins_t *o, const char *url,
+                            checker_origin_t **held);
+void checker__origin_release(checker_origins_t *o, checker_origin_t *held);
 
 #endif

@@ -37,7 +37,7 @@ EMSCRIPTEN_KEEPALIVE void checker_export_job_free(checker_js_job_t *job) {
   if (job == NULL) return;
   for (size_t i = 0; i < job->n; i++) free(job->urls[i]);
   free(job->urls);
-  free(job->results);
+  checker_results_free(job->results, job->n);
   free(job);
 }
 
@@ -111,7 +111,7 @@ static int checker_export_run(void *arg, intptr_t *result) {
   job->opts.on_result = on_result;
   job->opts.on_progress = on_progress;
   job->opts.per_origin = (size_t)checker_js_origin_limit();
-  free(job->results);
+  checker_results_free(job->results, job->n);
   job->results = NULL;
   int rc = checker_run((const char *const *)job->urls, job->n, &job->opts,
                        &job->results);

@@ -4,7 +4,9 @@
  * fetch() sends at most 6 HTTP/1.1 requests to an origin at once and queues
  * the rest, and a check must not wait in that queue with its timeout
  * running. So the checker queues them itself, on a semaphore per origin
- * taken before the check begins, as the concurrency semaphore is.
+ * taken before the check begins. An origin's entry lives while a check
+ * holds or waits for it, so memory follows the checks running, not the
+ * list.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,28 +14,39 @@
 
 #include "checker_internal.h"
 
+typedef struct checker_origin {
+  char *key;              /* "scheme://host:port", owned */
+  corio_semaphore_t *sem; /* `limit` permits, owned */
+  size_t users;           /* checks holding or waiting for a permit */
+  struct checker_origin *next;
+} origin_t; /* checker_origin_t */
+
 struct checker_origins {
-  size_t n;                   /* URLs */
-  corio_semaphore_t **of_url; /* per URL: its origin's semaphore, or NULL */
-  size_t norigins;
-  char **keys;                /* per origin: "scheme://host:port", owned */
-  corio_semaphore_t **sems;   /* per origin, owned */
+  size_t limit;
+  origin_t *head;
 };
+
+int checker__origins_new(size_t limit, checker_origins_t **out) {
+  *out = calloc(1, sizeof **out);
+  if (*out == NULL) return CORIO_ENOMEM;
+  (*out)->limit = limit;
+  return CORIO_OK;
+}
 
 void checker__origins_free(checker_origins_t *o) {
   if (o == NULL) return;
-  for (size_t i = 0; i < o->norigins; i++) {
-    free(o->keys[i]);
-    corio_semaphore_free(o->sems[i]);
+  while (o->head) {
+    origin_t *e = o->head;
+    o->head = e->next;
+    free(e->key);
+    corio_semaphore_free(e->sem);
+    free(e);
   }
-  free(o->keys);
-  free(o->sems);
-  free(o->of_url);
   free(o);
 }
 
 /* The key of a URL's origin (malloc'd), or NULL if it does not parse (it
- * gets no semaphore: an invalid URL opens no connection) or without memory
+ * gets no permit: an invalid URL opens no connection) or without memory
  * (*rc says which). */
 static char *origin_key(const char *url, int *rc) {
   char *host, *path;
@@ -41,11 +54,11 @@ static char *origin_key(const char *url, int *rc) {
   bool tls;
   *rc = CORIO_OK;
   if (corio_url_parse(url, &host, &port, &tls, &path) != CORIO_OK) return NULL;
-  int len = snprintf(NULL, 0, "%s://%s:%d", tls ? "https" : "http", host, port);
+  const char *scheme = tls ? "https" : "http";
+  int len = snprintf(NULL, 0, "%s://%s:%d", scheme, host, port);
   char *key = malloc((size_t)len + 1);
   if (key != NULL)
-    snprintf(key, (size_t)len + 1, "%s://%s:%d", tls ? "https" : "http", host,
-             port);
+    snprintf(key, (size_t)len + 1, "%s://%s:%d", scheme, host, port);
   else
     *rc = CORIO_ENOMEM;
   free(host);
@@ -53,55 +66,65 @@ static char *origin_key(const char *url, int *rc) {
   return key;
 }
 
-/* Finds or adds the semaphore of `key` (taken over). */
-static int add_origin(checker_origins_t *o, char *key, size_t limit,
-                      corio_semaphore_t **out) {
-  for (size_t i = 0; i < o->norigins; i++) {
-    if (strcmp(o->keys[i], key) == 0) {
+/* Finds or adds the entry of `key` (taken over), counting one more user. */
+static int enter(checker_origins_t *o, char *key, origin_t **out) {
+  for (origin_t *e = o->head; e; e = e->next) {
+    if (strcmp(e->key, key) == 0) {
       free(key);
-      *out = o->sems[i];
+      e->users++;
+      *out = e;
       return CORIO_OK;
     }
   }
-  /* keys and sems have room for one origin per URL (made in _new). */
-  int rc = corio_semaphore_new(&o->sems[o->norigins], limit);
+  origin_t *e = calloc(1, sizeof *e);
+  int rc = e ? corio_semaphore_new(&e->sem, o->limit) : CORIO_ENOMEM;
   if (rc != CORIO_OK) {
+    free(e);
     free(key);
     return rc;
   }
-  o->keys[o->norigins] = key;
-  *out = o->sems[o->norigins++];
+  e->key = key;
+  e->users = 1;
+  e->next = o->head;
+  o->head = e;
+  *out = e;
   return CORIO_OK;
 }
 
-int checker__origins_new(const char *const *urls, size_t n, size_t limit,
-                         checker_origins_t **out) {
-  *out = NULL;
-  checker_origins_t *o = calloc(1, sizeof *o);
-  size_t cap = n ? n : 1;
-  if (o != NULL) {
-    o->n = n;
-    o->of_url = calloc(cap, sizeof *o->of_url);
-    o->keys = calloc(cap, sizeof *o->keys);
-    o->sems = calloc(cap, sizeof *o->sems);
-  }
-  if (o == NULL || !o->of_url || !o->keys || !o->sems) {
-    checker__origins_free(o);
-    return CORIO_ENOMEM;
-  }
-  for (size_t i = 0; i < n; i++) {
-    int rc;
-    char *key = origin_key(urls[i], &rc);
-    if (key != NULL) rc = add_origin(o, key, limit, &o->of_url[i]);
-    if (rc != CORIO_OK) {
-      checker__origins_free(o);
-      return rc;
+static void leave(checker_origins_t *o, origin_t *e) {
+  if (--e->users > 0) return;
+  for (origin_t **p = &o->head; *p; p = &(*p)->next) {
+    if (*p == e) {
+      *p = e->next;
+      break;
     }
   }
-  *out = o;
+  free(e->key);
+  corio_semaphore_free(e->sem);
+  free(e);
+}
+
+int checker__origin_acquire(checker_origins_t *o, const char *url,
+                            checker_origin_t **held) {
+  *held = NULL;
+  if (o == NULL) return CORIO_OK;
+  int rc;
+  char *key = origin_key(url, &rc);
+  if (key == NULL) return rc;
+  origin_t *e;
+  if ((rc = enter(o, key, &e)) != CORIO_OK) return rc;
+  rc = corio_semaphore_acquire(e->sem);
+  if (rc != CORIO_OK) {
+    leave(o, e);
+    return rc;
+  }
+  *held = e;
   return CORIO_OK;
 }
 
-corio_semaphore_t *checker__origins_of(const checker_origins_t *o, size_t i) {
-  return o != NULL && i < o->n ? o->of_url[i] : NULL;
+void checker__origin_release(checker_origins_t *o, checker_origin_t *held) {
+  if (held == NULL) return;
+  origin_t *e = held;
+  corio_semaphore_release(e->sem);
+  leave(o, e);
 }

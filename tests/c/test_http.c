@@ -36,7 +36,17 @@ TEST(url_parse_splits_urls_and_rejects_bad_ones) {
       {"http://", CORIO_EINVAL, NULL, 0, false, NULL},
       {"http://host:99999/", CORIO_EINVAL, NULL, 0, false, NULL},
       {"http://host:0/", CORIO_EINVAL, NULL, 0, false, NULL},
-      {"http://host:/", CORIO_EINVAL, NULL, 0, false, NULL},
+      {"http://host:/", CORIO_OK, "host", 80, false, "/"}, /* as WHATWG */
+      {"http://a@b@host/", CORIO_OK, "host", 80, false, "/"},
+      {"http://0x7f.1/", CORIO_OK, "127.0.0.1", 80, false, "/"},
+      {"http://0177.0.0.1/", CORIO_OK, "127.0.0.1", 80, false, "/"},
+      {"http://2130706433/", CORIO_OK, "127.0.0.1", 80, false, "/"},
+      {"http://127.1/", CORIO_OK, "127.0.0.1", 80, false, "/"},
+      {"http://[127.0.0.1]/", CORIO_EINVAL, NULL, 0, false, NULL},
+      {"http://[localhost]/", CORIO_EINVAL, NULL, 0, false, NULL},
+      {"http://256.1.1.1/", CORIO_EINVAL, NULL, 0, false, NULL},
+      {"http://1.2.3.4.5/", CORIO_EINVAL, NULL, 0, false, NULL},
+      {"http://a<b/", CORIO_EINVAL, NULL, 0, false, NULL},
       {"http://ho st/", CORIO_EINVAL, NULL, 0, false, NULL},
       {"http://[::1/", CORIO_EINVAL, NULL, 0, false, NULL},
   };
