@@ -73,7 +73,7 @@ static int check_one(run_t *run, size_t i) {
   corio_task_opts_t topts = {.name = r->url};
   int rc = corio_task_create(&t, check_task, r, &topts);
   if (rc == CORIO_OK) {
-    double timeout = run->opts.timeout > 0 ? run->opts.timeout : -1;
+    double timeout = run->opts.timeout > 0 ? run->opts.timeout : CORIO_FOREVER;
     rc = corio_wait_for(t, timeout, NULL);
     corio_task_release(t);
   }
@@ -272,7 +272,7 @@ static int run_concurrent(run_t *run) {
     return rc;
   }
   corio_as_completed_t *it;
-  if (corio_as_completed_new(&it, tasks, run->n, -1) == CORIO_OK) {
+  if (corio_as_completed_new(&it, tasks, run->n, CORIO_FOREVER) == CORIO_OK) {
     rc = collect(run, tasks, it);
     corio_as_completed_free(it);
   } else {
@@ -293,7 +293,11 @@ int checker_run(const char *const *urls, size_t n, const checker_opts_t *opts,
   if (out) *out = NULL;
   if (out == NULL || (urls == NULL && n > 0))
     return corio_fail(CORIO_EINVAL, "checker_run: no URL list or no output");
-  if (corio_current_task() == NULL) return CORIO_ENOTASK;
+  if (opts && !(opts->timeout >= 0)) /* negative or NaN */
+    return corio_fail(CORIO_EINVAL, "checker_run: a timeout must be >= 0 "
+                                    "(0 or CORIO_FOREVER: none)");
+  if (corio_current_task() == NULL)
+    return corio_running_loop() ? CORIO_ENOTASK : CORIO_ENOLOOP;
   run_t run = {.urls = urls, .n = n, .t0 = corio_time()};
   if (opts) run.opts = *opts;
   if (run.opts.concurrency == 0) run.opts.concurrency = DEFAULT_CONCURRENCY;

@@ -66,7 +66,9 @@ int checker_parse_status_line(const char *line, size_t n, int *status,
 typedef struct checker_opts {
   size_t concurrency; /* checks at once (the semaphore); 0: 10 */
   double timeout;     /* seconds per URL, from the moment its check begins
-                       * (the semaphore acquired); <= 0: none */
+                       * (the semaphore acquired); CORIO_FOREVER: none,
+                       * and so is 0, this struct's zero default;
+                       * negative or NaN: CORIO_EINVAL */
   bool sequential;    /* one URL after the other, in list order (the
                        * guide's 21.6); concurrency is then ignored */
   /* Progress, each called once per URL, from inside the run (the loop's

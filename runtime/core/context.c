@@ -63,8 +63,12 @@ static int timeout_exit(void *self, int status) {
   return corio_timeout_exit(&state->scope, status);
 }
 
+/* Making the manager is asyncio.timeout(delay): a new scope, entered once. */
 corio_acm_t corio_timeout_cm(corio_timeout_cm_state_t *state, double delay) {
-  if (state) state->delay = delay;
+  if (state) {
+    state->scope = (corio_timeout_t)CORIO_TIMEOUT_INIT;
+    state->delay = delay;
+  }
   return (corio_acm_t){timeout_enter, timeout_exit, state};
 }
 

@@ -102,10 +102,10 @@ corio_handle_t *corio__loop_take_next(corio_loop_t *loop, corio_callback_fn fn) 
 static int schedule(corio_handle_t *h, double when, bool soon,
                     corio_callback_fn fn, void *data) {
   corio_loop_t *loop = corio__loop;
-  if (loop == NULL) return CORIO_ENOTASK;
+  if (loop == NULL) return CORIO_ENOLOOP;
   if (fn == NULL || (!soon && isnan(when))) return CORIO_EINVAL;
   if (h && (h->state == CORIO__HANDLE_READY || h->state == CORIO__HANDLE_TIMER))
-    return CORIO_EINVALSTATE; /* still scheduled */
+    return CORIO_ERUNTIME; /* still scheduled */
   int owned = h == NULL;
   if (owned) {
     h = calloc(1, sizeof *h);
@@ -146,7 +146,7 @@ static bool handle_cancel(corio_loop_t *loop, corio_handle_t *h) {
     corio__heap_remove(&loop->timers, h);
   else
     return false;
-  h->state = CORIO__HANDLE_IDLE;
+  h->state = CORIO__HANDLE_CANCELLED;
   if (h->loop_owned) free(h);
   return true;
 }
@@ -161,6 +161,18 @@ bool corio_handle_cancel(corio_handle_t *h) {
 double corio_time(void) { return corio__host_now(); }
 
 corio_loop_t *corio_running_loop(void) { return corio__loop; }
+
+int corio_get_running_loop(corio_loop_t **out) {
+  if (out == NULL) return CORIO_EINVAL;
+  *out = corio__loop;
+  return corio__loop ? CORIO_OK : CORIO_ENOLOOP;
+}
+
+bool corio_handle_cancelled(const corio_handle_t *h) {
+  return h != NULL && h->state == CORIO__HANDLE_CANCELLED;
+}
+
+double corio_handle_when(const corio_handle_t *h) { return h ? h->when : 0; }
 
 /* ---- one pass ---------------------------------------------------------- */
 
@@ -211,10 +223,23 @@ int corio__loop_new(corio_loop_t **out, const corio_run_opts_t *opts) {
   return CORIO_OK;
 }
 
-/* Frees what is left: the fiber pool, and callbacks that never ran. */
+/* Drops a handle that never ran, at teardown. */
+static void handle_drop(corio_handle_t *h) {
+  h->state = CORIO__HANDLE_CANCELLED;
+  if (h->loop_owned) free(h);
+}
+
+/* Frees what is left: the fiber pool, and callbacks that never ran. Each
+ * list is walked once, whatever state its handles claim, so no handle
+ * state can make the teardown loop. */
 void corio__loop_free(corio_loop_t *loop) {
-  while (loop->ready_head) handle_cancel(loop, loop->ready_head);
-  while (loop->timers.len > 0) handle_cancel(loop, loop->timers.items[0]);
+  for (corio_handle_t *h = loop->ready_head, *next; h; h = next) {
+    next = h->next;
+    handle_drop(h);
+  }
+  loop->ready_head = loop->ready_tail = NULL;
+  for (size_t i = 0; i < loop->timers.len; i++)
+    handle_drop(loop->timers.items[i]);
   corio__heap_free(&loop->timers);
   for (size_t i = 0; i < loop->fiber_pool_len; i++)
     corio__fiber_free(loop->fiber_pool[i]);
@@ -288,7 +313,7 @@ static void report_stuck(corio_loop_t *loop) {
 int corio_run_ex(corio_fn fn, void *arg, const corio_run_opts_t *opts,
                  corio_outcome_t *out) {
   if (out) memset(out, 0, sizeof *out);
-  if (corio__loop != NULL) return CORIO_EINVALSTATE; /* nested run */
+  if (corio__loop != NULL) return CORIO_ERUNTIME; /* nested run */
   if (fn == NULL) return CORIO_EINVAL;
   corio_loop_t *loop;
   int rc = corio__loop_new(&loop, opts);
@@ -301,9 +326,13 @@ int corio_run_ex(corio_fn fn, void *arg, const corio_run_opts_t *opts,
   if (rc == CORIO_OK) {
     finished = drive(loop, main);
     intptr_t value = 0;
-    rc = corio_task_result(main, &value);
+    /* Main's own status, whatever it is; "never ended" is told by its
+     * state, not by a status main could have returned itself. */
+    if (!corio_task_done(main))
+      rc = CORIO_EDEADLK;
+    else
+      rc = corio_task_result(main, &value);
     if (loop->deadlocked && rc == CORIO_ECANCELLED) rc = CORIO_EDEADLK;
-    if (rc == CORIO_EINVALSTATE) rc = CORIO_EDEADLK; /* main never ended */
     if (out) {
       out->code = rc;
       out->value = rc == CORIO_OK ? value : 0;

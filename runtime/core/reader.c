@@ -87,7 +87,7 @@ static int enter(corio_reader_t *r) {
   if (rc != CORIO_OK) return rc;
   if (r == NULL) return CORIO_EINVAL;
   if (r->reading)
-    return corio_fail(CORIO_EINVALSTATE,
+    return corio_fail(CORIO_ERUNTIME,
                       "another task is already reading from this stream");
   r->reading = true;
   return CORIO_OK;

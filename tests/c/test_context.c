@@ -287,7 +287,7 @@ static int exit_error(void *arg, intptr_t *result) {
 
 TEST(a_failing_release_in_exit_is_the_result) {
   test_run(exit_error, NULL, CORIO_OK);
-  CHECK_LOG("with:CORIO_EINVALSTATE locked:0");
+  CHECK_LOG("with:CORIO_ERUNTIME locked:0");
 }
 
 /* ---- timeout scope ------------------------------------------------------ */
@@ -327,7 +327,7 @@ static int timeout_scene(void *arg, intptr_t *result) {
   rc = corio_task_create(&task, with_timeout, t, NULL);
   if (rc != CORIO_OK) return rc;
   test_settle();
-  if (t->ending == ENDS_CANCELLED && t->state.delay < 0)
+  if (t->ending == ENDS_CANCELLED && t->state.delay == CORIO_FOREVER)
     corio_task_cancel(task, NULL);
   int code;
   corio_gather(&task, 1, NULL, &code);
@@ -356,7 +356,7 @@ TEST(timeout_cm_turns_its_expiry_into_etimedout) {
 }
 
 TEST(timeout_cm_leaves_a_cancellation_from_elsewhere_cancelled) {
-  timed_t t = {.state.delay = -1, .ending = ENDS_CANCELLED};
+  timed_t t = {.state.delay = CORIO_FOREVER, .ending = ENDS_CANCELLED};
   test_run(timeout_scene, &t, CORIO_OK);
   CHECK_LOG("body:CORIO_ECANCELLED with:CORIO_ECANCELLED expired:0");
 }

@@ -269,12 +269,12 @@ TEST(handle_cancel_of_null_returns_false) {
   CHECK(!corio_handle_cancel(NULL));
 }
 
-TEST(call_soon_with_no_running_loop_returns_enotask) {
+TEST(call_soon_with_no_running_loop_returns_enoloop) {
   corio_handle_t h;
-  CHECK_INT(corio_call_soon(&h, log_text, "never"), CORIO_ENOTASK);
-  CHECK_INT(corio_call_later(&h, 0.01, log_text, "never"), CORIO_ENOTASK);
-  CHECK_INT(corio_call_at(&h, 1.0, log_text, "never"), CORIO_ENOTASK);
-  CHECK_INT(corio_call_soon(NULL, log_text, "never"), CORIO_ENOTASK);
+  CHECK_INT(corio_call_soon(&h, log_text, "never"), CORIO_ENOLOOP);
+  CHECK_INT(corio_call_later(&h, 0.01, log_text, "never"), CORIO_ENOLOOP);
+  CHECK_INT(corio_call_at(&h, 1.0, log_text, "never"), CORIO_ENOLOOP);
+  CHECK_INT(corio_call_soon(NULL, log_text, "never"), CORIO_ENOLOOP);
   CHECK_LOG("");
 }
 

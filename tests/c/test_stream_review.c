@@ -58,7 +58,7 @@ static int readuntil_while_paused(void *arg, intptr_t *result) {
     /* 101 bytes stay buffered: reading is paused (over 2 x 100 before). */
     char *line = NULL;
     size_t n = 0;
-    corio_timeout_t to;
+    corio_timeout_t to = CORIO_TIMEOUT_INIT;
     corio_timeout_enter(&to, 5.0);
     int got = corio_timeout_exit(&to, corio_readuntil(r, "\r\n", 2, &line, &n));
     CHECK_INT(got, CORIO_OK);
@@ -123,12 +123,13 @@ static int cancel_handler_before_it_starts(void *arg, intptr_t *result) {
   CHECK_INT(corio_all_tasks(all, 4), 3);
   if (corio_all_tasks(all, 4) == 3)
     corio_task_cancel(all[2], NULL); /* the handler, not begun yet */
-  corio_timeout_t to;
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
   corio_timeout_enter(&to, 5.0);
   rc = corio_timeout_exit(&to, corio_server_wait_closed(srv));
   CHECK_INT(rc, CORIO_OK);
-  corio_timeout_enter(&to, 5.0);
-  CHECK_INT(corio_timeout_exit(&to, corio_await(client, NULL)), CORIO_OK);
+  corio_timeout_t to2 = CORIO_TIMEOUT_INIT; /* a scope is entered once */
+  corio_timeout_enter(&to2, 5.0);
+  CHECK_INT(corio_timeout_exit(&to2, corio_await(client, NULL)), CORIO_OK);
   corio_task_release(client);
   corio_server_free(srv);
   return CORIO_OK;

@@ -200,9 +200,9 @@ static int group_spawn_after_failure(void *arg, intptr_t *result) {
   return CORIO_OK;
 }
 
-TEST(spawn_after_a_failure_is_invalid_state) {
+TEST(spawn_after_a_failure_is_a_runtime_error) {
   test_run(group_spawn_after_failure, NULL, CORIO_OK);
-  CHECK_LOG("fails:CORIO_OK spawn:CORIO_EINVALSTATE wait:CORIO_EGROUP");
+  CHECK_LOG("fails:CORIO_OK spawn:CORIO_ERUNTIME wait:CORIO_EGROUP");
 }
 
 static int group_spawn_after_exit(void *arg, intptr_t *result) {
@@ -221,9 +221,9 @@ static int group_spawn_after_exit(void *arg, intptr_t *result) {
   return CORIO_OK;
 }
 
-TEST(spawn_after_the_group_finished_is_invalid_state) {
+TEST(spawn_after_the_group_finished_is_a_runtime_error) {
   test_run(group_spawn_after_exit, NULL, CORIO_OK);
-  CHECK_LOG("child:CORIO_OK wait:CORIO_OK spawn:CORIO_EINVALSTATE");
+  CHECK_LOG("child:CORIO_OK wait:CORIO_OK spawn:CORIO_ERUNTIME");
 }
 
 static int group_body_error(void *arg, intptr_t *result) {
@@ -381,9 +381,9 @@ TEST(owner_cancelled_inside_group_wait_cancels_the_children_and_gets_ecancelled)
   CHECK_LOG("wait:CORIO_ECANCELLED owner:CORIO_ECANCELLED children-cancelled:11");
 }
 
-TEST(task_group_new_outside_a_task_is_enotask) {
+TEST(task_group_new_outside_a_loop_is_enoloop) {
   corio_task_group_t *g;
-  CHECK_INT(corio_task_group_new(&g), CORIO_ENOTASK);
+  CHECK_INT(corio_task_group_new(&g), CORIO_ENOLOOP);
 }
 
 static corio_task_group_t *shared_group;
