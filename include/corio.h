@@ -374,6 +374,41 @@ corio_task_t *corio_current_task(void);
  * be NULL when cap is 0) and returns how many there are in all. */
 size_t corio_all_tasks(corio_task_t **out, size_t cap);
 
+/* -- Futures (asyncio.Future) --
+ * A future is a result slot with no body: some code sets its result or
+ * error (or cancels it) and tasks await it. A task is a future with a body:
+ * both are the same type underneath, so every corio_task_* call that does
+ * not run a body takes a future too (done, cancelled, result, exception,
+ * add/remove_done_callback, retain/release, cancel), and so do corio_await,
+ * corio_gather, corio_wait, corio_as_completed_new, corio_wait_for and
+ * corio_shield. Cancelling a task that awaits a future cancels the future,
+ * as in asyncio. The corio_future_* names below are those calls under
+ * asyncio's names. */
+typedef corio_task_t corio_future_t;
+
+/* Creates a pending future on the running loop. *out is the caller's
+ * reference (corio_future_release). CORIO_OK, CORIO_ENOLOOP, CORIO_EINVAL
+ * or CORIO_ENOMEM. Never waits; usable from loop callbacks. */
+int corio_future_new(corio_future_t **out);
+
+/* Sets the result / the error (code and message, copied; NULL: the code's
+ * text), which makes the future done and schedules its done callbacks.
+ * CORIO_EINVALSTATE if it is done already (asyncio's InvalidStateError),
+ * CORIO_ERUNTIME for a task (its body sets its outcome), CORIO_EINVAL for
+ * set_error with CORIO_OK, CORIO_END or CORIO_ECANCELLED (cancel instead). */
+int corio_future_set_result(corio_future_t *f, intptr_t value);
+int corio_future_set_error(corio_future_t *f, int code, const char *message);
+
+#define corio_future_cancel corio_task_cancel       /* (f, msg) -> bool */
+#define corio_future_done corio_task_done
+#define corio_future_cancelled corio_task_cancelled
+#define corio_future_result corio_task_result       /* EINVALSTATE pending */
+#define corio_future_exception corio_task_exception
+#define corio_future_add_done_callback corio_task_add_done_callback
+#define corio_future_remove_done_callback corio_task_remove_done_callback
+#define corio_future_retain corio_task_retain
+#define corio_future_release corio_task_release
+
 /* ===================================================================== */
 /* 5. Waiting                                                             */
 /* ===================================================================== */

@@ -102,6 +102,7 @@ void corio__heap_free(corio__timer_heap_t *heap);
 /* ---- tasks ------------------------------------------------------------- */
 
 typedef enum corio__task_state {
+  CORIO__TASK_PENDING,   /* a future (no body) not done yet */
   CORIO__TASK_SCHEDULED, /* a step is queued (new, or woken) */
   CORIO__TASK_RUNNING,   /* the current task */
   CORIO__TASK_WAITING,   /* suspended until corio__task_wake() */
@@ -130,6 +131,9 @@ typedef struct corio__done_call {
   struct corio__done_call *prev, *next;
 } corio__done_call_t;
 
+/* A task, or a future: a task without a body (fn NULL), which never runs
+ * and is done by corio_future_set_result/_set_error/cancel. Everything but
+ * the body's fields serves both, as asyncio's Task is a Future. */
 struct corio_task {
   corio_loop_t *loop;
   corio__task_state_t state;
@@ -195,6 +199,10 @@ bool corio__task_wake(corio_task_t *t, int status);
  * right away, so it resumes one loop step later, as asyncio's awaiting
  * task does. (Called as a callback only on a task already done.) */
 void corio__wake_on_done(corio_task_t *done, void *waiter);
+
+/* Makes t (task or future) done with `code` (and its result / error
+ * message already set) and schedules its done callbacks. */
+void corio__complete(corio_task_t *t, int code);
 
 /* Sets t's / the current task's message (copied; NULL: the code's text)
  * for `code`; returns code. Outside a task corio__set_error only returns. */

@@ -76,6 +76,7 @@ void corio_task_release(corio_task_t *t) {
 
 const char *corio_task_name(const corio_task_t *t) {
   if (t->name) return t->name;
+  if (t->fn == NULL) return "Future";
   /* Default names are made on first use; the cast is the lazy cache. */
   corio_task_t *mt = (corio_task_t *)t;
   char buf[32];
@@ -260,12 +261,10 @@ void corio__wake_on_done(corio_task_t *done, void *waiter) {
   corio__task_wake(waiter, CORIO_OK);
 }
 
-/* The coroutine has returned `code` (or never ran, if cancelled first). */
-static void task_finish(corio_task_t *t, int code) {
-  corio_loop_t *loop = t->loop;
+void corio__complete(corio_task_t *t, int code) {
   t->state = CORIO__TASK_DONE;
   t->code = code;
-  if (code != CORIO_OK) {
+  if (code != CORIO_OK && t->error == NULL) {
     t->result = 0;
     const char *msg = NULL;
     if (t->errmsg && t->errmsg_code == code)
@@ -274,8 +273,6 @@ static void task_finish(corio_task_t *t, int code) {
       msg = t->cancel_msg;
     t->error = corio__strdup(msg ? msg : corio_strerror(code));
   }
-  CORIO__LIST_UNLINK(loop->tasks_head, loop->tasks_tail, t);
-  loop->ntasks--;
   for (size_t i = 0; i < t->ncallbacks; i++) {
     corio__done_cb_t cb = t->callbacks[i];
     /* A waiting task's wake-up is itself the one scheduled step asyncio's
@@ -287,6 +284,14 @@ static void task_finish(corio_task_t *t, int code) {
       schedule_done_call(t, cb.fn, cb.data);
   }
   t->ncallbacks = 0;
+}
+
+/* The coroutine has returned `code` (or never ran, if cancelled first). */
+static void task_finish(corio_task_t *t, int code) {
+  corio_loop_t *loop = t->loop;
+  CORIO__LIST_UNLINK(loop->tasks_head, loop->tasks_tail, t);
+  loop->ntasks--;
+  corio__complete(t, code);
   corio_task_release(t); /* the loop's reference */
 }
 
@@ -480,10 +485,15 @@ bool corio__task_wake(corio_task_t *t, int status) {
 
 bool corio_task_cancel(corio_task_t *t, const char *msg) {
   if (t == NULL || t->state == CORIO__TASK_DONE) return false;
-  t->cancel_requests++;
   /* The latest request's message, or none (as asyncio keeps it). */
+  char *copy = corio__strdup(msg); /* msg may be t's own message */
   free(t->cancel_msg);
-  t->cancel_msg = corio__strdup(msg);
+  t->cancel_msg = copy;
+  if (t->state == CORIO__TASK_PENDING) { /* a future: done at once */
+    corio__complete(t, CORIO_ECANCELLED);
+    return true;
+  }
+  t->cancel_requests++;
   if (t->state == CORIO__TASK_WAITING) {
     /* Tasks awaiting each other in a cycle would pass the request round
      * for ever: coming back to a task already passing it on, it wakes it. */

@@ -321,3 +321,32 @@ TEST(run_does_not_wait_for_callbacks_still_scheduled_when_main_ends) {
   CHECK(corio_time() - t0 < 5);
   CHECK_LOG("");
 }
+
+/* ---- timer handles: cancelled() and when() ------------------------------ */
+
+static void note(void *data) { test_log("ran:%s", (const char *)data); }
+
+static int handle_queries(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_handle_t a, b;
+  double before = corio_time();
+  corio_call_later(&a, 10, note, "a");
+  corio_call_at(&b, before + 0.001, note, "b");
+  test_log("when:%d at:%d", corio_handle_when(&a) >= before + 10,
+           corio_handle_when(&b) == before + 0.001);
+  test_log("pending-cancelled:%d", corio_handle_cancelled(&a));
+  test_log("cancel:%d cancelled:%d", corio_handle_cancel(&a),
+           corio_handle_cancelled(&a));
+  corio_sleep(0.01);
+  test_log("ran-cancelled:%d", corio_handle_cancelled(&b));
+  return CORIO_OK;
+}
+
+/* mirrors test_events.py::TimerTests::test_timer and
+ * HandleTests::test_handle (cancelled() after cancel) */
+TEST(timer_handles_tell_when_they_are_due_and_whether_cancelled) {
+  test_run(handle_queries, NULL, CORIO_OK);
+  CHECK_LOG("when:1 at:1 pending-cancelled:0 cancel:1 cancelled:1 ran:b "
+            "ran-cancelled:0");
+}
