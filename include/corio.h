@@ -829,19 +829,33 @@ int corio_gather_each(corio_fn fn, void *const *args, size_t n,
 
 /* An async context manager (asyncio's __aenter__/__aexit__): `exit` always
  * runs once `enter` succeeded, whatever way the body ends (success, error,
- * cancellation), gets the body's status and returns the final one. */
+ * cancellation). It sees how: `status` is the body's status and, for an
+ * error, corio_errmsg() is still the body's message (asyncio's exc_type and
+ * exc). It returns the final status: `status` to let it through, CORIO_OK
+ * to suppress it (as __aexit__ returning True; suppressing
+ * CORIO_ECANCELLED is as unwise as in asyncio), or an error of its own,
+ * which replaces the body's. `value` (may be NULL) is asked once enter
+ * succeeded: what `async with cm as value` binds. */
 typedef struct corio_acm {
   int (*enter)(void *self);
   int (*exit)(void *self, int status);
   void *self;
+  void *(*value)(void *self); /* optional; NULL: the value is NULL */
 } corio_acm_t;
 
 /* `async with cm: body(data)`: enter, body, exit. Returns enter's error
  * (the body does not run), else exit's result. */
 int corio_with(corio_acm_t cm, int (*body)(void *data), void *data);
 
+/* `async with cm as value: body(value, data)`, as corio_with. */
+int corio_with_as(corio_acm_t cm, int (*body)(void *value, void *data),
+                  void *data);
+
 /* Context managers of the primitives (the objects are borrowed). For a
- * timeout scope, the corio_timeout_t lives in the caller's frame. */
+ * timeout scope, the corio_timeout_t lives in the caller's frame. Their
+ * values, as asyncio's: NULL for a lock, semaphore or condition, the
+ * corio_timeout_t * for a timeout scope, the corio_task_group_t * for a
+ * task group. */
 corio_acm_t corio_lock_cm(corio_lock_t *l);
 corio_acm_t corio_semaphore_cm(corio_semaphore_t *s);
 corio_acm_t corio_condition_cm(corio_condition_t *c);
