@@ -409,6 +409,27 @@ int corio_future_set_error(corio_future_t *f, int code, const char *message);
 #define corio_future_retain corio_task_retain
 #define corio_future_release corio_task_release
 
+/* -- Coroutine objects --
+ * A coroutine function and its argument, not started: asyncio's coroutine
+ * object `coro(arg)`. It runs when awaited (in the awaiting task, without a
+ * loop step: corio_coro_await) or when wrapped in a task
+ * (corio_task_create_coro), and only once: a second use is CORIO_ERUNTIME,
+ * "cannot reuse already awaited coroutine". The caller owns it
+ * (corio_coro_free, at any time: a task made from it keeps what it needs).
+ * Unlike asyncio, freeing one never used prints nothing; corio_coro_used()
+ * tells it (asyncio's "coroutine ... was never awaited"). */
+typedef struct corio_coro corio_coro_t;
+
+/* CORIO_OK, CORIO_EINVAL (NULL fn) or CORIO_ENOMEM. Needs no loop. */
+int corio_coro_new(corio_coro_t **out, corio_fn fn, void *arg);
+void corio_coro_free(corio_coro_t *c);
+bool corio_coro_used(const corio_coro_t *c);
+/* `await coro`: its status, and its result in *result (may be NULL). */
+int corio_coro_await(corio_coro_t *c, intptr_t *result);
+/* asyncio.create_task(coro): as corio_task_create. */
+int corio_task_create_coro(corio_task_t **out, corio_coro_t *c,
+                           const corio_task_opts_t *opts);
+
 /* ===================================================================== */
 /* 5. Waiting                                                             */
 /* ===================================================================== */
@@ -438,6 +459,15 @@ int corio_await(corio_task_t *t, intptr_t *result);
  * and CORIO_ECANCELLED is returned. */
 int corio_gather(corio_task_t *const *tasks, size_t n, intptr_t *results,
                  int *codes);
+
+/* asyncio.gather / wait_for / shield given coroutines: each is wrapped in a
+ * task first (asyncio's ensure_future), then as corio_gather,
+ * corio_wait_for and corio_shield. Using a coroutine already used is
+ * CORIO_ERUNTIME. */
+int corio_gather_coro(corio_coro_t *const *coros, size_t n, intptr_t *results,
+                      int *codes);
+int corio_wait_for_coro(corio_coro_t *c, double timeout, intptr_t *result);
+int corio_shield_coro(corio_coro_t *c, intptr_t *result);
 
 /* When corio_wait() returns. */
 typedef enum corio_wait_mode {
