@@ -5,7 +5,7 @@
 # dependency files, so a rebuild after one change recompiles one file.
 # The backend is chosen by which files are compiled (see runtime/backend.h).
 
-# emcc runs a Node script that needs Debian's acorn (shared/TOOLCHAIN.md).
+# emcc runs a Node script that needs Debian's acorn (docs/toolchain.md).
 export NODE_PATH := /usr/share/nodejs$(if $(NODE_PATH),:$(NODE_PATH))
 
 # Native compiler: clang if present, else gcc; `make CC=...` overrides.
@@ -24,13 +24,16 @@ NATIVE_BACKEND_SRCS := runtime/fiber/fiber_native.c runtime/host/host_poll.c \
 WASM_BACKEND_SRCS := runtime/fiber/fiber_emscripten.c runtime/host/host_js.c \
   runtime/host/net_js.c
 # The Emscripten JS libraries: the host (event loop) and the net transports.
-JS_LIBRARY := web/library_corio.js web/library_corio_net.js
+# The status table is generated from include/corio.h (CORIO_STATUS_MAP).
+STATUS_JS_LIBRARY := build/gen/library_status.js
+JS_LIBRARY := $(STATUS_JS_LIBRARY) runtime/host/library_host.js \
+  runtime/host/library_net.js
 # The website checker (checker/): its portable part is linked into the C
 # tests; all of it, with its JS bridge and JS library, into dist/.
 CHECKER_SRCS := $(filter-out checker/checker_js.c,$(wildcard checker/*.c))
-CHECKER_JS_LIBRARY := web/library_checker.js
+CHECKER_JS_LIBRARY := checker/library_checker.js
 TEST_SRCS := tests/c/runner.c $(wildcard tests/c/test_*.c) $(CHECKER_SRCS)
-# The coroutines the browser demo (web/index.html) runs from dist/.
+# The coroutines the browser demo (page/index.html) runs from dist/.
 DIST_SRCS := $(wildcard examples/web_demo.c) $(wildcard checker/*.c)
 
 NATIVE_RUNTIME_SRCS := $(CORE_SRCS) $(NATIVE_BACKEND_SRCS)
@@ -59,19 +62,21 @@ WASM_CFLAGS := -std=c11 -O2 -flto $(WARNINGS)
 # substituted for them. STACK_OVERFLOW_CHECK=2 turns a task's C-stack
 # overflow into an abort saying "stack overflow" (the fiber swap sets the
 # limits). ENVIRONMENT=web,worker: Node loads the module through the same ES
-# factory by passing wasmBinary or instantiateWasm (shared/TOOLCHAIN.md).
+# factory by passing wasmBinary or instantiateWasm (docs/toolchain.md).
 WASM_LDFLAGS := -O2 -flto \
   -sASYNCIFY -sASYNCIFY_IMPORTS=corio_js_host_wait \
   -sSTACK_OVERFLOW_CHECK=2 \
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB \
   -sMODULARIZE -sEXPORT_ES6 -sENVIRONMENT=web,worker \
   $(foreach l,$(JS_LIBRARY),--js-library $(l))
-# The runtime helpers and C functions that web/corio.mjs, web/library_corio.js
-# and the tests call.
+# The runtime helpers that npm/corio.mjs, the JS libraries and the tests
+# call. corio's own C functions that JS may call are exported where they
+# are defined, by EMSCRIPTEN_KEEPALIVE, and only there: calls into C are
+# named corio_export_* (commands) and corio_on_* (reports of host events),
+# calls into JS corio_js_* (imports from the JS libraries). Only
+# Emscripten's malloc and free are listed here.
 RUNTIME_METHODS := ccall,cwrap,UTF8ToString,stringToUTF8,lengthBytesUTF8
-WASM_JS_API := _malloc,_free,_corio_js_run,_corio_js_tick,_corio_js_settle,_corio_js_cancel,_corio_strerror,_corio_err_name,_corio_backend_name
-# The reports of the net transports (runtime/host/net_js.c).
-WASM_JS_API := $(WASM_JS_API),_corio_js_net_connected,_corio_js_net_data,_corio_js_net_eof,_corio_js_net_sent,_corio_js_net_error,_corio_js_net_closed,_corio_js_net_listening,_corio_js_net_listen_error,_corio_js_net_listen_closed,_corio_js_net_accept
+WASM_JS_API := _malloc,_free
 # A program with main(), run by a harness that calls callMain(args) and
 # waits for onExit (tests, test programs, benchmarks).
 WASM_PROGRAM_LDFLAGS := $(WASM_LDFLAGS) -sEXIT_RUNTIME=1 -sINVOKE_RUN=0 \
@@ -109,6 +114,12 @@ $(WASM_OBJ)/%.o: %.c emscripten.mk
 	$(EMCC) $(WASM_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- generated sources -------------------------------------------------
+
+$(STATUS_JS_LIBRARY): include/corio.h scripts/gen-status-library.mjs
+	@mkdir -p $(@D)
+	node scripts/gen-status-library.mjs $@
 
 # ---- link recipes ----------------------------------------------------------
 # $(call ..._program,NAME,SOURCES): a rule for one linked program.
@@ -181,7 +192,7 @@ dist/corio.mjs: $(call wasm_objs,$(DIST_SRCS) $(WASM_RUNTIME_SRCS)) $(JS_LIBRARY
 	  $(filter %.o,$^) -o $@
 dist/corio.wasm: dist/corio.mjs
 
-# The demo page's Examples tab (web/examples_tab.mjs): each example's wasm
+# The demo page's Examples tab (page/examples_tab.mjs): each example's wasm
 # program (the build/wasm one, already made for web,worker), its source, and
 # an index of names and titles (scripts/examples_index.mjs).
 DIST_EXAMPLES := $(foreach p,$(EXAMPLES),$(addprefix dist/examples/$(p),.mjs .wasm .c)) \
@@ -213,6 +224,11 @@ dist/lib/libcorio.a: build/wasm/libcorio.a
 	@mkdir -p $(@D)
 	cp $< $@
 
+# The status table C users link with (--js-library), beside the library.
+dist/lib/library_status.js: $(STATUS_JS_LIBRARY)
+	@mkdir -p $(@D)
+	cp $< $@
+
 # ---- targets ---------------------------------------------------------------
 
 .PHONY: all native-tests wasm-tests test-programs stack-overflow-programs \
@@ -229,7 +245,7 @@ stack-overflow-programs: build/native/stack_overflow \
   build/wasm/asyncify_overflow.mjs
 dist: dist/corio.mjs dist-examples
 dist-examples: $(DIST_EXAMPLES)
-package: dist/corio.mjs dist/lib/libcorio.a
+package: dist/corio.mjs dist/lib/libcorio.a dist/lib/library_status.js
 native-lib: build/native/libcorio.a
 wasm-lib: build/wasm/libcorio.a
 examples: $(foreach p,$(EXAMPLES),build/native/$(p) build/wasm/$(p).mjs)

@@ -5,7 +5,7 @@
 //
 // The .wasm beside the .mjs is read from disk and handed to the factory as
 // wasmBinary (3.1.6's loader cannot fetch() a file path under Node; see
-// shared/TOOLCHAIN.md), then main(ARGS) runs through callMain. Streams go
+// docs/toolchain.md), then main(ARGS) runs through callMain. Streams go
 // over Node's net and tls (Module.corioNet). The process exits with main's
 // status.
 

@@ -23,7 +23,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFixtures } from '../tests/fixtures/http_fixture.mjs';
-import { startServer } from '../web/server.mjs';
+import { startServer } from '../server/server.mjs';
 import { fetchStatus, pool, summary } from './http_fanout_client.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));

@@ -1,9 +1,9 @@
 /*
- * checker_js.c — the checker for JS (web/checker.mjs), wasm only: a job
- * holds a URL list and options made by JS (checker_js_job_new), the
- * exported coroutine checker_js_run checks it with checker_run, and each
+ * checker_js.c — the checker for JS (npm/checker.mjs), wasm only: a job
+ * holds a URL list and options made by JS (checker_export_job_new), the
+ * exported coroutine checker_export_run checks it with checker_run, and each
  * start, result and progress step goes to JS as it happens through
- * web/library_checker.js. JS owns the job: it frees it once the run's
+ * checker/library_checker.js. JS owns the job: it frees it once the run's
  * Promise has settled.
  */
 #include <emscripten.h>
@@ -12,15 +12,15 @@
 
 #include "checker.h"
 
-/* ---- imports from web/library_checker.js -------------------------------- */
+/* ---- imports from checker/library_checker.js -------------------------------- */
 
 /* Each only records the event for the job's JS listeners; none calls back
  * into wasm. Strings are borrowed for the call. */
 extern void checker_js_started(void *job, int index);
 extern void checker_js_result(void *job, int index, int status,
                               const char *reason, int error,
-                              const char *message, double started,
-                              double ended);
+                              const char *error_name, const char *message,
+                              double started, double ended);
 extern void checker_js_progress(void *job, int done, int total);
 
 typedef struct checker_js_job {
@@ -30,7 +30,7 @@ typedef struct checker_js_job {
   checker_result_t *results; /* owned, set by the run */
 } checker_js_job_t;
 
-EMSCRIPTEN_KEEPALIVE void checker_js_job_free(checker_js_job_t *job) {
+EMSCRIPTEN_KEEPALIVE void checker_export_job_free(checker_js_job_t *job) {
   if (job == NULL) return;
   for (size_t i = 0; i < job->n; i++) free(job->urls[i]);
   free(job->urls);
@@ -51,9 +51,9 @@ static char *copy_url(const char *s, int len) {
 /* Makes a job of n URLs (urls[i], lens[i] bytes of UTF-8, both borrowed)
  * and the options (concurrency <= 0: default; timeout CORIO_FOREVER, which
  * JS passes as Infinity, or 0: none). Returns
- * it, owned by the caller (checker_js_job_free), or NULL without memory. */
+ * it, owned by the caller (checker_export_job_free), or NULL without memory. */
 EMSCRIPTEN_KEEPALIVE checker_js_job_t *
-checker_js_job_new(const char *const *urls, const int *lens, int n,
+checker_export_job_new(const char *const *urls, const int *lens, int n,
                    int concurrency, double timeout, int sequential) {
   checker_js_job_t *job = calloc(1, sizeof *job);
   if (job == NULL || n < 0) {
@@ -68,7 +68,7 @@ checker_js_job_new(const char *const *urls, const int *lens, int n,
   for (; job->n < (size_t)n; job->n++) {
     job->urls[job->n] = copy_url(urls[job->n], lens[job->n]);
     if (job->urls[job->n] == NULL) {
-      checker_js_job_free(job);
+      checker_export_job_free(job);
       return NULL;
     }
   }
@@ -87,8 +87,10 @@ static void on_start(size_t index, const char *url, void *job) {
 }
 
 static void on_result(const checker_result_t *r, void *job) {
+  /* The error's name goes with it, so JS need not call back into wasm. */
   checker_js_result(job, (int)r->index, r->status, r->reason, r->error,
-                    r->message, r->started, r->ended);
+                    r->error ? corio_err_name(r->error) : "", r->message,
+                    r->started, r->ended);
 }
 
 static void on_progress(size_t done, size_t total, void *job) {
@@ -101,7 +103,7 @@ static void on_progress(size_t done, size_t total, void *job) {
  * events; the value is the number of URLs. A cancellation from JS (an
  * AbortSignal) ends the run with every URL's result, so it is caught here:
  * the run still succeeds. */
-static int checker_js_run(void *arg, intptr_t *result) {
+static int checker_export_run(void *arg, intptr_t *result) {
   checker_js_job_t *job = arg;
   job->opts.on_start = on_start;
   job->opts.on_result = on_result;
@@ -119,4 +121,4 @@ static int checker_js_run(void *arg, intptr_t *result) {
   *result = (intptr_t)job->n;
   return rc;
 }
-CORIO_EXPORT(checker_js_run)
+CORIO_EXPORT(checker_export_run)

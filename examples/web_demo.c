@@ -1,5 +1,5 @@
 /*
- * web_demo.c — the coroutines behind the browser demo (web/index.html): each
+ * web_demo.c — the coroutines behind the browser demo (page/index.html): each
  * is exported with CORIO_EXPORT, run from JS by name, and prints its progress
  * with printf, which reaches the page through the module's `print` option.
  * They show concurrent tasks (gather), a time limit (wait_for) and

@@ -1,5 +1,5 @@
 // examples_index.mjs — writes the index of the demo page's Examples tab
-// (web/examples_tab.mjs): each example's name and a title taken from the
+// (page/examples_tab.mjs): each example's name and a title taken from the
 // first sentence of its file comment.
 //
 //   node scripts/examples_index.mjs OUT.json examples/NAME.c...

@@ -241,7 +241,7 @@ int corio_gen_aclose(corio_gen_t *g) {
   }
   g->closing = true;
   int rc = resume(g, CORIO_ECLOSED);
-  /* A body that yields again gets EINVALSTATE from that yield and usually
+  /* A body that yields again gets ERUNTIME from that yield and usually
    * ends with it; closing ended normally if the body returned OK/END or
    * let CORIO_ECLOSED through. */
   if (rc == CORIO_END || rc == CORIO_ECLOSED) return CORIO_OK;

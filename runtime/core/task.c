@@ -429,7 +429,7 @@ static void leave_task(corio_task_t *t) {
   }
   /* Resumed: whoever switched here made this task current and RUNNING. An
    * Asyncify buffer overrun during the switch needs no check here: Binaryen
-   * traps on it when the unwind stops (web/library_corio.js names it). */
+   * traps on it when the unwind stops (runtime/host/library_host.js names it). */
 }
 
 /* ---- the wait/wake protocol -------------------------------------------- */

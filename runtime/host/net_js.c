@@ -1,6 +1,6 @@
 /*
  * net_js.c — the wasm net transports (runtime/backend.h, "net transports"):
- * each corio__net_* call is handed to web/library_corio_net.js (Node's
+ * each corio__net_* call is handed to runtime/host/library_net.js (Node's
  * net/tls, or fetch() in browsers), and JS reports back through the plain,
  * non-suspending exports below, which call the core's corio__conn_on_* /
  * corio__listener_on_* and never wait. JS then kicks the loop
@@ -17,7 +17,7 @@
 #include "backend.h"
 #include "host/net_host.h"
 
-/* ---- imports from web/library_corio_net.js ------------------------------ */
+/* ---- imports from runtime/host/library_net.js ------------------------------ */
 
 extern void corio_js_net_connect(corio__conn_t *c, const char *host, int port,
                                  int tls, const char *server_name,
@@ -76,55 +76,55 @@ void corio__net_listen_close(corio__listener_t *l) {
 
 /* ---- reports from JS ---------------------------------------------------- */
 
-EMSCRIPTEN_KEEPALIVE void corio_js_net_connected(corio__conn_t *c,
+EMSCRIPTEN_KEEPALIVE void corio_on_net_connected(corio__conn_t *c,
                                                  const char *peer) {
   corio__conn_on_connected(c, peer);
 }
 
-EMSCRIPTEN_KEEPALIVE void corio_js_net_data(corio__conn_t *c, const void *data,
+EMSCRIPTEN_KEEPALIVE void corio_on_net_data(corio__conn_t *c, const void *data,
                                             size_t n) {
   corio__conn_on_data(c, data, n);
 }
 
-EMSCRIPTEN_KEEPALIVE void corio_js_net_eof(corio__conn_t *c) {
+EMSCRIPTEN_KEEPALIVE void corio_on_net_eof(corio__conn_t *c) {
   corio__conn_on_eof(c);
 }
 
-EMSCRIPTEN_KEEPALIVE void corio_js_net_sent(corio__conn_t *c, size_t n) {
+EMSCRIPTEN_KEEPALIVE void corio_on_net_sent(corio__conn_t *c, size_t n) {
   corio__conn_on_sent(c, n);
 }
 
-EMSCRIPTEN_KEEPALIVE void corio_js_net_error(corio__conn_t *c, int code,
+EMSCRIPTEN_KEEPALIVE void corio_on_net_error(corio__conn_t *c, int code,
                                              const char *message) {
   corio__conn_on_error(c, code, message);
 }
 
 /* The last report on c. */
-EMSCRIPTEN_KEEPALIVE void corio_js_net_closed(corio__conn_t *c) {
+EMSCRIPTEN_KEEPALIVE void corio_on_net_closed(corio__conn_t *c) {
   live--;
   corio__conn_on_closed(c);
 }
 
-EMSCRIPTEN_KEEPALIVE void corio_js_net_listening(corio__listener_t *l,
+EMSCRIPTEN_KEEPALIVE void corio_on_net_listening(corio__listener_t *l,
                                                  int port) {
   corio__listener_on_listening(l, port);
 }
 
 EMSCRIPTEN_KEEPALIVE void
-corio_js_net_listen_error(corio__listener_t *l, int code, const char *message) {
+corio_on_net_listen_error(corio__listener_t *l, int code, const char *message) {
   corio__listener_on_error(l, code, message);
 }
 
 /* The last report on l. */
-EMSCRIPTEN_KEEPALIVE void corio_js_net_listen_closed(corio__listener_t *l) {
+EMSCRIPTEN_KEEPALIVE void corio_on_net_listen_closed(corio__listener_t *l) {
   live--;
   corio__listener_on_closed(l);
 }
 
 /* A client connected to l: its connection (counted live until its
- * corio_js_net_closed), or NULL if the core refused it (JS then closes the
+ * corio_on_net_closed), or NULL if the core refused it (JS then closes the
  * socket and reports nothing on it). */
-EMSCRIPTEN_KEEPALIVE corio__conn_t *corio_js_net_accept(corio__listener_t *l,
+EMSCRIPTEN_KEEPALIVE corio__conn_t *corio_on_net_accept(corio__listener_t *l,
                                                         const char *peer) {
   corio__conn_t *c = corio__listener_on_accept(l, peer);
   if (c != NULL) live++;

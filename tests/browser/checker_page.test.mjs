@@ -1,4 +1,4 @@
-// checker_page.test.mjs — the website checker page (web/index.html's main
+// checker_page.test.mjs — the website checker page (page/index.html's main
 // tab) in headless Chromium, against the loopback fixtures
 // (tests/fixtures/http_fixture.mjs, several ports and addresses) and the dev
 // server's /demo/ endpoints: every row shows its status and reason or a
@@ -10,8 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { startFixtures } from '../fixtures/http_fixture.mjs';
-import { startServer } from '../../web/server.mjs';
-import { STRINGS } from '../../web/strings.mjs';
+import { startServer } from '../../server/server.mjs';
+import { STRINGS } from '../../page/strings.mjs';
 import { launchChromium, missingPrerequisite } from './lib/chromium.mjs';
 
 const WAIT = { timeout: 30_000 };
@@ -26,7 +26,7 @@ test('the page\'s strings exist in English and Chinese alike', () => {
 });
 
 async function missingChecker() {
-  if (!existsSync(new URL('../../web/checker.mjs', import.meta.url))) return 'web/checker.mjs is missing';
+  if (!existsSync(new URL('../../npm/checker.mjs', import.meta.url))) return 'npm/checker.mjs is missing';
   return missingPrerequisite();
 }
 
@@ -162,7 +162,7 @@ else describe('website checker page', { timeout: 300_000 }, () => {
       [listener(2)['500'], { state: 'http-error', status: '500', reason: 'Internal Server Error', error: '' }],
       [`${listener(3).slow}?ms=400`, { state: 'ok', status: '200', reason: 'OK', error: '', atLeastMs: 400 }],
       // No CORS and no CORP headers: seen as reachable only because the page's
-      // COEP is credentialless (web/server.mjs); under require-corp it would fail.
+      // COEP is credentialless (server/server.mjs); under require-corp it would fail.
       [listener(0)['nocors/200'], { state: 'hidden', status: '—', reason: HIDDEN, error: '' }],
       // fetch() with redirect "manual" (as a status check must) shows no redirect.
       [listener(1)['301'], { state: 'hidden', status: '—', reason: HIDDEN, error: '' }],

@@ -1,11 +1,11 @@
-// demo.test.mjs — the coroutine demos (web/index.html's second tab, #demos)
+// demo.test.mjs — the coroutine demos (page/index.html's second tab, #demos)
 // in headless Chromium: each demo's printf lines and its result (or
 // CorioError) appear on the page, the page keeps running while a demo runs,
 // and nothing logs an error. Needs /usr/bin/chromium, playwright-core and a
 // built dist/ (make dist).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../../web/server.mjs';
+import { startServer } from '../../server/server.mjs';
 import { launchChromium, missingPrerequisite, openWatchedPage } from './lib/chromium.mjs';
 
 const WAIT = { timeout: 30_000 };

@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { startServer } from '../../web/server.mjs';
+import { startServer } from '../../server/server.mjs';
 import { launchChromium, missingPrerequisite, openWatchedPage } from './lib/chromium.mjs';
 
 const WAIT = { timeout: 30_000 };

@@ -1,6 +1,6 @@
 // fetch_carrier.test.mjs — the browser's stream transport
-// (web/library_corio_net.js, CorioFetch) in headless Chromium: the C client
-// tests/c/programs/stream_client.c, run from a page through web/corio.mjs,
+// (runtime/host/library_net.js, CorioFetch) in headless Chromium: the C client
+// tests/c/programs/stream_client.c, run from a page through npm/corio.mjs,
 // writes HTTP/1.x requests over corio_open_connection to the loopback
 // fixtures (another origin) and reads the responses; what the browser hides
 // (no CORS headers, a redirect) is CORIO_ECORS, what it does not explain is
@@ -29,7 +29,7 @@ async function missing() {
   return missingPrerequisite();
 }
 
-// Serves web/ and build/wasm/ from the repository, and an empty page at /.
+// Serves npm/ and build/wasm/ from the repository, and an empty page at /.
 async function startPageServer() {
   const server = createServer(async (req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
@@ -37,7 +37,7 @@ async function startPageServer() {
       res.writeHead(200, { 'Content-Type': 'text/html' });
       return res.end('<!doctype html><title>carrier</title>');
     }
-    if (!/^\/(web|build\/wasm)\/[\w.-]+$/.test(path)) {
+    if (!/^\/(npm|build\/wasm)\/[\w.-]+$/.test(path)) {
       res.writeHead(404);
       return res.end();
     }
@@ -69,7 +69,7 @@ else describe('the fetch() carrier in Chromium', { timeout: 180_000 }, () => {
     await page.goto(pages.url);
     // One module for every run, as a page would have.
     await page.evaluate(async () => {
-      const { load } = await import('/web/corio.mjs');
+      const { load } = await import('/npm/corio.mjs');
       const factory = (await import('/build/wasm/stream_client.mjs')).default;
       window.out = [];
       window.client = await load({ factory, print: (l) => window.out.push(l), printErr: (l) => window.out.push(l) });

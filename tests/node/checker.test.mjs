@@ -1,4 +1,4 @@
-// checker.test.mjs — the website checker's JS API (web/checker.mjs over the
+// checker.test.mjs — the website checker's JS API (npm/checker.mjs over the
 // C checker in dist/corio.mjs, streams over Node's net and tls) against the
 // HTTP fixtures (tests/fixtures/http_fixture.mjs): each kind of answer gives
 // its exact result; the per-URL timeout, the concurrency limit, sequential
@@ -9,8 +9,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFixtures } from '../fixtures/http_fixture.mjs';
-import { checkUrls, iterateChecks } from '../../web/checker.mjs';
-import { load } from '../../web/corio.mjs';
+import { checkUrls, iterateChecks } from '../../npm/checker.mjs';
+import { load } from '../../npm/corio.mjs';
 
 let fixtures;
 before(async () => { fixtures = await startFixtures(); });

@@ -1,4 +1,4 @@
-// cli.test.mjs — `corio-check` (web/cli.mjs) run as a process against the
+// cli.test.mjs — `corio-check` (cli/corio-check.mjs) run as a process against the
 // HTTP fixtures: each output format, the exit status (0 only if every URL
 // answered below 400, 1 otherwise, 2 for usage errors), URLs from a file and
 // from standard input, invalid URLs reported while the others still run,
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFixtures } from '../fixtures/http_fixture.mjs';
 
-const CLI = fileURLToPath(new URL('../../web/cli.mjs', import.meta.url));
+const CLI = fileURLToPath(new URL('../../cli/corio-check.mjs', import.meta.url));
 
 let fixtures;
 let dir;

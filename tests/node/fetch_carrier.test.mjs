@@ -1,5 +1,5 @@
 // fetch_carrier.test.mjs — the browser's stream transport
-// (web/library_corio_net.js, CorioFetch), run under Node with
+// (runtime/host/library_net.js, CorioFetch), run under Node with
 // corioTransport 'fetch' over Node's own fetch(): a C client
 // (tests/c/programs/stream_client.c) writes HTTP/1.x requests over
 // corio_open_connection against the HTTP fixtures and must read back an

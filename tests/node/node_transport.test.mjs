@@ -1,5 +1,5 @@
 // node_transport.test.mjs — the Node stream transport of wasm builds
-// (web/library_corio_net.js, CorioNode: Node's net and tls, passed in as
+// (runtime/host/library_net.js, CorioNode: Node's net and tls, passed in as
 // Module.corioNet): a C client (tests/c/programs/stream_client.c) against
 // the HTTP fixtures reads the server's bytes exactly, gets a distinct error
 // for each failure, checks TLS certificates, pauses the socket when its

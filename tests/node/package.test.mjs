@@ -14,13 +14,13 @@ import { copyFixture, mustRun, packAndInstall, ROOT, sh } from './lib/package.mj
 
 // What the tarball holds: the prebuilt module and wasm, the runtime library
 // and JS libraries for C users, the JS API and its types, the CLI, the
-// header and the README (a LICENSE too, once there is one).
+// header and the README and the LICENSE.
 const SHIPPED = [
-  'README.md', 'package.json',
-  'dist/corio.mjs', 'dist/corio.wasm', 'dist/lib/libcorio.a',
+  'LICENSE', 'README.md', 'package.json',
+  'dist/corio.mjs', 'dist/corio.wasm', 'dist/lib/libcorio.a', 'dist/lib/library_status.js',
   'include/corio.h',
-  'web/checker.d.mts', 'web/checker.mjs', 'web/cli.mjs', 'web/corio.d.mts', 'web/corio.mjs',
-  'web/index.d.mts', 'web/index.mjs', 'web/library_corio.js', 'web/library_corio_net.js',
+  'npm/checker.d.mts', 'npm/checker.mjs', 'cli/corio-check.mjs', 'npm/corio.d.mts', 'npm/corio.mjs',
+  'npm/index.d.mts', 'npm/index.mjs', 'runtime/host/library_host.js', 'runtime/host/library_net.js',
 ];
 
 let pkg;
@@ -36,9 +36,12 @@ after(async () => {
 const installed = (path) => join(pkg.project, 'node_modules', 'corio', path);
 
 test('the tarball holds exactly the module, wasm, library, types, CLI, header and README', () => {
-  const files = pkg.pack.files.map((f) => f.path).filter((p) => p !== 'LICENSE').sort();
+  const files = pkg.pack.files.map((f) => f.path).sort();
   assert.deepEqual(files, [...SHIPPED].sort());
-  for (const f of files) assert.doesNotMatch(f, /^(tests|runtime|checker|bench|examples|scripts|build)\//);
+  // Of runtime/, only the Emscripten JS libraries C users link with.
+  for (const f of files)
+    if (f.startsWith('runtime/')) assert.match(f, /^runtime\/host\/library_\w+\.js$/);
+    else assert.doesNotMatch(f, /^(tests|checker|bench|examples|scripts|build)\//);
   assert.ok(pkg.pack.size < 1 << 20, `the tarball is ${pkg.pack.size} bytes`);
 });
 
@@ -101,7 +104,7 @@ test('the corio-check bin checks URLs from node_modules/.bin', async () => {
   assert.match(bad.stdout, /CORIO_ETIMEDOUT/);
 });
 
-// The value names web/index.d.mts exports (not its `export type` lines).
+// The value names npm/index.d.mts exports (not its `export type` lines).
 function declaredValues(dts) {
   const names = [];
   for (const m of dts.matchAll(/^export \{([^}]*)\} from/gm))
@@ -110,12 +113,12 @@ function declaredValues(dts) {
 }
 
 test('the declarations name exactly what the module exports', async () => {
-  const dts = await readFile(installed('web/index.d.mts'), 'utf8');
+  const dts = await readFile(installed('npm/index.d.mts'), 'utf8');
   const out = await mustRun(process.execPath, ['--input-type=module', '-e',
     "console.log(JSON.stringify(Object.keys(await import('corio')).sort()))"], { cwd: pkg.project });
   assert.deepEqual(declaredValues(dts), JSON.parse(out));
   const manifest = JSON.parse(await readFile(installed('package.json'), 'utf8'));
-  assert.equal(manifest.types, './web/index.d.mts');
+  assert.equal(manifest.types, './npm/index.d.mts');
   for (const entry of Object.values(manifest.exports))
     if (typeof entry === 'object') assert.ok(existsSync(installed(entry.types)), entry.types);
 });

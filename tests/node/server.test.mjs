@@ -1,7 +1,7 @@
-// server.test.mjs — the demo dev server (web/server.mjs): routes, MIME types,
+// server.test.mjs — the demo dev server (server/server.mjs): routes, MIME types,
 // the COOP/COEP and no-store headers on every response, 404s, no way out of
 // the served directories, a clear failure when the port is taken, and the
-// checker's demo endpoints under /demo/ (web/demo_endpoints.mjs).
+// checker's demo endpoints under /demo/ (server/demo_endpoints.mjs).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -10,10 +10,10 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '../../web/server.mjs';
-import { DEMO_PATHS } from '../../web/demo_endpoints.mjs';
+import { startServer } from '../../server/server.mjs';
+import { DEMO_PATHS } from '../../server/demo_endpoints.mjs';
 
-const SERVER_SCRIPT = fileURLToPath(new URL('../../web/server.mjs', import.meta.url));
+const SERVER_SCRIPT = fileURLToPath(new URL('../../server/server.mjs', import.meta.url));
 
 // A GET (or other method) with the path sent exactly as written, which
 // fetch() would normalise. Resolves to {status, headers, body}.
@@ -36,11 +36,11 @@ function assertCommonHeaders(res) {
   assert.equal(res.headers['cache-control'], 'no-store');
 }
 
-describe('web/server.mjs on a fixture tree', () => {
-  // root/web (served at /), root/dist (served at /dist), root/secret.txt
-  // (outside both: must never be served).
+describe('server/server.mjs on a fixture tree', () => {
+  // root/page (served at / and /page), root/dist (served at /dist),
+  // root/secret.txt (outside both: must never be served).
   const root = mkdtempSync(join(tmpdir(), 'corio-server-'));
-  const webDir = join(root, 'web');
+  const webDir = join(root, 'page');
   const distDir = join(root, 'dist');
   let server;
 
@@ -61,7 +61,7 @@ describe('web/server.mjs on a fixture tree', () => {
       [join(root, 'secret.txt')]: 'SECRET',
     };
     for (const [path, text] of Object.entries(files)) writeFileSync(path, text);
-    server = await startServer({ port: 0, host: '127.0.0.1', webDir, distDir });
+    server = await startServer({ port: 0, host: '127.0.0.1', dirs: { page: webDir, dist: distDir } });
   });
 
   after(async () => {
@@ -74,7 +74,7 @@ describe('web/server.mjs on a fixture tree', () => {
     assert.notEqual(server.port, 0);
   });
 
-  test('/ serves web/index.html as HTML', async () => {
+  test('/ serves page/index.html as HTML', async () => {
     const res = await get(server.url, '/');
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'text/html; charset=utf-8');
@@ -102,9 +102,9 @@ describe('web/server.mjs on a fixture tree', () => {
     }
   });
 
-  test('web/ files are served at the root and under /web/; dist/ under /dist/', async () => {
+  test('page/ files are served at the root and under /page/; dist/ under /dist/', async () => {
     assert.equal((await get(server.url, '/sub/b.mjs')).body, 'export const b = 2;');
-    assert.equal((await get(server.url, '/web/sub/b.mjs')).body, 'export const b = 2;');
+    assert.equal((await get(server.url, '/page/sub/b.mjs')).body, 'export const b = 2;');
     assert.equal((await get(server.url, '/dist/corio.mjs')).body, 'export default 1;');
     assert.equal((await get(server.url, '/a%2Ejs')).body, 'export {};'); // escapes are decoded
   });
@@ -117,11 +117,11 @@ describe('web/server.mjs on a fixture tree', () => {
     }
   });
 
-  test('no path reaches outside web/ and dist/', async () => {
+  test('no path reaches outside page/ and dist/', async () => {
     const attempts = [
-      '/../secret.txt', '/dist/../../secret.txt', '/web/../../secret.txt',
+      '/../secret.txt', '/dist/../../secret.txt', '/page/../../secret.txt',
       '/%2e%2e/secret.txt', '/dist/%2e%2e/%2e%2e/secret.txt', '/..%2fsecret.txt',
-      '/dist/..%2f..%2fsecret.txt', '/web/%2e%2e%2f%2e%2e%2fsecret.txt', '/..%5csecret.txt',
+      '/dist/..%2f..%2fsecret.txt', '/page/%2e%2e%2f%2e%2e%2fsecret.txt', '/..%5csecret.txt',
       '/dist/..%5c..%5csecret.txt', '/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd', '//secret.txt',
       '/%00secret.txt', '/%E0%A4%A', `/${encodeURIComponent(join(root, 'secret.txt'))}`,
     ];
@@ -151,7 +151,7 @@ describe('web/server.mjs on a fixture tree', () => {
   });
 });
 
-describe('web/server.mjs as a command', () => {
+describe('server/server.mjs as a command', () => {
   // Starts the script; resolves to {child, output, exitCode} once it has
   // printed a line or exited.
   function runScript(args) {
@@ -165,7 +165,7 @@ describe('web/server.mjs as a command', () => {
     });
   }
 
-  test('prints the URL it serves on, and serves the repo\'s web/index.html there', async () => {
+  test('prints the URL it serves on, and serves the repo\'s page/index.html there', async () => {
     const { child, output } = await runScript(['--port', '0']);
     try {
       const url = output.match(/http:\/\/127\.0\.0\.1:\d+\//)?.[0];
@@ -193,7 +193,7 @@ describe('web/server.mjs as a command', () => {
   });
 });
 
-describe('web/server.mjs demo endpoints (/demo/)', () => {
+describe('server/server.mjs demo endpoints (/demo/)', () => {
   let server;
 
   before(async () => {

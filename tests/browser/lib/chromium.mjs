@@ -1,5 +1,5 @@
 // chromium.mjs — what the browser tests share: Debian's Chromium, launched
-// headless with the flags shared/TOOLCHAIN.md gives (no background
+// headless with the flags docs/toolchain.md gives (no background
 // networking: there is no internet), and a check that names what is missing
 // (Chromium, playwright-core, the built dist/) as an install hint, and a
 // page that records every error it shows.

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { load } from '../../../web/corio.mjs';
+import { load } from '../../../npm/corio.mjs';
 import { startFixtures } from '../../fixtures/http_fixture.mjs';
 import { compileWasm, describeWasmEnd, runWasm } from './wasm_program.mjs';
 
@@ -55,7 +55,7 @@ export async function runClient(args, { corioTransport, timeoutMs = 15_000 } = {
 }
 
 /**
- * Loads the module in this process (options as web/corio.mjs load()) for
+ * Loads the module in this process (options as npm/corio.mjs load()) for
  * runs of the exported coroutine: run(args) resolves to parseOutput's shape.
  */
 export async function loadClient(options = {}) {

@@ -22,13 +22,17 @@ export class CorioError extends Error {
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
 
-/** Wraps an instantiated corio module (one built with web/library_corio.js). */
+/** Wraps an instantiated corio module (one built with runtime/host/library_host.js). */
 export function attach(Module) {
   const host = Module.corioHost;
   if (!host) throw new TypeError('not a corio module: corioHost is missing');
-  const codeName = (code) => Module.UTF8ToString(Module._corio_js_err_name(code));
+  const codeName = (code) => Module.UTF8ToString(Module._corio_export_err_name(code));
   return {
     module: Module,
+    /** corio's status codes by name (generated from corio.h), from the module. */
+    status: Module.corioStatus,
+    /** A CorioError for `code` (a status number), with its name. */
+    error: (code, message) => new CorioError(code, codeName(code), message),
     /**
      * Runs the coroutine exported (CORIO_EXPORT) as `name` with an integer
      * argument. Aborting `signal` cancels its task (corio_task_cancel): if

@@ -1,7 +1,7 @@
 // demo_endpoints.mjs — the dev server's demo endpoints under /demo/, so the
 // website checker page has something to check with no internet: answers
 // (200, 301, 404, 500), a slow one, one that never answers and one whose
-// connection is reset mid-response. web/server.mjs mounts them.
+// connection is reset mid-response. server/server.mjs mounts them.
 //
 // They answer GET and HEAD (HEAD: same head, no body) and CORS preflights,
 // and carry CORS headers, so a page on another origin (localhost vs

@@ -24,7 +24,7 @@
  * those cut short having error.codeName 'CORIO_ECANCELLED'. A signal
  * already aborted before they begin rejects with signal.reason.
  */
-import { CorioError, defaultInstance } from './corio.mjs';
+import { defaultInstance } from './corio.mjs';
 
 const DEFAULTS = { concurrency: 10, timeout: 10, mode: 'concurrent' };
 const MODES = ['concurrent', 'sequential'];
@@ -117,10 +117,10 @@ async function run(list, o) {
       }),
       progress: guard((done, total) => o.onProgress?.(done, total)),
     });
-  if (!job) throw new CorioError(-4, 'CORIO_ENOMEM', 'out of memory for the URL list');
+  if (!job) throw corio.error(corio.status.ENOMEM, 'out of memory for the URL list');
   const stopForwarding = forwardAbort(o.signal, controller);
   try {
-    await corio.run('checker_js_run', job, { signal: controller.signal });
+    await corio.run('checker_export_run', job, { signal: controller.signal });
   } catch (e) {
     // Cancelled before the checks began: no result exists to return.
     if (e?.codeName === 'CORIO_ECANCELLED' && controller.signal.aborted) throw controller.signal.reason;

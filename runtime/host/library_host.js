@@ -1,10 +1,10 @@
 /*
- * library_corio.js — the JS half of corio's wasm host backend
+ * library_host.js — the JS half of corio's wasm host backend
  * (runtime/host/host_js.c): timers and wake-ups on the JS event loop, JS
  * calls whose Promises settle into C, and the tick driver for loops run
  * from JS. Host calls only: no runtime logic lives here.
  *
- * Rules it keeps (see shared/TOOLCHAIN.md):
+ * Rules it keeps (see docs/toolchain.md):
  *   - at most one Asyncify suspension: only corio_js_host_wait suspends, and
  *     completions never call a suspending export, they record and kick;
  *   - a wake-up always happens on a fresh JS turn, never with wasm on the
@@ -12,10 +12,9 @@
  *   - a rejected or throwing JS call becomes a C error, never a lost wake.
  */
 mergeInto(LibraryManager.library, {
-  $Corio__deps: ['malloc', 'free'],
+  $Corio__deps: ['$CorioStatus', 'malloc', 'free'],
   $Corio__postset: 'Module["corioHost"] = Corio; Corio.watchAborts();',
   $Corio: {
-    EHOST: -13,
     wakeUp: null,        // Asyncify's resume, while corio_js_host_wait sleeps
     timer: null,         // the one pending setTimeout
     turnScheduled: false,
@@ -89,7 +88,7 @@ mergeInto(LibraryManager.library, {
       Corio.clearTimer();
       var ms;
       try {
-        ms = _corio_js_tick();
+        ms = _corio_export_tick();
       } catch (e) {
         e = Corio.explain(e);
         Corio.failAll(e);
@@ -159,12 +158,12 @@ mergeInto(LibraryManager.library, {
       return new Promise(function(resolve, reject) {
         var namePtr = Corio.toC(String(name));
         var codePtr = _malloc(4);
-        var task = _corio_js_run(namePtr, arg | 0, codePtr);
+        var task = _corio_export_run(namePtr, arg | 0, codePtr);
         var code = HEAP32[codePtr >>> 2];
         _free(namePtr);
         _free(codePtr);
         if (!task) {
-          reject({code: code, message: name + ': ' + UTF8ToString(_corio_js_err_text(code))});
+          reject({code: code, message: name + ': ' + UTF8ToString(_corio_export_err_text(code))});
           return;
         }
         Corio.runs[task] = {resolve: resolve, reject: reject};
@@ -180,7 +179,7 @@ mergeInto(LibraryManager.library, {
       var entry = Corio.runs[task];
       var onAbort = function() {
         if (Corio.runs[task] !== entry) return;
-        if (_corio_js_cancel(task)) Corio.scheduleTick(0);
+        if (_corio_export_cancel(task)) Corio.scheduleTick(0);
       };
       var settle = function(fn) {
         return function(x) {
@@ -228,7 +227,7 @@ mergeInto(LibraryManager.library, {
     var name = UTF8ToString(namePtr);
     var arg = UTF8ToString(argPtr);
     var settle = function(code, text) {
-      _corio_js_settle(id, code, Corio.toC(text));
+      _corio_on_settle(id, code, Corio.toC(text));
       Corio.kick();
     };
     // Always settles on a later microtask, never inside this call: the
@@ -241,7 +240,7 @@ mergeInto(LibraryManager.library, {
       settle(0, value === undefined ? '' : String(value));
     }, function(err) {
       var msg = err && err.message !== undefined ? err.message : String(err);
-      settle(Corio.EHOST, name + ': ' + msg);
+      settle(CorioStatus.EHOST, name + ': ' + msg);
     });
   },
 

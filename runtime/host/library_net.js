@@ -1,5 +1,5 @@
 /*
- * library_corio_net.js — the JS half of corio's wasm net transports
+ * library_net.js — the JS half of corio's wasm net transports
  * (runtime/host/net_js.c): what carries a stream connection or a listener,
  * chosen once per module:
  *   - Node (CorioNode): Node's net and tls modules, which the loader passes
@@ -19,12 +19,8 @@
  */
 mergeInto(LibraryManager.library, {
   // The records of live connections and listeners, and the reports to C.
-  $CorioNet__deps: ['$Corio', 'malloc', 'free'],
+  $CorioNet__deps: ['$Corio', '$CorioStatus', 'malloc', 'free'],
   $CorioNet: {
-    // corio status codes (include/corio.h, CORIO_STATUS_MAP)
-    ETIMEDOUT: -2, EINVAL: -3, ENOMEM: -4, ENOTSUP: -12, EIO: -16,
-    EDNS: -18, ECONNREFUSED: -19, ECONNRESET: -20, ETLS: -21, EPROTO: -22,
-    ECORS: -23, ELIMIT: -24, EINCOMPLETE: -25, ENETWORK: -26,
 
     conns: {},      // conn pointer -> record {ptr, transport, open, closing, ...}
     listeners: {},  // listener pointer -> record (same shape)
@@ -80,7 +76,7 @@ mergeInto(LibraryManager.library, {
     connected: function(rec, peer) {
       if (!rec.open || rec.closing) return;
       CorioNet.report(function() {
-        CorioNet.withString(peer, function(p) { _corio_js_net_connected(rec.ptr, p); });
+        CorioNet.withString(peer, function(p) { _corio_on_net_connected(rec.ptr, p); });
       });
     },
 
@@ -95,21 +91,21 @@ mergeInto(LibraryManager.library, {
           return;
         }
         HEAPU8.set(bytes, p);
-        try { _corio_js_net_data(rec.ptr, p, n); } finally { _free(p); }
+        try { _corio_on_net_data(rec.ptr, p, n); } finally { _free(p); }
       });
       if (!copied)
-        rec.transport.fail(rec, CorioNet.ENOMEM, rec.where + ': out of memory receiving ' + n + ' bytes');
+        rec.transport.fail(rec, CorioStatus.ENOMEM, rec.where + ': out of memory receiving ' + n + ' bytes');
     },
 
     eof: function(rec) {
       if (!rec.open || rec.closing || rec.eof) return;
       rec.eof = true;
-      CorioNet.report(function() { _corio_js_net_eof(rec.ptr); });
+      CorioNet.report(function() { _corio_on_net_eof(rec.ptr); });
     },
 
     sent: function(rec, n) {
       if (!rec.open) return;
-      CorioNet.report(function() { _corio_js_net_sent(rec.ptr, n); });
+      CorioNet.report(function() { _corio_on_net_sent(rec.ptr, n); });
     },
 
     // A record's error report, once, through cError(ptr, code, message) (a
@@ -132,11 +128,11 @@ mergeInto(LibraryManager.library, {
     },
 
     error: function(rec, code, message) {
-      CorioNet.reportError(rec, code, message, _corio_js_net_error);
+      CorioNet.reportError(rec, code, message, _corio_on_net_error);
     },
 
     closed: function(rec) {
-      CorioNet.reportClosed(CorioNet.conns, rec, _corio_js_net_closed);
+      CorioNet.reportClosed(CorioNet.conns, rec, _corio_on_net_closed);
     },
 
     // An error, then the closed report, on a later microtask.
@@ -150,15 +146,15 @@ mergeInto(LibraryManager.library, {
 
     listening: function(lrec, port) {
       if (!lrec.open || lrec.closing) return;
-      CorioNet.report(function() { _corio_js_net_listening(lrec.ptr, port); });
+      CorioNet.report(function() { _corio_on_net_listening(lrec.ptr, port); });
     },
 
     listenError: function(lrec, code, message) {
-      CorioNet.reportError(lrec, code, message, _corio_js_net_listen_error);
+      CorioNet.reportError(lrec, code, message, _corio_on_net_listen_error);
     },
 
     listenClosed: function(lrec) {
-      CorioNet.reportClosed(CorioNet.listeners, lrec, _corio_js_net_listen_closed);
+      CorioNet.reportClosed(CorioNet.listeners, lrec, _corio_on_net_listen_closed);
     },
 
     // The end of a blocking run: every transport is aborted and reported
@@ -170,8 +166,8 @@ mergeInto(LibraryManager.library, {
           rec.transport.abort(rec);
           rec.open = false;
           delete table[ptr];
-          if (table === CorioNet.conns) _corio_js_net_closed(rec.ptr);
-          else _corio_js_net_listen_closed(rec.ptr);
+          if (table === CorioNet.conns) _corio_on_net_closed(rec.ptr);
+          else _corio_on_net_listen_closed(rec.ptr);
         });
       });
     },
@@ -181,7 +177,7 @@ mergeInto(LibraryManager.library, {
     accept: function(lrec, peer) {
       var c = 0;
       CorioNet.report(function() {
-        CorioNet.withString(peer, function(p) { c = _corio_js_net_accept(lrec.ptr, p); });
+        CorioNet.withString(peer, function(p) { c = _corio_on_net_accept(lrec.ptr, p); });
       });
       return c;
     },
@@ -200,19 +196,19 @@ mergeInto(LibraryManager.library, {
     nodeCode: function(err, handshaking) {
       var c = String((err && err.code) || '');
       var message = String((err && err.message) || '');
-      if (/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_NODATA|EAI_FAIL)$/.test(c)) return CorioNet.EDNS;
-      if (c === 'ECONNREFUSED') return CorioNet.ECONNREFUSED;
+      if (/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_NODATA|EAI_FAIL)$/.test(c)) return CorioStatus.EDNS;
+      if (c === 'ECONNREFUSED') return CorioStatus.ECONNREFUSED;
       if (/^(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT)$/.test(c))
-        return CorioNet.ETIMEDOUT;
+        return CorioStatus.ETIMEDOUT;
       if (/^ERR_(SSL|TLS)_|CERT|SIGNATURE|SELF_SIGNED|HOSTNAME_MISMATCH/.test(c) ||
           (err && err.library === 'SSL routines'))
-        return CorioNet.ETLS;
+        return CorioStatus.ETLS;
       if (/^(ECONNRESET|EPIPE|UND_ERR_SOCKET)$/.test(c))
-        return handshaking || /secure TLS connection/.test(message) ? CorioNet.ETLS : CorioNet.ECONNRESET;
-      if (c === 'UND_ERR_HEADERS_OVERFLOW') return CorioNet.ELIMIT;
-      if (c === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return CorioNet.EINCOMPLETE;
-      if (/^HPE_/.test(c)) return CorioNet.EPROTO;
-      return CorioNet.EIO;
+        return handshaking || /secure TLS connection/.test(message) ? CorioStatus.ETLS : CorioStatus.ECONNRESET;
+      if (c === 'UND_ERR_HEADERS_OVERFLOW') return CorioStatus.ELIMIT;
+      if (c === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return CorioStatus.EINCOMPLETE;
+      if (/^HPE_/.test(c)) return CorioStatus.EPROTO;
+      return CorioStatus.EIO;
     },
   },
 
@@ -244,7 +240,7 @@ mergeInto(LibraryManager.library, {
       rec.where = CorioNet.hostPort(host, port);
       rec.tls = tls;
       var got = CorioNode.modules(tls);
-      if (got.missing) return CorioNet.failLater(rec, CorioNet.EIO, rec.where + ': ' + got.missing);
+      if (got.missing) return CorioNet.failLater(rec, CorioStatus.EIO, rec.where + ': ' + got.missing);
       var m = got.modules;
       var opts = {host: host, port: port, allowHalfOpen: true};
       var sock;
@@ -261,7 +257,7 @@ mergeInto(LibraryManager.library, {
           sock = m.net.connect(opts);
         }
       } catch (e) {
-        return CorioNet.failLater(rec, tls ? CorioNet.ETLS : CorioNet.EIO, rec.where + ': ' + e.message);
+        return CorioNet.failLater(rec, tls ? CorioStatus.ETLS : CorioStatus.EIO, rec.where + ': ' + e.message);
       }
       rec.sock = sock;
       sock.once(tls ? 'secureConnect' : 'connect', function() {
@@ -334,7 +330,7 @@ mergeInto(LibraryManager.library, {
       if (got.missing) {
         lrec.closing = true;
         return CorioNet.later(function() {
-          CorioNet.listenError(lrec, CorioNet.EIO, lrec.where + ': ' + got.missing);
+          CorioNet.listenError(lrec, CorioStatus.EIO, lrec.where + ': ' + got.missing);
           CorioNet.listenClosed(lrec);
         });
       }
@@ -459,7 +455,7 @@ mergeInto(LibraryManager.library, {
     // Parses a request head from `text` (the bytes so far, as latin1).
     // Returns null while more is needed, {req}, or {fail: [code, why]}.
     parseHead: function(text) {
-      var refuse = function(what) { return {fail: [CorioNet.ENOTSUP, CorioFetch.notCarried(what)]}; };
+      var refuse = function(what) { return {fail: [CorioStatus.ENOTSUP, CorioFetch.notCarried(what)]}; };
       var line = CorioFetch.patterns().line, partial = CorioFetch.patterns().partial;
       var lineEnd = text.search(/\r?\n/);
       var first = lineEnd < 0 ? text : text.slice(0, lineEnd);
@@ -468,7 +464,7 @@ mergeInto(LibraryManager.library, {
       var end = text.search(/\r?\n\r?\n/);
       if (end < 0) {
         if (text.length <= CorioFetch.MAX_HEAD) return null;
-        return {fail: [CorioNet.ELIMIT, 'the request head is over the ' + CorioFetch.MAX_HEAD +
+        return {fail: [CorioStatus.ELIMIT, 'the request head is over the ' + CorioFetch.MAX_HEAD +
                        ' bytes the fetch() carrier keeps']};
       }
       var headLen = end + /^\r?\n\r?\n/.exec(text.slice(end))[0].length;
@@ -521,7 +517,7 @@ mergeInto(LibraryManager.library, {
     write: function(rec, bytes) {
       CorioNet.later(function() { CorioNet.sent(rec, bytes.length); });
       if (rec.phase !== 'request')
-        return CorioFetch.fail(rec, CorioNet.ENOTSUP, rec.where + ': ' +
+        return CorioFetch.fail(rec, CorioStatus.ENOTSUP, rec.where + ': ' +
           CorioFetch.notCarried('sent more after its request (one per connection): ' + CorioFetch.describe(bytes)));
       rec.chunks.push(bytes);
       rec.size += bytes.length;
@@ -572,13 +568,13 @@ mergeInto(LibraryManager.library, {
       var total = rec.req ? rec.req.headLen + rec.req.bodyLen : Infinity;
       if (rec.size < total) {
         if (rec.eofWritten)
-          CorioFetch.fail(rec, CorioNet.ENOTSUP, rec.where + ': ' + CorioFetch.notCarried(
+          CorioFetch.fail(rec, CorioStatus.ENOTSUP, rec.where + ': ' + CorioFetch.notCarried(
             'sent EOF before a whole request: ' + CorioFetch.describe(all)));
         return;
       }
       rec.chunks = null;
       if (rec.size > total)
-        return CorioFetch.fail(rec, CorioNet.ENOTSUP, rec.where + ': ' +
+        return CorioFetch.fail(rec, CorioStatus.ENOTSUP, rec.where + ': ' +
           CorioFetch.notCarried('sent more after its request (one per connection): ' +
                                 CorioFetch.describe(all.subarray(total))));
       CorioFetch.send(rec, all.slice(rec.req.headLen, total));
@@ -609,10 +605,10 @@ mergeInto(LibraryManager.library, {
       }
       var hidden = ': reachable, status hidden by the browser (';
       if (res.type === 'opaqueredirect')
-        return CorioFetch.fail(rec, CorioNet.ECORS, rec.where + hidden +
+        return CorioFetch.fail(rec, CorioStatus.ECORS, rec.where + hidden +
           'a redirect, which fetch() with redirect "manual" does not show)');
       if (res.type === 'opaque')
-        return CorioFetch.fail(rec, CorioNet.ECORS, rec.where + hidden + 'no CORS headers)');
+        return CorioFetch.fail(rec, CorioStatus.ECORS, rec.where + hidden + 'no CORS headers)');
       var head = 'HTTP/1.1 ' + res.status + ' ' + res.statusText + '\r\n';
       res.headers.forEach(function(value, name) {
         if (!CorioFetch.HIDDEN[name.toLowerCase()]) head += name + ': ' + value + '\r\n';
@@ -663,7 +659,7 @@ mergeInto(LibraryManager.library, {
                                rec.where + ': ' + message + ': ' + CorioNet.nodeWords(cause));
       }
       var unknown = function() {
-        CorioFetch.fail(rec, CorioNet.ENETWORK, rec.where + ': ' + message +
+        CorioFetch.fail(rec, CorioStatus.ENETWORK, rec.where + ': ' + message +
           ' (the browser does not say whether the name was not found, the connection was refused, ' +
           'TLS failed or the connection was reset' +
           (/^(GET|HEAD)$/i.test(rec.req.method) ? ')' : ', or whether CORS blocked the request)'));
@@ -672,7 +668,7 @@ mergeInto(LibraryManager.library, {
       fetch(url, {method: rec.req.method, mode: 'no-cors', cache: 'no-store',
                   credentials: 'omit', signal: rec.controller.signal}).then(function() {
         if (CorioFetch.live(rec))
-          CorioFetch.fail(rec, CorioNet.ECORS, rec.where + ': reachable, status hidden by the browser (no CORS headers)');
+          CorioFetch.fail(rec, CorioStatus.ECORS, rec.where + ': reachable, status hidden by the browser (no CORS headers)');
       }, function() {
         if (CorioFetch.live(rec)) unknown();
       });
@@ -684,7 +680,7 @@ mergeInto(LibraryManager.library, {
       var where = rec.where + ': the response body failed: ';
       if (cause && typeof cause.code === 'string')
         return CorioFetch.fail(rec, CorioNet.nodeCode(cause, false), where + message + ': ' + CorioNet.nodeWords(cause));
-      CorioFetch.fail(rec, CorioNet.ENETWORK, where + message +
+      CorioFetch.fail(rec, CorioStatus.ENETWORK, where + message +
         ' (the browser does not say whether the connection was reset or closed early)');
     },
 
@@ -724,7 +720,7 @@ mergeInto(LibraryManager.library, {
     listen: function(lrec, host, port) {
       lrec.closing = true;
       CorioNet.later(function() {
-        CorioNet.listenError(lrec, CorioNet.ENOTSUP,
+        CorioNet.listenError(lrec, CorioStatus.ENOTSUP,
           CorioNet.hostPort(host, port) + ': not supported in the browser: a page cannot accept connections');
         CorioNet.listenClosed(lrec);
       });

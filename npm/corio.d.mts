@@ -1,5 +1,5 @@
 /*
- * corio.d.mts — TypeScript declarations of web/corio.mjs: loading a corio
+ * corio.d.mts — TypeScript declarations of npm/corio.mjs: loading a corio
  * wasm module and running its exported C coroutines as Promises.
  */
 

@@ -1,9 +1,12 @@
-// server.mjs — a dependency-free dev server for the browser demo: serves web/
-// at the root (so `/` is web/index.html) and dist/ under /dist/, with the
+// server.mjs — a dependency-free dev server for the browser demo: serves page/
+// at the root (so `/` is page/index.html), and dist/, npm/ and server/ under
+// /dist/, /npm/ and /server/ (the page imports the npm API and the demo
+// endpoint list from there, by relative URLs that also work when the
+// repository is hosted as static files and the page is /page/), with the
 // cross-origin isolation headers that wasm threads will need and no caching,
 // and the website checker's demo endpoints under /demo/ (demo_endpoints.mjs).
 //
-//   node web/server.mjs [--port N] [--host ADDR]    (PORT=N works too)
+//   node server/server.mjs [--port N] [--host ADDR]    (PORT=N works too)
 //
 // Tests import startServer() and listen on port 0.
 import { createServer } from 'node:http';
@@ -15,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { serveDemo } from './demo_endpoints.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
+const REPO_DIRS = Object.fromEntries(['page', 'dist', 'npm', 'server'].map((d) => [d, join(repo, d)]));
 
 export const MIME_TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -45,8 +49,8 @@ const COMMON_HEADERS = {
 
 // Maps a URL path to [directory, path inside it] or null. Each segment is
 // decoded on its own, so an encoded "/" or ".." can never climb out.
-function route(pathname, { webDir, distDir }) {
-  if (pathname === '/') return [webDir, ['index.html']];
+function route(pathname, dirs) {
+  if (pathname === '/') return [dirs.page, ['index.html']];
   let parts;
   try {
     parts = pathname.split('/').slice(1).map(decodeURIComponent);
@@ -54,9 +58,8 @@ function route(pathname, { webDir, distDir }) {
     return null; // malformed %-escape
   }
   if (parts.some((p) => p === '..' || p === '.' || /[\\/\0]/.test(p))) return null;
-  if (parts[0] === 'dist') return [distDir, parts.slice(1)];
-  if (parts[0] === 'web') return [webDir, parts.slice(1)];
-  return [webDir, parts];
+  if (Object.hasOwn(dirs, parts[0])) return [dirs[parts[0]], parts.slice(1)];
+  return [dirs.page, parts];
 }
 
 async function resolveFile(pathname, dirs) {
@@ -117,17 +120,17 @@ async function handle(req, res, dirs, log) {
 /**
  * Starts the server. Resolves to {url, port, server, close()} once it
  * listens; rejects (with a message saying so) if the port is taken.
- * `webDir` and `distDir` default to the repo's web/ and dist/.
+ * `dirs` maps a first path segment to a folder; it defaults to the repo's
+ * page/, dist/, npm/ and server/ (`page` is also what `/` serves).
  */
 export function startServer({
   port = 8080,
   host = '127.0.0.1',
-  webDir = join(repo, 'web'),
-  distDir = join(repo, 'dist'),
+  dirs = REPO_DIRS,
   log = null,
 } = {}) {
   const server = createServer((req, res) => {
-    handle(req, res, { webDir, distDir }, log).catch((e) => {
+    handle(req, res, dirs, log).catch((e) => {
       if (!res.headersSent) sendText(res, 500, 'internal error\n');
       else res.destroy();
       log?.(`${req.method} ${req.url} 500 ${e.message}`);
@@ -156,8 +159,8 @@ export function startServer({
   });
 }
 
-const USAGE = 'usage: node web/server.mjs [--port N] [--host ADDR]\n' +
-  'Serves the corio browser demo (web/ and dist/) and its demo endpoints (/demo/)\n' +
+const USAGE = 'usage: node server/server.mjs [--port N] [--host ADDR]\n' +
+  'Serves the corio browser demo (page/, with dist/ and npm/) and its demo endpoints (/demo/)\n' +
   'on ADDR (default 127.0.0.1), port N (default: $PORT, else 8080; 0 picks a free one).';
 
 async function main() {
@@ -186,7 +189,7 @@ async function main() {
   }
   try {
     const { url } = await startServer({ port, host: values.host, log: (l) => console.log(l) });
-    console.log(`corio demo: serving web/ and dist/ on ${url} (checker demo endpoints under /demo/)`);
+    console.log(`corio demo: serving page/ on ${url} (checker demo endpoints under /demo/)`);
   } catch (e) {
     console.error(`server: ${e.message}`);
     process.exit(1);

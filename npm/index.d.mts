@@ -1,5 +1,5 @@
 /*
- * index.d.mts — TypeScript declarations of the npm entry, web/index.mjs.
+ * index.d.mts — TypeScript declarations of the npm entry, npm/index.mjs.
  */
 export { checkUrls, iterateChecks, normalizeOptions } from './checker.mjs';
 export type { CheckError, CheckMode, CheckOptions, CheckResult } from './checker.mjs';

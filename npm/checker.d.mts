@@ -1,5 +1,5 @@
 /*
- * checker.d.mts — TypeScript declarations of web/checker.mjs: the website
+ * checker.d.mts — TypeScript declarations of npm/checker.mjs: the website
  * checker (checkUrls, iterateChecks), its options and its results.
  */
 import type { Corio } from './corio.mjs';

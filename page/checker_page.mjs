@@ -1,10 +1,10 @@
 // checker_page.mjs — the website checker view of the demo page: reads the
 // URL list and the controls, runs the concurrent check (then, to compare,
-// the sequential one) through web/checker.mjs, cancels through an
+// the sequential one) through npm/checker.mjs, cancels through an
 // AbortController, and draws what happens: progress, totals, the results
 // table (results_table.mjs) and the timelines (timeline.mjs), all updated
 // once per animation frame however fast results arrive.
-import { DEMO_PATHS } from './demo_endpoints.mjs';
+import { DEMO_PATHS } from '../server/demo_endpoints.mjs';
 import { formatMs, onLanguageChange, t } from './i18n.mjs';
 import { CANCELLED, ResultsTable, resultKind, resultLabel } from './results_table.mjs';
 import { Timeline } from './timeline.mjs';
@@ -48,7 +48,7 @@ const timelines = {
 };
 
 const page = {
-  checker: null, // web/checker.mjs once loaded
+  checker: null, // npm/checker.mjs once loaded
   status: { state: 'loading', key: 'statusLoading', params: {} },
   controller: null, // the AbortController of the run in progress
   phase: null, // 'concurrent' or 'sequential' while one runs
@@ -281,7 +281,7 @@ async function main() {
   drawFrame();
   drawStatus();
   try {
-    page.checker = await import('./checker.mjs');
+    page.checker = await import('../npm/checker.mjs');
   } catch (e) {
     setStatus('error', 'statusUnavailable', { error: e?.message ?? String(e) });
     return;

@@ -4,7 +4,7 @@
 // different demos may overlap: they share one corio loop driven by the
 // page's event loop. Texts follow the page's language (i18n.mjs); printf
 // output is the C program's own.
-import { load } from './corio.mjs';
+import { load } from '../npm/corio.mjs';
 import { onLanguageChange, t } from './i18n.mjs';
 
 const $ = (selector) => document.querySelector(selector);
@@ -97,8 +97,7 @@ async function main() {
     return;
   }
   const m = corio.module;
-  $('#backend').textContent = m._corio_backend_name
-    ? m.UTF8ToString(m._corio_backend_name()) : 'unknown';
+  $('#backend').textContent = m.UTF8ToString(m._corio_export_backend_name());
   for (const form of forms) {
     form.addEventListener('submit', (event) => {
       event.preventDefault();

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 /*
- * cli.mjs — `corio-check`, the website checker on the command line: reads
- * URLs (arguments, a file, standard input), checks them with web/checker.mjs
+ * corio-check.mjs — `corio-check`, the website checker on the command line: reads
+ * URLs (arguments, a file, standard input), checks them with npm/checker.mjs
  * (the C checker in corio's wasm), shows progress on stderr and prints the
  * results on stdout as a table, JSON or CSV. Exit status: 0 if every URL
  * answered with a status below 400, 1 otherwise, 2 for a usage error.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { checkUrls } from './checker.mjs';
+import { checkUrls } from '../npm/checker.mjs';
 
 const USAGE = `usage: corio-check [options] [URL...]
 

@@ -2,7 +2,7 @@
  * library_checker.js — the JS half of checker/checker_js.c (linked into
  * dist/corio.mjs only): makes a job from a URL list in wasm memory, and
  * passes each start, result and progress event of a job to the listeners
- * web/checker.mjs registered for it. Host calls only: the listeners run on
+ * npm/checker.mjs registered for it. Host calls only: the listeners run on
  * a microtask, never with wasm on the stack, and nothing here calls back
  * into wasm while an event is reported.
  */
@@ -32,7 +32,7 @@ mergeInto(LibraryManager.library, {
           HEAP32[(table >> 2) + i] = p;
           HEAP32[(table >> 2) + n + i] = len;
         }
-        job = _checker_js_job_new(table, table + 4 * n, n, concurrency,
+        job = _checker_export_job_new(table, table + 4 * n, n, concurrency,
                                   timeout, sequential ? 1 : 0);
       } finally {
         ptrs.forEach(function(p) { _free(p); });
@@ -44,7 +44,7 @@ mergeInto(LibraryManager.library, {
 
     freeJob: function(job) {
       delete Checker.jobs[job];
-      _checker_js_job_free(job);
+      _checker_export_job_free(job);
     },
 
     // Calls listener `name` of `job` with args on a microtask.
@@ -62,15 +62,15 @@ mergeInto(LibraryManager.library, {
   },
 
   checker_js_result__deps: ['$Checker'],
-  checker_js_result__sig: 'viiiiiidd',
-  checker_js_result: function(job, index, status, reason, error, message,
-                              started, ended) {
+  checker_js_result__sig: 'viiiiiiidd',
+  checker_js_result: function(job, index, status, reason, error, errorName,
+                              message, started, ended) {
     Checker.emit(job, 'result', [{
       index: index,
       status: status,
       reason: UTF8ToString(reason),
       code: error,
-      codeName: error ? UTF8ToString(_corio_js_err_name(error)) : null,
+      codeName: error ? UTF8ToString(errorName) : null,
       message: UTF8ToString(message),
       started: started,
       ended: ended,
