@@ -1008,6 +1008,11 @@ int corio_readexactly(corio_reader_t *r, void *buf, size_t n, size_t *got);
 int corio_readuntil(corio_reader_t *r, const void *sep, size_t seplen,
                     char **out, size_t *len);
 
+/* After CORIO_ELIMIT from readuntil or readline: how many bytes asyncio's
+ * LimitOverrunError.consumed says are to be consumed (the separator's
+ * offset, or the buffered bytes that cannot start it). */
+size_t corio_reader_overrun_consumed(const corio_reader_t *r);
+
 /* Reads a line ending in "\n" (included in *out). At EOF returns the
  * partial line (possibly empty: *len = 0) with CORIO_OK, as asyncio does;
  * on a stream that failed, the partial line first, then the error.
@@ -1053,6 +1058,16 @@ int corio_writer_wait_closed(corio_writer_t *w);
  * are dropped). */
 void corio_writer_free(corio_writer_t *w);
 
+/* asyncio's can_write_eof(): true on a plain TCP transport, false with
+ * TLS (as asyncio's SSL transport). */
+bool corio_writer_can_write_eof(const corio_writer_t *w);
+
+/* asyncio's get_extra_info(name), as text owned by the writer, or NULL if
+ * unknown: "peername" ("host:port", as corio_writer_peer), "ssl" ("1" for
+ * a TLS connection, else NULL). Not yet: "sockname" and "peercert" (the
+ * transports do not report them to the core): NULL. */
+const char *corio_writer_extra_info(const corio_writer_t *w, const char *name);
+
 /* The peer's address as "host:port" (static to the writer), "" if unknown. */
 const char *corio_writer_peer(const corio_writer_t *w);
 
@@ -1073,6 +1088,9 @@ int corio_start_server(corio_server_t **out, const char *host, int port,
 
 /* The port the server listens on. */
 int corio_server_port(const corio_server_t *s);
+
+/* asyncio's is_serving(): listening and not closed. */
+bool corio_server_is_serving(const corio_server_t *s);
 
 /* Stops accepting; handlers already running go on. Never waits. */
 void corio_server_close(corio_server_t *s);
