@@ -3,7 +3,8 @@
  * guide compares: sequentially (21.6), or concurrently (21.7) with a task
  * per URL, a semaphore for the limit, wait_for for each URL's timeout, a
  * done callback per task for progress and as_completed to hand each result
- * on as it comes. Every URL ends with exactly one result, also when the run
+ * on as it comes (and, where the carrier needs one, a semaphore per origin:
+ * origin_limit.c). Every URL ends with exactly one result, also when the run
  * is cancelled.
  */
 #include <stdio.h>
@@ -21,6 +22,7 @@ typedef struct run {
   double t0;                 /* loop time when the run began */
   size_t ndone;              /* results handed on so far */
   corio_semaphore_t *limit;  /* concurrent mode: checks at once */
+  checker_origins_t *origins; /* concurrent mode with per_origin, else NULL */
 } run_t;
 
 /* A concurrent worker's argument. */
@@ -129,19 +131,27 @@ static int run_sequential(run_t *run) {
 
 /* ---- concurrent: a task per URL ----------------------------------------- */
 
-/* Waits for a permit, then checks. Its outcome is its result: it ends with
+/* Waits for its origin's permit (if there is a per-origin limit), then for
+ * a permit of the run, then checks: a check waiting for its origin holds no
+ * permit other origins could use. Its outcome is its result: it ends with
  * its index as its value, cancelled or not. */
 static int worker(void *arg, intptr_t *result) {
   const slot_t *s = arg;
   run_t *run = s->run;
   *result = (intptr_t)s->index;
   if (reject_invalid(run, s->index)) return CORIO_OK;
-  if (corio_semaphore_acquire(run->limit) != CORIO_OK) {
+  corio_semaphore_t *origin = checker__origins_of(run->origins, s->index);
+  if (origin != NULL && corio_semaphore_acquire(origin) != CORIO_OK) {
     never_began(run, s->index); /* cancelled while waiting for a permit */
     return CORIO_OK;
   }
-  check_one(run, s->index);
-  corio_semaphore_release(run->limit);
+  if (corio_semaphore_acquire(run->limit) != CORIO_OK) {
+    never_began(run, s->index);
+  } else {
+    check_one(run, s->index);
+    corio_semaphore_release(run->limit);
+  }
+  if (origin != NULL) corio_semaphore_release(origin);
   return CORIO_OK;
 }
 
@@ -260,11 +270,19 @@ static int run_concurrent(run_t *run) {
     return corio_fail(CORIO_ENOMEM, "out of memory");
   }
   int rc = corio_semaphore_new(&run->limit, run->opts.concurrency);
+  if (rc == CORIO_OK && run->opts.per_origin > 0) {
+    rc = checker__origins_new(run->urls, run->n, run->opts.per_origin,
+                              &run->origins);
+    if (rc != CORIO_OK) corio_semaphore_free(run->limit);
+  }
   if (rc != CORIO_OK) {
     rc = corio_fail(rc, "out of memory");
   } else {
     rc = start_workers(run, slots, tasks);
-    if (rc != CORIO_OK) corio_semaphore_free(run->limit);
+    if (rc != CORIO_OK) {
+      corio_semaphore_free(run->limit);
+      checker__origins_free(run->origins);
+    }
   }
   if (rc != CORIO_OK) {
     free(tasks);
@@ -281,6 +299,7 @@ static int run_concurrent(run_t *run) {
   finish_progress(run, tasks);
   for (size_t i = 0; i < run->n; i++) corio_task_release(tasks[i]);
   corio_semaphore_free(run->limit);
+  checker__origins_free(run->origins);
   free(tasks);
   free(slots);
   return rc;

@@ -71,6 +71,10 @@ typedef struct checker_opts {
                        * negative or NaN: CORIO_EINVAL */
   bool sequential;    /* one URL after the other, in list order (the
                        * guide's 21.6); concurrency is then ignored */
+  size_t per_origin;  /* checks at once to one origin (scheme, host and
+                       * port), waited for before a check begins, so before
+                       * its timeout starts; 0: no limit. For a carrier that
+                       * queues requests itself (a browser's fetch(): 6) */
   /* Progress, each called once per URL, from inside the run (the loop's
    * thread; they must not wait). Any may be NULL. */
   void (*on_start)(size_t index, const char *url, void *data);

@@ -22,6 +22,9 @@ extern void checker_js_result(void *job, int index, int status,
                               const char *error_name, const char *message,
                               double started, double ended);
 extern void checker_js_progress(void *job, int done, int total);
+/* The most connections the module's stream carrier has open to one origin
+ * at once (0: no limit), which the run then keeps per origin itself. */
+extern int checker_js_origin_limit(void);
 
 typedef struct checker_js_job {
   char **urls; /* owned, each owned */
@@ -108,6 +111,7 @@ static int checker_export_run(void *arg, intptr_t *result) {
   job->opts.on_start = on_start;
   job->opts.on_result = on_result;
   job->opts.on_progress = on_progress;
+  job->opts.per_origin = (size_t)checker_js_origin_limit();
   free(job->results);
   job->results = NULL;
   int rc = checker_run((const char *const *)job->urls, job->n, &job->opts,

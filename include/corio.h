@@ -928,20 +928,32 @@ int corio_js_await(const char *name, const char *arg, char **out);
 /* ===================================================================== */
 
 /* asyncio's streams: a connection is a reader (bytes in) and a writer
- * (bytes out). Three transports give the same behaviour:
+ * (bytes out). Four transports give the same behaviour:
  *   - native: non-blocking sockets on the poll loop, TLS through OpenSSL;
  *   - Node (wasm): Node's net and tls modules;
- *   - browser (wasm): a page cannot open TCP, so the connection is carried
- *     by fetch(). The client writes an HTTP/1.x request (request line,
- *     headers, blank line, and a body if Content-Length says so); corio
- *     sends it with fetch() and the reader sees an HTTP/1.1 response: the
- *     status line, the headers the browser shows, "Connection: close", a
- *     blank line, then the (decoded) body streamed from the Response, then
- *     EOF. Bytes that are not an HTTP/1.x request fail with CORIO_ENOTSUP,
- *     as does corio_start_server. A response the browser hides (CORS, a
- *     redirect under redirect: "manual") fails the read with CORIO_ECORS,
- *     "reachable, status hidden by the browser"; a fetch that fails without
- *     a reason fails with CORIO_ENETWORK.
+ *   - relay (wasm in a page served by corio's dev server, `npm start`): the
+ *     server opens real TCP and TLS connections for the page (verified
+ *     with its system CA store), carried over one WebSocket with flow
+ *     control per connection, so these are the same streams as in Node,
+ *     with the same errors; only ca_file is not carried (CORIO_ENOTSUP),
+ *     and corio_start_server is CORIO_ENOTSUP;
+ *   - fetch (wasm in a page hosted as static files): a page cannot open
+ *     TCP, so the connection is carried by fetch(). The client writes an
+ *     HTTP/1.x request (request line, headers, blank line, and a body if
+ *     Content-Length says so); corio sends it with fetch() and the reader
+ *     sees an HTTP/1.1 response: the status line, the headers the browser
+ *     shows, "Connection: close", a blank line, then the (decoded) body
+ *     streamed from the Response, then EOF. At most 6 connections to one
+ *     origin (scheme, host, port) are open at once, as a browser sends at
+ *     most 6 HTTP/1.1 requests to one: a connect beyond waits for one to
+ *     close (a connect's time limit includes that wait; the checker queues
+ *     its checks per origin itself so that its timeouts do not). Bytes
+ *     that are not an HTTP/1.x request fail with CORIO_ENOTSUP, as does
+ *     corio_start_server. A redirect, which browsers never let a page read,
+ *     fails the read with CORIO_ECORS ("reachable; this site does not let
+ *     pages read its status"); a fetch that fails fails with
+ *     CORIO_ENETWORK: the browser does not say whether the site is down or
+ *     answered without allowing cross-origin reads.
  *
  * Errors: connecting can fail with CORIO_EDNS, CORIO_ECONNREFUSED,
  * CORIO_ETLS, CORIO_ETIMEDOUT or CORIO_EIO; an open connection with

@@ -83,7 +83,8 @@ TEST(status_line_that_is_not_http_is_malformed) {
 
 /* Answers by path: /200, /404, /garbage (not HTTP), /long and /huge (a
  * status line over the checker's limit, and over the stream's), /hang (never
- * answers), /slow/N (200 after N ms). Counts connections and the most handlers
+ * answers), /slow/N (200 after N ms), /interim (two interim 1xx answers,
+ * then, 50 ms later, a 404). Counts connections and the most handlers
  * sleeping in /slow at once. */
 typedef struct server {
   corio_server_t *server;
@@ -131,6 +132,14 @@ static int answer(server_t *s, const char *path, corio_reader_t *r,
   if (strcmp(path, "/huge") == 0) /* over the stream's own 64 KiB limit */
     return reply_long_status(w, 100 * 1024);
   if (strcmp(path, "/hang") == 0) return hang(r);
+  if (strcmp(path, "/interim") == 0) {
+    int rc = reply(w, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n"
+                      "Link: </a.css>\r\n\r\n");
+    if (rc == CORIO_OK) rc = corio_sleep(0.05);
+    return rc == CORIO_OK
+               ? reply(w, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+               : rc;
+  }
   if (strncmp(path, "/slow/", 6) == 0) {
     s->sleeping++;
     if (s->sleeping > s->max_sleeping) s->max_sleeping = s->sleeping;
@@ -227,6 +236,22 @@ static int one_url_per_answer(void *arg, intptr_t *result) {
 
 TEST(check_url_reports_status_or_a_distinct_error) {
   test_run(one_url_per_answer, NULL, CORIO_OK);
+}
+
+static int interim_answers(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  server_t s;
+  if (server_start(&s) != CORIO_OK) return CORIO_OK;
+  checker_result_t r = {0};
+  CHECK_INT(checker_check_url(at(&s, "/interim"), &r), CORIO_OK);
+  check_status(&r, 404, "Not Found");
+  server_stop(&s);
+  return CORIO_OK;
+}
+
+TEST(the_checker_skips_interim_1xx_answers) {
+  test_run(interim_answers, NULL, CORIO_OK);
 }
 
 /* ---- runs --------------------------------------------------------------- */
@@ -339,22 +364,30 @@ TEST(a_hung_server_times_out_and_the_others_still_answer) {
   test_run(hang_times_out, NULL, CORIO_OK);
 }
 
+/* Six checks of 60 ms under a limit of 2 at once: the run's limit (arg
+ * NULL), or a per-origin limit (arg non-NULL), which queues checks before
+ * they begin, so each one's timeout starts when its turn comes and waiting
+ * for it never times a check out. */
 static int limit_is_respected(void *arg, intptr_t *result) {
-  (void)arg;
   (void)result;
+  bool per_origin = arg != NULL;
   server_t s;
   if (server_start(&s) != CORIO_OK) return CORIO_OK;
   const char *paths[] = {"/slow/60", "/slow/60", "/slow/60", "/slow/60",
                          "/slow/60", "/slow/60", NULL};
   checker_opts_t opts = {.concurrency = 2};
+  if (per_origin)
+    opts = (checker_opts_t){.concurrency = 10, .per_origin = 2, .timeout = 0.15};
   double start = corio_time();
   int rc;
   checker_result_t *results = run_paths(&s, paths, &opts, &rc);
   CHECK_INT(rc, CORIO_OK);
   CHECK_INT(s.max_sleeping, 2);
   CHECK(corio_time() - start >= 0.17); /* three rounds of 60 ms */
-  for (size_t i = 0; results && i < 6; i++)
+  for (size_t i = 0; results && i < 6; i++) {
     check_status(&results[i], 200, "OK");
+    if (per_origin) CHECK(results[i].ended - results[i].started < 0.15);
+  }
   free(results);
   server_stop(&s);
   return CORIO_OK;
@@ -362,6 +395,10 @@ static int limit_is_respected(void *arg, intptr_t *result) {
 
 TEST(concurrency_limit_is_respected) {
   test_run(limit_is_respected, NULL, CORIO_OK);
+}
+
+TEST(per_origin_limit_queues_checks_before_their_timeout_starts) {
+  test_run(limit_is_respected, (void *)1, CORIO_OK);
 }
 
 static int order_of_events(void *arg, intptr_t *result) {
