@@ -65,7 +65,7 @@ static void check_one(slot_t *s) {
   corio_task_opts_t topts = {.name = s->url};
   int rc = corio_task_create(&t, check_task, &arg, &topts);
   if (rc == CORIO_OK) {
-    double timeout = run->opts.timeout > 0 ? run->opts.timeout : -1;
+    double timeout = run->opts.timeout > 0 ? run->opts.timeout : CORIO_FOREVER;
     rc = corio_wait_for(t, timeout, NULL);
     corio_task_release(t);
   }
@@ -207,7 +207,11 @@ int checker_run_iter(checker_next_fn next, void *next_data,
                      const checker_opts_t *opts) {
   if (next == NULL)
     return corio_fail(CORIO_EINVAL, "checker_run_iter: no iterator");
-  if (corio_current_task() == NULL) return CORIO_ENOTASK;
+  if (opts && !(opts->timeout >= 0)) /* negative or NaN */
+    return corio_fail(CORIO_EINVAL, "checker_run_iter: a timeout must be >= 0 "
+                                    "(0 or CORIO_FOREVER: none)");
+  if (corio_current_task() == NULL)
+    return corio_running_loop() ? CORIO_ENOTASK : CORIO_ENOLOOP;
   run_t run = {.next = next, .next_data = next_data, .t0 = corio_time()};
   if (opts) run.opts = *opts;
   if (run.opts.concurrency == 0) run.opts.concurrency = DEFAULT_CONCURRENCY;
@@ -310,7 +314,11 @@ int checker_run(const char *const *urls, size_t n, const checker_opts_t *opts,
   if (out) *out = NULL;
   if (out == NULL || (urls == NULL && n > 0))
     return corio_fail(CORIO_EINVAL, "checker_run: no URL list or no output");
-  if (corio_current_task() == NULL) return CORIO_ENOTASK;
+  if (opts && !(opts->timeout >= 0)) /* negative or NaN */
+    return corio_fail(CORIO_EINVAL, "checker_run: a timeout must be >= 0 "
+                                    "(0 or CORIO_FOREVER: none)");
+  if (corio_current_task() == NULL)
+    return corio_running_loop() ? CORIO_ENOTASK : CORIO_ENOLOOP;
   list_run_t l = {.urls = urls, .n = n};
   if (opts) l.caller = *opts;
   l.results = calloc(n ? n : 1, sizeof *l.results);

@@ -71,7 +71,8 @@ char *checker_target_url(const char *url);
 typedef struct checker_opts {
   size_t concurrency; /* checks at once (the slots); 0: 10 */
   double timeout;     /* seconds per URL, from the moment its check begins;
-                       * <= 0: none */
+                       * CORIO_FOREVER: none, and so is 0, this struct's
+                       * zero default; negative or NaN: CORIO_EINVAL */
   bool sequential;    /* one URL after the other, in list order (the
                        * guide's 21.6); concurrency is then ignored */
   size_t per_origin;  /* checks at once to one origin (scheme, host and

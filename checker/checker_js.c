@@ -52,7 +52,8 @@ static char *copy_url(const char *s, int len) {
 }
 
 /* Makes a job of n URLs (urls[i], lens[i] bytes of UTF-8, both borrowed)
- * and the options (concurrency <= 0: default; timeout <= 0: none). Returns
+ * and the options (concurrency <= 0: default; timeout CORIO_FOREVER, which
+ * JS passes as Infinity, or 0: none). Returns
  * it, owned by the caller (checker_export_job_free), or NULL without memory. */
 EMSCRIPTEN_KEEPALIVE checker_js_job_t *
 checker_export_job_new(const char *const *urls, const int *lens, int n,

@@ -94,7 +94,7 @@ const char *corio__host_backend_name(void);
 /* For a host whose event loop cannot be blocked (JS): exported coroutines
  * run on a loop of the core's that outlives them, and the host runs it a
  * slice at a time from its own turns. Never called from inside a running
- * loop (they then refuse: CORIO_EINVALSTATE, false, -1). */
+ * loop (they then refuse: CORIO_ERUNTIME, false, -1). */
 
 /* How a hosted run ended: code is its status (CORIO_EDEADLK for a task
  * cancelled by a deadlock break), value its result, message its error text

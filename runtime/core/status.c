@@ -91,5 +91,6 @@ const char *corio_errmsg(void) {
 }
 
 int corio__check_in_task(void) {
-  return corio__current ? CORIO_OK : CORIO_ENOTASK;
+  if (corio__current) return CORIO_OK;
+  return corio__loop ? CORIO_ENOTASK : CORIO_ENOLOOP;
 }

@@ -29,6 +29,7 @@ struct corio_reader {
   int error;            /* after the buffered bytes: this error */
   char *errmsg;         /* owned */
   bool reading;         /* a task is inside a read call */
+  size_t overrun_consumed; /* the last CORIO_ELIMIT's `consumed` */
   corio_task_t *waiter; /* the task waiting in a push source's fill */
   const corio__reader_source_t *src;
   void *owner;          /* the connection or the HTTP response */
@@ -90,6 +91,7 @@ struct corio__conn {
   size_t high_water;
   corio_event_t *changed;   /* set at every report; waiters re-check */
   char peer[80];
+  bool tls;                 /* opened with TLS */
   struct corio_server *server; /* accepted by this server, or NULL */
 };
 

@@ -90,7 +90,7 @@ TEST(barrier_new_refuses_zero_parties_and_wait_needs_a_task) {
   CHECK_INT(corio_barrier_new(&b, 2), CORIO_OK);
   if (b == NULL) return;
   CHECK_INT(corio_barrier_parties(b), 2);
-  CHECK_INT(corio_barrier_wait(b, NULL), CORIO_ENOTASK);
+  CHECK_INT(corio_barrier_wait(b, NULL), CORIO_ENOLOOP);
   CHECK_INT(corio_barrier_n_waiting(b), 0);
   corio_barrier_free(b);
 }

@@ -48,18 +48,18 @@ static int without_lock(void *arg, intptr_t *result) {
   return CORIO_OK;
 }
 
-TEST(wait_and_notify_without_the_lock_are_einvalstate) {
+TEST(wait_and_notify_without_the_lock_are_runtime_errors) {
   test_run(without_lock, NULL, CORIO_OK);
-  CHECK_LOG("wait:CORIO_EINVALSTATE notify:CORIO_EINVALSTATE "
-            "notify_all:CORIO_EINVALSTATE release:CORIO_EINVALSTATE");
+  CHECK_LOG("wait:CORIO_ERUNTIME notify:CORIO_ERUNTIME "
+            "notify_all:CORIO_ERUNTIME release:CORIO_ERUNTIME");
 }
 
-TEST(condition_wait_outside_a_task_is_enotask) {
+TEST(condition_wait_outside_a_loop_is_enoloop) {
   corio_condition_t *c = NULL;
   CHECK_INT(corio_condition_new(&c, NULL), CORIO_OK);
   if (c == NULL) return;
-  CHECK_INT(corio_condition_wait(c), CORIO_ENOTASK);
-  CHECK_INT(corio_condition_acquire(c), CORIO_ENOTASK);
+  CHECK_INT(corio_condition_wait(c), CORIO_ENOLOOP);
+  CHECK_INT(corio_condition_acquire(c), CORIO_ENOLOOP);
   CHECK(!corio_condition_locked(c));
   corio_condition_free(c);
 }

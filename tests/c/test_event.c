@@ -210,7 +210,7 @@ TEST(event_can_be_used_outside_tasks_except_for_waiting) {
   CHECK(corio_event_is_set(e));
   corio_event_clear(e);
   CHECK(!corio_event_is_set(e));
-  CHECK_INT(corio_event_wait(e), CORIO_ENOTASK);
+  CHECK_INT(corio_event_wait(e), CORIO_ENOLOOP);
   corio_event_free(e);
 }
 

@@ -1,7 +1,7 @@
 /*
  * test_lock.c — asyncio.Lock: acquire takes a free lock at once; waiters get
  * it in the order they began waiting; a released lock stays reserved for the
- * waiter it woke; releasing an unlocked lock is CORIO_EINVALSTATE; a waiter
+ * waiter it woke; releasing an unlocked lock is CORIO_ERUNTIME (RuntimeError); a waiter
  * cancelled before or after being woken neither keeps nor loses the lock.
  */
 #include "test.h"
@@ -108,19 +108,19 @@ static int release_unlocked(scene_t *s) {
   return CORIO_OK;
 }
 
-TEST(release_of_an_unlocked_lock_is_einvalstate) {
+TEST(release_of_an_unlocked_lock_is_a_runtime_error) {
   play(release_unlocked, false);
-  CHECK_LOG("release:CORIO_EINVALSTATE msg:the lock is not acquired "
-            "again:CORIO_EINVALSTATE locked:0");
+  CHECK_LOG("release:CORIO_ERUNTIME msg:the lock is not acquired "
+            "again:CORIO_ERUNTIME locked:0");
 }
 
-TEST(lock_acquire_outside_a_task_is_enotask) {
+TEST(lock_acquire_outside_a_loop_is_enoloop) {
   corio_lock_t *l = NULL;
   CHECK_INT(corio_lock_new(&l), CORIO_OK);
   if (l == NULL) return;
-  CHECK_INT(corio_lock_acquire(l), CORIO_ENOTASK);
+  CHECK_INT(corio_lock_acquire(l), CORIO_ENOLOOP);
   CHECK(!corio_lock_locked(l));
-  CHECK_INT(corio_lock_release(l), CORIO_EINVALSTATE);
+  CHECK_INT(corio_lock_release(l), CORIO_ERUNTIME);
   corio_lock_free(l);
 }
 

@@ -373,12 +373,12 @@ TEST(new_rejects_bad_arguments) {
   CHECK_INT(corio_queue_new(NULL, CORIO_QUEUE_FIFO, 0, NULL), CORIO_EINVAL);
 }
 
-TEST(waiting_calls_outside_a_task_fail_with_enotask) {
+TEST(waiting_calls_outside_a_loop_is_enoloop) {
   corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
   void *item;
-  CHECK_INT(corio_queue_put(q, ITEM(1)), CORIO_ENOTASK);
-  CHECK_INT(corio_queue_get(q, &item), CORIO_ENOTASK);
-  CHECK_INT(corio_queue_join(q), CORIO_ENOTASK);
+  CHECK_INT(corio_queue_put(q, ITEM(1)), CORIO_ENOLOOP);
+  CHECK_INT(corio_queue_get(q, &item), CORIO_ENOLOOP);
+  CHECK_INT(corio_queue_join(q), CORIO_ENOLOOP);
   CHECK_INT(corio_queue_qsize(q), 0);
   corio_queue_free(q, NULL);
 }
@@ -419,12 +419,12 @@ TEST(join_waits_until_every_item_put_is_marked_done) {
             "j2:joined:CORIO_OK");
 }
 
-TEST(task_done_called_more_often_than_put_fails_with_einvalstate) {
+TEST(task_done_called_more_often_than_put_fails_with_einval) {
   corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
-  CHECK_INT(corio_queue_task_done(q), CORIO_EINVALSTATE);
+  CHECK_INT(corio_queue_task_done(q), CORIO_EINVAL);
   corio_queue_put_nowait(q, ITEM(1));
   CHECK_INT(corio_queue_task_done(q), CORIO_OK); /* get is not required */
-  CHECK_INT(corio_queue_task_done(q), CORIO_EINVALSTATE);
+  CHECK_INT(corio_queue_task_done(q), CORIO_EINVAL);
   corio_queue_free(q, NULL);
 }
 
@@ -541,7 +541,7 @@ static void immediate_shutdown_join(scene_t *s) {
   test_log("one-unfinished");
   CHECK_INT(corio_queue_task_done(s->q), CORIO_OK);
   test_settle();
-  CHECK_INT(corio_queue_task_done(s->q), CORIO_EINVALSTATE);
+  CHECK_INT(corio_queue_task_done(s->q), CORIO_EINVAL);
 }
 
 TEST(immediate_shutdown_counts_removed_items_as_done_for_join) {
@@ -609,7 +609,7 @@ static void cancelled_putter(scene_t *s) {
 
 TEST(a_putter_cancelled_while_waiting_does_not_put_its_item) {
   play(cancelled_putter, 1);
-  CHECK_LOG("p:CORIO_ECANCELLED got:1 task_done:CORIO_EINVALSTATE");
+  CHECK_LOG("p:CORIO_ECANCELLED got:1 task_done:CORIO_EINVAL");
 }
 
 static void woken_then_cancelled_putter(scene_t *s) {

@@ -176,9 +176,9 @@ static int nested_run(void *arg, intptr_t *result) {
   return CORIO_OK;
 }
 
-TEST(run_from_inside_a_task_is_invalid_state) {
-  CHECK_INT(test_run(nested_run, NULL, CORIO_OK), CORIO_EINVALSTATE);
-  CHECK_LOG("nested:CORIO_EINVALSTATE");
+TEST(run_from_inside_a_task_is_a_runtime_error) {
+  CHECK_INT(test_run(nested_run, NULL, CORIO_OK), CORIO_ERUNTIME);
+  CHECK_LOG("nested:CORIO_ERUNTIME");
 }
 
 static int check_running_loop(void *arg, intptr_t *result) {
@@ -215,9 +215,9 @@ TEST(every_task_of_a_run_sees_the_same_running_loop) {
   CHECK_INT(test_run(child_sees_same_loop, NULL, CORIO_OK), 1);
 }
 
-TEST(sleep_outside_a_task_returns_enotask) {
-  CHECK_INT(corio_sleep(0.01), CORIO_ENOTASK);
-  CHECK_INT(corio_sleep(0), CORIO_ENOTASK);
+TEST(sleep_outside_a_loop_is_enoloop) {
+  CHECK_INT(corio_sleep(0.01), CORIO_ENOLOOP);
+  CHECK_INT(corio_sleep(0), CORIO_ENOLOOP);
 }
 
 static void sleep_in_callback(void *data) {

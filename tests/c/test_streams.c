@@ -412,7 +412,7 @@ static int check_readuntil_while_paused(pair_t *p, void *data) {
   /* 101 bytes stay buffered: reading is paused (over 2 x 100 before). */
   char *line = NULL;
   size_t n = 0;
-  corio_timeout_t to;
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
   corio_timeout_enter(&to, 5.0);
   int got =
       corio_timeout_exit(&to, corio_readuntil(p->r, "\r\n", 2, &line, &n));
@@ -738,12 +738,13 @@ static int cancel_handler_before_it_starts(void *arg, intptr_t *result) {
   CHECK_INT(corio_all_tasks(all, 4), 3);
   if (corio_all_tasks(all, 4) == 3)
     corio_task_cancel(all[2], NULL); /* the handler, not begun yet */
-  corio_timeout_t to;
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
   corio_timeout_enter(&to, 5.0);
   rc = corio_timeout_exit(&to, corio_server_wait_closed(srv));
   CHECK_INT(rc, CORIO_OK);
-  corio_timeout_enter(&to, 5.0);
-  CHECK_INT(corio_timeout_exit(&to, corio_await(client, NULL)), CORIO_OK);
+  corio_timeout_t to2 = CORIO_TIMEOUT_INIT; /* a scope is entered once */
+  corio_timeout_enter(&to2, 5.0);
+  CHECK_INT(corio_timeout_exit(&to2, corio_await(client, NULL)), CORIO_OK);
   corio_task_release(client);
   corio_server_free(srv);
   return CORIO_OK;
@@ -1001,4 +1002,51 @@ TEST(transports_left_open_are_closed_when_the_run_ends) {
   corio_reader_free(lo.pair.r);
   corio_writer_free(lo.pair.w);
   corio_server_free(lo.pair.server);
+}
+
+/* ---- LimitOverrunError.consumed, is_serving, can_write_eof, extra info -- */
+
+static int check_overrun_consumed(pair_t *p, void *data) {
+  (void)data;
+  char *part = NULL;
+  size_t len = 0;
+  /* "0123456789ab" then "|": the separator at offset 12, over a limit of
+   * 8: consumed is 12 once it is buffered, or the bytes buffered when the
+   * limit was passed without it (asyncio's two cases) */
+  CHECK_INT(corio_readuntil(p->r, "|", 1, &part, &len), CORIO_ELIMIT);
+  size_t consumed = corio_reader_overrun_consumed(p->r);
+  CHECK(consumed >= 9 && consumed <= 12);
+  CHECK_INT(corio_readexactly(p->r, (char[13]){0}, 13, NULL), CORIO_OK);
+  /* then 20 bytes and EOF, no separator: all the buffered ones count */
+  CHECK_INT(corio_readuntil(p->r, "|", 1, &part, &len), CORIO_ELIMIT);
+  CHECK(corio_reader_overrun_consumed(p->r) >= 9);
+  return CORIO_OK;
+}
+
+/* mirrors test_streams.py::StreamTests::test_readuntil_limit_found_sep
+ * (LimitOverrunError.consumed) */
+TEST(an_overrun_tells_how_many_bytes_are_to_be_consumed) {
+  run_payload_case("0123456789ab|abcdefghijklmnopqrst", 8,
+                   check_overrun_consumed);
+}
+
+static int check_transport_info(pair_t *p, void *data) {
+  (void)data;
+  CHECK(corio_server_is_serving(p->server));
+  CHECK(corio_writer_can_write_eof(p->w));
+  CHECK_STR(corio_writer_extra_info(p->w, "peername"),
+            loopback(corio_server_port(p->server)));
+  CHECK(corio_writer_extra_info(p->w, "ssl") == NULL);
+  CHECK(corio_writer_extra_info(p->w, "no such key") == NULL);
+  corio_server_close(p->server);
+  CHECK(!corio_server_is_serving(p->server));
+  return CORIO_OK;
+}
+
+/* mirrors test_streams.py::StreamTests::test_start_server (is_serving) and
+ * test_base_events/test_selector_events's can_write_eof / get_extra_info
+ * ('peername') of a socket transport */
+TEST(a_server_is_serving_until_closed_and_a_plain_writer_can_write_eof) {
+  run_with_server((server_case_t){.handler = echo_lines,
+                                  .client = check_transport_info});
 }

@@ -526,9 +526,9 @@ TEST(errmsg_and_fail_outside_a_task) {
   CHECK_STR(corio_errmsg(), "");
 }
 
-TEST(task_create_outside_a_loop_is_enotask) {
+TEST(task_create_outside_a_loop_is_enoloop) {
   corio_task_t *t = (corio_task_t *)&t;
-  CHECK_INT(corio_task_create(&t, return_value, NULL, NULL), CORIO_ENOTASK);
+  CHECK_INT(corio_task_create(&t, return_value, NULL, NULL), CORIO_ENOLOOP);
   CHECK(t == NULL);
 }
 
