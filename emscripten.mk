@@ -20,7 +20,8 @@ EMAR := emar
 CORE_SRCS := $(wildcard runtime/core/*.c)
 NATIVE_BACKEND_SRCS := runtime/fiber/fiber_native.c runtime/host/host_poll.c \
   runtime/host/net_poll.c runtime/host/net_poll_listen.c \
-  runtime/host/resolve_thread.c runtime/host/tls_openssl.c
+  runtime/host/resolve_thread.c runtime/host/tls_openssl.c \
+  runtime/host/process_poll.c runtime/host/pipe_poll.c
 WASM_BACKEND_SRCS := runtime/fiber/fiber_emscripten.c runtime/host/host_js.c \
   runtime/host/net_js.c
 # The Emscripten JS libraries: the host (event loop) and the net transports.
