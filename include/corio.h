@@ -991,7 +991,8 @@ void corio_response_free(corio_response_t *resp);
  * readers, its stdin a writer, with the same calls, limits, EOF, errors
  * and backpressure (drain waits while the child does not read).
  *   - native: posix_spawn; the child is reaped from the poll loop through
- *     a pidfd (a SIGCHLD self-pipe where the kernel has no pidfd), by its
+ *     a pidfd (a SIGCHLD self-pipe where the kernel has no pidfd, or when
+ *     the environment has CORIO_NO_PIDFD, for tests), by its
  *     own pid only, so the application's other children are never reaped
  *     (waited) by corio. Every descriptor corio opens is close-on-exec, so
  *     a child inherits only its stdin, stdout and stderr. A pipe is a Unix

@@ -59,7 +59,8 @@ export function attach(Module) {
  * printErr, ...). In Node, streams use Node's net and tls unless the
  * options say otherwise: `corioNet` ({net, tls, fs}, e.g. wrapped), or
  * `corioTransport: 'fetch'` (the browser's carrier: one HTTP request per
- * connection, over fetch()).
+ * connection, over fetch()). In Node, subprocesses use child_process
+ * unless `corioProcess` ({child_process, fs, os}) says otherwise.
  */
 export async function load({ factory, wasmUrl, ...options } = {}) {
   const wasmGiven = options.wasmBinary || options.instantiateWasm;
@@ -79,6 +80,11 @@ export async function load({ factory, wasmUrl, ...options } = {}) {
     const [net, tls, fs] = await Promise.all(
       [import('node:net'), import('node:tls'), import('node:fs')]);
     options.corioNet = { net, tls, fs };
+  }
+  if (isNode && !options.corioProcess) {
+    const [childProcess, fs, os] = await Promise.all(
+      [import('node:child_process'), import('node:fs'), import('node:os')]);
+    options.corioProcess = { child_process: childProcess, fs, os };
   }
   return attach(await factory(options));
 }
