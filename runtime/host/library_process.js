@@ -66,12 +66,12 @@ mergeInto(LibraryManager.library, {
     cwdProblem: function(m, cwd) {
       if (!cwd || !m.fs) return null;
       try {
-        if (!m.fs.statSync(cwd).isDirectory()) return {code: 'ENOTDIR', words: 'not a directory'};
+        if (!m.fs.statSync(cwd).isDirectory()) return {code: 'ENOTDIR', words: 'Not a directory'};
         m.fs.accessSync(cwd, m.fs.constants.X_OK);
         return null;
       } catch (e) {
-        return {code: e.code, words: e.code === 'ENOENT' ? 'no such file or directory' :
-                e.code === 'EACCES' ? 'permission denied' : String(e.message)};
+        return {code: e.code, words: e.code === 'ENOENT' ? 'No such file or directory' :
+                e.code === 'EACCES' ? 'Permission denied' : String(e.message)};
       }
     },
 
@@ -141,9 +141,9 @@ mergeInto(LibraryManager.library, {
       });
       child.on('error', function(e) {
         if (started) return; // a failed kill: nothing to report
-        var words = e.code === 'ENOENT' ? 'no such file or directory' +
+        var words = e.code === 'ENOENT' ? 'No such file or directory' +
                     (prog.indexOf('/') < 0 ? ' (searched PATH)' : '') :
-                    e.code === 'EACCES' ? 'permission denied' : e.message;
+                    e.code === 'EACCES' ? 'Permission denied' : e.message;
         CorioProcess.startFailed(proc, CorioProcess.startCode(e), 'cannot start ' + prog + ': ' + words);
       });
       child.once('exit', function(code, signal) {
