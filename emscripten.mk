@@ -20,14 +20,16 @@ EMAR := emar
 CORE_SRCS := $(wildcard runtime/core/*.c)
 NATIVE_BACKEND_SRCS := runtime/fiber/fiber_native.c runtime/host/host_poll.c \
   runtime/host/net_poll.c runtime/host/net_poll_listen.c \
-  runtime/host/resolve_thread.c runtime/host/tls_openssl.c
+  runtime/host/resolve_thread.c runtime/host/tls_openssl.c \
+  runtime/host/process_poll.c runtime/host/pipe_poll.c
 WASM_BACKEND_SRCS := runtime/fiber/fiber_emscripten.c runtime/host/host_js.c \
-  runtime/host/net_js.c
-# The Emscripten JS libraries: the host (event loop) and the net transports.
+  runtime/host/net_js.c runtime/host/process_js.c
+# The Emscripten JS libraries: the host (event loop), the net transports and
+# the processes.
 # The status table is generated from include/corio.h (CORIO_STATUS_MAP).
 STATUS_JS_LIBRARY := build/gen/library_status.js
 JS_LIBRARY := $(STATUS_JS_LIBRARY) runtime/host/library_host.js \
-  runtime/host/library_net.js
+  runtime/host/library_net.js runtime/host/library_process.js
 # The website checker (checker/): its portable part is linked into the C
 # tests; all of it, with its JS bridge and JS library, into dist/.
 CHECKER_SRCS := $(filter-out checker/checker_js.c,$(wildcard checker/*.c))

@@ -103,7 +103,9 @@ extern "C" {
   XX(ENETWORK, -26, "network error (the browser does not say which)")       \
   XX(EDENIED, -27, "address refused by the address policy")                  \
   XX(ENOLOOP, -28, "no running event loop")                                   \
-  XX(ERUNTIME, -29, "not allowed in the object's current state")
+  XX(ERUNTIME, -29, "not allowed in the object's current state")              \
+  XX(ENOENT, -30, "no such file or directory")                                \
+  XX(EACCES, -31, "permission denied")
 
 typedef enum corio_status {
 #define CORIO__STATUS_ENUM(name, value, msg) CORIO_##name = (value),
@@ -1231,6 +1233,159 @@ int corio_response_close(corio_response_t *resp);
 
 /* Frees the response and closes its connection. */
 void corio_response_free(corio_response_t *resp);
+
+/* ===================================================================== */
+/* 13. Subprocesses                                                       */
+/* ===================================================================== */
+
+/* asyncio's create_subprocess_exec / create_subprocess_shell and Process.
+ * A child's pipes are the streams of section 11: its stdout and stderr are
+ * readers, its stdin a writer, with the same calls, limits, EOF, errors
+ * and backpressure (drain waits while the child does not read).
+ *   - native: posix_spawn; the child is reaped from the poll loop through
+ *     a pidfd (a SIGCHLD self-pipe where the kernel has no pidfd, or when
+ *     the environment has CORIO_NO_PIDFD, for tests), by its
+ *     own pid only, so the application's other children are never reaped
+ *     (waited) by corio. Every descriptor corio opens is close-on-exec, so
+ *     a child inherits only its stdin, stdout and stderr. A pipe is a Unix
+ *     socket pair (as Node's): writing to a child that has exited is
+ *     CORIO_ECONNRESET, never a SIGPIPE;
+ *   - Node (wasm): child_process.spawn, which the loader passes as
+ *     Module.corioProcess = {child_process, fs} (npm's load() does);
+ *   - browser (wasm): a page cannot start processes: starting one fails
+ *     with CORIO_ENOTSUP.
+ *
+ * Starting fails, from the start call itself (never as a child exiting
+ * with 127), with:
+ *   - CORIO_ENOENT: the program (or the working directory) does not exist;
+ *     the message names the path ("cannot start nosuch: no such file or
+ *     directory (searched PATH)", "working directory /x: ...");
+ *   - CORIO_EACCES: the program (or the working directory) may not be
+ *     executed (entered), message as above;
+ *   - CORIO_ELIMIT: the command line or environment is over the system's
+ *     limit (E2BIG: Linux takes at most 128 KiB in one argument);
+ *   - CORIO_EINVAL: no program (argv NULL or empty, argv[0] "", a NULL
+ *     command), a NUL byte inside a command line given with its length,
+ *     or an option that makes no sense (stdin into stdout);
+ *   - CORIO_ENOTSUP (browser), CORIO_ENOMEM, CORIO_EIO (anything else).
+ *
+ * Cancellation: cancelling a task waiting in a start call, in
+ * corio_process_wait or in corio_process_communicate stops the waiting,
+ * never the child (asyncio's behaviour; use corio_process_kill). A child
+ * whose start call was cancelled after it started runs on, unowned.
+ *
+ * Lifetime: the process object is the caller's (corio_process_free). When
+ * the run that started a child ends while the child runs, the child is
+ * left running: its pipes are closed, and the object then reports the
+ * child as still running for ever (corio_process_wait returns
+ * CORIO_EINVALSTATE); a later run of the same thread reaps it once it
+ * exits, so it leaves no zombie. Freeing the object while its child runs
+ * does not stop the child either: corio reaps it when it exits, and closes
+ * every descriptor it held for it. */
+
+typedef struct corio_process corio_process_t;
+
+/* What a child's stdin, stdout or stderr is. */
+typedef enum corio_stdio {
+  CORIO_STDIO_INHERIT = 0, /* the parent's own descriptor (the default) */
+  CORIO_STDIO_PIPE,        /* a pipe: a writer (stdin) or a reader */
+  CORIO_STDIO_DEVNULL,     /* /dev/null */
+  CORIO_STDIO_STDOUT,      /* stderr only: wherever stdout goes (asyncio's
+                            * subprocess.STDOUT) */
+} corio_stdio_t;
+
+/* The child's environment. */
+typedef enum corio_env_mode {
+  CORIO_ENV_INHERIT = 0, /* the parent's (env ignored) */
+  CORIO_ENV_REPLACE,     /* exactly `env` */
+  CORIO_ENV_ADD,         /* the parent's, with `env` added (replacing
+                          * variables of the same name) */
+} corio_env_mode_t;
+
+/* Options of a start call; all zero (or a NULL pointer) means the defaults:
+ * every stream inherited, the parent's directory and environment. */
+typedef struct corio_process_opts {
+  corio_stdio_t in, out, err; /* stdin, stdout, stderr */
+  const char *cwd;            /* working directory, NULL: the parent's */
+  corio_env_mode_t env_mode;
+  const char *const *env;     /* "NAME=value" strings, NULL-terminated;
+                               * borrowed for the call */
+  size_t limit;               /* the readers' readline/readuntil limit;
+                               * 0: 64 KiB */
+  size_t high_water;          /* stdin's drain() mark; 0: 64 KiB */
+} corio_process_opts_t;
+
+/* Starts argv[0] with the arguments argv[0..] (NULL-terminated; borrowed
+ * for the call), without a shell. A program name without "/" is looked
+ * up in the parent's PATH. Waits until the child has started (or failed
+ * to). On CORIO_OK *out is the caller's; on an error *out is NULL and the
+ * task's message says why (statuses above). */
+int corio_subprocess_exec(corio_process_t **out, const char *const *argv,
+                          const corio_process_opts_t *opts);
+
+/* Starts the command line `cmd` through "/bin/sh -c cmd", as
+ * corio_subprocess_exec. */
+int corio_subprocess_shell(corio_process_t **out, const char *cmd,
+                           const corio_process_opts_t *opts);
+
+/* As corio_subprocess_shell, with a command line of `len` bytes that need
+ * not end in a NUL (e.g. read from a stream): a NUL byte inside it is
+ * CORIO_EINVAL, as Python's "embedded null byte". */
+int corio_subprocess_shell_n(corio_process_t **out, const char *cmd,
+                             size_t len, const corio_process_opts_t *opts);
+
+/* The child's process id. */
+int corio_process_pid(const corio_process_t *p);
+
+/* asyncio's Process.returncode: false while the child runs (or has not
+ * been reaped yet); true once it ended, with *code (may be NULL) its exit
+ * status, or minus the signal number that killed it (-9 for SIGKILL). */
+bool corio_process_returncode(const corio_process_t *p, int *code);
+
+/* The child's pipes, or NULL where the option was not CORIO_STDIO_PIPE.
+ * Owned by the process, valid until corio_process_free:
+ * corio_reader_free / corio_writer_free on them do nothing. Closing stdin
+ * (corio_writer_close, or corio_write_eof) gives the child EOF. */
+corio_writer_t *corio_process_stdin(corio_process_t *p);
+corio_reader_t *corio_process_stdout(corio_process_t *p);
+corio_reader_t *corio_process_stderr(corio_process_t *p);
+
+/* Waits until the child has exited and sets *returncode (may be NULL) as
+ * corio_process_returncode. Many tasks may wait at once. Does not read the
+ * pipes: a child that fills a pipe nobody reads blocks (as in asyncio; use
+ * communicate). CORIO_EINVALSTATE if the run that started the child ended. */
+int corio_process_wait(corio_process_t *p, int *returncode);
+
+/* asyncio's Process.communicate(input): writes input_len bytes of `input`
+ * (may be NULL with 0) to stdin if stdin is a pipe, then closes stdin; at
+ * the same time reads stdout and stderr to their ends, whatever their
+ * size (nothing is paused, so a child that fills one pipe while corio
+ * writes the other cannot deadlock); then waits for the child to exit.
+ * On CORIO_OK *out / *err (either pointer may be NULL: the bytes are then
+ * dropped) are malloc'd, NUL-terminated copies the caller frees, *out_len
+ * / *err_len (may be NULL) their lengths; NULL (asyncio's None) for a
+ * stream that is not a pipe. A child that exits without reading its stdin
+ * is no error (as asyncio ignores BrokenPipeError), nor a child killed by
+ * a signal: communicate returns CORIO_OK and corio_process_returncode says
+ * -signal. Errors: a reader's error, CORIO_EINVALSTATE (another task reads
+ * one of the pipes, or the run that started the child ended), and
+ * CORIO_ECANCELLED (bytes collected so far are dropped). */
+int corio_process_communicate(corio_process_t *p, const void *input,
+                              size_t input_len, char **out, size_t *out_len,
+                              char **err, size_t *err_len);
+
+/* Sends signal `sig` (e.g. SIGTERM from <signal.h>) to the child. After
+ * the child has been reaped it does nothing and returns CORIO_OK: a pid
+ * that may have been reused is never signalled. CORIO_EINVAL for an
+ * invalid signal. Never waits. */
+int corio_process_send_signal(corio_process_t *p, int sig);
+/* send_signal(SIGTERM) / send_signal(SIGKILL). */
+int corio_process_terminate(corio_process_t *p);
+int corio_process_kill(corio_process_t *p);
+
+/* Frees the process object and its pipes (closing them; unread bytes are
+ * dropped). A child still running runs on, and is reaped when it exits. */
+void corio_process_free(corio_process_t *p);
 
 #ifdef __cplusplus
 }

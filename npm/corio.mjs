@@ -62,7 +62,8 @@ export function attach(Module) {
  * `corioRelay` ({url, protocol, secret[, WebSocket]}: the relay of corio's
  * dev server, server/relay.mjs, as a page it serves has it), or
  * `corioTransport: 'fetch'` (the browser's carrier: one HTTP request per
- * connection, over fetch()).
+ * connection, over fetch()). In Node, subprocesses use child_process
+ * unless `corioProcess` ({child_process, fs, os}) says otherwise.
  */
 export async function load({ factory, wasmUrl, ...options } = {}) {
   const wasmGiven = options.wasmBinary || options.instantiateWasm;
@@ -82,6 +83,11 @@ export async function load({ factory, wasmUrl, ...options } = {}) {
     const [net, tls, fs] = await Promise.all(
       [import('node:net'), import('node:tls'), import('node:fs')]);
     options.corioNet = { net, tls, fs };
+  }
+  if (isNode && !options.corioProcess) {
+    const [childProcess, fs, os] = await Promise.all(
+      [import('node:child_process'), import('node:fs'), import('node:os')]);
+    options.corioProcess = { child_process: childProcess, fs, os };
   }
   return attach(await factory(options));
 }

@@ -2,7 +2,8 @@
  * stream_internal.h — the core's stream records, shared by reader.c (the
  * buffered reader every stream reads through), conn.c (a connection: its
  * reader, its writer and the backend's reports), server.c (listeners) and
- * http.c (the HTTP client, whose body is a reader fed from another one).
+ * http.c (the HTTP client, whose body is a reader fed from another one)
+ * and process.c (a child's pipes, connections over the pipe transport).
  */
 #ifndef CORIO_CORE_STREAM_INTERNAL_H
 #define CORIO_CORE_STREAM_INTERNAL_H
@@ -93,9 +94,24 @@ struct corio__conn {
   char peer[80];
   bool tls;                 /* opened with TLS */
   struct corio_server *server; /* accepted by this server, or NULL */
+  /* A child's pipe (process.c): the transport is corio__pipe_*, and the
+   * reader and writer belong to the process (their _free calls do
+   * nothing; process.c marks them freed). */
+  bool pipe;
+  bool collecting;          /* communicate reads it all: never paused */
+  corio_event_t *notify;    /* also set at every report, or NULL */
 };
 
 /* A connection record for the backend to report on (connecting state). */
 int corio__conn_new(corio__conn_t **out, size_t limit, size_t high_water);
+
+/* Closes c's transport (abortively unless graceful), once. */
+void corio__conn_close(corio__conn_t *c, bool graceful);
+/* Marks c's reader and writer freed (the owner is done with c): c is freed
+ * now, or at the backend's on_closed. */
+void corio__conn_release(corio__conn_t *c);
+/* Sets or clears c->collecting; clearing may pause reading again, setting
+ * resumes it. */
+void corio__conn_collect(corio__conn_t *c, bool on);
 
 #endif

@@ -20,6 +20,7 @@
 
 #include "backend.h"
 #include "host/net_host.h"
+#include "host/process_host.h"
 
 /* ---- imports from runtime/host/library_host.js ---------------------------------- */
 
@@ -55,8 +56,11 @@ static js_op_t *ops;
 static int next_op_id = 1;
 static size_t nops;
 
-/* JS calls in flight, and live connections and listeners (net_js.c). */
-size_t corio__host_pending(void) { return nops + corio__net_pending(); }
+/* JS calls in flight, live connections and listeners (net_js.c), and
+ * live processes and pipes (process_js.c). */
+size_t corio__host_pending(void) {
+  return nops + corio__net_pending() + corio__process_pending();
+}
 
 static void ops_remove(js_op_t *op) {
   for (js_op_t **p = &ops; *p; p = &(*p)->next)
@@ -130,6 +134,7 @@ void corio__host_loop_opened(void) { corio_js_loop_opened(); }
  * aborted and reported closed now (net_host.h). */
 void corio__host_loop_closed(void) {
   corio__net_abort_all();
+  corio__process_detach_all();
   corio_js_loop_closed();
 }
 

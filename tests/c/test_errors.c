@@ -29,7 +29,7 @@ TEST(status_values_are_distinct) {
 }
 
 TEST(unknown_codes_have_a_fallback_name_and_message) {
-  static const int unknown[] = {2, 42, -30, -100, -999};
+  static const int unknown[] = {2, 42, -32, -100, -999};
   for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
     CHECK_STR(corio_strerror(unknown[i]), "unknown error");
     CHECK_STR(corio_err_name(unknown[i]), "CORIO_UNKNOWN");
