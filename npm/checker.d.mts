@@ -13,6 +13,13 @@ export interface CheckOptions {
   timeout?: number;
   /** 'concurrent' (default) or 'sequential' (one URL after the other). */
   mode?: CheckMode;
+  /**
+   * Check a URL again up to this many times (0 to 100; default 0) after a
+   * connection error, a timeout or a 429/502/503/504 answer.
+   */
+  retry?: number;
+  /** Seconds before the first retry, doubled for each next (default 1). */
+  retryDelay?: number;
   /** A check began. */
   onStart?: (index: number, url: string) => void;
   /** A check ended (in completion order). */
@@ -51,13 +58,23 @@ export interface CheckResult {
   ended: number;
   /** ended - started. */
   ms: number;
+  /** Checks made: 1 + the retries. */
+  attempts: number;
+  /** Seconds the answer asked to wait (Retry-After), when the checker reported it. */
+  retryAfter?: number;
 }
 
+/**
+ * The URLs: an array or other iterable of strings or URLs, not a single
+ * string (a string is iterable, by characters: refused at run time too).
+ */
+export type UrlList = Iterable<string | URL> & object;
+
 /** Checks every URL; resolves with their results in input order. */
-export declare function checkUrls(urls: Iterable<string | URL>, options?: CheckOptions): Promise<CheckResult[]>;
+export declare function checkUrls(urls: UrlList, options?: CheckOptions): Promise<CheckResult[]>;
 
 /** The results as they complete; leaving the loop early cancels the checks still running. */
-export declare function iterateChecks(urls: Iterable<string | URL>, options?: CheckOptions): AsyncGenerator<CheckResult, void, undefined>;
+export declare function iterateChecks(urls: UrlList, options?: CheckOptions): AsyncGenerator<CheckResult, void, undefined>;
 
 /** The options with their defaults filled in; throws TypeError or RangeError for a wrong one. */
-export declare function normalizeOptions(options?: CheckOptions): CheckOptions & Required<Pick<CheckOptions, 'concurrency' | 'timeout' | 'mode'>>;
+export declare function normalizeOptions(options?: CheckOptions): CheckOptions & Required<Pick<CheckOptions, 'concurrency' | 'timeout' | 'mode' | 'retry' | 'retryDelay'>>;

@@ -48,7 +48,9 @@ export interface LoadOptions {
   /** Node only: the modules streams use (default: node:net, node:tls, node:fs). */
   corioNet?: { net: unknown; tls: unknown; fs: unknown };
   /** 'fetch': streams over fetch() even in Node (one HTTP request per connection). */
-  corioTransport?: 'fetch' | 'node';
+  corioTransport?: 'fetch';
+  /** The .wasm's bytes, instead of reading or fetching it. */
+  wasmBinary?: ArrayBuffer | Uint8Array;
   [option: string]: unknown;
 }
 

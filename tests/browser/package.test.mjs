@@ -23,7 +23,7 @@ else test('a plain page imports the installed package and uses it', { timeout: 6
     await fixtures?.close();
     await pkg?.cleanup();
   });
-  pkg = await packAndInstall();
+  pkg = await packAndInstall({ c: true });
   for (const f of ['hello.c', 'coroutines.c', 'page.html']) await copyFixture(f, pkg.project);
   for (const block of ['Browser', 'Coroutines']) {
     const r = await runCUserBlock(pkg.project, block);
