@@ -15,8 +15,9 @@
 // targets (corio within 1.3x of the ideal, and no slower than plain fetch
 // where they run) goes to stderr.
 //
-//   node bench/http_fanout.mjs [--reps=N] [--urls=N] [--concurrency=N]
+//   node bench/http_fanout.mjs [--quick] [--reps=N] [--urls=N] [--concurrency=N]
 //                              [--delay=MS] [--impls=a,b] [--no-build]
+// --quick: 1 repetition of 200 URLs (unless --reps / --urls say otherwise).
 
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -37,11 +38,17 @@ const IMPLS = ['corio-node', 'corio-chromium', 'python-asyncio', 'js-fetch-node'
 const RATIO_TARGET = 1.3;
 
 function parseArgs(argv) {
-  const o = { reps: 3, urls: 1000, concurrency: 100, delay: 50, impls: IMPLS, build: true,
-    origins: 20 };
+  const o = { reps: null, urls: null, concurrency: 100, delay: 50, impls: IMPLS, build: true,
+    origins: 20, quick: false };
   for (const a of argv) {
     const [k, v] = a.split('=');
-    if (k === '--reps') o.reps = Number(v);
+    if (k === '--describe') {
+      // For bench/all.mjs: what this script runs and takes.
+      console.log(JSON.stringify({ workloads: ['http_fanout'], impls: IMPLS,
+        flags: ['--quick', '--reps', '--urls', '--concurrency', '--delay', '--impls', '--no-build'] }));
+      process.exit(0);
+    } else if (k === '--quick') o.quick = true;
+    else if (k === '--reps') o.reps = Number(v);
     else if (k === '--urls') o.urls = Number(v);
     else if (k === '--concurrency') o.concurrency = Number(v);
     else if (k === '--delay') o.delay = Number(v);
@@ -51,6 +58,18 @@ function parseArgs(argv) {
       console.error(`http_fanout.mjs: unknown argument ${a}`);
       process.exit(2);
     }
+  }
+  o.reps ??= o.quick ? 1 : 3;
+  o.urls ??= o.quick ? 200 : 1000;
+  for (const i of o.impls) {
+    if (!IMPLS.includes(i)) {
+      console.error(`http_fanout.mjs: unknown impl ${i} (have ${IMPLS.join(', ')})`);
+      process.exit(2);
+    }
+  }
+  if (!(o.reps >= 1 && o.urls >= 1 && o.concurrency >= 1 && o.delay >= 0)) {
+    console.error('http_fanout.mjs: --reps, --urls and --concurrency must be >= 1, --delay >= 0');
+    process.exit(2);
   }
   return o;
 }

@@ -71,7 +71,12 @@ function parseArgs(argv) {
     else if (key === '--no-build') o.build = false;
     else if (key === '--out' && value) o.out = value;
     else if (key === '--timeout' && value) o.timeout = Number(value);
-    else {
+    else if (key === '--describe') {
+      // For bench/all.mjs: what this script runs and takes.
+      console.log(JSON.stringify({ workloads: Object.keys(WORKLOADS), impls: IMPLS,
+        flags: ['--quick', '--only', '--impls', '--reps', '--no-build', '--out', '--timeout'] }));
+      process.exit(0);
+    } else {
       console.error(`run.mjs: unknown argument ${a}\n` +
         'usage: node bench/run.mjs [--quick] [--only=W,...] [--impls=I,...] [--reps=N] ' +
         '[--no-build] [--out=FILE] [--timeout=SECONDS]');

@@ -153,10 +153,12 @@ async function packageVersion() {
 
 // The corio instance to check with: the package's, or one whose Node
 // sockets follow the network options (proxy, TLS trust).
+const needsOwnSockets = (net, proxies) => net.insecure || !!net.cacert || !!proxies.http || !!proxies.https;
+
 async function corioFor(net, env) {
   const { proxySettings } = await import('./transport.mjs');
   const proxies = proxySettings(net, env);
-  if (!net.insecure && !net.cacert && !proxies.http && !proxies.https) return undefined;
+  if (!needsOwnSockets(net, proxies)) return undefined;
   const [{ wrapNodeNet, parseProxy }, { load }, nodeNet, tls, fs] = await Promise.all([
     import('./transport.mjs'), import('../npm/node.mjs'), import('node:net'), import('node:tls'),
     import('node:fs')]);
@@ -196,6 +198,11 @@ async function main(argv, io) {
       return 0;
     }
     for (const warning of options.warnings) stderr.write(`corio-check: warning: ${warning}\n`);
+    // The package's module loads (read, compile, instantiate) while the
+    // URLs are read; a usage error found meanwhile leaves it unused.
+    const { proxySettings } = await import('./transport.mjs');
+    if (!needsOwnSockets(options.net, proxySettings(options.net, io.env)))
+      import('../npm/node.mjs').then((m) => m.defaultInstance()).catch(() => {});
     urls = await collectUrls(options, stdin);
     corio = await corioFor(options.net, io.env);
   } catch (e) {

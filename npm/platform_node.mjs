@@ -2,18 +2,22 @@
  * platform_node.mjs — what Node gives corio.mjs (usePlatform): the .wasm
  * read from disk, and Node's net, tls and fs for streams. Imported first by
  * the package's "node" entries (npm/node.mjs, npm/checker_node.mjs), so the
- * browser entries never reach a node: module. The modules are imported when
- * first needed, not at start-up.
+ * browser entries never reach a node: module. Start-up counts (corio-check
+ * on one URL): tls, the costliest to load, is required only when a
+ * connection first needs it (the transport reads corioNet.tls then).
  */
+import { createRequire } from 'node:module';
 import { usePlatform } from './corio.mjs';
 
+const require = createRequire(import.meta.url);
+
 usePlatform({
-  async readWasm(url) {
-    const { readFile } = await import('node:fs/promises');
-    return readFile(url);
-  },
-  async netModules() {
-    const [net, tls, fs] = await Promise.all([import('node:net'), import('node:tls'), import('node:fs')]);
-    return { net, tls, fs };
-  },
+  readWasm: (url) => require('node:fs/promises').readFile(url),
+  netModules: () => ({
+    net: require('node:net'),
+    get tls() {
+      return require('node:tls');
+    },
+    fs: require('node:fs'),
+  }),
 });
