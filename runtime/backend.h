@@ -14,7 +14,11 @@
 #ifndef CORIO_BACKEND_H
 #define CORIO_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "corio.h"
 
 /* ---- fibers ------------------------------------------------------------ */
 
@@ -60,12 +64,19 @@ const char *corio__fiber_backend_name(void);
 /* Monotonic clock, seconds. */
 double corio__host_now(void);
 
-/* Called by the scheduler (never by a task) when it has run a batch.
- * `timeout` is how long the loop may sleep: < 0 no limit (only an I/O
- * completion can wake it), 0 ready work is waiting, > 0 seconds until the
- * earliest timer. Returns when the timeout passed or an I/O completion
- * arrived; with 0 it may return at once (a backend with its own event loop
- * yields to it only now and then, to stay responsive). */
+/* How long, in seconds, the driver (runtime/core/driver.c) may run ready
+ * work before it calls corio__host_wait(0) to give the host a turn; a pass
+ * holding many tasks ends at that deadline too. 0: one pass at a time, and
+ * no pass deadline. A constant of the backend. */
+double corio__host_slice(void);
+
+/* Called by the driver (never by a task) after a slice. `timeout` is how
+ * long the loop may sleep: < 0 no limit (only an I/O completion can wake
+ * it), 0 ready work is waiting, > 0 seconds until the earliest timer.
+ * Returns when the timeout passed or an I/O completion arrived. With 0 it
+ * gives the host its turn: a backend with its own event loop yields to it
+ * once; a poll backend may skip the system call when it polled less than
+ * its own interval ago. */
 void corio__host_wait(double timeout);
 
 /* How many host operations (I/O, JS promises) are in flight: while there
@@ -78,10 +89,56 @@ void corio__host_loop_closed(void);
 
 const char *corio__host_backend_name(void);
 
+/* ---- hosted runs: the host's own event loop drives (core verbs) ---------- */
+
+/* For a host whose event loop cannot be blocked (JS): exported coroutines
+ * run on a loop of the core's that outlives them, and the host runs it a
+ * slice at a time from its own turns. Never called from inside a running
+ * loop (they then refuse: CORIO_EINVALSTATE, false, -1). */
+
+/* How a hosted run ended: code is its status (CORIO_EDEADLK for a task
+ * cancelled by a deadlock break), value its result, message its error text
+ * ("" on success; borrowed for the call). The task is released after. */
+typedef void (*corio__hosted_report_fn)(corio_task_t *task, int code,
+                                        intptr_t value, const char *message);
+
+/* Starts the coroutine exported (CORIO_EXPORT) as `name` with `arg`;
+ * `report` is called once when it ends, from a later tick. *out is the
+ * task (the host's handle for it, alive until reported). Returns CORIO_OK,
+ * CORIO_ENOTFOUND (no such export), or CORIO_ENOMEM. */
+int corio__hosted_start(const char *name, intptr_t arg,
+                        corio__hosted_report_fn report, corio_task_t **out);
+/* Requests the cancellation of a run not yet reported; false if its task
+ * is done already. The host then ticks. */
+bool corio__hosted_cancel(corio_task_t *task);
+/* Runs ready work for one slice. Returns how long the host may wait before
+ * the next tick, in seconds: 0 call again after one turn, > 0 until the
+ * next timer, < 0 only a host completion can bring work. */
+double corio__hosted_tick(void);
+
+/* ---- parking a task on a host operation (core verbs) --------------------- */
+
+/* For a backend's own awaitable operation (a JS Promise): the calling task
+ * parks until the host completes the operation. While a task is parked,
+ * the records the host touches live in the backend (or in the task's
+ * frame, which stays put while it is parked and until corio__park
+ * returns). */
+
+/* The current task, or NULL outside a task with *status set to what a
+ * waiting call then returns. */
+corio_task_t *corio__park_self(int *status);
+/* Parks the current task until corio__unpark; returns the status given
+ * there, or CORIO_ECANCELLED if the task was cancelled first (the
+ * operation's late completion must then be dropped by the backend). */
+int corio__park(void);
+/* Wakes a parked task with `status`; false (nothing done) if it is not
+ * parked any more. Only records and schedules: never runs the task. */
+bool corio__unpark(corio_task_t *task, int status);
+
 /* ---- net transports ---------------------------------------------------- */
 
-/* A connection / listener as the core sees it (runtime/core/stream.c owns
- * them). The backend keeps its own state in the slot that
+/* A connection / listener as the core sees it (runtime/core/conn.c and
+ * server.c own them). The backend keeps its own state in the slot that
  * corio__conn_host / corio__listener_host return (NULL at first). */
 typedef struct corio__conn corio__conn_t;
 typedef struct corio__listener corio__listener_t;
@@ -131,7 +188,7 @@ void corio__net_listen(corio__listener_t *l, const char *host, int port);
 /* Stops listening; then on_closed (the last report). */
 void corio__net_listen_close(corio__listener_t *l);
 
-/* Reports from the backend to the core (runtime/core/stream.c). Each only
+/* Reports from the backend to the core (runtime/core/conn.c, server.c). Each only
  * records and wakes tasks; none waits. */
 void corio__conn_on_connected(corio__conn_t *c, const char *peer);
 void corio__conn_on_data(corio__conn_t *c, const void *data, size_t n);

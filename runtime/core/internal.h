@@ -2,7 +2,7 @@
  * internal.h — the core's private structures and the functions its files
  * share: the loop (ready queue, timer heap), the task record and its state
  * machine, and the wait/wake protocol every waiting primitive is built on.
- * Not installed; backends may use the wait/wake protocol (corio__task_*).
+ * Not installed, and never included by a backend (backends see backend.h).
  */
 #ifndef CORIO_CORE_INTERNAL_H
 #define CORIO_CORE_INTERNAL_H
@@ -43,7 +43,6 @@ struct corio_loop {
   size_t default_asyncify_size;  /* 0 = backend default */
   corio__fiber_t **fiber_pool;   /* finished default-size fibers to reuse */
   size_t fiber_pool_len;
-  corio_task_t *finished;        /* task whose fiber ended, to recycle */
   bool deadlocked;               /* a deadlock was found and broken */
   size_t pass_remaining;         /* ready items left in the current pass */
   size_t inline_passes_left;     /* passes tasks may still begin themselves */

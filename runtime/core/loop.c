@@ -1,8 +1,7 @@
 /*
  * loop.c — the event loop: the ready queue (call_soon, FIFO), timers
- * (call_later / call_at, through timer_heap.c), one pass of the loop, and
- * corio_run(), which drives passes and asks the host backend to sleep
- * between them.
+ * (call_later / call_at, through timer_heap.c) and one pass of the loop.
+ * What runs passes, and when the loop sleeps, is driver.c's.
  */
 #include <math.h>
 #include <stdio.h>
@@ -220,114 +219,6 @@ void corio__loop_free(corio_loop_t *loop) {
     corio__fiber_free(loop->fiber_pool[i]);
   free(loop->fiber_pool);
   free(loop);
-}
-
-/* ---- corio_run --------------------------------------------------------- */
-
-bool corio__loop_idle_forever(double timeout) {
-  return timeout < 0 && corio__host_pending() == 0;
-}
-
-/* Sleeps as long as the loop may after a pass. Returns false instead if
- * nothing can ever wake the loop again. */
-static bool wait_idle(double timeout) {
-  if (corio__loop_idle_forever(timeout)) return false;
-  corio__host_wait(timeout);
-  return true;
-}
-
-bool corio__loop_break_deadlock(corio_loop_t *loop) {
-  if (loop->deadlocked) return false;
-  loop->deadlocked = true;
-  for (corio_task_t *t = loop->tasks_head; t; t = t->next)
-    corio_task_cancel(t, corio_strerror(CORIO_EDEADLK));
-  return true;
-}
-
-static bool main_done(corio_loop_t *loop, const void *main) {
-  (void)loop;
-  return corio_task_done(main);
-}
-
-static bool all_done(corio_loop_t *loop, const void *unused) {
-  (void)unused;
-  return loop->ntasks == 0 && loop->ready_len == 0;
-}
-
-/* Runs passes until `done` holds, checked after every pass (so a timer
- * still pending then is not waited for). False if the loop can never get
- * there. */
-static bool run_until(corio_loop_t *loop,
-                      bool (*done)(corio_loop_t *, const void *),
-                      const void *ctx) {
-  while (!done(loop, ctx)) {
-    double timeout = corio__loop_run_once(loop);
-    if (done(loop, ctx)) break;
-    if (!wait_idle(timeout) && !corio__loop_break_deadlock(loop)) return false;
-  }
-  return true;
-}
-
-/* Runs main to its end, then does asyncio.run's shutdown: cancels what is
- * left and waits for it. False if tasks are left that can never finish
- * (they and the loop are then leaked, not freed under their feet). */
-static bool drive(corio_loop_t *loop, const corio_task_t *main) {
-  if (!run_until(loop, main_done, main)) return false;
-  for (corio_task_t *t = loop->tasks_head; t; t = t->next)
-    corio_task_cancel(t, NULL);
-  return run_until(loop, all_done, NULL);
-}
-
-static void report_stuck(corio_loop_t *loop) {
-  fprintf(stderr,
-          "corio: %zu task(s) ignored cancellation after a deadlock and can "
-          "never finish; they are abandoned\n",
-          loop->ntasks);
-}
-
-int corio_run_ex(corio_fn fn, void *arg, const corio_run_opts_t *opts,
-                 corio_outcome_t *out) {
-  if (out) memset(out, 0, sizeof *out);
-  if (corio__loop != NULL) return CORIO_EINVALSTATE; /* nested run */
-  if (fn == NULL) return CORIO_EINVAL;
-  corio_loop_t *loop;
-  int rc = corio__loop_new(&loop, opts);
-  if (rc != CORIO_OK) return rc;
-  corio__loop = loop;
-  corio__host_loop_opened();
-  corio_task_t *main;
-  rc = corio_task_create(&main, fn, arg, NULL);
-  bool finished = true;
-  if (rc == CORIO_OK) {
-    finished = drive(loop, main);
-    intptr_t value = 0;
-    rc = corio_task_result(main, &value);
-    if (loop->deadlocked && rc == CORIO_ECANCELLED) rc = CORIO_EDEADLK;
-    if (rc == CORIO_EINVALSTATE) rc = CORIO_EDEADLK; /* main never ended */
-    if (out) {
-      out->code = rc;
-      out->value = rc == CORIO_OK ? value : 0;
-      const char *msg = corio_task_error(main);
-      if (rc != CORIO_OK)
-        snprintf(out->message, sizeof out->message, "%s",
-                 msg ? msg : corio_strerror(rc));
-    }
-    if (finished) corio_task_release(main);
-  }
-  corio__loop = NULL;
-  if (finished)
-    corio__loop_free(loop);
-  else
-    report_stuck(loop);
-  corio__host_loop_closed();
-  return rc;
-}
-
-int corio_run(corio_fn fn, void *arg, intptr_t *result) {
-  corio_outcome_t out;
-  int rc = corio_run_ex(fn, arg, NULL, &out);
-  if (result) *result = out.value;
-  return rc;
 }
 
 const char *corio_backend_name(void) {

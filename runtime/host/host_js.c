@@ -1,21 +1,24 @@
 /*
  * host_js.c — the wasm host backend: the JS event loop is the reactor.
- * Two ways to drive a loop, both over the same core:
- *   - blocking (corio_run from main or a ccall {async: true}): when idle the
- *     scheduler suspends wasm once through Asyncify (corio_js_host_wait)
- *     until a timer or a JS completion wakes it;
- *   - JS-driven (corio_export_run / corio_export_tick, used by the npm module): JS
- *     calls tick(), which runs ready tasks for one time slice and returns how
- *     long JS may wait before the next tick.
- * JS completions (corio_on_settle) only record the outcome and wake the
+ * The core's one driver (runtime/core/driver.c) runs the loop in both of
+ * its modes; this file only gives it the JS side:
+ *   - blocking (corio_run from main or a ccall {async: true}): between
+ *     slices the driver calls corio__host_wait, which suspends wasm once
+ *     through Asyncify (corio_js_host_wait) until a timer, a JS completion
+ *     or the next JS turn;
+ *   - hosted (the npm module): JS starts exported coroutines
+ *     (corio_export_run) and calls corio_export_tick from its own turns.
+ * JS completions (corio_on_settle) only record the outcome and unpark the
  * task; they never start a second Asyncify suspension.
- * The JS half is runtime/host/library_host.js.
+ * Names: corio_js_* are JS functions this file calls (imports from
+ * runtime/host/library_host.js); corio_export_* / corio_on_* are the C
+ * functions JS calls (commands / reports), exported here and only here.
  */
 #include <emscripten.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "backend.h"
 #include "host/net_host.h"
 
 /* ---- imports from runtime/host/library_host.js ---------------------------------- */
@@ -32,11 +35,11 @@ extern void corio_js_task_done(corio_task_t *task, int code, double value,
 extern void corio_js_loop_opened(void);
 extern void corio_js_loop_closed(void);
 
-/* How long a batch of ready work may run before JS gets a turn: long
- * enough to amortise the trip, short enough for a page to stay responsive. */
-#define SLICE_SECONDS 0.008
-
 double corio__host_now(void) { return emscripten_get_now() / 1000.0; }
+
+/* How long ready work may run before JS gets a turn: long enough to
+ * amortise the trip, short enough for a page to stay responsive. */
+double corio__host_slice(void) { return 0.008; }
 
 /* ---- pending JS operations --------------------------------------------- */
 
@@ -73,7 +76,7 @@ EMSCRIPTEN_KEEPALIVE void corio_on_settle(int id, int code, char *value) {
     ops_remove(op);
     op->code = code;
     op->value = value;
-    corio__task_wake(op->task, CORIO_OK);
+    corio__unpark(op->task, CORIO_OK);
     return;
   }
   free(value);
@@ -81,21 +84,24 @@ EMSCRIPTEN_KEEPALIVE void corio_on_settle(int id, int code, char *value) {
 
 int corio_js_await(const char *name, const char *arg, char **out) {
   if (out) *out = NULL;
-  int rc = corio__check_in_task();
-  if (rc != CORIO_OK) return rc;
+  int rc;
+  corio_task_t *self = corio__park_self(&rc);
+  if (self == NULL) return rc;
   if (name == NULL) return CORIO_EINVAL;
-  js_op_t op = {next_op_id++, corio__current, CORIO_OK, NULL, ops};
+  /* The record lives in this frame: it stays put while the task is parked,
+   * and is unlinked before corio__park returns in every case. */
+  js_op_t op = {next_op_id++, self, CORIO_OK, NULL, ops};
   ops = &op;
   nops++;
   corio_js_call(op.id, name, arg ? arg : "");
-  rc = corio__task_wait(NULL, NULL);
+  rc = corio__park();
   if (rc != CORIO_OK) { /* cancelled: JS's late settle is dropped */
     ops_remove(&op);
     free(op.value);
     return rc;
   }
   if (op.code != CORIO_OK) {
-    rc = corio__set_error(op.code, op.value);
+    rc = corio_fail(op.code, "%s", op.value ? op.value : corio_strerror(op.code));
     free(op.value);
     return rc;
   }
@@ -108,16 +114,10 @@ int corio_js_await(const char *name, const char *arg, char **out) {
 
 /* ---- blocking mode ----------------------------------------------------- */
 
-static double last_yield;
-
+/* The driver gives JS a turn (timeout 0) or sleeps until a timer or a
+ * completion: either way wasm suspends once, here. */
 void corio__host_wait(double timeout) {
-  double now = corio__host_now();
-  /* Ready work runs on in the same JS turn until the slice is used up. */
-  if (timeout == 0 && now - last_yield < SLICE_SECONDS) return;
   corio_js_host_wait(timeout < 0 ? -1 : timeout * 1000.0);
-  last_yield = corio__host_now();
-  /* The next passes end with the slice too, however many tasks they hold. */
-  if (corio__loop) corio__loop->pass_deadline = last_yield + SLICE_SECONDS;
 }
 
 /* Emscripten 3.1.6 counts one runtime "keepalive" per first entry into a
@@ -152,81 +152,32 @@ EMSCRIPTEN_KEEPALIVE const char *corio_export_backend_name(void) {
   return corio_backend_name();
 }
 
-static corio_loop_t *js_loop;
-
-static void report_to_js(corio_task_t *t, void *data) {
-  (void)data;
-  intptr_t value = 0;
-  int code = corio_task_result(t, &value);
-  if (code == CORIO_ECANCELLED && t->loop->deadlocked) code = CORIO_EDEADLK;
-  corio_js_task_done(t, code, (double)value,
-                     code == CORIO_OK ? "" : corio_task_error(t));
-  corio_task_release(t);
+static void report_to_js(corio_task_t *t, int code, intptr_t value,
+                         const char *message) {
+  corio_js_task_done(t, code, (double)value, message);
 }
 
-/* Starts the exported coroutine `name` with `arg` on the JS-driven loop.
+/* Starts the exported coroutine `name` with `arg` on the hosted loop.
  * Returns the task (JS's id for it; its end is reported through
  * corio_js_task_done) or 0 with *code set. JS then calls corio_export_tick. */
-EMSCRIPTEN_KEEPALIVE corio_task_t *corio_export_run(const char *name, intptr_t arg,
-                                                int *code) {
-  corio_fn fn = corio__export_find(name);
-  *code = CORIO_OK;
-  if (fn == NULL) {
-    *code = CORIO_ENOTFOUND;
-    return NULL;
-  }
-  if (corio__loop != NULL) { /* called from inside a running loop */
-    *code = CORIO_EINVALSTATE;
-    return NULL;
-  }
-  if (js_loop == NULL && (*code = corio__loop_new(&js_loop, NULL)) != CORIO_OK)
-    return NULL;
-  corio__loop = js_loop;
-  corio_task_t *t = NULL;
-  *code = corio_task_create(&t, fn, (void *)arg, NULL);
-  if (*code == CORIO_OK &&
-      (*code = corio_task_add_done_callback(t, report_to_js, NULL)) != CORIO_OK) {
-    corio_task_cancel(t, NULL);
-    corio_task_release(t);
-    t = NULL;
-  }
-  corio__loop = NULL;
+EMSCRIPTEN_KEEPALIVE corio_task_t *corio_export_run(const char *name,
+                                                    intptr_t arg, int *code) {
+  corio_task_t *t;
+  *code = corio__hosted_start(name, arg, report_to_js, &t);
   return t;
 }
 
-/* Cancels `task`, a run started by corio_export_run whose end JS has not been
- * told yet (the task is alive until then: report_to_js releases it after
- * telling JS). Returns whether a cancellation was requested (false if the
- * task is done); JS then ticks the loop. Not while a tick runs. */
+/* Cancels `task`, a run started by corio_export_run whose end JS has not
+ * been told yet. Returns whether a cancellation was requested (false if
+ * the task is done); JS then ticks the loop. Not while a tick runs. */
 EMSCRIPTEN_KEEPALIVE int corio_export_cancel(corio_task_t *task) {
-  if (task == NULL || js_loop == NULL || corio__loop != NULL) return 0;
-  corio__loop = js_loop;
-  bool requested = corio_task_cancel(task, NULL);
-  corio__loop = NULL;
-  return requested;
+  return corio__hosted_cancel(task);
 }
 
-/* Runs ready work for one time slice. Returns how many ms JS may wait
- * before the next tick (0: call again after one turn of the JS loop), or -1
- * when only a completion can bring more work. */
+/* Runs ready work for one slice. Returns how many ms JS may wait before
+ * the next tick (0: call again after one turn of the JS loop), or -1 when
+ * only a completion can bring more work. */
 EMSCRIPTEN_KEEPALIVE double corio_export_tick(void) {
-  if (js_loop == NULL || corio__loop != NULL) return -1;
-  corio__loop = js_loop;
-  double start = corio__host_now(), timeout;
-  /* One pass may hold hundreds of tasks: it too ends with the slice. */
-  js_loop->pass_deadline = start + SLICE_SECONDS;
-  do {
-    timeout = corio__loop_run_once(js_loop);
-    /* Runs waiting on each other with nothing to wake them would leave
-     * their Promises pending for ever: break the deadlock, as corio_run
-     * does, and the runs end (rejected with CORIO_EDEADLK). */
-    if (corio__loop_idle_forever(timeout) && js_loop->ntasks > 0 &&
-        corio__loop_break_deadlock(js_loop))
-      timeout = 0;
-    /* Over once every task and its done callbacks (the reports) are. */
-    if (js_loop->ntasks == 0 && js_loop->ready_len == 0)
-      js_loop->deadlocked = false;
-  } while (timeout == 0 && corio__host_now() - start < SLICE_SECONDS);
-  corio__loop = NULL;
+  double timeout = corio__hosted_tick();
   return timeout < 0 ? -1 : timeout * 1000.0;
 }

@@ -218,6 +218,10 @@ static int timeout_ms(double timeout) {
   return rounded > 2147483647.0 ? 2147483647 : (int)rounded;
 }
 
+/* One pass at a time: the loop asks for I/O after every pass (and the
+ * reactor keeps its own pace for the system call, POLL_BUSY_INTERVAL). */
+double corio__host_slice(void) { return 0; }
+
 void corio__host_wait(double timeout) {
   /* Reports first: they wake tasks, so the loop must not sleep after. */
   if (run_deferred()) timeout = 0;

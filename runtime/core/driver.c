@@ -1,0 +1,250 @@
+/*
+ * driver.c — the one driver of the event loop. Every rule of running a
+ * loop lives here: run passes for a slice until a deadline, find out
+ * whether the loop is idle until a time, idle for ever (only the host can
+ * wake it), deadlocked, or finished, break a deadlock, and read a run's
+ * outcome (a task cancelled by a deadlock break ended with CORIO_EDEADLK).
+ * Two modes share it:
+ *   - blocking: corio_run() drives its own loop until main and every task
+ *     left are done, sleeping in the host between slices;
+ *   - hosted: a host with its own event loop (the JS one) starts exported
+ *     coroutines on a loop that outlives them and calls corio__hosted_tick
+ *     from its own turns (backend.h).
+ * How long a slice may run is the host's to say (corio__host_slice).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- deadlocks ---------------------------------------------------------- */
+
+bool corio__loop_idle_forever(double timeout) {
+  return timeout < 0 && corio__host_pending() == 0;
+}
+
+bool corio__loop_break_deadlock(corio_loop_t *loop) {
+  if (loop->deadlocked) return false;
+  loop->deadlocked = true;
+  for (corio_task_t *t = loop->tasks_head; t; t = t->next)
+    corio_task_cancel(t, corio_strerror(CORIO_EDEADLK));
+  return true;
+}
+
+/* The outcome of a task that a run reports: its own, except that a task
+ * cancelled when a deadlock was broken ended with CORIO_EDEADLK. The one
+ * place where that mapping is made. */
+static int run_outcome(const corio_task_t *t, intptr_t *value) {
+  *value = 0;
+  int code = corio_task_result(t, value);
+  if (code == CORIO_ECANCELLED && t->loop->deadlocked) code = CORIO_EDEADLK;
+  return code;
+}
+
+/* ---- slices ------------------------------------------------------------- */
+
+typedef bool (*done_fn)(corio_loop_t *loop, const void *ctx);
+
+/* How a slice ended. */
+typedef enum slice_end {
+  SLICE_DONE,  /* `done` holds */
+  SLICE_IDLE,  /* the loop may sleep `timeout` (0: more is ready) */
+  SLICE_STUCK, /* tasks are left that nothing can ever wake or end */
+} slice_end_t;
+
+/* Runs passes of `loop` for one slice of the host's (corio__host_slice):
+ * until `done` (may be NULL) holds, the loop has to wait, or the slice is
+ * used up (at least one pass runs; a slice of 0 is one pass, and reads no
+ * clock). *timeout is then how long the loop may sleep: 0 more is ready,
+ * > 0 seconds to the next timer, < 0 only the host can bring work. A loop
+ * idle for ever with tasks left is deadlocked: it is broken once (every
+ * task cancelled, so each one's cleanup runs); a second time it is stuck.
+ * A pass ends at the slice's end too, however many tasks it holds (its rest
+ * stays ready, in order). */
+static slice_end_t run_slice(corio_loop_t *loop, done_fn done, const void *ctx,
+                             double *timeout) {
+  double slice = corio__host_slice();
+  double deadline = slice > 0 ? corio__host_now() + slice : 0;
+  loop->pass_deadline = deadline;
+  do {
+    *timeout = corio__loop_run_once(loop);
+    if (done && done(loop, ctx)) return SLICE_DONE;
+    if (corio__loop_idle_forever(*timeout) && loop->ntasks > 0) {
+      if (!corio__loop_break_deadlock(loop)) return SLICE_STUCK;
+      *timeout = 0;
+    }
+  } while (*timeout == 0 && deadline > 0 && corio__host_now() < deadline);
+  return SLICE_IDLE;
+}
+
+/* ---- blocking mode: corio_run --------------------------------------- */
+
+static bool main_done(corio_loop_t *loop, const void *main) {
+  (void)loop;
+  return corio_task_done(main);
+}
+
+static bool all_done(corio_loop_t *loop, const void *unused) {
+  (void)unused;
+  return loop->ntasks == 0 && loop->ready_len == 0;
+}
+
+/* Runs slices until `done` holds (checked after every pass, so a timer
+ * still pending then is not waited for), sleeping in the host between
+ * them. False if the loop can never get there. */
+static bool run_until(corio_loop_t *loop, done_fn done, const void *ctx) {
+  if (done(loop, ctx)) return true;
+  for (;;) {
+    double timeout;
+    switch (run_slice(loop, done, ctx, &timeout)) {
+    case SLICE_DONE: return true;
+    case SLICE_STUCK: return false;
+    case SLICE_IDLE: break;
+    }
+    /* Idle for ever with no task left cannot happen here: `done` would
+     * hold. The host returns on its next I/O report or timer. */
+    corio__host_wait(timeout);
+  }
+}
+
+/* Runs main to its end, then does asyncio.run's shutdown: cancels what is
+ * left and waits for it. False if tasks are left that can never finish
+ * (they and the loop are then leaked, not freed under their feet). */
+static bool drive(corio_loop_t *loop, const corio_task_t *main) {
+  if (!run_until(loop, main_done, main)) return false;
+  for (corio_task_t *t = loop->tasks_head; t; t = t->next)
+    corio_task_cancel(t, NULL);
+  return run_until(loop, all_done, NULL);
+}
+
+static void report_stuck(corio_loop_t *loop) {
+  fprintf(stderr,
+          "corio: %zu task(s) ignored cancellation after a deadlock and can "
+          "never finish; they are abandoned\n",
+          loop->ntasks);
+}
+
+/* Fills *out from main, which may not have ended (a stuck run). */
+static int main_outcome(const corio_task_t *main, corio_outcome_t *out) {
+  intptr_t value = 0;
+  /* A main that never ended was left waiting by a deadlock it ignored. */
+  int rc = corio_task_done(main) ? run_outcome(main, &value) : CORIO_EDEADLK;
+  if (out) {
+    out->code = rc;
+    out->value = rc == CORIO_OK ? value : 0;
+    const char *msg = corio_task_done(main) ? corio_task_error(main) : NULL;
+    if (rc != CORIO_OK)
+      snprintf(out->message, sizeof out->message, "%s",
+               msg ? msg : corio_strerror(rc));
+  }
+  return rc;
+}
+
+int corio_run_ex(corio_fn fn, void *arg, const corio_run_opts_t *opts,
+                 corio_outcome_t *out) {
+  if (out) memset(out, 0, sizeof *out);
+  if (corio__loop != NULL) return CORIO_EINVALSTATE; /* nested run */
+  if (fn == NULL) return CORIO_EINVAL;
+  corio_loop_t *loop;
+  int rc = corio__loop_new(&loop, opts);
+  if (rc != CORIO_OK) return rc;
+  corio__loop = loop;
+  corio__host_loop_opened();
+  corio_task_t *main;
+  rc = corio_task_create(&main, fn, arg, NULL);
+  bool finished = true;
+  if (rc == CORIO_OK) {
+    finished = drive(loop, main);
+    rc = main_outcome(main, out);
+    if (finished) corio_task_release(main);
+  }
+  corio__loop = NULL;
+  if (finished)
+    corio__loop_free(loop);
+  else
+    report_stuck(loop);
+  corio__host_loop_closed();
+  return rc;
+}
+
+int corio_run(corio_fn fn, void *arg, intptr_t *result) {
+  corio_outcome_t out;
+  int rc = corio_run_ex(fn, arg, NULL, &out);
+  if (result) *result = out.value;
+  return rc;
+}
+
+/* ---- hosted mode: the host's event loop drives ------------------------- */
+
+/* The hosted loop of this thread: made by the first start, kept for the
+ * thread's life (runs come and go; a module instance is one thread). */
+static _Thread_local corio_loop_t *hosted_loop;
+
+/* Runs `body` with the hosted loop as the running one; the host calls in
+ * from its own turns, never from inside a running loop. */
+#define WITH_HOSTED_LOOP(body)                                                 \
+  do {                                                                         \
+    corio__loop = hosted_loop;                                                 \
+    body;                                                                      \
+    corio__loop = NULL;                                                        \
+  } while (0)
+
+static void report_run(corio_task_t *t, void *data) {
+  corio__hosted_report_fn report = *(corio__hosted_report_fn *)data;
+  intptr_t value;
+  int code = run_outcome(t, &value);
+  report(t, code, value, code == CORIO_OK ? "" : corio_task_error(t));
+  corio_task_release(t);
+}
+
+int corio__hosted_start(const char *name, intptr_t arg,
+                        corio__hosted_report_fn report, corio_task_t **out) {
+  /* A done callback takes a data pointer: the report goes by reference to
+   * this one static slot (one host, one report function). */
+  static corio__hosted_report_fn the_report;
+  *out = NULL;
+  corio_fn fn = corio__export_find(name);
+  if (fn == NULL) return CORIO_ENOTFOUND;
+  if (corio__loop != NULL) return CORIO_EINVALSTATE; /* inside a running loop */
+  int rc;
+  if (hosted_loop == NULL &&
+      (rc = corio__loop_new(&hosted_loop, NULL)) != CORIO_OK)
+    return rc;
+  the_report = report;
+  corio_task_t *t = NULL;
+  WITH_HOSTED_LOOP({
+    rc = corio_task_create(&t, fn, (void *)arg, NULL);
+    if (rc == CORIO_OK &&
+        (rc = corio_task_add_done_callback(t, report_run, &the_report)) !=
+            CORIO_OK) {
+      corio_task_cancel(t, NULL);
+      corio_task_release(t);
+      t = NULL;
+    }
+  });
+  *out = t;
+  return rc;
+}
+
+bool corio__hosted_cancel(corio_task_t *task) {
+  if (task == NULL || hosted_loop == NULL || corio__loop != NULL) return false;
+  bool requested;
+  WITH_HOSTED_LOOP(requested = corio_task_cancel(task, NULL));
+  return requested;
+}
+
+double corio__hosted_tick(void) {
+  if (hosted_loop == NULL || corio__loop != NULL) return -1;
+  double timeout;
+  WITH_HOSTED_LOOP({
+    /* A stuck loop (a deadlock its tasks ignored) only waits: the host's
+     * completions are all that could still move it. */
+    if (run_slice(hosted_loop, NULL, NULL, &timeout) == SLICE_STUCK)
+      timeout = -1;
+    /* Over once every task and its done callbacks (the reports) are: the
+     * next run starts with no deadlock behind it. */
+    if (hosted_loop->ntasks == 0 && hosted_loop->ready_len == 0)
+      hosted_loop->deadlocked = false;
+  });
+  return timeout;
+}
