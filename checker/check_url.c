@@ -36,16 +36,19 @@ static int send_get(corio_writer_t *w, const char *host, int port, bool tls,
   return rc == CORIO_OK ? corio_drain(w) : rc;
 }
 
-/* Reads and parses the status line into r. Returns the status of the
+/* Reads and parses the status line into r, and when its first line came
+ * (r->first_byte, seconds since t0). Returns the status of the
  * waiting calls: CORIO_OK also when the answer was not HTTP (r says so).
  * The reader's own limit is larger than the status line's, so that a
  * CORIO_ELIMIT from readline (a line longer still, or the transport's
  * limit, e.g. Node's fetch() refusing an overlong head) keeps its message. */
-static int read_status(corio_reader_t *reader, checker_result_t *r) {
+static int read_status(corio_reader_t *reader, checker_result_t *r,
+                       double t0) {
   char *line = NULL;
   size_t n = 0;
   int rc = corio_readline(reader, &line, &n);
   if (rc != CORIO_OK) return rc;
+  if (n > 0) r->first_byte = corio_time() - t0;
   int status, parsed = CORIO_EPROTO; /* of the last line parsed */
   char reason[sizeof r->reason];
   /* An interim answer (100 Continue, 103 Early Hints) is not the status:
@@ -92,6 +95,8 @@ static int close_politely(corio_writer_t *w) {
 
 int checker_check_url(const char *url, checker_result_t *r) {
   if (r == NULL) return CORIO_EINVAL;
+  double t0 = corio_time();
+  r->connect = r->first_byte = -1;
   char *host = NULL, *path = NULL;
   int port = 0;
   bool tls = false;
@@ -104,8 +109,9 @@ int checker_check_url(const char *url, checker_result_t *r) {
   corio_writer_t *writer = NULL;
   corio_conn_opts_t conn = {.tls = tls}; /* the default limit: 64 KiB */
   rc = corio_open_connection(host, port, &conn, &reader, &writer);
+  if (rc == CORIO_OK) r->connect = corio_time() - t0;
   if (rc == CORIO_OK) rc = send_get(writer, host, port, tls, path);
-  if (rc == CORIO_OK) rc = read_status(reader, r);
+  if (rc == CORIO_OK) rc = read_status(reader, r, t0);
   if (rc == CORIO_OK) rc = close_politely(writer);
   if (rc == CORIO_ECANCELLED)
     checker__result_error(r, CORIO_ECANCELLED, "cancelled");

@@ -43,6 +43,12 @@ typedef struct checker_result {
                       * began; for a URL cancelled before it could begin,
                       * the time of the cancellation */
   double ended;      /* when its result was known, same clock */
+  /* Phases of checker_check_url, in seconds from its start: the
+   * connection open (name lookup, TCP and, for https, TLS) and the status
+   * line read (the first byte of the answer and the rest of its line); -1
+   * for a phase not reached. */
+  double connect;
+  double first_byte;
 } checker_result_t;
 
 /* Checks one URL in the calling task, without a time limit (see

@@ -20,7 +20,8 @@ extern void checker_js_started(void *job, int index);
 extern void checker_js_result(void *job, int index, int status,
                               const char *reason, int error,
                               const char *error_name, const char *message,
-                              double started, double ended);
+                              double started, double ended, double connect,
+                              double first_byte);
 extern void checker_js_progress(void *job, int done, int total);
 
 typedef struct checker_js_job {
@@ -89,7 +90,7 @@ static void on_result(const checker_result_t *r, void *job) {
   /* The error's name goes with it, so JS need not call back into wasm. */
   checker_js_result(job, (int)r->index, r->status, r->reason, r->error,
                     r->error ? corio_err_name(r->error) : "", r->message,
-                    r->started, r->ended);
+                    r->started, r->ended, r->connect, r->first_byte);
 }
 
 static void on_progress(size_t done, size_t total, void *job) {

@@ -62,9 +62,9 @@ mergeInto(LibraryManager.library, {
   },
 
   checker_js_result__deps: ['$Checker'],
-  checker_js_result__sig: 'viiiiiiidd',
+  checker_js_result__sig: 'viiiiiiidddd',
   checker_js_result: function(job, index, status, reason, error, errorName,
-                              message, started, ended) {
+                              message, started, ended, connect, firstByte) {
     Checker.emit(job, 'result', [{
       index: index,
       status: status,
@@ -74,6 +74,8 @@ mergeInto(LibraryManager.library, {
       message: UTF8ToString(message),
       started: started,
       ended: ended,
+      connect: connect,      // seconds from the check's start; -1: not reached
+      firstByte: firstByte,
     }]);
   },
 

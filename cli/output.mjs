@@ -32,13 +32,18 @@ export function progressLine(r, done, total) {
     `${printable(outcome(r))}, ${formatMs(r.ms)}`;
 }
 
+// A phase's time for the table: "-" when it was not reached.
+const phaseMs = (ms) => (ms === null ? '-' : formatMs(ms));
+
 function table(results, elapsedMs) {
   const rows = results.map((r) => [r.url, r.status === null ? '-' : String(r.status),
-    formatMs(r.ms), r.status === null ? outcome(r) : r.reason].map(printable));
-  const head = ['URL', 'STATUS', 'TIME', 'RESULT'];
+    phaseMs(r.timings.connect), phaseMs(r.timings.firstByte), formatMs(r.ms),
+    r.status === null ? outcome(r) : r.reason].map(printable));
+  const head = ['URL', 'STATUS', 'CONNECT', 'FIRST BYTE', 'TIME', 'RESULT'];
+  const numeric = [false, false, true, true, true, false]; // right-aligned
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells) => cells.map((c, i) =>
-    (i === cells.length - 1 ? c : i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+    (i === cells.length - 1 ? c : numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   const ok = results.filter((r) => r.ok).length;
   const http = results.filter((r) => r.status !== null && !r.ok).length;
   const failed = results.length - ok - http;
@@ -56,9 +61,10 @@ function csvField(value) {
 
 function csv(results) {
   const head = ['index', 'url', 'status', 'reason', 'ok', 'hidden', 'error_code',
-    'error_message', 'started_ms', 'ended_ms', 'ms'];
+    'error_message', 'started_ms', 'ended_ms', 'ms', 'connect_ms', 'first_byte_ms', 'attempts'];
   const rows = results.map((r) => [r.index, r.url, r.status, r.reason, r.ok, r.hidden,
-    r.error?.codeName, r.error?.message, r.started, r.ended, r.ms]);
+    r.error?.codeName, r.error?.message, r.started, r.ended, r.ms, r.timings.connect,
+    r.timings.firstByte, r.attempts]);
   return [head, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 

@@ -32,6 +32,16 @@ export interface CheckOptions {
   corio?: Corio | Promise<Corio>;
 }
 
+/** A check's phases, in milliseconds from its start; null for a phase it did not reach. */
+export interface CheckTimings {
+  /** The connection open: name lookup, TCP and, for https, TLS together. */
+  connect: number | null;
+  /** The answer's status line read. */
+  firstByte: number | null;
+  /** The whole check (= ms). */
+  total: number;
+}
+
 /** Why a URL has no status: a corio status, its name and a message. */
 export interface CheckError {
   code: number;
@@ -58,6 +68,8 @@ export interface CheckResult {
   ended: number;
   /** ended - started. */
   ms: number;
+  /** The check's phases, in ms from its start. */
+  timings: CheckTimings;
   /** Checks made: 1 + the retries. */
   attempts: number;
   /** Seconds the answer asked to wait (Retry-After), when the checker reported it. */

@@ -21,7 +21,10 @@
  * result: {index, url, status (number | null), reason (string), ok (status
  *   < 400), hidden (true when the browser hid the status: CORS), error (null
  *   | {code, codeName, message}), started, ended (ms since the run began),
- *   ms (ended - started: the time the check took), attempts (checks made:
+ *   ms (ended - started: the time the check took), timings ({connect,
+ *   firstByte, total}: ms from the check's start to the connection open
+ *   (DNS, TCP and TLS together), to the status line read, to the end; null
+ *   for a phase not reached), attempts (checks made:
  *   1 + the retries)}. A retried URL gets one result, its last attempt's.
  *
  * Every URL gets exactly one result, an invalid one included (its error is
@@ -76,6 +79,7 @@ function toList(urls) {
 }
 
 const round = (ms) => Math.round(ms * 1000) / 1000;
+const phase = (seconds) => (seconds >= 0 ? round(seconds * 1000) : null);
 
 /**
  * A result event from C ({index, status, reason, code, codeName, message,
@@ -97,6 +101,9 @@ function toResult(raw, index, url, offsetMs, attempts) {
     started,
     ended,
     ms: round(ended - started),
+    // The check's phases, ms from its start (null: not reached): the
+    // connection open (DNS, TCP and TLS together) and the status line read.
+    timings: { connect: phase(raw.connect), firstByte: phase(raw.firstByte), total: round(ended - started) },
     attempts,
     // Seconds the answer asked to wait (Retry-After), when C reported it.
     ...(raw.retryAfter > 0 ? { retryAfter: raw.retryAfter } : {}),
