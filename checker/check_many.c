@@ -302,6 +302,7 @@ int checker_run(const char *const *urls, size_t n, const checker_opts_t *opts,
   for (size_t i = 0; i < n; i++) {
     run.results[i].index = i;
     run.results[i].connect = run.results[i].first_byte = -1;
+    run.results[i].retry_after = -1;
     run.results[i].url = urls[i];
   }
   int rc = run.opts.sequential || n == 0 ? run_sequential(&run)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "checker_internal.h"
 
@@ -84,6 +85,34 @@ static int read_status(corio_reader_t *reader, checker_result_t *r,
   return CORIO_OK;
 }
 
+/* After a 429 or 503 status line: reads the rest of the head (at most
+ * CHECKER_HEAD_LINES lines) for a Retry-After in delay-seconds (its
+ * HTTP-date form is left unread) into r->retry_after. A head that breaks
+ * off leaves the status as it is; only a cancellation counts. */
+#define CHECKER_HEAD_LINES 100
+static int read_retry_after(corio_reader_t *reader, checker_result_t *r) {
+  static const char name[] = "retry-after:";
+  for (int i = 0; i < CHECKER_HEAD_LINES; i++) {
+    char *line = NULL;
+    size_t n = 0;
+    int rc = corio_readline(reader, &line, &n);
+    if (rc != CORIO_OK) return rc == CORIO_ECANCELLED ? rc : CORIO_OK;
+    bool end = n == 0 || line[0] == '\n' || (line[0] == '\r' && n == 2);
+    if (!end && strncasecmp(line, name, sizeof name - 1) == 0) {
+      const char *p = line + sizeof name - 1;
+      while (*p == ' ' || *p == '\t') p++;
+      char *after;
+      long seconds = strtol(p, &after, 10);
+      if (after != p && seconds >= 0 && *p >= '0' && *p <= '9' &&
+          strspn(after, " \t\r\n") == strlen(after))
+        r->retry_after = (double)seconds;
+    }
+    free(line);
+    if (end) break;
+  }
+  return CORIO_OK;
+}
+
 /* The guide's close: close, then wait until the transport has closed. Its
  * outcome does not change an answer already read; only a cancellation
  * counts. */
@@ -96,7 +125,7 @@ static int close_politely(corio_writer_t *w) {
 int checker_check_url(const char *url, checker_result_t *r) {
   if (r == NULL) return CORIO_EINVAL;
   double t0 = corio_time();
-  r->connect = r->first_byte = -1;
+  r->connect = r->first_byte = r->retry_after = -1;
   char *host = NULL, *path = NULL;
   int port = 0;
   bool tls = false;
@@ -112,6 +141,8 @@ int checker_check_url(const char *url, checker_result_t *r) {
   if (rc == CORIO_OK) r->connect = corio_time() - t0;
   if (rc == CORIO_OK) rc = send_get(writer, host, port, tls, path);
   if (rc == CORIO_OK) rc = read_status(reader, r, t0);
+  if (rc == CORIO_OK && (r->status == 429 || r->status == 503))
+    rc = read_retry_after(reader, r);
   if (rc == CORIO_OK) rc = close_politely(writer);
   if (rc == CORIO_ECANCELLED)
     checker__result_error(r, CORIO_ECANCELLED, "cancelled");

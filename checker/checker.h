@@ -49,6 +49,9 @@ typedef struct checker_result {
    * for a phase not reached. */
   double connect;
   double first_byte;
+  /* For a 429 or 503 answer, the seconds its Retry-After header asked to
+   * wait (the delay-seconds form; RFC 9110 10.2.3), else -1. */
+  double retry_after;
 } checker_result_t;
 
 /* Checks one URL in the calling task, without a time limit (see

@@ -62,9 +62,10 @@ mergeInto(LibraryManager.library, {
   },
 
   checker_js_result__deps: ['$Checker'],
-  checker_js_result__sig: 'viiiiiiidddd',
+  checker_js_result__sig: 'viiiiiiiddddd',
   checker_js_result: function(job, index, status, reason, error, errorName,
-                              message, started, ended, connect, firstByte) {
+                              message, started, ended, connect, firstByte,
+                              retryAfter) {
     Checker.emit(job, 'result', [{
       index: index,
       status: status,
@@ -76,6 +77,7 @@ mergeInto(LibraryManager.library, {
       ended: ended,
       connect: connect,      // seconds from the check's start; -1: not reached
       firstByte: firstByte,
+      retryAfter: retryAfter, // seconds a 429/503 asked to wait; -1: none
     }]);
   },
 

@@ -25,7 +25,7 @@ export const OPTIONS = {
   location: { short: 'L', help: 'follow redirects (3xx with a Location)' },
   'max-redirs': { value: 'N', help: 'follow at most N redirects (with -L; default 10)' },
   retry: { value: 'N', help: 'check again up to N times after a connection error, a timeout or\n' +
-    '429/502/503/504, waiting --retry-delay, doubled each time, or Retry-After' },
+    '429/502/503/504, waiting --retry-delay, doubled each time, or Retry-After (<= 300 s)' },
   'retry-delay': { value: 'SECONDS', help: 'wait before the first retry (default 1)' },
   insecure: { short: 'k', help: 'accept any TLS certificate' },
   cacert: { value: 'FILE', help: 'trust the CA certificates (PEM) in FILE for https' },

@@ -18,7 +18,10 @@ export interface CheckOptions {
    * connection error, a timeout or a 429/502/503/504 answer.
    */
   retry?: number;
-  /** Seconds before the first retry, doubled for each next (default 1). */
+  /**
+   * Seconds before the first retry, doubled for each next (default 1); a
+   * 429/503 answer's Retry-After (up to 300 s) instead, when it has one.
+   */
   retryDelay?: number;
   /** A check began. */
   onStart?: (index: number, url: string) => void;
@@ -72,7 +75,7 @@ export interface CheckResult {
   timings: CheckTimings;
   /** Checks made: 1 + the retries. */
   attempts: number;
-  /** Seconds the answer asked to wait (Retry-After), when the checker reported it. */
+  /** Seconds a 429 or 503 answer asked to wait (Retry-After, in seconds), when it did. */
   retryAfter?: number;
 }
 

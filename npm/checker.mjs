@@ -12,7 +12,7 @@
  *   mode = 'concurrent' | 'sequential', retry = 0 (times a URL is checked
  *   again after a connection error, a timeout or a 429/502/503/504),
  *   retryDelay = 1 (seconds before the first retry; doubled for each
- *   next, or the answer's Retry-After when the result carries one),
+ *   next; a 429/503 answer's Retry-After, up to 300 s, instead),
  *   onStart(index, url), onResult(result), onProgress(done, total), signal
  *   (an AbortSignal), corio (an instance from corio.mjs load(), or a
  *   Promise of one; default: the package's)}. Any other name is refused
@@ -41,6 +41,8 @@ const MODES = ['concurrent', 'sequential'];
 const OPTION_NAMES = [...Object.keys(DEFAULTS), 'onStart', 'onResult', 'onProgress', 'signal', 'corio'];
 // What is worth checking again: an answer saying "later", or no answer.
 const RETRY_STATUSES = [429, 502, 503, 504];
+// The longest Retry-After honoured, in seconds: a longer one waits this long.
+const RETRY_AFTER_MAX = 300;
 const RETRY_ERRORS = ['CORIO_ETIMEDOUT', 'CORIO_ECONNREFUSED', 'CORIO_ECONNRESET',
   'CORIO_ECONNABORTED', 'CORIO_EHOSTUNREACH', 'CORIO_ENETUNREACH', 'CORIO_EPIPE', 'CORIO_EIO'];
 
@@ -105,8 +107,8 @@ function toResult(raw, index, url, offsetMs, attempts) {
     // connection open (DNS, TCP and TLS together) and the status line read.
     timings: { connect: phase(raw.connect), firstByte: phase(raw.firstByte), total: round(ended - started) },
     attempts,
-    // Seconds the answer asked to wait (Retry-After), when C reported it.
-    ...(raw.retryAfter > 0 ? { retryAfter: raw.retryAfter } : {}),
+    // Seconds a 429/503 answer asked to wait (Retry-After), when it did.
+    ...(raw.retryAfter >= 0 ? { retryAfter: raw.retryAfter } : {}),
   };
 }
 
@@ -194,8 +196,8 @@ async function run(list, o) {
       } finally {
         host.freeJob(job);
       }
-      const waitMs = Math.max(0, ...retries.map((r) => 1000 * (r.retryAfter ??
-        o.retryDelay * 2 ** (r.attempts - 1))));
+      const waitMs = Math.max(0, ...retries.map((r) => 1000 * (r.retryAfter !== undefined
+        ? Math.min(r.retryAfter, RETRY_AFTER_MAX) : o.retryDelay * 2 ** (r.attempts - 1))));
       if (retries.length > 0) await pause(waitMs, controller.signal);
       // Cancelled while waiting: the last attempt's result stands.
       if (controller.signal.aborted) retries.forEach(settle);

@@ -497,3 +497,16 @@ test('each result has its phases: connect, first byte, total; a phase not reache
   const csv = (await cli(['--format', 'csv', url('200')])).stdout.split('\r\n')[1].split(',');
   assert.ok(Number(csv[11]) >= 0 && Number(csv[12]) >= Number(csv[11]), csv.join(','));
 });
+
+test('--retry honours a 429/503 answer\'s Retry-After instead of --retry-delay; results show it', async () => {
+  const started = Date.now();
+  const [r] = json(await cli(['--format', 'json', '--retry', '1', '--retry-delay', '0.01',
+    url('flaky?key=ra&fails=1&status=429&retry-after=1')]));
+  const took = Date.now() - started;
+  assert.deepEqual([r.status, r.attempts], [200, 2]);
+  assert.ok(took >= 1000, `Retry-After: 1 but the run took ${took} ms`);
+  const [still] = json(await cli(['--format', 'json', url('flaky?key=rb&fails=9&status=503&retry-after=7')]));
+  assert.deepEqual([still.status, still.retryAfter], [503, 7]);
+  const [other] = json(await cli(['--format', 'json', url('404')]));
+  assert.equal(other.retryAfter, undefined);
+});
