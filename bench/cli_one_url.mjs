@@ -7,12 +7,11 @@
 //
 //   node bench/cli_one_url.mjs [--quick] [--reps=N] [--impls=a,b] [--no-build]
 // --quick: 5 repetitions instead of 15.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { buildDist, median, ROOT } from './common.mjs';
 
-const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const IMPLS = ['corio-cli', 'curl', 'node-empty'];
 const TARGET_RATIO = 2;
 
@@ -58,20 +57,9 @@ function timed(cmd, args) {
   });
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  if (o.build) {
-    const r = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'dist'], { cwd: ROOT, encoding: 'utf8' });
-    if (r.status !== 0) {
-      console.error(`cli_one_url: building dist failed:\n${r.stderr}`);
-      process.exit(1);
-    }
-  }
+  if (o.build) buildDist('cli_one_url');
   const server = createServer((req, res) => res.end('ok'));
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${server.address().port}/`;

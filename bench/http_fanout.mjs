@@ -19,13 +19,14 @@
 //                              [--delay=MS] [--impls=a,b] [--no-build]
 // --quick: 1 repetition of 200 URLs (unless --reps / --urls say otherwise).
 
-import { spawnSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFixtures } from '../tests/fixtures/http_fixture.mjs';
 import { startServer } from '../server/server.mjs';
 import { fetchStatus, pool, summary } from './http_fanout_client.mjs';
+import { buildDist, median } from './common.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const CHROMIUM = '/usr/bin/chromium';
@@ -125,20 +126,9 @@ async function browserRun(browser, serverUrl, impl, urls, limit) {
   }
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  if (o.build) {
-    const r = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'dist'], { cwd: ROOT, encoding: 'utf8' });
-    if (r.status !== 0) {
-      console.error(`http_fanout: building dist failed:\n${r.stderr}`);
-      process.exit(1);
-    }
-  }
+  if (o.build) buildDist('http_fanout');
   const fixtures = await startFixtures({ ports: o.origins });
   const urls = Array.from({ length: o.urls }, (_, i) =>
     new URL(`/delay?ms=${o.delay}&i=${i}`, fixtures.listeners[i % fixtures.listeners.length].base).href);

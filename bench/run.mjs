@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { median } from './common.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const NATIVE_BIN = join(ROOT, 'build', 'native', 'corio_bench');
@@ -193,12 +194,6 @@ function runOnce(impl, workload, params, timeoutS) {
     return { error: `${how}${parsed ? '' : ', no JSON line'}: ${tail(r.stderr || r.stdout)}` };
   }
   return parsed;
-}
-
-function median(xs) {
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 const round = (x) => (typeof x === 'number' ? Math.round(x * 10) / 10 : x);

@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startFixtures } from '../fixtures/http_fixture.mjs';
 import { copyFixture, packAndInstall } from '../node/lib/package.mjs';
-import { launchChromium, missingPrerequisite, openWatchedPage } from './lib/chromium.mjs';
+import { launchChromium, missingPrerequisite, openWatchedPage, pageReport } from './lib/chromium.mjs';
 import { serveDirectory } from './lib/static_server.mjs';
 
 const why = await missingPrerequisite();
@@ -53,9 +53,7 @@ else test('esbuild bundles a page using the package for the browser, and it runs
   browser = await launchChromium();
   const { page, problems } = await openWatchedPage(browser);
   await page.goto(`${site.url}?base=${encodeURIComponent(fixtures.base)}`);
-  await page.waitForFunction(() => window.corioReport || window.corioFailure, null, { timeout: 60_000 });
-  const { report, error } = JSON.parse(await page.evaluate(() =>
-    JSON.stringify({ report: window.corioReport, error: window.corioFailure })));
+  const { report, error } = await pageReport(page);
   assert.equal(error, undefined, error);
   assert.deepEqual(report, { checks: [200, 404], run: 2 });
   // The 404 answer is the fixture's, not a failure of the page (Chromium

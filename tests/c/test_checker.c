@@ -83,7 +83,8 @@ TEST(status_line_that_is_not_http_is_malformed) {
 
 /* Answers by path: /200, /404, /garbage (not HTTP), /long and /huge (a
  * status line over the checker's limit, and over the stream's), /hang (never
- * answers), /slow/N (200 after N ms). Counts connections and the most handlers
+ * answers), /slow/N (200 after N ms), /busy (503 with Retry-After: 7 among
+ * other headers), /busy-date (503, Retry-After as a date), /429 (without). Counts connections and the most handlers
  * sleeping in /slow at once. */
 typedef struct server {
   corio_server_t *server;
@@ -131,6 +132,14 @@ static int answer(server_t *s, const char *path, corio_reader_t *r,
   if (strcmp(path, "/huge") == 0) /* over the stream's own 64 KiB limit */
     return reply_long_status(w, 100 * 1024);
   if (strcmp(path, "/hang") == 0) return hang(r);
+  if (strcmp(path, "/busy") == 0)
+    return reply(w, "HTTP/1.1 503 Service Unavailable\r\nX-A: 1\r\n"
+                    "retry-after:  7 \r\nContent-Length: 0\r\n\r\n");
+  if (strcmp(path, "/busy-date") == 0)
+    return reply(w, "HTTP/1.1 503 Service Unavailable\r\n"
+                    "Retry-After: Fri, 31 Dec 1999 23:59:59 GMT\r\n\r\n");
+  if (strcmp(path, "/429") == 0)
+    return reply(w, "HTTP/1.1 429 Too Many Requests\r\n\r\n");
   if (strncmp(path, "/slow/", 6) == 0) {
     s->sleeping++;
     if (s->sleeping > s->max_sleeping) s->max_sleeping = s->sleeping;
@@ -227,6 +236,36 @@ static int one_url_per_answer(void *arg, intptr_t *result) {
 
 TEST(check_url_reports_status_or_a_distinct_error) {
   test_run(one_url_per_answer, NULL, CORIO_OK);
+}
+
+static int phases_and_retry_after(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  server_t s;
+  if (server_start(&s) != CORIO_OK) return CORIO_OK;
+  checker_result_t r;
+  CHECK_INT(checker_check_url(at(&s, "/slow/100"), &r), CORIO_OK);
+  check_status(&r, 200, "OK");
+  CHECK(r.connect >= 0 && r.connect < 0.09);
+  CHECK(r.first_byte >= 0.09 && r.first_byte > r.connect);
+  CHECK(r.retry_after == -1);
+  CHECK_INT(checker_check_url(test_fixture_special("refused"), &r), CORIO_OK);
+  CHECK(r.connect == -1 && r.first_byte == -1);
+  CHECK_INT(checker_check_url(at(&s, "/busy"), &r), CORIO_OK);
+  check_status(&r, 503, "Service Unavailable");
+  CHECK(r.retry_after == 7);
+  CHECK_INT(checker_check_url(at(&s, "/busy-date"), &r), CORIO_OK);
+  check_status(&r, 503, "Service Unavailable");
+  CHECK(r.retry_after == -1);
+  CHECK_INT(checker_check_url(at(&s, "/429"), &r), CORIO_OK);
+  check_status(&r, 429, "Too Many Requests");
+  CHECK(r.retry_after == -1);
+  server_stop(&s);
+  return CORIO_OK;
+}
+
+TEST(check_url_times_its_phases_and_reads_a_503s_retry_after) {
+  test_run(phases_and_retry_after, NULL, CORIO_OK);
 }
 
 /* ---- runs --------------------------------------------------------------- */
