@@ -2,8 +2,9 @@
  * args.mjs — corio-check's command line: the one table of its options
  * (names, value, help text), the parser (curl's conventions: -H repeated,
  * -XPOST and --timeout=5 joined, -sk grouped, "--" ends the options), the
- * "did you mean" for a mistyped option, and the usage text made from the
- * table. It imports nothing, so --help and usage errors cost no start-up.
+ * "did you mean" for a mistyped option, the usage text made from the
+ * table, and the proxy settings from the options and the environment. It
+ * imports nothing, so --help and usage errors cost no start-up.
  */
 
 export class UsageError extends Error {}
@@ -158,4 +159,15 @@ ${EXAMPLES}
 
 Exit status: 0 if no URL failed as --fail-on says (by default: every URL
 answered with a status below 400), 1 if any did, 2 for a usage error.`;
+}
+
+/** The proxy settings from the flags, else from the environment (curl's names). */
+export function proxySettings({ proxy, noproxy }, env) {
+  const pick = (...names) => names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
+  return {
+    http: proxy ?? pick('http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY') ?? '',
+    https: proxy ?? pick('https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY') ?? '',
+    noProxy: (noproxy ?? pick('no_proxy', 'NO_PROXY') ?? '').split(',').map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  };
 }

@@ -9,7 +9,7 @@
  * to Node's sockets by cli/transport.mjs. Start-up matters (one URL should
  * cost about what curl does): modules are imported when first needed.
  */
-import { FAIL_ON, FORMATS, parse, UsageError, usage } from './args.mjs';
+import { FAIL_ON, FORMATS, parse, proxySettings, UsageError, usage } from './args.mjs';
 
 // ---- options -----------------------------------------------------------------
 
@@ -156,7 +156,6 @@ async function packageVersion() {
 const needsOwnSockets = (net, proxies) => net.insecure || !!net.cacert || !!proxies.http || !!proxies.https;
 
 async function corioFor(net, env) {
-  const { proxySettings } = await import('./transport.mjs');
   const proxies = proxySettings(net, env);
   if (!needsOwnSockets(net, proxies)) return undefined;
   const [{ wrapNodeNet, parseProxy }, { load }, nodeNet, tls, fs] = await Promise.all([
@@ -200,7 +199,6 @@ async function main(argv, io) {
     for (const warning of options.warnings) stderr.write(`corio-check: warning: ${warning}\n`);
     // The package's module loads (read, compile, instantiate) while the
     // URLs are read; a usage error found meanwhile leaves it unused.
-    const { proxySettings } = await import('./transport.mjs');
     if (!needsOwnSockets(options.net, proxySettings(options.net, io.env)))
       import('../npm/node.mjs').then((m) => m.defaultInstance()).catch(() => {});
     urls = await collectUrls(options, stdin);

@@ -4,23 +4,13 @@
  * uses (load({corioNet})) wrapped so that
  *   - -k/--insecure accepts any certificate, --cacert FILE trusts FILE's CAs;
  *   - a proxy (--proxy, or $HTTPS_PROXY / $HTTP_PROXY, minus --noproxy /
- *     $NO_PROXY) carries each connection through a CONNECT tunnel, for http
- *     as for https (as curl --proxytunnel does); TLS runs inside the tunnel,
- *     end to end with the site.
+ *     $NO_PROXY: args.mjs proxySettings()) carries each connection
+ *     through a CONNECT tunnel, for http as for https (as curl
+ *     --proxytunnel does); TLS runs inside the tunnel, end to end with the
+ *     site.
  * The C checker never sees the difference: it opens connections as always.
  */
 import { Duplex } from 'node:stream';
-
-/** The proxy settings from the flags, else from the environment (curl's names). */
-export function proxySettings({ proxy, noproxy }, env) {
-  const pick = (...names) => names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
-  return {
-    http: proxy ?? pick('http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY') ?? '',
-    https: proxy ?? pick('https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY') ?? '',
-    noProxy: (noproxy ?? pick('no_proxy', 'NO_PROXY') ?? '').split(',').map((s) => s.trim().toLowerCase())
-      .filter(Boolean),
-  };
-}
 
 /** Whether `host` is exempt from the proxy by a NO_PROXY list ("*", names, .domains, addresses). */
 export function bypassesProxy(host, noProxy) {
@@ -124,8 +114,8 @@ class Tunnel extends Duplex {
 
 /**
  * {net, tls, fs} for load({corioNet}) with the options applied: `insecure`,
- * `ca` (PEM bytes), `proxies` (proxySettings()). Unchanged calls go to the
- * modules given.
+ * `ca` (PEM bytes), `proxies` (args.mjs proxySettings()). Unchanged
+ * calls go to the modules given.
  */
 export function wrapNodeNet({ net, tls, fs }, { insecure = false, ca = null, proxies }) {
   const proxyFor = (host, secure) => {
