@@ -20,9 +20,12 @@ extern void checker_js_started(void *job, int index);
 extern void checker_js_result(void *job, int index, int status,
                               const char *reason, int error,
                               const char *error_name, const char *message,
-                              double started, double ended, double connect,
+                              double started, double ended,
                               double first_byte, double retry_after);
 extern void checker_js_progress(void *job, int done, int total);
+/* The most connections the module's stream carrier has open to one origin
+ * at once (0: no limit), which the run then keeps per origin itself. */
+extern int checker_js_origin_limit(void);
 
 typedef struct checker_js_job {
   char **urls; /* owned, each owned */
@@ -35,7 +38,7 @@ EMSCRIPTEN_KEEPALIVE void checker_export_job_free(checker_js_job_t *job) {
   if (job == NULL) return;
   for (size_t i = 0; i < job->n; i++) free(job->urls[i]);
   free(job->urls);
-  free(job->results);
+  checker_results_free(job->results, job->n);
   free(job);
 }
 
@@ -90,8 +93,7 @@ static void on_result(const checker_result_t *r, void *job) {
   /* The error's name goes with it, so JS need not call back into wasm. */
   checker_js_result(job, (int)r->index, r->status, r->reason, r->error,
                     r->error ? corio_err_name(r->error) : "", r->message,
-                    r->started, r->ended, r->connect, r->first_byte,
-                    r->retry_after);
+                    r->started, r->ended, r->first_byte, r->retry_after);
 }
 
 static void on_progress(size_t done, size_t total, void *job) {
@@ -109,7 +111,8 @@ static int checker_export_run(void *arg, intptr_t *result) {
   job->opts.on_start = on_start;
   job->opts.on_result = on_result;
   job->opts.on_progress = on_progress;
-  free(job->results);
+  job->opts.per_origin = (size_t)checker_js_origin_limit();
+  checker_results_free(job->results, job->n);
   job->results = NULL;
   int rc = checker_run((const char *const *)job->urls, job->n, &job->opts,
                        &job->results);

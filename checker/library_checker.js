@@ -2,7 +2,8 @@
  * library_checker.js — the JS half of checker/checker_js.c (linked into
  * dist/corio.mjs only): makes a job from a URL list in wasm memory, and
  * passes each start, result and progress event of a job to the listeners
- * npm/checker.mjs registered for it. Host calls only: the listeners run on
+ * npm/checker.mjs registered for it, and tells the run the stream carrier's
+ * limit per origin (runtime/host/library_net.js). Host calls only: the listeners run on
  * a microtask, never with wasm on the stack, and nothing here calls back
  * into wasm while an event is reported.
  */
@@ -62,10 +63,9 @@ mergeInto(LibraryManager.library, {
   },
 
   checker_js_result__deps: ['$Checker'],
-  checker_js_result__sig: 'viiiiiiiddddd',
+  checker_js_result__sig: 'viiiiiiidddd',
   checker_js_result: function(job, index, status, reason, error, errorName,
-                              message, started, ended, connect, firstByte,
-                              retryAfter) {
+                              message, started, ended, firstByte, retryAfter) {
     Checker.emit(job, 'result', [{
       index: index,
       status: status,
@@ -75,10 +75,15 @@ mergeInto(LibraryManager.library, {
       message: UTF8ToString(message),
       started: started,
       ended: ended,
-      connect: connect,      // seconds from the check's start; -1: not reached
-      firstByte: firstByte,
+      firstByte: firstByte,   // seconds from the check's start; -1: no answer
       retryAfter: retryAfter, // seconds a 429/503 asked to wait; -1: none
     }]);
+  },
+
+  checker_js_origin_limit__deps: ['$CorioNet'],
+  checker_js_origin_limit__sig: 'i',
+  checker_js_origin_limit: function() {
+    return CorioNet.transport().PER_ORIGIN || 0;
   },
 
   checker_js_progress__deps: ['$Checker'],

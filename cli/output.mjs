@@ -37,10 +37,10 @@ const phaseMs = (ms) => (ms === null ? '-' : formatMs(ms));
 
 function table(results, elapsedMs) {
   const rows = results.map((r) => [r.url, r.status === null ? '-' : String(r.status),
-    phaseMs(r.timings.connect), phaseMs(r.timings.firstByte), formatMs(r.ms),
+    phaseMs(r.timings.firstByte), formatMs(r.ms),
     r.status === null ? outcome(r) : r.reason].map(printable));
-  const head = ['URL', 'STATUS', 'CONNECT', 'FIRST BYTE', 'TIME', 'RESULT'];
-  const numeric = [false, false, true, true, true, false]; // right-aligned
+  const head = ['URL', 'STATUS', 'FIRST BYTE', 'TIME', 'RESULT'];
+  const numeric = [false, false, true, true, false]; // right-aligned
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells) => cells.map((c, i) =>
     (i === cells.length - 1 ? c : numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
@@ -61,10 +61,10 @@ function csvField(value) {
 
 function csv(results) {
   const head = ['index', 'url', 'status', 'reason', 'ok', 'hidden', 'error_code',
-    'error_message', 'started_ms', 'ended_ms', 'ms', 'connect_ms', 'first_byte_ms', 'attempts'];
+    'error_message', 'started_ms', 'ended_ms', 'ms', 'first_byte_ms', 'attempts'];
   const rows = results.map((r) => [r.index, r.url, r.status, r.reason, r.ok, r.hidden,
-    r.error?.codeName, r.error?.message, r.started, r.ended, r.ms, r.timings.connect,
-    r.timings.firstByte, r.attempts]);
+    r.error?.codeName, r.error?.message, r.started, r.ended, r.ms, r.timings.firstByte,
+    r.attempts]);
   return [head, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 

@@ -95,7 +95,7 @@ static int with_checker(const local_site_t *site) {
     else
       printf("%-32s:\terror: %s\n", site->labels[i], corio_strerror(r->error));
   }
-  free(results);
+  checker_results_free(results, LOCAL_NURLS);
   return rc;
 }
 

@@ -99,7 +99,8 @@ extern "C" {
   XX(ECORS, -23, "reachable, status hidden by the browser")                   \
   XX(ELIMIT, -24, "over the length limit")                                    \
   XX(EINCOMPLETE, -25, "end of stream before the expected data")              \
-  XX(ENETWORK, -26, "network error (the browser does not say which)")
+  XX(ENETWORK, -26, "network error (the browser does not say which)")      \
+  XX(EDENIED, -27, "address refused by the address policy")
 
 typedef enum corio_status {
 #define CORIO__STATUS_ENUM(name, value, msg) CORIO_##name = (value),
@@ -766,20 +767,32 @@ int corio_js_await(const char *name, const char *arg, char **out);
 /* ===================================================================== */
 
 /* asyncio's streams: a connection is a reader (bytes in) and a writer
- * (bytes out). Three transports give the same behaviour:
+ * (bytes out). Four transports give the same behaviour:
  *   - native: non-blocking sockets on the poll loop, TLS through OpenSSL;
  *   - Node (wasm): Node's net and tls modules;
- *   - browser (wasm): a page cannot open TCP, so the connection is carried
- *     by fetch(). The client writes an HTTP/1.x request (request line,
- *     headers, blank line, and a body if Content-Length says so); corio
- *     sends it with fetch() and the reader sees an HTTP/1.1 response: the
- *     status line, the headers the browser shows, "Connection: close", a
- *     blank line, then the (decoded) body streamed from the Response, then
- *     EOF. Bytes that are not an HTTP/1.x request fail with CORIO_ENOTSUP,
- *     as does corio_start_server. A response the browser hides (CORS, a
- *     redirect under redirect: "manual") fails the read with CORIO_ECORS,
- *     "reachable, status hidden by the browser"; a fetch that fails without
- *     a reason fails with CORIO_ENETWORK.
+ *   - relay (wasm in a page served by corio's dev server, `npm start`): the
+ *     server opens real TCP and TLS connections for the page (verified
+ *     with its system CA store), carried over one WebSocket with flow
+ *     control per connection, so these are the same streams as in Node,
+ *     with the same errors; only ca_file is not carried (CORIO_ENOTSUP),
+ *     and corio_start_server is CORIO_ENOTSUP;
+ *   - fetch (wasm in a page hosted as static files): a page cannot open
+ *     TCP, so the connection is carried by fetch(). The client writes an
+ *     HTTP/1.x request (request line, headers, blank line, and a body if
+ *     Content-Length says so); corio sends it with fetch() and the reader
+ *     sees an HTTP/1.1 response: the status line, the headers the browser
+ *     shows, "Connection: close", a blank line, then the (decoded) body
+ *     streamed from the Response, then EOF. At most 6 connections to one
+ *     origin (scheme, host, port) are open at once, as a browser sends at
+ *     most 6 HTTP/1.1 requests to one: a connect beyond waits for one to
+ *     close (a connect's time limit includes that wait; the checker queues
+ *     its checks per origin itself so that its timeouts do not). Bytes
+ *     that are not an HTTP/1.x request fail with CORIO_ENOTSUP, as does
+ *     corio_start_server. A redirect, which browsers never let a page read,
+ *     fails the read with CORIO_ECORS ("reachable; this site does not let
+ *     pages read its status"); a fetch that fails fails with
+ *     CORIO_ENETWORK: the browser does not say whether the site is down or
+ *     answered without allowing cross-origin reads.
  *
  * Errors: connecting can fail with CORIO_EDNS, CORIO_ECONNREFUSED,
  * CORIO_ETLS, CORIO_ETIMEDOUT or CORIO_EIO; an open connection with
@@ -806,7 +819,25 @@ typedef struct corio_conn_opts {
                             * ignored in the browser */
   size_t limit;            /* readline/readuntil limit; 0: 64 KiB */
   size_t high_water;       /* drain() waits above this; 0: 64 KiB */
+  bool deny_private;       /* refuse every address corio_address_policy
+                            * denies (loopback, private, link-local, ...),
+                            * checked on the address actually connected to,
+                            * after DNS: CORIO_EDENIED naming it. Native and
+                            * Node; the browser cannot see addresses */
 } corio_conn_opts_t;
+
+/* The address policy of deny_private, on an IPv4 or IPv6 address in text
+ * ("127.0.0.1", "::ffff:10.0.0.1"): NULL if it may be connected to, else
+ * what refuses it, a static string ("loopback", "private (RFC 1918)",
+ * "link-local (cloud metadata among them)", "shared address space (CGNAT,
+ * RFC 6598)", "unique local (ULA)", "multicast", "IPv4-compatible
+ * (deprecated)", ...; "not an IP address" for anything else). IPv6 forms
+ * that carry an IPv4 address (mapped, NAT64, 6to4) are judged by it.
+ * Pure: never connects or resolves. Turn deny_private on when the URLs
+ * come from people you do not trust (a service checking its users' URLs):
+ * it stops them from reaching the machine's own and its network's
+ * services (SSRF). */
+const char *corio_address_denied(const char *address);
 
 /* Opens a connection to host:port (a name, an IPv4 or an IPv6 address) and
  * waits until it is established. opts may be NULL (plain TCP, defaults).
@@ -928,15 +959,35 @@ void corio_server_free(corio_server_t *s);
 
 /* A GET (or HEAD, ...) over corio_open_connection, the way the guide's
  * status check talks HTTP/1.1, with the body as a reader. It works on every
- * transport (in the browser, fetch() carries it). Redirects are not
- * followed: a 301 is a response. */
+ * transport (in the browser, fetch() carries it). The response is read as
+ * RFC 9112 asks, strictly (as llhttp without leniency): a status is known
+ * only once the whole head arrived; the head (interim 1xx included) may be
+ * 16 KiB unless max_header_bytes says otherwise (more: CORIO_ELIMIT);
+ * more than 10 interim responses, bytes that cannot begin "HTTP/1." (at
+ * once), bare CRs, bad Content-Length or chunk sizes and conflicting
+ * framing are CORIO_EPROTO; a connection that ends before the head does is
+ * CORIO_EINCOMPLETE (EOF) or its error (a reset: CORIO_ECONNRESET).
+ * Every request carries "User-Agent: corio-check/<version>" unless the
+ * caller's headers set one. Redirects are followed only when asked. */
 
 typedef struct corio_response corio_response_t;
 
+/* The most redirects corio_fetch follows. */
+#define CORIO_FETCH_REDIRECTS_MAX 20
+
 typedef struct corio_fetch_opts {
-  const char *method;      /* NULL: "GET" */
-  size_t max_header_bytes; /* the whole head; 0: 64 KiB (over: ELIMIT) */
+  const char *method;      /* NULL: "GET"; upper-case letters only */
+  size_t max_header_bytes; /* every head byte; 0: 16 KiB (over: ELIMIT) */
   const char *ca_file;     /* as corio_conn_opts_t.ca_file */
+  const char *const *headers; /* extra header lines "Name: value", NULL-
+                               * terminated (borrowed), or NULL. Host,
+                               * Connection, Content-Length and
+                               * Transfer-Encoding are corio's: EINVAL */
+  int max_redirects;       /* 0: a 3xx is the response; else follow up to
+                            * this many (<= CORIO_FETCH_REDIRECTS_MAX; more
+                            * redirects: CORIO_ELIMIT) */
+  bool deny_private;       /* as corio_conn_opts_t.deny_private, on every
+                            * hop */
 } corio_fetch_opts_t;
 
 /* Parses an absolute http:// or https:// URL into its parts (each
@@ -947,11 +998,17 @@ typedef struct corio_fetch_opts {
 int corio_url_parse(const char *url, char **host, int *port, bool *tls,
                     char **path);
 
+/* Resolves `ref` (a Location: absolute, "//host/..", "/path", "path",
+ * "?query") against the absolute URL `base`. *out is malloc'd, the
+ * caller's. CORIO_EINVAL if the result is not an http(s) URL. */
+int corio_url_resolve(const char *base, const char *ref, char **out);
+
 /* Sends the request and waits for the response head (interim 1xx
- * responses are skipped, 101 excepted). On CORIO_OK *out is
- * the caller's (corio_response_free); the body is read through
- * corio_response_body. CORIO_EPROTO for a response that is not HTTP/1.x,
- * CORIO_ELIMIT for a head over the limit, and any connection error. */
+ * responses are skipped, 101 excepted), following redirects if asked. On
+ * CORIO_OK *out is the caller's (corio_response_free); the body is read
+ * through corio_response_body. CORIO_EPROTO for a response that is not
+ * HTTP/1.x, CORIO_ELIMIT for a head over the limit, and any connection
+ * error (CORIO_EDENIED under deny_private). */
 int corio_fetch(const char *url, const corio_fetch_opts_t *opts,
                 corio_response_t **out);
 
@@ -959,6 +1016,15 @@ int corio_fetch(const char *url, const corio_fetch_opts_t *opts,
  * string lives as long as the response. */
 int corio_response_status(const corio_response_t *resp);
 const char *corio_response_reason(const corio_response_t *resp);
+
+/* The URL this response answers (the last of a redirect chain), and the
+ * redirects followed before it, in order: the i-th one's URL and status.
+ * Strings live as long as the response. */
+const char *corio_response_url(const corio_response_t *resp);
+size_t corio_response_redirect_count(const corio_response_t *resp);
+const char *corio_response_redirect_url(const corio_response_t *resp,
+                                        size_t i);
+int corio_response_redirect_status(const corio_response_t *resp, size_t i);
 
 /* The value of header `name` (case-insensitive; the first if repeated), or
  * NULL. Lives as long as the response. */
@@ -976,6 +1042,12 @@ const char *corio_response_header_value(const corio_response_t *resp,
  * at Content-Length (fewer bytes then EOF: CORIO_EINCOMPLETE). Owned by the
  * response; valid until corio_response_free. */
 corio_reader_t *corio_response_body(corio_response_t *resp);
+
+/* Closes the response's connection politely (queued bytes sent, then
+ * closed) and waits until it is closed; the body is not read. Returns
+ * CORIO_OK or CORIO_ECANCELLED (other errors do not change an answer
+ * already read). The response still needs corio_response_free. */
+int corio_response_close(corio_response_t *resp);
 
 /* Frees the response and closes its connection. */
 void corio_response_free(corio_response_t *resp);

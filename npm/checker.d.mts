@@ -37,9 +37,7 @@ export interface CheckOptions {
 
 /** A check's phases, in milliseconds from its start; null for a phase it did not reach. */
 export interface CheckTimings {
-  /** The connection open: name lookup, TCP and, for https, TLS together. */
-  connect: number | null;
-  /** The answer's status line read. */
+  /** The answer's head (status line and headers) read: connection, TLS and the server's wait included. */
   firstByte: number | null;
   /** The whole check (= ms). */
   total: number;

@@ -21,10 +21,9 @@
  * result: {index, url, status (number | null), reason (string), ok (status
  *   < 400), hidden (true when the browser hid the status: CORS), error (null
  *   | {code, codeName, message}), started, ended (ms since the run began),
- *   ms (ended - started: the time the check took), timings ({connect,
- *   firstByte, total}: ms from the check's start to the connection open
- *   (DNS, TCP and TLS together), to the status line read, to the end; null
- *   for a phase not reached), attempts (checks made:
+ *   ms (ended - started: the time the check took), timings ({firstByte,
+ *   total}: ms from the check's start to the answer's head read (null:
+ *   none came), and to the end), attempts (checks made:
  *   1 + the retries)}. A retried URL gets one result, its last attempt's.
  *
  * Every URL gets exactly one result, an invalid one included (its error is
@@ -103,9 +102,9 @@ function toResult(raw, index, url, offsetMs, attempts) {
     started,
     ended,
     ms: round(ended - started),
-    // The check's phases, ms from its start (null: not reached): the
-    // connection open (DNS, TCP and TLS together) and the status line read.
-    timings: { connect: phase(raw.connect), firstByte: phase(raw.firstByte), total: round(ended - started) },
+    // The check's phases, ms from its start: the answer's head read (null:
+    // none came), the end.
+    timings: { firstByte: phase(raw.firstByte), total: round(ended - started) },
     attempts,
     // Seconds a 429/503 answer asked to wait (Retry-After), when it did.
     ...(raw.retryAfter >= 0 ? { retryAfter: raw.retryAfter } : {}),

@@ -7,7 +7,10 @@
  * bundler's browser build) can import it as it is. In browsers the module
  * fetches its .wasm; in Node, npm/platform_node.mjs (which the package's
  * "node" entries import first) gives it a way to read the .wasm from disk
- * and Node's net and tls for streams (usePlatform).
+ * and Node's net and tls for streams (usePlatform). Streams
+ * (corio_open_connection) run over Node's net and tls in Node; in browsers
+ * over the relay of corio's dev server when given one (corioRelay), else
+ * over fetch().
  */
 
 /** An error that came from C: `code` is the corio status, `codeName` its name. */
@@ -21,6 +24,8 @@ export class CorioError extends Error {
 }
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
+// What Module.corioTransport may say (runtime/host/library_net.js).
+const TRANSPORTS = ['fetch', 'relay', 'node'];
 
 // What Node gives (npm/platform_node.mjs): readWasm(url) -> bytes, and
 // netModules() -> {net, tls, fs}. null in browsers.
@@ -78,8 +83,11 @@ export function attach(Module) {
  * copy it. Node reads the .wasm from disk: it never fetches by file path.
  * Other options go to the factory (print, printErr, ...). In Node, streams
  * use Node's net and tls unless the options say otherwise: `corioNet`
- * ({net, tls, fs}, e.g. wrapped), or `corioTransport: 'fetch'` (the
- * browser's carrier: one HTTP request per connection, over fetch()).
+ * ({net, tls, fs}, e.g. wrapped), `corioRelay` ({url, protocol, secret[,
+ * WebSocket]}: the relay of corio's dev server, server/relay.mjs, as a
+ * page it serves has it), or `corioTransport` ('fetch': the browser's
+ * carrier, one HTTP request per connection over fetch(); 'relay'; 'node',
+ * the default in Node).
  */
 export async function load({ factory, wasmUrl, ...options } = {}) {
   const wasmGiven = options.wasmBinary || options.instantiateWasm;
@@ -88,8 +96,9 @@ export async function load({ factory, wasmUrl, ...options } = {}) {
       "'corio/checker', or npm/node.mjs): this file alone cannot read the .wasm");
   if (factory && isNode && !wasmUrl && !wasmGiven)
     throw new TypeError('load({factory}) in Node needs wasmUrl: where the factory\'s .wasm is');
-  if (options.corioTransport !== undefined && options.corioTransport !== 'fetch')
-    throw new TypeError(`corioTransport must be 'fetch' (or left out), not ${String(options.corioTransport)}`);
+  if (options.corioTransport !== undefined && !TRANSPORTS.includes(options.corioTransport))
+    throw new TypeError(`corioTransport must be one of ${TRANSPORTS.join(', ')} (or left out), ` +
+      `not ${String(options.corioTransport)}`);
   const wasmBytes = !isNode || wasmGiven ? null
     : platform.readWasm(wasmUrl ?? packageWasmUrl()); // read while the factory loads
   if (!factory) {
@@ -101,7 +110,7 @@ export async function load({ factory, wasmUrl, ...options } = {}) {
   } else if (wasmUrl && !wasmGiven && !options.locateFile) {
     options.locateFile = (path, dir) => (path.endsWith('.wasm') ? String(wasmUrl) : dir + path);
   }
-  if (isNode && !options.corioNet && !options.corioTransport)
+  if (isNode && !options.corioNet && (options.corioTransport ?? 'node') === 'node')
     options.corioNet = await platform.netModules();
   return attach(await factory(options));
 }

@@ -6,10 +6,12 @@
 // Each example keeps its last run, and runs of different examples may
 // overlap. Texts follow the page's language (i18n.mjs); the titles and the
 // output are the programs' own.
+import { chooseCarrier, moduleOptions } from './carrier.mjs';
 import { formatMs, onLanguageChange, t } from './i18n.mjs';
 
 const DIST = new URL('../dist/examples/', import.meta.url);
 const WORKER = new URL('./examples_worker.mjs', import.meta.url);
+const MODULE_OPTIONS = moduleOptions(chooseCarrier());
 
 const $ = (selector) => document.querySelector(selector);
 const list = $('#examples-list');
@@ -166,7 +168,7 @@ function startRun(name) {
   });
   runs.set(name, run);
   if (name === selected) drawRun();
-  worker.postMessage({ url: new URL(`${name}.mjs`, DIST).href });
+  worker.postMessage({ url: new URL(`${name}.mjs`, DIST).href, options: MODULE_OPTIONS });
 }
 
 // ---- start -----------------------------------------------------------------

@@ -152,6 +152,11 @@ typedef struct corio__net_opts {
                             * when tls is set */
   const char *ca_file;     /* PEM CAs to trust instead of the system's, or
                             * NULL */
+  int deny_private;        /* nonzero: before connecting to each address
+                            * the name resolved to, ask
+                            * corio_address_denied; a refused one is
+                            * skipped, and when none is left the error is
+                            * CORIO_EDENIED naming the address */
 } corio__net_opts_t;
 
 /* Calls from the core into the backend. None of them waits, and none calls

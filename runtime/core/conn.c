@@ -157,7 +157,7 @@ int corio_open_connection(const char *host, int port,
     return corio__set_error(rc, NULL);
   corio__net_opts_t net = {opts->tls,
                            opts->server_name ? opts->server_name : host,
-                           opts->ca_file};
+                           opts->ca_file, opts->deny_private};
   corio__net_connect(c, host, port, &net);
   while (c->state == CORIO__CONN_CONNECTING && c->error == 0) {
     if ((rc = wait_change(c)) != CORIO_OK) break; /* cancelled */

@@ -204,6 +204,15 @@ const char *corio__task_message(const corio_task_t *t);
 corio_fn corio__export_find(const char *name);
 
 /* Duplicates a string (NULL stays NULL). */
+/* url_host.c: checks (and lower-cases) the host of a URL, in place: an
+ * IPv6 address from inside brackets; or a name, which a dotted-decimal
+ * string replaces (*host reallocated) when it is an IPv4 address in
+ * another spelling. CORIO_EINVAL (or ENOMEM) with `why` (cap bytes) set. */
+int corio__host_ipv6(char *host, char *why, size_t cap);
+int corio__host_name(char **host, char *why, size_t cap);
+
 char *corio__strdup(const char *s);
+/* The first n bytes of s, NUL-terminated, malloc'd; NULL without memory. */
+char *corio__strndup(const char *s, size_t n);
 
 #endif

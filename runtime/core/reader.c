@@ -149,6 +149,23 @@ int corio__reader_pull(corio_reader_t *from, corio_reader_t *to, size_t max,
   return leave(from, CORIO_OK);
 }
 
+int corio__reader_peek(corio_reader_t *r, const char **data, size_t *len) {
+  *data = NULL;
+  *len = 0;
+  int rc = enter(r);
+  if (rc != CORIO_OK) return rc;
+  if ((rc = wait_bytes(r)) == CORIO_OK) {
+    *data = r->data + r->start;
+    *len = r->len;
+  }
+  return leave(r, rc);
+}
+
+void corio__reader_skip(corio_reader_t *r, size_t n) {
+  if (n > r->len) n = r->len;
+  if (n > 0) consume(r, n);
+}
+
 int corio_readexactly(corio_reader_t *r, void *buf, size_t n, size_t *got) {
   if (got) *got = 0;
   int rc = enter(r);

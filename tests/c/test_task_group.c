@@ -145,6 +145,39 @@ TEST(owner_is_not_left_cancelled_after_a_group_failure) {
   CHECK_LOG("fails:CORIO_OK wait:CORIO_EGROUP cancelling:0 after:CORIO_OK");
 }
 
+/* A child failing while the owner already waits in the group's exit leaves
+ * the owner's cancelling() at 1 (as in Python 3.11 and 3.12; 3.13 differs),
+ * and the owner's next wait is not cancelled:
+ *
+ *   async with TaskGroup() as g:
+ *       g.create_task(bad())     # sleeps 0.01, raises ValueError
+ *       g.create_task(slow())    # sleeps 10
+ *   except* ValueError: print(current_task().cancelling())   # 1
+ *   await sleep(0.01)                                         # ok
+ *   -> slow cancelled / 1 / next sleep ok */
+static int group_fail_in_exit_main(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  job_t bad = {.secs = 0.01, .code = CORIO_EUSER, .msg = "v"};
+  job_t slow = {.name = "slow", .secs = 10};
+  corio_task_group_t *g;
+  corio_task_group_new(&g);
+  corio_task_group_spawn(g, NULL, run_job, &bad, NULL);
+  corio_task_group_spawn(g, NULL, run_job, &slow, NULL);
+  int rc = corio_task_group_wait(g, CORIO_OK);
+  test_log("group:%s cancelling:%d", corio_err_name(rc),
+           corio_task_cancelling(corio_current_task()));
+  corio_task_group_free(g);
+  rc = corio_sleep(0.01);
+  test_log("next:%s", corio_err_name(rc));
+  return CORIO_OK;
+}
+
+TEST(group_child_failing_during_exit_leaves_cancelling_at_one) {
+  test_run(group_fail_in_exit_main, NULL, CORIO_OK);
+  CHECK_LOG("slow:CORIO_ECANCELLED group:CORIO_EGROUP cancelling:1 next:CORIO_OK");
+}
+
 static int group_two_failures(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;

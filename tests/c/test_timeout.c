@@ -134,12 +134,17 @@ TEST(cancelling_a_task_in_wait_for_gives_ecancelled_and_cancels_the_inner_task) 
             "main:CORIO_ECANCELLED inner-cancelled:1");
 }
 
+/* A task not started yet (running fn(arg)), under wait_for(t, 0). */
+typedef struct pending_task {
+  corio_fn fn;
+  void *arg;
+} pending_task_t;
+
 static int wait_for_zero_pending(void *arg, intptr_t *result) {
-  (void)arg;
   (void)result;
-  work_t w = {"inner", 10, 1, 0};
+  const pending_task_t *p = arg;
   corio_task_t *t;
-  int rc = corio_task_create(&t, do_work, &w, NULL);
+  int rc = corio_task_create(&t, p->fn, p->arg, NULL);
   if (rc != CORIO_OK) return rc;
   rc = corio_wait_for(t, 0, NULL);
   test_log("wait_for:%s cancelled:%d", corio_err_name(rc), corio_task_cancelled(t));
@@ -150,7 +155,31 @@ static int wait_for_zero_pending(void *arg, intptr_t *result) {
 /* asyncio.wait_for with timeout <= 0 cancels a pending task at once: one
  * not started yet never runs (Python prints only the timeout). */
 TEST(wait_for_with_zero_timeout_on_a_pending_task_times_out) {
-  test_run(wait_for_zero_pending, NULL, CORIO_OK);
+  work_t w = {"inner", 10, 1, 0};
+  pending_task_t p = {do_work, &w};
+  test_run(wait_for_zero_pending, &p, CORIO_OK);
+  CHECK_LOG("wait_for:CORIO_ETIMEDOUT cancelled:1");
+}
+
+/* The same with a task that logs as it starts:
+ *
+ *   async def f(): print("E f started"); await sleep(1)
+ *   t = create_task(f())
+ *   try: await wait_for(t, 0)
+ *   except TimeoutError: print("E timeout", t.cancelled())
+ *   -> E timeout True          (f never starts)
+ * asyncio.wait_for with timeout <= 0 cancels t at once (_cancel_and_wait),
+ * so t's first step never runs. */
+static int started_logger(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  test_log("f-started");
+  return corio_sleep(1);
+}
+
+TEST(wait_for_zero_never_starts_a_pending_task) {
+  pending_task_t p = {started_logger, NULL};
+  test_run(wait_for_zero_pending, &p, CORIO_OK);
   CHECK_LOG("wait_for:CORIO_ETIMEDOUT cancelled:1");
 }
 
@@ -299,6 +328,36 @@ TEST(nested_scopes_outer_expiry_passes_the_inner_scope_as_ecancelled) {
   test_run(nested_outer_first, NULL, CORIO_OK);
   CHECK_LOG("sleep:CORIO_ECANCELLED inner-exit:CORIO_ECANCELLED inner-expired:0 "
             "outer-exit:CORIO_ETIMEDOUT outer-expired:1");
+}
+
+/* Nested scopes with the same deadline: the inner one passes the
+ * cancellation on, the outer one times out (as in asyncio):
+ *
+ *   when = loop.time() + 0.02
+ *   async with timeout_at(when):            # outer
+ *       async with timeout_at(when):        # inner
+ *           await sleep(10)
+ *   -> inner CancelledError cancelling()==1, outer TimeoutError cancelling()==0 */
+static int nested_same_deadline(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  double when = corio_time() + 0.02;
+  corio_timeout_t outer, inner;
+  corio_timeout_enter_at(&outer, when);
+  corio_timeout_enter_at(&inner, when);
+  int rc = corio_sleep(10);
+  rc = corio_timeout_exit(&inner, rc);
+  test_log("inner:%s:%d", corio_err_name(rc),
+           corio_task_cancelling(corio_current_task()));
+  rc = corio_timeout_exit(&outer, rc);
+  test_log("outer:%s:%d", corio_err_name(rc),
+           corio_task_cancelling(corio_current_task()));
+  return CORIO_OK;
+}
+
+TEST(nested_timeouts_expiring_together_outer_times_out) {
+  test_run(nested_same_deadline, NULL, CORIO_OK);
+  CHECK_LOG("inner:CORIO_ECANCELLED:1 outer:CORIO_ETIMEDOUT:0");
 }
 
 static int reschedule_later(void *arg, intptr_t *result) {

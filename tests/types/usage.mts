@@ -55,8 +55,8 @@ await refused('an unknown option', () => checkUrls([], { follow: true }));
 await refused("retry 'twice'", () => checkUrls([], { retry: 'twice' }));
 // @ts-expect-error: the listeners are functions
 await refused('onResult not a function', () => checkUrls([], { onResult: 'log' }));
-// @ts-expect-error: corioTransport is 'fetch' or left out
-await refused("corioTransport 'node'", () => load({ corioTransport: 'node' }));
+// @ts-expect-error: corioTransport is 'fetch', 'relay' or 'node'
+await refused("corioTransport 'udp'", () => load({ corioTransport: 'udp' }));
 // @ts-expect-error: a coroutine's argument is a number
 await refused("run('demo_tasks', 'three')", () => run('demo_tasks', 'three'));
 
