@@ -54,6 +54,13 @@ typedef struct checker_result {
                       * began; for a URL cancelled before it could begin,
                       * the time of the cancellation */
   double ended;      /* when its result was known, same clock */
+  /* When checker_check_url had the answer's head (the status line and
+   * headers; with redirects followed, the last one's), in seconds from its
+   * start; -1 when it had none. */
+  double first_byte;
+  /* For a 429 or 503 answer, the seconds its Retry-After header asked to
+   * wait (the delay-seconds form; RFC 9110 10.2.3), else -1. */
+  double retry_after;
 } checker_result_t;
 
 /* Frees what a result owns (checked_url, hops) and clears those fields. */

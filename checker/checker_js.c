@@ -20,7 +20,8 @@ extern void checker_js_started(void *job, int index);
 extern void checker_js_result(void *job, int index, int status,
                               const char *reason, int error,
                               const char *error_name, const char *message,
-                              double started, double ended);
+                              double started, double ended,
+                              double first_byte, double retry_after);
 extern void checker_js_progress(void *job, int done, int total);
 /* The most connections the module's stream carrier has open to one origin
  * at once (0: no limit), which the run then keeps per origin itself. */
@@ -93,7 +94,7 @@ static void on_result(const checker_result_t *r, void *job) {
   /* The error's name goes with it, so JS need not call back into wasm. */
   checker_js_result(job, (int)r->index, r->status, r->reason, r->error,
                     r->error ? corio_err_name(r->error) : "", r->message,
-                    r->started, r->ended);
+                    r->started, r->ended, r->first_byte, r->retry_after);
 }
 
 static void on_progress(size_t done, size_t total, void *job) {

@@ -63,9 +63,9 @@ mergeInto(LibraryManager.library, {
   },
 
   checker_js_result__deps: ['$Checker'],
-  checker_js_result__sig: 'viiiiiiidd',
+  checker_js_result__sig: 'viiiiiiidddd',
   checker_js_result: function(job, index, status, reason, error, errorName,
-                              message, started, ended) {
+                              message, started, ended, firstByte, retryAfter) {
     Checker.emit(job, 'result', [{
       index: index,
       status: status,
@@ -75,6 +75,8 @@ mergeInto(LibraryManager.library, {
       message: UTF8ToString(message),
       started: started,
       ended: ended,
+      firstByte: firstByte,   // seconds from the check's start; -1: no answer
+      retryAfter: retryAfter, // seconds a 429/503 asked to wait; -1: none
     }]);
   },
 

@@ -16,8 +16,9 @@
 
 /* Answers by path: /200, /404, /garbage (not HTTP), /long and /huge (a
  * status line over the checker's limit, and over the stream's), /hang (never
- * answers), /slow/N (200 after N ms), /interim (two interim 1xx answers,
- * then, 50 ms later, a 404). Counts connections and the most handlers
+ * answers), /slow/N (200 after N ms), /busy and /busy-date (503 with a
+ * Retry-After in seconds, as a date), /429 (without), /interim (two
+ * interim 1xx answers, then, 50 ms later, a 404). Counts connections and the most handlers
  * sleeping in /slow at once. */
 typedef struct server {
   corio_server_t *server;
@@ -73,6 +74,14 @@ static int answer(server_t *s, const char *path, corio_reader_t *r,
                ? reply(w, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
                : rc;
   }
+  if (strcmp(path, "/busy") == 0) /* Retry-After among other headers */
+    return reply(w, "HTTP/1.1 503 Service Unavailable\r\nX-A: 1\r\n"
+                    "retry-after:  7 \r\nContent-Length: 0\r\n\r\n");
+  if (strcmp(path, "/busy-date") == 0)
+    return reply(w, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                    "Retry-After: Fri, 31 Dec 1999 23:59:59 GMT\r\n\r\n");
+  if (strcmp(path, "/429") == 0)
+    return reply(w, "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n");
   if (strncmp(path, "/slow/", 6) == 0) {
     s->sleeping++;
     if (s->sleeping > s->max_sleeping) s->max_sleeping = s->sleeping;
@@ -195,6 +204,40 @@ static int interim_answers(void *arg, intptr_t *result) {
 
 TEST(the_checker_skips_interim_1xx_answers) {
   test_run(interim_answers, NULL, CORIO_OK);
+}
+
+static int first_byte_and_retry_after(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  server_t s;
+  if (server_start(&s) != CORIO_OK) return CORIO_OK;
+  checker_result_t r = {0};
+  CHECK_INT(checker_check_url(at(&s, "/slow/100"), NULL, &r), CORIO_OK);
+  check_status(&r, 200, "OK");
+  CHECK(r.first_byte >= 0.09 && r.first_byte < 5);
+  CHECK(r.retry_after == -1);
+  checker_result_clear(&r);
+  CHECK_INT(checker_check_url(test_fixture_special("refused"), NULL, &r), CORIO_OK);
+  CHECK(r.first_byte == -1);
+  checker_result_clear(&r);
+  CHECK_INT(checker_check_url(at(&s, "/busy"), NULL, &r), CORIO_OK);
+  check_status(&r, 503, "Service Unavailable");
+  CHECK(r.retry_after == 7);
+  checker_result_clear(&r);
+  CHECK_INT(checker_check_url(at(&s, "/busy-date"), NULL, &r), CORIO_OK);
+  check_status(&r, 503, "Service Unavailable");
+  CHECK(r.retry_after == -1);
+  checker_result_clear(&r);
+  CHECK_INT(checker_check_url(at(&s, "/429"), NULL, &r), CORIO_OK);
+  check_status(&r, 429, "Too Many Requests");
+  CHECK(r.retry_after == -1);
+  checker_result_clear(&r);
+  server_stop(&s);
+  return CORIO_OK;
+}
+
+TEST(check_url_times_the_answer_and_reads_a_503s_retry_after) {
+  test_run(first_byte_and_retry_after, NULL, CORIO_OK);
 }
 
 /* ---- runs --------------------------------------------------------------- */

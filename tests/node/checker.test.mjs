@@ -9,8 +9,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFixtures } from '../fixtures/http_fixture.mjs';
-import { checkUrls, iterateChecks } from '../../npm/checker.mjs';
-import { load } from '../../npm/corio.mjs';
+import { checkUrls, iterateChecks } from '../../npm/checker_node.mjs';
+import { load } from '../../npm/node.mjs';
 
 let fixtures;
 before(async () => { fixtures = await startFixtures(); });
