@@ -96,6 +96,8 @@ static int worker(void *arg, intptr_t *result) {
                                                           &origin);
   free(target);
   if (rc == CORIO_OK) {
+    /* The check begins now: waiting for its origin was not checking. */
+    if (run->origins) s->result.started = since_start(run);
     check_one(s);
     checker__origin_release(run->origins, origin);
   } else {

@@ -32,6 +32,9 @@ typedef struct checker_js_job {
   size_t n;
   checker_opts_t opts;
   checker_result_t *results; /* owned, set by the run */
+  char *method;              /* owned, or NULL (GET) */
+  char *header_text;         /* owned: the extra headers, NUL-separated */
+  const char **headers;      /* owned array into header_text, NULL-ended */
 } checker_js_job_t;
 
 EMSCRIPTEN_KEEPALIVE void checker_export_job_free(checker_js_job_t *job) {
@@ -39,7 +42,52 @@ EMSCRIPTEN_KEEPALIVE void checker_export_job_free(checker_js_job_t *job) {
   for (size_t i = 0; i < job->n; i++) free(job->urls[i]);
   free(job->urls);
   checker_results_free(job->results, job->n);
+  free(job->method);
+  free(job->header_text);
+  free(job->headers);
   free(job);
+}
+
+/* Sets how the job's requests are made: `method` ("GET" or "HEAD"; NULL or
+ * "": GET), the extra headers as "Name: value" lines separated by "\n"
+ * (NULL or "": none; each is checked by the request writer, so a bad one
+ * becomes its URLs' error), whether to follow redirects and whether to
+ * refuse private addresses. Strings are borrowed. Returns CORIO_OK or
+ * CORIO_ENOMEM (the job is then unchanged). */
+EMSCRIPTEN_KEEPALIVE int checker_export_job_request(checker_js_job_t *job,
+                                                    const char *method,
+                                                    const char *headers,
+                                                    int follow,
+                                                    int deny_private) {
+  char *m = method && *method ? strdup(method) : NULL;
+  char *text = headers && *headers ? strdup(headers) : NULL;
+  size_t lines = 1;
+  for (const char *p = text; p && *p; p++) lines += *p == '\n';
+  const char **list = text ? calloc(lines + 1, sizeof *list) : NULL;
+  if ((method && *method && !m) || (headers && *headers && (!text || !list))) {
+    free(m);
+    free(text);
+    free(list);
+    return CORIO_ENOMEM;
+  }
+  size_t k = 0;
+  for (char *line = text; line;) {
+    char *end = strchr(line, '\n');
+    if (end) *end = '\0';
+    if (*line) list[k++] = line;
+    line = end ? end + 1 : NULL;
+  }
+  free(job->method);
+  free(job->header_text);
+  free(job->headers);
+  job->method = m;
+  job->header_text = text;
+  job->headers = list;
+  job->opts.method = m;
+  job->opts.headers = list;
+  job->opts.follow = follow != 0;
+  job->opts.deny_private = deny_private != 0;
+  return CORIO_OK;
 }
 
 /* A URL of `len` bytes at `s`. A NUL inside it (which a C string cannot

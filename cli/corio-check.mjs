@@ -66,7 +66,10 @@ function parseCommandLine(argv) {
   if (v.head) c.method = 'HEAD';
   if (v.request !== undefined) {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v.request)) throw new UsageError(`-X needs a method name, not "${v.request}"`);
-    c.method = v.request;
+    // A status check sends no body: GET or HEAD (the C checker's rule too).
+    if (!['GET', 'HEAD'].includes(v.request.toUpperCase()))
+      throw new UsageError(`-X: corio-check sends GET or HEAD, not ${v.request}`);
+    c.method = v.request.toUpperCase();
   }
   if (v.header !== undefined) c.headers = v.header.map(header);
   if (v['user-agent'] !== undefined) c.userAgent = v['user-agent'];

@@ -23,6 +23,16 @@ export interface CheckOptions {
    * 429/503 answer's Retry-After (up to 300 s) instead, when it has one.
    */
   retryDelay?: number;
+  /** 'GET' (default) or 'HEAD'. */
+  method?: 'GET' | 'HEAD';
+  /** Extra request headers: [name, value] pairs, or an object of them. */
+  headers?: Iterable<readonly [string, string]> | Record<string, string>;
+  /** The User-Agent sent (default corio-check/VERSION). */
+  userAgent?: string;
+  /** Follow redirects (at most 20 hops); the result holds the final status. */
+  follow?: boolean;
+  /** Refuse loopback, private, link-local, CGNAT, ULA, multicast and reserved addresses (CORIO_EDENIED), on every hop. */
+  denyPrivate?: boolean;
   /** A check began. */
   onStart?: (index: number, url: string) => void;
   /** A check ended (in completion order). */

@@ -37,7 +37,12 @@ import { defaultInstance } from './corio.mjs';
 const DEFAULTS = { concurrency: 10, timeout: 10, mode: 'concurrent', retry: 0, retryDelay: 1 };
 const MODES = ['concurrent', 'sequential'];
 // Every option name checkUrls takes; any other is refused.
-const OPTION_NAMES = [...Object.keys(DEFAULTS), 'onStart', 'onResult', 'onProgress', 'signal', 'corio'];
+// How requests are made (method, headers, userAgent, follow, denyPrivate)
+// go to the C checker as they are; the rules on them are C's.
+const REQUEST_OPTIONS = ['method', 'headers', 'userAgent', 'follow', 'denyPrivate'];
+const OPTION_NAMES = [...Object.keys(DEFAULTS), ...REQUEST_OPTIONS, 'onStart', 'onResult', 'onProgress',
+  'signal', 'corio'];
+const METHODS = ['GET', 'HEAD'];
 // What is worth checking again: an answer saying "later", or no answer.
 const RETRY_STATUSES = [429, 502, 503, 504];
 // The longest Retry-After honoured, in seconds: a longer one waits this long.
@@ -70,6 +75,31 @@ export function normalizeOptions(options = {}) {
   if (o.signal !== undefined && !(o.signal && typeof o.signal.aborted === 'boolean'))
     throw new TypeError('signal must be an AbortSignal');
   return o;
+}
+
+// The request options as the C job takes them: headers as "Name: value"
+// lines ([name, value] pairs, or an object of them; userAgent is one more).
+function requestOptions(o) {
+  const method = o.method === undefined ? 'GET' : String(o.method).toUpperCase();
+  if (!METHODS.includes(method)) throw new RangeError(`method must be GET or HEAD, not ${String(o.method)}`);
+  let pairs = o.headers === undefined ? [] : o.headers;
+  if (pairs !== null && typeof pairs === 'object' && !(Symbol.iterator in pairs)) pairs = Object.entries(pairs);
+  if (pairs === null || typeof pairs !== 'object') throw new TypeError('headers must be [name, value] pairs or an object');
+  pairs = Array.from(pairs, (p) => {
+    if (!Array.isArray(p) || p.length !== 2) throw new TypeError('each header must be a [name, value] pair');
+    return [String(p[0]), String(p[1])];
+  });
+  if (o.userAgent !== undefined) pairs.push(['User-Agent', String(o.userAgent)]);
+  // A line break inside a name or value would start another line: refused
+  // here, as C refuses it (it would split the header in two on the way).
+  for (const [name, value] of pairs)
+    if (/[\r\n]/.test(name + value)) throw new TypeError(`header ${JSON.stringify(name)} holds a line break`);
+  return {
+    method,
+    headers: pairs.map(([name, value]) => `${name}: ${value}`).join('\n'),
+    follow: !!o.follow,
+    denyPrivate: !!o.denyPrivate,
+  };
 }
 
 function toList(urls) {
@@ -183,7 +213,7 @@ async function run(list, o) {
               retries.push(result);
             else settle(result);
           },
-        });
+        }, requestOptions(o));
       if (!job) throw corio.error(corio.status.ENOMEM, 'out of memory for the URL list');
       try {
         await corio.run('checker_export_run', job, { signal: controller.signal });

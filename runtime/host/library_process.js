@@ -25,8 +25,10 @@ mergeInto(LibraryManager.library, {
 
     // Module.corioProcess, or null (no child_process here).
     modules: function() {
+#if !EXPORT_ES6
       if (!Module['corioProcess'] && ENVIRONMENT_IS_NODE && typeof require === 'function')
         Module['corioProcess'] = {child_process: require('child_process'), fs: require('fs'), os: require('os')};
+#endif
       var m = Module['corioProcess'];
       return m && m.child_process ? m : null;
     },

@@ -50,7 +50,7 @@ await refused('a bare string', () => checkUrls(`${base}200`));
 // @ts-expect-error: mode is 'concurrent' or 'sequential'
 await refused("mode 'parallel'", () => checkUrls([], { mode: 'parallel' }));
 // @ts-expect-error: an option checkUrls does not have
-await refused('an unknown option', () => checkUrls([], { follow: true }));
+await refused('an unknown option', () => checkUrls([], { followRedirects: true }));
 // @ts-expect-error: retry is a number
 await refused("retry 'twice'", () => checkUrls([], { retry: 'twice' }));
 // @ts-expect-error: the listeners are functions
