@@ -248,11 +248,13 @@ dist/corio.cjs: scripts/build-cjs.mjs $(wildcard npm/*.mjs) dist/corio.mjs
 # of corio do not download it. npm pack build/corio-c packs it.
 CORIO_C_FILES := build/corio-c/lib/libcorio.a build/corio-c/lib/library_status.js \
   build/corio-c/lib/library_host.js build/corio-c/lib/library_net.js \
-  build/corio-c/include/corio.h build/corio-c/LICENSE
+  build/corio-c/lib/library_process.js build/corio-c/include/corio.h \
+  build/corio-c/LICENSE
 build/corio-c/lib/libcorio.a: build/wasm/libcorio.a
 build/corio-c/lib/library_status.js: $(STATUS_JS_LIBRARY)
 build/corio-c/lib/library_host.js: runtime/host/library_host.js
 build/corio-c/lib/library_net.js: runtime/host/library_net.js
+build/corio-c/lib/library_process.js: runtime/host/library_process.js
 build/corio-c/include/corio.h: include/corio.h
 build/corio-c/LICENSE: LICENSE
 $(CORIO_C_FILES):

@@ -134,7 +134,7 @@ async function browserRun(browser, serverUrl, impl, urls, limit) {
         // The page's own choice of carrier (the relay, as the dev server
         // serves it), or fetch() as a page hosted as static files has it.
         const { checkUrls } = await import('/npm/checker.mjs');
-        const { load } = await import('/npm/node.mjs');
+        const { load } = await import('/npm/corio.mjs');
         const { chooseCarrier, moduleOptions } = await import('/carrier.mjs');
         const carrier = chooseCarrier();
         if (impl === 'corio-chromium' && carrier.kind !== 'relay') throw new Error('the page has no relay');

@@ -24,7 +24,7 @@ const manifest = {
   repository: root.repository,
   bugs: root.bugs,
   files: ['include/corio.h', 'lib/libcorio.a', 'lib/library_status.js', 'lib/library_host.js',
-    'lib/library_net.js', 'LICENSE'],
+    'lib/library_net.js', 'lib/library_process.js', 'LICENSE'],
 };
 writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 writeFileSync(join(dir, 'README.md'), `# corio-c
@@ -36,7 +36,7 @@ against it with Emscripten 3.1.6:
 |---|---|
 | \`include/corio.h\` | the API, documented where declared |
 | \`lib/libcorio.a\` | the runtime, built for wasm (LLVM bitcode: \`-flto\`) |
-| \`lib/library_status.js\`, \`lib/library_host.js\`, \`lib/library_net.js\` | the Emscripten JS libraries it needs: the status table, the event loop, the stream transports |
+| \`lib/library_status.js\`, \`lib/library_host.js\`, \`lib/library_net.js\`, \`lib/library_process.js\` | the Emscripten JS libraries it needs: the status table, the event loop, the stream transports, subprocesses |
 
 The build lines are in corio's README, "For C users". To run C coroutines
 from JS, install \`corio\` (its \`load()\`) beside this package.

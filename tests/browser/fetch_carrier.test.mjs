@@ -71,7 +71,7 @@ else describe('the fetch() carrier in Chromium', { timeout: 180_000 }, () => {
     await page.goto(pages.url);
     // One module for every run, as a page would have.
     await page.evaluate(async () => {
-      const { load } = await import('/npm/node.mjs');
+      const { load } = await import('/npm/corio.mjs');
       const factory = (await import('/build/wasm/stream_client.mjs')).default;
       window.out = [];
       window.client = await load({ factory, print: (l) => window.out.push(l), printErr: (l) => window.out.push(l) });

@@ -271,9 +271,9 @@ TEST(process_start_errors_are_statuses_of_the_start_call_naming_the_path) {
   test_run(start_errors_main, NULL, CORIO_OK);
 }
 
-TEST(process_start_outside_a_task_is_enotask) {
+TEST(process_start_outside_a_loop_is_enoloop) {
   corio_process_t *p;
-  CHECK_INT(corio_subprocess_shell(&p, "true", NULL), CORIO_ENOTASK);
+  CHECK_INT(corio_subprocess_shell(&p, "true", NULL), CORIO_ENOLOOP);
 }
 
 /* 1 MiB of arguments fits in a command line; one argument of 1 MiB is
