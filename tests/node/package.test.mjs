@@ -23,7 +23,7 @@ const SHIPPED = [
   'dist/corio.mjs', 'dist/corio.wasm', 'dist/corio.cjs', 'dist/checker.cjs',
   'npm/checker.d.mts', 'npm/checker.mjs', 'npm/checker_node.mjs',
   'cli/corio-check.mjs', 'cli/args.mjs', 'cli/output.mjs', 'cli/transport.mjs',
-  'npm/corio.d.mts', 'npm/node.mjs', 'npm/index.d.mts', 'npm/index.mjs', 'npm/node.mjs',
+  'npm/corio.d.mts', 'npm/corio.mjs', 'npm/index.d.mts', 'npm/index.mjs', 'npm/node.mjs',
   'npm/platform_node.mjs',
 ];
 // The tarball JS users download, at most (issue 13).
