@@ -54,8 +54,11 @@ static int main_coro(void *arg, intptr_t *result) {
 }
 
 int main(void) {
-  intptr_t result;
-  int rc = corio_run(main_coro, NULL, &result);
-  if (rc != CORIO_OK) fprintf(stderr, "failed: %s\n", corio_strerror(rc));
-  return rc == CORIO_OK ? 0 : 1;
+  corio_outcome_t out;
+  int rc = corio_run_ex(main_coro, NULL, NULL, &out);
+  if (rc != CORIO_OK)
+    printf("failed: %s: %s\n", corio_err_name(rc), out.message);
+  /* exit(), not return: under Asyncify, Emscripten 3.1.6 loses main's
+   * return value once main has suspended. */
+  exit(rc == CORIO_OK ? 0 : 1);
 }

@@ -13,11 +13,6 @@ const examples = new URL('../../examples/', import.meta.url);
 const build = new URL('../../build/', import.meta.url);
 const names = readdirSync(examples).filter((f) => f.endsWith('.expected')).map((f) => f.slice(0, -9));
 
-// Known open defect (issue 17): as wasm under Node, these print their
-// expected output and main returns 0, but the run never reports its exit.
-// They run as TODO tests: reported, not hidden, and not failing the suite.
-const WASM_EXIT_TODO = new Set(['subprocess_exec', 'subprocess_shell', 'subprocess_gather']);
-
 const lines = (text) => text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
 
 describe('examples print their expected output', { concurrency: 2 }, () => {
@@ -30,8 +25,7 @@ describe('examples print their expected output', { concurrency: 2 }, () => {
       assert.deepEqual(lines(r.output), expected);
     });
 
-    const todo = WASM_EXIT_TODO.has(name) && 'as wasm the run never reports its exit (issue 17)';
-    test(`${name}, as wasm`, { todo }, async () => {
+    test(`${name}, as wasm`, async () => {
       const factory = new URL(`wasm/${name}.mjs`, build);
       const r = await runWasm(factory, await compileWasm(factory));
       assert.equal(r.status, 0, `${describeWasmEnd(r)}\n${r.output}`);
