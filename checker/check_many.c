@@ -20,22 +20,22 @@ typedef struct run run_t;
 
 typedef struct slot {
   run_t *run;
-  corio_task_t *task;        /* the worker, NULL when the slot is free */
-  char *url;                 /* owned, from the iterator */
+  corio_task_t *task; /* the worker, NULL when the slot is free */
+  char *url;          /* owned, from the iterator */
   checker_result_t result;
-  bool finished;             /* the worker's result is complete */
+  bool finished; /* the worker's result is complete */
 } slot_t;
 
 struct run {
   checker_next_fn next;
   void *next_data;
-  checker_opts_t opts;       /* defaults filled in */
-  double t0;                 /* loop time when the run began */
-  size_t index;              /* URLs pulled so far */
-  size_t ndone;              /* results handed on so far */
+  checker_opts_t opts; /* defaults filled in */
+  double t0;           /* loop time when the run began */
+  size_t index;        /* URLs pulled so far */
+  size_t ndone;        /* results handed on so far */
   slot_t *slots;
   size_t nslots;
-  corio_event_t *changed;    /* set when a worker finishes */
+  corio_event_t *changed;     /* set when a worker finishes */
   checker_origins_t *origins; /* with opts.per_origin, else NULL */
 };
 
@@ -91,9 +91,9 @@ static int worker(void *arg, intptr_t *result) {
   checker_origin_t *origin = NULL;
   char *target = run->origins ? checker_target_url(s->url) : NULL;
   int rc = run->origins == NULL ? CORIO_OK
-           : target == NULL     ? CORIO_ENOMEM
-                                : checker__origin_acquire(run->origins, target,
-                                                          &origin);
+           : target == NULL
+               ? CORIO_ENOMEM
+               : checker__origin_acquire(run->origins, target, &origin);
   free(target);
   if (rc == CORIO_OK) {
     /* The check begins now: waiting for its origin was not checking. */
@@ -126,8 +126,8 @@ static void deliver(run_t *run, checker_result_t *r, char *url) {
 
 /* A result made without a check (invalid URL, no memory, cancelled before
  * it began), handed on at once. */
-static void deliver_error(run_t *run, checker_result_t *r, char *url,
-                          int code, const char *message) {
+static void deliver_error(run_t *run, checker_result_t *r, char *url, int code,
+                          const char *message) {
   r->ended = since_start(run);
   r->first_byte = r->retry_after = -1;
   checker__result_error(r, code, message);

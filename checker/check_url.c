@@ -31,8 +31,8 @@ static int keep_chain(checker_result_t *r, const corio_response_t *resp) {
   r->hops = calloc(n + 1, sizeof *r->hops);
   if (r->hops == NULL) return CORIO_ENOMEM;
   for (size_t i = 0; i <= n; i++) {
-    const char *url = i < n ? corio_response_redirect_url(resp, i)
-                            : corio_response_url(resp);
+    const char *url =
+        i < n ? corio_response_redirect_url(resp, i) : corio_response_url(resp);
     r->hops[i].status = i < n ? corio_response_redirect_status(resp, i)
                               : corio_response_status(resp);
     r->hops[i].url = strdup(url);

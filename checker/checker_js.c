@@ -12,7 +12,8 @@
 
 #include "checker.h"
 
-/* ---- imports from checker/library_checker.js -------------------------------- */
+/* ---- imports from checker/library_checker.js --------------------------------
+ */
 
 /* Each only records the event for the job's JS listeners; none calls back
  * into wasm. Strings are borrowed for the call. */
@@ -20,8 +21,8 @@ extern void checker_js_started(void *job, int index);
 extern void checker_js_result(void *job, int index, int status,
                               const char *reason, int error,
                               const char *error_name, const char *message,
-                              double started, double ended,
-                              double first_byte, double retry_after);
+                              double started, double ended, double first_byte,
+                              double retry_after);
 extern void checker_js_progress(void *job, int done, int total);
 /* The most connections the module's stream carrier has open to one origin
  * at once (0: no limit), which the run then keeps per origin itself. */
@@ -54,11 +55,9 @@ EMSCRIPTEN_KEEPALIVE void checker_export_job_free(checker_js_job_t *job) {
  * becomes its URLs' error), whether to follow redirects and whether to
  * refuse private addresses. Strings are borrowed. Returns CORIO_OK or
  * CORIO_ENOMEM (the job is then unchanged). */
-EMSCRIPTEN_KEEPALIVE int checker_export_job_request(checker_js_job_t *job,
-                                                    const char *method,
-                                                    const char *headers,
-                                                    int follow,
-                                                    int deny_private) {
+EMSCRIPTEN_KEEPALIVE int
+checker_export_job_request(checker_js_job_t *job, const char *method,
+                           const char *headers, int follow, int deny_private) {
   char *m = method && *method ? strdup(method) : NULL;
   char *text = headers && *headers ? strdup(headers) : NULL;
   size_t lines = 1;
@@ -106,7 +105,7 @@ static char *copy_url(const char *s, int len) {
  * it, owned by the caller (checker_export_job_free), or NULL without memory. */
 EMSCRIPTEN_KEEPALIVE checker_js_job_t *
 checker_export_job_new(const char *const *urls, const int *lens, int n,
-                   int concurrency, double timeout, int sequential) {
+                       int concurrency, double timeout, int sequential) {
   checker_js_job_t *job = calloc(1, sizeof *job);
   if (job == NULL || n < 0) {
     free(job);

@@ -28,7 +28,8 @@ static int main_coro(void *arg, intptr_t *result) {
   char *line;
   size_t len;
   while ((rc = corio_readline(corio_process_stdout(p), &line, &len)) ==
-             CORIO_OK && len > 0) {
+             CORIO_OK &&
+         len > 0) {
     printf("read: %s", line);
     free(line);
   }

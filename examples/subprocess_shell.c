@@ -19,11 +19,11 @@
 static int main_coro(void *arg, intptr_t *result) {
   (void)arg, (void)result;
   /* A pipeline fed by communicate's input. */
-  corio_process_opts_t opts = {.in = CORIO_STDIO_PIPE, .out = CORIO_STDIO_PIPE,
-                               .err = CORIO_STDIO_PIPE};
+  corio_process_opts_t opts = {
+      .in = CORIO_STDIO_PIPE, .out = CORIO_STDIO_PIPE, .err = CORIO_STDIO_PIPE};
   corio_process_t *p;
-  int rc = corio_subprocess_shell(&p, "sort | tr a-z A-Z; echo sorted >&2",
-                                  &opts);
+  int rc =
+      corio_subprocess_shell(&p, "sort | tr a-z A-Z; echo sorted >&2", &opts);
   if (rc != CORIO_OK) return rc;
   const char *input = "pear\napple\nfig\n";
   char *out, *err;
@@ -40,8 +40,8 @@ static int main_coro(void *arg, intptr_t *result) {
   /* stderr into stdout; stdin not piped. */
   corio_process_opts_t merged = {.out = CORIO_STDIO_PIPE,
                                  .err = CORIO_STDIO_STDOUT};
-  rc = corio_subprocess_shell(&p, "echo to stdout; sleep 0.1; echo to stderr >&2; exit 1",
-                              &merged);
+  rc = corio_subprocess_shell(
+      &p, "echo to stdout; sleep 0.1; echo to stderr >&2; exit 1", &merged);
   if (rc != CORIO_OK) return rc;
   rc = corio_process_communicate(p, NULL, 0, &out, NULL, &err, NULL);
   if (rc != CORIO_OK) return rc;

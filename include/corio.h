@@ -72,39 +72,39 @@ extern "C" {
 
 /* XX(NAME, value, message): the single list that makes the enum, the names
  * and the messages, so a code can never lack either. */
-#define CORIO_STATUS_MAP(XX)                                                  \
-  XX(OK, 0, "success")                                                        \
-  XX(END, 1, "no more items")                                                 \
-  XX(ECANCELLED, -1, "cancelled")                                             \
-  XX(ETIMEDOUT, -2, "timed out")                                              \
-  XX(EINVAL, -3, "invalid argument")                                          \
-  XX(ENOMEM, -4, "out of memory")                                             \
-  XX(EINVALSTATE, -5, "invalid state")                                        \
-  XX(ENOTASK, -6, "not called from inside a task")                            \
-  XX(EEMPTY, -7, "empty")                                                     \
-  XX(EFULL, -8, "full")                                                       \
-  XX(ECLOSED, -9, "closed")                                                   \
-  XX(EBROKEN, -10, "broken")                                                  \
-  XX(EGROUP, -11, "one or more tasks of the group failed")                    \
-  XX(ENOTSUP, -12, "not supported on this platform")                          \
-  XX(EHOST, -13, "host (JavaScript) error")                                   \
-  XX(EFAILED, -14, "failed")                                                  \
-  XX(ENOTFOUND, -15, "not found")                                             \
-  XX(EIO, -16, "input/output error")                                          \
-  XX(EDEADLK, -17, "deadlock: every task waits and nothing can wake one")  \
-  XX(EDNS, -18, "host name not found")                                        \
-  XX(ECONNREFUSED, -19, "connection refused")                                 \
-  XX(ECONNRESET, -20, "connection reset by peer")                             \
-  XX(ETLS, -21, "TLS error")                                                  \
-  XX(EPROTO, -22, "malformed response")                                       \
-  XX(ECORS, -23, "reachable, status hidden by the browser")                   \
-  XX(ELIMIT, -24, "over the length limit")                                    \
-  XX(EINCOMPLETE, -25, "end of stream before the expected data")              \
-  XX(ENETWORK, -26, "network error (the browser does not say which)")       \
-  XX(EDENIED, -27, "address refused by the address policy")                  \
-  XX(ENOLOOP, -28, "no running event loop")                                   \
-  XX(ERUNTIME, -29, "not allowed in the object's current state")              \
-  XX(ENOENT, -30, "no such file or directory")                                \
+#define CORIO_STATUS_MAP(XX)                                                   \
+  XX(OK, 0, "success")                                                         \
+  XX(END, 1, "no more items")                                                  \
+  XX(ECANCELLED, -1, "cancelled")                                              \
+  XX(ETIMEDOUT, -2, "timed out")                                               \
+  XX(EINVAL, -3, "invalid argument")                                           \
+  XX(ENOMEM, -4, "out of memory")                                              \
+  XX(EINVALSTATE, -5, "invalid state")                                         \
+  XX(ENOTASK, -6, "not called from inside a task")                             \
+  XX(EEMPTY, -7, "empty")                                                      \
+  XX(EFULL, -8, "full")                                                        \
+  XX(ECLOSED, -9, "closed")                                                    \
+  XX(EBROKEN, -10, "broken")                                                   \
+  XX(EGROUP, -11, "one or more tasks of the group failed")                     \
+  XX(ENOTSUP, -12, "not supported on this platform")                           \
+  XX(EHOST, -13, "host (JavaScript) error")                                    \
+  XX(EFAILED, -14, "failed")                                                   \
+  XX(ENOTFOUND, -15, "not found")                                              \
+  XX(EIO, -16, "input/output error")                                           \
+  XX(EDEADLK, -17, "deadlock: every task waits and nothing can wake one")      \
+  XX(EDNS, -18, "host name not found")                                         \
+  XX(ECONNREFUSED, -19, "connection refused")                                  \
+  XX(ECONNRESET, -20, "connection reset by peer")                              \
+  XX(ETLS, -21, "TLS error")                                                   \
+  XX(EPROTO, -22, "malformed response")                                        \
+  XX(ECORS, -23, "reachable, status hidden by the browser")                    \
+  XX(ELIMIT, -24, "over the length limit")                                     \
+  XX(EINCOMPLETE, -25, "end of stream before the expected data")               \
+  XX(ENETWORK, -26, "network error (the browser does not say which)")          \
+  XX(EDENIED, -27, "address refused by the address policy")                    \
+  XX(ENOLOOP, -28, "no running event loop")                                    \
+  XX(ERUNTIME, -29, "not allowed in the object's current state")               \
+  XX(ENOENT, -30, "no such file or directory")                                 \
   XX(EACCES, -31, "permission denied")
 
 typedef enum corio_status {
@@ -245,14 +245,14 @@ typedef void (*corio_callback_fn)(void *data);
  * its fields are private. Must stay valid until the callback has run or the
  * handle was cancelled. May be reused after that. */
 typedef struct corio_handle {
-  corio_callback_fn fn;              /* private */
-  void *data;                        /* private */
-  double when;                       /* private: due time (timers) */
-  struct corio_handle *prev, *next;  /* private: ready queue links */
-  size_t heap_index;                 /* private: position in the timer heap */
-  uint64_t seq;                      /* private: FIFO tie-break */
-  int state;                         /* private */
-  int loop_owned;                    /* private: freed by the loop */
+  corio_callback_fn fn;             /* private */
+  void *data;                       /* private */
+  double when;                      /* private: due time (timers) */
+  struct corio_handle *prev, *next; /* private: ready queue links */
+  size_t heap_index;                /* private: position in the timer heap */
+  uint64_t seq;                     /* private: FIFO tie-break */
+  int state;                        /* private */
+  int loop_owned;                   /* private: freed by the loop */
 } corio_handle_t;
 
 /* Schedule fn(data) to run on the running loop: soon (FIFO with other
@@ -359,8 +359,7 @@ typedef void (*corio_done_fn)(corio_task_t *t, void *data);
 
 /* Adds a done callback (if the task is already done, it is scheduled at
  * once). CORIO_OK or CORIO_ENOMEM. */
-int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn,
-                                 void *data);
+int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn, void *data);
 /* Removes every registration of (fn, data) not yet run; returns how many. */
 size_t corio_task_remove_done_callback(corio_task_t *t, corio_done_fn fn,
                                        void *data);
@@ -402,10 +401,10 @@ int corio_future_new(corio_future_t **out);
 int corio_future_set_result(corio_future_t *f, intptr_t value);
 int corio_future_set_error(corio_future_t *f, int code, const char *message);
 
-#define corio_future_cancel corio_task_cancel       /* (f, msg) -> bool */
+#define corio_future_cancel corio_task_cancel /* (f, msg) -> bool */
 #define corio_future_done corio_task_done
 #define corio_future_cancelled corio_task_cancelled
-#define corio_future_result corio_task_result       /* EINVALSTATE pending */
+#define corio_future_result corio_task_result /* EINVALSTATE pending */
 #define corio_future_exception corio_task_exception
 #define corio_future_add_done_callback corio_task_add_done_callback
 #define corio_future_remove_done_callback corio_task_remove_done_callback
@@ -525,23 +524,24 @@ int corio_wait_for(corio_task_t *t, double timeout, intptr_t *result);
  *     corio_timeout_t to = CORIO_TIMEOUT_INIT;   // asyncio.timeout(2.0)
  *     corio_timeout_enter(&to, 2.0);             // async with ... :
  *     int rc = ...waiting calls...;
- *     rc = corio_timeout_exit(&to, rc);   // ECANCELLED from expiry -> ETIMEDOUT
- * When the deadline passes, the task is cancelled; corio_timeout_exit()
- * turns that cancellation into CORIO_ETIMEDOUT (and only that one: a
- * cancellation from elsewhere stays CORIO_ECANCELLED). Scopes nest; exit them
- * in reverse order, in the task that entered them. The scope must stay valid
- * until it is exited. */
+ *     rc = corio_timeout_exit(&to, rc);   // ECANCELLED from expiry ->
+ * ETIMEDOUT When the deadline passes, the task is cancelled;
+ * corio_timeout_exit() turns that cancellation into CORIO_ETIMEDOUT (and only
+ * that one: a cancellation from elsewhere stays CORIO_ECANCELLED). Scopes nest;
+ * exit them in reverse order, in the task that entered them. The scope must
+ * stay valid until it is exited. */
 typedef struct corio_timeout {
-  corio_handle_t timer;     /* private */
-  corio_task_t *task;       /* private */
-  double when;              /* private */
-  int state;                /* private */
-  int cancelling_at_enter;  /* private */
+  corio_handle_t timer;    /* private */
+  corio_task_t *task;      /* private */
+  double when;             /* private */
+  int state;               /* private */
+  int cancelling_at_enter; /* private */
 } corio_timeout_t;
 
 /* A new scope, not entered yet (asyncio's Timeout object before `async
  * with`). Every scope starts from it (or all zero bytes). */
-#define CORIO_TIMEOUT_INIT {0}
+#define CORIO_TIMEOUT_INIT                                                     \
+  { 0 }
 
 /* Enters a new scope expiring `delay` seconds from now or at loop time
  * `when` (CORIO_FOREVER: never; a deadline <= now, e.g. delay <= 0, has
@@ -788,8 +788,8 @@ int corio_aiter_next(corio_aiter_t *it, void **item);
  *     void *item; int rc;
  *     CORIO_FOR(item, it, rc) { use(item); }
  *     if (rc != CORIO_END) return rc;                                  */
-#define CORIO_FOR(item, it, rc)                                               \
-  for ((rc) = corio_aiter_next((it), &(item)); (rc) == CORIO_OK;              \
+#define CORIO_FOR(item, it, rc)                                                \
+  for ((rc) = corio_aiter_next((it), &(item)); (rc) == CORIO_OK;               \
        (rc) = corio_aiter_next((it), &(item)))
 
 /* An async generator: a coroutine body that yields values one at a time to
@@ -798,9 +798,9 @@ int corio_aiter_next(corio_aiter_t *it, void **item);
  * next(); cancelling the consumer while it waits in next() cancels the body
  * at its suspension point, as asyncio does. Because the body is a task,
  * next(), athrow() and aclose() always let other ready tasks run before the
- * body resumes (asyncio runs the body inside the caller, at once). Unlike asyncio (which closes
- * such generators with GeneratorExit), a body still suspended when
- * corio_run ends is cancelled like any task: its yield returns
+ * body resumes (asyncio runs the body inside the caller, at once). Unlike
+ * asyncio (which closes such generators with GeneratorExit), a body still
+ * suspended when corio_run ends is cancelled like any task: its yield returns
  * CORIO_ECANCELLED. */
 typedef struct corio_gen corio_gen_t;
 
@@ -913,9 +913,9 @@ corio_acm_t corio_task_group_cm(corio_task_group_cm_state_t *state);
  * CORIO_EXPORT(fn), which registers fn under its own name at startup. */
 int corio_export(const char *name, corio_fn fn);
 
-#define CORIO_EXPORT(fn)                                                      \
-  __attribute__((constructor)) static void corio__export_##fn(void) {         \
-    corio_export(#fn, fn);                                                    \
+#define CORIO_EXPORT(fn)                                                       \
+  __attribute__((constructor)) static void corio__export_##fn(void) {          \
+    corio_export(#fn, fn);                                                     \
   }
 
 /* Calls the global JS function `name` (globalThis[name]) with the string
@@ -1158,18 +1158,18 @@ typedef struct corio_response corio_response_t;
 #define CORIO_FETCH_REDIRECTS_MAX 20
 
 typedef struct corio_fetch_opts {
-  const char *method;      /* NULL: "GET"; upper-case letters only */
-  size_t max_header_bytes; /* every head byte; 0: 16 KiB (over: ELIMIT) */
-  const char *ca_file;     /* as corio_conn_opts_t.ca_file */
+  const char *method;         /* NULL: "GET"; upper-case letters only */
+  size_t max_header_bytes;    /* every head byte; 0: 16 KiB (over: ELIMIT) */
+  const char *ca_file;        /* as corio_conn_opts_t.ca_file */
   const char *const *headers; /* extra header lines "Name: value", NULL-
                                * terminated (borrowed), or NULL. Host,
                                * Connection, Content-Length and
                                * Transfer-Encoding are corio's: EINVAL */
-  int max_redirects;       /* 0: a 3xx is the response; else follow up to
-                            * this many (<= CORIO_FETCH_REDIRECTS_MAX; more
-                            * redirects: CORIO_ELIMIT) */
-  bool deny_private;       /* as corio_conn_opts_t.deny_private, on every
-                            * hop */
+  int max_redirects;          /* 0: a 3xx is the response; else follow up to
+                               * this many (<= CORIO_FETCH_REDIRECTS_MAX; more
+                               * redirects: CORIO_ELIMIT) */
+  bool deny_private;          /* as corio_conn_opts_t.deny_private, on every
+                               * hop */
 } corio_fetch_opts_t;
 
 /* Parses an absolute http:// or https:// URL into its parts (each
@@ -1204,8 +1204,7 @@ const char *corio_response_reason(const corio_response_t *resp);
  * Strings live as long as the response. */
 const char *corio_response_url(const corio_response_t *resp);
 size_t corio_response_redirect_count(const corio_response_t *resp);
-const char *corio_response_redirect_url(const corio_response_t *resp,
-                                        size_t i);
+const char *corio_response_redirect_url(const corio_response_t *resp, size_t i);
 int corio_response_redirect_status(const corio_response_t *resp, size_t i);
 
 /* The value of header `name` (case-insensitive; the first if repeated), or
@@ -1215,10 +1214,8 @@ const char *corio_response_header(const corio_response_t *resp,
 
 /* The number of headers, and the i-th name and value. */
 size_t corio_response_header_count(const corio_response_t *resp);
-const char *corio_response_header_name(const corio_response_t *resp,
-                                       size_t i);
-const char *corio_response_header_value(const corio_response_t *resp,
-                                        size_t i);
+const char *corio_response_header_name(const corio_response_t *resp, size_t i);
+const char *corio_response_header_value(const corio_response_t *resp, size_t i);
 
 /* The body as a reader: decoded from chunked transfer-encoding, and ending
  * at Content-Length (fewer bytes then EOF: CORIO_EINCOMPLETE). Owned by the
@@ -1308,11 +1305,11 @@ typedef struct corio_process_opts {
   corio_stdio_t in, out, err; /* stdin, stdout, stderr */
   const char *cwd;            /* working directory, NULL: the parent's */
   corio_env_mode_t env_mode;
-  const char *const *env;     /* "NAME=value" strings, NULL-terminated;
-                               * borrowed for the call */
-  size_t limit;               /* the readers' readline/readuntil limit;
-                               * 0: 64 KiB */
-  size_t high_water;          /* stdin's drain() mark; 0: 64 KiB */
+  const char *const *env; /* "NAME=value" strings, NULL-terminated;
+                           * borrowed for the call */
+  size_t limit;           /* the readers' readline/readuntil limit;
+                           * 0: 64 KiB */
+  size_t high_water;      /* stdin's drain() mark; 0: 64 KiB */
 } corio_process_opts_t;
 
 /* Starts argv[0] with the arguments argv[0..] (NULL-terminated; borrowed
@@ -1331,8 +1328,8 @@ int corio_subprocess_shell(corio_process_t **out, const char *cmd,
 /* As corio_subprocess_shell, with a command line of `len` bytes that need
  * not end in a NUL (e.g. read from a stream): a NUL byte inside it is
  * CORIO_EINVAL, as Python's "embedded null byte". */
-int corio_subprocess_shell_n(corio_process_t **out, const char *cmd,
-                             size_t len, const corio_process_opts_t *opts);
+int corio_subprocess_shell_n(corio_process_t **out, const char *cmd, size_t len,
+                             const corio_process_opts_t *opts);
 
 /* The child's process id. */
 int corio_process_pid(const corio_process_t *p);

@@ -5,9 +5,9 @@
  *   fiber (how a task's context is saved and switched):
  *     runtime/fiber/fiber_emscripten.c, runtime/fiber/fiber_native.c
  *   host (the clock, and what the loop does when it has nothing to run):
- *     runtime/host/host_js.c (+ runtime/host/library_host.js), runtime/host/host_poll.c
- *   process (starting and reaping children, and the pipe transport):
- *     runtime/host/process_poll.c + pipe_poll.c (posix_spawn, pidfd),
+ *     runtime/host/host_js.c (+ runtime/host/library_host.js),
+ * runtime/host/host_poll.c process (starting and reaping children, and the pipe
+ * transport): runtime/host/process_poll.c + pipe_poll.c (posix_spawn, pidfd),
  *     runtime/host/process_js.c (+ library_process.js: child_process)
  *   net (the transports beneath streams):
  *     runtime/host/net_js.c (+ runtime/host/library_net.js: Node net/tls, or
@@ -196,8 +196,8 @@ void corio__net_listen(corio__listener_t *l, const char *host, int port);
 /* Stops listening; then on_closed (the last report). */
 void corio__net_listen_close(corio__listener_t *l);
 
-/* Reports from the backend to the core (runtime/core/conn.c, server.c). Each only
- * records and wakes tasks; none waits. */
+/* Reports from the backend to the core (runtime/core/conn.c, server.c). Each
+ * only records and wakes tasks; none waits. */
 void corio__conn_on_connected(corio__conn_t *c, const char *peer);
 void corio__conn_on_data(corio__conn_t *c, const void *data, size_t n);
 void corio__conn_on_eof(corio__conn_t *c);

@@ -224,8 +224,8 @@ int corio_open_connection(const char *host, int port,
   }
   if (rc == CORIO_OK && c->error != 0) rc = conn_fail(c);
   if (rc == CORIO_OK && c->state != CORIO__CONN_OPEN)
-    rc = corio_fail(CORIO_EIO, "connection to %s:%d closed while opening",
-                    host, port);
+    rc = corio_fail(CORIO_EIO, "connection to %s:%d closed while opening", host,
+                    port);
   if (rc != CORIO_OK) {
     conn_close(c, false);
     c->reader_freed = c->writer_freed = true;
@@ -303,8 +303,7 @@ bool corio_writer_can_write_eof(const corio_writer_t *w) {
   return w != NULL && !w->conn->tls;
 }
 
-const char *corio_writer_extra_info(const corio_writer_t *w,
-                                    const char *name) {
+const char *corio_writer_extra_info(const corio_writer_t *w, const char *name) {
   if (w == NULL || name == NULL) return NULL;
   if (strcmp(name, "peername") == 0)
     return w->conn->peer[0] ? w->conn->peer : NULL;

@@ -97,9 +97,12 @@ static bool run_until(corio_loop_t *loop, done_fn done, const void *ctx) {
   for (;;) {
     double timeout;
     switch (run_slice(loop, done, ctx, &timeout)) {
-    case SLICE_DONE: return true;
-    case SLICE_STUCK: return false;
-    case SLICE_IDLE: break;
+    case SLICE_DONE:
+      return true;
+    case SLICE_STUCK:
+      return false;
+    case SLICE_IDLE:
+      break;
     }
     /* Idle for ever with no task left cannot happen here: `done` would
      * hold. The host returns on its next I/O report or timer. */
@@ -214,9 +217,8 @@ int corio__hosted_start(const char *name, intptr_t arg,
   corio_task_t *t = NULL;
   WITH_HOSTED_LOOP({
     rc = corio_task_create(&t, fn, (void *)arg, NULL);
-    if (rc == CORIO_OK &&
-        (rc = corio_task_add_done_callback(t, report_run, &the_report)) !=
-            CORIO_OK) {
+    if (rc == CORIO_OK && (rc = corio_task_add_done_callback(
+                               t, report_run, &the_report)) != CORIO_OK) {
       corio_task_cancel(t, NULL);
       corio_task_release(t);
       t = NULL;

@@ -35,23 +35,23 @@ struct corio_loop {
   corio_handle_t *ready_head, *ready_tail; /* FIFO of due callbacks */
   size_t ready_len;
   corio__timer_heap_t timers;
-  uint64_t next_seq;             /* FIFO order among equal deadlines */
-  corio__fiber_t *main_fiber;    /* the scheduler's context */
-  corio_task_t *tasks_head;      /* not-done tasks, creation order */
+  uint64_t next_seq;          /* FIFO order among equal deadlines */
+  corio__fiber_t *main_fiber; /* the scheduler's context */
+  corio_task_t *tasks_head;   /* not-done tasks, creation order */
   corio_task_t *tasks_tail;
-  size_t ntasks;                 /* not-done tasks */
-  uint64_t next_task_number;     /* for default names Task-N */
-  size_t default_stack_size;     /* 0 = backend default */
-  size_t default_asyncify_size;  /* 0 = backend default */
-  corio__fiber_t **fiber_pool;   /* finished default-size fibers to reuse */
+  size_t ntasks;                /* not-done tasks */
+  uint64_t next_task_number;    /* for default names Task-N */
+  size_t default_stack_size;    /* 0 = backend default */
+  size_t default_asyncify_size; /* 0 = backend default */
+  corio__fiber_t **fiber_pool;  /* finished default-size fibers to reuse */
   size_t fiber_pool_len;
-  bool deadlocked;               /* a deadlock was found and broken */
-  size_t pass_remaining;         /* ready items left in the current pass */
-  size_t inline_passes_left;     /* passes tasks may still begin themselves */
-  corio_task_t *returning;       /* the task that last switched to main */
-  double pass_deadline;          /* host time a pass must stop at (the
-                                  * rest stays ready, in order); 0: none */
-  unsigned pass_items;           /* items run since the clock was read */
+  bool deadlocked;           /* a deadlock was found and broken */
+  size_t pass_remaining;     /* ready items left in the current pass */
+  size_t inline_passes_left; /* passes tasks may still begin themselves */
+  corio_task_t *returning;   /* the task that last switched to main */
+  double pass_deadline;      /* host time a pass must stop at (the
+                              * rest stays ready, in order); 0: none */
+  unsigned pass_items;       /* items run since the clock was read */
 };
 
 /* The running loop and task of this thread. */
@@ -90,7 +90,7 @@ bool corio__loop_break_deadlock(corio_loop_t *loop);
 void corio__loop_call_soon(corio_loop_t *loop, corio_handle_t *h,
                            corio_callback_fn fn, void *data);
 int corio__loop_call_at(corio_loop_t *loop, corio_handle_t *h, double when,
-                         corio_callback_fn fn, void *data);
+                        corio_callback_fn fn, void *data);
 
 /* Timer heap (timer_heap.c). */
 int corio__heap_push(corio__timer_heap_t *heap, corio_handle_t *h);
@@ -136,34 +136,34 @@ typedef struct corio__done_call {
 struct corio_task {
   corio_loop_t *loop;
   corio__task_state_t state;
-  int refs;                     /* caller references + 1 while not done */
-  corio_fn fn;                  /* the coroutine and its argument */
+  int refs;    /* caller references + 1 while not done */
+  corio_fn fn; /* the coroutine and its argument */
   void *arg;
-  char *name;                   /* owned */
-  uint64_t number;              /* creation order, for Task-N */
-  size_t stack_size;            /* 0 = loop default */
+  char *name;        /* owned */
+  uint64_t number;   /* creation order, for Task-N */
+  size_t stack_size; /* 0 = loop default */
   size_t asyncify_size;
-  corio__fiber_t *fiber;        /* allocated at the first step */
-  corio_handle_t step;          /* the queued step that resumes the task */
-  int wake_status;              /* what corio__task_wait() returns */
+  corio__fiber_t *fiber; /* allocated at the first step */
+  corio_handle_t step;   /* the queued step that resumes the task */
+  int wake_status;       /* what corio__task_wait() returns */
   bool started;
-  bool must_cancel;             /* deliver ECANCELLED at the next resume */
-  bool in_cancel;               /* inside corio_task_cancel (cycle guard) */
-  bool marked;                  /* scratch of corio__dedupe, false outside */
-  int cancel_requests;          /* asyncio's cancelling() */
-  char *cancel_msg;             /* owned, latest cancel message */
+  bool must_cancel;    /* deliver ECANCELLED at the next resume */
+  bool in_cancel;      /* inside corio_task_cancel (cycle guard) */
+  bool marked;         /* scratch of corio__dedupe, false outside */
+  int cancel_requests; /* asyncio's cancelling() */
+  char *cancel_msg;    /* owned, latest cancel message */
   corio__cancel_hook_fn cancel_hook; /* set while waiting, may be NULL */
   void *cancel_hook_data;
   /* outcome */
-  int code;                     /* CORIO_OK, ECANCELLED or an error */
+  int code; /* CORIO_OK, ECANCELLED or an error */
   intptr_t result;
-  char *error;                  /* owned message once done with an error */
+  char *error; /* owned message once done with an error */
   /* the current error message (errno-like, see corio_errmsg) */
   int errmsg_code;
-  char *errmsg;                 /* owned */
+  char *errmsg; /* owned */
   /* done callbacks, registration order; the first ones, and the first
    * scheduled call, live in the task itself (most tasks have one waiter) */
-  corio__done_cb_t *callbacks;  /* cb_inline or malloc'd */
+  corio__done_cb_t *callbacks; /* cb_inline or malloc'd */
   size_t ncallbacks, callbacks_cap;
   corio__done_cb_t cb_inline[2];
   corio__done_call_t *inflight; /* scheduled, not yet run */

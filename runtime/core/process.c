@@ -116,24 +116,30 @@ static int start(corio_process_t **out, const char *const *argv,
     if (!valid_stdio(modes[i], i == 2))
       return corio_fail(CORIO_EINVAL,
                         "subprocess: invalid option %d for the child's %s",
-                        (int)modes[i], i == 0 ? "stdin" : i == 1 ? "stdout"
-                                                                 : "stderr");
-  if (opts->env_mode != CORIO_ENV_INHERIT && opts->env_mode != CORIO_ENV_REPLACE &&
-      opts->env_mode != CORIO_ENV_ADD)
+                        (int)modes[i],
+                        i == 0   ? "stdin"
+                        : i == 1 ? "stdout"
+                                 : "stderr");
+  if (opts->env_mode != CORIO_ENV_INHERIT &&
+      opts->env_mode != CORIO_ENV_REPLACE && opts->env_mode != CORIO_ENV_ADD)
     return corio_fail(CORIO_EINVAL, "subprocess: invalid env_mode %d",
                       (int)opts->env_mode);
   for (const char *const *e = opts->env; e && *e; e++)
     if (strchr(*e, '=') == NULL || **e == '=')
-      return corio_fail(CORIO_EINVAL,
-                        "subprocess: environment entry \"%s\" is not NAME=value",
-                        *e);
+      return corio_fail(
+          CORIO_EINVAL,
+          "subprocess: environment entry \"%s\" is not NAME=value", *e);
   corio_process_t *p = calloc(1, sizeof *p);
   if (p == NULL || corio_event_new(&p->changed) != CORIO_OK) {
     free(p);
     return corio__set_error(CORIO_ENOMEM, NULL);
   }
-  corio__spawn_t spec = {argv, opts->cwd, (int)opts->env_mode, opts->env,
-                         {modes[0], modes[1], modes[2]}, {NULL, NULL, NULL}};
+  corio__spawn_t spec = {argv,
+                         opts->cwd,
+                         (int)opts->env_mode,
+                         opts->env,
+                         {modes[0], modes[1], modes[2]},
+                         {NULL, NULL, NULL}};
   int rc = CORIO_OK;
   for (int i = 0; i < 3 && rc == CORIO_OK; i++) {
     if (modes[i] != CORIO_STDIO_PIPE) continue;
@@ -169,17 +175,19 @@ int corio_subprocess_exec(corio_process_t **out, const char *const *argv,
   int rc = corio__check_in_task();
   if (rc != CORIO_OK) return rc;
   if (out == NULL)
-    return corio_fail(CORIO_EINVAL, "subprocess_exec: no place for the process");
+    return corio_fail(CORIO_EINVAL,
+                      "subprocess_exec: no place for the process");
   if (argv == NULL || argv[0] == NULL)
     return corio_fail(CORIO_EINVAL, "subprocess_exec: argv is %s",
                       argv == NULL ? "NULL" : "empty");
   if (argv[0][0] == '\0')
-    return corio_fail(CORIO_EINVAL, "subprocess_exec: the program name is \"\"");
+    return corio_fail(CORIO_EINVAL,
+                      "subprocess_exec: the program name is \"\"");
   return start(out, argv, opts);
 }
 
-int corio_subprocess_shell_n(corio_process_t **out, const char *cmd,
-                             size_t len, const corio_process_opts_t *opts) {
+int corio_subprocess_shell_n(corio_process_t **out, const char *cmd, size_t len,
+                             const corio_process_opts_t *opts) {
   if (out) *out = NULL;
   int rc = corio__check_in_task();
   if (rc != CORIO_OK) return rc;

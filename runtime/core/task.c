@@ -357,7 +357,8 @@ static void recycle_fiber(corio_task_t *t) {
   t->fiber = NULL;
   if (uses_default_sizes(t) && loop->fiber_pool_len < CORIO__FIBER_POOL_MAX) {
     if (loop->fiber_pool == NULL) {
-      loop->fiber_pool = malloc(CORIO__FIBER_POOL_MAX * sizeof *loop->fiber_pool);
+      loop->fiber_pool =
+          malloc(CORIO__FIBER_POOL_MAX * sizeof *loop->fiber_pool);
       if (loop->fiber_pool == NULL) {
         corio__fiber_free(f);
         return;
@@ -429,7 +430,8 @@ static void leave_task(corio_task_t *t) {
   }
   /* Resumed: whoever switched here made this task current and RUNNING. An
    * Asyncify buffer overrun during the switch needs no check here: Binaryen
-   * traps on it when the unwind stops (runtime/host/library_host.js names it). */
+   * traps on it when the unwind stops (runtime/host/library_host.js names it).
+   */
 }
 
 /* ---- the wait/wake protocol -------------------------------------------- */

@@ -22,7 +22,8 @@
 #include "host/net_host.h"
 #include "host/process_host.h"
 
-/* ---- imports from runtime/host/library_host.js ---------------------------------- */
+/* ---- imports from runtime/host/library_host.js
+ * ---------------------------------- */
 
 /* Suspends wasm until `ms` pass (< 0: until a completion; 0: one turn of
  * the JS loop) or a completion arrives. Listed in ASYNCIFY_IMPORTS. */
@@ -105,7 +106,8 @@ int corio_js_await(const char *name, const char *arg, char **out) {
     return rc;
   }
   if (op.code != CORIO_OK) {
-    rc = corio_fail(op.code, "%s", op.value ? op.value : corio_strerror(op.code));
+    rc = corio_fail(op.code, "%s",
+                    op.value ? op.value : corio_strerror(op.code));
     free(op.value);
     return rc;
   }

@@ -35,7 +35,7 @@
 
 struct corio__pipe {
   corio__conn_t *core;
-  int fd;                     /* -1 once ended */
+  int fd; /* -1 once ended */
   corio__poll_watch_t watch;
   corio__poll_defer_t opened; /* the deferred on_connected */
   corio__poll_defer_t end;    /* the deferred on_error / on_closed */

@@ -26,10 +26,9 @@
  * its connection), 'N' /dev/null, 'O' stdout's; env_mode: 'I' inherit, 'R'
  * replace, 'A' add (corio_stdio_t and corio_env_mode_t, spelled once in
  * corio.h, are translated here). */
-extern void corio_js_process_spawn(corio__process_t *p,
-                                   const char *const *argv, const char *cwd,
-                                   int env_mode, const char *const *env,
-                                   const char *stdio,
+extern void corio_js_process_spawn(corio__process_t *p, const char *const *argv,
+                                   const char *cwd, int env_mode,
+                                   const char *const *env, const char *stdio,
                                    corio__conn_t *const *pipes);
 extern int corio_js_process_signal(corio__process_t *p, int sig);
 extern void corio_js_process_release(corio__process_t *p);

@@ -37,14 +37,14 @@
 extern char **environ;
 
 typedef struct proc {
-  corio__process_t *core;   /* NULL once released, or detached at a run's
-                             * end: then nothing is reported */
-  pid_t pid;                /* 0 if the child did not start */
-  int pidfd;                /* -1 without one (SIGCHLD instead) */
+  corio__process_t *core; /* NULL once released, or detached at a run's
+                           * end: then nothing is reported */
+  pid_t pid;              /* 0 if the child did not start */
+  int pidfd;              /* -1 without one (SIGCHLD instead) */
   corio__poll_watch_t watch;
   corio__poll_defer_t report; /* the deferred start report */
-  bool held;                /* counted in the reactor's holds */
-  int start_error;          /* the start report's status, 0: started */
+  bool held;                  /* counted in the reactor's holds */
+  int start_error;            /* the start report's status, 0: started */
   char msg[512];
   struct proc *prev, *next; /* the thread's children not yet reaped */
 } proc_t;
@@ -97,9 +97,9 @@ static bool try_reap(proc_t *pr) {
   if (got == 0 || (got < 0 && errno == EINTR)) return false;
   /* ECHILD: someone else reaped our child (a waitpid(-1) of the
    * application's): its status is lost; asyncio reports 255 then. */
-  int rc = got < 0                ? 255
+  int rc = got < 0               ? 255
            : WIFSIGNALED(status) ? -WTERMSIG(status)
-                                  : WEXITSTATUS(status);
+                                 : WEXITSTATUS(status);
   corio__process_t *core = pr->core;
   pr->core = NULL;
   if (core) *corio__process_host(core) = NULL;
@@ -129,7 +129,8 @@ static void on_sigchld(int sig, siginfo_t *info, void *ctx) {
   errno = saved;
   if (sigchld_old.sa_flags & SA_SIGINFO)
     sigchld_old.sa_sigaction(sig, info, ctx);
-  else if (sigchld_old.sa_handler != SIG_DFL && sigchld_old.sa_handler != SIG_IGN)
+  else if (sigchld_old.sa_handler != SIG_DFL &&
+           sigchld_old.sa_handler != SIG_IGN)
     sigchld_old.sa_handler(sig);
 }
 
@@ -219,13 +220,13 @@ static int start_status(proc_t *pr, const corio__spawn_t *spec, int err) {
   }
   if (cwd_err) {
     err = cwd_err;
-    snprintf(pr->msg, sizeof pr->msg, "cannot start %s: working directory %s: %s",
-             prog, spec->cwd, strerror(err));
+    snprintf(pr->msg, sizeof pr->msg,
+             "cannot start %s: working directory %s: %s", prog, spec->cwd,
+             strerror(err));
   } else {
-    snprintf(pr->msg, sizeof pr->msg, "cannot start %s: %s%s", prog,
-             strerror(err),
-             err == ENOENT && strchr(prog, '/') == NULL ? " (searched PATH)"
-                                                        : "");
+    snprintf(
+        pr->msg, sizeof pr->msg, "cannot start %s: %s%s", prog, strerror(err),
+        err == ENOENT && strchr(prog, '/') == NULL ? " (searched PATH)" : "");
   }
   switch (err) {
   case ENOENT:
@@ -288,8 +289,8 @@ static int spawn_child(pid_t *pid, const corio__spawn_t *spec,
       err = posix_spawn_file_actions_adddup2(&fa, child_end[fd], fd);
       break;
     case CORIO_STDIO_DEVNULL:
-      err = posix_spawn_file_actions_addopen(
-          &fa, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
+      err = posix_spawn_file_actions_addopen(&fa, fd, "/dev/null",
+                                             fd == 0 ? O_RDONLY : O_WRONLY, 0);
       break;
     case CORIO_STDIO_STDOUT:
       err = posix_spawn_file_actions_adddup2(&fa, 1, 2);

@@ -18,8 +18,8 @@
  * status line over the checker's limit, and over the stream's), /hang (never
  * answers), /slow/N (200 after N ms), /busy and /busy-date (503 with a
  * Retry-After in seconds, as a date), /429 (without), /interim (two
- * interim 1xx answers, then, 50 ms later, a 404). Counts connections and the most handlers
- * sleeping in /slow at once. */
+ * interim 1xx answers, then, 50 ms later, a 404). Counts connections and the
+ * most handlers sleeping in /slow at once. */
 typedef struct server {
   corio_server_t *server;
   int port;
@@ -61,14 +61,14 @@ static int answer(server_t *s, const char *path, corio_reader_t *r,
     return reply(w, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
   if (strcmp(path, "/garbage") == 0)
     return reply(w, "\x16\x03\x01 these bytes are not HTTP\r\n");
-  if (strcmp(path, "/long") == 0)
-    return reply_long_status(w, 8192 + 100);
+  if (strcmp(path, "/long") == 0) return reply_long_status(w, 8192 + 100);
   if (strcmp(path, "/huge") == 0) /* over the stream's own 64 KiB limit */
     return reply_long_status(w, 100 * 1024);
   if (strcmp(path, "/hang") == 0) return hang(r);
   if (strcmp(path, "/interim") == 0) {
-    int rc = reply(w, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n"
-                      "Link: </a.css>\r\n\r\n");
+    int rc =
+        reply(w, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n"
+                 "Link: </a.css>\r\n\r\n");
     if (rc == CORIO_OK) rc = corio_sleep(0.05);
     return rc == CORIO_OK
                ? reply(w, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
@@ -81,7 +81,8 @@ static int answer(server_t *s, const char *path, corio_reader_t *r,
     return reply(w, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
                     "Retry-After: Fri, 31 Dec 1999 23:59:59 GMT\r\n\r\n");
   if (strcmp(path, "/429") == 0)
-    return reply(w, "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n");
+    return reply(w,
+                 "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n");
   if (strncmp(path, "/slow/", 6) == 0) {
     s->sleeping++;
     if (s->sleeping > s->max_sleeping) s->max_sleeping = s->sleeping;
@@ -174,10 +175,12 @@ static int one_url_per_answer(void *arg, intptr_t *result) {
   CHECK_INT(checker_check_url(at(&s, "/huge"), NULL, &r), CORIO_OK);
   check_error(&r, CORIO_ELIMIT, "longer than 16384 bytes");
   checker_result_clear(&r);
-  CHECK_INT(checker_check_url(test_fixture_special("refused"), NULL, &r), CORIO_OK);
+  CHECK_INT(checker_check_url(test_fixture_special("refused"), NULL, &r),
+            CORIO_OK);
   check_error(&r, CORIO_ECONNREFUSED, "");
   checker_result_clear(&r);
-  CHECK_INT(checker_check_url(test_fixture_special("banner"), NULL, &r), CORIO_OK);
+  CHECK_INT(checker_check_url(test_fixture_special("banner"), NULL, &r),
+            CORIO_OK);
   check_error(&r, CORIO_EPROTO, "does not begin with \"HTTP/1.\"");
   checker_result_clear(&r);
   CHECK_INT(s.connections, 5);
@@ -217,7 +220,8 @@ static int first_byte_and_retry_after(void *arg, intptr_t *result) {
   CHECK(r.first_byte >= 0.09 && r.first_byte < 5);
   CHECK(r.retry_after == -1);
   checker_result_clear(&r);
-  CHECK_INT(checker_check_url(test_fixture_special("refused"), NULL, &r), CORIO_OK);
+  CHECK_INT(checker_check_url(test_fixture_special("refused"), NULL, &r),
+            CORIO_OK);
   CHECK(r.first_byte == -1);
   checker_result_clear(&r);
   CHECK_INT(checker_check_url(at(&s, "/busy"), NULL, &r), CORIO_OK);
@@ -363,7 +367,8 @@ static int limit_is_respected(void *arg, intptr_t *result) {
                          "/slow/60", "/slow/60", NULL};
   checker_opts_t opts = {.concurrency = 2};
   if (per_origin)
-    opts = (checker_opts_t){.concurrency = 10, .per_origin = 2, .timeout = 0.15};
+    opts =
+        (checker_opts_t){.concurrency = 10, .per_origin = 2, .timeout = 0.15};
   double start = corio_time();
   int rc;
   checker_result_t *results = run_paths(&s, paths, &opts, &rc);

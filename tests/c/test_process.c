@@ -132,10 +132,10 @@ static int shell_pipeline_main(void *arg, intptr_t *res) {
   free(out);
   /* A stream that is not a pipe comes back as NULL ("None"). */
   corio_process_t *p;
-  CHECK_OK(corio_subprocess_shell(&p, "echo to-out; echo to-err >&2",
-                                  &(corio_process_opts_t){
-                                      .out = CORIO_STDIO_PIPE,
-                                      .err = CORIO_STDIO_STDOUT}));
+  CHECK_OK(corio_subprocess_shell(
+      &p, "echo to-out; echo to-err >&2",
+      &(corio_process_opts_t){.out = CORIO_STDIO_PIPE,
+                              .err = CORIO_STDIO_STDOUT}));
   char *err = (char *)1;
   size_t out_len = 0;
   CHECK_OK(corio_process_communicate(p, NULL, 0, &out, &out_len, &err, NULL));
@@ -154,23 +154,25 @@ TEST(process_shell_pipeline_communicates_input_and_output) {
 static int stdio_options_main(void *arg, intptr_t *res) {
   (void)arg, (void)res;
   /* stdin from /dev/null: cat sees EOF at once. */
-  char *out = shell_output("cat; echo done", &(corio_process_opts_t){
-      .in = CORIO_STDIO_DEVNULL, .out = CORIO_STDIO_PIPE}, NULL, 0);
+  char *out = shell_output("cat; echo done",
+                           &(corio_process_opts_t){.in = CORIO_STDIO_DEVNULL,
+                                                   .out = CORIO_STDIO_PIPE},
+                           NULL, 0);
   CHECK_STR(out, "done\n");
   free(out);
   /* stdout and stderr to /dev/null: nothing is piped, the exit code is. */
   corio_process_t *p;
-  CHECK_OK(corio_subprocess_shell(&p, "echo lost; echo lost >&2; exit 5",
-                                  &(corio_process_opts_t){
-                                      .out = CORIO_STDIO_DEVNULL,
-                                      .err = CORIO_STDIO_DEVNULL}));
+  CHECK_OK(corio_subprocess_shell(
+      &p, "echo lost; echo lost >&2; exit 5",
+      &(corio_process_opts_t){.out = CORIO_STDIO_DEVNULL,
+                              .err = CORIO_STDIO_DEVNULL}));
   int code = 0;
   CHECK_OK(corio_process_wait(p, &code));
   CHECK_INT(code, 5);
   corio_process_free(p);
   /* stderr alone piped. */
-  CHECK_OK(corio_subprocess_shell(&p, "echo oops >&2", &(corio_process_opts_t){
-      .err = CORIO_STDIO_PIPE}));
+  CHECK_OK(corio_subprocess_shell(
+      &p, "echo oops >&2", &(corio_process_opts_t){.err = CORIO_STDIO_PIPE}));
   char *err = NULL;
   out = (char *)1;
   CHECK_OK(corio_process_communicate(p, "ignored", 7, &out, NULL, &err, NULL));
@@ -187,8 +189,9 @@ TEST(process_stdio_options_pipe_devnull_and_stderr_into_stdout) {
 
 static int cwd_env_main(void *arg, intptr_t *res) {
   (void)arg, (void)res;
-  char *out = shell_output("pwd", &(corio_process_opts_t){
-      .out = CORIO_STDIO_PIPE, .cwd = "/"}, NULL, 0);
+  char *out = shell_output(
+      "pwd", &(corio_process_opts_t){.out = CORIO_STDIO_PIPE, .cwd = "/"}, NULL,
+      0);
   CHECK_STR(out, "/\n");
   free(out);
   const char *env[] = {"CORIO_TEST_A=one", "CORIO_TEST_B=two", NULL};
@@ -208,9 +211,11 @@ static int cwd_env_main(void *arg, intptr_t *res) {
   free(out);
   /* ADD replaces a variable of the same name. */
   const char *path[] = {"PATH=/corio-nowhere", NULL};
-  out = shell_output("echo $PATH", &(corio_process_opts_t){
-      .out = CORIO_STDIO_PIPE, .env_mode = CORIO_ENV_ADD, .env = path},
-      NULL, 0);
+  out = shell_output("echo $PATH",
+                     &(corio_process_opts_t){.out = CORIO_STDIO_PIPE,
+                                             .env_mode = CORIO_ENV_ADD,
+                                             .env = path},
+                     NULL, 0);
   CHECK_STR(out, "/corio-nowhere\n");
   free(out);
   return CORIO_OK;
@@ -238,13 +243,15 @@ static int start_errors_main(void *arg, intptr_t *res) {
   const char *dir[] = {"/", NULL};
   CHECK_INT(corio_subprocess_exec(&p, dir, NULL), CORIO_EACCES);
   const char *sh[] = {"/bin/sh", "-c", "exit 0", NULL};
-  CHECK_INT(corio_subprocess_exec(&p, sh, &(corio_process_opts_t){
-                .cwd = "/corio-no-such-dir", .out = CORIO_STDIO_PIPE}),
-            CORIO_ENOENT);
+  CHECK_INT(
+      corio_subprocess_exec(&p, sh,
+                            &(corio_process_opts_t){.cwd = "/corio-no-such-dir",
+                                                    .out = CORIO_STDIO_PIPE}),
+      CORIO_ENOENT);
   CHECK_ERRMSG_HAS("/corio-no-such-dir");
   CHECK_ERRMSG_HAS("working directory");
-  CHECK_INT(corio_subprocess_exec(&p, sh, &(corio_process_opts_t){
-                .cwd = "/etc/passwd"}),
+  CHECK_INT(corio_subprocess_exec(
+                &p, sh, &(corio_process_opts_t){.cwd = "/etc/passwd"}),
             CORIO_ENOENT);
   CHECK_ERRMSG_HAS("/etc/passwd");
   /* Bad arguments. */
@@ -256,13 +263,15 @@ static int start_errors_main(void *arg, intptr_t *res) {
   CHECK_INT(corio_subprocess_shell(&p, NULL, NULL), CORIO_EINVAL);
   CHECK_INT(corio_subprocess_shell_n(&p, "echo a\0b", 8, NULL), CORIO_EINVAL);
   CHECK_ERRMSG_HAS("NUL byte at offset 6");
-  CHECK_INT(corio_subprocess_shell(&p, "true", &(corio_process_opts_t){
-                .in = CORIO_STDIO_STDOUT}),
+  CHECK_INT(corio_subprocess_shell(
+                &p, "true", &(corio_process_opts_t){.in = CORIO_STDIO_STDOUT}),
             CORIO_EINVAL);
   const char *bad_env[] = {"NO_EQUALS_SIGN", NULL};
-  CHECK_INT(corio_subprocess_shell(&p, "true", &(corio_process_opts_t){
-                .env_mode = CORIO_ENV_ADD, .env = bad_env}),
-            CORIO_EINVAL);
+  CHECK_INT(
+      corio_subprocess_shell(
+          &p, "true",
+          &(corio_process_opts_t){.env_mode = CORIO_ENV_ADD, .env = bad_env}),
+      CORIO_EINVAL);
   CHECK(p == NULL);
   return CORIO_OK;
 }
@@ -336,7 +345,8 @@ static int signals_main(void *arg, intptr_t *res) {
   return CORIO_OK;
 }
 
-TEST(process_returncode_is_minus_the_signal_and_signals_after_reaping_do_nothing) {
+TEST(
+    process_returncode_is_minus_the_signal_and_signals_after_reaping_do_nothing) {
   test_run(signals_main, NULL, CORIO_OK);
 }
 
@@ -355,7 +365,8 @@ static int backpressure_main(void *arg, intptr_t *res) {
   CHECK_OK(corio_write(w, data, n));
   CHECK_OK(corio_drain(w));
   double waited = corio_time() - t0;
-  if (waited < 0.2) test_fail(__FILE__, __LINE__, "drain returned after %.3f s", waited);
+  if (waited < 0.2)
+    test_fail(__FILE__, __LINE__, "drain returned after %.3f s", waited);
   CHECK_OK(corio_write_eof(w));
   char *out = NULL;
   CHECK_OK(corio_read_all(corio_process_stdout(p), 0, &out, NULL));
@@ -429,8 +440,8 @@ static int big_stderr_main(void *arg, intptr_t *res) {
       &p, "head -c 100000000 /dev/zero >&2; echo out", &PIPE_ALL));
   char *out = NULL, *err = NULL;
   size_t out_len = 0, err_len = 0;
-  CHECK_OK(corio_process_communicate(p, "x", 1, &out, &out_len, &err,
-                                     &err_len));
+  CHECK_OK(
+      corio_process_communicate(p, "x", 1, &out, &out_len, &err, &err_len));
   CHECK_STR(out, "out\n");
   CHECK_INT(err_len, 100000000);
   free(out);
@@ -456,7 +467,8 @@ static int killer(void *arg, intptr_t *res) {
 static int killed_during_communicate_main(void *arg, intptr_t *res) {
   (void)arg, (void)res;
   corio_process_t *p;
-  CHECK_OK(corio_subprocess_shell(&p, "echo started; exec sleep 10", &PIPE_ALL));
+  CHECK_OK(
+      corio_subprocess_shell(&p, "echo started; exec sleep 10", &PIPE_ALL));
   corio_task_t *t;
   CHECK_OK(corio_task_create(&t, killer, p, NULL));
   char *out = NULL;
@@ -496,8 +508,8 @@ static int communicator(void *arg, intptr_t *res) {
 static int cancel_main(void *arg, intptr_t *res) {
   (void)arg, (void)res;
   corio_process_t *p;
-  CHECK_OK(corio_subprocess_shell(&p, "sleep 0.3; echo late; exit 6",
-                                  &PIPE_OUT));
+  CHECK_OK(
+      corio_subprocess_shell(&p, "sleep 0.3; echo late; exit 6", &PIPE_OUT));
   corio_task_t *t;
   CHECK_OK(corio_task_create(&t, waiter, p, NULL));
   CHECK_INT(corio_wait_for(t, 0.05, NULL), CORIO_ETIMEDOUT);
@@ -642,7 +654,8 @@ static int cloexec_main(void *arg, intptr_t *res) {
   for (int i = 0; i < 100; i++) {
     char comm[32] = "";
     FILE *f = fopen(path, "r");
-    if (f && fgets(comm, sizeof comm, f) && strcmp(comm, "sleep\n") == 0) i = 100;
+    if (f && fgets(comm, sizeof comm, f) && strcmp(comm, "sleep\n") == 0)
+      i = 100;
     if (f) fclose(f);
     if (i < 100) corio_sleep(0.02);
   }
