@@ -3,7 +3,8 @@
 # builds with: emcc (Debian's emscripten, 3.1.6 on bookworm), make, node >= 18,
 # OpenSSL's headers (libssl-dev, for native TLS) and a C compiler that links
 # sanitized programs (clang, else gcc); with --test also Chromium, for the
-# browser tests, openssl, for the TLS test's certificates, and the oldest
+# browser tests, openssl, for the TLS test's certificates, clang-format, for
+# the format test, and the oldest
 # Node package.json admits (scripts/oldest-node.mjs). As root it
 # installs missing Debian packages without asking (works with CI=true and no
 # stdin); otherwise it names the command to run and fails. Then it runs npm
@@ -42,6 +43,10 @@ fi
 # The native TLS test makes its throwaway CA and certificate with openssl.
 if [ "${1:-}" = --test ] && ! have openssl; then
   need+=(openssl)
+fi
+# The format test checks the C files with clang-format.
+if [ "${1:-}" = --test ] && ! have clang-format; then
+  need+=(clang-format)
 fi
 if have clang; then
   can_sanitize clang || need+=(libclang-rt-14-dev)
