@@ -211,7 +211,7 @@ int checker_run_iter(checker_next_fn next, void *next_data,
   if (next == NULL)
     return corio_fail(CORIO_EINVAL, "checker_run_iter: no iterator");
   if (opts && !(opts->timeout >= 0)) /* negative or NaN */
-    return corio_fail(CORIO_EINVAL, "checker_run_iter: a timeout must be >= 0 "
+    return corio_fail(CORIO_EINVAL, "a check's timeout must be >= 0 "
                                     "(0 or CORIO_FOREVER: none)");
   if (corio_current_task() == NULL)
     return corio_running_loop() ? CORIO_ENOTASK : CORIO_ENOLOOP;
@@ -317,11 +317,8 @@ int checker_run(const char *const *urls, size_t n, const checker_opts_t *opts,
   if (out) *out = NULL;
   if (out == NULL || (urls == NULL && n > 0))
     return corio_fail(CORIO_EINVAL, "checker_run: no URL list or no output");
-  if (opts && !(opts->timeout >= 0)) /* negative or NaN */
-    return corio_fail(CORIO_EINVAL, "checker_run: a timeout must be >= 0 "
-                                    "(0 or CORIO_FOREVER: none)");
-  if (corio_current_task() == NULL)
-    return corio_running_loop() ? CORIO_ENOTASK : CORIO_ENOLOOP;
+  /* The options and the caller are checked by checker_run_iter, before it
+   * checks anything; the array is freed again if it refuses. */
   list_run_t l = {.urls = urls, .n = n};
   if (opts) l.caller = *opts;
   l.results = calloc(n ? n : 1, sizeof *l.results);
