@@ -20,6 +20,10 @@
 /* ---- deadlocks ---------------------------------------------------------- */
 
 bool corio__loop_idle_forever(double timeout) {
+  corio_loop_t *loop = corio__loop;
+  /* A job on a worker thread will post its end and wake the loop. */
+  if (loop && (loop->thread_jobs > 0 || corio__loop_inbox_pending(loop)))
+    return false;
   return timeout < 0 && corio__host_pending() == 0;
 }
 
@@ -161,6 +165,9 @@ int corio_run_ex(corio_fn fn, void *arg, const corio_run_opts_t *opts,
     rc = main_outcome(main, out);
     if (finished) corio_task_release(main);
   }
+  /* asyncio.run's shutdown_default_executor: no worker may post into the
+   * freed loop. */
+  if (finished) corio__loop_finish_threads(loop);
   corio__loop = NULL;
   if (finished)
     corio__loop_free(loop);

@@ -34,6 +34,23 @@
 #endif
 #endif
 
+/* ThreadSanitizer (the threads tests' build) must be told of every switch,
+ * or it takes one fiber's frames and accesses for another's. */
+#if defined(__SANITIZE_THREAD__)
+#define CORIO__TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CORIO__TSAN 1
+#endif
+#endif
+
+#ifdef CORIO__TSAN
+void *__tsan_get_current_fiber(void);
+void *__tsan_create_fiber(unsigned flags);
+void __tsan_destroy_fiber(void *fiber);
+void __tsan_switch_to_fiber(void *fiber, unsigned flags);
+#endif
+
 #ifdef CORIO__ASAN
 void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom,
@@ -86,6 +103,9 @@ struct corio__fiber {
   size_t stack_size;
   corio__fiber_entry_fn entry;
   void *arg;
+#ifdef CORIO__TSAN
+  void *tsan; /* ThreadSanitizer's record of this context */
+#endif
 };
 
 static size_t page_size(void) {
@@ -169,6 +189,10 @@ static _Thread_local corio__fiber_t *main_fiber;
 corio__fiber_t *corio__fiber_main(void) {
   if (main_fiber == NULL) {
     main_fiber = calloc(1, sizeof *main_fiber);
+    if (main_fiber == NULL) return NULL;
+#ifdef CORIO__TSAN
+    main_fiber->tsan = __tsan_get_current_fiber();
+#endif
     install_overflow_handler();
 #ifdef CORIO__ASAN
     find_main_stack();
@@ -246,6 +270,9 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
     return rc;
   }
   memcpy(f->stack, &(uint64_t){CANARY}, sizeof(uint64_t));
+#ifdef CORIO__TSAN
+  f->tsan = __tsan_create_fiber(0);
+#endif
   *out = f;
   return CORIO_OK;
 }
@@ -263,6 +290,9 @@ static void unpoison_stack(corio__fiber_t *f) {
 
 void corio__fiber_free(corio__fiber_t *f) {
   if (f == NULL) return;
+#ifdef CORIO__TSAN
+  __tsan_destroy_fiber(f->tsan);
+#endif
   unpoison_stack(f);
   if (f->map) {
     munmap(f->map, f->map_size);
@@ -349,6 +379,9 @@ void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to,
   __sanitizer_finish_switch_fiber(fake_stack, NULL, NULL);
 #else
   (void)finished;
+#ifdef CORIO__TSAN
+  __tsan_switch_to_fiber(to->tsan, 0);
+#endif
   raw_switch(from, to);
 #endif
   running = from->stack ? from : NULL;
