@@ -241,6 +241,54 @@ TEST(executor_submit_gives_futures_that_gather_with_at_most_max_workers) {
   test_run(gather_main, NULL, CORIO_OK);
 }
 
+/* Sleeps arg milliseconds and returns arg. */
+static int sleep_ms_job(void *arg, intptr_t *result) {
+  sleep_ms((int)(intptr_t)arg);
+  *result = (intptr_t)arg;
+  return CORIO_OK;
+}
+
+static int wait_as_completed_main(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_executor_t *ex;
+  CHECK_INT(corio_executor_new(&ex, 2), CORIO_OK);
+  corio_future_t *f[2];
+  CHECK_INT(corio_executor_submit(ex, sleep_ms_job, (void *)300, NULL, &f[0]),
+            CORIO_OK);
+  CHECK_INT(corio_executor_submit(ex, sleep_ms_job, (void *)10, NULL, &f[1]),
+            CORIO_OK);
+  /* wait(FIRST_COMPLETED): the quick job is done, the slow one pending. */
+  corio_task_t *done[2], *pending[2];
+  size_t ndone = 0, npending = 0;
+  CHECK_INT(corio_wait(f, 2, CORIO_FIRST_COMPLETED, CORIO_FOREVER, done, &ndone,
+                       pending, &npending),
+            CORIO_OK);
+  CHECK_INT(ndone, 1);
+  CHECK(done[0] == f[1]);
+  CHECK_INT(npending, 1);
+  /* as_completed: the quick one first, then the slow one. */
+  corio_as_completed_t *it;
+  CHECK_INT(corio_as_completed_new(&it, f, 2, CORIO_FOREVER), CORIO_OK);
+  corio_task_t *next = NULL;
+  CHECK_INT(corio_as_completed_next(it, &next), CORIO_OK);
+  CHECK(next == f[1]);
+  CHECK_INT(corio_as_completed_next(it, &next), CORIO_OK);
+  CHECK(next == f[0]);
+  intptr_t r = 0;
+  CHECK_INT(corio_future_result(next, &r), CORIO_OK);
+  CHECK_INT(r, 300);
+  CHECK_INT(corio_as_completed_next(it, &next), CORIO_END);
+  corio_as_completed_free(it);
+  for (int i = 0; i < 2; i++) corio_future_release(f[i]);
+  corio_executor_free(ex);
+  return CORIO_OK;
+}
+
+TEST(executor_futures_work_in_wait_and_as_completed) {
+  test_run(wait_as_completed_main, NULL, CORIO_OK);
+}
+
 static int never_runs_count;
 
 static int counts_runs(void *arg, intptr_t *result) {
