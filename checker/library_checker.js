@@ -86,9 +86,11 @@ mergeInto(LibraryManager.library, {
   },
 
   checker_js_result__deps: ['$Checker'],
-  checker_js_result__sig: 'viiiiiiidddd',
+  checker_js_result__sig: 'viiiiiiiddddii',
   checker_js_result: function(job, index, status, reason, error, errorName,
-                              message, started, ended, firstByte, retryAfter) {
+                              message, started, ended, firstByte, retryAfter,
+                              checkedUrl, hops) {
+    var chain = UTF8ToString(hops);
     Checker.emit(job, 'result', [{
       index: index,
       status: status,
@@ -100,6 +102,12 @@ mergeInto(LibraryManager.library, {
       ended: ended,
       firstByte: firstByte,   // seconds from the check's start; -1: no answer
       retryAfter: retryAfter, // seconds a 429/503 asked to wait; -1: none
+      checkedUrl: UTF8ToString(checkedUrl), // '' if none was requested
+      // With follow, when redirected: each response (URL, status), the final one last.
+      redirects: chain ? chain.split('\n').map(function(line) {
+        var space = line.indexOf(' ');
+        return {status: Number(line.slice(0, space)), url: line.slice(space + 1)};
+      }) : [],
     }]);
   },
 

@@ -938,8 +938,10 @@ int corio_js_await(const char *name, const char *arg, char **out);
  *     server opens real TCP and TLS connections for the page (verified
  *     with its system CA store), carried over one WebSocket with flow
  *     control per connection, so these are the same streams as in Node,
- *     with the same errors; only ca_file is not carried (CORIO_ENOTSUP),
- *     and corio_start_server is CORIO_ENOTSUP;
+ *     with the same errors; only ca_file is not carried (CORIO_ENOTSUP).
+ *     corio_start_server listens through the relay too: its server opens
+ *     the listening socket on a loopback address of its own machine (any
+ *     other host is CORIO_EDENIED) and hands the page each connection;
  *   - fetch (wasm in a page hosted as static files): a page cannot open
  *     TCP, so the connection is carried by fetch(). The client writes an
  *     HTTP/1.x request (request line, headers, blank line, and a body if
@@ -1114,7 +1116,9 @@ typedef int (*corio_conn_handler)(corio_reader_t *r, corio_writer_t *w,
 
 /* Listens on host:port (port 0: one the system picks) and, while the server
  * is open, runs handler(reader, writer, arg) for every connection. On
- * CORIO_OK *out is the caller's (corio_server_free). The browser has no
+ * CORIO_OK *out is the caller's (corio_server_free). In a page it listens
+ * through the dev server's relay, on loopback only (CORIO_EDENIED for
+ * another host); a page without the relay (the fetch carrier) has no
  * server: CORIO_ENOTSUP. */
 int corio_start_server(corio_server_t **out, const char *host, int port,
                        corio_conn_handler handler, void *arg);

@@ -60,6 +60,12 @@ export interface CheckError {
   message: string;
 }
 
+/** One response of a followed redirect chain. */
+export interface RedirectHop {
+  url: string;
+  status: number;
+}
+
 export interface CheckResult {
   /** The URL's position in the input. */
   index: number;
@@ -83,6 +89,10 @@ export interface CheckResult {
   timings: CheckTimings;
   /** Checks made: 1 + the retries. */
   attempts: number;
+  /** The URL actually requested (a bare host becomes https://host/), or null if none was (an invalid URL). */
+  checkedUrl: string | null;
+  /** With `follow`, when redirected: every response of the chain, the final one last; else []. */
+  redirects: RedirectHop[];
   /** Seconds a 429 or 503 answer asked to wait (Retry-After, in seconds), when it did. */
   retryAfter?: number;
 }

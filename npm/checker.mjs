@@ -24,7 +24,10 @@
  *   ms (ended - started: the time the check took), timings ({firstByte,
  *   total}: ms from the check's start to the answer's head read (null:
  *   none came), and to the end), attempts (checks made:
- *   1 + the retries)}. A retried URL gets one result, its last attempt's.
+ *   1 + the retries), checkedUrl (the URL requested: a bare host becomes
+ *   https://host/; null for an invalid one), redirects (with follow: the
+ *   chain's responses [{url, status}], the final one last; else [])}. A
+ *   retried URL gets one result, its last attempt's.
  *
  * Every URL gets exactly one result, an invalid one included (its error is
  * CORIO_EINVAL). Aborting `signal` once the checks have begun cancels the
@@ -136,6 +139,10 @@ function toResult(raw, index, url, offsetMs, attempts) {
     // none came), the end.
     timings: { firstByte: phase(raw.firstByte), total: round(ended - started) },
     attempts,
+    // The URL actually requested (a bare host becomes https://host/), or
+    // null if none was; with follow, the chain of responses, the final one last.
+    checkedUrl: raw.checkedUrl || null,
+    redirects: raw.redirects,
     // Seconds a 429/503 answer asked to wait (Retry-After), when it did.
     ...(raw.retryAfter >= 0 ? { retryAfter: raw.retryAfter } : {}),
   };

@@ -336,3 +336,24 @@ test('a timeout beyond setTimeout\'s 24.8-day bound waits quietly (no timer firi
     process.off('warning', onWarning);
   }
 });
+
+describe('redirects and the URL checked', () => {
+  test('with follow, the result lists the chain of (URL, status), the final one last', async () => {
+    const [r] = await checkUrls([url('/301')], { follow: true, timeout: 5 });
+    assert.equal(r.status, 200);
+    assert.equal(r.checkedUrl, url('/301'));
+    assert.deepEqual(r.redirects, [{ url: url('/301'), status: 301 }, { url: url('/200'), status: 200 }]);
+  });
+
+  test('without follow, the redirect is the result and there is no chain', async () => {
+    const [r] = await checkUrls([url('/301')], { timeout: 5 });
+    assert.equal(r.status, 301);
+    assert.deepEqual(r.redirects, []);
+  });
+
+  test('an invalid URL was never requested: checkedUrl is null', async () => {
+    const [r] = await checkUrls(['http://[::1'], { timeout: 5 });
+    assert.equal(r.checkedUrl, null);
+    assert.equal(r.error.codeName, 'CORIO_EINVAL');
+  });
+});
