@@ -101,7 +101,10 @@ corio_handle_t *corio__loop_take_next(corio_loop_t *loop, corio_callback_fn fn) 
 static int schedule(corio_handle_t *h, double when, bool soon,
                     corio_callback_fn fn, void *data) {
   corio_loop_t *loop = corio__loop;
-  if (loop == NULL) return CORIO_ENOTASK;
+  if (loop == NULL) {
+    corio__debug_check_thread(soon ? "corio_call_soon" : "corio_call_at");
+    return CORIO_ENOTASK;
+  }
   if (fn == NULL || (!soon && isnan(when))) return CORIO_EINVAL;
   if (h && (h->state == CORIO__HANDLE_READY || h->state == CORIO__HANDLE_TIMER))
     return CORIO_EINVALSTATE; /* still scheduled */
@@ -183,7 +186,10 @@ double corio__loop_run_once(corio_loop_t *loop) {
     corio_callback_fn fn = h->fn;
     void *data = h->data;
     if (h->loop_owned) free(h);
-    fn(data);
+    if (corio__debug_on)
+      corio__debug_run_callback(fn, data);
+    else
+      fn(data);
   }
   loop->pass_remaining = 0;
   if (loop->ready_len > 0) return 0;
@@ -197,6 +203,7 @@ double corio__loop_run_once(corio_loop_t *loop) {
 int corio__loop_new(corio_loop_t **out, const corio_run_opts_t *opts) {
   corio_loop_t *loop = calloc(1, sizeof *loop);
   if (loop == NULL) return CORIO_ENOMEM;
+  corio__debug_init();
   loop->main_fiber = corio__fiber_main();
   if (loop->main_fiber == NULL) {
     free(loop);

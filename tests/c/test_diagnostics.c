@@ -1,0 +1,226 @@
+/*
+ * test_diagnostics.c — what corio says about tasks through its API: the
+ * deadlock report names every waiting task, what it waits on (with the
+ * object's name), who holds each lock, and a cycle of tasks waiting for
+ * each other's locks; the task dump lists live tasks with their state and
+ * where they were created; reading a task's outcome clears its
+ * "never retrieved" record. (The stderr lines themselves are checked in
+ * tests/node/diagnostics.test.mjs, in child processes.)
+ */
+#include <stdlib.h>
+
+#include "test.h"
+
+static char report[4096];
+
+static const char *deadlock_report(void) {
+  corio_deadlock_report(report, sizeof report);
+  return report;
+}
+
+/* ---- two tasks, each waiting for the lock the other holds ---------------- */
+
+typedef struct pair {
+  corio_lock_t *mine, *theirs;
+} pair_t;
+
+static int take_both(void *arg, intptr_t *result) {
+  (void)result;
+  pair_t *p = arg;
+  int rc = corio_lock_acquire(p->mine);
+  if (rc != CORIO_OK) return rc;
+  rc = corio_sleep(0); /* the other task takes its own lock meanwhile */
+  if (rc == CORIO_OK) rc = corio_lock_acquire(p->theirs);
+  if (rc == CORIO_OK) corio_lock_release(p->theirs);
+  corio_lock_release(p->mine);
+  return rc;
+}
+
+static int lock_cycle_main(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_lock_t *first, *second;
+  corio_lock_new(&first);
+  corio_lock_new(&second);
+  CHECK_INT(corio_lock_set_name(first, "first"), CORIO_OK);
+  CHECK_INT(corio_lock_set_name(second, "second"), CORIO_OK);
+  pair_t pa = {first, second}, pb = {second, first};
+  corio_task_t *a, *b;
+  corio_task_create(&a, take_both, &pa, &(corio_task_opts_t){.name = "A"});
+  corio_task_create(&b, take_both, &pb, &(corio_task_opts_t){.name = "B"});
+  intptr_t ignored;
+  int rc = corio_await(a, &ignored);
+  int rc_b = corio_await(b, &ignored);
+  corio_task_release(a);
+  corio_task_release(b);
+  corio_lock_free(first);
+  corio_lock_free(second);
+  return rc != CORIO_OK ? rc : rc_b;
+}
+
+TEST(deadlock_report_names_a_cycle_of_two_tasks_and_their_locks) {
+  test_run(lock_cycle_main, NULL, CORIO_EDEADLK);
+  CHECK_STR(deadlock_report(),
+            "task Task-1: waiting on task A\n"
+            "task A: waiting on lock 'second' (held by task B)\n"
+            "task B: waiting on lock 'first' (held by task A)\n"
+            "cycle: task A -> task B -> task A (each waits for the next)\n");
+}
+
+/* ---- a queue nobody consumes --------------------------------------------- */
+
+static int fill_queue(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_queue_t *q;
+  corio_queue_new(&q, CORIO_QUEUE_FIFO, 1, NULL);
+  corio_queue_set_name(q, "jobs");
+  int rc = corio_queue_put(q, "one");
+  if (rc == CORIO_OK) rc = corio_queue_put(q, "two"); /* full: waits */
+  corio_queue_free(q, NULL);
+  return rc;
+}
+
+TEST(deadlock_report_names_a_full_queue_nobody_consumes) {
+  test_run(fill_queue, NULL, CORIO_EDEADLK);
+  CHECK_STR(deadlock_report(),
+            "task Task-1: waiting on queue 'jobs' (full: put)\n");
+}
+
+/* ---- an event nobody sets, an unnamed lock -------------------------------- */
+
+static int wait_event(void *arg, intptr_t *result) {
+  (void)result;
+  return corio_event_wait(arg);
+}
+
+static int event_main(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_event_t *e;
+  corio_event_new(&e);
+  corio_event_set_name(e, "never");
+  corio_task_t *t;
+  corio_task_create(&t, wait_event, e,
+                    &(corio_task_opts_t){.name = "waiter"});
+  intptr_t ignored;
+  int rc = corio_await(t, &ignored);
+  corio_task_release(t);
+  corio_event_free(e);
+  return rc;
+}
+
+TEST(deadlock_report_names_an_event_nobody_sets) {
+  test_run(event_main, NULL, CORIO_EDEADLK);
+  CHECK_STR(deadlock_report(),
+            "task Task-1: waiting on task waiter\n"
+            "task waiter: waiting on event 'never'\n");
+}
+
+static int get_empty(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_queue_t *q;
+  corio_queue_new(&q, CORIO_QUEUE_FIFO, 0, NULL);
+  void *item;
+  int rc = corio_queue_get(q, &item); /* nobody puts: waits */
+  corio_queue_free(q, NULL);
+  return rc;
+}
+
+TEST(deadlock_report_says_unnamed_objects_by_kind_alone) {
+  test_run(get_empty, NULL, CORIO_EDEADLK);
+  CHECK_STR(deadlock_report(), "task Task-1: waiting on queue (empty: get)\n");
+}
+
+TEST(deadlock_report_copies_like_snprintf) {
+  test_run(get_empty, NULL, CORIO_EDEADLK);
+  char small[10];
+  size_t n = corio_deadlock_report(small, sizeof small);
+  CHECK_INT(n, strlen("task Task-1: waiting on queue (empty: get)\n"));
+  CHECK_STR(small, "task Task");
+  CHECK_INT(corio_deadlock_report(NULL, 0), n);
+}
+
+/* ---- the task dump ------------------------------------------------------ */
+
+static int sleeper(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  return corio_sleep(10);
+}
+
+/* The lines the tasks are created on (one line each, so __LINE__ is the
+ * same in the macro and here). */
+static int napper_line, blocked_line;
+
+static int dump_main(void *arg, intptr_t *result) {
+  (void)result;
+  char *out = arg;
+  corio_task_t *s, *held;
+  corio_lock_t *l;
+  corio_lock_new(&l);
+  corio_lock_set_name(l, "db");
+  corio_lock_acquire(l);
+  corio_task_opts_t napper = {.name = "napper"}, blocked = {.name = "blocked"};
+  pair_t both = {l, l};
+  napper_line = __LINE__; corio_task_create(&s, sleeper, NULL, &napper);
+  blocked_line = __LINE__; corio_task_create(&held, take_both, &both, &blocked);
+  corio_sleep(0);
+  corio_sleep(0);
+  corio_dump_tasks_str(out, 1024);
+  corio_task_cancel(s, NULL);
+  corio_task_cancel(held, NULL);
+  intptr_t ignored;
+  corio_await(s, &ignored);
+  corio_await(held, &ignored);
+  corio_task_release(s);
+  corio_task_release(held);
+  corio_lock_release(l);
+  corio_lock_free(l);
+  return CORIO_OK;
+}
+
+TEST(dump_lists_live_tasks_with_state_wait_and_creation_site) {
+  char out[1024];
+  bool was = corio_get_debug();
+  corio_set_debug(false); /* no waiting times: they vary */
+  test_run(dump_main, out, CORIO_OK);
+  corio_set_debug(was);
+  char expected[512];
+  snprintf(expected, sizeof expected,
+           "task Task-1: running\n"
+           "task napper: waiting on a sleep, created at %s:%d\n"
+           "task blocked: waiting on lock 'db' (held by task Task-1), "
+           "created at %s:%d\n",
+           __FILE__, napper_line, __FILE__, blocked_line);
+  CHECK_STR(out, expected);
+}
+
+TEST(dump_outside_a_loop_is_empty) {
+  char out[16] = "x";
+  CHECK_INT(corio_dump_tasks_str(out, sizeof out), 0);
+  CHECK_STR(out, "");
+}
+
+/* ---- settings ----------------------------------------------------------- */
+
+TEST(slow_callback_duration_is_settable_and_ignores_nonsense) {
+  double was = corio_get_slow_callback_duration();
+  CHECK(was == 0.1 || was > 0);
+  corio_set_slow_callback_duration(0.25);
+  CHECK(corio_get_slow_callback_duration() == 0.25);
+  corio_set_slow_callback_duration(-1);
+  CHECK(corio_get_slow_callback_duration() == 0.25);
+  corio_set_slow_callback_duration(was);
+}
+
+TEST(set_name_rejects_null_objects) {
+  CHECK_INT(corio_lock_set_name(NULL, "x"), CORIO_EINVAL);
+  CHECK_INT(corio_queue_set_name(NULL, "x"), CORIO_EINVAL);
+  corio_semaphore_t *s;
+  corio_semaphore_new(&s, 1);
+  CHECK_INT(corio_semaphore_set_name(s, "s"), CORIO_OK);
+  CHECK_INT(corio_semaphore_set_name(s, NULL), CORIO_OK);
+  corio_semaphore_free(s);
+}
