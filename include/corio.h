@@ -1020,6 +1020,13 @@ bool corio_get_debug(void);
 void corio_set_slow_callback_duration(double seconds);
 double corio_get_slow_callback_duration(void);
 
+/* Where corio's report lines go (asyncio logs them): fn(line, data) gets
+ * each one, "corio: ..." without a newline, borrowed for the call; NULL
+ * (the default) writes them to stderr. Not the stack-overflow line, which
+ * is written to stderr on the way to ending the program. */
+typedef void (*corio_report_fn)(const char *line, void *data);
+void corio_set_report_fn(corio_report_fn fn, void *data);
+
 /* Names for sync objects and queues, shown by the deadlock report and the
  * task dump (copied; NULL removes it). CORIO_OK, CORIO_EINVAL or
  * CORIO_ENOMEM. */

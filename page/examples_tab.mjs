@@ -5,7 +5,9 @@
 // the source and how it ended (exit status, abort, trap) below the buttons.
 // Each example keeps its last run, and runs of different examples may
 // overlap. Texts follow the page's language (i18n.mjs); the titles and the
-// output are the programs' own.
+// output are the programs' own. Runs made with debug mode on (?debug, the
+// tab's checkbox: debug_mode.mjs) print corio's debug reports too.
+import { debugOn, debugToggle } from './debug_mode.mjs';
 import { formatMs, onLanguageChange, t } from './i18n.mjs';
 
 const DIST = new URL('../dist/examples/', import.meta.url);
@@ -166,7 +168,7 @@ function startRun(name) {
   });
   runs.set(name, run);
   if (name === selected) drawRun();
-  worker.postMessage({ url: new URL(`${name}.mjs`, DIST).href });
+  worker.postMessage({ url: new URL(`${name}.mjs`, DIST).href, debug: debugOn() });
 }
 
 // ---- start -----------------------------------------------------------------
@@ -176,6 +178,7 @@ async function main() {
   drawTexts();
   runButton.addEventListener('click', () => selected && startRun(selected));
   stopButton.addEventListener('click', () => runs.get(selected)?.stop());
+  $('#examples-status').after(debugToggle('examples-debug'));
   try {
     ({ examples } = JSON.parse(await fetchText(new URL('index.json', DIST))));
   } catch (e) {

@@ -32,7 +32,7 @@ self.addEventListener('unhandledrejection', (event) => {
   if (!isExit(event.reason)) end({ type: 'error', message: describe(event.reason) });
 });
 
-async function run(url) {
+async function run({ url, debug }) {
   let factory;
   try {
     factory = (await import(url)).default;
@@ -45,6 +45,7 @@ async function run(url) {
     Module = await factory({
       print: (line) => post({ type: 'out', line }),
       printErr: (line) => post({ type: 'err', line }),
+      corioDebug: !!debug, // corio's debug mode (runtime/host/library_host.js)
       noExitRuntime: false,
       // Called once stdout and stderr are flushed, also when main returns
       // after callMain did because it suspended through Asyncify.
@@ -63,4 +64,4 @@ async function run(url) {
   }
 }
 
-self.addEventListener('message', (event) => run(event.data.url), { once: true });
+self.addEventListener('message', (event) => run(event.data), { once: true });

@@ -7,6 +7,7 @@
  * first, and only then call in.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,30 @@
 #include "internal.h"
 
 bool corio__debug_on;
+
+/* ---- where reports go -------------------------------------------------- */
+
+static corio_report_fn report_fn; /* NULL: stderr */
+static void *report_data;
+
+void corio_set_report_fn(corio_report_fn fn, void *data) {
+  report_fn = fn;
+  report_data = data;
+}
+
+void corio__report_line(const char *fmt, ...) {
+  char line[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  if (report_fn) {
+    report_fn(line, report_data);
+    return;
+  }
+  fprintf(stderr, "%s\n", line);
+  fflush(stderr);
+}
 
 /* asyncio's default slow_callback_duration. */
 #define DEFAULT_SLOW_SECONDS 0.1
@@ -68,11 +93,8 @@ void corio__debug_loop_closed(void) { atomic_fetch_sub(&loops_running, 1); }
 void corio__debug_check_thread(const char *fn) {
   if (!corio__debug_on || corio__loop != NULL) return;
   if (atomic_load(&loops_running) == 0) return;
-  fprintf(stderr,
-          "corio: %s() was called from a thread that does not own the "
-          "loop\n",
-          fn);
-  fflush(stderr);
+  corio__report_line(
+      "corio: %s() was called from a thread that does not own the loop", fn);
 }
 
 /* ---- slow steps and callbacks ------------------------------------------ */
@@ -113,13 +135,13 @@ static const char *resumed_from(const corio_task_t *t) {
 void corio__debug_step_end(corio_task_t *t) {
   double took = corio__host_now() - step_began;
   if (took < slow_seconds) return;
-  fprintf(stderr, "corio: Executing <task %s> took %.3f seconds",
-          corio_task_name(t), took);
-  fprintf(stderr, " (resumed from %s", resumed_from(t));
+  char created[256] = "";
   if (t->diag.file)
-    fprintf(stderr, "; created at %s:%d", t->diag.file, t->diag.line);
-  fprintf(stderr, ")\n");
-  fflush(stderr);
+    snprintf(created, sizeof created, "; created at %s:%d", t->diag.file,
+             t->diag.line);
+  corio__report_line("corio: Executing <task %s> took %.3f seconds "
+                     "(resumed from %s%s)",
+                     corio_task_name(t), took, resumed_from(t), created);
 }
 
 void corio__debug_run_callback(corio_callback_fn fn, void *data) {
@@ -130,9 +152,8 @@ void corio__debug_run_callback(corio_callback_fn fn, void *data) {
   double took = corio__host_now() - began;
   if (took < slow_seconds) return;
   /* A callback has no name in C; its address is what a debugger takes. */
-  fprintf(stderr, "corio: Executing <Handle %p> took %.3f seconds\n",
-          (void *)(uintptr_t)fn, took);
-  fflush(stderr);
+  corio__report_line("corio: Executing <Handle %p> took %.3f seconds",
+                     (void *)(uintptr_t)fn, took);
 }
 
 /* ---- the stack-overflow line ------------------------------------------- */

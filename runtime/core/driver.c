@@ -120,10 +120,9 @@ static bool drive(corio_loop_t *loop, const corio_task_t *main) {
 
 static void report_stuck(corio_loop_t *loop) {
   corio__report_abandoned(loop);
-  fprintf(stderr,
-          "corio: %zu task(s) ignored cancellation after a deadlock and can "
-          "never finish; they are abandoned\n",
-          loop->ntasks);
+  corio__report_line("corio: %zu task(s) ignored cancellation after a "
+                     "deadlock and can never finish; they are abandoned",
+                     loop->ntasks);
 }
 
 /* Fills *out from main, which may not have ended (a stuck run). */

@@ -253,6 +253,12 @@ const char *corio__task_message(const corio_task_t *t);
  * hence a plain variable; its hooks are out of line. */
 extern bool corio__debug_on;
 
+/* Sends one report line (printf-style, no newline) where reports go:
+ * corio_set_report_fn's function, or stderr. Lines longer than 1 KiB are
+ * cut. */
+void corio__report_line(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
 /* Records what the current task is about to wait on (see corio__wait_rec). */
 static inline void corio__waits_on(corio__wait_kind_t kind, const void *obj,
                                    const char *name) {
@@ -287,6 +293,11 @@ void corio__report_task_finished(corio_task_t *t);
 void corio__report_task_retrieved(const corio_task_t *t);
 void corio__report_task_freed(corio_task_t *t);
 void corio__report_run_end(corio_loop_t *loop);
+/* A coroutine object destroyed before anyone awaited it (asyncio's
+ * RuntimeWarning, always on): "coroutine 'NAME' was never awaited". For
+ * the coroutine objects of issue 14 to call from their free; file may be
+ * NULL. */
+void corio__report_never_awaited(const char *name, const char *file, int line);
 /* Tasks abandoned not done (a run stuck after a deadlock). */
 void corio__report_abandoned(corio_loop_t *loop);
 /* Called when a deadlock is found, before it is broken: records the

@@ -193,9 +193,7 @@ static void report_unretrieved(corio_task_t *t) {
       "(%s)",
       corio_task_name(t), corio_err_name(t->code), corio__task_message(t));
   add_created(&out, t);
-  add(&out, "\n");
-  if (out.s) fputs(out.s, stderr);
-  fflush(stderr);
+  if (out.s) corio__report_line("%s", out.s);
   free(out.s);
 }
 
@@ -205,6 +203,16 @@ void corio__report_task_freed(corio_task_t *t) {
 
 void corio__report_run_end(corio_loop_t *loop) {
   while (loop->unretrieved_head) report_unretrieved(loop->unretrieved_head);
+}
+
+void corio__report_never_awaited(const char *name, const char *file,
+                                 int line) {
+  if (file)
+    corio__report_line("corio: coroutine '%s' was never awaited, created at "
+                       "%s:%d",
+                       name, file, line);
+  else
+    corio__report_line("corio: coroutine '%s' was never awaited", name);
 }
 
 void corio__report_abandoned(corio_loop_t *loop) {
@@ -217,11 +225,9 @@ void corio__report_abandoned(corio_loop_t *loop) {
       add_wait(&out, t);
     }
     add_created(&out, t);
-    add(&out, "\n");
-    if (out.s) fputs(out.s, stderr);
+    if (out.s) corio__report_line("%s", out.s);
     free(out.s);
   }
-  fflush(stderr);
 }
 
 /* ---- the deadlock report ----------------------------------------------- */
@@ -271,15 +277,13 @@ void corio__report_deadlock(corio_loop_t *loop) {
   last_deadlock = out.s;
   last_deadlock_len = out.s ? out.len : 0;
   if (!corio__debug_on || out.s == NULL) return;
-  fprintf(stderr,
-          "corio: deadlock: every task waits and nothing can wake one; the "
-          "run ends with CORIO_EDEADLK\n");
+  corio__report_line("corio: deadlock: every task waits and nothing can "
+                     "wake one; the run ends with CORIO_EDEADLK");
   for (const char *line = out.s; *line;) {
     const char *end = strchr(line, '\n');
-    fprintf(stderr, "corio: %.*s\n", (int)(end - line), line);
+    corio__report_line("corio: %.*s", (int)(end - line), line);
     line = end + 1;
   }
-  fflush(stderr);
 }
 
 size_t corio_deadlock_report(char *buf, size_t n) {

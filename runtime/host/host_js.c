@@ -177,6 +177,11 @@ EMSCRIPTEN_KEEPALIVE const char *corio_export_overflow_line(size_t stack_size) {
   return line;
 }
 
+/* Debug mode on (1) or off (0): the page's toggle (corio_set_debug). */
+EMSCRIPTEN_KEEPALIVE void corio_export_set_debug(int on) {
+  corio_set_debug(on != 0);
+}
+
 EMSCRIPTEN_KEEPALIVE char *corio_export_deadlock_report(void) {
   return take_text(corio_deadlock_report);
 }

@@ -224,3 +224,62 @@ TEST(set_name_rejects_null_objects) {
   CHECK_INT(corio_semaphore_set_name(s, NULL), CORIO_OK);
   corio_semaphore_free(s);
 }
+
+/* ---- where report lines go ------------------------------------------------ */
+
+static char reported[1024];
+
+static void keep_report(const char *line, void *data) {
+  (void)data;
+  size_t len = strlen(reported);
+  snprintf(reported + len, sizeof reported - len, "%s\n", line);
+}
+
+static int fail_quietly(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  return corio_fail(CORIO_EUSER, "nobody reads this");
+}
+
+static int leave_failed_task(void *arg, intptr_t *result) {
+  (void)result;
+  corio_task_t *t;
+  corio_task_opts_t o = {.name = "ignored"};
+  *(int *)arg = __LINE__; corio_task_create(&t, fail_quietly, NULL, &o);
+  int rc = corio_sleep(0.001);
+  corio_task_release(t); /* unread: reported now */
+  return rc;
+}
+
+TEST(a_failed_task_released_unread_is_reported_through_the_report_fn) {
+  int line = 0;
+  reported[0] = '\0';
+  corio_set_report_fn(keep_report, NULL);
+  test_run(leave_failed_task, &line, CORIO_OK);
+  corio_set_report_fn(NULL, NULL);
+  char expected[256];
+  snprintf(expected, sizeof expected,
+           "corio: Task exception was never retrieved: task ignored failed "
+           "with CORIO_EUSER (nobody reads this), created at %s:%d\n",
+           __FILE__, line);
+  CHECK_STR(reported, expected);
+}
+
+static int read_failed_task(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_t *t;
+  corio_task_create(&t, fail_quietly, NULL, NULL);
+  int rc = corio_sleep(0.001);
+  CHECK_INT(corio_task_result(t, NULL), CORIO_EUSER); /* read: no report */
+  corio_task_release(t);
+  return rc;
+}
+
+TEST(a_failed_task_whose_error_was_read_is_not_reported) {
+  reported[0] = '\0';
+  corio_set_report_fn(keep_report, NULL);
+  test_run(read_failed_task, NULL, CORIO_OK);
+  corio_set_report_fn(NULL, NULL);
+  CHECK_STR(reported, "");
+}
