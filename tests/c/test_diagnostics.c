@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 
+#include "lock_cycle.h"
 #include "test.h"
 
 static char report[4096];
@@ -19,44 +20,6 @@ static const char *deadlock_report(void) {
 }
 
 /* ---- two tasks, each waiting for the lock the other holds ---------------- */
-
-typedef struct pair {
-  corio_lock_t *mine, *theirs;
-} pair_t;
-
-static int take_both(void *arg, intptr_t *result) {
-  (void)result;
-  pair_t *p = arg;
-  int rc = corio_lock_acquire(p->mine);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_sleep(0); /* the other task takes its own lock meanwhile */
-  if (rc == CORIO_OK) rc = corio_lock_acquire(p->theirs);
-  if (rc == CORIO_OK) corio_lock_release(p->theirs);
-  corio_lock_release(p->mine);
-  return rc;
-}
-
-static int lock_cycle_main(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_lock_t *first, *second;
-  corio_lock_new(&first);
-  corio_lock_new(&second);
-  CHECK_INT(corio_lock_set_name(first, "first"), CORIO_OK);
-  CHECK_INT(corio_lock_set_name(second, "second"), CORIO_OK);
-  pair_t pa = {first, second}, pb = {second, first};
-  corio_task_t *a, *b;
-  corio_task_create(&a, take_both, &pa, &(corio_task_opts_t){.name = "A"});
-  corio_task_create(&b, take_both, &pb, &(corio_task_opts_t){.name = "B"});
-  intptr_t ignored;
-  int rc = corio_await(a, &ignored);
-  int rc_b = corio_await(b, &ignored);
-  corio_task_release(a);
-  corio_task_release(b);
-  corio_lock_free(first);
-  corio_lock_free(second);
-  return rc != CORIO_OK ? rc : rc_b;
-}
 
 TEST(deadlock_report_names_a_cycle_of_two_tasks_and_their_locks) {
   test_run(lock_cycle_main, NULL, CORIO_EDEADLK);
@@ -163,7 +126,7 @@ static int dump_main(void *arg, intptr_t *result) {
   corio_lock_set_name(l, "db");
   corio_lock_acquire(l);
   corio_task_opts_t napper = {.name = "napper"}, blocked = {.name = "blocked"};
-  pair_t both = {l, l};
+  lock_pair_t both = {l, l};
   napper_line = __LINE__; corio_task_create(&s, sleeper, NULL, &napper);
   blocked_line = __LINE__; corio_task_create(&held, take_both, &both, &blocked);
   corio_sleep(0);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lock_cycle.h"
 #include "corio.h"
 
 #ifndef __EMSCRIPTEN__
@@ -130,44 +131,6 @@ static int thread(void *arg, intptr_t *result) {
 }
 #endif
 
-typedef struct pair {
-  corio_lock_t *mine, *theirs;
-} pair_t;
-
-static int take_both(void *arg, intptr_t *result) {
-  (void)result;
-  pair_t *p = arg;
-  int rc = corio_lock_acquire(p->mine);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_sleep(0);
-  if (rc == CORIO_OK) rc = corio_lock_acquire(p->theirs);
-  if (rc == CORIO_OK) corio_lock_release(p->theirs);
-  corio_lock_release(p->mine);
-  return rc;
-}
-
-static int deadlock(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_lock_t *first, *second;
-  corio_lock_new(&first);
-  corio_lock_new(&second);
-  corio_lock_set_name(first, "first");
-  corio_lock_set_name(second, "second");
-  pair_t pa = {first, second}, pb = {second, first};
-  corio_task_opts_t oa = {.name = "A"}, ob = {.name = "B"};
-  corio_task_t *a, *b;
-  corio_task_create(&a, take_both, &pa, &oa);
-  corio_task_create(&b, take_both, &pb, &ob);
-  int rc = corio_await(a, NULL);
-  corio_await(b, NULL);
-  corio_task_release(a);
-  corio_task_release(b);
-  corio_lock_free(first);
-  corio_lock_free(second);
-  return rc;
-}
-
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "";
   corio_fn fn = NULL;
@@ -177,7 +140,7 @@ int main(int argc, char **argv) {
 #ifndef __EMSCRIPTEN__
   if (strcmp(mode, "thread") == 0) fn = thread;
 #endif
-  if (strcmp(mode, "deadlock") == 0) fn = deadlock;
+  if (strcmp(mode, "deadlock") == 0) fn = lock_cycle_main;
   if (fn == NULL) {
     fprintf(stderr, "diagnostics: unknown mode '%s'\n", mode);
     return 2;
