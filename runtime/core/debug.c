@@ -132,22 +132,59 @@ static const char *resumed_from(const corio_task_t *t) {
   return t->started ? "a yield" : "its start";
 }
 
+/* Slow steps are found on the task-switch path, where they are only
+ * recorded: nothing there does I/O or calls through a pointer, so to
+ * Asyncify the switch path gains nothing that could suspend (which would
+ * make every switch dearer). The scheduler prints them once the callback
+ * that ran the steps returns (flush_slow_steps). */
+#define PENDING_MAX 8
+
+typedef struct slow_step {
+  corio_task_t *task; /* retained until printed */
+  double took;
+  const char *from;   /* what the step resumed from */
+} slow_step_t;
+
+static _Thread_local slow_step_t pending[PENDING_MAX];
+static _Thread_local unsigned npending;
+static _Thread_local unsigned long nlost; /* more than PENDING_MAX at once */
+
 void corio__debug_step_end(corio_task_t *t) {
   double took = corio__host_now() - step_began;
   if (took < slow_seconds) return;
-  char created[256] = "";
-  if (t->diag.file)
-    snprintf(created, sizeof created, "; created at %s:%d", t->diag.file,
-             t->diag.line);
-  corio__report_line("corio: Executing <task %s> took %.3f seconds "
-                     "(resumed from %s%s)",
-                     corio_task_name(t), took, resumed_from(t), created);
+  if (npending == PENDING_MAX) {
+    nlost++;
+    return;
+  }
+  pending[npending++] = (slow_step_t){corio_task_retain(t), took,
+                                      resumed_from(t)};
+}
+
+void corio__debug_flush(void) {
+  for (unsigned i = 0; i < npending; i++) {
+    corio_task_t *t = pending[i].task;
+    char created[256] = "";
+    if (t->diag.file)
+      snprintf(created, sizeof created, "; created at %s:%d", t->diag.file,
+               t->diag.line);
+    corio__report_line("corio: Executing <task %s> took %.3f seconds "
+                       "(resumed from %s%s)",
+                       corio_task_name(t), pending[i].took, pending[i].from,
+                       created);
+    corio_task_release(t);
+  }
+  npending = 0;
+  if (nlost) {
+    corio__report_line("corio: %lu more slow steps were not reported", nlost);
+    nlost = 0;
+  }
 }
 
 void corio__debug_run_callback(corio_callback_fn fn, void *data) {
   unsigned long steps = steps_begun;
   double began = corio__host_now();
   fn(data);
+  if (npending || nlost) corio__debug_flush();
   if (steps_begun != steps) return; /* a task step: timed as such */
   double took = corio__host_now() - began;
   if (took < slow_seconds) return;

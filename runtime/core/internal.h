@@ -275,6 +275,8 @@ static inline void corio__waits_on(corio__wait_kind_t kind, const void *obj,
 void corio__debug_step_begin(corio_task_t *t);
 void corio__debug_step_end(corio_task_t *t);
 void corio__debug_run_callback(corio_callback_fn fn, void *data);
+/* Prints the slow steps recorded so far (scheduler context only). */
+void corio__debug_flush(void);
 /* Debug mode: reports `fn` (a public function's name) called from a
  * thread that runs no loop while another thread runs one. For entry points
  * that must be called on the loop's thread. */

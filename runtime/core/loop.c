@@ -154,6 +154,7 @@ static bool handle_cancel(corio_loop_t *loop, corio_handle_t *h) {
 }
 
 bool corio_handle_cancel(corio_handle_t *h) {
+  if (corio__loop == NULL) corio__debug_check_thread("corio_handle_cancel");
   if (h == NULL || corio__loop == NULL) return false;
   return handle_cancel(corio__loop, h);
 }

@@ -202,6 +202,7 @@ void corio__report_task_freed(corio_task_t *t) {
 }
 
 void corio__report_run_end(corio_loop_t *loop) {
+  corio__debug_flush();
   while (loop->unretrieved_head) report_unretrieved(loop->unretrieved_head);
 }
 

@@ -160,6 +160,33 @@ TEST(dump_lists_live_tasks_with_state_wait_and_creation_site) {
   CHECK_STR(out, expected);
 }
 
+static int dump_waiting_time(void *arg, intptr_t *result) {
+  (void)result;
+  char *out = arg;
+  corio_task_t *s;
+  corio_task_opts_t napper = {.name = "napper"};
+  corio_task_create(&s, sleeper, NULL, &napper);
+  corio_sleep(0.05);
+  corio_dump_tasks_str(out, 1024);
+  corio_task_cancel(s, NULL);
+  corio_await(s, NULL);
+  corio_task_release(s);
+  return CORIO_OK;
+}
+
+TEST(dump_in_debug_mode_says_how_long_each_task_has_waited) {
+  char out[1024];
+  bool was = corio_get_debug();
+  corio_set_debug(true);
+  test_run(dump_waiting_time, out, CORIO_OK);
+  corio_set_debug(was);
+  double waited = -1;
+  const char *line = strstr(out, "task napper: waiting on a sleep for ");
+  CHECK(line != NULL);
+  if (line) sscanf(line, "task napper: waiting on a sleep for %lf s", &waited);
+  CHECK(waited >= 0.04 && waited < 5);
+}
+
 TEST(dump_outside_a_loop_is_empty) {
   char out[16] = "x";
   CHECK_INT(corio_dump_tasks_str(out, sizeof out), 0);
