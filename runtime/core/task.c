@@ -64,7 +64,7 @@ corio_task_t *corio_task_retain(corio_task_t *t) {
 
 void corio_task_release(corio_task_t *t) {
   if (t == NULL || --t->refs > 0) return;
-  corio__report_task_freed(t);
+  if (t->diag.unretrieved_linked) corio__report_task_freed(t);
   free(t->name);
   free(t->cancel_msg);
   free(t->error);
