@@ -41,7 +41,11 @@ WASM_RUNTIME_SRCS := $(CORE_SRCS) $(WASM_BACKEND_SRCS)
 
 # ---- flags -----------------------------------------------------------------
 
-CPPFLAGS := -Iinclude -Iruntime -Ichecker -D_GNU_SOURCE
+# The version is written once, in package.json; the HTTP client's
+# User-Agent (corio-check/VERSION) carries it.
+CORIO_VERSION := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json)
+CPPFLAGS := -Iinclude -Iruntime -Ichecker -D_GNU_SOURCE \
+  -DCORIO_VERSION='"$(CORIO_VERSION)"'
 WARNINGS := -Wall -Wextra
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
@@ -117,6 +121,9 @@ $(WASM_OBJ)/%.o: %.c emscripten.mk
 	@mkdir -p $(@D)
 	$(EMCC) $(WASM_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
 
+# A new version rebuilds the one file that writes it.
+$(foreach d,$(NATIVE_ASAN_OBJ) $(NATIVE_OBJ) $(WASM_OBJ),$(d)/runtime/core/http.o): package.json
+
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # ---- generated sources -------------------------------------------------
@@ -124,6 +131,13 @@ $(WASM_OBJ)/%.o: %.c emscripten.mk
 $(STATUS_JS_LIBRARY): include/corio.h scripts/gen-status-library.mjs
 	@mkdir -p $(@D)
 	node scripts/gen-status-library.mjs $@
+
+# The address policy for JavaScript (the dev server's relay imports it),
+# from the one table the C policy uses.
+ADDRESS_POLICY_JS := build/gen/address_policy.mjs
+$(ADDRESS_POLICY_JS): runtime/core/address_ranges.h scripts/gen-address-policy.mjs
+	@mkdir -p $(@D)
+	node scripts/gen-address-policy.mjs $@
 
 # ---- link recipes ----------------------------------------------------------
 # $(call ..._program,NAME,SOURCES): a rule for one linked program.
@@ -247,7 +261,8 @@ dist/lib/library_status.js: $(STATUS_JS_LIBRARY)
         dist dist-examples package native-lib wasm-lib examples bench-programs clean help
 .DEFAULT_GOAL := all
 
-all: native-tests wasm-tests test-programs examples package dist-examples
+all: native-tests wasm-tests test-programs examples package dist-examples \
+  $(ADDRESS_POLICY_JS)
 native-tests: build/native/corio-tests
 wasm-tests: build/wasm/corio-tests.mjs
 test-programs: stack-overflow-programs diagnostics-programs build/wasm/js_exports.mjs \
@@ -255,7 +270,7 @@ test-programs: stack-overflow-programs diagnostics-programs build/wasm/js_export
 stack-overflow-programs: build/native/stack_overflow \
   build/native/stack_overflow-asan build/wasm/stack_overflow.mjs \
   build/wasm/asyncify_overflow.mjs
-dist: dist/corio.mjs dist-examples
+dist: dist/corio.mjs dist-examples $(ADDRESS_POLICY_JS)
 dist-examples: $(DIST_EXAMPLES)
 package: dist/corio.mjs dist/lib/libcorio.a dist/lib/library_status.js
 native-lib: build/native/libcorio.a

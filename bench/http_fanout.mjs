@@ -4,7 +4,10 @@
 // URLs are spread over 20 loopback addresses and ports, so Chromium's limit
 // of 6 connections per origin is not what is measured. Implementations:
 //   corio-node        the C checker (wasm) in Node, on Node's TCP
-//   corio-chromium    the same module in headless Chromium, over fetch()
+//   corio-chromium    the same module in headless Chromium, through the dev
+//                     server's relay (real TCP, as the page served by
+//                     `npm start` has it)
+//   corio-chromium-fetch  the same over fetch() (a page hosted as static files)
 //   python-asyncio    the guide's status check (bench/http_fanout.py)
 //   js-fetch-node     plain fetch() and a promise semaphore, in Node
 //   js-fetch-chromium the same in Chromium
@@ -12,8 +15,9 @@
 //                     floor this machine and fixture server allow
 // Each repetition is a fresh process (or a fresh browser page). Prints one
 // JSON line per implementation with the median wall time; a table with the
-// targets (corio within 1.3x of the ideal, and no slower than plain fetch
-// where they run) goes to stderr.
+// targets (corio within 1.3x of the ideal; corio-chromium within 1.15x of
+// corio-node; corio over fetch() no slower than plain fetch where they run)
+// goes to stderr.
 //
 //   node bench/http_fanout.mjs [--reps=N] [--urls=N] [--concurrency=N]
 //                              [--delay=MS] [--impls=a,b] [--no-build]
@@ -23,7 +27,6 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFixtures } from '../tests/fixtures/http_fixture.mjs';
-import { startServer } from '../server/server.mjs';
 import { fetchStatus, pool, summary } from './http_fanout_client.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -32,9 +35,10 @@ const CHROMIUM_FLAGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
-const IMPLS = ['corio-node', 'corio-chromium', 'python-asyncio', 'js-fetch-node',
+const IMPLS = ['corio-node', 'corio-chromium', 'corio-chromium-fetch', 'python-asyncio', 'js-fetch-node',
   'js-fetch-chromium', 'js-net-node'];
 const RATIO_TARGET = 1.3;
+const RELAY_TARGET = 1.15; // corio-chromium (relay) against corio-node
 
 function parseArgs(argv) {
   const o = { reps: 3, urls: 1000, concurrency: 100, delay: 50, impls: IMPLS, build: true,
@@ -53,6 +57,25 @@ function parseArgs(argv) {
     }
   }
   return o;
+}
+
+// The dev server (`npm start`'s) in a process of its own, as a user runs
+// it, not in this one beside the fixtures: resolves to {url, close()}.
+function startDevServer() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['server/server.mjs', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      const m = /serving page\/ on (http:\S+)/.exec(out);
+      if (!m) return;
+      child.stdout.off('data', onData);
+      child.stdout.resume(); // its request log, unread
+      resolve({ url: m[1], close: () => new Promise((done) => { child.once('exit', done); child.kill(); }) });
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the dev server exited (${code}): ${out}`)));
+  });
 }
 
 // Runs a child process with `input` on stdin; resolves to its JSON line.
@@ -87,10 +110,17 @@ async function browserRun(browser, serverUrl, impl, urls, limit) {
       const fetchStatus = (0, eval)(`(${sources.fetchStatus})`);
       const summary = (0, eval)(`(${sources.summary})`);
       let run;
-      if (impl === 'corio-chromium') {
-        const { checkUrls } = await import('/checker.mjs');
-        await checkUrls(urls.slice(0, 1), { concurrency: 1, timeout: 30 });
-        run = () => checkUrls(urls, { concurrency: limit, timeout: 30 });
+      if (impl.startsWith('corio-chromium')) {
+        // The page's own choice of carrier (the relay, as the dev server
+        // serves it), or fetch() as a page hosted as static files has it.
+        const { checkUrls } = await import('/npm/checker.mjs');
+        const { load } = await import('/npm/corio.mjs');
+        const { chooseCarrier, moduleOptions } = await import('/carrier.mjs');
+        const carrier = chooseCarrier();
+        if (impl === 'corio-chromium' && carrier.kind !== 'relay') throw new Error('the page has no relay');
+        const corio = await load(impl === 'corio-chromium' ? moduleOptions(carrier) : { corioTransport: 'fetch' });
+        await checkUrls(urls.slice(0, 1), { concurrency: 1, timeout: 30, corio });
+        run = () => checkUrls(urls, { concurrency: limit, timeout: 30, corio });
       } else {
         await pool(urls.slice(0, 1), 1, fetchStatus);
         run = () => pool(urls, limit, fetchStatus);
@@ -145,7 +175,7 @@ async function main() {
             if (!existsSync(CHROMIUM)) { r = { error: `${CHROMIUM} is missing` }; runs.push(r); break; }
             const { chromium } = await import('playwright-core');
             browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-            server = await startServer({ port: 0, host: '127.0.0.1' });
+            server = await startDevServer();
           }
           r = await browserRun(browser, server.url, impl, urls, o.concurrency);
         }
@@ -173,7 +203,12 @@ async function main() {
   const lines = [`http_fanout: ${o.urls} URLs, ${o.delay} ms each, concurrency ${o.concurrency}: ideal ${ideal.toFixed(2)} s (median of ${o.reps})`];
   for (const r of rows)
     lines.push(`  ${r.impl.padEnd(18)} ${r.error ? `error: ${r.error}` : `${r.seconds.toFixed(3)} s  (${r.ratio_to_ideal}x ideal)`}`);
-  for (const [corio, plain] of [['corio-node', 'js-fetch-node'], ['corio-chromium', 'js-fetch-chromium']]) {
+  const [relay, node] = [by['corio-chromium'], by['corio-node']];
+  if (relay && node && !relay.error && !node.error) {
+    const x = relay.seconds / node.seconds;
+    lines.push(`  target corio-chromium: <= ${RELAY_TARGET}x corio-node ${x <= RELAY_TARGET ? 'met' : 'missed'} (${x.toFixed(2)}x)`);
+  }
+  for (const [corio, plain] of [['corio-node', 'js-fetch-node'], ['corio-chromium-fetch', 'js-fetch-chromium']]) {
     const c = by[corio];
     if (!c || c.error) continue;
     const p = by[plain];

@@ -1,79 +1,71 @@
 /*
- * check_many.c — checking a list of URLs (checker_run), the two ways the
- * guide compares: sequentially (21.6), or concurrently (21.7) with a task
- * per URL, a semaphore for the limit, wait_for for each URL's timeout, a
- * done callback per task for progress and as_completed to hand each result
- * on as it comes. Every URL ends with exactly one result, also when the run
- * is cancelled.
+ * check_many.c — checking many URLs with memory proportional to the
+ * concurrency, not to the list: a fixed set of slots, each checking one URL
+ * in a task of its own (wait_for bounds it by the timeout); a URL is pulled
+ * from the caller's iterator only when a slot is free, and each result is
+ * handed on (on_result) as it ends, then forgotten. Sequential mode is one
+ * slot (the guide's 21.6); concurrent mode the guide's 21.7 with the
+ * semaphore replaced by the slots. checker_run, the list form, is the
+ * iterator over an array, collecting the results.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "checker_internal.h"
 
 #define DEFAULT_CONCURRENCY 10
 
-typedef struct run {
-  const char *const *urls;
-  size_t n;
-  checker_opts_t opts;       /* defaults filled in */
-  checker_result_t *results; /* the caller's array, list order */
-  double t0;                 /* loop time when the run began */
-  size_t ndone;              /* results handed on so far */
-  corio_semaphore_t *limit;  /* concurrent mode: checks at once */
-} run_t;
+typedef struct run run_t;
 
-/* A concurrent worker's argument. */
 typedef struct slot {
   run_t *run;
-  size_t index;
+  corio_task_t *task;        /* the worker, NULL when the slot is free */
+  char *url;                 /* owned, from the iterator */
+  checker_result_t result;
+  bool finished;             /* the worker's result is complete */
 } slot_t;
+
+struct run {
+  checker_next_fn next;
+  void *next_data;
+  checker_opts_t opts;       /* defaults filled in */
+  double t0;                 /* loop time when the run began */
+  size_t index;              /* URLs pulled so far */
+  size_t ndone;              /* results handed on so far */
+  slot_t *slots;
+  size_t nslots;
+  corio_event_t *changed;    /* set when a worker finishes */
+  checker_origins_t *origins; /* with opts.per_origin, else NULL */
+};
 
 static double since_start(const run_t *run) { return corio_time() - run->t0; }
 
 /* ---- one URL ------------------------------------------------------------ */
 
+typedef struct check_arg {
+  const char *url;
+  const checker_opts_t *opts;
+  checker_result_t *result;
+} check_arg_t;
+
 /* The check in a task of its own, so that wait_for can bound it. */
 static int check_task(void *arg, intptr_t *result) {
   (void)result;
-  checker_result_t *r = arg;
-  return checker_check_url(r->url, r);
+  check_arg_t *a = arg;
+  return checker_check_url(a->url, a->opts, a->result);
 }
 
-/* Marks the check of URL i as begun (on_start). */
-static void begin(run_t *run, size_t i) {
-  run->results[i].started = since_start(run);
-  if (run->opts.on_start) run->opts.on_start(i, run->urls[i], run->opts.data);
-}
-
-/* A URL that does not parse gets its CORIO_EINVAL at once, without a
- * connection or a permit. Returns true if URL i was invalid. */
-static bool reject_invalid(run_t *run, size_t i) {
-  char *host, *path;
-  int port;
-  bool tls;
-  int rc = corio_url_parse(run->urls[i], &host, &port, &tls, &path);
-  if (rc == CORIO_OK) {
-    free(host);
-    free(path);
-    return false;
-  }
-  begin(run, i);
-  checker__result_error(&run->results[i], rc, corio_errmsg());
-  run->results[i].ended = since_start(run);
-  return true;
-}
-
-/* Checks URL i within the timeout. Returns CORIO_ECANCELLED if the calling
- * task was cancelled, else CORIO_OK; the outcome is in the result. */
-static int check_one(run_t *run, size_t i) {
-  checker_result_t *r = &run->results[i];
-  begin(run, i);
+/* Checks the slot's URL within the timeout; the outcome is its result. */
+static void check_one(slot_t *s) {
+  run_t *run = s->run;
+  checker_result_t *r = &s->result;
+  check_arg_t arg = {s->url, &run->opts, r};
   corio_task_t *t;
-  corio_task_opts_t topts = {.name = r->url};
-  int rc = corio_task_create(&t, check_task, r, &topts);
+  corio_task_opts_t topts = {.name = s->url};
+  int rc = corio_task_create(&t, check_task, &arg, &topts);
   if (rc == CORIO_OK) {
-    double timeout = run->opts.timeout > 0 ? run->opts.timeout : -1;
+    double timeout = run->opts.timeout > 0 ? run->opts.timeout : CORIO_FOREVER;
     rc = corio_wait_for(t, timeout, NULL);
     corio_task_release(t);
   }
@@ -88,229 +80,270 @@ static int check_one(run_t *run, size_t i) {
     checker__result_error(r, rc, corio_errmsg());
   }
   r->ended = since_start(run);
-  return rc == CORIO_ECANCELLED ? rc : CORIO_OK;
 }
 
-/* A URL whose check never began because the run was cancelled first. */
-static void never_began(run_t *run, size_t i) {
-  checker_result_t *r = &run->results[i];
-  r->started = r->ended = since_start(run);
-  checker__result_error(r, CORIO_ECANCELLED,
-                        "cancelled before its check began");
-}
-
-/* Hands result i on (on_result). */
-static void deliver(run_t *run, size_t i) {
-  if (run->opts.on_result)
-    run->opts.on_result(&run->results[i], run->opts.data);
-}
-
-/* One more URL is done (on_progress). */
-static void progress(run_t *run) {
-  run->ndone++;
-  if (run->opts.on_progress)
-    run->opts.on_progress(run->ndone, run->n, run->opts.data);
-}
-
-/* ---- sequential: the guide's loop --------------------------------------- */
-
-static int run_sequential(run_t *run) {
-  bool cancelled = false;
-  for (size_t i = 0; i < run->n; i++) {
-    if (cancelled)
-      never_began(run, i);
-    else if (!reject_invalid(run, i) && check_one(run, i) == CORIO_ECANCELLED)
-      cancelled = true;
-    deliver(run, i);
-    progress(run);
-  }
-  return cancelled ? CORIO_ECANCELLED : CORIO_OK;
-}
-
-/* ---- concurrent: a task per URL ----------------------------------------- */
-
-/* Waits for a permit, then checks. Its outcome is its result: it ends with
- * its index as its value, cancelled or not. */
+/* Waits for a permit of the URL's origin (with a per-origin limit), then
+ * checks: the timeout starts only once the permit is held. */
 static int worker(void *arg, intptr_t *result) {
-  const slot_t *s = arg;
+  (void)result;
+  slot_t *s = arg;
   run_t *run = s->run;
-  *result = (intptr_t)s->index;
-  if (reject_invalid(run, s->index)) return CORIO_OK;
-  if (corio_semaphore_acquire(run->limit) != CORIO_OK) {
-    never_began(run, s->index); /* cancelled while waiting for a permit */
-    return CORIO_OK;
+  checker_origin_t *origin = NULL;
+  char *target = run->origins ? checker_target_url(s->url) : NULL;
+  int rc = run->origins == NULL ? CORIO_OK
+           : target == NULL     ? CORIO_ENOMEM
+                                : checker__origin_acquire(run->origins, target,
+                                                          &origin);
+  free(target);
+  if (rc == CORIO_OK) {
+    check_one(s);
+    checker__origin_release(run->origins, origin);
+  } else {
+    s->result.ended = since_start(run);
+    checker__result_error(&s->result, rc,
+                          rc == CORIO_ECANCELLED
+                              ? "cancelled before its check began"
+                              : "out of memory for the origin's limit");
   }
-  check_one(run, s->index);
-  corio_semaphore_release(run->limit);
+  s->finished = true;
+  corio_event_set(s->run->changed);
   return CORIO_OK;
 }
 
-/* The done callback of every worker: progress, as soon as it is done. */
-static void worker_done(corio_task_t *t, void *data) {
-  (void)t;
-  progress(data);
+/* ---- the slots ---------------------------------------------------------- */
+
+/* Hands the result on, then forgets it and the URL. */
+static void deliver(run_t *run, checker_result_t *r, char *url) {
+  if (run->opts.on_result) run->opts.on_result(r, run->opts.data);
+  run->ndone++;
+  if (run->opts.on_progress)
+    run->opts.on_progress(run->ndone, run->index, run->opts.data);
+  checker_result_clear(r);
+  free(url);
 }
 
-/* The index of a finished worker: its value, or (if it was cancelled before
- * it could run, which this file never does) its place in the list. */
-static size_t worker_index(corio_task_t *t, corio_task_t *const *tasks,
-                           size_t n) {
-  intptr_t value;
-  if (corio_task_result(t, &value) == CORIO_OK) return (size_t)value;
-  size_t i = 0;
-  while (i < n && tasks[i] != t) i++;
-  return i;
+/* A result made without a check (invalid URL, no memory, cancelled before
+ * it began), handed on at once. */
+static void deliver_error(run_t *run, checker_result_t *r, char *url,
+                          int code, const char *message) {
+  r->ended = since_start(run);
+  checker__result_error(r, code, message);
+  deliver(run, r, url);
 }
 
-static void cancel_all(corio_task_t *const *tasks, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (tasks[i]) corio_task_cancel(tasks[i], NULL);
+/* Starts the check of `url` (owned) as URL `index` in the free slot s. */
+static void start(run_t *run, slot_t *s, char *url, size_t index) {
+  memset(&s->result, 0, sizeof s->result);
+  s->result.index = index;
+  s->result.url = url;
+  s->result.started = since_start(run);
+  if (run->opts.on_start) run->opts.on_start(index, url, run->opts.data);
+  char *host, *path, *target = checker_target_url(url);
+  int port;
+  bool tls;
+  int rc = target ? corio_url_parse(target, &host, &port, &tls, &path)
+                  : CORIO_ENOMEM;
+  free(target);
+  if (rc != CORIO_OK) { /* invalid: no connection, no slot */
+    deliver_error(run, &s->result, url, rc,
+                  rc == CORIO_ENOMEM ? "out of memory" : corio_errmsg());
+    return;
+  }
+  free(host);
+  free(path);
+  s->url = url;
+  s->finished = false;
+  corio_task_opts_t topts = {.name = "checker slot"};
+  rc = corio_task_create(&s->task, worker, s, &topts);
+  if (rc != CORIO_OK) {
+    s->task = NULL;
+    s->url = NULL;
+    deliver_error(run, &s->result, url, rc, "could not start the check");
+  }
 }
 
-/* Hands on the results of finished workers as they complete. A
- * cancellation of the run cancels every worker and goes on collecting:
- * cancelled workers end promptly with their "cancelled" result. */
-static int collect(run_t *run, corio_task_t *const *tasks,
-                   corio_as_completed_t *it) {
-  bool cancelled = false;
-  for (;;) {
-    corio_task_t *t;
-    int rc = corio_as_completed_next(it, &t);
-    if (rc == CORIO_END) break;
-    if (rc != CORIO_OK) { /* cancelled: nothing else stops it (no timeout) */
-      cancelled = true;
-      cancel_all(tasks, run->n);
+/* Hands on the results of the slots whose worker ended; returns how many
+ * slots are busy after. */
+static size_t reap(run_t *run) {
+  size_t busy = 0;
+  for (size_t i = 0; i < run->nslots; i++) {
+    slot_t *s = &run->slots[i];
+    if (s->task == NULL) continue;
+    if (!corio_task_done(s->task)) {
+      busy++;
       continue;
     }
-    size_t i = worker_index(t, tasks, run->n);
-    if (corio_task_result(t, NULL) != CORIO_OK) never_began(run, i);
-    deliver(run, i);
+    if (!s->finished) /* cancelled before it ever ran */
+      checker__result_error(&s->result, CORIO_ECANCELLED,
+                            "cancelled before its check began");
+    corio_task_release(s->task);
+    s->task = NULL;
+    char *url = s->url;
+    s->url = NULL;
+    if (!s->finished) s->result.ended = since_start(run);
+    deliver(run, &s->result, url);
   }
-  return cancelled ? CORIO_ECANCELLED : CORIO_OK;
+  return busy;
 }
 
-/* Waits until t is done without allocating (polling), for the paths where
- * memory ran out. A cancellation of the caller is passed to every task. */
-static void poll_done(corio_task_t *t, corio_task_t *const *tasks, size_t n,
-                      bool *cancelled) {
-  while (!corio_task_done(t)) {
-    int rc = corio_sleep(0.001);
-    if (rc == CORIO_ECANCELLED && !*cancelled) {
-      *cancelled = true;
-      cancel_all(tasks, n);
-    } else if (rc != CORIO_OK) {
-      corio_sleep(0); /* no timer (no memory): at least let them run */
+static slot_t *free_slot(run_t *run) {
+  for (size_t i = 0; i < run->nslots; i++)
+    if (run->slots[i].task == NULL) return &run->slots[i];
+  return NULL;
+}
+
+static void cancel_all(run_t *run) {
+  for (size_t i = 0; i < run->nslots; i++)
+    if (run->slots[i].task) corio_task_cancel(run->slots[i].task, NULL);
+}
+
+/* Waits until a worker finished. Without an event (no memory), polls. */
+static int wait_change(run_t *run) {
+  corio_event_clear(run->changed);
+  return corio_event_wait(run->changed);
+}
+
+int checker_run_iter(checker_next_fn next, void *next_data,
+                     const checker_opts_t *opts) {
+  if (next == NULL)
+    return corio_fail(CORIO_EINVAL, "checker_run_iter: no iterator");
+  if (opts && !(opts->timeout >= 0)) /* negative or NaN */
+    return corio_fail(CORIO_EINVAL, "checker_run_iter: a timeout must be >= 0 "
+                                    "(0 or CORIO_FOREVER: none)");
+  if (corio_current_task() == NULL)
+    return corio_running_loop() ? CORIO_ENOTASK : CORIO_ENOLOOP;
+  run_t run = {.next = next, .next_data = next_data, .t0 = corio_time()};
+  if (opts) run.opts = *opts;
+  if (run.opts.concurrency == 0) run.opts.concurrency = DEFAULT_CONCURRENCY;
+  run.nslots = run.opts.sequential ? 1 : run.opts.concurrency;
+  run.slots = calloc(run.nslots, sizeof *run.slots);
+  if (run.slots == NULL || corio_event_new(&run.changed) != CORIO_OK ||
+      (run.opts.per_origin > 0 &&
+       checker__origins_new(run.opts.per_origin, &run.origins) != CORIO_OK)) {
+    corio_event_free(run.changed);
+    free(run.slots);
+    return corio_fail(CORIO_ENOMEM, "out of memory for the check run");
+  }
+  for (size_t i = 0; i < run.nslots; i++) run.slots[i].run = &run;
+  bool cancelled = false, ended = false;
+  size_t busy = 0, since_yield = 0;
+  for (;;) {
+    slot_t *s;
+    while (!cancelled && !ended && (s = free_slot(&run)) != NULL) {
+      char *url = NULL;
+      int rc = run.next(run.next_data, &url);
+      if (rc == CORIO_END) {
+        ended = true;
+        break;
+      }
+      size_t index = run.index++;
+      if (rc != CORIO_OK) { /* the iterator failed for this item */
+        checker_result_t r = {.index = index};
+        r.started = since_start(&run);
+        deliver_error(&run, &r, url, rc, corio_errmsg());
+        continue;
+      }
+      start(&run, s, url, index);
+      if (s->task) {
+        busy++;
+      } else if (++since_yield >= 64) { /* many invalid URLs in a row */
+        since_yield = 0;
+        if (corio_sleep(0) == CORIO_ECANCELLED) cancelled = true;
+      }
     }
+    if (busy == 0 && (ended || cancelled)) break;
+    if (busy > 0 && wait_change(&run) == CORIO_ECANCELLED && !cancelled) {
+      cancelled = true;
+      cancel_all(&run);
+    }
+    busy = reap(&run);
   }
+  corio_event_free(run.changed);
+  checker__origins_free(run.origins);
+  free(run.slots);
+  if (cancelled)
+    return corio_fail(CORIO_ECANCELLED, "the check run was cancelled");
+  return CORIO_OK;
 }
 
-/* Without memory for as_completed: wait for each worker in list order and
- * hand its result on. */
-static int collect_in_order(run_t *run, corio_task_t *const *tasks) {
-  bool cancelled = false;
-  for (size_t i = 0; i < run->n; i++) {
-    poll_done(tasks[i], tasks, run->n, &cancelled);
-    if (corio_task_result(tasks[i], NULL) != CORIO_OK) never_began(run, i);
-    deliver(run, i);
-  }
-  return cancelled ? CORIO_ECANCELLED : CORIO_OK;
+/* ---- the list form ------------------------------------------------------ */
+
+typedef struct list_run {
+  const char *const *urls;
+  size_t n, next;
+  checker_result_t *results;
+  checker_opts_t caller;
+} list_run_t;
+
+static int list_next(void *data, char **url) {
+  list_run_t *l = data;
+  if (l->next == l->n) return CORIO_END;
+  const char *u = l->urls[l->next++];
+  *url = strdup(u ? u : "");
+  return *url ? CORIO_OK : corio_fail(CORIO_ENOMEM, "out of memory");
 }
 
-/* Counts the progress of workers whose done callback has not run yet (it
- * could not outlive the run): none, unless collect_in_order was used. */
-static void finish_progress(run_t *run, corio_task_t *const *tasks) {
-  for (size_t i = 0; i < run->n; i++)
-    for (size_t k = corio_task_remove_done_callback(tasks[i], worker_done, run);
-         k > 0; k--)
-      progress(run);
+static void list_start(size_t index, const char *url, void *data) {
+  list_run_t *l = data;
+  (void)url;
+  if (l->caller.on_start)
+    l->caller.on_start(index, l->urls[index], l->caller.data);
 }
 
-/* Creates the workers, each with its progress callback. On failure, the
- * ones created are stopped before they ever run, and nothing was reported. */
-static int start_workers(run_t *run, slot_t *slots, corio_task_t **tasks) {
-  int rc = CORIO_OK;
-  size_t created = 0;
-  for (; created < run->n && rc == CORIO_OK; created++) {
-    slots[created] = (slot_t){run, created};
-    rc = corio_task_create(&tasks[created], worker, &slots[created], NULL);
-    if (rc != CORIO_OK) break;
-    rc = corio_task_add_done_callback(tasks[created], worker_done, run);
-  }
-  if (rc == CORIO_OK) return CORIO_OK;
-  bool cancelled = false;
-  for (size_t i = 0; i < created && tasks[i]; i++) {
-    corio_task_remove_done_callback(tasks[i], worker_done, run);
-    corio_task_cancel(tasks[i], NULL); /* not started: never runs */
-  }
-  for (size_t i = 0; i < created && tasks[i]; i++) {
-    poll_done(tasks[i], tasks, created, &cancelled);
-    corio_task_release(tasks[i]);
-  }
-  return corio_fail(rc, "could not start the checks: %s", corio_strerror(rc));
+/* Keeps the result (moving its owned strings) and passes it on. */
+static void list_result(const checker_result_t *r, void *data) {
+  list_run_t *l = data;
+  checker_result_t *kept = &l->results[r->index];
+  *kept = *r;
+  kept->url = l->urls[r->index];
+  checker_result_t *moved = (checker_result_t *)r;
+  moved->hops = NULL;
+  moved->nhops = 0;
+  moved->checked_url = NULL;
+  if (l->caller.on_result) l->caller.on_result(kept, l->caller.data);
 }
 
-/* Returns CORIO_OK or CORIO_ECANCELLED with every result handed on, or
- * another error if the checks could not start (then none was). */
-static int run_concurrent(run_t *run) {
-  slot_t *slots = calloc(run->n, sizeof *slots);
-  corio_task_t **tasks = calloc(run->n, sizeof *tasks);
-  if (slots == NULL || tasks == NULL) {
-    free(tasks);
-    free(slots);
-    return corio_fail(CORIO_ENOMEM, "out of memory");
-  }
-  int rc = corio_semaphore_new(&run->limit, run->opts.concurrency);
-  if (rc != CORIO_OK) {
-    rc = corio_fail(rc, "out of memory");
-  } else {
-    rc = start_workers(run, slots, tasks);
-    if (rc != CORIO_OK) corio_semaphore_free(run->limit);
-  }
-  if (rc != CORIO_OK) {
-    free(tasks);
-    free(slots);
-    return rc;
-  }
-  corio_as_completed_t *it;
-  if (corio_as_completed_new(&it, tasks, run->n, -1) == CORIO_OK) {
-    rc = collect(run, tasks, it);
-    corio_as_completed_free(it);
-  } else {
-    rc = collect_in_order(run, tasks);
-  }
-  finish_progress(run, tasks);
-  for (size_t i = 0; i < run->n; i++) corio_task_release(tasks[i]);
-  corio_semaphore_free(run->limit);
-  free(tasks);
-  free(slots);
-  return rc;
+static void list_progress(size_t done, size_t total, void *data) {
+  list_run_t *l = data;
+  (void)total;
+  if (l->caller.on_progress) l->caller.on_progress(done, l->n, l->caller.data);
 }
-
-/* ---- the run ------------------------------------------------------------ */
 
 int checker_run(const char *const *urls, size_t n, const checker_opts_t *opts,
                 checker_result_t **out) {
   if (out) *out = NULL;
   if (out == NULL || (urls == NULL && n > 0))
     return corio_fail(CORIO_EINVAL, "checker_run: no URL list or no output");
-  if (corio_current_task() == NULL) return CORIO_ENOTASK;
-  run_t run = {.urls = urls, .n = n, .t0 = corio_time()};
-  if (opts) run.opts = *opts;
-  if (run.opts.concurrency == 0) run.opts.concurrency = DEFAULT_CONCURRENCY;
-  run.results = calloc(n ? n : 1, sizeof *run.results);
-  if (run.results == NULL) return corio_fail(CORIO_ENOMEM, "out of memory");
-  for (size_t i = 0; i < n; i++) {
-    run.results[i].index = i;
-    run.results[i].url = urls[i];
-  }
-  int rc = run.opts.sequential || n == 0 ? run_sequential(&run)
-                                         : run_concurrent(&run);
+  if (opts && !(opts->timeout >= 0)) /* negative or NaN */
+    return corio_fail(CORIO_EINVAL, "checker_run: a timeout must be >= 0 "
+                                    "(0 or CORIO_FOREVER: none)");
+  if (corio_current_task() == NULL)
+    return corio_running_loop() ? CORIO_ENOTASK : CORIO_ENOLOOP;
+  list_run_t l = {.urls = urls, .n = n};
+  if (opts) l.caller = *opts;
+  l.results = calloc(n ? n : 1, sizeof *l.results);
+  if (l.results == NULL) return corio_fail(CORIO_ENOMEM, "out of memory");
+  checker_opts_t mine = l.caller;
+  mine.on_start = list_start;
+  mine.on_result = list_result;
+  mine.on_progress = list_progress;
+  mine.data = &l;
+  int rc = checker_run_iter(list_next, &l, &mine);
   if (rc != CORIO_OK && rc != CORIO_ECANCELLED) {
-    free(run.results); /* the checks could not start */
+    checker_results_free(l.results, n);
     return rc;
   }
-  *out = run.results;
+  for (size_t i = l.next; i < n; i++) { /* never pulled: cancelled */
+    checker_result_t *r = &l.results[i];
+    r->index = i;
+    r->url = urls[i];
+    checker__result_error(r, CORIO_ECANCELLED,
+                          "cancelled before its check began");
+    if (l.caller.on_result) l.caller.on_result(r, l.caller.data);
+    if (l.caller.on_progress) l.caller.on_progress(i + 1, n, l.caller.data);
+  }
+  *out = l.results;
   if (rc == CORIO_ECANCELLED)
     return corio_fail(CORIO_ECANCELLED, "the check run was cancelled");
-  return rc;
+  return CORIO_OK;
 }

@@ -1,8 +1,10 @@
 /*
  * check_url.c — the status check of one URL, as the guide writes it
- * (21.2-21.5): open a connection (TLS for https), write a GET request,
- * read the status line, close. Whatever happens, everything it opened is
- * closed and freed before it returns, and the outcome is a result.
+ * (21.2-21.5), through corio's one HTTP client (corio_fetch): the request
+ * (GET or HEAD, the caller's headers), the whole response head read and
+ * parsed, redirects followed if asked, the connection closed. Whatever
+ * happens, everything it opened is closed and freed before it returns, and
+ * the outcome is a result.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,111 +12,82 @@
 
 #include "checker_internal.h"
 
-/* What a failed corio call said: the task's message, or the code's text. */
-static void fail_from_call(checker_result_t *r, int rc) {
-  checker__result_error(r, rc, corio_errmsg());
+char *checker_target_url(const char *url) {
+  if (url == NULL) return NULL;
+  if (*url == '\0' || strstr(url, "://") != NULL) return strdup(url);
+  /* A bare host (example.com, example.com:8443/x) means https://host/. */
+  bool has_path = url[strcspn(url, "/?#")] != '\0';
+  size_t n = strlen(url);
+  char *out = malloc(n + 10);
+  if (out) snprintf(out, n + 10, "https://%s%s", url, has_path ? "" : "/");
+  return out;
 }
 
-/* Writes "GET <path> HTTP/1.1" with Host (and its port when not the
- * scheme's default) and waits until the transport took it. */
-static int send_get(corio_writer_t *w, const char *host, int port, bool tls,
-                    const char *path) {
-  bool v6 = strchr(host, ':') != NULL;
-  char port_text[8] = "";
-  if (port != (tls ? 443 : 80))
-    snprintf(port_text, sizeof port_text, ":%d", port);
-  const char *format = "GET %s HTTP/1.1\r\nHost: %s%s%s%s\r\n"
-                       "Connection: close\r\n\r\n";
-  int n = snprintf(NULL, 0, format, path, v6 ? "[" : "", host, v6 ? "]" : "",
-                   port_text);
-  char *request = malloc((size_t)n + 1);
-  if (request == NULL) return corio_fail(CORIO_ENOMEM, "out of memory");
-  snprintf(request, (size_t)n + 1, format, path, v6 ? "[" : "", host,
-           v6 ? "]" : "", port_text);
-  int rc = corio_write(w, request, (size_t)n);
-  free(request);
-  return rc == CORIO_OK ? corio_drain(w) : rc;
-}
-
-/* Reads and parses the status line into r. Returns the status of the
- * waiting calls: CORIO_OK also when the answer was not HTTP (r says so).
- * The reader's own limit is larger than the status line's, so that a
- * CORIO_ELIMIT from readline (a line longer still, or the transport's
- * limit, e.g. Node's fetch() refusing an overlong head) keeps its message. */
-static int read_status(corio_reader_t *reader, checker_result_t *r) {
-  char *line = NULL;
-  size_t n = 0;
-  int rc = corio_readline(reader, &line, &n);
-  if (rc != CORIO_OK) return rc;
-  int status, parsed = CORIO_EPROTO; /* of the last line parsed */
-  char reason[sizeof r->reason];
-  /* An interim answer (100 Continue, 103 Early Hints) is not the status:
-   * skip its head and read the next status line (RFC 9110 15.2). */
-  while (n <= CHECKER_STATUS_LINE_MAX &&
-         (parsed = checker_parse_status_line(line, n, &status, reason,
-                                             sizeof reason)) == CORIO_OK &&
-         status / 100 == 1 && status != 101) {
-    do { /* its header lines, up to the blank one */
-      free(line);
-      line = NULL;
-      if ((rc = corio_readline(reader, &line, &n)) != CORIO_OK) return rc;
-    } while (n > 0 && !(line[0] == '\n' || (line[0] == '\r' && n == 2)));
-    free(line);
-    line = NULL;
-    if ((rc = corio_readline(reader, &line, &n)) != CORIO_OK) return rc;
+/* The chain of a followed redirect: each response's URL and status, the
+ * final one last. */
+static int keep_chain(checker_result_t *r, const corio_response_t *resp) {
+  size_t n = corio_response_redirect_count(resp);
+  if (n == 0) return CORIO_OK;
+  r->hops = calloc(n + 1, sizeof *r->hops);
+  if (r->hops == NULL) return CORIO_ENOMEM;
+  for (size_t i = 0; i <= n; i++) {
+    const char *url = i < n ? corio_response_redirect_url(resp, i)
+                            : corio_response_url(resp);
+    r->hops[i].status = i < n ? corio_response_redirect_status(resp, i)
+                              : corio_response_status(resp);
+    r->hops[i].url = strdup(url);
+    r->nhops = i + 1;
+    if (r->hops[i].url == NULL) return CORIO_ENOMEM;
   }
-  if (n > CHECKER_STATUS_LINE_MAX) {
-    checker__result_error(r, CORIO_ELIMIT, NULL);
-    snprintf(r->message, sizeof r->message,
-             "malformed response: the status line is longer than %d bytes",
-             CHECKER_STATUS_LINE_MAX);
-  } else if (n == 0) {
-    checker__result_error(r, CORIO_EPROTO,
-                          "malformed response: the server closed the "
-                          "connection without answering");
-  } else if (parsed == CORIO_OK) { /* the line the loop stopped at */
-    checker__result_status(r, status, reason);
-  } else {
-    fail_from_call(r, CORIO_EPROTO);
-  }
-  free(line);
   return CORIO_OK;
 }
 
-/* The guide's close: close, then wait until the transport has closed. Its
- * outcome does not change an answer already read; only a cancellation
- * counts. */
-static int close_politely(corio_writer_t *w) {
-  corio_writer_close(w);
-  int rc = corio_writer_wait_closed(w);
-  return rc == CORIO_ECANCELLED ? rc : CORIO_OK;
-}
-
-int checker_check_url(const char *url, checker_result_t *r) {
+int checker_check_url(const char *url, const checker_opts_t *opts,
+                      checker_result_t *r) {
   if (r == NULL) return CORIO_EINVAL;
-  char *host = NULL, *path = NULL;
-  int port = 0;
-  bool tls = false;
-  int rc = corio_url_parse(url, &host, &port, &tls, &path);
-  if (rc != CORIO_OK) {
-    fail_from_call(r, rc); /* invalid: no connection is opened */
-    return rc == CORIO_ECANCELLED ? rc : CORIO_OK;
+  checker_opts_t none = {0};
+  if (opts == NULL) opts = &none;
+  r->checked_url = checker_target_url(url);
+  if (r->checked_url == NULL && url != NULL) {
+    checker__result_error(r, CORIO_ENOMEM, NULL);
+    return CORIO_OK;
   }
-  corio_reader_t *reader = NULL;
-  corio_writer_t *writer = NULL;
-  corio_conn_opts_t conn = {.tls = tls}; /* the default limit: 64 KiB */
-  rc = corio_open_connection(host, port, &conn, &reader, &writer);
-  if (rc == CORIO_OK) rc = send_get(writer, host, port, tls, path);
-  if (rc == CORIO_OK) rc = read_status(reader, r);
-  if (rc == CORIO_OK) rc = close_politely(writer);
+  corio_fetch_opts_t fetch = {
+      .method = opts->method,
+      .headers = opts->headers,
+      .max_redirects = opts->follow ? CORIO_FETCH_REDIRECTS_MAX : 0,
+      .deny_private = opts->deny_private,
+  };
+  corio_response_t *resp = NULL;
+  int rc = corio_fetch(r->checked_url, &fetch, &resp);
+  if (rc == CORIO_OK) {
+    checker__result_status(r, corio_response_status(resp),
+                           corio_response_reason(resp));
+    if (keep_chain(r, resp) != CORIO_OK)
+      checker__result_error(r, CORIO_ENOMEM, NULL);
+    /* The guide's close: its outcome does not change an answer already
+     * read; only a cancellation counts. */
+    rc = corio_response_close(resp);
+    corio_response_free(resp);
+  }
   if (rc == CORIO_ECANCELLED)
     checker__result_error(r, CORIO_ECANCELLED, "cancelled");
   else if (rc != CORIO_OK)
-    fail_from_call(r, rc);
-  /* Frees abort whatever was not closed (an error, a cancellation). */
-  corio_reader_free(reader);
-  corio_writer_free(writer);
-  free(host);
-  free(path);
+    checker__result_error(r, rc, corio_errmsg());
   return rc == CORIO_ECANCELLED ? rc : CORIO_OK;
+}
+
+void checker_result_clear(checker_result_t *r) {
+  if (r == NULL) return;
+  for (size_t i = 0; i < r->nhops; i++) free(r->hops[i].url);
+  free(r->hops);
+  free(r->checked_url);
+  r->hops = NULL;
+  r->nhops = 0;
+  r->checked_url = NULL;
+}
+
+void checker_results_free(checker_result_t *results, size_t n) {
+  for (size_t i = 0; results && i < n; i++) checker_result_clear(&results[i]);
+  free(results);
 }

@@ -22,6 +22,9 @@ extern void checker_js_result(void *job, int index, int status,
                               const char *error_name, const char *message,
                               double started, double ended);
 extern void checker_js_progress(void *job, int done, int total);
+/* The most connections the module's stream carrier has open to one origin
+ * at once (0: no limit), which the run then keeps per origin itself. */
+extern int checker_js_origin_limit(void);
 
 typedef struct checker_js_job {
   char **urls; /* owned, each owned */
@@ -34,7 +37,7 @@ EMSCRIPTEN_KEEPALIVE void checker_export_job_free(checker_js_job_t *job) {
   if (job == NULL) return;
   for (size_t i = 0; i < job->n; i++) free(job->urls[i]);
   free(job->urls);
-  free(job->results);
+  checker_results_free(job->results, job->n);
   free(job);
 }
 
@@ -49,7 +52,8 @@ static char *copy_url(const char *s, int len) {
 }
 
 /* Makes a job of n URLs (urls[i], lens[i] bytes of UTF-8, both borrowed)
- * and the options (concurrency <= 0: default; timeout <= 0: none). Returns
+ * and the options (concurrency <= 0: default; timeout CORIO_FOREVER, which
+ * JS passes as Infinity, or 0: none). Returns
  * it, owned by the caller (checker_export_job_free), or NULL without memory. */
 EMSCRIPTEN_KEEPALIVE checker_js_job_t *
 checker_export_job_new(const char *const *urls, const int *lens, int n,
@@ -107,7 +111,8 @@ static int checker_export_run(void *arg, intptr_t *result) {
   job->opts.on_start = on_start;
   job->opts.on_result = on_result;
   job->opts.on_progress = on_progress;
-  free(job->results);
+  job->opts.per_origin = (size_t)checker_js_origin_limit();
+  checker_results_free(job->results, job->n);
   job->results = NULL;
   int rc = checker_run((const char *const *)job->urls, job->n, &job->opts,
                        &job->results);

@@ -2,7 +2,8 @@
  * library_checker.js — the JS half of checker/checker_js.c (linked into
  * dist/corio.mjs only): makes a job from a URL list in wasm memory, and
  * passes each start, result and progress event of a job to the listeners
- * npm/checker.mjs registered for it. Host calls only: the listeners run on
+ * npm/checker.mjs registered for it, and tells the run the stream carrier's
+ * limit per origin (runtime/host/library_net.js). Host calls only: the listeners run on
  * a microtask, never with wasm on the stack, and nothing here calls back
  * into wasm while an event is reported.
  */
@@ -75,6 +76,12 @@ mergeInto(LibraryManager.library, {
       started: started,
       ended: ended,
     }]);
+  },
+
+  checker_js_origin_limit__deps: ['$CorioNet'],
+  checker_js_origin_limit__sig: 'i',
+  checker_js_origin_limit: function() {
+    return CorioNet.transport().PER_ORIGIN || 0;
   },
 
   checker_js_progress__deps: ['$Checker'],

@@ -20,7 +20,8 @@ is piped).
 options:
   -f, --file FILE        read URLs from FILE (may be repeated)
   -c, --concurrency N    check at most N URLs at once (default 10)
-  -t, --timeout SECONDS  give each URL at most SECONDS (default 10; 0: none)
+  -t, --timeout SECONDS  give each URL at most SECONDS (default 10; 0: no limit,
+                         unlike corio's own timeouts, where 0 has expired)
   -s, --sequential       check one URL after the other
       --format FORMAT    table (default), json or csv
       --progress         show progress on stderr even when it is not a terminal
@@ -105,7 +106,8 @@ function parseCommandLine(argv) {
     const s = Number(values.timeout);
     if (values.timeout.trim() === '' || !Number.isFinite(s) || s < 0)
       throw new UsageError(`--timeout must be a number of seconds >= 0 (0: none), not "${values.timeout}"`);
-    options.timeout = s;
+    // The option's 0 ("none") is corio's CORIO_FOREVER, which JS spells Infinity.
+    options.timeout = s === 0 ? Infinity : s;
   }
   if (!FORMATS.includes(options.format))
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${options.format}"`);

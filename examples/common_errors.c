@@ -1,7 +1,7 @@
 /*
  * common_errors.c — the guide's section 22 (common errors) in C: what
  * corio reports for each mistake. Calling a coroutine outside a run
- * (22.1) and creating a task without a loop (22.2) give CORIO_ENOTASK; a
+ * (22.1) and creating a task without a loop (22.2) give CORIO_ENOLOOP; a
  * task whose creator never waits never runs (22.2); a callback cannot
  * wait and a run cannot nest (22.3); main returning early cancels the
  * tasks left (22.4); a race loses updates and a deadlock ends the run with

@@ -80,13 +80,13 @@ static int main_coroutine(void *arg, intptr_t *result) {
   (void)result;
   /* done, pending = await asyncio.wait(tasks) */
   printf("wait for all:\n");
-  int rc = wait_and_report(CORIO_ALL_COMPLETED, -1);
+  int rc = wait_and_report(CORIO_ALL_COMPLETED, CORIO_FOREVER);
   if (rc != CORIO_OK) return rc;
   printf("All done\n");
 
   /* return_when=FIRST_COMPLETED: the rest go on (then we cancel them) */
   printf("wait for the first:\n");
-  rc = wait_and_report(CORIO_FIRST_COMPLETED, -1);
+  rc = wait_and_report(CORIO_FIRST_COMPLETED, CORIO_FOREVER);
   if (rc != CORIO_OK) return rc;
 
   /* timeout=0.35: no error; what is not done is pending */

@@ -57,6 +57,7 @@
 #ifndef CORIO_H
 #define CORIO_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -100,7 +101,10 @@ extern "C" {
   XX(ECORS, -23, "reachable, status hidden by the browser")                   \
   XX(ELIMIT, -24, "over the length limit")                                    \
   XX(EINCOMPLETE, -25, "end of stream before the expected data")              \
-  XX(ENETWORK, -26, "network error (the browser does not say which)")
+  XX(ENETWORK, -26, "network error (the browser does not say which)")       \
+  XX(EDENIED, -27, "address refused by the address policy")                  \
+  XX(ENOLOOP, -28, "no running event loop")                                   \
+  XX(ERUNTIME, -29, "not allowed in the object's current state")
 
 typedef enum corio_status {
 #define CORIO__STATUS_ENUM(name, value, msg) CORIO_##name = (value),
@@ -109,6 +113,38 @@ typedef enum corio_status {
   /* Codes at or below this one belong to the application. */
   CORIO_EUSER = -1000
 } corio_status_t;
+
+/* asyncio exception -> corio status. Where asyncio raises distinct classes,
+ * corio returns distinct statuses:
+ *   CancelledError                      CORIO_ECANCELLED
+ *   TimeoutError                        CORIO_ETIMEDOUT
+ *   InvalidStateError                   CORIO_EINVALSTATE (a future's or
+ *                                       task's result asked before it is
+ *                                       set, set twice, ...)
+ *   RuntimeError "no running event loop"  CORIO_ENOLOOP
+ *   RuntimeError (any other: a lock released unlocked, a Timeout entered
+ *     twice, a TaskGroup finished, a coroutine awaited twice, a task
+ *     awaiting itself, a generator already running, a nested run, ...)
+ *                                       CORIO_ERUNTIME
+ *   (awaiting outside a task: a loop callback cannot await)  CORIO_ENOTASK
+ *   ValueError (a negative semaphore value, BoundedSemaphore released too
+ *     often, task_done() too often, ...)  CORIO_EINVAL
+ *   MemoryError                         CORIO_ENOMEM
+ *   IncompleteReadError                 CORIO_EINCOMPLETE
+ *   LimitOverrunError                   CORIO_ELIMIT
+ *   QueueEmpty / QueueFull              CORIO_EEMPTY / CORIO_EFULL
+ *   QueueShutDown                       CORIO_ECLOSED
+ *   BrokenBarrierError                  CORIO_EBROKEN
+ *   ExceptionGroup (of a TaskGroup)     CORIO_EGROUP
+ *   StopAsyncIteration                  CORIO_END (not an error)
+ *   GeneratorExit (in a generator body)  CORIO_ECLOSED
+ *   ConnectionRefusedError              CORIO_ECONNREFUSED
+ *   ConnectionResetError                CORIO_ECONNRESET
+ *   socket.gaierror                     CORIO_EDNS
+ *   ssl.SSLError                        CORIO_ETLS
+ *   OSError (other)                     CORIO_EIO
+ *   NotImplementedError                 CORIO_ENOTSUP
+ */
 
 /* A static, human-readable message for a code ("unknown error" if it has
  * none, "application error" at or below CORIO_EUSER). Never NULL. */
@@ -159,7 +195,7 @@ typedef struct corio_run_opts {
  * until it finishes, then cancels every task still pending and waits for
  * them (so their cleanup runs), and closes the loop. Returns main's status
  * and stores its result in *result (if not NULL). Must not be called from
- * inside a task (returns CORIO_EINVALSTATE).
+ * inside a task (returns CORIO_ERUNTIME).
  * Unlike asyncio, a run in which every task waits while nothing (no timer,
  * no I/O) can ever wake one does not hang: every task is cancelled with the
  * message of CORIO_EDEADLK, and if main then ends cancelled, the run returns
@@ -183,8 +219,17 @@ const char *corio_backend_name(void);
 
 typedef struct corio_loop corio_loop_t;
 
-/* The running loop, or NULL outside corio_run() (asyncio's
- * get_running_loop()). The loop is owned by corio_run(). */
+/* "No limit" for every timeout and deadline of corio (asyncio's None):
+ * corio_wait_for(t, CORIO_FOREVER, ...), corio_timeout_enter(&to,
+ * CORIO_FOREVER), ... A timeout of zero or less means "expired already", as
+ * in asyncio; NaN is CORIO_EINVAL. */
+#define CORIO_FOREVER ((double)INFINITY)
+
+/* The running loop (asyncio's get_running_loop()): CORIO_OK with *out, or
+ * CORIO_ENOLOOP ("no running event loop", *out = NULL) outside corio_run().
+ * The loop is owned by corio_run(). */
+int corio_get_running_loop(corio_loop_t **out);
+/* The same as a pointer: NULL outside corio_run(). */
 corio_loop_t *corio_running_loop(void);
 
 /* The loop's monotonic clock, in seconds (asyncio's loop.time()). Outside a
@@ -212,8 +257,9 @@ typedef struct corio_handle {
 /* Schedule fn(data) to run on the running loop: soon (FIFO with other
  * call_soon callbacks), after `delay` seconds, or at loop time `when`.
  * `h` may be NULL, in which case corio allocates and frees the handle and
- * the call cannot be cancelled. Returns CORIO_OK, CORIO_ENOTASK with no
- * running loop, CORIO_ENOMEM, or CORIO_EINVAL (NULL fn, NaN time). */
+ * the call cannot be cancelled. Returns CORIO_OK, CORIO_ENOLOOP with no
+ * running loop, CORIO_ENOMEM, CORIO_EINVAL (NULL fn, NaN time), or
+ * CORIO_ERUNTIME if `h` is still scheduled. */
 int corio_call_soon(corio_handle_t *h, corio_callback_fn fn, void *data);
 int corio_call_later(corio_handle_t *h, double delay, corio_callback_fn fn,
                      void *data);
@@ -223,6 +269,15 @@ int corio_call_at(corio_handle_t *h, double when, corio_callback_fn fn,
 /* Cancel a scheduled callback. Returns true if it was pending (it will not
  * run), false if it already ran or was cancelled. */
 bool corio_handle_cancel(corio_handle_t *h);
+
+/* asyncio's Handle.cancelled(): true once corio_handle_cancel() took it
+ * back (until it is scheduled again); false while pending or after it
+ * ran. */
+bool corio_handle_cancelled(const corio_handle_t *h);
+
+/* asyncio's TimerHandle.when(): the loop time a call_later / call_at
+ * handle is (or was) due at. Meaningless for a call_soon handle. */
+double corio_handle_when(const corio_handle_t *h);
 
 /* ===================================================================== */
 /* 4. Tasks                                                               */
@@ -244,7 +299,7 @@ typedef struct corio_task_opts {
 /* Creates a task that runs fn(arg) on the running loop (asyncio's
  * create_task). The task does not start before its creator suspends.
  * On success *out holds a reference owned by the caller: drop it with
- * corio_task_release(). Returns CORIO_OK, CORIO_ENOTASK (no running loop),
+ * corio_task_release(). Returns CORIO_OK, CORIO_ENOLOOP (no running loop),
  * CORIO_EINVAL or CORIO_ENOMEM (then *out is NULL). */
 int corio_task_create(corio_task_t **out, corio_fn fn, void *arg,
                       const corio_task_opts_t *opts);
@@ -277,9 +332,19 @@ bool corio_task_cancelled(const corio_task_t *t);
 
 /* The outcome of a finished task (asyncio's result()):
  *   CORIO_OK and *result = its value; CORIO_ECANCELLED if it was cancelled;
- *   its error code if it failed; CORIO_EINVALSTATE if it is not done yet.
+ *   its error code if it failed; CORIO_EINVALSTATE if it is not done yet
+ *   (InvalidStateError; the caller's message is then "Result is not set.").
+ * A task that ended with the error CORIO_EINVALSTATE returns it too, as
+ * asyncio's result() re-raises it: corio_task_done() or
+ * corio_task_exception() tells the two apart.
  * *result is written only on CORIO_OK (result may be NULL). Never waits. */
 int corio_task_result(const corio_task_t *t, intptr_t *result);
+
+/* asyncio's exception(), with the code: CORIO_EINVALSTATE and *message NULL
+ * if the task is not done ("Exception is not set."); else its final status
+ * (CORIO_OK with *message NULL, or CORIO_ECANCELLED / its error code with
+ * its message, valid until the task is released). message may be NULL. */
+int corio_task_exception(const corio_task_t *t, const char **message);
 
 /* The task's error message (asyncio's exception()): its message if it failed
  * or was cancelled (the cancel message, or "cancelled"), NULL if it succeeded
@@ -312,7 +377,11 @@ int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn,
 size_t corio_task_remove_done_callback(corio_task_t *t, corio_done_fn fn,
                                        void *data);
 
-/* The task running now, or NULL outside tasks (borrowed). */
+/* asyncio's current_task(): CORIO_OK with *out the task running now
+ * (borrowed; NULL in a loop callback outside any task), or CORIO_ENOLOOP
+ * with *out NULL outside a running loop. */
+int corio_get_current_task(corio_task_t **out);
+/* The same as a pointer: NULL outside tasks. */
 corio_task_t *corio_current_task(void);
 
 /* The tasks of the running loop that are not done (asyncio's all_tasks()),
@@ -320,11 +389,68 @@ corio_task_t *corio_current_task(void);
  * be NULL when cap is 0) and returns how many there are in all. */
 size_t corio_all_tasks(corio_task_t **out, size_t cap);
 
+/* -- Futures (asyncio.Future) --
+ * A future is a result slot with no body: some code sets its result or
+ * error (or cancels it) and tasks await it. A task is a future with a body:
+ * both are the same type underneath, so every corio_task_* call that does
+ * not run a body takes a future too (done, cancelled, result, exception,
+ * add/remove_done_callback, retain/release, cancel), and so do corio_await,
+ * corio_gather, corio_wait, corio_as_completed_new, corio_wait_for and
+ * corio_shield. Cancelling a task that awaits a future cancels the future,
+ * as in asyncio. The corio_future_* names below are those calls under
+ * asyncio's names. */
+typedef corio_task_t corio_future_t;
+
+/* Creates a pending future on the running loop. *out is the caller's
+ * reference (corio_future_release). CORIO_OK, CORIO_ENOLOOP, CORIO_EINVAL
+ * or CORIO_ENOMEM. Never waits; usable from loop callbacks. */
+int corio_future_new(corio_future_t **out);
+
+/* Sets the result / the error (code and message, copied; NULL: the code's
+ * text), which makes the future done and schedules its done callbacks.
+ * CORIO_EINVALSTATE if it is done already (asyncio's InvalidStateError),
+ * CORIO_ERUNTIME for a task (its body sets its outcome), CORIO_EINVAL for
+ * set_error with CORIO_OK, CORIO_END or CORIO_ECANCELLED (cancel instead). */
+int corio_future_set_result(corio_future_t *f, intptr_t value);
+int corio_future_set_error(corio_future_t *f, int code, const char *message);
+
+#define corio_future_cancel corio_task_cancel       /* (f, msg) -> bool */
+#define corio_future_done corio_task_done
+#define corio_future_cancelled corio_task_cancelled
+#define corio_future_result corio_task_result       /* EINVALSTATE pending */
+#define corio_future_exception corio_task_exception
+#define corio_future_add_done_callback corio_task_add_done_callback
+#define corio_future_remove_done_callback corio_task_remove_done_callback
+#define corio_future_retain corio_task_retain
+#define corio_future_release corio_task_release
+
+/* -- Coroutine objects --
+ * A coroutine function and its argument, not started: asyncio's coroutine
+ * object `coro(arg)`. It runs when awaited (in the awaiting task, without a
+ * loop step: corio_coro_await) or when wrapped in a task
+ * (corio_task_create_coro), and only once: a second use is CORIO_ERUNTIME,
+ * "cannot reuse already awaited coroutine". The caller owns it
+ * (corio_coro_free, at any time: a task made from it keeps what it needs).
+ * Unlike asyncio, freeing one never used prints nothing; corio_coro_used()
+ * tells it (asyncio's "coroutine ... was never awaited"). */
+typedef struct corio_coro corio_coro_t;
+
+/* CORIO_OK, CORIO_EINVAL (NULL fn) or CORIO_ENOMEM. Needs no loop. */
+int corio_coro_new(corio_coro_t **out, corio_fn fn, void *arg);
+void corio_coro_free(corio_coro_t *c);
+bool corio_coro_used(const corio_coro_t *c);
+/* `await coro`: its status, and its result in *result (may be NULL). */
+int corio_coro_await(corio_coro_t *c, intptr_t *result);
+/* asyncio.create_task(coro): as corio_task_create. */
+int corio_task_create_coro(corio_task_t **out, corio_coro_t *c,
+                           const corio_task_opts_t *opts);
+
 /* ===================================================================== */
 /* 5. Waiting                                                             */
 /* ===================================================================== */
 /* Every function here may only be called from inside a task (else
- * CORIO_ENOTASK), and returns CORIO_ECANCELLED if the calling task is
+ * CORIO_ENOTASK in a loop callback, CORIO_ENOLOOP outside a loop), and
+ * returns CORIO_ECANCELLED if the calling task is
  * cancelled while it waits. */
 
 /* Suspends for `seconds` (asyncio.sleep). sleep(0) (or any seconds <= 0)
@@ -349,6 +475,15 @@ int corio_await(corio_task_t *t, intptr_t *result);
 int corio_gather(corio_task_t *const *tasks, size_t n, intptr_t *results,
                  int *codes);
 
+/* asyncio.gather / wait_for / shield given coroutines: each is wrapped in a
+ * task first (asyncio's ensure_future), then as corio_gather,
+ * corio_wait_for and corio_shield. Using a coroutine already used is
+ * CORIO_ERUNTIME. */
+int corio_gather_coro(corio_coro_t *const *coros, size_t n, intptr_t *results,
+                      int *codes);
+int corio_wait_for_coro(corio_coro_t *c, double timeout, intptr_t *result);
+int corio_shield_coro(corio_coro_t *c, intptr_t *result);
+
 /* When corio_wait() returns. */
 typedef enum corio_wait_mode {
   CORIO_ALL_COMPLETED = 0,
@@ -357,12 +492,13 @@ typedef enum corio_wait_mode {
 } corio_wait_mode_t;
 
 /* asyncio.wait: waits until `mode` is met or `timeout` seconds pass
- * (timeout < 0: no limit), then partitions the tasks, in argument order,
- * into done[0..*ndone) and pending[0..*npending) (caller arrays of n
- * entries each; either may be NULL). A timeout is not an error: it returns
+ * (CORIO_FOREVER: no limit), then partitions the distinct tasks (a task
+ * given twice counts once, as in asyncio's sets), in argument order, into
+ * done[0..*ndone) and pending[0..*npending) (caller arrays of n entries
+ * each; either may be NULL). A timeout is not an error: it returns
  * CORIO_OK, and nothing is cancelled, not even on CORIO_ECANCELLED. Unlike
  * asyncio, it returns without suspending when `mode` is met already (or
- * timeout is 0). No tasks (n == 0) is CORIO_EINVAL, as asyncio refuses an
+ * timeout <= 0). No tasks (n == 0) is CORIO_EINVAL, as asyncio refuses an
  * empty set. */
 int corio_wait(corio_task_t *const *tasks, size_t n, corio_wait_mode_t mode,
                double timeout, corio_task_t **done, size_t *ndone,
@@ -371,10 +507,12 @@ int corio_wait(corio_task_t *const *tasks, size_t n, corio_wait_mode_t mode,
 /* asyncio.as_completed: an iterator over tasks in completion order. */
 typedef struct corio_as_completed corio_as_completed_t;
 
-/* Starts iterating over n tasks (the array is copied; the tasks are
- * retained until the iterator is freed). timeout < 0: none; else the whole
- * iteration must finish within it. *out is owned by the caller: free it with
- * corio_as_completed_free(). CORIO_OK, CORIO_ENOTASK or CORIO_ENOMEM. */
+/* Starts iterating over n tasks (the array is copied; a task given twice
+ * is yielded once; the tasks are retained until the iterator is freed).
+ * timeout CORIO_FOREVER: none; else the whole iteration must finish within
+ * it (<= 0: only what is done already comes out before CORIO_ETIMEDOUT).
+ * *out is owned by the caller: free it with corio_as_completed_free().
+ * CORIO_OK, CORIO_ENOTASK, CORIO_EINVAL or CORIO_ENOMEM. */
 int corio_as_completed_new(corio_as_completed_t **out,
                            corio_task_t *const *tasks, size_t n,
                            double timeout);
@@ -387,16 +525,17 @@ int corio_as_completed_new(corio_as_completed_t **out,
 int corio_as_completed_next(corio_as_completed_t *it, corio_task_t **task);
 void corio_as_completed_free(corio_as_completed_t *it);
 
-/* asyncio.wait_for: waits for t at most `timeout` seconds (< 0: no limit).
- * On timeout t is cancelled and awaited, and CORIO_ETIMEDOUT is returned
- * (unless t ignored the cancellation and finished anyway: then its
- * outcome). Otherwise as corio_await(). */
+/* asyncio.wait_for: waits for t at most `timeout` seconds (CORIO_FOREVER:
+ * no limit; <= 0: t is cancelled at once unless it is done, as asyncio's
+ * wait_for(t, 0)). On timeout t is cancelled and awaited, and
+ * CORIO_ETIMEDOUT is returned (unless t ignored the cancellation and
+ * finished anyway: then its outcome). Otherwise as corio_await(). */
 int corio_wait_for(corio_task_t *t, double timeout, intptr_t *result);
 
 /* A timeout scope (asyncio.timeout()), caller-allocated, normally on the
  * task's stack; fields are private. Use:
- *     corio_timeout_t to;
- *     corio_timeout_enter(&to, 2.0);
+ *     corio_timeout_t to = CORIO_TIMEOUT_INIT;   // asyncio.timeout(2.0)
+ *     corio_timeout_enter(&to, 2.0);             // async with ... :
  *     int rc = ...waiting calls...;
  *     rc = corio_timeout_exit(&to, rc);   // ECANCELLED from expiry -> ETIMEDOUT
  * When the deadline passes, the task is cancelled; corio_timeout_exit()
@@ -412,14 +551,23 @@ typedef struct corio_timeout {
   int cancelling_at_enter;  /* private */
 } corio_timeout_t;
 
-/* Enters a scope expiring `delay` seconds from now (delay < 0: never) or at
- * loop time `when` (when < 0: never). CORIO_OK or CORIO_ENOTASK. */
+/* A new scope, not entered yet (asyncio's Timeout object before `async
+ * with`). Every scope starts from it (or all zero bytes). */
+#define CORIO_TIMEOUT_INIT {0}
+
+/* Enters a new scope expiring `delay` seconds from now or at loop time
+ * `when` (CORIO_FOREVER: never; a deadline <= now, e.g. delay <= 0, has
+ * passed already: the task is cancelled at its first wait and the exit
+ * says CORIO_ETIMEDOUT). CORIO_OK, CORIO_ENOTASK, CORIO_EINVAL (NaN), or,
+ * as asyncio's "Timeout has already been entered", CORIO_ERUNTIME for a
+ * scope that is not new: entered already, or exited (a scope is entered
+ * once; start each from CORIO_TIMEOUT_INIT). */
 int corio_timeout_enter(corio_timeout_t *to, double delay);
 int corio_timeout_enter_at(corio_timeout_t *to, double when);
-/* Moves the deadline (loop time; < 0: never). CORIO_EINVALSTATE once the
- * scope has expired or exited. */
+/* Moves the deadline (loop time; CORIO_FOREVER: never). CORIO_ERUNTIME
+ * unless the scope is entered and not expired. */
 int corio_timeout_reschedule(corio_timeout_t *to, double when);
-/* The deadline (loop time), or -1 for none. */
+/* The deadline (loop time), or CORIO_FOREVER for none. */
 double corio_timeout_when(const corio_timeout_t *to);
 /* Whether the deadline has passed (and the scope cancelled its task). */
 bool corio_timeout_expired(const corio_timeout_t *to);
@@ -454,7 +602,7 @@ int corio_task_group_new(corio_task_group_t **out);
 
 /* Creates a child task in the group. If out is not NULL it receives a
  * borrowed pointer valid until the group is freed. Returns CORIO_OK,
- * CORIO_ENOMEM, or CORIO_EINVALSTATE if the group is finishing or has
+ * CORIO_ENOMEM, or CORIO_ERUNTIME if the group is finishing or has
  * failed. */
 int corio_task_group_spawn(corio_task_group_t *g, corio_task_t **out,
                            corio_fn fn, void *arg,
@@ -510,7 +658,7 @@ int corio_lock_new(corio_lock_t **out);
 void corio_lock_free(corio_lock_t *l);
 /* Waits until the lock is free and takes it (CORIO_OK). */
 int corio_lock_acquire(corio_lock_t *l);
-/* Releases it; CORIO_EINVALSTATE if it is not locked. Never waits. */
+/* Releases it; CORIO_ERUNTIME if it is not locked. Never waits. */
 int corio_lock_release(corio_lock_t *l);
 bool corio_lock_locked(const corio_lock_t *l);
 
@@ -524,7 +672,7 @@ int corio_condition_release(corio_condition_t *c);
 bool corio_condition_locked(const corio_condition_t *c);
 /* Releases the lock, waits for a notify, takes the lock again (also when
  * cancelled: the caller always holds the lock on return).
- * CORIO_EINVALSTATE if the lock is not held. As in Python 3.13, a wait that
+ * CORIO_ERUNTIME if the lock is not held. As in Python 3.13, a wait that
  * ends with an error (e.g. cancelled) notifies one other waiter, so no
  * notification is lost; waiters may thus wake spuriously (use wait_for). */
 int corio_condition_wait(corio_condition_t *c);
@@ -533,16 +681,17 @@ int corio_condition_wait(corio_condition_t *c);
 int corio_condition_wait_for(corio_condition_t *c,
                              bool (*predicate)(void *data), void *data);
 /* Wake up to n waiters / all of them; the lock must be held
- * (CORIO_EINVALSTATE otherwise). Never wait. */
+ * (CORIO_ERUNTIME otherwise). Never wait. */
 int corio_condition_notify(corio_condition_t *c, size_t n);
 int corio_condition_notify_all(corio_condition_t *c);
 
 /* asyncio.Semaphore and BoundedSemaphore. */
 typedef struct corio_semaphore corio_semaphore_t;
-/* value: the initial number of permits. A bounded semaphore refuses a
- * release above it (CORIO_EINVALSTATE, asyncio's ValueError). */
-int corio_semaphore_new(corio_semaphore_t **out, size_t value);
-int corio_semaphore_new_bounded(corio_semaphore_t **out, size_t value);
+/* value: the initial number of permits, >= 0 (a negative one is
+ * CORIO_EINVAL, asyncio's ValueError). A bounded semaphore refuses a
+ * release above it (CORIO_EINVAL, asyncio's ValueError). */
+int corio_semaphore_new(corio_semaphore_t **out, long value);
+int corio_semaphore_new_bounded(corio_semaphore_t **out, long value);
 void corio_semaphore_free(corio_semaphore_t *s);
 int corio_semaphore_acquire(corio_semaphore_t *s); /* FIFO */
 int corio_semaphore_release(corio_semaphore_t *s);
@@ -614,8 +763,8 @@ size_t corio_queue_maxsize(const corio_queue_t *q);
 bool corio_queue_empty(const corio_queue_t *q);
 bool corio_queue_full(const corio_queue_t *q);
 
-/* One item taken by get is processed; CORIO_EINVALSTATE if called more
- * often than items were put. */
+/* One item taken by get is processed; CORIO_EINVAL (asyncio's ValueError)
+ * if called more often than items were put. */
 int corio_queue_task_done(corio_queue_t *q);
 /* Waits until every item put has been marked done. */
 int corio_queue_join(corio_queue_t *q);
@@ -725,19 +874,33 @@ int corio_gather_each(corio_fn fn, void *const *args, size_t n,
 
 /* An async context manager (asyncio's __aenter__/__aexit__): `exit` always
  * runs once `enter` succeeded, whatever way the body ends (success, error,
- * cancellation), gets the body's status and returns the final one. */
+ * cancellation). It sees how: `status` is the body's status and, for an
+ * error, corio_errmsg() is still the body's message (asyncio's exc_type and
+ * exc). It returns the final status: `status` to let it through, CORIO_OK
+ * to suppress it (as __aexit__ returning True; suppressing
+ * CORIO_ECANCELLED is as unwise as in asyncio), or an error of its own,
+ * which replaces the body's. `value` (may be NULL) is asked once enter
+ * succeeded: what `async with cm as value` binds. */
 typedef struct corio_acm {
   int (*enter)(void *self);
   int (*exit)(void *self, int status);
   void *self;
+  void *(*value)(void *self); /* optional; NULL: the value is NULL */
 } corio_acm_t;
 
 /* `async with cm: body(data)`: enter, body, exit. Returns enter's error
  * (the body does not run), else exit's result. */
 int corio_with(corio_acm_t cm, int (*body)(void *data), void *data);
 
+/* `async with cm as value: body(value, data)`, as corio_with. */
+int corio_with_as(corio_acm_t cm, int (*body)(void *value, void *data),
+                  void *data);
+
 /* Context managers of the primitives (the objects are borrowed). For a
- * timeout scope, the corio_timeout_t lives in the caller's frame. */
+ * timeout scope, the corio_timeout_t lives in the caller's frame. Their
+ * values, as asyncio's: NULL for a lock, semaphore or condition, the
+ * corio_timeout_t * for a timeout scope, the corio_task_group_t * for a
+ * task group. */
 corio_acm_t corio_lock_cm(corio_lock_t *l);
 corio_acm_t corio_semaphore_cm(corio_semaphore_t *s);
 corio_acm_t corio_condition_cm(corio_condition_t *c);
@@ -780,20 +943,32 @@ int corio_js_await(const char *name, const char *arg, char **out);
 /* ===================================================================== */
 
 /* asyncio's streams: a connection is a reader (bytes in) and a writer
- * (bytes out). Three transports give the same behaviour:
+ * (bytes out). Four transports give the same behaviour:
  *   - native: non-blocking sockets on the poll loop, TLS through OpenSSL;
  *   - Node (wasm): Node's net and tls modules;
- *   - browser (wasm): a page cannot open TCP, so the connection is carried
- *     by fetch(). The client writes an HTTP/1.x request (request line,
- *     headers, blank line, and a body if Content-Length says so); corio
- *     sends it with fetch() and the reader sees an HTTP/1.1 response: the
- *     status line, the headers the browser shows, "Connection: close", a
- *     blank line, then the (decoded) body streamed from the Response, then
- *     EOF. Bytes that are not an HTTP/1.x request fail with CORIO_ENOTSUP,
- *     as does corio_start_server. A response the browser hides (CORS, a
- *     redirect under redirect: "manual") fails the read with CORIO_ECORS,
- *     "reachable, status hidden by the browser"; a fetch that fails without
- *     a reason fails with CORIO_ENETWORK.
+ *   - relay (wasm in a page served by corio's dev server, `npm start`): the
+ *     server opens real TCP and TLS connections for the page (verified
+ *     with its system CA store), carried over one WebSocket with flow
+ *     control per connection, so these are the same streams as in Node,
+ *     with the same errors; only ca_file is not carried (CORIO_ENOTSUP),
+ *     and corio_start_server is CORIO_ENOTSUP;
+ *   - fetch (wasm in a page hosted as static files): a page cannot open
+ *     TCP, so the connection is carried by fetch(). The client writes an
+ *     HTTP/1.x request (request line, headers, blank line, and a body if
+ *     Content-Length says so); corio sends it with fetch() and the reader
+ *     sees an HTTP/1.1 response: the status line, the headers the browser
+ *     shows, "Connection: close", a blank line, then the (decoded) body
+ *     streamed from the Response, then EOF. At most 6 connections to one
+ *     origin (scheme, host, port) are open at once, as a browser sends at
+ *     most 6 HTTP/1.1 requests to one: a connect beyond waits for one to
+ *     close (a connect's time limit includes that wait; the checker queues
+ *     its checks per origin itself so that its timeouts do not). Bytes
+ *     that are not an HTTP/1.x request fail with CORIO_ENOTSUP, as does
+ *     corio_start_server. A redirect, which browsers never let a page read,
+ *     fails the read with CORIO_ECORS ("reachable; this site does not let
+ *     pages read its status"); a fetch that fails fails with
+ *     CORIO_ENETWORK: the browser does not say whether the site is down or
+ *     answered without allowing cross-origin reads.
  *
  * Errors: connecting can fail with CORIO_EDNS, CORIO_ECONNREFUSED,
  * CORIO_ETLS, CORIO_ETIMEDOUT or CORIO_EIO; an open connection with
@@ -820,7 +995,25 @@ typedef struct corio_conn_opts {
                             * ignored in the browser */
   size_t limit;            /* readline/readuntil limit; 0: 64 KiB */
   size_t high_water;       /* drain() waits above this; 0: 64 KiB */
+  bool deny_private;       /* refuse every address corio_address_policy
+                            * denies (loopback, private, link-local, ...),
+                            * checked on the address actually connected to,
+                            * after DNS: CORIO_EDENIED naming it. Native and
+                            * Node; the browser cannot see addresses */
 } corio_conn_opts_t;
+
+/* The address policy of deny_private, on an IPv4 or IPv6 address in text
+ * ("127.0.0.1", "::ffff:10.0.0.1"): NULL if it may be connected to, else
+ * what refuses it, a static string ("loopback", "private (RFC 1918)",
+ * "link-local (cloud metadata among them)", "shared address space (CGNAT,
+ * RFC 6598)", "unique local (ULA)", "multicast", "IPv4-compatible
+ * (deprecated)", ...; "not an IP address" for anything else). IPv6 forms
+ * that carry an IPv4 address (mapped, NAT64, 6to4) are judged by it.
+ * Pure: never connects or resolves. Turn deny_private on when the URLs
+ * come from people you do not trust (a service checking its users' URLs):
+ * it stops them from reaching the machine's own and its network's
+ * services (SSRF). */
+const char *corio_address_denied(const char *address);
 
 /* Opens a connection to host:port (a name, an IPv4 or an IPv6 address) and
  * waits until it is established. opts may be NULL (plain TCP, defaults).
@@ -859,6 +1052,11 @@ int corio_readexactly(corio_reader_t *r, void *buf, size_t n, size_t *got);
  *     be read) and *out is NULL. */
 int corio_readuntil(corio_reader_t *r, const void *sep, size_t seplen,
                     char **out, size_t *len);
+
+/* After CORIO_ELIMIT from readuntil or readline: how many bytes asyncio's
+ * LimitOverrunError.consumed says are to be consumed (the separator's
+ * offset, or the buffered bytes that cannot start it). */
+size_t corio_reader_overrun_consumed(const corio_reader_t *r);
 
 /* Reads a line ending in "\n" (included in *out). At EOF returns the
  * partial line (possibly empty: *len = 0) with CORIO_OK, as asyncio does;
@@ -905,6 +1103,16 @@ int corio_writer_wait_closed(corio_writer_t *w);
  * are dropped). */
 void corio_writer_free(corio_writer_t *w);
 
+/* asyncio's can_write_eof(): true on a plain TCP transport, false with
+ * TLS (as asyncio's SSL transport). */
+bool corio_writer_can_write_eof(const corio_writer_t *w);
+
+/* asyncio's get_extra_info(name), as text owned by the writer, or NULL if
+ * unknown: "peername" ("host:port", as corio_writer_peer), "ssl" ("1" for
+ * a TLS connection, else NULL). Not yet: "sockname" and "peercert" (the
+ * transports do not report them to the core): NULL. */
+const char *corio_writer_extra_info(const corio_writer_t *w, const char *name);
+
 /* The peer's address as "host:port" (static to the writer), "" if unknown. */
 const char *corio_writer_peer(const corio_writer_t *w);
 
@@ -926,6 +1134,9 @@ int corio_start_server(corio_server_t **out, const char *host, int port,
 /* The port the server listens on. */
 int corio_server_port(const corio_server_t *s);
 
+/* asyncio's is_serving(): listening and not closed. */
+bool corio_server_is_serving(const corio_server_t *s);
+
 /* Stops accepting; handlers already running go on. Never waits. */
 void corio_server_close(corio_server_t *s);
 
@@ -942,15 +1153,35 @@ void corio_server_free(corio_server_t *s);
 
 /* A GET (or HEAD, ...) over corio_open_connection, the way the guide's
  * status check talks HTTP/1.1, with the body as a reader. It works on every
- * transport (in the browser, fetch() carries it). Redirects are not
- * followed: a 301 is a response. */
+ * transport (in the browser, fetch() carries it). The response is read as
+ * RFC 9112 asks, strictly (as llhttp without leniency): a status is known
+ * only once the whole head arrived; the head (interim 1xx included) may be
+ * 16 KiB unless max_header_bytes says otherwise (more: CORIO_ELIMIT);
+ * more than 10 interim responses, bytes that cannot begin "HTTP/1." (at
+ * once), bare CRs, bad Content-Length or chunk sizes and conflicting
+ * framing are CORIO_EPROTO; a connection that ends before the head does is
+ * CORIO_EINCOMPLETE (EOF) or its error (a reset: CORIO_ECONNRESET).
+ * Every request carries "User-Agent: corio-check/<version>" unless the
+ * caller's headers set one. Redirects are followed only when asked. */
 
 typedef struct corio_response corio_response_t;
 
+/* The most redirects corio_fetch follows. */
+#define CORIO_FETCH_REDIRECTS_MAX 20
+
 typedef struct corio_fetch_opts {
-  const char *method;      /* NULL: "GET" */
-  size_t max_header_bytes; /* the whole head; 0: 64 KiB (over: ELIMIT) */
+  const char *method;      /* NULL: "GET"; upper-case letters only */
+  size_t max_header_bytes; /* every head byte; 0: 16 KiB (over: ELIMIT) */
   const char *ca_file;     /* as corio_conn_opts_t.ca_file */
+  const char *const *headers; /* extra header lines "Name: value", NULL-
+                               * terminated (borrowed), or NULL. Host,
+                               * Connection, Content-Length and
+                               * Transfer-Encoding are corio's: EINVAL */
+  int max_redirects;       /* 0: a 3xx is the response; else follow up to
+                            * this many (<= CORIO_FETCH_REDIRECTS_MAX; more
+                            * redirects: CORIO_ELIMIT) */
+  bool deny_private;       /* as corio_conn_opts_t.deny_private, on every
+                            * hop */
 } corio_fetch_opts_t;
 
 /* Parses an absolute http:// or https:// URL into its parts (each
@@ -961,11 +1192,17 @@ typedef struct corio_fetch_opts {
 int corio_url_parse(const char *url, char **host, int *port, bool *tls,
                     char **path);
 
+/* Resolves `ref` (a Location: absolute, "//host/..", "/path", "path",
+ * "?query") against the absolute URL `base`. *out is malloc'd, the
+ * caller's. CORIO_EINVAL if the result is not an http(s) URL. */
+int corio_url_resolve(const char *base, const char *ref, char **out);
+
 /* Sends the request and waits for the response head (interim 1xx
- * responses are skipped, 101 excepted). On CORIO_OK *out is
- * the caller's (corio_response_free); the body is read through
- * corio_response_body. CORIO_EPROTO for a response that is not HTTP/1.x,
- * CORIO_ELIMIT for a head over the limit, and any connection error. */
+ * responses are skipped, 101 excepted), following redirects if asked. On
+ * CORIO_OK *out is the caller's (corio_response_free); the body is read
+ * through corio_response_body. CORIO_EPROTO for a response that is not
+ * HTTP/1.x, CORIO_ELIMIT for a head over the limit, and any connection
+ * error (CORIO_EDENIED under deny_private). */
 int corio_fetch(const char *url, const corio_fetch_opts_t *opts,
                 corio_response_t **out);
 
@@ -973,6 +1210,15 @@ int corio_fetch(const char *url, const corio_fetch_opts_t *opts,
  * string lives as long as the response. */
 int corio_response_status(const corio_response_t *resp);
 const char *corio_response_reason(const corio_response_t *resp);
+
+/* The URL this response answers (the last of a redirect chain), and the
+ * redirects followed before it, in order: the i-th one's URL and status.
+ * Strings live as long as the response. */
+const char *corio_response_url(const corio_response_t *resp);
+size_t corio_response_redirect_count(const corio_response_t *resp);
+const char *corio_response_redirect_url(const corio_response_t *resp,
+                                        size_t i);
+int corio_response_redirect_status(const corio_response_t *resp, size_t i);
 
 /* The value of header `name` (case-insensitive; the first if repeated), or
  * NULL. Lives as long as the response. */
@@ -990,6 +1236,12 @@ const char *corio_response_header_value(const corio_response_t *resp,
  * at Content-Length (fewer bytes then EOF: CORIO_EINCOMPLETE). Owned by the
  * response; valid until corio_response_free. */
 corio_reader_t *corio_response_body(corio_response_t *resp);
+
+/* Closes the response's connection politely (queued bytes sent, then
+ * closed) and waits until it is closed; the body is not read. Returns
+ * CORIO_OK or CORIO_ECANCELLED (other errors do not change an answer
+ * already read). The response still needs corio_response_free. */
+int corio_response_close(corio_response_t *resp);
 
 /* Frees the response and closes its connection. */
 void corio_response_free(corio_response_t *resp);

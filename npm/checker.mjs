@@ -106,7 +106,8 @@ async function run(list, o) {
       controller.abort(e);
     }
   };
-  const job = host.newJob(list, o.concurrency, o.timeout === Infinity ? 0 : o.timeout,
+  // 0 ("none", this API's own default meaning) is CORIO_FOREVER in C: Infinity.
+  const job = host.newJob(list, o.concurrency, o.timeout === 0 ? Infinity : o.timeout,
     o.mode === 'sequential', {
       start: guard((index) => o.onStart?.(index, list[index])),
       result: guard((raw) => {

@@ -63,7 +63,13 @@ export interface LoadOptions {
   /** Node only: the modules streams use (default: node:net, node:tls, node:fs). */
   corioNet?: { net: unknown; tls: unknown; fs: unknown };
   /** 'fetch': streams over fetch() even in Node (one HTTP request per connection). */
-  corioTransport?: 'fetch' | 'node';
+  corioTransport?: 'fetch' | 'node' | 'relay';
+  /**
+   * Connections through the relay of corio's dev server (server/relay.mjs):
+   * real TCP and TLS from a page. The page it serves carries this config;
+   * `WebSocket` replaces the global one (e.g. the `ws` package in Node).
+   */
+  corioRelay?: { url: string; protocol: string; secret: string; WebSocket?: unknown };
   [option: string]: unknown;
 }
 

@@ -5,7 +5,8 @@
  * CorioError carrying the C code and message.
  * Works in Node (reads the .wasm from disk) and in browsers (the module
  * fetches the .wasm next to itself). Streams (corio_open_connection) run
- * over Node's net and tls in Node, over fetch() in browsers. Node-only
+ * over Node's net and tls in Node; in browsers over the relay of corio's dev
+ * server when given one (corioRelay), else over fetch(). Node-only
  * modules are imported dynamically and only in Node, so a page can import
  * this file as it is, without a bundler.
  */
@@ -76,7 +77,9 @@ export function attach(Module) {
  * file unless `wasmUrl` says where). Node reads the .wasm from disk: it
  * never fetches by file path. Other options go to the factory (print,
  * printErr, ...). In Node, streams use Node's net and tls unless the
- * options say otherwise: `corioNet` ({net, tls, fs}, e.g. wrapped), or
+ * options say otherwise: `corioNet` ({net, tls, fs}, e.g. wrapped),
+ * `corioRelay` ({url, protocol, secret[, WebSocket]}: the relay of corio's
+ * dev server, server/relay.mjs, as a page it serves has it), or
  * `corioTransport: 'fetch'` (the browser's carrier: one HTTP request per
  * connection, over fetch()). `debug: true` turns on corio's debug mode (in
  * Node CORIO_DEBUG=1 does too): its reports go to printErr.

@@ -3,8 +3,12 @@
 // the sequential one) through npm/checker.mjs, cancels through an
 // AbortController, and draws what happens: progress, totals, the results
 // table (results_table.mjs) and the timelines (timeline.mjs), all updated
-// once per animation frame however fast results arrive.
+// once per animation frame however fast results arrive. The checker's
+// module loads when the page opens (its time is shown apart), so a run's
+// total is its checking time only. Results download as CSV or JSON.
 import { DEMO_PATHS } from '../server/demo_endpoints.mjs';
+import { chooseCarrier, moduleOptions } from './carrier.mjs';
+import { download, resultsCsv, resultsJson } from './export.mjs';
 import { formatMs, onLanguageChange, t } from './i18n.mjs';
 import { CANCELLED, ResultsTable, resultKind, resultLabel } from './results_table.mjs';
 import { Timeline } from './timeline.mjs';
@@ -35,11 +39,12 @@ function parseUrls(text) {
 const $ = (selector) => document.querySelector(selector);
 const el = {
   form: $('#checker-form'), urls: $('#urls'), concurrency: $('#concurrency'),
-  timeout: $('#timeout'), compare: $('#compare'), run: $('#run'), cancel: $('#cancel'),
+  timeout: $('#timeout'), method: $('#method'), follow: $('#follow'), compare: $('#compare'), run: $('#run'), cancel: $('#cancel'),
   restore: $('#restore-defaults'), status: $('#checker-status'), progress: $('#progress'),
   phase: $('#progress-phase'), progressText: $('#progress-text'), summary: $('#summary'),
   totals: { concurrent: $('#total-concurrent'), sequential: $('#total-sequential') },
   speedup: $('#speedup'), sequentialFigure: $('#timeline-sequential'),
+  downloadCsv: $('#download-csv'), downloadJson: $('#download-json'),
 };
 const table = new ResultsTable($('#results-body'));
 const timelines = {
@@ -49,6 +54,7 @@ const timelines = {
 
 const page = {
   checker: null, // npm/checker.mjs once loaded
+  corio: null, // its corio instance, loaded with the page's carrier (carrier.mjs)
   status: { state: 'loading', key: 'statusLoading', params: {} },
   controller: null, // the AbortController of the run in progress
   phase: null, // 'concurrent' or 'sequential' while one runs
@@ -94,7 +100,8 @@ function readForm() {
   if (!Number.isInteger(concurrency) || concurrency < cMin || concurrency > cMax)
     return { error: ['statusBadConcurrency', { max: cMax }] };
   if (!(timeout >= tMin && timeout <= tMax)) return { error: ['statusBadTimeout', { min: tMin, max: tMax }] };
-  return { urls, concurrency, timeout, compare: el.compare.checked };
+  return { urls, concurrency, timeout, method: el.method.value, follow: el.follow.checked,
+    compare: el.compare.checked };
 }
 
 function requestFrame() {
@@ -141,7 +148,15 @@ function drawTotals() {
   }
   const { concurrent, sequential } = page.totals;
   const both = concurrent && sequential && [concurrent, sequential].every((x) => !x.running && !x.cancelled);
-  setText(el.speedup, both ? t('timesFaster', { x: (sequential.ms / Math.max(concurrent.ms, 1)).toFixed(1) }) : '—');
+  setText(el.speedup, both ? speedupText(sequential.ms, concurrent.ms) : '—');
+}
+
+// How the concurrent run compares with the sequential one, both checking
+// time only: "N× faster", or "N× slower" when it took longer.
+function speedupText(sequentialMs, concurrentMs) {
+  const ratio = sequentialMs / Math.max(concurrentMs, 1);
+  return ratio >= 1 ? t('timesFaster', { x: ratio.toFixed(1) })
+    : t('timesSlower', { x: (1 / Math.max(ratio, 1e-9)).toFixed(1) });
 }
 
 function drawSummary() {
@@ -184,7 +199,9 @@ function drawBar(phase, result) {
 
 // Runs one phase over `urls` and records every row's result; resolves to
 // true if it ran to the end, false if it was cancelled.
-async function runPhase(phase, urls, { concurrency, timeout }, signal) {
+// `method` and `follow` are npm/checker.mjs's options of the same names (a
+// checker without them ignores them: then GET, and redirects not followed).
+async function runPhase(phase, urls, { concurrency, timeout, method, follow }, signal) {
   Object.assign(page, { phase, shownPhase: phase, phaseStart: performance.now(), done: 0 });
   page.started[phase] = new Map();
   page.totals[phase] = { running: true };
@@ -201,7 +218,7 @@ async function runPhase(phase, urls, { concurrency, timeout }, signal) {
   let failure = null;
   try {
     results = await page.checker.checkUrls(urls, {
-      concurrency, timeout, mode: phase, signal, onStart,
+      concurrency, timeout, method, follow, mode: phase, signal, onStart, corio: page.corio,
       onResult: (result) => { if (page.phase === phase) record(phase, result); },
     });
   } catch (e) {
@@ -227,6 +244,8 @@ async function runChecks(event) {
   page.controller = controller;
   el.run.disabled = true;
   el.cancel.disabled = false;
+  el.downloadCsv.disabled = el.downloadJson.disabled = true;
+  page.input = input;
   Object.assign(page, {
     total: urls.length,
     results: { concurrent: [], sequential: [] },
@@ -253,6 +272,7 @@ async function runChecks(event) {
     page.controller = null;
     el.run.disabled = false;
     el.cancel.disabled = true;
+    el.downloadCsv.disabled = el.downloadJson.disabled = false;
     if (frame) cancelAnimationFrame(frame);
     drawFrame(); // the last state, now, even in a background tab
   }
@@ -269,6 +289,18 @@ function redraw() {
   drawFrame();
 }
 
+// The concurrent run's results, as a file.
+function save(kind) {
+  const results = page.results.concurrent.filter(Boolean);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  if (kind === 'csv') return download(`corio-check-${stamp}.csv`, 'text/csv', resultsCsv(results));
+  const { concurrency, timeout, method, follow } = page.input;
+  download(`corio-check-${stamp}.json`, 'application/json', resultsJson(results, {
+    carrier: chooseCarrier().kind, concurrency, timeout, method, follow,
+    totalMs: page.totals.concurrent?.ms ?? null,
+  }));
+}
+
 async function main() {
   if (!el.urls.value.trim()) el.urls.value = defaultUrls().join('\n');
   el.restore.addEventListener('click', () => { el.urls.value = defaultUrls().join('\n'); });
@@ -277,17 +309,23 @@ async function main() {
     page.controller?.abort();
     el.cancel.disabled = true;
   });
+  el.downloadCsv.addEventListener('click', () => save('csv'));
+  el.downloadJson.addEventListener('click', () => save('json'));
   onLanguageChange(redraw);
   drawFrame();
   drawStatus();
+  const loadStart = performance.now();
   try {
     page.checker = await import('../npm/checker.mjs');
+    const { load } = await import('../npm/corio.mjs');
+    page.corio = await load(moduleOptions(chooseCarrier()));
   } catch (e) {
     setStatus('error', 'statusUnavailable', { error: e?.message ?? String(e) });
     return;
   }
   el.run.disabled = false;
-  setStatus('ready', 'statusReady');
+  page.loadMs = performance.now() - loadStart;
+  setStatus('ready', 'statusReady', { time: formatMs(page.loadMs) });
 }
 
 main();

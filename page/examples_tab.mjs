@@ -7,11 +7,13 @@
 // overlap. Texts follow the page's language (i18n.mjs); the titles and the
 // output are the programs' own. Runs made with debug mode on (?debug, the
 // tab's checkbox: debug_mode.mjs) print corio's debug reports too.
+import { chooseCarrier, moduleOptions } from './carrier.mjs';
 import { debugOn, debugToggle } from './debug_mode.mjs';
 import { formatMs, onLanguageChange, t } from './i18n.mjs';
 
 const DIST = new URL('../dist/examples/', import.meta.url);
 const WORKER = new URL('./examples_worker.mjs', import.meta.url);
+const MODULE_OPTIONS = moduleOptions(chooseCarrier());
 
 const $ = (selector) => document.querySelector(selector);
 const list = $('#examples-list');
@@ -168,7 +170,8 @@ function startRun(name) {
   });
   runs.set(name, run);
   if (name === selected) drawRun();
-  worker.postMessage({ url: new URL(`${name}.mjs`, DIST).href, debug: debugOn() });
+  worker.postMessage({ url: new URL(`${name}.mjs`, DIST).href,
+    options: { ...MODULE_OPTIONS, corioDebug: debugOn() } });
 }
 
 // ---- start -----------------------------------------------------------------

@@ -3,8 +3,9 @@
 // Examples tab (examples_tab.mjs): imports its factory, calls main and
 // reports each output line and how the program ended. The tab starts a
 // fresh worker per run, so each run gets a fresh instance, never blocks the
-// page, and can be stopped by ending the worker. Streams use fetch(), as on
-// the page itself (no Module.corioNet here).
+// page, and can be stopped by ending the worker. Streams take the page's
+// carrier (carrier.mjs): the options it sends along (the relay's config, or
+// fetch()).
 //
 // Messages to the page: {type: 'out' | 'err', line}, {type: 'exit', status},
 // {type: 'abort', what}, {type: 'error', message}; the last three end the run.
@@ -32,7 +33,7 @@ self.addEventListener('unhandledrejection', (event) => {
   if (!isExit(event.reason)) end({ type: 'error', message: describe(event.reason) });
 });
 
-async function run({ url, debug }) {
+async function run(url, options) {
   let factory;
   try {
     factory = (await import(url)).default;
@@ -43,9 +44,9 @@ async function run({ url, debug }) {
   let Module;
   try {
     Module = await factory({
+      ...options,
       print: (line) => post({ type: 'out', line }),
       printErr: (line) => post({ type: 'err', line }),
-      corioDebug: !!debug, // corio's debug mode (runtime/host/library_host.js)
       noExitRuntime: false,
       // Called once stdout and stderr are flushed, also when main returns
       // after callMain did because it suspended through Asyncify.
@@ -64,4 +65,4 @@ async function run({ url, debug }) {
   }
 }
 
-self.addEventListener('message', (event) => run(event.data), { once: true });
+self.addEventListener('message', (event) => run(event.data.url, event.data.options ?? {}), { once: true });

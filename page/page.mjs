@@ -1,7 +1,9 @@
 // page.mjs — the demo page's frame: its tabs (the website checker, the
 // coroutine demos, the example programs; the URL hash names the one shown,
-// #checker, #demos or #examples) and the English / 中文 switch.
-import { language, onLanguageChange, setLanguage, translatePage } from './i18n.mjs';
+// #checker, #demos or #examples), the English / 中文 switch, and which
+// carrier the page's connections take, and why (carrier.mjs).
+import { chooseCarrier } from './carrier.mjs';
+import { language, onLanguageChange, setLanguage, t, translatePage } from './i18n.mjs';
 
 const tabs = [...document.querySelectorAll('[role="tab"]')];
 
@@ -18,6 +20,14 @@ function selectTab(panelId) {
 
 function panelOfHash() {
   return `panel-${location.hash.slice(1) || 'checker'}`;
+}
+
+const carrier = chooseCarrier();
+
+function showCarrier() {
+  const p = document.getElementById('carrier');
+  p.dataset.carrier = carrier.kind;
+  p.textContent = t(carrier.kind === 'relay' ? 'carrierRelay' : 'carrierFetch');
 }
 
 function showLanguage(lang) {
@@ -43,7 +53,9 @@ window.addEventListener('hashchange', () => selectTab(panelOfHash()));
 for (const button of document.querySelectorAll('[data-lang]'))
   button.addEventListener('click', () => setLanguage(button.dataset.lang));
 onLanguageChange(showLanguage);
+onLanguageChange(showCarrier);
 
 selectTab(panelOfHash());
 translatePage();
 showLanguage(language());
+showCarrier();

@@ -4,7 +4,8 @@
 // animation frame, so hundreds of results cost a few DOM writes per frame.
 // The table is ARIA roles on divs (demo.css makes each row a grid of fixed
 // height, contained, and skipped while off screen): a changed cell lays out
-// its own row, never the whole table. Also says how a result is shown
+// its own row, never the whole table. On a phone rows are cards; a tap (or
+// Enter) on one shows its whole error. Also says how a result is shown
 // (kind, texts), for the timeline too.
 import { formatMs, language, t } from './i18n.mjs';
 import { ERROR_NAMES_ZH } from './strings.mjs';
@@ -52,10 +53,26 @@ function resultCells(result, kind) {
   return [status, reason, formatMs(resultMs(result)), error];
 }
 
+// How many characters of a URL's end stay when it is cut in the middle.
+const URL_TAIL = 18;
+
+// A URL as its head (which CSS cuts with an ellipsis when there is no room)
+// and its tail (which stays): together the whole URL.
+function urlParts(url) {
+  const cut = Math.max(0, url.length - URL_TAIL);
+  return [['head', url.slice(0, cut)], ['tail', url.slice(cut)]].map(([name, text]) => {
+    const span = document.createElement('span');
+    span.className = name;
+    span.textContent = text;
+    return span;
+  });
+}
+
 export class ResultsTable {
   /** Fills `body` (the table's role="rowgroup" of result rows). */
   constructor(body) {
     this.body = body;
+    ResultsTable.listen(body);
     this.reset([]);
   }
 
@@ -77,14 +94,35 @@ export class ResultsTable {
         return td;
       });
       cells[0].textContent = index + 1;
-      cells[1].textContent = url;
+      cells[1].append(...urlParts(url));
       cells[1].title = url;
+      tr.tabIndex = 0;
+      tr.setAttribute('aria-expanded', 'false');
       this.rows.push({ tr, cells: cells.slice(2), state: 'pending', result: null });
       this.dirty.add(index);
       fragment.append(tr);
     });
     this.body.replaceChildren(fragment);
     this.flush();
+  }
+
+  /** Shows or hides the whole error of the row `tr` (a tap or a key on it). */
+  static toggle(tr) {
+    tr.setAttribute('aria-expanded', String(tr.getAttribute('aria-expanded') !== 'true'));
+  }
+
+  /** Makes rows of `body` open on a tap, Enter or Space. */
+  static listen(body) {
+    body.addEventListener('click', (event) => {
+      const tr = event.target.closest('[role="row"]');
+      if (tr && !getSelection()?.toString()) ResultsTable.toggle(tr);
+    });
+    body.addEventListener('keydown', (event) => {
+      if ((event.key === 'Enter' || event.key === ' ') && event.target.matches('[role="row"]')) {
+        event.preventDefault();
+        ResultsTable.toggle(event.target);
+      }
+    });
   }
 
   start(index) {
@@ -125,6 +163,11 @@ export class ResultsTable {
     row.cells[1].title = row.state === 'hidden' ? detail : '';
     row.cells[3].title = row.state === 'hidden' ? '' : detail;
     row.tr.dataset.state = row.state;
+  }
+
+  /** The results so far, in list order (null where none yet). */
+  results() {
+    return this.rows.map((row) => row.result);
   }
 
   /** How many rows are in each state. */

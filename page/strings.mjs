@@ -11,13 +11,19 @@ export const STRINGS = {
     tabChecker: 'Website checker',
     tabDemos: 'Coroutine demos',
     tabExamples: 'Examples',
+    carrierRelay: 'Connections: real TCP and TLS through this dev server\'s relay (it served this page), ' +
+      'so every site\'s own status line is read.',
+    carrierFetch: 'Connections: the browser\'s fetch(), because this page is hosted as static files: ' +
+      'a site that does not allow cross-origin reads shows no status, and at most 6 requests go to one ' +
+      'site at a time. Run `npm start` and open its page for real connections.',
 
     // ---- the website checker ----
     checkerIntroHtml: 'Checks the HTTP status of many websites at once, as the guide\'s ' +
       'asyncio example does. The checker is C code compiled to WebAssembly: each URL is a ' +
-      'corio task that sends an HTTP request and reads the status line through a ' +
-      '<code>fetch()</code>-backed stream, and the tasks run concurrently on the page\'s own ' +
-      'event loop, so the page stays responsive while hundreds of checks run.',
+      'corio task that opens a connection, sends an HTTP request and reads the status line ' +
+      '(through this server\'s relay when <code>npm start</code> serves the page, through ' +
+      '<code>fetch()</code> when it is hosted as static files), and the tasks run concurrently ' +
+      'on the page\'s own event loop, so the page stays responsive while hundreds of checks run.',
     urls: 'URLs, one per line',
     urlsHint: 'Lines starting with # are skipped; a URL without a scheme gets https://. ' +
       'The /demo/ URLs are served by this server, so they work offline; public sites fail ' +
@@ -25,11 +31,13 @@ export const STRINGS = {
     restoreDefaults: 'Restore the default list',
     concurrency: 'Concurrency',
     timeout: 'Timeout (s)',
+    method: 'Method',
+    follow: 'Follow redirects',
     compare: 'Also run sequentially, to compare',
     run: 'Run',
     cancel: 'Cancel',
     statusLoading: 'Loading the checker…',
-    statusReady: 'Ready.',
+    statusReady: 'Ready (the checker loaded in {time}).',
     statusUnavailable: 'The checker could not be loaded ({error}). ' +
       'Build it first (make -f emscripten.mk dist), then reload.',
     statusConcurrent: 'Checking {n} URLs concurrently, at most {concurrency} at a time…',
@@ -53,6 +61,9 @@ export const STRINGS = {
     runningFor: '{time}…',
     cancelledAfter: 'cancelled after {time}',
     timesFaster: '{x}× faster',
+    timesSlower: '{x}× slower',
+    downloadCsv: 'Download CSV',
+    downloadJson: 'Download JSON',
     summary: '{ok} OK, {httpError} HTTP errors, {error} failed, {hidden} hidden, {cancelled} cancelled',
     resultsCaption: 'Results of the concurrent run',
     colIndex: '#',
@@ -118,7 +129,8 @@ export const STRINGS = {
       'guide: C programs with <code>main()</code>, compiled to WebAssembly. Pick one to read its ' +
       'source. Run starts it in a worker (a fresh module instance each time), so the page stays ' +
       'responsive, and shows what it prints beside the source. In the browser, streams go through ' +
-      '<code>fetch()</code>, and a program that starts its own server fails with ' +
+      'the dev server\'s relay (or <code>fetch()</code> when the page is hosted as static files), ' +
+      'and a program that starts its own server fails with ' +
       '<code>CORIO_ENOTSUP</code>: a page cannot accept connections.',
     examplesLoading: 'Loading the examples…',
     examplesReady: '{n} example programs.',
@@ -145,10 +157,16 @@ export const STRINGS = {
     tabChecker: '网站状态检查',
     tabDemos: '协程演示',
     tabExamples: '示例',
+    carrierRelay: '连接方式：经由本开发服务器的中继（它提供了本页面）建立真实的 TCP 和 TLS 连接，' +
+      '因此能读到每个网站自己的状态行。',
+    carrierFetch: '连接方式：浏览器的 fetch()，因为本页面作为静态文件托管：' +
+      '不允许跨源读取的网站不显示状态，且同一网站同时最多 6 个请求。' +
+      '运行 `npm start` 并打开它提供的页面即可使用真实连接。',
 
     checkerIntroHtml: '像指南中的 asyncio 示例那样，同时检查许多网站的 HTTP 状态。检查器是编译成 ' +
-      'WebAssembly 的 C 代码：每个 URL 是一个 corio 任务，它通过基于 <code>fetch()</code> 的流' +
-      '发送 HTTP 请求并读取状态行；这些任务在页面自己的事件循环上并发运行，所以即使同时进行数百个' +
+      'WebAssembly 的 C 代码：每个 URL 是一个 corio 任务，它打开连接、发送 HTTP 请求并读取状态行' +
+      '（由 <code>npm start</code> 提供页面时经由本服务器的中继，作为静态文件托管时经由 ' +
+      '<code>fetch()</code>）；这些任务在页面自己的事件循环上并发运行，所以即使同时进行数百个' +
       '检查，页面也保持响应。',
     urls: 'URL 列表，每行一个',
     urlsHint: '以 # 开头的行会被跳过；没有协议的 URL 会加上 https://。/demo/ 开头的 URL 由本服务器' +
@@ -156,11 +174,13 @@ export const STRINGS = {
     restoreDefaults: '恢复默认列表',
     concurrency: '并发数',
     timeout: '超时（秒）',
+    method: '请求方法',
+    follow: '跟随重定向',
     compare: '再顺序运行一遍，用于比较',
     run: '运行',
     cancel: '取消',
     statusLoading: '正在加载检查器…',
-    statusReady: '就绪。',
+    statusReady: '就绪（检查器加载用时 {time}）。',
     statusUnavailable: '无法加载检查器（{error}）。请先构建（make -f emscripten.mk dist），然后刷新页面。',
     statusConcurrent: '正在并发检查 {n} 个 URL，同时最多 {concurrency} 个…',
     statusSequential: '正在逐个检查同样的 {n} 个 URL…',
@@ -183,6 +203,9 @@ export const STRINGS = {
     runningFor: '{time}…',
     cancelledAfter: '{time} 后取消',
     timesFaster: '快 {x} 倍',
+    timesSlower: '慢 {x} 倍',
+    downloadCsv: '下载 CSV',
+    downloadJson: '下载 JSON',
     summary: '成功 {ok}，HTTP 错误 {httpError}，失败 {error}，被隐藏 {hidden}，已取消 {cancelled}',
     resultsCaption: '并发运行的结果',
     colIndex: '#',
@@ -243,7 +266,7 @@ export const STRINGS = {
     examplesIntroHtml: '<code>examples/</code> 下的程序，每个对应 asyncio 指南中的一个主题：带 ' +
       '<code>main()</code> 的 C 程序，编译成了 WebAssembly。选择一个即可阅读它的源码。“运行”会在' +
       'worker 中启动它（每次都是新的模块实例），所以页面保持响应，它的输出显示在源码旁边。在浏览器中，' +
-      '流通过 <code>fetch()</code> 实现；自己启动服务器的程序会以 <code>CORIO_ENOTSUP</code> 失败：' +
+      '流经由开发服务器的中继实现（页面作为静态文件托管时经由 <code>fetch()</code>）；自己启动服务器的程序会以 <code>CORIO_ENOTSUP</code> 失败：' +
       '网页无法接受连接。',
     examplesLoading: '正在加载示例…',
     examplesReady: '共 {n} 个示例程序。',

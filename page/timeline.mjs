@@ -4,8 +4,9 @@
 // staircase. Bars are drawn on a canvas (a redraw costs no layout, however
 // many bars); the axis ticks are HTML; each bar is also listed, with its
 // times and a description, in the canvas's fallback content, which screen
-// readers and tests read and the browser never lays out. Changes are applied
-// in flush(), once per animation frame.
+// readers and tests read and the browser never lays out. Pointing at a bar
+// (or tapping it) shows its label, the URL, outcome and time, in a tooltip.
+// Changes are applied in flush(), once per animation frame.
 import { t } from './i18n.mjs';
 
 const ROW_PX = 14;
@@ -54,8 +55,16 @@ export class Timeline {
     this.canvas.append(this.list);
     this.grid = document.createElement('div');
     this.grid.className = 'timeline-grid';
-    this.plot.append(this.canvas, this.grid);
+    this.tip = document.createElement('div');
+    this.tip.className = 'timeline-tip';
+    this.tip.setAttribute('role', 'tooltip');
+    this.tip.hidden = true;
+    this.plot.append(this.canvas, this.grid, this.tip);
     container.append(this.plot);
+    const point = (event) => this.showTip(event.offsetX, event.offsetY);
+    this.canvas.addEventListener('pointermove', point);
+    this.canvas.addEventListener('pointerdown', point);
+    this.canvas.addEventListener('pointerleave', () => { this.tip.hidden = true; });
     this.size = { width: 0, height: 0 }; // CSS px, from the ResizeObserver (never read from layout)
     new ResizeObserver(([entry]) => {
       const box = entry.contentBoxSize?.[0];
@@ -163,6 +172,31 @@ export class Timeline {
         Math.max(1.5, (end - bar.start) * pxPerMs), barPx);
     }
     ctx.globalAlpha = 1;
+  }
+
+  /** The bar at (x, y) CSS px in the plot, or null. */
+  barAt(x, y) {
+    const { width, height } = this.size;
+    if (!width || !height || !this.domain) return null;
+    const bar = this.bars.get(Math.floor(y / (height / Math.max(this.count, 1))));
+    if (!bar) return null;
+    const pxPerMs = width / this.domain;
+    const end = bar.end ?? Math.max(this.lastNow, bar.start);
+    // A little slack around thin bars, so a short check can be pointed at.
+    return x >= bar.start * pxPerMs - 4 && x <= end * pxPerMs + 4 ? bar : null;
+  }
+
+  // Shows the label of the bar at (x, y), or hides the tooltip.
+  showTip(x, y) {
+    const bar = this.barAt(x, y);
+    const text = bar ? bar.label || bar.item.textContent : '';
+    this.tip.hidden = !text;
+    if (!text) return;
+    this.tip.textContent = text;
+    const { width } = this.size;
+    this.tip.style.top = `${y + 12}px`;
+    this.tip.style.left = x > width / 2 ? '' : `${x + 8}px`;
+    this.tip.style.right = x > width / 2 ? `${width - x + 8}px` : '';
   }
 
   readColours() {

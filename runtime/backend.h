@@ -105,7 +105,7 @@ int corio__host_debug_requested(void);
 /* For a host whose event loop cannot be blocked (JS): exported coroutines
  * run on a loop of the core's that outlives them, and the host runs it a
  * slice at a time from its own turns. Never called from inside a running
- * loop (they then refuse: CORIO_EINVALSTATE, false, -1). */
+ * loop (they then refuse: CORIO_ERUNTIME, false, -1). */
 
 /* How a hosted run ended: code is its status (CORIO_EDEADLK for a task
  * cancelled by a deadlock break), value its result, message its error text
@@ -163,6 +163,11 @@ typedef struct corio__net_opts {
                             * when tls is set */
   const char *ca_file;     /* PEM CAs to trust instead of the system's, or
                             * NULL */
+  int deny_private;        /* nonzero: before connecting to each address
+                            * the name resolved to, ask
+                            * corio_address_denied; a refused one is
+                            * skipped, and when none is left the error is
+                            * CORIO_EDENIED naming the address */
 } corio__net_opts_t;
 
 /* Calls from the core into the backend. None of them waits, and none calls

@@ -4,18 +4,22 @@
 // endpoint list from there, by relative URLs that also work when the
 // repository is hosted as static files and the page is /page/), with the
 // cross-origin isolation headers that wasm threads will need and no caching,
-// and the website checker's demo endpoints under /demo/ (demo_endpoints.mjs).
+// and the website checker's demo endpoints under /demo/ (demo_endpoints.mjs),
+// and the connection relay at /relay (relay.mjs), whose config (with its
+// secret) goes into the index.html it serves to its own origin.
 //
 //   node server/server.mjs [--port N] [--host ADDR]    (PORT=N works too)
 //
 // Tests import startServer() and listen on port 0.
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serveDemo } from './demo_endpoints.mjs';
+import { createRelay } from './relay.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const REPO_DIRS = Object.fromEntries(['page', 'dist', 'npm', 'server'].map((d) => [d, join(repo, d)]));
@@ -86,7 +90,34 @@ function sendText(res, status, text, extra = {}) {
   res.end(text);
 }
 
-async function handle(req, res, dirs, log) {
+// The element of page/index.html that carries the relay's config, empty in
+// the file itself (a page hosted as static files has no relay).
+const RELAY_META = '<meta name="corio-relay" content="">';
+
+const escapeAttribute = (text) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;')
+  .replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+// Whether `host` (an address or name to bind) is loopback only.
+export function isLoopback(host) {
+  return host === 'localhost' || /^127\./.test(host) || host === '::1';
+}
+
+// The Host values and origins of this server at `port`: its loopback names,
+// and, bound to another address, the machine's addresses too.
+function ownOrigins(host, port) {
+  const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
+  if (!isLoopback(host)) {
+    names.add(host.includes(':') ? `[${host}]` : host);
+    if (host === '0.0.0.0' || host === '::') {
+      for (const list of Object.values(networkInterfaces()))
+        for (const a of list ?? []) names.add(a.family === 'IPv6' ? `[${a.address}]` : a.address);
+    }
+  }
+  const hosts = new Set([...names].map((n) => `${n}:${port}`.toLowerCase()));
+  return { hosts, origins: new Set([...hosts].map((h) => `http://${h}`)) };
+}
+
+async function handle(req, res, dirs, log, site) {
   const method = req.method;
   const q = req.url.indexOf('?');
   const pathname = q < 0 ? req.url : req.url.slice(0, q); // as sent: `//x` is a path here, not a host
@@ -105,6 +136,11 @@ async function handle(req, res, dirs, log) {
       sendText(res, (status = 404), 'not found\n');
     } else {
       status = 200;
+      if (site.relay && found.file === resolve(dirs.page, 'index.html')) {
+        await sendPage(req, res, found.file, site, method);
+        log?.(`${method} ${req.url} ${status}`);
+        return;
+      }
       res.writeHead(200, {
         ...COMMON_HEADERS,
         'Content-Type': MIME_TYPES[extname(found.file).toLowerCase()] ?? 'application/octet-stream',
@@ -117,24 +153,44 @@ async function handle(req, res, dirs, log) {
   log?.(`${method} ${req.url} ${status}`);
 }
 
+// page/index.html with the relay's config, for a request to this server's
+// own Host (a DNS-rebound name gets the page without it).
+async function sendPage(req, res, file, site, method) {
+  let html = await readFile(file, 'utf8');
+  if (site.origins().hosts.has(String(req.headers.host ?? '').toLowerCase()))
+    html = html.replace(RELAY_META,
+      `<meta name="corio-relay" content="${escapeAttribute(JSON.stringify(site.relay.config()))}">`);
+  const body = Buffer.from(html);
+  res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': MIME_TYPES['.html'], 'Content-Length': body.length });
+  res.end(method === 'HEAD' ? undefined : body);
+}
+
 /**
  * Starts the server. Resolves to {url, port, server, close()} once it
  * listens; rejects (with a message saying so) if the port is taken.
  * `dirs` maps a first path segment to a folder; it defaults to the repo's
  * page/, dist/, npm/ and server/ (`page` is also what `/` serves).
+ * `relay` (default true): offer /relay; the result then has `relay`
+ * (relay.mjs: its secret, config()).
  */
 export function startServer({
   port = 8080,
   host = '127.0.0.1',
   dirs = REPO_DIRS,
   log = null,
+  relay = true,
 } = {}) {
+  const site = { relay: null, origins: () => ({ hosts: new Set(), origins: new Set() }) };
+  if (relay) site.relay = createRelay({ origins: () => site.origins(), log });
   const server = createServer((req, res) => {
-    handle(req, res, dirs, log).catch((e) => {
+    handle(req, res, dirs, log, site).catch((e) => {
       if (!res.headersSent) sendText(res, 500, 'internal error\n');
       else res.destroy();
       log?.(`${req.method} ${req.url} 500 ${e.message}`);
     });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (!site.relay?.upgrade(req, socket, head)) socket.destroy();
   });
   return new Promise((resolvePromise, reject) => {
     server.once('error', (e) => {
@@ -146,11 +202,15 @@ export function startServer({
     server.listen(port, host, () => {
       const actual = server.address().port;
       const urlHost = host.includes(':') ? `[${host}]` : host;
+      const origins = ownOrigins(host, actual);
+      site.origins = () => origins;
       resolvePromise({
         url: `http://${urlHost}:${actual}/`,
         port: actual,
         server,
+        relay: site.relay,
         close: () => new Promise((done) => {
+          site.relay?.close();
           server.close(() => done());
           server.closeAllConnections();
         }),
@@ -159,8 +219,9 @@ export function startServer({
   });
 }
 
-const USAGE = 'usage: node server/server.mjs [--port N] [--host ADDR]\n' +
-  'Serves the corio browser demo (page/, with dist/ and npm/) and its demo endpoints (/demo/)\n' +
+const USAGE = 'usage: node server/server.mjs [--port N] [--host ADDR] [--no-relay]\n' +
+  'Serves the corio browser demo (page/, with dist/ and npm/), its demo endpoints (/demo/)\n' +
+  'and the connection relay its pages use (/relay; --no-relay: none, pages use fetch())\n' +
   'on ADDR (default 127.0.0.1), port N (default: $PORT, else 8080; 0 picks a free one).';
 
 async function main() {
@@ -170,6 +231,7 @@ async function main() {
       options: {
         port: { type: 'string', short: 'p' },
         host: { type: 'string', default: '127.0.0.1' },
+        'no-relay': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -188,8 +250,16 @@ async function main() {
     process.exit(2);
   }
   try {
-    const { url } = await startServer({ port, host: values.host, log: (l) => console.log(l) });
+    const { url, relay } = await startServer({ port, host: values.host, relay: !values['no-relay'],
+      log: (l) => console.log(l) });
     console.log(`corio demo: serving page/ on ${url} (checker demo endpoints under /demo/)`);
+    if (relay) console.log(`corio demo: pages open TCP/TLS connections through ${url.replace(/^http/, 'ws')}relay ` +
+      `(TLS verified with ${relay.caFrom})`);
+    if (!isLoopback(values.host)) {
+      const warning = `WARNING: listening on ${values.host}, not loopback: other machines can reach this server` +
+        (relay ? ' and, with the secret in its page, open connections from this machine through its relay' : '');
+      console.error(`${'!'.repeat(warning.length)}\n${warning}\n${'!'.repeat(warning.length)}`);
+    }
   } catch (e) {
     console.error(`server: ${e.message}`);
     process.exit(1);

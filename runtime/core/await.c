@@ -30,12 +30,6 @@ int corio_sleep(double seconds) {
 
 /* ---- waiting for a task ------------------------------------------------ */
 
-/* A done callback that wakes the task that waits. */
-static void wake_waiter(corio_task_t *done, void *waiter) {
-  (void)done;
-  corio__task_wake(waiter, CORIO_OK);
-}
-
 /* asyncio passes a cancellation of the awaiting task to the awaited one. */
 static bool forward_cancel(void *awaited, const char *msg) {
   return corio_task_cancel(awaited, msg);
@@ -49,13 +43,13 @@ static int wait_done(corio_task_t *t, bool forward) {
   if (t == NULL) return CORIO_EINVAL;
   corio_task_t *self = corio__current;
   if (t == self)
-    return corio_fail(CORIO_EINVALSTATE, "a task cannot await itself");
+    return corio_fail(CORIO_ERUNTIME, "a task cannot await itself");
   if (corio_task_done(t)) return CORIO_OK;
-  rc = corio_task_add_done_callback(t, wake_waiter, self);
+  rc = corio_task_add_done_callback(t, corio__wake_on_done, self);
   if (rc != CORIO_OK) return corio__set_error(rc, NULL);
   corio__waits_on(CORIO__WAIT_TASK, t, NULL);
   rc = corio__task_wait(forward ? forward_cancel : NULL, t);
-  if (rc != CORIO_OK) corio_task_remove_done_callback(t, wake_waiter, self);
+  if (rc != CORIO_OK) corio_task_remove_done_callback(t, corio__wake_on_done, self);
   return rc;
 }
 
@@ -86,8 +80,9 @@ int corio_shield(corio_task_t *t, intptr_t *result) {
   return await_outcome(t, false, result);
 }
 
-/* asyncio.wait_for with a timeout <= 0: a task not done is cancelled and
- * waited for at once (one that has not started never runs). */
+/* asyncio.wait_for with a timeout <= 0 (already expired): a task not done
+ * is cancelled and waited for at once (one that has not started never
+ * runs). */
 static int wait_for_now(corio_task_t *t, intptr_t *result) {
   if (corio_task_done(t)) return await_outcome(t, false, result);
   corio_task_cancel(t, NULL);
@@ -98,14 +93,15 @@ static int wait_for_now(corio_task_t *t, intptr_t *result) {
 }
 
 int corio_wait_for(corio_task_t *t, double timeout, intptr_t *result) {
-  if (timeout < 0) return corio_await(t, result);
-  if (timeout == 0) {
+  if (isnan(timeout)) return CORIO_EINVAL;
+  if (timeout == CORIO_FOREVER) return corio_await(t, result);
+  if (timeout <= 0) {
     int rc = corio__check_in_task();
     if (rc != CORIO_OK) return rc;
     if (t == NULL) return CORIO_EINVAL;
     return wait_for_now(t, result);
   }
-  corio_timeout_t scope;
+  corio_timeout_t scope = CORIO_TIMEOUT_INIT;
   int rc = corio_timeout_enter(&scope, timeout);
   if (rc != CORIO_OK) return rc;
   rc = corio_await(t, result);

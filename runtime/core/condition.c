@@ -108,7 +108,7 @@ int corio_condition_wait(corio_condition_t *c) {
   if (rc != CORIO_OK) return rc;
   if (c == NULL) return CORIO_EINVAL;
   if (!corio_lock_locked(c->lock))
-    return corio_fail(CORIO_EINVALSTATE, "cannot wait on an unacquired lock");
+    return corio_fail(CORIO_ERUNTIME, "cannot wait on an unacquired lock");
   corio_lock_release(c->lock);
   cond_waiter_t w = {corio__current, true, false, NULL, NULL};
   cond_waiter_t *node = &w;
@@ -140,7 +140,7 @@ int corio_condition_wait_for(corio_condition_t *c,
 int corio_condition_notify(corio_condition_t *c, size_t n) {
   if (c == NULL) return CORIO_EINVAL;
   if (!corio_lock_locked(c->lock))
-    return corio_fail(CORIO_EINVALSTATE, "cannot notify on an unacquired lock");
+    return corio_fail(CORIO_ERUNTIME, "cannot notify on an unacquired lock");
   notify_waiters(c, n);
   return CORIO_OK;
 }

@@ -157,7 +157,8 @@ int corio_open_connection(const char *host, int port,
     return corio__set_error(rc, NULL);
   corio__net_opts_t net = {opts->tls,
                            opts->server_name ? opts->server_name : host,
-                           opts->ca_file};
+                           opts->ca_file, opts->deny_private};
+  c->tls = opts->tls;
   corio__net_connect(c, host, port, &net);
   while (c->state == CORIO__CONN_CONNECTING && c->error == 0) {
     if ((rc = wait_change(c)) != CORIO_OK) break; /* cancelled */
@@ -236,6 +237,20 @@ int corio_writer_wait_closed(corio_writer_t *w) {
   while (c->state != CORIO__CONN_CLOSED)
     if ((rc = wait_change(c)) != CORIO_OK) return rc;
   return c->error ? conn_fail(c) : CORIO_OK;
+}
+
+bool corio_writer_can_write_eof(const corio_writer_t *w) {
+  /* asyncio: a socket transport can, an SSL one cannot. */
+  return w != NULL && !w->conn->tls;
+}
+
+const char *corio_writer_extra_info(const corio_writer_t *w,
+                                    const char *name) {
+  if (w == NULL || name == NULL) return NULL;
+  if (strcmp(name, "peername") == 0)
+    return w->conn->peer[0] ? w->conn->peer : NULL;
+  if (strcmp(name, "ssl") == 0) return w->conn->tls ? "1" : NULL;
+  return NULL; /* sockname, peercert: not known to the core yet */
 }
 
 const char *corio_writer_peer(const corio_writer_t *w) {

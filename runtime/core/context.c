@@ -12,6 +12,15 @@ int corio_with(corio_acm_t cm, int (*body)(void *data), void *data) {
   return cm.exit(cm.self, body(data));
 }
 
+int corio_with_as(corio_acm_t cm, int (*body)(void *value, void *data),
+                  void *data) {
+  if (cm.enter == NULL || cm.exit == NULL || body == NULL) return CORIO_EINVAL;
+  int rc = cm.enter(cm.self);
+  if (rc != CORIO_OK) return rc;
+  void *value = cm.value ? cm.value(cm.self) : NULL;
+  return cm.exit(cm.self, body(value, data));
+}
+
 /* Release, then the body's status; a failed release wins, as an exception
  * raised by Python's __aexit__ replaces the body's. */
 static int exit_status(int release_rc, int status) {
@@ -27,7 +36,7 @@ static int lock_exit(void *self, int status) {
 }
 
 corio_acm_t corio_lock_cm(corio_lock_t *l) {
-  return (corio_acm_t){lock_enter, lock_exit, l};
+  return (corio_acm_t){lock_enter, lock_exit, l, NULL};
 }
 
 static int semaphore_enter(void *self) { return corio_semaphore_acquire(self); }
@@ -37,7 +46,7 @@ static int semaphore_exit(void *self, int status) {
 }
 
 corio_acm_t corio_semaphore_cm(corio_semaphore_t *s) {
-  return (corio_acm_t){semaphore_enter, semaphore_exit, s};
+  return (corio_acm_t){semaphore_enter, semaphore_exit, s, NULL};
 }
 
 static int condition_enter(void *self) { return corio_condition_acquire(self); }
@@ -47,7 +56,7 @@ static int condition_exit(void *self, int status) {
 }
 
 corio_acm_t corio_condition_cm(corio_condition_t *c) {
-  return (corio_acm_t){condition_enter, condition_exit, c};
+  return (corio_acm_t){condition_enter, condition_exit, c, NULL};
 }
 
 /* ---- timeout scope ------------------------------------------------------ */
@@ -58,14 +67,22 @@ static int timeout_enter(void *self) {
   return corio_timeout_enter(&state->scope, state->delay);
 }
 
+static void *timeout_value(void *self) {
+  return &((corio_timeout_cm_state_t *)self)->scope;
+}
+
 static int timeout_exit(void *self, int status) {
   corio_timeout_cm_state_t *state = self;
   return corio_timeout_exit(&state->scope, status);
 }
 
+/* Making the manager is asyncio.timeout(delay): a new scope, entered once. */
 corio_acm_t corio_timeout_cm(corio_timeout_cm_state_t *state, double delay) {
-  if (state) state->delay = delay;
-  return (corio_acm_t){timeout_enter, timeout_exit, state};
+  if (state) {
+    state->scope = (corio_timeout_t)CORIO_TIMEOUT_INIT;
+    state->delay = delay;
+  }
+  return (corio_acm_t){timeout_enter, timeout_exit, state, timeout_value};
 }
 
 /* ---- task group --------------------------------------------------------- */
@@ -74,6 +91,10 @@ static int task_group_enter(void *self) {
   corio_task_group_cm_state_t *state = self;
   if (state == NULL) return CORIO_EINVAL;
   return corio_task_group_new(&state->group);
+}
+
+static void *task_group_value(void *self) {
+  return ((corio_task_group_cm_state_t *)self)->group;
 }
 
 static int task_group_exit(void *self, int status) {
@@ -85,5 +106,6 @@ static int task_group_exit(void *self, int status) {
 }
 
 corio_acm_t corio_task_group_cm(corio_task_group_cm_state_t *state) {
-  return (corio_acm_t){task_group_enter, task_group_exit, state};
+  return (corio_acm_t){task_group_enter, task_group_exit, state,
+                       task_group_value};
 }

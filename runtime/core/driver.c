@@ -144,7 +144,7 @@ static int main_outcome(const corio_task_t *main, corio_outcome_t *out) {
 int corio_run_ex(corio_fn fn, void *arg, const corio_run_opts_t *opts,
                  corio_outcome_t *out) {
   if (out) memset(out, 0, sizeof *out);
-  if (corio__loop != NULL) return CORIO_EINVALSTATE; /* nested run */
+  if (corio__loop != NULL) return CORIO_ERUNTIME; /* nested run */
   if (fn == NULL) return CORIO_EINVAL;
   corio_loop_t *loop;
   int rc = corio__loop_new(&loop, opts);
@@ -211,7 +211,7 @@ int corio__hosted_start(const char *name, intptr_t arg,
   *out = NULL;
   corio_fn fn = corio__export_find(name);
   if (fn == NULL) return CORIO_ENOTFOUND;
-  if (corio__loop != NULL) return CORIO_EINVALSTATE; /* inside a running loop */
+  if (corio__loop != NULL) return CORIO_ERUNTIME; /* inside a running loop */
   int rc;
   if (hosted_loop == NULL &&
       (rc = corio__loop_new(&hosted_loop, NULL)) != CORIO_OK)

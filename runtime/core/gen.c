@@ -108,10 +108,10 @@ static void on_body_done(corio_task_t *t, void *data) {
 int corio_gen_yield(corio_gen_t *g, void *value) {
   if (g == NULL) return CORIO_EINVAL;
   if (corio__current == NULL || corio__current != g->task)
-    return corio_fail(CORIO_EINVALSTATE,
+    return corio_fail(CORIO_ERUNTIME,
                       "corio_gen_yield called outside the generator's body");
   if (g->closing)
-    return corio_fail(CORIO_EINVALSTATE,
+    return corio_fail(CORIO_ERUNTIME,
                       "async generator ignored its closing (yielded again)");
   g->value = value;
   g->state = GEN_SUSPENDED;
@@ -171,7 +171,7 @@ static int resume(corio_gen_t *g, int status) {
   int rc = corio__check_in_task();
   if (rc != CORIO_OK) return rc;
   if (g->state == GEN_RUNNING)
-    return corio_fail(CORIO_EINVALSTATE, "async generator is already running");
+    return corio_fail(CORIO_ERUNTIME, "async generator is already running");
   if (g->state == GEN_NEW) {
     rc = start_body(g);
     if (rc != CORIO_OK) return rc;
@@ -225,7 +225,7 @@ int corio_gen_athrow(corio_gen_t *g, int code, const char *message,
     return corio__set_error(code, message);
   }
   if (g->state != GEN_SUSPENDED)
-    return corio_fail(CORIO_EINVALSTATE, "async generator is already running");
+    return corio_fail(CORIO_ERUNTIME, "async generator is already running");
   free(g->throw_msg);
   g->throw_msg = corio__strdup(message);
   int rc = resume(g, code);
@@ -241,7 +241,7 @@ int corio_gen_aclose(corio_gen_t *g) {
   }
   g->closing = true;
   int rc = resume(g, CORIO_ECLOSED);
-  /* A body that yields again gets EINVALSTATE from that yield and usually
+  /* A body that yields again gets ERUNTIME from that yield and usually
    * ends with it; closing ended normally if the body returned OK/END or
    * let CORIO_ECLOSED through. */
   if (rc == CORIO_END || rc == CORIO_ECLOSED) return CORIO_OK;

@@ -1,131 +1,30 @@
 /*
- * http.c — the small HTTP/1.1 client of corio.h section 12: URL parsing, a
- * request written over corio_open_connection, the response head parsed, and
- * the body as a reader that pulls from the connection's reader (bounded by
- * Content-Length, decoded from chunked, or up to EOF).
+ * http.c — the HTTP/1.1 client of corio.h section 12, the only one corio
+ * has (the checker is built on it): one request writer, the response head
+ * read through the one parser (http_parse.c), redirects followed when
+ * asked, and the body as a reader that pulls from the connection's reader
+ * (bounded by Content-Length, decoded from chunked, or up to EOF).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "http_parse.h"
 #include "stream_internal.h"
 
-/* ---- URLs ---------------------------------------------------------------- */
+#ifndef CORIO_VERSION
+#error "CORIO_VERSION must be defined by the build (from package.json)"
+#endif
 
-static char *dup_range(const char *s, size_t n) {
-  char *out = malloc(n + 1);
-  if (out) {
-    memcpy(out, s, n);
-    out[n] = '\0';
-  }
-  return out;
-}
+/* The User-Agent of every request that does not set its own. */
+#define USER_AGENT "corio-check/" CORIO_VERSION
 
-/* The request target: "/" first if the URL has no path, and bytes
- * outside ASCII percent-encoded (a request line is ASCII). */
-static char *encode_path(const char *tail, size_t n) {
-  static const char hex[] = "0123456789ABCDEF";
-  bool slash = n == 0 || *tail == '?';
-  char *out = malloc(n * 3 + 2), *o = out;
-  if (out == NULL) return NULL;
-  if (slash) *o++ = '/';
-  for (size_t i = 0; i < n; i++) {
-    unsigned char ch = (unsigned char)tail[i];
-    if (ch < 0x80) {
-      *o++ = (char)ch;
-    } else {
-      *o++ = '%';
-      *o++ = hex[ch >> 4];
-      *o++ = hex[ch & 15];
-    }
-  }
-  *o = '\0';
-  return out;
-}
-
-int corio_url_parse(const char *url, char **host, int *port, bool *tls,
-                    char **path) {
-  *host = *path = NULL;
-  if (url == NULL) return corio_fail(CORIO_EINVAL, "invalid URL: none");
-  const char *rest;
-  if (strncasecmp(url, "http://", 7) == 0) {
-    *tls = false;
-    *port = 80;
-    rest = url + 7;
-  } else if (strncasecmp(url, "https://", 8) == 0) {
-    *tls = true;
-    *port = 443;
-    rest = url + 8;
-  } else {
-    return corio_fail(CORIO_EINVAL,
-                      "invalid URL \"%s\": it must start with http:// or "
-                      "https://", url);
-  }
-  for (const char *p = url; *p; p++) {
-    if ((unsigned char)*p <= ' ' || *p == 0x7f)
-      return corio_fail(CORIO_EINVAL,
-                        "invalid URL \"%s\": it contains a space or a "
-                        "control character", url);
-    if (*p == '\\') /* browsers read it as "/", other parsers do not */
-      return corio_fail(CORIO_EINVAL,
-                        "invalid URL \"%s\": it contains a backslash "
-                        "(write / instead)", url);
-  }
-  size_t authority = strcspn(rest, "/?#");
-  const char *at = memchr(rest, '@', authority);
-  if (at) /* user:password@ is not sent; skip it */
-    authority -= (size_t)(at + 1 - rest), rest = at + 1;
-  const char *host_start = rest, *host_end;
-  const char *after;
-  if (*rest == '[') { /* [IPv6] */
-    host_end = memchr(rest, ']', authority);
-    if (host_end == NULL)
-      return corio_fail(CORIO_EINVAL, "invalid URL \"%s\": unclosed [", url);
-    host_start = rest + 1;
-    after = host_end + 1;
-  } else {
-    const char *colon = memchr(rest, ':', authority);
-    host_end = colon ? colon : rest + authority;
-    after = host_end;
-  }
-  if (host_end == host_start)
-    return corio_fail(CORIO_EINVAL, "invalid URL \"%s\": no host", url);
-  const char *end = rest + authority;
-  if (after < end) {
-    if (*after != ':')
-      return corio_fail(CORIO_EINVAL, "invalid URL \"%s\": bad host", url);
-    long value = 0;
-    const char *p = after + 1;
-    if (p == end)
-      return corio_fail(CORIO_EINVAL, "invalid URL \"%s\": empty port", url);
-    for (; p < end; p++) {
-      if (!isdigit((unsigned char)*p) || (value = value * 10 + (*p - '0')) >
-                                             65535)
-        return corio_fail(CORIO_EINVAL, "invalid URL \"%s\": bad port", url);
-    }
-    if (value == 0)
-      return corio_fail(CORIO_EINVAL, "invalid URL \"%s\": port 0", url);
-    *port = (int)value;
-  }
-  const char *tail = end;
-  size_t tail_len = strcspn(tail, "#"); /* the fragment is not sent */
-  *host = dup_range(host_start, (size_t)(host_end - host_start));
-  *path = encode_path(tail, tail_len);
-  if (*host == NULL || *path == NULL) {
-    free(*host);
-    free(*path);
-    *host = *path = NULL;
-    return corio__set_error(CORIO_ENOMEM, NULL);
-  }
-  for (char *h = *host; *h; h++) *h = (char)tolower((unsigned char)*h);
-  return CORIO_OK;
-}
-
-/* ---- the response --------------------------------------------------------- */
-
-typedef enum body_kind { BODY_NONE, BODY_LENGTH, BODY_CHUNKED, BODY_TO_EOF } body_kind_t;
+/* One response of a redirect chain. */
+typedef struct hop {
+  char *url; /* owned */
+  int status;
+} hop_t;
 
 struct corio_response {
   corio_reader_t *conn_reader;  /* owned, with the writer */
@@ -134,109 +33,61 @@ struct corio_response {
   char *reason;
   char **names, **values;       /* owned */
   size_t nheaders;
+  char *url;                    /* owned: the URL this response answers */
+  hop_t *hops;                  /* owned: the redirects followed, in order */
+  size_t nhops;
   corio_reader_t body;
-  body_kind_t kind;
-  unsigned long long remaining; /* BODY_LENGTH: bytes left; chunked: of
-                                 * the current chunk */
-  unsigned long long total;     /* BODY_LENGTH: Content-Length */
-  bool chunk_started;           /* BODY_CHUNKED: inside a chunk */
-  bool in_trailers;             /* BODY_CHUNKED: the last chunk was read */
+  corio__http_body_t kind;
+  uint64_t remaining;           /* BODY_LENGTH: bytes left */
+  uint64_t total;               /* BODY_LENGTH: Content-Length */
+  corio__http_chunked_t chunked;
 };
 
 /* Bytes moved from the connection to the body per fill. */
 #define BODY_STEP 65536
 
-/* After a line cut short: the connection's own failure (a reset, ...), if
- * that is what cut it, else 0. */
-static int cut_by_failure(const corio_response_t *resp) {
-  const corio_reader_t *r = resp->conn_reader;
-  return r->error ? corio__set_error(r->error, r->errmsg) : 0;
-}
+/* ---- the body ------------------------------------------------------------ */
 
-/* Reads one line of the chunked framing from the connection (without its
- * CRLF). Errors become the body's. */
-static int chunk_line(corio_response_t *resp, char **line) {
-  size_t n;
-  int rc = corio_readline(resp->conn_reader, line, &n);
-  if (rc != CORIO_OK) return rc;
-  if (n == 0 || (*line)[n - 1] != '\n') {
-    free(*line);
-    *line = NULL;
-    if ((rc = cut_by_failure(resp)) != 0) return rc;
-    return corio_fail(CORIO_EINCOMPLETE,
-                      "the chunked body ended before its last chunk");
-  }
-  (*line)[--n] = '\0';
-  if (n > 0 && (*line)[n - 1] == '\r') (*line)[--n] = '\0';
-  return CORIO_OK;
-}
-
-/* One step of chunked decoding: a size line, data, or the end. */
-static int chunked_step(corio_response_t *resp) {
-  corio_reader_t *r = &resp->body;
-  char *line = NULL;
-  int rc;
-  if (resp->chunk_started && resp->remaining == 0) { /* the data's CRLF */
-    if ((rc = chunk_line(resp, &line)) != CORIO_OK) return rc;
-    bool empty = line[0] == '\0';
-    free(line);
-    if (!empty)
-      return corio_fail(CORIO_EPROTO, "malformed chunked body: no CRLF "
-                                      "after a chunk");
-    resp->chunk_started = false;
-  }
-  if (!resp->chunk_started && !resp->in_trailers) {
-    if ((rc = chunk_line(resp, &line)) != CORIO_OK) return rc;
-    char *end;
-    unsigned long long size = strtoull(line, &end, 16);
-    bool ok = end != line && (*end == '\0' || *end == ';' || *end == ' ');
-    free(line);
-    if (!ok)
-      return corio_fail(CORIO_EPROTO, "malformed chunked body: bad chunk "
-                                      "size line");
-    if (size == 0) {
-      resp->in_trailers = true; /* a cancelled wait comes back here */
-    } else {
-      resp->chunk_started = true;
-      resp->remaining = size;
+/* Decodes buffered chunked bytes into the body until some data came out,
+ * the last chunk was read, or the connection has no more. */
+static int chunked_fill(corio_response_t *resp) {
+  corio__http_chunked_t *c = &resp->chunked;
+  for (;;) {
+    const char *p;
+    size_t n;
+    int rc = corio__reader_peek(resp->conn_reader, &p, &n);
+    if (rc == CORIO_ECANCELLED) return rc;
+    if (rc != CORIO_OK || n == 0) {
+      rc = corio__http_chunked_end(c, rc);
+      corio__reader_set_error(&resp->body, rc, c->msg);
+      return CORIO_OK;
     }
-  }
-  if (resp->in_trailers) { /* trailers, up to an empty line */
-    for (;;) {
-      if ((rc = chunk_line(resp, &line)) != CORIO_OK) return rc;
-      bool empty = line[0] == '\0';
-      free(line);
-      if (empty) break;
+    if (n > BODY_STEP) n = BODY_STEP;
+    size_t used, off, len;
+    rc = corio__http_chunked_feed(c, p, n, &used, &off, &len);
+    if (rc == CORIO_OK && len > 0 &&
+        corio__reader_feed(&resp->body, p + off, len) != CORIO_OK)
+      rc = CORIO_ENOMEM;
+    corio__reader_skip(resp->conn_reader, used);
+    if (rc != CORIO_OK) {
+      corio__reader_set_error(&resp->body, rc,
+                              rc == CORIO_ENOMEM ? "out of memory" : c->msg);
+      return CORIO_OK;
     }
-    corio__reader_set_eof(r);
-    return CORIO_OK;
+    if (c->done) corio__reader_set_eof(&resp->body);
+    if (c->done || len > 0) return CORIO_OK;
   }
-  size_t want = resp->remaining < BODY_STEP ? (size_t)resp->remaining
-                                            : BODY_STEP;
-  size_t got = 0;
-  rc = corio__reader_pull(resp->conn_reader, r, want, &got);
-  if (rc != CORIO_OK) return rc;
-  if (got == 0)
-    return corio_fail(CORIO_EINCOMPLETE,
-                      "the chunked body ended inside a chunk");
-  resp->remaining -= got;
-  return CORIO_OK;
 }
 
 static int body_fill(corio_reader_t *r) {
   corio_response_t *resp = r->owner;
-  if (resp->kind == BODY_CHUNKED) {
-    int rc = chunked_step(resp);
-    if (rc == CORIO_ECANCELLED) return rc;
-    if (rc != CORIO_OK) corio__reader_set_error(r, rc, corio_errmsg());
-    return CORIO_OK;
-  }
-  if (resp->kind == BODY_LENGTH && resp->remaining == 0) {
+  if (resp->kind == CORIO__BODY_CHUNKED) return chunked_fill(resp);
+  if (resp->kind == CORIO__BODY_LENGTH && resp->remaining == 0) {
     corio__reader_set_eof(r);
     return CORIO_OK;
   }
   size_t want = BODY_STEP;
-  if (resp->kind == BODY_LENGTH && resp->remaining < want)
+  if (resp->kind == CORIO__BODY_LENGTH && resp->remaining < want)
     want = (size_t)resp->remaining;
   size_t got = 0;
   int rc = corio__reader_pull(resp->conn_reader, r, want, &got);
@@ -244,42 +95,83 @@ static int body_fill(corio_reader_t *r) {
   if (rc != CORIO_OK) {
     corio__reader_set_error(r, rc, corio_errmsg());
   } else if (got == 0) {
-    if (resp->kind == BODY_LENGTH) {
+    if (resp->kind == CORIO__BODY_LENGTH) {
       char msg[160];
       snprintf(msg, sizeof msg,
                "the body ended after %llu of %llu bytes (Content-Length)",
-               resp->total - resp->remaining, resp->total);
+               (unsigned long long)(resp->total - resp->remaining),
+               (unsigned long long)resp->total);
       corio__reader_set_error(r, CORIO_EINCOMPLETE, msg);
     } else {
       corio__reader_set_eof(r);
     }
-  } else {
-    if (resp->kind == BODY_LENGTH) resp->remaining -= got;
+  } else if (resp->kind == CORIO__BODY_LENGTH) {
+    resp->remaining -= got;
   }
   return CORIO_OK;
 }
 
 static const corio__reader_source_t body_source = {body_fill, NULL};
 
-void corio_response_free(corio_response_t *resp) {
-  if (resp == NULL) return;
+/* ---- the response --------------------------------------------------------- */
+
+/* Forgets everything of one response of a chain but its hops. */
+static void clear_response(corio_response_t *resp) {
   corio_reader_free(resp->conn_reader);
   corio_writer_free(resp->writer);
+  resp->conn_reader = NULL;
+  resp->writer = NULL;
   for (size_t i = 0; i < resp->nheaders; i++) {
     free(resp->names[i]);
     free(resp->values[i]);
   }
   free(resp->names);
   free(resp->values);
+  resp->names = resp->values = NULL;
+  resp->nheaders = 0;
   free(resp->reason);
+  resp->reason = NULL;
+  resp->status = 0;
+}
+
+void corio_response_free(corio_response_t *resp) {
+  if (resp == NULL) return;
+  clear_response(resp);
+  for (size_t i = 0; i < resp->nhops; i++) free(resp->hops[i].url);
+  free(resp->hops);
+  free(resp->url);
   corio__reader_dispose(&resp->body);
   free(resp);
+}
+
+int corio_response_close(corio_response_t *resp) {
+  if (resp == NULL || resp->writer == NULL) return CORIO_OK;
+  corio_writer_close(resp->writer);
+  int rc = corio_writer_wait_closed(resp->writer);
+  return rc == CORIO_ECANCELLED ? rc : CORIO_OK;
 }
 
 int corio_response_status(const corio_response_t *resp) { return resp->status; }
 
 const char *corio_response_reason(const corio_response_t *resp) {
   return resp->reason;
+}
+
+const char *corio_response_url(const corio_response_t *resp) {
+  return resp->url;
+}
+
+size_t corio_response_redirect_count(const corio_response_t *resp) {
+  return resp->nhops;
+}
+
+const char *corio_response_redirect_url(const corio_response_t *resp,
+                                        size_t i) {
+  return i < resp->nhops ? resp->hops[i].url : NULL;
+}
+
+int corio_response_redirect_status(const corio_response_t *resp, size_t i) {
+  return i < resp->nhops ? resp->hops[i].status : 0;
 }
 
 size_t corio_response_header_count(const corio_response_t *resp) {
@@ -309,177 +201,223 @@ corio_reader_t *corio_response_body(corio_response_t *resp) {
 
 /* ---- the head ------------------------------------------------------------ */
 
-/* Up to 40 bytes of `s`, printable, for messages about bad input. */
-static void excerpt(const char *s, size_t n, char out[64]) {
-  size_t k = 0;
-  for (size_t i = 0; i < n && i < 40 && k < 60; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    out[k++] = ch >= ' ' && ch < 0x7f ? (char)ch : '.';
-  }
-  out[k] = '\0';
-}
-
-static void chomp(char *line, size_t *n) {
-  if (*n > 0 && line[*n - 1] == '\n') line[--*n] = '\0';
-  if (*n > 0 && line[*n - 1] == '\r') line[--*n] = '\0';
-}
-
-/* "HTTP/1.x NNN reason" */
-static int parse_status(corio_response_t *resp, char *line, size_t n) {
-  char shown[64];
-  excerpt(line, n, shown);
-  if (n < 12 || strncmp(line, "HTTP/1.", 7) != 0 ||
-      !isdigit((unsigned char)line[7]) || line[8] != ' ' ||
-      !isdigit((unsigned char)line[9]) || !isdigit((unsigned char)line[10]) ||
-      !isdigit((unsigned char)line[11]) || (n > 12 && line[12] != ' '))
-    return corio_fail(CORIO_EPROTO,
-                      "malformed response: not an HTTP/1.x status line "
-                      "(\"%s\")", shown);
-  resp->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + line[11] - '0';
-  if (resp->status < 100)
-    return corio_fail(CORIO_EPROTO, "malformed response: status %d",
-                      resp->status);
-  resp->reason = corio__strdup(n > 13 ? line + 13 : "");
-  return resp->reason ? CORIO_OK : corio__set_error(CORIO_ENOMEM, NULL);
-}
-
-static int add_header(corio_response_t *resp, char *line, size_t n) {
-  char *colon = memchr(line, ':', n);
-  if (colon == NULL || colon == line || line[0] == ' ' || line[0] == '\t') {
-    char shown[64];
-    excerpt(line, n, shown);
-    return corio_fail(CORIO_EPROTO, "malformed response: bad header line "
-                                    "(\"%s\")", shown);
-  }
-  char *value = colon + 1;
-  while (*value == ' ' || *value == '\t') value++;
-  size_t vlen = strlen(value);
-  while (vlen > 0 && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t'))
-    value[--vlen] = '\0';
-  size_t i = resp->nheaders;
-  char **names = realloc(resp->names, (i + 1) * sizeof *names);
-  if (names) resp->names = names;
-  char **values = realloc(resp->values, (i + 1) * sizeof *values);
-  if (values) resp->values = values;
-  if (!names || !values) return corio__set_error(CORIO_ENOMEM, NULL);
-  resp->names[i] = dup_range(line, (size_t)(colon - line));
-  resp->values[i] = corio__strdup(value);
-  if (!resp->names[i] || !resp->values[i]) {
-    free(resp->names[i]);
-    free(resp->values[i]);
+/* Copies the parsed head's status, reason and headers into resp. */
+static int keep_head(corio_response_t *resp, const corio__http_head_t *h) {
+  size_t n = 0, pos = 0, nlen, vlen;
+  const char *name, *value;
+  while (corio__http_head_next(h, &pos, &name, &nlen, &value, &vlen)) n++;
+  resp->status = h->status;
+  resp->reason = corio__strndup(h->buf + h->reason_off, h->reason_len);
+  resp->names = calloc(n ? n : 1, sizeof *resp->names);
+  resp->values = calloc(n ? n : 1, sizeof *resp->values);
+  if (!resp->reason || !resp->names || !resp->values)
     return corio__set_error(CORIO_ENOMEM, NULL);
+  for (pos = 0; corio__http_head_next(h, &pos, &name, &nlen, &value, &vlen);
+       resp->nheaders++) {
+    size_t i = resp->nheaders;
+    resp->names[i] = corio__strndup(name, nlen);
+    resp->values[i] = corio__strndup(value, vlen);
+    if (!resp->names[i] || !resp->values[i]) {
+      resp->nheaders++; /* freed with the others */
+      return corio__set_error(CORIO_ENOMEM, NULL);
+    }
   }
-  resp->nheaders++;
   return CORIO_OK;
 }
 
-/* Forgets the headers of an interim (1xx) response. */
-static void drop_headers(corio_response_t *resp) {
-  for (size_t i = 0; i < resp->nheaders; i++) {
-    free(resp->names[i]);
-    free(resp->values[i]);
-  }
-  resp->nheaders = 0;
-  free(resp->reason);
-  resp->reason = NULL;
-}
-
-/* Reads the status line and headers, within max bytes in all (interim 1xx
- * responses included, which are skipped, as RFC 9110 15.2 asks). */
+/* Reads the head (interim responses skipped) without consuming a byte of
+ * the body: peeks at what arrived, feeds the parser, consumes what it
+ * used. */
 static int read_head(corio_response_t *resp, size_t max) {
-  size_t used = 0;
-  bool first = true;
+  corio__http_head_t h;
+  corio__http_head_init(&h, max);
+  int rc;
   for (;;) {
-    char *line;
-    size_t n;
-    int rc = corio_readline(resp->conn_reader, &line, &n);
-    if (rc == CORIO_ELIMIT)
-      return corio_fail(CORIO_ELIMIT,
-                        "response head over the limit of %zu bytes", max);
-    if (rc != CORIO_OK) return rc;
-    used += n;
-    if (n == 0 || line[n - 1] != '\n') {
-      char shown[64];
-      excerpt(line, n, shown);
-      free(line);
-      if ((rc = cut_by_failure(resp)) != 0) return rc;
-      if (first && n == 0)
-        return corio_fail(CORIO_EPROTO,
-                          "malformed response: the server closed the "
-                          "connection without answering");
-      return corio_fail(CORIO_EPROTO,
-                        "malformed response: the connection ended inside "
-                        "the head (\"%s\")", shown);
+    const char *p;
+    size_t n, used;
+    rc = corio__reader_peek(resp->conn_reader, &p, &n);
+    if (rc == CORIO_ECANCELLED) break;
+    if (rc != CORIO_OK || n == 0) {
+      const char *why = rc != CORIO_OK ? corio_errmsg() : "";
+      char conn_msg[200];
+      snprintf(conn_msg, sizeof conn_msg, "%s", why);
+      rc = corio__http_head_end(&h, rc);
+      if (*conn_msg)
+        rc = corio_fail(rc, "%s (%s)", h.msg, conn_msg);
+      else
+        rc = corio_fail(rc, "%s", h.msg);
+      break;
     }
-    if (used > max) {
-      free(line);
-      return corio_fail(CORIO_ELIMIT,
-                        "response head over the limit of %zu bytes", max);
+    rc = corio__http_head_feed(&h, p, n, &used);
+    if (rc != CORIO_OK) { /* quote what came, for a person */
+      char shown[44];
+      size_t k = 0, start = h.seen - used;
+      for (; k < n && k < 40 && start == 0; k++)
+        shown[k] = p[k] >= ' ' && p[k] < 0x7f ? p[k] : '.';
+      shown[k] = '\0';
+      rc = corio_fail(rc, "%s%s%s%s", h.msg, k ? " (\"" : "", shown,
+                      k ? "...\")" : "");
+      corio__reader_skip(resp->conn_reader, used);
+      break;
     }
-    chomp(line, &n);
-    if (first) {
-      rc = parse_status(resp, line, n);
-      first = false;
-    } else if (n == 0) {
-      free(line);
-      if (resp->status / 100 != 1 || resp->status == 101) return CORIO_OK;
-      drop_headers(resp); /* 100 Continue, 103 Early Hints: read on */
-      first = true;
-      continue;
-    } else {
-      rc = add_header(resp, line, n);
+    corio__reader_skip(resp->conn_reader, used);
+    if (h.done) {
+      rc = keep_head(resp, &h);
+      if (rc == CORIO_OK) {
+        char msg[160];
+        rc = corio__http_framing(&h, false, &resp->kind, &resp->total, msg,
+                                 sizeof msg);
+        if (rc != CORIO_OK) rc = corio_fail(rc, "%s", msg);
+      }
+      break;
     }
-    free(line);
-    if (rc != CORIO_OK) return rc;
   }
+  corio__http_head_dispose(&h);
+  return rc;
 }
 
-/* Chooses how the body is framed (RFC 9112 section 6.3). */
-static int frame_body(corio_response_t *resp, const char *method) {
-  const char *te = corio_response_header(resp, "Transfer-Encoding");
-  const char *cl = corio_response_header(resp, "Content-Length");
-  if (strcasecmp(method, "HEAD") == 0 || resp->status / 100 == 1 ||
-      resp->status == 204 || resp->status == 304) {
-    resp->kind = BODY_NONE;
-  } else if (te && strcasestr(te, "chunked")) {
-    resp->kind = BODY_CHUNKED;
-  } else if (cl) {
-    char *end;
-    unsigned long long n = strtoull(cl, &end, 10);
-    if (end == cl || *end != '\0' || *cl == '-')
-      return corio_fail(CORIO_EPROTO,
-                        "malformed response: bad Content-Length \"%.40s\"",
-                        cl);
-    resp->kind = BODY_LENGTH;
-    resp->remaining = resp->total = n;
-  } else {
-    resp->kind = BODY_TO_EOF;
-  }
-  if (resp->kind == BODY_NONE || (resp->kind == BODY_LENGTH && resp->total == 0))
+/* Sets up the body's framing once the head is kept (HEAD: none). */
+static void start_body(corio_response_t *resp, bool head_request) {
+  if (head_request || resp->status / 100 == 1 || resp->status == 204 ||
+      resp->status == 304)
+    resp->kind = CORIO__BODY_NONE;
+  resp->remaining = resp->total;
+  corio__http_chunked_init(&resp->chunked);
+  corio__reader_dispose(&resp->body);
+  corio__reader_init(&resp->body, &body_source, resp, 0);
+  if (resp->kind == CORIO__BODY_NONE ||
+      (resp->kind == CORIO__BODY_LENGTH && resp->total == 0))
     corio__reader_set_eof(&resp->body);
+}
+
+/* ---- the request --------------------------------------------------------- */
+
+/* A header line "Name: value" the caller may add: a token, a colon, and a
+ * value without CR, LF or NUL; not one that frames the message or names
+ * the host (corio writes those). */
+static bool extra_header_ok(const char *line, bool *user_agent, bool *accept) {
+  size_t n = strcspn(line, ":");
+  if (n == 0 || line[n] != ':') return false;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)line[i];
+    if (c <= ' ' || c >= 0x7f || strchr("\"(),/:;<=>?@[\\]{}", c)) return false;
+  }
+  for (const char *v = line + n + 1; *v; v++)
+    if (*v == '\r' || *v == '\n') return false;
+  static const char *const reserved[] = {"Host", "Content-Length",
+                                         "Transfer-Encoding", "Connection"};
+  for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
+    if (strlen(reserved[i]) == n && strncasecmp(line, reserved[i], n) == 0)
+      return false;
+  if (n == 10 && strncasecmp(line, "User-Agent", n) == 0) *user_agent = true;
+  if (n == 6 && strncasecmp(line, "Accept", n) == 0) *accept = true;
+  return true;
+}
+
+/* Checks the caller's method and extra headers. */
+static int check_request(const char *method, const char *const *headers,
+                         bool *user_agent, bool *accept) {
+  *user_agent = *accept = false;
+  if (*method == '\0')
+    return corio_fail(CORIO_EINVAL, "fetch: empty method");
+  for (const char *m = method; *m; m++)
+    if (*m < 'A' || *m > 'Z')
+      return corio_fail(CORIO_EINVAL, "fetch: bad method \"%.20s\"", method);
+  for (size_t i = 0; headers && headers[i]; i++)
+    if (!extra_header_ok(headers[i], user_agent, accept))
+      return corio_fail(CORIO_EINVAL,
+                        "fetch: bad or reserved header \"%.60s\" (write "
+                        "\"Name: value\"; Host, Connection, Content-Length "
+                        "and Transfer-Encoding are corio's)", headers[i]);
   return CORIO_OK;
+}
+
+/* The one request writer: the request line, Host (with the port unless
+ * the scheme's default), User-Agent and Accept unless the caller set them,
+ * the caller's headers, Connection: close. Waits until the transport took
+ * it. */
+static int send_request(corio_writer_t *w, const char *method,
+                        const char *host, int port, bool tls,
+                        const char *path, const char *const *headers) {
+  bool user_agent, accept;
+  int rc = check_request(method, headers, &user_agent, &accept);
+  if (rc != CORIO_OK) return rc;
+  bool v6 = strchr(host, ':') != NULL;
+  char port_text[8] = "";
+  if (port != (tls ? 443 : 80)) snprintf(port_text, sizeof port_text, ":%d", port);
+  char line[1024];
+  int n = snprintf(line, sizeof line, "%s %s HTTP/1.1\r\n", method, path);
+  /* The path may be long: it goes on its own. */
+  if ((size_t)n >= sizeof line) {
+    rc = corio_write(w, method, strlen(method));
+    if (rc == CORIO_OK) rc = corio_write(w, " ", 1);
+    if (rc == CORIO_OK) rc = corio_write(w, path, strlen(path));
+    if (rc == CORIO_OK) rc = corio_write(w, " HTTP/1.1\r\n", 11);
+  } else {
+    rc = corio_write(w, line, (size_t)n);
+  }
+  n = snprintf(line, sizeof line, "Host: %s%s%s%s\r\n%s%s%s%s",
+               v6 ? "[" : "", host, v6 ? "]" : "", port_text,
+               user_agent ? "" : "User-Agent: ", user_agent ? "" : USER_AGENT,
+               user_agent ? "" : "\r\n", accept ? "" : "Accept: */*\r\n");
+  if (rc == CORIO_OK) rc = corio_write(w, line, (size_t)n);
+  for (size_t i = 0; rc == CORIO_OK && headers && headers[i]; i++) {
+    rc = corio_write(w, headers[i], strlen(headers[i]));
+    if (rc == CORIO_OK) rc = corio_write(w, "\r\n", 2);
+  }
+  static const char end[] = "Connection: close\r\n\r\n";
+  if (rc == CORIO_OK) rc = corio_write(w, end, sizeof end - 1);
+  return rc == CORIO_OK ? corio_drain(w) : rc;
 }
 
 /* ---- fetch ---------------------------------------------------------------- */
 
-static int send_request(corio_writer_t *w, const char *method,
-                        const char *host, int port, bool tls,
-                        const char *path) {
-  static const char format[] = "%s %s HTTP/1.1\r\nHost: %s%s%s%s\r\n"
-                               "User-Agent: corio\r\nAccept: */*\r\n"
-                               "Connection: close\r\n\r\n";
-  bool v6 = strchr(host, ':') != NULL;
-  char port_text[8] = ""; /* ":port" unless the scheme's default */
-  if (port != (tls ? 443 : 80)) snprintf(port_text, sizeof port_text, ":%d", port);
-  int n = snprintf(NULL, 0, format, method, path, v6 ? "[" : "", host,
-                   v6 ? "]" : "", port_text);
-  char *req = malloc((size_t)n + 1);
-  if (req == NULL) return corio__set_error(CORIO_ENOMEM, NULL);
-  snprintf(req, (size_t)n + 1, format, method, path, v6 ? "[" : "", host,
-           v6 ? "]" : "", port_text);
-  int rc = corio_write(w, req, (size_t)n);
-  free(req);
-  return rc == CORIO_OK ? corio_drain(w) : rc;
+/* One request and its response head, into resp (cleared first). */
+static int fetch_once(corio_response_t *resp, const char *url,
+                      const char *method, const corio_fetch_opts_t *opts,
+                      size_t max) {
+  char *host, *path;
+  int port;
+  bool tls;
+  int rc = corio_url_parse(url, &host, &port, &tls, &path);
+  if (rc != CORIO_OK) return rc;
+  clear_response(resp);
+  corio_conn_opts_t conn_opts = {.tls = tls, .ca_file = opts->ca_file,
+                                 .deny_private = opts->deny_private};
+  rc = corio_open_connection(host, port, &conn_opts, &resp->conn_reader,
+                             &resp->writer);
+  if (rc == CORIO_OK)
+    rc = send_request(resp->writer, method, host, port, tls, path,
+                      opts->headers);
+  if (rc == CORIO_OK) rc = read_head(resp, max);
+  if (rc == CORIO_OK) start_body(resp, strcmp(method, "HEAD") == 0);
+  free(host);
+  free(path);
+  return rc;
+}
+
+static bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 ||
+         status == 308;
+}
+
+/* Records the response just read as a hop and moves resp->url to its
+ * Location, resolved. */
+static int follow(corio_response_t *resp, const char *location) {
+  char *next;
+  int rc = corio_url_resolve(resp->url, location, &next);
+  if (rc != CORIO_OK)
+    return corio_fail(rc, "redirect from %s to a bad Location: %s", resp->url,
+                      corio_errmsg());
+  hop_t *hops = realloc(resp->hops, (resp->nhops + 1) * sizeof *hops);
+  if (hops == NULL) {
+    free(next);
+    return corio__set_error(CORIO_ENOMEM, NULL);
+  }
+  resp->hops = hops;
+  hops[resp->nhops++] = (hop_t){resp->url, resp->status};
+  resp->url = next;
+  return CORIO_OK;
 }
 
 int corio_fetch(const char *url, const corio_fetch_opts_t *opts,
@@ -492,34 +430,36 @@ int corio_fetch(const char *url, const corio_fetch_opts_t *opts,
   if (opts == NULL) opts = &none;
   const char *method = opts->method ? opts->method : "GET";
   size_t max = opts->max_header_bytes ? opts->max_header_bytes
-                                      : CORIO__STREAM_DEFAULT_LIMIT;
-  for (const char *m = method; *m; m++)
-    if (!isupper((unsigned char)*m))
-      return corio_fail(CORIO_EINVAL, "fetch: bad method \"%s\"", method);
-  char *host, *path;
-  int port;
-  bool tls;
-  if ((rc = corio_url_parse(url, &host, &port, &tls, &path)) != CORIO_OK)
+                                      : CORIO__HTTP_HEAD_MAX;
+  if (opts->max_redirects < 0 ||
+      opts->max_redirects > CORIO_FETCH_REDIRECTS_MAX)
+    return corio_fail(CORIO_EINVAL, "fetch: max_redirects must be 0..%d",
+                      CORIO_FETCH_REDIRECTS_MAX);
+  bool user_agent, accept;
+  if ((rc = check_request(method, opts->headers, &user_agent, &accept)) !=
+      CORIO_OK)
     return rc;
   corio_response_t *resp = calloc(1, sizeof *resp);
-  if (resp == NULL) {
-    free(host);
-    free(path);
-    return corio__set_error(CORIO_ENOMEM, NULL);
-  }
+  if (resp == NULL) return corio__set_error(CORIO_ENOMEM, NULL);
   corio__reader_init(&resp->body, &body_source, resp, 0);
-  corio_conn_opts_t conn_opts = {.tls = tls, .ca_file = opts->ca_file,
-                                 .limit = max};
-  rc = corio_open_connection(host, port, &conn_opts, &resp->conn_reader,
-                             &resp->writer);
-  if (rc == CORIO_OK)
-    rc = send_request(resp->writer, method, host, port, tls, path);
-  if (rc == CORIO_OK) rc = read_head(resp, max);
-  if (rc == CORIO_OK) rc = frame_body(resp, method);
-  free(host);
-  free(path);
+  resp->url = corio__strdup(url ? url : "");
+  if (resp->url == NULL) rc = corio__set_error(CORIO_ENOMEM, NULL);
+  while (rc == CORIO_OK) {
+    rc = fetch_once(resp, resp->url, method, opts, max);
+    const char *location =
+        rc == CORIO_OK ? corio_response_header(resp, "Location") : NULL;
+    if (rc != CORIO_OK || !is_redirect(resp->status) || location == NULL ||
+        opts->max_redirects == 0)
+      break;
+    if (resp->nhops >= (size_t)opts->max_redirects) {
+      rc = corio_fail(CORIO_ELIMIT, "more than %d redirects (the last to %s)",
+                      opts->max_redirects, resp->url);
+      break;
+    }
+    rc = follow(resp, location);
+    if (resp->status == 303) method = strcmp(method, "HEAD") ? "GET" : "HEAD";
+  }
   if (rc != CORIO_OK) {
-    /* The message outlives the response's strings it may quote. */
     corio_response_free(resp);
     return rc;
   }

@@ -23,6 +23,8 @@ enum {
   CORIO__HANDLE_IDLE = 0,  /* not scheduled */
   CORIO__HANDLE_READY,     /* in the ready queue */
   CORIO__HANDLE_TIMER,     /* in the timer heap */
+  CORIO__HANDLE_CANCELLED, /* cancelled before it ran (asyncio's
+                            * Handle.cancelled()) */
 };
 
 /* ---- the loop ---------------------------------------------------------- */
@@ -104,6 +106,7 @@ void corio__heap_free(corio__timer_heap_t *heap);
 /* ---- tasks ------------------------------------------------------------- */
 
 typedef enum corio__task_state {
+  CORIO__TASK_PENDING,   /* a future (no body) not done yet */
   CORIO__TASK_SCHEDULED, /* a step is queued (new, or woken) */
   CORIO__TASK_RUNNING,   /* the current task */
   CORIO__TASK_WAITING,   /* suspended until corio__task_wake() */
@@ -173,6 +176,9 @@ typedef struct corio__task_diag {
   corio_task_t *unretrieved_prev, *unretrieved_next;
 } corio__task_diag_t;
 
+/* A task, or a future: a task without a body (fn NULL), which never runs
+ * and is done by corio_future_set_result/_set_error/cancel. Everything but
+ * the body's fields serves both, as asyncio's Task is a Future. */
 struct corio_task {
   corio_loop_t *loop;
   corio__task_diag_t diag;
@@ -190,6 +196,7 @@ struct corio_task {
   bool started;
   bool must_cancel;             /* deliver ECANCELLED at the next resume */
   bool in_cancel;               /* inside corio_task_cancel (cycle guard) */
+  bool marked;                  /* scratch of corio__dedupe, false outside */
   int cancel_requests;          /* asyncio's cancelling() */
   char *cancel_msg;             /* owned, latest cancel message */
   corio__cancel_hook_fn cancel_hook; /* set while waiting, may be NULL */
@@ -231,6 +238,17 @@ static inline bool corio__task_waiting(const corio_task_t *t) {
 /* Wakes t with `status` if it is waiting; returns false (and does nothing)
  * if it is not (already woken, e.g. by a cancellation). */
 bool corio__task_wake(corio_task_t *t, int status);
+
+/* The done callback of a task that waits for another one to finish (data:
+ * the waiting task). Registered with corio_task_add_done_callback, it is
+ * not scheduled as a call at completion: the waiter's step is scheduled
+ * right away, so it resumes one loop step later, as asyncio's awaiting
+ * task does. (Called as a callback only on a task already done.) */
+void corio__wake_on_done(corio_task_t *done, void *waiter);
+
+/* Makes t (task or future) done with `code` (and its result / error
+ * message already set) and schedules its done callbacks. */
+void corio__complete(corio_task_t *t, int code);
 
 /* Sets t's / the current task's message (copied; NULL: the code's text)
  * for `code`; returns code. Outside a task corio__set_error only returns. */
@@ -320,7 +338,21 @@ corio_loop_t *corio__hosted_loop(void);
 /* The coroutine exported under `name`, or NULL (export.c). */
 corio_fn corio__export_find(const char *name);
 
+/* Copies the distinct tasks of in[0..n) to out (room for n), first
+ * occurrences in order, as asyncio's set(fs) treats a task once; returns
+ * how many. out may be in (in place). Never waits. */
+size_t corio__dedupe(corio_task_t *const *in, size_t n, corio_task_t **out);
+
 /* Duplicates a string (NULL stays NULL). */
+/* url_host.c: checks (and lower-cases) the host of a URL, in place: an
+ * IPv6 address from inside brackets; or a name, which a dotted-decimal
+ * string replaces (*host reallocated) when it is an IPv4 address in
+ * another spelling. CORIO_EINVAL (or ENOMEM) with `why` (cap bytes) set. */
+int corio__host_ipv6(char *host, char *why, size_t cap);
+int corio__host_name(char **host, char *why, size_t cap);
+
 char *corio__strdup(const char *s);
+/* The first n bytes of s, NUL-terminated, malloc'd; NULL without memory. */
+char *corio__strndup(const char *s, size_t n);
 
 #endif

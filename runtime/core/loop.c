@@ -103,11 +103,11 @@ static int schedule(corio_handle_t *h, double when, bool soon,
   corio_loop_t *loop = corio__loop;
   if (loop == NULL) {
     corio__debug_check_thread(soon ? "corio_call_soon" : "corio_call_at");
-    return CORIO_ENOTASK;
+    return CORIO_ENOLOOP;
   }
   if (fn == NULL || (!soon && isnan(when))) return CORIO_EINVAL;
   if (h && (h->state == CORIO__HANDLE_READY || h->state == CORIO__HANDLE_TIMER))
-    return CORIO_EINVALSTATE; /* still scheduled */
+    return CORIO_ERUNTIME; /* still scheduled */
   int owned = h == NULL;
   if (owned) {
     h = calloc(1, sizeof *h);
@@ -148,7 +148,7 @@ static bool handle_cancel(corio_loop_t *loop, corio_handle_t *h) {
     corio__heap_remove(&loop->timers, h);
   else
     return false;
-  h->state = CORIO__HANDLE_IDLE;
+  h->state = CORIO__HANDLE_CANCELLED;
   if (h->loop_owned) free(h);
   return true;
 }
@@ -164,6 +164,18 @@ bool corio_handle_cancel(corio_handle_t *h) {
 double corio_time(void) { return corio__host_now(); }
 
 corio_loop_t *corio_running_loop(void) { return corio__loop; }
+
+int corio_get_running_loop(corio_loop_t **out) {
+  if (out == NULL) return CORIO_EINVAL;
+  *out = corio__loop;
+  return corio__loop ? CORIO_OK : CORIO_ENOLOOP;
+}
+
+bool corio_handle_cancelled(const corio_handle_t *h) {
+  return h != NULL && h->state == CORIO__HANDLE_CANCELLED;
+}
+
+double corio_handle_when(const corio_handle_t *h) { return h ? h->when : 0; }
 
 /* ---- one pass ---------------------------------------------------------- */
 
@@ -218,10 +230,23 @@ int corio__loop_new(corio_loop_t **out, const corio_run_opts_t *opts) {
   return CORIO_OK;
 }
 
-/* Frees what is left: the fiber pool, and callbacks that never ran. */
+/* Drops a handle that never ran, at teardown. */
+static void handle_drop(corio_handle_t *h) {
+  h->state = CORIO__HANDLE_CANCELLED;
+  if (h->loop_owned) free(h);
+}
+
+/* Frees what is left: the fiber pool, and callbacks that never ran. Each
+ * list is walked once, whatever state its handles claim, so no handle
+ * state can make the teardown loop. */
 void corio__loop_free(corio_loop_t *loop) {
-  while (loop->ready_head) handle_cancel(loop, loop->ready_head);
-  while (loop->timers.len > 0) handle_cancel(loop, loop->timers.items[0]);
+  for (corio_handle_t *h = loop->ready_head, *next; h; h = next) {
+    next = h->next;
+    handle_drop(h);
+  }
+  loop->ready_head = loop->ready_tail = NULL;
+  for (size_t i = 0; i < loop->timers.len; i++)
+    handle_drop(loop->timers.items[i]);
   corio__heap_free(&loop->timers);
   for (size_t i = 0; i < loop->fiber_pool_len; i++)
     corio__fiber_free(loop->fiber_pool[i]);

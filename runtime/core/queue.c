@@ -295,7 +295,7 @@ bool corio_queue_full(const corio_queue_t *q) { return is_full(q); }
 int corio_queue_task_done(corio_queue_t *q) {
   if (q == NULL) return CORIO_EINVAL;
   if (q->unfinished == 0)
-    return corio_fail(CORIO_EINVALSTATE, "task_done() called too many times");
+    return corio_fail(CORIO_EINVAL, "task_done() called too many times");
   if (--q->unfinished == 0) wake_all(&q->joiners);
   return CORIO_OK;
 }

@@ -88,7 +88,7 @@ static int enter(corio_reader_t *r) {
   if (rc != CORIO_OK) return rc;
   if (r == NULL) return CORIO_EINVAL;
   if (r->reading)
-    return corio_fail(CORIO_EINVALSTATE,
+    return corio_fail(CORIO_ERUNTIME,
                       "another task is already reading from this stream");
   r->reading = true;
   return CORIO_OK;
@@ -148,6 +148,23 @@ int corio__reader_pull(corio_reader_t *from, corio_reader_t *to, size_t max,
   consume(from, k);
   *moved = k;
   return leave(from, CORIO_OK);
+}
+
+int corio__reader_peek(corio_reader_t *r, const char **data, size_t *len) {
+  *data = NULL;
+  *len = 0;
+  int rc = enter(r);
+  if (rc != CORIO_OK) return rc;
+  if ((rc = wait_bytes(r)) == CORIO_OK) {
+    *data = r->data + r->start;
+    *len = r->len;
+  }
+  return leave(r, rc);
+}
+
+void corio__reader_skip(corio_reader_t *r, size_t n) {
+  if (n > r->len) n = r->len;
+  if (n > 0) consume(r, n);
 }
 
 int corio_readexactly(corio_reader_t *r, void *buf, size_t n, size_t *got) {
@@ -259,6 +276,7 @@ static int read_until(corio_reader_t *r, const void *sep, size_t seplen,
     if (at != SIZE_MAX) {
       if (at > r->limit) {
         *how = UNTIL_OVER;
+        r->overrun_consumed = at; /* asyncio: the separator's offset */
         return corio_fail(CORIO_ELIMIT,
                           "separator found after %zu bytes, over the limit "
                           "of %zu", at, r->limit);
@@ -273,6 +291,7 @@ static int read_until(corio_reader_t *r, const void *sep, size_t seplen,
     from = r->len + 1 > seplen ? r->len + 1 - seplen : 0;
     if (from > r->limit) {
       *how = UNTIL_OVER;
+      r->overrun_consumed = from; /* asyncio: len(buffer) - len(sep) + 1 */
       return corio_fail(CORIO_ELIMIT,
                         "no separator within the limit of %zu bytes",
                         r->limit);
@@ -326,6 +345,10 @@ int corio_readline(corio_reader_t *r, char **out, size_t *len) {
   }
   if (len) *len = n;
   return leave(r, rc);
+}
+
+size_t corio_reader_overrun_consumed(const corio_reader_t *r) {
+  return r ? r->overrun_consumed : 0;
 }
 
 bool corio_reader_at_eof(const corio_reader_t *r) {

@@ -25,22 +25,26 @@ struct corio_semaphore {
   sem_waiter_t *head, *tail; /* FIFO of waiters, woken ones included */
 };
 
-static int semaphore_new(corio_semaphore_t **out, size_t value, bool bounded) {
+static int semaphore_new(corio_semaphore_t **out, long value, bool bounded) {
+  if (out) *out = NULL;
   if (out == NULL) return CORIO_EINVAL;
+  if (value < 0)
+    return corio_fail(CORIO_EINVAL,
+                      "Semaphore initial value must be >= 0, not %ld", value);
   corio_semaphore_t *s = calloc(1, sizeof *s);
   *out = s;
   if (s == NULL) return CORIO_ENOMEM;
-  s->value = value;
-  s->bound = value;
+  s->value = (size_t)value;
+  s->bound = (size_t)value;
   s->bounded = bounded;
   return CORIO_OK;
 }
 
-int corio_semaphore_new(corio_semaphore_t **out, size_t value) {
+int corio_semaphore_new(corio_semaphore_t **out, long value) {
   return semaphore_new(out, value, false);
 }
 
-int corio_semaphore_new_bounded(corio_semaphore_t **out, size_t value) {
+int corio_semaphore_new_bounded(corio_semaphore_t **out, long value) {
   return semaphore_new(out, value, true);
 }
 
@@ -109,8 +113,8 @@ int corio_semaphore_acquire(corio_semaphore_t *s) {
 int corio_semaphore_release(corio_semaphore_t *s) {
   if (s == NULL) return CORIO_EINVAL;
   if (s->bounded && s->value >= s->bound)
-    return corio_fail(CORIO_EINVALSTATE,
-                      "bounded semaphore released too many times");
+    return corio_fail(CORIO_EINVAL, /* asyncio: ValueError */
+                      "BoundedSemaphore released too many times");
   s->value++;
   wake_next(s);
   return CORIO_OK;

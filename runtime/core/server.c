@@ -172,6 +172,11 @@ void corio_server_close(corio_server_t *s) {
   if (s) server_close(&s->l);
 }
 
+bool corio_server_is_serving(const corio_server_t *s) {
+  const corio__listener_t *l = &s->l;
+  return l->listening && !l->close_called && !l->closed;
+}
+
 int corio_server_wait_closed(corio_server_t *s) {
   int rc = corio__check_in_task();
   if (rc != CORIO_OK) return rc;

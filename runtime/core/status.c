@@ -31,6 +31,15 @@ const char *corio_err_name(int code) {
   return code <= CORIO_EUSER ? "CORIO_EUSER" : "CORIO_UNKNOWN";
 }
 
+char *corio__strndup(const char *s, size_t n) {
+  char *out = malloc(n + 1);
+  if (out) {
+    memcpy(out, s, n);
+    out[n] = '\0';
+  }
+  return out;
+}
+
 char *corio__strdup(const char *s) {
   if (s == NULL) return NULL;
   size_t n = strlen(s) + 1;
@@ -82,5 +91,6 @@ const char *corio_errmsg(void) {
 }
 
 int corio__check_in_task(void) {
-  return corio__current ? CORIO_OK : CORIO_ENOTASK;
+  if (corio__current) return CORIO_OK;
+  return corio__loop ? CORIO_ENOTASK : CORIO_ENOLOOP;
 }

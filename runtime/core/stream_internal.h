@@ -29,6 +29,7 @@ struct corio_reader {
   int error;            /* after the buffered bytes: this error */
   char *errmsg;         /* owned */
   bool reading;         /* a task is inside a read call */
+  size_t overrun_consumed; /* the last CORIO_ELIMIT's `consumed` */
   corio_task_t *waiter; /* the task waiting in a push source's fill */
   const corio__reader_source_t *src;
   void *owner;          /* the connection or the HTTP response */
@@ -49,6 +50,15 @@ void corio__reader_set_error(corio_reader_t *r, int code, const char *msg);
  * with CORIO_OK at the end of `from`. */
 int corio__reader_pull(corio_reader_t *from, corio_reader_t *to, size_t max,
                        size_t *moved);
+/* Waits until r has buffered bytes, EOF or an error, and shows them
+ * without consuming: *data (owned by r, valid until the next call on r)
+ * and *len. CORIO_OK with *len = 0 at a clean EOF; the stream's error
+ * once it failed and every byte before the failure was consumed; or
+ * CORIO_ECANCELLED. Parsers that must not read past what they understand
+ * (the HTTP head, chunked framing) peek, then skip what they used. */
+int corio__reader_peek(corio_reader_t *r, const char **data, size_t *len);
+/* Consumes the first n buffered bytes (at most what is buffered). */
+void corio__reader_skip(corio_reader_t *r, size_t n);
 /* Waits in a push source's fill: until corio__reader_wake. */
 int corio__reader_wait(corio_reader_t *r);
 void corio__reader_wake(corio_reader_t *r);
@@ -81,6 +91,7 @@ struct corio__conn {
   size_t high_water;
   corio_event_t *changed;   /* set at every report; waiters re-check */
   char peer[80];
+  bool tls;                 /* opened with TLS */
   struct corio_server *server; /* accepted by this server, or NULL */
 };
 

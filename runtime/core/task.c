@@ -27,7 +27,7 @@ int corio_task_create(corio_task_t **out, corio_fn fn, void *arg,
                       const corio_task_opts_t *opts) {
   if (out) *out = NULL;
   corio_loop_t *loop = corio__loop;
-  if (loop == NULL) return CORIO_ENOTASK;
+  if (loop == NULL) return CORIO_ENOLOOP;
   if (fn == NULL || out == NULL) return CORIO_EINVAL;
   corio_task_t *t = calloc(1, sizeof *t);
   if (t == NULL) return CORIO_ENOMEM;
@@ -77,6 +77,7 @@ void corio_task_release(corio_task_t *t) {
 
 const char *corio_task_name(const corio_task_t *t) {
   if (t->name) return t->name;
+  if (t->fn == NULL) return "Future";
   /* Default names are made on first use; the cast is the lazy cache. */
   corio_task_t *mt = (corio_task_t *)t;
   char buf[32];
@@ -104,7 +105,8 @@ bool corio_task_cancelled(const corio_task_t *t) {
 
 int corio_task_result(const corio_task_t *t, intptr_t *result) {
   if (t == NULL) return CORIO_EINVAL;
-  if (t->state != CORIO__TASK_DONE) return CORIO_EINVALSTATE;
+  if (t->state != CORIO__TASK_DONE)
+    return corio__set_error(CORIO_EINVALSTATE, "Result is not set.");
   corio__report_task_retrieved(t);
   if (t->code == CORIO_OK && result) *result = t->result;
   return t->code;
@@ -123,6 +125,21 @@ const char *corio_task_error(const corio_task_t *t) {
 
 corio_task_t *corio_current_task(void) { return corio__current; }
 
+int corio_get_current_task(corio_task_t **out) {
+  if (out == NULL) return CORIO_EINVAL;
+  *out = corio__current;
+  return corio__loop ? CORIO_OK : CORIO_ENOLOOP;
+}
+
+int corio_task_exception(const corio_task_t *t, const char **message) {
+  if (message) *message = NULL;
+  if (t == NULL) return CORIO_EINVAL;
+  if (t->state != CORIO__TASK_DONE)
+    return corio__set_error(CORIO_EINVALSTATE, "Exception is not set.");
+  if (t->code != CORIO_OK && message) *message = corio__task_message(t);
+  return t->code;
+}
+
 size_t corio_all_tasks(corio_task_t **out, size_t cap) {
   corio_loop_t *loop = corio__loop;
   if (loop == NULL) return 0;
@@ -130,6 +147,18 @@ size_t corio_all_tasks(corio_task_t **out, size_t cap) {
   for (corio_task_t *t = loop->tasks_head; t; t = t->next, i++)
     if (i < cap) out[i] = t;
   return i;
+}
+
+size_t corio__dedupe(corio_task_t *const *in, size_t n, corio_task_t **out) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    corio_task_t *t = in[i];
+    if (t->marked) continue;
+    t->marked = true;
+    out[k++] = t;
+  }
+  for (size_t i = 0; i < k; i++) out[i]->marked = false;
+  return k;
 }
 
 /* ---- done callbacks ---------------------------------------------------- */
@@ -230,12 +259,15 @@ size_t corio_task_remove_done_callback(corio_task_t *t, corio_done_fn fn,
 
 /* ---- completion -------------------------------------------------------- */
 
-/* The coroutine has returned `code` (or never ran, if cancelled first). */
-static void task_finish(corio_task_t *t, int code) {
-  corio_loop_t *loop = t->loop;
+void corio__wake_on_done(corio_task_t *done, void *waiter) {
+  (void)done;
+  corio__task_wake(waiter, CORIO_OK);
+}
+
+void corio__complete(corio_task_t *t, int code) {
   t->state = CORIO__TASK_DONE;
   t->code = code;
-  if (code != CORIO_OK) {
+  if (code != CORIO_OK && t->error == NULL) {
     t->result = 0;
     const char *msg = NULL;
     if (t->errmsg && t->errmsg_code == code)
@@ -245,11 +277,25 @@ static void task_finish(corio_task_t *t, int code) {
     t->error = corio__strdup(msg ? msg : corio_strerror(code));
     corio__report_task_finished(t);
   }
+  for (size_t i = 0; i < t->ncallbacks; i++) {
+    corio__done_cb_t cb = t->callbacks[i];
+    /* A waiting task's wake-up is itself the one scheduled step asyncio's
+     * done callback (Task.__wakeup) is: so it is scheduled here, in its
+     * place among the callbacks, not through a call that would wake it. */
+    if (cb.fn == corio__wake_on_done)
+      corio__task_wake(cb.data, CORIO_OK);
+    else
+      schedule_done_call(t, cb.fn, cb.data);
+  }
+  t->ncallbacks = 0;
+}
+
+/* The coroutine has returned `code` (or never ran, if cancelled first). */
+static void task_finish(corio_task_t *t, int code) {
+  corio_loop_t *loop = t->loop;
   CORIO__LIST_UNLINK(loop->tasks_head, loop->tasks_tail, t);
   loop->ntasks--;
-  for (size_t i = 0; i < t->ncallbacks; i++)
-    schedule_done_call(t, t->callbacks[i].fn, t->callbacks[i].data);
-  t->ncallbacks = 0;
+  corio__complete(t, code);
   corio_task_release(t); /* the loop's reference */
 }
 
@@ -452,10 +498,15 @@ bool corio__task_wake(corio_task_t *t, int status) {
 
 bool corio_task_cancel(corio_task_t *t, const char *msg) {
   if (t == NULL || t->state == CORIO__TASK_DONE) return false;
-  t->cancel_requests++;
   /* The latest request's message, or none (as asyncio keeps it). */
+  char *copy = corio__strdup(msg); /* msg may be t's own message */
   free(t->cancel_msg);
-  t->cancel_msg = corio__strdup(msg);
+  t->cancel_msg = copy;
+  if (t->state == CORIO__TASK_PENDING) { /* a future: done at once */
+    corio__complete(t, CORIO_ECANCELLED);
+    return true;
+  }
+  t->cancel_requests++;
   if (t->state == CORIO__TASK_WAITING) {
     /* Tasks awaiting each other in a cycle would pass the request round
      * for ever: coming back to a task already passing it on, it wakes it. */

@@ -85,9 +85,9 @@ int corio_task_group_spawn(corio_task_group_t *g, corio_task_t **out,
   if (out) *out = NULL;
   if (g == NULL) return CORIO_EINVAL;
   if (g->aborting)
-    return corio_fail(CORIO_EINVALSTATE, "the task group is shutting down");
+    return corio_fail(CORIO_ERUNTIME, "the task group is shutting down");
   if (g->exiting && g->running == 0)
-    return corio_fail(CORIO_EINVALSTATE, "the task group has finished");
+    return corio_fail(CORIO_ERUNTIME, "the task group has finished");
   if (g->nchildren == g->children_cap) {
     size_t cap = g->children_cap ? g->children_cap * 2 : 8;
     corio_task_t **children = realloc(g->children, cap * sizeof *children);
@@ -126,18 +126,21 @@ static int group_failure(corio_task_group_t *g) {
   return corio__set_error(CORIO_EGROUP, msg);
 }
 
+/* The exit, as Python 3.13's TaskGroup.__aexit__ (gh-116720): the owner's
+ * cancellation caused by the group itself is taken back (uncancel) only
+ * after every child is done, so a cancellation that arrives meanwhile is
+ * counted; a cancellation from outside still pending when the group fails
+ * is kept (re-requested) rather than lost under CORIO_EGROUP. */
 int corio_task_group_wait(corio_task_group_t *g, int body_status) {
   int rc = corio__check_in_task();
   if (rc != CORIO_OK) return rc;
   if (g == NULL || g->owner != corio__current) return CORIO_EINVAL;
   g->exiting = true;
+  corio_task_t *self = corio__current;
   bool propagate_cancel = body_status == CORIO_ECANCELLED;
-  if (g->owner_cancel_requested && corio_task_uncancel(g->owner) == 0)
-    propagate_cancel = false;
   if (body_status != CORIO_OK && !g->aborting) abort_children(g);
   /* The body's message, if the task's last message is about this code. */
   char *body_message = NULL;
-  corio_task_t *self = corio__current;
   if (body_status != CORIO_OK && body_status != CORIO_ECANCELLED &&
       self->errmsg && self->errmsg_code == body_status)
     body_message = corio__strdup(self->errmsg);
@@ -152,14 +155,27 @@ int corio_task_group_wait(corio_task_group_t *g, int body_status) {
       abort_children(g);
     }
   }
-  if (propagate_cancel && g->nerrors == 0) {
+  /* The group's own request on its owner is acknowledged now; with no
+   * other request left, the cancellation stops here. */
+  if (g->owner_cancel_requested && corio_task_uncancel(self) == 0)
+    propagate_cancel = false;
+  if (propagate_cancel && g->nerrors == 0 &&
+      (body_status == CORIO_OK || body_status == CORIO_ECANCELLED)) {
     free(body_message);
     return corio__set_error(CORIO_ECANCELLED, NULL);
   }
   if (body_status != CORIO_OK && body_status != CORIO_ECANCELLED)
     add_error(g, NULL, body_status, body_message);
   free(body_message);
-  return g->nerrors ? group_failure(g) : CORIO_OK;
+  if (g->nerrors == 0) return CORIO_OK;
+  /* Errors win over a cancellation from outside, which stays requested
+   * (uncancel + cancel keeps the count): the owner gets it at its next
+   * wait, as asyncio re-cancels its parent task. */
+  if (corio_task_cancelling(self) > 0) {
+    corio_task_uncancel(self);
+    corio_task_cancel(self, NULL);
+  }
+  return group_failure(g);
 }
 
 size_t corio_task_group_error_count(const corio_task_group_t *g) {

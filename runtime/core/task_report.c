@@ -143,6 +143,7 @@ static const char *state_name(const corio_task_t *t) {
   case CORIO__TASK_SCHEDULED: return "scheduled";
   case CORIO__TASK_RUNNING: return "running";
   case CORIO__TASK_WAITING: return "waiting";
+  case CORIO__TASK_PENDING: return "pending (a future)";
   case CORIO__TASK_DONE: break;
   }
   return "done";

@@ -3,6 +3,7 @@
  * cancels nothing) and asyncio.as_completed (tasks in completion order).
  * Both are done callbacks on the tasks that wake the waiting task.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,10 +55,11 @@ int corio_wait(corio_task_t *const *tasks, size_t n, corio_wait_mode_t mode,
   if (n == 0 || tasks == NULL || mode < CORIO_ALL_COMPLETED ||
       mode > CORIO_FIRST_EXCEPTION)
     return corio_fail(CORIO_EINVAL, "wait needs at least one task and a mode");
+  if (isnan(timeout)) return CORIO_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (tasks[i] == NULL) return CORIO_EINVAL;
   waiter_t w = {corio__current, mode, 0};
-  if (!condition_met(tasks, n, mode) && timeout != 0) {
+  if (!condition_met(tasks, n, mode) && timeout > 0) {
     /* Retained while waited on: their creators may release them. */
     for (size_t i = 0; i < n; i++) corio_task_retain(tasks[i]);
     size_t registered = 0;
@@ -67,7 +69,7 @@ int corio_wait(corio_task_t *const *tasks, size_t n, corio_wait_mode_t mode,
         w.remaining++;
       }
     corio_handle_t timer = {0};
-    if (rc == CORIO_OK && timeout > 0)
+    if (rc == CORIO_OK && timeout != CORIO_FOREVER)
       rc = corio__loop_call_at(w.task->loop, &timer, corio_time() + timeout,
                                on_wait_timeout, &w);
     corio__waits_on(CORIO__WAIT_TASKS, NULL, NULL);
@@ -78,16 +80,21 @@ int corio_wait(corio_task_t *const *tasks, size_t n, corio_wait_mode_t mode,
     for (size_t i = 0; i < n; i++) corio_task_release(tasks[i]);
     if (rc != CORIO_OK) return rc == CORIO_ENOMEM ? corio__set_error(rc, NULL) : rc;
   }
+  /* Each distinct task once, in argument order (asyncio's sets). */
   size_t nd = 0, np = 0;
   for (size_t i = 0; i < n; i++) {
-    if (corio_task_done(tasks[i])) {
-      if (done) done[nd] = tasks[i];
+    corio_task_t *t = tasks[i];
+    if (t->marked) continue;
+    t->marked = true;
+    if (corio_task_done(t)) {
+      if (done) done[nd] = t;
       nd++;
     } else {
-      if (pending) pending[np] = tasks[i];
+      if (pending) pending[np] = t;
       np++;
     }
   }
+  for (size_t i = 0; i < n; i++) tasks[i]->marked = false;
   if (ndone) *ndone = nd;
   if (npending) *npending = np;
   return CORIO_OK;
@@ -101,7 +108,7 @@ struct corio_as_completed {
   corio_task_t **finished;  /* completion order */
   size_t nfinished, nreturned;
   corio_task_t *waiter;     /* the task blocked in next(), if any */
-  double deadline;          /* loop time, or -1 */
+  double deadline;          /* loop time, or CORIO_FOREVER */
   bool timed_out;
 };
 
@@ -123,7 +130,8 @@ int corio_as_completed_new(corio_as_completed_t **out,
   if (out) *out = NULL;
   int rc = corio__check_in_task();
   if (rc != CORIO_OK) return rc;
-  if (out == NULL || (n > 0 && tasks == NULL)) return CORIO_EINVAL;
+  if (out == NULL || (n > 0 && tasks == NULL) || isnan(timeout))
+    return CORIO_EINVAL;
   corio_as_completed_t *it = calloc(1, sizeof *it);
   if (it == NULL) return CORIO_ENOMEM;
   it->tasks = calloc(n ? n : 1, sizeof *it->tasks);
@@ -132,12 +140,21 @@ int corio_as_completed_new(corio_as_completed_t **out,
     corio_as_completed_free(it);
     return CORIO_ENOMEM;
   }
-  it->deadline = timeout < 0 ? -1 : corio_time() + timeout;
-  for (size_t i = 0; i < n; i++) {
-    it->tasks[it->n++] = corio_task_retain(tasks[i]);
+  /* now + FOREVER stays FOREVER; a timeout <= 0 has passed already. */
+  it->deadline = corio_time() + timeout;
+  for (size_t i = 0; i < n; i++)
+    if (tasks[i] == NULL) {
+      corio_as_completed_free(it);
+      return CORIO_EINVAL;
+    }
+  /* A task given twice is yielded once (asyncio iterates over a set). */
+  size_t distinct = corio__dedupe(tasks, n, it->tasks);
+  for (; it->n < distinct; it->n++) {
+    corio_task_retain(it->tasks[it->n]);
     /* Done tasks are scheduled at once, so they come first, in order. */
-    rc = corio_task_add_done_callback(tasks[i], on_completed, it);
+    rc = corio_task_add_done_callback(it->tasks[it->n], on_completed, it);
     if (rc != CORIO_OK) {
+      corio_task_release(it->tasks[it->n]);
       corio_as_completed_free(it);
       return rc;
     }
@@ -153,12 +170,12 @@ int corio_as_completed_next(corio_as_completed_t *it, corio_task_t **task) {
   *task = NULL;
   if (it->nreturned == it->n) return CORIO_END;
   while (it->nreturned == it->nfinished) {
-    if (it->timed_out || (it->deadline >= 0 && corio_time() >= it->deadline)) {
+    if (it->timed_out || corio_time() >= it->deadline) {
       it->timed_out = true;
       return corio__set_error(CORIO_ETIMEDOUT, NULL);
     }
     corio_handle_t timer = {0};
-    if (it->deadline >= 0) {
+    if (it->deadline != CORIO_FOREVER) {
       rc = corio__loop_call_at(corio__current->loop, &timer, it->deadline,
                                on_iter_timeout, it);
       if (rc != CORIO_OK) return corio__set_error(rc, NULL);

@@ -5,7 +5,11 @@
  *   - Node (CorioNode): Node's net and tls modules, which the loader passes
  *     as Module.corioNet = {net, tls, fs} (a module built for web,worker
  *     cannot import them itself);
- *   - fetch (CorioFetch): in browsers (no corioNet), or when
+ *   - relay (CorioRelay): in browsers given Module.corioRelay (the config
+ *     of corio's dev server's /relay, server/relay.mjs), or when
+ *     Module.corioTransport is 'relay': real TCP and TLS connections that
+ *     the dev server opens, carried over one WebSocket;
+ *   - fetch (CorioFetch): in browsers without a relay (no corioNet), or when
  *     Module.corioTransport is 'fetch'. A connection carries one HTTP/1.x
  *     request over fetch() and reads the response back as HTTP/1.1 bytes
  *     (include/corio.h, section 11, says what the user sees).
@@ -33,8 +37,9 @@ mergeInto(LibraryManager.library, {
         if (!Module['corioNet'] && ENVIRONMENT_IS_NODE && typeof require === 'function')
           Module['corioNet'] = {net: require('net'), tls: require('tls'), fs: require('fs')};
         var t = Module['corioTransport'];
+        var relay = t === 'relay' || (!t && !!Module['corioRelay']);
         var fetchIt = t === 'fetch' || (t !== 'node' && !Module['corioNet']);
-        CorioNet.chosen = fetchIt ? CorioFetch : CorioNode;
+        CorioNet.chosen = relay ? CorioRelay : fetchIt ? CorioFetch : CorioNode;
       }
       return CorioNet.chosen;
     },
@@ -370,11 +375,242 @@ mergeInto(LibraryManager.library, {
     },
   },
 
+  // Real connections through corio's dev server (server/relay.mjs says the
+  // wire): one WebSocket, opened at the first connect, carries them all,
+  // each by an id of its own. Bytes from the relay go to C as they come,
+  // except while C has paused reading: then they wait here, and the relay
+  // gets no credit for them, so it pauses the remote socket.
+  $CorioRelay__deps: ['$CorioNet', '$CorioFetch'],
+  $CorioRelay: {
+    DATA: 1,            // the kinds of record
+    CONTROL: 2,
+    HEADER: 9,          // kind + u32 id + u32 length
+    FRAME: 65536,       // the most bytes one data record carries
+    FLUSH_BYTES: 262144, // a frame goes at the latest at this size
+    ws: null,           // the WebSocket, or null until a connect needs it
+    open: false,        // whether it has opened
+    queue: [],          // what waits for it to open
+    recs: {},           // id -> record
+    nextId: 1,
+
+    config: function() {
+      var cfg = Module['corioRelay'];
+      if (!cfg || !cfg.url || !cfg.protocol || !cfg.secret)
+        throw new Error('no relay: Module.corioRelay needs {url, protocol, secret}');
+      return cfg;
+    },
+
+    socket: function() {
+      if (CorioRelay.ws) return;
+      var cfg = CorioRelay.config();
+      var Ws = cfg.WebSocket || WebSocket;
+      var ws = new Ws(cfg.url, [cfg.protocol, 'secret.' + cfg.secret]);
+      CorioRelay.ws = ws;
+      CorioRelay.open = false;
+      ws.binaryType = 'arraybuffer';
+      ws.onopen = function() {
+        if (CorioRelay.ws !== ws) return;
+        CorioRelay.open = true;
+        var q = CorioRelay.queue;
+        CorioRelay.queue = [];
+        q.forEach(function(m) { ws.send(m); });
+      };
+      ws.onmessage = function(ev) {
+        if (CorioRelay.ws === ws) CorioRelay.receive(ev.data);
+      };
+      ws.onclose = function(ev) {
+        if (CorioRelay.ws !== ws) return;
+        var was = CorioRelay.open;
+        CorioRelay.ws = null;
+        CorioRelay.open = false;
+        CorioRelay.queue = [];
+        CorioRelay.out = [];
+        CorioRelay.outBytes = 0;
+        CorioRelay.lost(was ? CorioStatus.ECONNRESET : CorioStatus.ENETWORK,
+          (was ? 'the relay\'s WebSocket closed' : 'cannot reach the relay at ' + cfg.url) +
+          ' (WebSocket close code ' + ev.code + (ev.reason ? ': ' + ev.reason : '') + ')');
+      };
+      ws.onerror = function() {}; // onclose follows and says it
+    },
+
+    send: function(m) {
+      if (!CorioRelay.ws) return;
+      if (CorioRelay.open) CorioRelay.ws.send(m);
+      else CorioRelay.queue.push(m);
+    },
+
+    // The records of one JS turn go as one frame (server/relay.mjs says
+    // the wire).
+    out: [],
+    outBytes: 0,
+    record: function(kind, id, bytes) {
+      if (CorioRelay.out.length === 0) queueMicrotask(CorioRelay.flush);
+      var head = new Uint8Array(CorioRelay.HEADER);
+      var view = new DataView(head.buffer);
+      head[0] = kind;
+      view.setUint32(1, id);
+      view.setUint32(5, bytes.length);
+      CorioRelay.out.push(head, bytes);
+      CorioRelay.outBytes += CorioRelay.HEADER + bytes.length;
+      if (CorioRelay.outBytes >= CorioRelay.FLUSH_BYTES) CorioRelay.flush();
+    },
+
+    flush: function() {
+      if (CorioRelay.out.length === 0) return;
+      var frame = new Uint8Array(CorioRelay.outBytes), at = 0;
+      CorioRelay.out.forEach(function(b) { frame.set(b, at); at += b.length; });
+      CorioRelay.out = [];
+      CorioRelay.outBytes = 0;
+      CorioRelay.send(frame);
+    },
+
+    control: function(m) {
+      CorioRelay.record(CorioRelay.CONTROL, 0, new TextEncoder().encode(JSON.stringify(m)));
+    },
+
+    // Every connection on a WebSocket that went away fails with `code`.
+    lost: function(code, why) {
+      var recs = CorioRelay.recs;
+      CorioRelay.recs = {};
+      Object.keys(recs).forEach(function(id) {
+        var rec = recs[id];
+        CorioNet.error(rec, code, rec.where + ': ' + why);
+        CorioNet.closed(rec);
+      });
+    },
+
+    receive: function(data) {
+      if (typeof data === 'string') return; // the relay sends none
+      var bytes = new Uint8Array(data), view = new DataView(data);
+      for (var at = 0; at + CorioRelay.HEADER <= bytes.length;) {
+        var kind = bytes[at], id = view.getUint32(at + 1), n = view.getUint32(at + 5);
+        var payload = bytes.subarray(at + CorioRelay.HEADER, at + CorioRelay.HEADER + n);
+        at += CorioRelay.HEADER + n;
+        if (kind === CorioRelay.CONTROL) {
+          CorioRelay.dispatch(JSON.parse(new TextDecoder().decode(payload)));
+        } else if (kind === CorioRelay.DATA) {
+          var r = CorioRelay.recs[id];
+          if (r) CorioRelay.deliver(r, payload);
+        }
+      }
+    },
+
+    dispatch: function(m) {
+      var rec = CorioRelay.recs[m.id];
+      if (!rec) return;
+      if (m.t === 'connected') {
+        rec.connected = true;
+        CorioNet.connected(rec, CorioNet.hostPort(m.address, m.port));
+      } else if (m.t === 'sent') {
+        CorioNet.sent(rec, m.n);
+      } else if (m.t === 'eof') {
+        if (rec.held.length > 0) rec.heldEof = true;
+        else CorioNet.eof(rec);
+      } else if (m.t === 'error') {
+        var code = m.status ? CorioStatus[m.status] : CorioNet.nodeCode(m.error, m.handshaking);
+        CorioNet.error(rec, code, rec.where + ': ' + (m.status ? m.message : CorioNet.nodeWords(m.error)));
+      } else if (m.t === 'closed') {
+        delete CorioRelay.recs[m.id];
+        CorioNet.closed(rec);
+      }
+    },
+
+    // Bytes to C now, with their credit back, or held while C is paused.
+    deliver: function(rec, bytes) {
+      if (rec.paused || rec.held.length > 0) {
+        rec.held.push(bytes);
+        return;
+      }
+      CorioNet.data(rec, bytes);
+      CorioRelay.credit(rec, bytes.length);
+    },
+
+    credit: function(rec, n) {
+      if (rec.open && !rec.closing) CorioRelay.control({t: 'credit', id: rec.id, n: n});
+    },
+
+    connect: function(rec, host, port, tls, serverName, caFile) {
+      rec.where = CorioNet.hostPort(host, port);
+      rec.held = [];
+      if (caFile)
+        return CorioNet.failLater(rec, CorioStatus.ENOTSUP, rec.where + ': the relay does not carry ' +
+          'ca_file (its server verifies TLS with its own system CA store)');
+      try {
+        CorioRelay.socket();
+      } catch (e) {
+        return CorioNet.failLater(rec, CorioStatus.ENETWORK, rec.where + ': ' + e.message);
+      }
+      rec.id = CorioRelay.nextId;
+      CorioRelay.nextId = CorioRelay.nextId >= 0xffffffff ? 1 : CorioRelay.nextId + 1;
+      CorioRelay.recs[rec.id] = rec;
+      CorioRelay.control({t: 'open', id: rec.id, host: host, port: port, tls: tls, name: serverName});
+    },
+
+    write: function(rec, bytes) {
+      for (var at = 0; at < bytes.length; at += CorioRelay.FRAME)
+        CorioRelay.record(CorioRelay.DATA, rec.id, bytes.subarray(at, Math.min(at + CorioRelay.FRAME, bytes.length)));
+    },
+
+    writeEof: function(rec) { CorioRelay.control({t: 'eof', id: rec.id}); },
+
+    // Held bytes go to C from a later microtask (never inside C's call).
+    pause: function(rec, pause) {
+      rec.paused = !!pause;
+      if (!rec.paused && (rec.held.length > 0 || rec.heldEof)) CorioNet.later(function() { CorioRelay.release(rec); });
+    },
+
+    release: function(rec) {
+      while (!rec.paused && rec.held.length > 0 && rec.open && !rec.closing) {
+        var bytes = rec.held.shift();
+        CorioNet.data(rec, bytes);
+        CorioRelay.credit(rec, bytes.length);
+      }
+      if (!rec.paused && rec.heldEof && rec.held.length === 0) {
+        rec.heldEof = false;
+        CorioNet.eof(rec);
+      }
+    },
+
+    // The relay's closed report is the last; a connection that never got
+    // an id (it failed at once) is already on its way to closed.
+    close: function(rec, graceful) {
+      if (rec.closing) return;
+      rec.closing = true;
+      rec.held = [];
+      if (rec.id && CorioRelay.recs[rec.id]) CorioRelay.control({t: 'close', id: rec.id, graceful: graceful});
+    },
+
+    fail: function(rec, code, message) {
+      CorioNet.error(rec, code, message);
+      CorioRelay.close(rec, false);
+    },
+
+    // Ends the connection at once; the caller reports it closed.
+    abort: function(rec) {
+      if (rec.id && CorioRelay.recs[rec.id]) {
+        CorioRelay.control({t: 'close', id: rec.id, graceful: false});
+        delete CorioRelay.recs[rec.id];
+      }
+      rec.closing = true;
+    },
+
+    listen: function(lrec, host, port) { CorioFetch.listen(lrec, host, port); },
+
+    listenClose: function(lrec) {},
+  },
+
   // The browser's carrier: one HTTP/1.x request per connection, sent with
   // fetch(), its response given back as an HTTP/1.1 byte stream.
   $CorioFetch__deps: ['$CorioNet', '$Corio'],
   $CorioFetch: {
     MAX_HEAD: 1048576,
+    // Connections open at once to one origin: the HTTP/1.1 requests a
+    // browser sends to one at once. More wait here, so that none waits
+    // unseen in the browser's queue (the checker reads this limit too).
+    PER_ORIGIN: 6,
+    slots: {},     // origin -> connections holding a slot
+    waiting: {},   // origin -> records waiting for one, in order
+    RELAY_HINT: 'run `npm start` to check it through the relay',
     // Request headers fetch() sets itself or refuses (the Fetch standard's
     // forbidden names; Proxy- and Sec- prefixes are checked apart).
     FORBIDDEN: {
@@ -396,10 +632,6 @@ mergeInto(LibraryManager.library, {
     // did ("sent ...").
     notCarried: function(what) {
       return CorioFetch.NOT_HTTP + ', and this connection ' + what;
-    },
-
-    isNode: function() {
-      return typeof process === 'object' && !!process.versions && !!process.versions.node;
     },
 
     // Bytes as a string of the same char codes (heads are ASCII).
@@ -505,7 +737,34 @@ mergeInto(LibraryManager.library, {
       rec.chunks = [];
       rec.size = 0;
       rec.phase = 'request'; // -> 'fetch' -> 'body' -> 'done'
-      CorioNet.later(function() { CorioNet.connected(rec, rec.where); });
+      var waiting = CorioFetch.waiting[rec.origin] = CorioFetch.waiting[rec.origin] || [];
+      waiting.push(rec);
+      CorioFetch.admit(rec.origin);
+    },
+
+    // Gives free slots of `origin` to the records waiting for one: each is
+    // connected then, from a later microtask.
+    admit: function(origin) {
+      var waiting = CorioFetch.waiting[origin] || [];
+      while (waiting.length > 0 && (CorioFetch.slots[origin] || 0) < CorioFetch.PER_ORIGIN) {
+        var rec = waiting.shift();
+        if (!CorioFetch.live(rec)) continue;
+        rec.slot = true;
+        CorioFetch.slots[origin] = (CorioFetch.slots[origin] || 0) + 1;
+        (function(rec) {
+          CorioNet.later(function() { CorioNet.connected(rec, rec.where); });
+        })(rec);
+      }
+      if (waiting.length === 0) delete CorioFetch.waiting[origin];
+    },
+
+    // The record's request is over (its answer read, or it was stopped):
+    // its slot goes to the next waiting one.
+    release: function(rec) {
+      if (!rec.slot) return;
+      rec.slot = false;
+      if (--CorioFetch.slots[rec.origin] === 0) delete CorioFetch.slots[rec.origin];
+      CorioFetch.admit(rec.origin);
     },
 
     // Bytes are taken at once (fetch() offers no backpressure on a request
@@ -603,12 +862,11 @@ mergeInto(LibraryManager.library, {
         if (res.body) res.body.cancel().catch(function() {});
         return;
       }
-      var hidden = ': reachable, status hidden by the browser (';
-      if (res.type === 'opaqueredirect')
-        return CorioFetch.fail(rec, CorioStatus.ECORS, rec.where + hidden +
-          'a redirect, which fetch() with redirect "manual" does not show)');
-      if (res.type === 'opaque')
-        return CorioFetch.fail(rec, CorioStatus.ECORS, rec.where + hidden + 'no CORS headers)');
+      // A redirect under redirect "manual" is always opaque (the Fetch
+      // standard): reachable, and nothing more a page may know.
+      if (res.type === 'opaqueredirect' || res.type === 'opaque')
+        return CorioFetch.fail(rec, CorioStatus.ECORS, rec.where +
+          ': reachable; this site does not let pages read its status — ' + CorioFetch.RELAY_HINT);
       var head = 'HTTP/1.1 ' + res.status + ' ' + res.statusText + '\r\n';
       res.headers.forEach(function(value, name) {
         if (!CorioFetch.HIDDEN[name.toLowerCase()]) head += name + ': ' + value + '\r\n';
@@ -621,6 +879,7 @@ mergeInto(LibraryManager.library, {
         CorioFetch.pump(rec);
       } else {
         rec.phase = 'done';
+        CorioFetch.release(rec);
         CorioNet.eof(rec);
       }
     },
@@ -635,6 +894,7 @@ mergeInto(LibraryManager.library, {
         if (r.done) {
           rec.reader = null;
           rec.phase = 'done';
+          CorioFetch.release(rec);
           CorioNet.eof(rec);
           return;
         }
@@ -648,8 +908,9 @@ mergeInto(LibraryManager.library, {
     },
 
     // fetch() rejected: Node's fetch says why in err.cause; a browser only
-    // says "network error", so for GET and HEAD a no-cors probe tells CORS
-    // (reachable, but hidden) from a failure to reach the server at all.
+    // says "network error", for a site that is down and for one that
+    // answered without allowing cross-origin reads alike. Asking again in
+    // no-cors mode would tell them apart, but fetch every URL twice.
     fetchFailed: function(rec, err, url) {
       if (!CorioFetch.live(rec)) return;
       var cause = err && err.cause;
@@ -658,20 +919,10 @@ mergeInto(LibraryManager.library, {
         return CorioFetch.fail(rec, CorioNet.nodeCode(cause, false),
                                rec.where + ': ' + message + ': ' + CorioNet.nodeWords(cause));
       }
-      var unknown = function() {
-        CorioFetch.fail(rec, CorioStatus.ENETWORK, rec.where + ': ' + message +
-          ' (the browser does not say whether the name was not found, the connection was refused, ' +
-          'TLS failed or the connection was reset' +
-          (/^(GET|HEAD)$/i.test(rec.req.method) ? ')' : ', or whether CORS blocked the request)'));
-      };
-      if (CorioFetch.isNode() || !/^(GET|HEAD)$/i.test(rec.req.method)) return unknown();
-      fetch(url, {method: rec.req.method, mode: 'no-cors', cache: 'no-store',
-                  credentials: 'omit', signal: rec.controller.signal}).then(function() {
-        if (CorioFetch.live(rec))
-          CorioFetch.fail(rec, CorioStatus.ECORS, rec.where + ': reachable, status hidden by the browser (no CORS headers)');
-      }, function() {
-        if (CorioFetch.live(rec)) unknown();
-      });
+      CorioFetch.fail(rec, CorioStatus.ENETWORK, rec.where + ': ' + message +
+        ' (no answer this page may read: the browser does not say whether the site is down, ' +
+        'refused the connection, failed TLS or answered without allowing cross-origin reads; ' +
+        CorioFetch.RELAY_HINT + ')');
     },
 
     bodyFailed: function(rec, err) {
@@ -689,6 +940,7 @@ mergeInto(LibraryManager.library, {
     stop: function(rec) {
       rec.closing = true;
       rec.chunks = null;
+      CorioFetch.release(rec);
       if (rec.controller && rec.phase !== 'done') rec.controller.abort();
       if (rec.reader) rec.reader.cancel().catch(function() {});
       rec.reader = null;
@@ -731,7 +983,7 @@ mergeInto(LibraryManager.library, {
 
   // ---- the imports of runtime/host/net_js.c ------------------------------
 
-  corio_js_net_connect__deps: ['$CorioNet', '$CorioNode', '$CorioFetch'],
+  corio_js_net_connect__deps: ['$CorioNet', '$CorioNode', '$CorioFetch', '$CorioRelay'],
   corio_js_net_connect__sig: 'viiiiii',
   corio_js_net_connect: function(c, hostPtr, port, tls, namePtr, caPtr) {
     var t = CorioNet.transport();
@@ -767,7 +1019,7 @@ mergeInto(LibraryManager.library, {
     if (rec) rec.transport.close(rec, !!graceful);
   },
 
-  corio_js_net_listen__deps: ['$CorioNet', '$CorioNode', '$CorioFetch'],
+  corio_js_net_listen__deps: ['$CorioNet', '$CorioNode', '$CorioFetch', '$CorioRelay'],
   corio_js_net_listen__sig: 'viii',
   corio_js_net_listen: function(l, hostPtr, port) {
     var t = CorioNet.transport();

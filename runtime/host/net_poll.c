@@ -63,6 +63,8 @@ typedef struct conn {
   struct addrinfo *addrs;   /* owned: the addresses to try (CONNECTING) */
   struct addrinfo *next_ai; /* the next address to try */
   int last_errno;           /* why the last address failed */
+  bool deny_private;        /* ask corio_address_denied before connect() */
+  char denied[96];          /* "address (why)" of the last refused one */
   /* TLS, if wanted: */
   bool tls;
   char *server_name, *ca_file;   /* owned */
@@ -477,12 +479,28 @@ static void connected(conn_t *nc) {
   drive_handshake(nc);
 }
 
+/* The address policy on the address about to be connected to (after DNS:
+ * no rebinding window). True if refused, remembered for the error. */
+static bool refused(conn_t *nc, const struct addrinfo *ai) {
+  char text[INET6_ADDRSTRLEN + 8];
+  const void *bytes = ai->ai_family == AF_INET6
+      ? (const void *)&((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
+      : (const void *)&((const struct sockaddr_in *)ai->ai_addr)->sin_addr;
+  if (inet_ntop(ai->ai_family, bytes, text, sizeof text) == NULL)
+    snprintf(text, sizeof text, "?");
+  const char *why = corio_address_denied(text);
+  if (why == NULL) return false;
+  snprintf(nc->denied, sizeof nc->denied, "%s is %s", text, why);
+  return true;
+}
+
 /* Starts connecting to the next address; when none is left, fails with
- * the last address's error. */
+ * the last address's error (CORIO_EDENIED if every one was refused). */
 static void try_next(conn_t *nc) {
   while (nc->next_ai) {
     struct addrinfo *ai = nc->next_ai;
     nc->next_ai = ai->ai_next;
+    if (nc->deny_private && refused(nc, ai)) continue;
     nc->sock.fd =
         socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
                ai->ai_protocol);
@@ -504,6 +522,11 @@ static void try_next(conn_t *nc) {
     nc->last_errno = errno;
     close(nc->sock.fd);
     nc->sock.fd = -1;
+  }
+  if (nc->denied[0] && nc->last_errno == 0) {
+    finish(nc, CORIO_EDENIED, "refused to connect to %s: %s", nc->sock.name,
+           nc->denied);
+    return;
   }
   int err = nc->last_errno ? nc->last_errno : EHOSTUNREACH;
   finish(nc, corio__net_errno_status(err), "cannot connect to %s: %s",
@@ -581,6 +604,7 @@ void corio__net_connect(corio__conn_t *c, const char *host, int port,
   if (nc == NULL) return;
   corio__net_sock_name(&nc->sock, host, port);
   nc->state = RESOLVING;
+  nc->deny_private = opts && opts->deny_private;
   if (opts && opts->tls) {
     nc->tls = true;
     nc->server_name = strdup(opts->server_name ? opts->server_name : host);

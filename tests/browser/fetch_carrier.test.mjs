@@ -2,9 +2,11 @@
 // (runtime/host/library_net.js, CorioFetch) in headless Chromium: the C client
 // tests/c/programs/stream_client.c, run from a page through npm/corio.mjs,
 // writes HTTP/1.x requests over corio_open_connection to the loopback
-// fixtures (another origin) and reads the responses; what the browser hides
-// (no CORS headers, a redirect) is CORIO_ECORS, what it does not explain is
-// CORIO_ENETWORK, and what fetch() cannot carry is CORIO_ENOTSUP. Needs
+// fixtures (another origin) and reads the responses; a redirect, which the
+// browser never lets a page read, is CORIO_ECORS; a failed fetch (down, or
+// an answer without CORS headers: the browser does not say which) is
+// CORIO_ENETWORK, each URL fetched once; what fetch() cannot carry is
+// CORIO_ENOTSUP. Needs
 // /usr/bin/chromium, playwright-core and build/wasm/stream_client.mjs
 // (make -f emscripten.mk test-programs).
 import { after, before, describe, test } from 'node:test';
@@ -102,16 +104,25 @@ else describe('the fetch() carrier in Chromium', { timeout: 180_000 }, () => {
 
   test('a big body read slowly arrives whole and in order', T, () => checkSlowBigBody(run, srv));
 
-  test('a server without CORS headers is CORIO_ECORS: reachable, status hidden', T, async () => {
-    const r = await run('get', srv.host, srv.port, '/nocors/200');
-    assertResult(r, 'CORIO_ECORS');
-    assert.match(r.result.message, /reachable, status hidden by the browser \(no CORS headers\)/);
+  // Counts the fixtures' requests for `path` during fn().
+  async function requestsFor(path, fn) {
+    srv.fixtures.resetStats();
+    const r = await fn();
+    return { r, count: srv.fixtures.stats()[path] ?? 0 };
+  }
+
+  test('a server without CORS headers is CORIO_ENETWORK, saying why it may be, fetched once', T, async () => {
+    const { r, count } = await requestsFor('/nocors/200', () => run('get', srv.host, srv.port, '/nocors/200'));
+    assertResult(r, 'CORIO_ENETWORK');
+    assert.match(r.result.message, /answered without allowing cross-origin reads; run `npm start` to check it through the relay/);
+    assert.equal(count, 1, 'the URL was fetched once');
   });
 
-  test('a redirect (redirect: "manual") is CORIO_ECORS', T, async () => {
+  test('a redirect is CORIO_ECORS: reachable, and the browser lets a page read nothing more', T, async () => {
     const r = await run('get', srv.host, srv.port, '/301');
     assertResult(r, 'CORIO_ECORS');
-    assert.match(r.result.message, /reachable, status hidden by the browser \(a redirect/);
+    assert.match(r.result.message,
+      /: reachable; this site does not let pages read its status — run `npm start` to check it through the relay$/);
   });
 
   test('a refused port is CORIO_ENETWORK: the browser does not say why', T, async () => {

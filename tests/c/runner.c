@@ -81,6 +81,46 @@ intptr_t test_run(corio_fn fn, void *arg, int expected_status) {
   return result;
 }
 
+corio_outcome_t test_run_ex(corio_fn fn, void *arg, int expected_status) {
+  corio_outcome_t out;
+  memset(&out, 0x55, sizeof out);
+  int rc = corio_run_ex(fn, arg, NULL, &out);
+  CHECK_INT(rc, expected_status);
+  CHECK_INT(out.code, expected_status);
+  return out;
+}
+
+corio_task_t *test_start(corio_fn fn, void *arg) {
+  corio_task_t *t = NULL;
+  CHECK_INT(corio_task_create(&t, fn, arg, NULL), CORIO_OK);
+  return t;
+}
+
+int test_await_new(corio_fn fn, void *arg, intptr_t *result) {
+  corio_task_t *t;
+  int rc = corio_task_create(&t, fn, arg, NULL);
+  if (rc != CORIO_OK) return rc;
+  rc = corio_await(t, result);
+  corio_task_release(t);
+  return rc;
+}
+
+int test_task_log_arg(void *arg, intptr_t *result) {
+  (void)result;
+  test_log("%s", (const char *)arg);
+  return CORIO_OK;
+}
+
+int test_task_sleep_long(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  return corio_sleep(10);
+}
+
+int test_task_await_arg(void *arg, intptr_t *result) {
+  return corio_await(arg, result);
+}
+
 static int run_one(size_t i) {
   current_failures = 0;
   test_log_reset();

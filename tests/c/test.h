@@ -77,4 +77,26 @@ const char *test_fixture_special(const char *which);
  * `expected_status`; returns the result value. */
 intptr_t test_run(corio_fn fn, void *arg, int expected_status);
 
+/* The same with corio_run_ex, over an outcome filled with garbage first:
+ * checks the status and that the outcome's code is it; returns the
+ * outcome. */
+corio_outcome_t test_run_ex(corio_fn fn, void *arg, int expected_status);
+
+/* ---- from a task ---- */
+
+/* Creates a task running fn(arg) (the test fails if it cannot) and returns
+ * it, or NULL; the caller owns the reference. */
+corio_task_t *test_start(corio_fn fn, void *arg);
+
+/* Runs fn(arg) as a task of its own and awaits it; returns the await's
+ * status and stores the task's value in *result (may be NULL). */
+int test_await_new(corio_fn fn, void *arg, intptr_t *result);
+
+/* Task bodies tests share: logs arg (a string) and returns CORIO_OK;
+ * sleeps 10 s (long enough to be cancelled) and returns its status. */
+int test_task_log_arg(void *arg, intptr_t *result);
+int test_task_sleep_long(void *arg, intptr_t *result);
+/* Awaits the task arg; its status and value are this task's. */
+int test_task_await_arg(void *arg, intptr_t *result);
+
 #endif

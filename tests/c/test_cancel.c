@@ -15,6 +15,15 @@ static int sleep_and_report(void *arg, intptr_t *result) {
   return rc;
 }
 
+/* Awaits t, logs "await:STATUS cancelled:N" and releases t; returns the
+ * await's status. */
+static int await_and_report(corio_task_t *t, intptr_t *result) {
+  int rc = corio_await(t, result);
+  test_log("await:%s cancelled:%d", corio_err_name(rc), corio_task_cancelled(t));
+  corio_task_release(t);
+  return rc;
+}
+
 static int cancel_sleeper(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
@@ -23,10 +32,7 @@ static int cancel_sleeper(void *arg, intptr_t *result) {
   if (rc != CORIO_OK) return rc;
   corio_sleep(0.01);
   test_log("cancel:%d", corio_task_cancel(t, NULL));
-  rc = corio_await(t, NULL);
-  test_log("await:%s", corio_err_name(rc));
-  test_log("cancelled:%d", corio_task_cancelled(t));
-  corio_task_release(t);
+  await_and_report(t, NULL);
   return CORIO_OK;
 }
 
@@ -52,10 +58,7 @@ static int cancel_handler(void *arg, intptr_t *result) {
   if (rc != CORIO_OK) return rc;
   corio_sleep(0.01);
   corio_task_cancel(t, NULL);
-  rc = corio_await(t, result);
-  test_log("await:%s cancelled:%d", corio_err_name(rc), corio_task_cancelled(t));
-  corio_task_release(t);
-  return rc;
+  return await_and_report(t, result);
 }
 
 TEST(task_that_handles_cancellation_ends_not_cancelled_with_its_value) {
@@ -140,6 +143,95 @@ TEST(cancel_message_is_reported_by_task_error) {
   test_run(cancel_with_message, NULL, CORIO_OK);
 }
 
+/* A cancel without a message does not reuse the message of an earlier one:
+ *
+ *   async def f():
+ *       current_task().cancel("first")
+ *       try: await sleep(0)
+ *       except CancelledError as e: print(e.args)      # ('first',)
+ *       current_task().uncancel()
+ *       await sleep(10)
+ *   t = create_task(f()); await sleep(0.01); t.cancel()
+ *   await t  -> CancelledError()  (args ()), t.result() likewise
+ * corio's message-less cancellation carries the default text "cancelled". */
+static int cancel_first_then_sleep(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_cancel(corio_current_task(), "first");
+  int rc = corio_sleep(0);
+  test_log("saw:%s:%s", corio_err_name(rc), corio_errmsg());
+  corio_task_uncancel(corio_current_task());
+  rc = corio_sleep(10);
+  test_log("second:%s:%s", corio_err_name(rc), corio_errmsg());
+  return rc;
+}
+
+static int stale_msg_main(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_t *t;
+  corio_task_create(&t, cancel_first_then_sleep, NULL, NULL);
+  corio_sleep(0.01);
+  corio_task_cancel(t, NULL);
+  int rc = corio_await(t, NULL);
+  test_log("await:%s error:%s", corio_err_name(rc), corio_task_error(t));
+  corio_task_release(t);
+  return CORIO_OK;
+}
+
+TEST(cancel_without_message_does_not_reuse_the_old_message) {
+  test_run(stale_msg_main, NULL, CORIO_OK);
+  CHECK_LOG("saw:CORIO_ECANCELLED:first second:CORIO_ECANCELLED:cancelled "
+            "await:CORIO_ECANCELLED error:cancelled");
+}
+
+/* A task that ends cancelled reports the message of the cancellation it
+ * propagated ("m2"), not its own earlier cancel message ("m1"):
+ *
+ *   async def b(): await sleep(10)
+ *   async def a():
+ *       current_task().cancel("m1")
+ *       try: await sleep(0)
+ *       except CancelledError: pass
+ *       current_task().uncancel()
+ *       tb = create_task(b()); loop.call_later(0.01, tb.cancel, "m2")
+ *       await tb
+ *   -> awaiting a: CancelledError('m2'), a.cancelled() True */
+static void cancel_with_m2(void *data) { corio_task_cancel(data, "m2"); }
+
+static int msg_a(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_cancel(corio_current_task(), "m1");
+  corio_sleep(0);
+  corio_task_uncancel(corio_current_task());
+  corio_task_t *b;
+  corio_task_create(&b, test_task_sleep_long, NULL, NULL);
+  corio_call_later(NULL, 0.01, cancel_with_m2, b);
+  int rc = corio_await(b, NULL);
+  test_log("a-await:%s:%s", corio_err_name(rc), corio_errmsg());
+  corio_task_release(b);
+  return rc;
+}
+
+static int msg_main(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_t *a;
+  corio_task_create(&a, msg_a, NULL, NULL);
+  int rc = corio_await(a, NULL);
+  test_log("main:%s:%s cancelled:%d error:%s", corio_err_name(rc),
+           corio_errmsg(), corio_task_cancelled(a), corio_task_error(a));
+  corio_task_release(a);
+  return CORIO_OK;
+}
+
+TEST(cancelled_task_reports_the_cancellation_it_propagated) {
+  test_run(msg_main, NULL, CORIO_OK);
+  CHECK_LOG("a-await:CORIO_ECANCELLED:m2 "
+            "main:CORIO_ECANCELLED:m2 cancelled:1 error:m2");
+}
+
 static int count_and_acknowledge(void *arg, intptr_t *result) {
   (void)arg;
   int rc = corio_sleep(10);
@@ -175,6 +267,37 @@ TEST(cancelling_counts_requests_and_uncancel_acknowledges_them) {
   CHECK_LOG("initial:0 first:1 second:1 cancelling:2 got:CORIO_ECANCELLED "
             "cancelling:2 uncancel:1 uncancel:0 uncancel-at-zero:0 "
             "next-sleep:CORIO_OK cancelled:0");
+}
+
+/* uncancel() down to zero rescinds a pending cancellation, as in Python 3.13
+ * (documented at corio_task_uncancel); 3.11 and 3.12 would still deliver it:
+ *
+ *   async def f():
+ *       current_task().cancel()
+ *       print(current_task().uncancel())     # 0
+ *       try: await sleep(0.01); print("ok")
+ *       except CancelledError: print("cancelled")
+ *   -> 0 / ok           (3.13; 3.11 and 3.12 print 0 / cancelled) */
+static int uncancel_pending(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_cancel(corio_current_task(), NULL);
+  test_log("uncancel:%d", corio_task_uncancel(corio_current_task()));
+  int rc = corio_sleep(0.01);
+  test_log("sleep:%s", corio_err_name(rc));
+  return CORIO_OK;
+}
+
+static int uncancel_main(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  test_await_new(uncancel_pending, NULL, NULL);
+  return CORIO_OK;
+}
+
+TEST(uncancel_to_zero_rescinds_a_pending_cancel_as_in_313) {
+  test_run(uncancel_main, NULL, CORIO_OK);
+  CHECK_LOG("uncancel:0 sleep:CORIO_OK");
 }
 
 static int catch_then_wait_again(void *arg, intptr_t *result) {
@@ -310,6 +433,43 @@ TEST(awaiting_a_task_that_gets_cancelled_gives_ecancelled_to_the_awaiter_only) {
   CHECK_LOG("inner:CORIO_ECANCELLED awaiter-got:CORIO_ECANCELLED awaiter-sleep:CORIO_OK");
 }
 
+/* Many tasks await one; cancelling one of the awaiters cancels the awaited
+ * task, so every awaiter ends cancelled (as in asyncio):
+ *
+ *   t = create_task(v())      # sleeps 0.01, returns 7
+ *   ws = [create_task(w(i)) for i in range(3)]   # each: await t
+ *   await sleep(0.005); ws[1].cancel()
+ *   gather(*ws, return_exceptions=True) -> 3 x CancelledError, t.cancelled() */
+static int value_later(void *arg, intptr_t *result) {
+  (void)arg;
+  int rc = corio_sleep(0.01);
+  *result = 7;
+  return rc;
+}
+
+static int many_waiters_main(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_t *t, *ws[3];
+  corio_task_create(&t, value_later, NULL, NULL);
+  for (int i = 0; i < 3; i++) corio_task_create(&ws[i], test_task_await_arg, t, NULL);
+  corio_sleep(0.005);
+  corio_task_cancel(ws[1], NULL);
+  int codes[3];
+  corio_gather(ws, 3, NULL, codes);
+  test_log("%s %s %s t-cancelled:%d", corio_err_name(codes[0]),
+           corio_err_name(codes[1]), corio_err_name(codes[2]),
+           corio_task_cancelled(t));
+  for (int i = 0; i < 3; i++) corio_task_release(ws[i]);
+  corio_task_release(t);
+  return CORIO_OK;
+}
+
+TEST(cancelling_one_of_many_awaiters_cancels_the_shared_task) {
+  test_run(many_waiters_main, NULL, CORIO_OK);
+  CHECK_LOG("CORIO_ECANCELLED CORIO_ECANCELLED CORIO_ECANCELLED t-cancelled:1");
+}
+
 static int cancel_self(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
@@ -329,9 +489,7 @@ static int run_self_canceller(void *arg, intptr_t *result) {
   corio_task_t *t;
   int rc = corio_task_create(&t, cancel_self, NULL, NULL);
   if (rc != CORIO_OK) return rc;
-  rc = corio_await(t, NULL);
-  test_log("await:%s cancelled:%d", corio_err_name(rc), corio_task_cancelled(t));
-  corio_task_release(t);
+  await_and_report(t, NULL);
   return CORIO_OK;
 }
 
@@ -353,17 +511,99 @@ static int self_cancel_then_yield(void *arg, intptr_t *result) {
 static int run_self_cancel_yield(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, self_cancel_then_yield, NULL, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_await(t, NULL);
-  corio_task_release(t);
+  int rc = test_await_new(self_cancel_then_yield, NULL, NULL);
   return rc == CORIO_ECANCELLED ? CORIO_OK : CORIO_EFAILED;
 }
 
 TEST(cancelling_self_then_sleep_zero_delivers_cancelled) {
   test_run(run_self_cancel_yield, NULL, CORIO_OK);
   CHECK_LOG("sleep0:CORIO_ECANCELLED");
+}
+
+/* A task that cancels itself is delivered the cancellation only after it
+ * has let the loop run once, as in asyncio:
+ *
+ *   async def other(): log("other")
+ *   async def selfc():
+ *       asyncio.current_task().cancel()
+ *       try: await asyncio.sleep(1)
+ *       except asyncio.CancelledError: log("caught")
+ *   s = create_task(selfc()); o = create_task(other())
+ *   await gather(o, s)
+ *   -> other caught
+ *   (and with sleep(0) in place of sleep(1), created in selfc: other caught0)
+ * asyncio cancels the future the task yields (or throws at its next step),
+ * which takes one trip through the loop: "other" runs first. */
+static int self_cancel_then_sleep(void *arg, intptr_t *result) {
+  (void)result;
+  double secs = *(double *)arg;
+  if (secs <= 0) {
+    corio_task_t *o;
+    corio_task_create(&o, test_task_log_arg, "other", NULL);
+    corio_task_release(o);
+  }
+  corio_task_cancel(corio_current_task(), NULL);
+  int rc = corio_sleep(secs);
+  test_log("caught:%s", corio_err_name(rc));
+  return CORIO_OK;
+}
+
+static int self_cancel_main(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  static double one = 1, zero = 0;
+  corio_task_t *ts[2];
+  corio_task_create(&ts[1], self_cancel_then_sleep, &one, NULL);
+  corio_task_create(&ts[0], test_task_log_arg, "other", NULL);
+  int rc = corio_gather(ts, 2, NULL, NULL);
+  corio_task_release(ts[0]);
+  corio_task_release(ts[1]);
+  corio_task_t *t;
+  corio_task_create(&t, self_cancel_then_sleep, &zero, NULL);
+  corio_await(t, NULL);
+  corio_sleep(0);
+  corio_task_release(t);
+  return rc;
+}
+
+TEST(self_cancel_is_delivered_after_one_loop_trip) {
+  test_run(self_cancel_main, NULL, CORIO_OK);
+  CHECK_LOG("other caught:CORIO_ECANCELLED other caught:CORIO_ECANCELLED");
+}
+
+/* A task that cancels itself and then returns ends cancelled, as in
+ * asyncio:
+ *
+ *   async def f():
+ *       asyncio.current_task().cancel("bye")
+ *       return 5
+ *   t = create_task(f()); await t
+ *   -> CancelledError('bye'), t.cancelled() == True
+ * (Task.__step: "Task is cancelled right before coro stops": a pending
+ * _must_cancel turns the return into a cancellation.) */
+static int cancel_self_and_return(void *arg, intptr_t *result) {
+  (void)arg;
+  corio_task_cancel(corio_current_task(), "bye");
+  *result = 5;
+  return CORIO_OK;
+}
+
+static int cancel_self_and_return_main(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_t *t;
+  corio_task_create(&t, cancel_self_and_return, NULL, NULL);
+  intptr_t v = 0;
+  int rc = corio_await(t, &v);
+  test_log("await:%s cancelled:%d error:%s", corio_err_name(rc),
+           corio_task_cancelled(t), corio_task_error(t) ? corio_task_error(t) : "-");
+  corio_task_release(t);
+  return CORIO_OK;
+}
+
+TEST(task_cancelled_right_before_it_returns_ends_cancelled) {
+  test_run(cancel_self_and_return_main, NULL, CORIO_OK);
+  CHECK_LOG("await:CORIO_ECANCELLED cancelled:1 error:bye");
 }
 
 static int event_waiter(void *arg, intptr_t *result) {

@@ -39,7 +39,7 @@ static int probe_body(void *data) {
 static int with_probe(void *arg, intptr_t *result) {
   (void)result;
   probe_t *p = arg;
-  corio_acm_t cm = {probe_enter, probe_exit, p};
+  corio_acm_t cm = {probe_enter, probe_exit, p, NULL};
   int rc = corio_with(cm, probe_body, p);
   test_log("with:%s", corio_err_name(rc));
   return CORIO_OK;
@@ -73,9 +73,9 @@ static int with_missing(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   probe_t p = {0};
-  corio_acm_t no_exit = {probe_enter, NULL, &p};
+  corio_acm_t no_exit = {probe_enter, NULL, &p, NULL};
   test_log("no-exit:%s", corio_err_name(corio_with(no_exit, probe_body, &p)));
-  corio_acm_t cm = {probe_enter, probe_exit, &p};
+  corio_acm_t cm = {probe_enter, probe_exit, &p, NULL};
   test_log("no-body:%s", corio_err_name(corio_with(cm, NULL, &p)));
   return CORIO_OK;
 }
@@ -287,7 +287,7 @@ static int exit_error(void *arg, intptr_t *result) {
 
 TEST(a_failing_release_in_exit_is_the_result) {
   test_run(exit_error, NULL, CORIO_OK);
-  CHECK_LOG("with:CORIO_EINVALSTATE locked:0");
+  CHECK_LOG("with:CORIO_ERUNTIME locked:0");
 }
 
 /* ---- timeout scope ------------------------------------------------------ */
@@ -327,7 +327,7 @@ static int timeout_scene(void *arg, intptr_t *result) {
   rc = corio_task_create(&task, with_timeout, t, NULL);
   if (rc != CORIO_OK) return rc;
   test_settle();
-  if (t->ending == ENDS_CANCELLED && t->state.delay < 0)
+  if (t->ending == ENDS_CANCELLED && t->state.delay == CORIO_FOREVER)
     corio_task_cancel(task, NULL);
   int code;
   corio_gather(&task, 1, NULL, &code);
@@ -356,7 +356,7 @@ TEST(timeout_cm_turns_its_expiry_into_etimedout) {
 }
 
 TEST(timeout_cm_leaves_a_cancellation_from_elsewhere_cancelled) {
-  timed_t t = {.state.delay = -1, .ending = ENDS_CANCELLED};
+  timed_t t = {.state.delay = CORIO_FOREVER, .ending = ENDS_CANCELLED};
   test_run(timeout_scene, &t, CORIO_OK);
   CHECK_LOG("body:CORIO_ECANCELLED with:CORIO_ECANCELLED expired:0");
 }
@@ -472,4 +472,97 @@ TEST(task_group_cm_stops_the_body_when_a_child_fails) {
   grouped_t g = {.ending = ENDS_CANCELLED, .child_fails = true};
   test_run(group_scene, &g, CORIO_OK);
   CHECK_LOG("body body:CORIO_ECANCELLED with:CORIO_EGROUP group-freed:1");
+}
+
+/* ---- a value on enter; an exit that sees and may suppress the error ----- */
+
+typedef struct resource {
+  int opened;
+  int suppress; /* exit returns CORIO_OK for an error */
+} resource_t;
+
+static int resource_enter(void *self) {
+  ((resource_t *)self)->opened++;
+  return CORIO_OK;
+}
+
+static void *resource_value(void *self) { return self; }
+
+static int resource_exit(void *self, int status) {
+  resource_t *r = self;
+  test_log("exit-sees:%s(%s)", corio_err_name(status),
+           status == CORIO_OK ? "" : corio_errmsg());
+  r->opened--;
+  return r->suppress && status != CORIO_OK ? CORIO_OK : status;
+}
+
+static int use_value(void *value, void *data) {
+  resource_t *r = value;
+  test_log("as:%d opened:%d", value == data, r->opened);
+  return corio_fail(CORIO_EUSER, "body failed");
+}
+
+static int with_value(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  resource_t r = {0, 0};
+  corio_acm_t cm = {.enter = resource_enter, .exit = resource_exit,
+                    .self = &r, .value = resource_value};
+  int rc = corio_with_as(cm, use_value, &r);
+  test_log("with:%s", corio_err_name(rc));
+  r.suppress = 1;
+  rc = corio_with_as(cm, use_value, &r);
+  test_log("suppressed:%s opened:%d", corio_err_name(rc), r.opened);
+  return CORIO_OK;
+}
+
+/* mirrors test_contextlib_async.py::AsyncContextManagerTestCase's
+ * test_contextmanager_as_decorator-style `async with cm as x` and
+ * test_contextmanager_except (the exit sees the exception and suppresses
+ * it by returning true) */
+TEST(with_as_binds_the_value_and_exit_sees_and_may_suppress_the_error) {
+  test_run(with_value, NULL, CORIO_OK);
+  CHECK_LOG("as:1 opened:1 exit-sees:CORIO_EUSER(body failed) with:CORIO_EUSER "
+            "as:1 opened:1 exit-sees:CORIO_EUSER(body failed) "
+            "suppressed:CORIO_OK opened:0");
+}
+
+static int timeout_as_body(void *value, void *data) {
+  (void)data;
+  corio_timeout_t *scope = value;
+  int rc = corio_sleep(10);
+  test_log("expired-inside:%d", corio_timeout_expired(scope));
+  return rc;
+}
+
+static int logged_child(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  test_log("child");
+  return CORIO_OK;
+}
+
+static int group_as_body(void *value, void *data) {
+  (void)data;
+  return corio_task_group_spawn(value, NULL, logged_child, NULL, NULL);
+}
+
+static int builtin_values(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_timeout_cm_state_t state;
+  int rc = corio_with_as(corio_timeout_cm(&state, 0.001), timeout_as_body,
+                         NULL);
+  test_log("timeout:%s", corio_err_name(rc));
+  corio_task_group_cm_state_t gs;
+  rc = corio_with_as(corio_task_group_cm(&gs), group_as_body, NULL);
+  test_log("group:%s", corio_err_name(rc));
+  return CORIO_OK;
+}
+
+/* mirrors test_timeouts.py::test_timeout_basic (`async with timeout(...) as
+ * cm`, cm.expired()) and test_taskgroups.py's `async with TaskGroup() as g` */
+TEST(timeout_and_task_group_managers_give_their_object_as_value) {
+  test_run(builtin_values, NULL, CORIO_OK);
+  CHECK_LOG("expired-inside:1 timeout:CORIO_ETIMEDOUT child group:CORIO_OK");
 }

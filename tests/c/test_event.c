@@ -19,12 +19,6 @@ static int wait_and_log(void *arg, intptr_t *result) {
   return rc;
 }
 
-static int log_name(void *arg, intptr_t *result) {
-  (void)result;
-  test_log("%s", (const char *)arg);
-  return CORIO_OK;
-}
-
 static int wait_when_set(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
@@ -33,7 +27,7 @@ static int wait_when_set(void *arg, intptr_t *result) {
   if (rc != CORIO_OK) return rc;
   corio_event_set(e);
   corio_task_t *other;
-  rc = corio_task_create(&other, log_name, "other-task", NULL);
+  rc = corio_task_create(&other, test_task_log_arg, "other-task", NULL);
   if (rc != CORIO_OK) return rc;
   rc = corio_event_wait(e); /* must not suspend: other-task stays unrun */
   test_log("wait:%s", corio_err_name(rc));
@@ -216,7 +210,7 @@ TEST(event_can_be_used_outside_tasks_except_for_waiting) {
   CHECK(corio_event_is_set(e));
   corio_event_clear(e);
   CHECK(!corio_event_is_set(e));
-  CHECK_INT(corio_event_wait(e), CORIO_ENOTASK);
+  CHECK_INT(corio_event_wait(e), CORIO_ENOLOOP);
   corio_event_free(e);
 }
 

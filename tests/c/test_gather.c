@@ -307,6 +307,6 @@ static int gather_outside(void) {
   return corio_gather(NULL, 0, NULL, NULL);
 }
 
-TEST(gather_outside_a_task_returns_enotask) {
-  CHECK_INT(gather_outside(), CORIO_ENOTASK);
+TEST(gather_outside_a_loop_is_enoloop) {
+  CHECK_INT(gather_outside(), CORIO_ENOLOOP);
 }

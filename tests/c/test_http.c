@@ -4,7 +4,9 @@
  * URL parsing; status, reason, headers and body for the ordinary answers;
  * chunked and Content-Length framing; and a distinct error for each way a
  * server can fail (refused, reset, garbage, a banner, an overlong head, a
- * short body, a hang under wait_for).
+ * short body, a hang under wait_for). A scripted server of the test's own
+ * gives what the fixture does not: interim 1xx answers, and chunked
+ * trailers that come late (a read cancelled while it waits for them).
  */
 #include <stdlib.h>
 
@@ -34,7 +36,17 @@ TEST(url_parse_splits_urls_and_rejects_bad_ones) {
       {"http://", CORIO_EINVAL, NULL, 0, false, NULL},
       {"http://host:99999/", CORIO_EINVAL, NULL, 0, false, NULL},
       {"http://host:0/", CORIO_EINVAL, NULL, 0, false, NULL},
-      {"http://host:/", CORIO_EINVAL, NULL, 0, false, NULL},
+      {"http://host:/", CORIO_OK, "host", 80, false, "/"}, /* as WHATWG */
+      {"http://a@b@host/", CORIO_OK, "host", 80, false, "/"},
+      {"http://0x7f.1/", CORIO_OK, "127.0.0.1", 80, false, "/"},
+      {"http://0177.0.0.1/", CORIO_OK, "127.0.0.1", 80, false, "/"},
+      {"http://2130706433/", CORIO_OK, "127.0.0.1", 80, false, "/"},
+      {"http://127.1/", CORIO_OK, "127.0.0.1", 80, false, "/"},
+      {"http://[127.0.0.1]/", CORIO_EINVAL, NULL, 0, false, NULL},
+      {"http://[localhost]/", CORIO_EINVAL, NULL, 0, false, NULL},
+      {"http://256.1.1.1/", CORIO_EINVAL, NULL, 0, false, NULL},
+      {"http://1.2.3.4.5/", CORIO_EINVAL, NULL, 0, false, NULL},
+      {"http://a<b/", CORIO_EINVAL, NULL, 0, false, NULL},
       {"http://ho st/", CORIO_EINVAL, NULL, 0, false, NULL},
       {"http://[::1/", CORIO_EINVAL, NULL, 0, false, NULL},
   };
@@ -56,6 +68,24 @@ TEST(url_parse_splits_urls_and_rejects_bad_ones) {
     free(host);
     free(path);
   }
+}
+
+/* A backslash in the authority is refused (browsers read it as "/", so
+ * that URL means 127.0.0.1; a parser taking "127.0.0.1:45111\" as user
+ * info would connect to "evil"), and bytes over 127 in the path are
+ * percent-encoded. */
+TEST(url_parse_rejects_a_backslash_and_encodes_non_ascii_bytes) {
+  char *host = NULL, *path = NULL;
+  int port;
+  bool tls;
+  CHECK_INT(corio_url_parse("http://127.0.0.1:45111\\@evil/", &host, &port,
+                            &tls, &path), CORIO_EINVAL);
+  CHECK(host == NULL && path == NULL);
+  CHECK_INT(corio_url_parse("http://h/\xc3\xbc?q=\xc3\xa4", &host, &port, &tls,
+                            &path), CORIO_OK);
+  CHECK_STR(path, "/%C3%BC?q=%C3%A4");
+  free(host);
+  free(path);
 }
 
 /* ---- fetching ------------------------------------------------------------ */
@@ -254,6 +284,112 @@ TEST(fetch_rejects_an_invalid_url_without_connecting) {
   fetch_case_t c = fetch("http://", CORIO_EINVAL);
   CHECK(strstr(c.message, "invalid URL") != NULL);
   done(&c);
+}
+
+/* ---- a scripted server of the test's own -------------------------------- */
+
+/* A handler writes `parts` with `pause` seconds between them, without
+ * reading the request: for answers the fixture server does not give. */
+typedef struct script {
+  const char *parts[4];
+  double pause;
+} script_t;
+
+static int play_script(corio_reader_t *r, corio_writer_t *w, void *arg) {
+  (void)r;
+  const script_t *s = arg;
+  for (int i = 0; i < 4 && s->parts[i]; i++) {
+    if (i > 0 && corio_sleep(s->pause) != CORIO_OK) return CORIO_ECANCELLED;
+    corio_write(w, s->parts[i], strlen(s->parts[i]));
+    int rc = corio_drain(w);
+    if (rc != CORIO_OK) return rc;
+  }
+  return CORIO_OK;
+}
+
+typedef struct http_case {
+  script_t script;
+  int fetch_rc, status;
+  const char *body;
+  int body_rc;
+  bool at_eof;
+  double cancel_second_read; /* > 0: read once, then read under wait_for */
+} http_case_t;
+
+static int read_body_task(void *arg, intptr_t *result) {
+  char *out = NULL;
+  size_t n = 0;
+  int rc = corio_read_all(arg, 0, &out, &n);
+  *result = (intptr_t)n;
+  free(out);
+  return rc;
+}
+
+/* Reads the first bytes, then the rest in a task that wait_for cancels:
+ * the body must stay readable, to a clean EOF. */
+static void check_read_cancelled(corio_reader_t *body, const http_case_t *c) {
+  char buf[16] = {0};
+  size_t got = 0;
+  CHECK_INT(corio_read(body, buf, sizeof buf - 1, &got), CORIO_OK);
+  CHECK_STR(buf, c->body);
+  corio_task_t *t;
+  corio_task_create(&t, read_body_task, body, NULL);
+  CHECK_INT(corio_wait_for(t, c->cancel_second_read, NULL), CORIO_ETIMEDOUT);
+  corio_task_release(t);
+  got = 99;
+  CHECK_INT(corio_read(body, buf, sizeof buf, &got), CORIO_OK);
+  CHECK_INT(got, 0); /* EOF: the trailers ended cleanly */
+}
+
+static int run_http_case(void *arg, intptr_t *result) {
+  (void)result;
+  http_case_t *c = arg;
+  corio_server_t *srv;
+  int rc = corio_start_server(&srv, "127.0.0.1", 0, play_script, &c->script);
+  if (rc != CORIO_OK) return rc;
+  char url[64];
+  snprintf(url, sizeof url, "http://127.0.0.1:%d/", corio_server_port(srv));
+  corio_response_t *resp = NULL;
+  rc = corio_fetch(url, NULL, &resp);
+  CHECK_INT(rc, c->fetch_rc);
+  if (rc == CORIO_OK) {
+    CHECK_INT(corio_response_status(resp), c->status);
+    corio_reader_t *body = corio_response_body(resp);
+    if (c->cancel_second_read > 0) {
+      check_read_cancelled(body, c);
+    } else {
+      char *all = NULL;
+      size_t n = 0;
+      CHECK_INT(corio_read_all(body, 0, &all, &n), c->body_rc);
+      if (c->body_rc == CORIO_OK) CHECK_STR(all, c->body);
+      free(all);
+    }
+    CHECK_INT(corio_reader_at_eof(body), c->at_eof);
+    corio_response_free(resp);
+  }
+  corio_server_close(srv);
+  corio_server_wait_closed(srv);
+  corio_server_free(srv);
+  return CORIO_OK;
+}
+
+TEST(fetch_skips_interim_1xx_responses) {
+  http_case_t c = {
+      .script = {{"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n",
+                  "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"
+                  "Content-Length: 5\r\n\r\nhello"}, 0.05},
+      .fetch_rc = CORIO_OK, .status = 200, .body = "hello",
+      .body_rc = CORIO_OK, .at_eof = true};
+  test_run(run_http_case, &c, CORIO_OK);
+}
+
+TEST(a_read_cancelled_in_the_chunked_trailers_leaves_the_body_readable) {
+  http_case_t c = {
+      .script = {{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "5\r\nhello\r\n0\r\n", "\r\n"}, 0.5},
+      .fetch_rc = CORIO_OK, .status = 200, .body = "hello",
+      .cancel_second_read = 0.2, .at_eof = true};
+  test_run(run_http_case, &c, CORIO_OK);
 }
 
 /* readline on a body that fails: the partial line, then the error. */

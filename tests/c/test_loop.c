@@ -269,12 +269,12 @@ TEST(handle_cancel_of_null_returns_false) {
   CHECK(!corio_handle_cancel(NULL));
 }
 
-TEST(call_soon_with_no_running_loop_returns_enotask) {
+TEST(call_soon_with_no_running_loop_returns_enoloop) {
   corio_handle_t h;
-  CHECK_INT(corio_call_soon(&h, log_text, "never"), CORIO_ENOTASK);
-  CHECK_INT(corio_call_later(&h, 0.01, log_text, "never"), CORIO_ENOTASK);
-  CHECK_INT(corio_call_at(&h, 1.0, log_text, "never"), CORIO_ENOTASK);
-  CHECK_INT(corio_call_soon(NULL, log_text, "never"), CORIO_ENOTASK);
+  CHECK_INT(corio_call_soon(&h, log_text, "never"), CORIO_ENOLOOP);
+  CHECK_INT(corio_call_later(&h, 0.01, log_text, "never"), CORIO_ENOLOOP);
+  CHECK_INT(corio_call_at(&h, 1.0, log_text, "never"), CORIO_ENOLOOP);
+  CHECK_INT(corio_call_soon(NULL, log_text, "never"), CORIO_ENOLOOP);
   CHECK_LOG("");
 }
 
@@ -320,4 +320,33 @@ TEST(run_does_not_wait_for_callbacks_still_scheduled_when_main_ends) {
   test_run(main_returns_with_timer_pending, NULL, CORIO_OK);
   CHECK(corio_time() - t0 < 5);
   CHECK_LOG("");
+}
+
+/* ---- timer handles: cancelled() and when() ------------------------------ */
+
+static void note(void *data) { test_log("ran:%s", (const char *)data); }
+
+static int handle_queries(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_handle_t a, b;
+  double before = corio_time();
+  corio_call_later(&a, 10, note, "a");
+  corio_call_at(&b, before + 0.001, note, "b");
+  test_log("when:%d at:%d", corio_handle_when(&a) >= before + 10,
+           corio_handle_when(&b) == before + 0.001);
+  test_log("pending-cancelled:%d", corio_handle_cancelled(&a));
+  test_log("cancel:%d cancelled:%d", corio_handle_cancel(&a),
+           corio_handle_cancelled(&a));
+  corio_sleep(0.01);
+  test_log("ran-cancelled:%d", corio_handle_cancelled(&b));
+  return CORIO_OK;
+}
+
+/* mirrors test_events.py::TimerTests::test_timer and
+ * HandleTests::test_handle (cancelled() after cancel) */
+TEST(timer_handles_tell_when_they_are_due_and_whether_cancelled) {
+  test_run(handle_queries, NULL, CORIO_OK);
+  CHECK_LOG("when:1 at:1 pending-cancelled:0 cancel:1 cancelled:1 ran:b "
+            "ran-cancelled:0");
 }

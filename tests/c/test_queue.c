@@ -174,108 +174,131 @@ TEST(fifo_order_survives_the_buffer_growing_while_wrapped) {
   corio_queue_free(q, NULL);
 }
 
+/* ---- scenes: a queue and the tasks a test starts on it ----------------- */
+
+/* One test's world. play() runs `body` as the main task with a fresh FIFO
+ * queue of `maxsize`; afterwards it ends the tasks the body started (any
+ * still waiting, a broken expectation, is cancelled and shows in the log)
+ * and frees the queue, handing what is left to `dispose`. */
+typedef struct scene scene_t;
+struct scene {
+  void (*body)(scene_t *s);
+  size_t maxsize;
+  void (*dispose)(void *item);
+  corio_queue_t *q;
+  actor_t actors[4];
+  corio_task_t *tasks[4];
+  size_t ntasks;
+};
+
+/* Starts fn (getter, putter or joiner) as the actor `name` on the scene's
+ * queue; a putter puts `item`. */
+static corio_task_t *start(scene_t *s, corio_fn fn, const char *name,
+                           intptr_t item) {
+  actor_t *a = &s->actors[s->ntasks];
+  *a = (actor_t){s->q, name, item};
+  return s->tasks[s->ntasks++] = spawn(fn, a);
+}
+
+static int scene_main(void *arg, intptr_t *result) {
+  (void)result;
+  scene_t *s = arg;
+  s->q = new_queue(CORIO_QUEUE_FIFO, s->maxsize);
+  s->body(s);
+  if (s->ntasks > 0) finish_all(s->tasks, s->ntasks);
+  corio_queue_free(s->q, s->dispose);
+  return CORIO_OK;
+}
+
+static void play(void (*body)(scene_t *s), size_t maxsize) {
+  test_run(scene_main, &(scene_t){.body = body, .maxsize = maxsize}, CORIO_OK);
+}
+
+/* Puts first..last with put_nowait. */
+static void put_range(corio_queue_t *q, long first, long last) {
+  for (long i = first; i <= last; i++) corio_queue_put_nowait(q, ITEM(i));
+}
+
+/* Takes an item with get_nowait; returns it as a number. */
+static long take(corio_queue_t *q) {
+  void *item = NULL;
+  corio_queue_get_nowait(q, &item);
+  return NUM(item);
+}
+
+static int waiting(corio_task_t *t) { return !corio_task_done(t); }
+
 /* ---- waiting putters and getters --------------------------------------- */
 
-static int put_waits_while_full(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 2);
-  corio_queue_put_nowait(q, ITEM(1));
-  corio_queue_put_nowait(q, ITEM(2));
-  actor_t p = {q, "p", 3};
-  corio_task_t *t = spawn(putter, &p);
+static void put_waits_while_full(scene_t *s) {
+  put_range(s->q, 1, 2);
+  corio_task_t *p = start(s, putter, "p", 3);
   test_settle();
-  test_log("waiting:%d qsize:%zu", !corio_task_done(t), corio_queue_qsize(q));
-  void *item;
-  corio_queue_get_nowait(q, &item);
-  test_log("got:%ld", NUM(item));
+  test_log("waiting:%d qsize:%zu", waiting(p), corio_queue_qsize(s->q));
+  test_log("got:%ld", take(s->q));
   test_settle();
-  log_drain(q);
-  finish_all(&t, 1);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
+  log_drain(s->q);
 }
 
 TEST(put_waits_while_the_queue_is_full_until_a_get_frees_a_slot) {
-  test_run(put_waits_while_full, NULL, CORIO_OK);
+  play(put_waits_while_full, 2);
   CHECK_LOG("waiting:1 qsize:2 got:1 p:put:3 got:2,3");
 }
 
-static int putters_in_wait_order(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 2);
-  corio_queue_put_nowait(q, ITEM(0));
-  corio_queue_put_nowait(q, ITEM(0));
-  actor_t a[3] = {{q, "p1", 1}, {q, "p2", 2}, {q, "p3", 3}};
-  corio_task_t *t[3];
-  for (int i = 0; i < 3; i++) t[i] = spawn(putter, &a[i]);
+static void putters_in_wait_order(scene_t *s) {
+  corio_queue_put_nowait(s->q, ITEM(0));
+  corio_queue_put_nowait(s->q, ITEM(0));
+  start(s, putter, "p1", 1);
+  start(s, putter, "p2", 2);
+  corio_task_t *p3 = start(s, putter, "p3", 3);
   test_settle();
-  void *item;
-  corio_queue_get_nowait(q, &item); /* two free slots: p1 and p2 go on */
-  corio_queue_get_nowait(q, &item);
+  take(s->q); /* two free slots: p1 and p2 go on */
+  take(s->q);
   test_log("freed");
   test_settle();
-  test_log("p3-waiting:%d", !corio_task_done(t[2]));
-  corio_queue_get_nowait(q, &item);
+  test_log("p3-waiting:%d", waiting(p3));
+  take(s->q);
   test_settle();
-  log_drain(q);
-  finish_all(t, 3);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
+  log_drain(s->q);
 }
 
 TEST(waiting_putters_go_on_one_per_free_slot_in_the_order_they_waited) {
-  test_run(putters_in_wait_order, NULL, CORIO_OK);
+  play(putters_in_wait_order, 2);
   CHECK_LOG("freed p1:put:1 p2:put:2 p3-waiting:1 p3:put:3 got:2,3");
 }
 
-static int getters_in_wait_order(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
-  actor_t a[3] = {{q, "g1", 0}, {q, "g2", 0}, {q, "g3", 0}};
-  corio_task_t *t[3];
-  for (int i = 0; i < 3; i++) t[i] = spawn(getter, &a[i]);
+static void getters_in_wait_order(scene_t *s) {
+  start(s, getter, "g1", 0);
+  start(s, getter, "g2", 0);
+  corio_task_t *g3 = start(s, getter, "g3", 0);
   test_settle();
-  corio_queue_put_nowait(q, ITEM(10));
-  corio_queue_put_nowait(q, ITEM(20));
+  corio_queue_put_nowait(s->q, ITEM(10));
+  corio_queue_put_nowait(s->q, ITEM(20));
   test_log("put");
   test_settle();
-  test_log("g3-waiting:%d", !corio_task_done(t[2]));
-  corio_queue_put_nowait(q, ITEM(30));
+  test_log("g3-waiting:%d", waiting(g3));
+  corio_queue_put_nowait(s->q, ITEM(30));
   test_settle();
-  finish_all(t, 3);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
 }
 
 TEST(get_waits_while_empty_and_getters_go_on_in_the_order_they_waited) {
-  test_run(getters_in_wait_order, NULL, CORIO_OK);
+  play(getters_in_wait_order, 0);
   CHECK_LOG("put g1:got:10 g2:got:20 g3-waiting:1 g3:got:30");
 }
 
-static int overtaken_getter(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
-  actor_t a = {q, "g", 0};
-  corio_task_t *t = spawn(getter, &a);
+static void overtaken_getter(scene_t *s) {
+  corio_task_t *g = start(s, getter, "g", 0);
   test_settle();
-  void *item;
-  corio_queue_put_nowait(q, ITEM(1)); /* wakes g ... */
-  corio_queue_get_nowait(q, &item);   /* ... but main takes the item first */
+  corio_queue_put_nowait(s->q, ITEM(1)); /* wakes g ... */
+  take(s->q);                            /* ... but main takes the item first */
   test_settle();
-  test_log("g-waiting:%d", !corio_task_done(t));
-  corio_queue_put_nowait(q, ITEM(2));
+  test_log("g-waiting:%d", waiting(g));
+  corio_queue_put_nowait(s->q, ITEM(2));
   test_settle();
-  finish_all(&t, 1);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
 }
 
 TEST(a_woken_getter_whose_item_was_taken_waits_again) {
-  test_run(overtaken_getter, NULL, CORIO_OK);
+  play(overtaken_getter, 0);
   CHECK_LOG("g-waiting:1 g:got:2");
 }
 
@@ -307,28 +330,23 @@ TEST(get_nowait_on_an_empty_queue_fails_with_eempty) {
   corio_queue_free(q, NULL);
 }
 
-static int nowait_errors_in_a_task(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 1);
+static void nowait_errors_in_a_task(scene_t *s) {
   void *item;
   corio_fail(CORIO_EUSER, "earlier");
-  int rc = corio_queue_get_nowait(q, &item);
+  int rc = corio_queue_get_nowait(s->q, &item);
   test_log("%s:%s", corio_err_name(rc), corio_errmsg());
-  corio_queue_put_nowait(q, ITEM(1));
-  rc = corio_queue_put_nowait(q, ITEM(2));
+  corio_queue_put_nowait(s->q, ITEM(1));
+  rc = corio_queue_put_nowait(s->q, ITEM(2));
   test_log("%s:%s", corio_err_name(rc), corio_errmsg());
-  corio_queue_shutdown(q, false, NULL);
-  rc = corio_queue_put_nowait(q, ITEM(3));
+  corio_queue_shutdown(s->q, false, NULL);
+  rc = corio_queue_put_nowait(s->q, ITEM(3));
   test_log("%s:%s", corio_err_name(rc), corio_errmsg());
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
 }
 
 /* Full and empty are everyday outcomes for a poller: the code alone, no
  * message (the task's message is left as it was); closed says why. */
 TEST(nowait_full_and_empty_set_no_message_but_closed_does) {
-  test_run(nowait_errors_in_a_task, NULL, CORIO_OK);
+  play(nowait_errors_in_a_task, 1);
   CHECK_LOG("CORIO_EEMPTY:earlier CORIO_EFULL:earlier "
             "CORIO_ECLOSED:queue is shut down");
 }
@@ -355,366 +373,274 @@ TEST(new_rejects_bad_arguments) {
   CHECK_INT(corio_queue_new(NULL, CORIO_QUEUE_FIFO, 0, NULL), CORIO_EINVAL);
 }
 
-TEST(waiting_calls_outside_a_task_fail_with_enotask) {
+TEST(waiting_calls_outside_a_loop_is_enoloop) {
   corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
   void *item;
-  CHECK_INT(corio_queue_put(q, ITEM(1)), CORIO_ENOTASK);
-  CHECK_INT(corio_queue_get(q, &item), CORIO_ENOTASK);
-  CHECK_INT(corio_queue_join(q), CORIO_ENOTASK);
+  CHECK_INT(corio_queue_put(q, ITEM(1)), CORIO_ENOLOOP);
+  CHECK_INT(corio_queue_get(q, &item), CORIO_ENOLOOP);
+  CHECK_INT(corio_queue_join(q), CORIO_ENOLOOP);
   CHECK_INT(corio_queue_qsize(q), 0);
   corio_queue_free(q, NULL);
 }
 
 /* ---- task_done and join ------------------------------------------------ */
 
-static int join_when_nothing_unfinished(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
-  actor_t a = {q, "other", 0};
-  corio_task_t *t = spawn(joiner, &a); /* would log if it ran first */
-  int rc = corio_queue_join(q);        /* must not suspend */
+static void join_when_nothing_unfinished(scene_t *s) {
+  start(s, joiner, "other", 0);   /* would log if it ran first */
+  int rc = corio_queue_join(s->q); /* must not suspend */
   test_log("main:joined:%s", corio_err_name(rc));
   test_settle();
-  finish_all(&t, 1);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
 }
 
 TEST(join_returns_at_once_when_no_item_is_unfinished) {
-  test_run(join_when_nothing_unfinished, NULL, CORIO_OK);
+  play(join_when_nothing_unfinished, 0);
   CHECK_LOG("main:joined:CORIO_OK other:joined:CORIO_OK");
 }
 
-static int join_waits_for_task_done(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
-  corio_queue_put_nowait(q, ITEM(1));
-  corio_queue_put_nowait(q, ITEM(2));
-  actor_t a[2] = {{q, "j1", 0}, {q, "j2", 0}};
-  corio_task_t *t[2] = {spawn(joiner, &a[0]), spawn(joiner, &a[1])};
-  void *item;
-  corio_queue_get_nowait(q, &item);
-  corio_queue_get_nowait(q, &item);
+static void join_waits_for_task_done(scene_t *s) {
+  put_range(s->q, 1, 2);
+  start(s, joiner, "j1", 0);
+  start(s, joiner, "j2", 0);
+  take(s->q);
+  take(s->q);
   test_settle();
   test_log("empty-but-unfinished");
-  corio_queue_task_done(q);
+  corio_queue_task_done(s->q);
   test_settle();
   test_log("one-done");
-  corio_queue_task_done(q);
+  corio_queue_task_done(s->q);
   test_log("all-done");
   test_settle();
-  finish_all(t, 2);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
 }
 
 TEST(join_waits_until_every_item_put_is_marked_done) {
-  test_run(join_waits_for_task_done, NULL, CORIO_OK);
+  play(join_waits_for_task_done, 0);
   CHECK_LOG("empty-but-unfinished one-done all-done j1:joined:CORIO_OK "
             "j2:joined:CORIO_OK");
 }
 
-TEST(task_done_called_more_often_than_put_fails_with_einvalstate) {
+TEST(task_done_called_more_often_than_put_fails_with_einval) {
   corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
-  CHECK_INT(corio_queue_task_done(q), CORIO_EINVALSTATE);
+  CHECK_INT(corio_queue_task_done(q), CORIO_EINVAL);
   corio_queue_put_nowait(q, ITEM(1));
   CHECK_INT(corio_queue_task_done(q), CORIO_OK); /* get is not required */
-  CHECK_INT(corio_queue_task_done(q), CORIO_EINVALSTATE);
+  CHECK_INT(corio_queue_task_done(q), CORIO_EINVAL);
   corio_queue_free(q, NULL);
 }
 
 /* ---- shutdown ---------------------------------------------------------- */
 
-static int put_after_shutdown(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
-  corio_queue_shutdown(q, false, NULL);
-  int rc = corio_queue_put(q, ITEM(1));
+static void put_after_shutdown(scene_t *s) {
+  corio_queue_shutdown(s->q, false, NULL);
+  int rc = corio_queue_put(s->q, ITEM(1));
   test_log("put:%s:%s", corio_err_name(rc), corio_errmsg());
-  test_log("put_nowait:%s", corio_err_name(corio_queue_put_nowait(q, ITEM(1))));
-  test_log("qsize:%zu", corio_queue_qsize(q));
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
+  test_log("put_nowait:%s",
+           corio_err_name(corio_queue_put_nowait(s->q, ITEM(1))));
+  test_log("qsize:%zu", corio_queue_qsize(s->q));
 }
 
 TEST(after_shutdown_puts_fail_with_eclosed) {
-  test_run(put_after_shutdown, NULL, CORIO_OK);
+  play(put_after_shutdown, 0);
   CHECK_LOG("put:CORIO_ECLOSED:queue is shut down put_nowait:CORIO_ECLOSED "
             "qsize:0");
 }
 
-static int shutdown_wakes_putters(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 1);
-  corio_queue_put_nowait(q, ITEM(7));
-  actor_t a[2] = {{q, "p1", 1}, {q, "p2", 2}};
-  corio_task_t *t[2] = {spawn(putter, &a[0]), spawn(putter, &a[1])};
+static void shutdown_wakes_putters(scene_t *s) {
+  corio_queue_put_nowait(s->q, ITEM(7));
+  start(s, putter, "p1", 1);
+  start(s, putter, "p2", 2);
   test_settle();
-  corio_queue_shutdown(q, false, NULL);
+  corio_queue_shutdown(s->q, false, NULL);
   test_log("shutdown");
   test_settle();
-  log_drain(q); /* what was queued before the shutdown is still there */
-  finish_all(t, 2);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
+  log_drain(s->q); /* what was queued before the shutdown is still there */
 }
 
 TEST(shutdown_wakes_waiting_putters_with_eclosed) {
-  test_run(shutdown_wakes_putters, NULL, CORIO_OK);
+  play(shutdown_wakes_putters, 1);
   CHECK_LOG("shutdown p1:CORIO_ECLOSED p2:CORIO_ECLOSED got:7");
 }
 
-static int shutdown_then_drain(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
-  for (long i = 1; i <= 3; i++) corio_queue_put_nowait(q, ITEM(i));
-  corio_queue_shutdown(q, false, NULL);
+static void shutdown_then_drain(scene_t *s) {
+  put_range(s->q, 1, 3);
+  corio_queue_shutdown(s->q, false, NULL);
   void *item;
   for (int i = 0; i < 4; i++) {
-    int rc = corio_queue_get(q, &item);
+    int rc = corio_queue_get(s->q, &item);
     if (rc == CORIO_OK)
       test_log("get:%ld", NUM(item));
     else
       test_log("get:%s", corio_err_name(rc));
   }
-  test_log("get_nowait:%s", corio_err_name(corio_queue_get_nowait(q, &item)));
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
+  test_log("get_nowait:%s",
+           corio_err_name(corio_queue_get_nowait(s->q, &item)));
 }
 
 TEST(after_shutdown_gets_drain_the_items_then_fail_with_eclosed) {
-  test_run(shutdown_then_drain, NULL, CORIO_OK);
+  play(shutdown_then_drain, 0);
   CHECK_LOG("get:1 get:2 get:3 get:CORIO_ECLOSED get_nowait:CORIO_ECLOSED");
 }
 
-static int shutdown_wakes_getters(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
-  actor_t a[2] = {{q, "g1", 0}, {q, "g2", 0}};
-  corio_task_t *t[2] = {spawn(getter, &a[0]), spawn(getter, &a[1])};
+static void shutdown_wakes_getters(scene_t *s) {
+  start(s, getter, "g1", 0);
+  start(s, getter, "g2", 0);
   test_settle();
-  corio_queue_shutdown(q, false, NULL);
+  corio_queue_shutdown(s->q, false, NULL);
   test_log("shutdown");
   test_settle();
-  finish_all(t, 2);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
 }
 
 TEST(shutdown_wakes_waiting_getters_of_an_empty_queue_with_eclosed) {
-  test_run(shutdown_wakes_getters, NULL, CORIO_OK);
+  play(shutdown_wakes_getters, 0);
   CHECK_LOG("shutdown g1:CORIO_ECLOSED g2:CORIO_ECLOSED");
 }
 
-static int shutdown_join_still_waits(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
-  corio_queue_put_nowait(q, ITEM(1));
-  actor_t a = {q, "j", 0};
-  corio_task_t *t = spawn(joiner, &a);
+static void shutdown_join_still_waits(scene_t *s) {
+  corio_queue_put_nowait(s->q, ITEM(1));
+  start(s, joiner, "j", 0);
   test_settle();
-  corio_queue_shutdown(q, false, NULL);
+  corio_queue_shutdown(s->q, false, NULL);
   test_settle();
   test_log("after-shutdown");
-  void *item;
-  corio_queue_get_nowait(q, &item);
-  corio_queue_task_done(q);
+  take(s->q);
+  corio_queue_task_done(s->q);
   test_settle();
-  finish_all(&t, 1);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
 }
 
 TEST(shutdown_leaves_join_waiting_for_the_queued_items) {
-  test_run(shutdown_join_still_waits, NULL, CORIO_OK);
+  play(shutdown_join_still_waits, 0);
   CHECK_LOG("after-shutdown j:joined:CORIO_OK");
 }
 
 static void log_dispose(void *item) { test_log("dispose:%ld", NUM(item)); }
 
-static int immediate_shutdown(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
-  for (long i = 1; i <= 3; i++) corio_queue_put_nowait(q, ITEM(i));
-  corio_queue_shutdown(q, true, log_dispose);
-  test_log("qsize:%zu", corio_queue_qsize(q));
+static void immediate_shutdown(scene_t *s) {
+  put_range(s->q, 1, 3);
+  corio_queue_shutdown(s->q, true, log_dispose);
+  test_log("qsize:%zu", corio_queue_qsize(s->q));
   void *item;
-  test_log("get:%s", corio_err_name(corio_queue_get(q, &item)));
-  test_log("get_nowait:%s", corio_err_name(corio_queue_get_nowait(q, &item)));
-  corio_queue_free(q, log_dispose); /* nothing left to dispose */
-  return CORIO_OK;
+  test_log("get:%s", corio_err_name(corio_queue_get(s->q, &item)));
+  test_log("get_nowait:%s",
+           corio_err_name(corio_queue_get_nowait(s->q, &item)));
+  s->dispose = log_dispose; /* the free finds nothing left to dispose */
 }
 
 TEST(immediate_shutdown_disposes_the_items_and_gets_fail_at_once) {
-  test_run(immediate_shutdown, NULL, CORIO_OK);
+  play(immediate_shutdown, 0);
   CHECK_LOG("dispose:1 dispose:2 dispose:3 qsize:0 get:CORIO_ECLOSED "
             "get_nowait:CORIO_ECLOSED");
 }
 
-static int immediate_shutdown_join(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
-  for (long i = 1; i <= 3; i++) corio_queue_put_nowait(q, ITEM(i));
-  void *item;
-  corio_queue_get_nowait(q, &item); /* taken, not yet done */
-  actor_t a = {q, "j", 0};
-  corio_task_t *t = spawn(joiner, &a);
+static void immediate_shutdown_join(scene_t *s) {
+  put_range(s->q, 1, 3);
+  take(s->q); /* taken, not yet done */
+  start(s, joiner, "j", 0);
   test_settle();
-  corio_queue_shutdown(q, true, NULL); /* 2 removed: counted as done */
+  corio_queue_shutdown(s->q, true, NULL); /* 2 removed: counted as done */
   test_settle();
   test_log("one-unfinished");
-  CHECK_INT(corio_queue_task_done(q), CORIO_OK);
+  CHECK_INT(corio_queue_task_done(s->q), CORIO_OK);
   test_settle();
-  CHECK_INT(corio_queue_task_done(q), CORIO_EINVALSTATE);
-  finish_all(&t, 1);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
+  CHECK_INT(corio_queue_task_done(s->q), CORIO_EINVAL);
 }
 
 TEST(immediate_shutdown_counts_removed_items_as_done_for_join) {
-  test_run(immediate_shutdown_join, NULL, CORIO_OK);
+  play(immediate_shutdown_join, 0);
   CHECK_LOG("one-unfinished j:joined:CORIO_OK");
 }
 
-static int immediate_shutdown_releases_join(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 1);
-  corio_queue_put_nowait(q, ITEM(1));
-  actor_t a[3] = {{q, "j", 0}, {q, "g", 0}, {q, "p", 2}};
-  corio_task_t *t[3] = {spawn(joiner, &a[0]), NULL, spawn(putter, &a[2])};
+static void immediate_shutdown_releases_join(scene_t *s) {
+  corio_queue_put_nowait(s->q, ITEM(1));
+  start(s, joiner, "j", 0);
+  start(s, putter, "p", 2);
   test_settle();
-  corio_queue_shutdown(q, true, NULL);
-  t[1] = spawn(getter, &a[1]);
+  corio_queue_shutdown(s->q, true, NULL);
+  start(s, getter, "g", 0);
   test_settle();
-  finish_all(t, 3);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
 }
 
 TEST(immediate_shutdown_releases_join_and_wakes_putters) {
-  test_run(immediate_shutdown_releases_join, NULL, CORIO_OK);
+  play(immediate_shutdown_releases_join, 1);
   CHECK_LOG("j:joined:CORIO_OK p:CORIO_ECLOSED g:CORIO_ECLOSED");
 }
 
 /* ---- cancellation ------------------------------------------------------ */
 
-static int cancelled_getter(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
-  actor_t a[2] = {{q, "g1", 0}, {q, "g2", 0}};
-  corio_task_t *t[2] = {spawn(getter, &a[0]), spawn(getter, &a[1])};
+static void cancelled_getter(scene_t *s) {
+  corio_task_t *g1 = start(s, getter, "g1", 0);
+  start(s, getter, "g2", 0);
   test_settle();
-  corio_task_cancel(t[0], NULL);
-  corio_queue_put_nowait(q, ITEM(5)); /* before g1 has seen its cancel */
+  corio_task_cancel(g1, NULL);
+  corio_queue_put_nowait(s->q, ITEM(5)); /* before g1 has seen its cancel */
   corio_sleep(0); /* g2 was woken at once: it runs in this one pass */
-  test_log("one-pass qsize:%zu", corio_queue_qsize(q));
-  finish_all(t, 2);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
+  test_log("one-pass qsize:%zu", corio_queue_qsize(s->q));
 }
 
 TEST(a_getter_cancelled_while_waiting_leaves_the_item_to_the_next) {
-  test_run(cancelled_getter, NULL, CORIO_OK);
+  play(cancelled_getter, 0);
   CHECK_LOG("g1:CORIO_ECANCELLED g2:got:5 one-pass qsize:0");
 }
 
-static int woken_then_cancelled_getter(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
-  actor_t a[2] = {{q, "g1", 0}, {q, "g2", 0}};
-  corio_task_t *t[2] = {spawn(getter, &a[0]), spawn(getter, &a[1])};
+static void woken_then_cancelled_getter(scene_t *s) {
+  corio_task_t *g1 = start(s, getter, "g1", 0);
+  start(s, getter, "g2", 0);
   test_settle();
-  corio_queue_put_nowait(q, ITEM(5)); /* wakes g1 ... */
-  corio_task_cancel(t[0], NULL);      /* ... cancelled before it runs */
+  corio_queue_put_nowait(s->q, ITEM(5)); /* wakes g1 ... */
+  corio_task_cancel(g1, NULL);           /* ... cancelled before it runs */
   test_settle();
-  test_log("qsize:%zu", corio_queue_qsize(q));
-  finish_all(t, 2);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
+  test_log("qsize:%zu", corio_queue_qsize(s->q));
 }
 
 TEST(a_getter_woken_then_cancelled_passes_the_item_to_the_next) {
-  test_run(woken_then_cancelled_getter, NULL, CORIO_OK);
+  play(woken_then_cancelled_getter, 0);
   CHECK_LOG("g1:CORIO_ECANCELLED g2:got:5 qsize:0");
 }
 
-static int cancelled_putter(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 1);
-  corio_queue_put_nowait(q, ITEM(1));
-  actor_t a = {q, "p", 2};
-  corio_task_t *t = spawn(putter, &a);
+static void cancelled_putter(scene_t *s) {
+  corio_queue_put_nowait(s->q, ITEM(1));
+  corio_task_t *p = start(s, putter, "p", 2);
   test_settle();
-  corio_task_cancel(t, NULL);
+  corio_task_cancel(p, NULL);
   test_settle();
-  log_drain(q);
-  corio_queue_task_done(q);
-  test_log("task_done:%s", corio_err_name(corio_queue_task_done(q)));
-  finish_all(&t, 1);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
+  log_drain(s->q);
+  corio_queue_task_done(s->q);
+  test_log("task_done:%s", corio_err_name(corio_queue_task_done(s->q)));
 }
 
 TEST(a_putter_cancelled_while_waiting_does_not_put_its_item) {
-  test_run(cancelled_putter, NULL, CORIO_OK);
-  CHECK_LOG("p:CORIO_ECANCELLED got:1 task_done:CORIO_EINVALSTATE");
+  play(cancelled_putter, 1);
+  CHECK_LOG("p:CORIO_ECANCELLED got:1 task_done:CORIO_EINVAL");
 }
 
-static int woken_then_cancelled_putter(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 1);
-  corio_queue_put_nowait(q, ITEM(0));
-  actor_t a[2] = {{q, "p1", 1}, {q, "p2", 2}};
-  corio_task_t *t[2] = {spawn(putter, &a[0]), spawn(putter, &a[1])};
+static void woken_then_cancelled_putter(scene_t *s) {
+  corio_queue_put_nowait(s->q, ITEM(0));
+  corio_task_t *p1 = start(s, putter, "p1", 1);
+  start(s, putter, "p2", 2);
   test_settle();
-  void *item;
-  corio_queue_get_nowait(q, &item); /* wakes p1 ... */
-  corio_task_cancel(t[0], NULL);    /* ... cancelled before it runs */
+  take(s->q);                  /* wakes p1 ... */
+  corio_task_cancel(p1, NULL); /* ... cancelled before it runs */
   test_settle();
-  log_drain(q);
-  finish_all(t, 2);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
+  log_drain(s->q);
 }
 
 TEST(a_putter_woken_then_cancelled_passes_the_free_slot_to_the_next) {
-  test_run(woken_then_cancelled_putter, NULL, CORIO_OK);
+  play(woken_then_cancelled_putter, 1);
   CHECK_LOG("p1:CORIO_ECANCELLED p2:put:2 got:2");
 }
 
-static int cancelled_joiner(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_queue_t *q = new_queue(CORIO_QUEUE_FIFO, 0);
-  corio_queue_put_nowait(q, ITEM(1));
-  actor_t a[2] = {{q, "j1", 0}, {q, "j2", 0}};
-  corio_task_t *t[2] = {spawn(joiner, &a[0]), spawn(joiner, &a[1])};
+static void cancelled_joiner(scene_t *s) {
+  corio_queue_put_nowait(s->q, ITEM(1));
+  corio_task_t *j1 = start(s, joiner, "j1", 0);
+  start(s, joiner, "j2", 0);
   test_settle();
-  corio_task_cancel(t[0], NULL);
+  corio_task_cancel(j1, NULL);
   test_settle();
-  corio_queue_task_done(q);
+  corio_queue_task_done(s->q);
   test_settle();
-  finish_all(t, 2);
-  corio_queue_free(q, NULL);
-  return CORIO_OK;
 }
 
 TEST(a_joiner_cancelled_while_waiting_leaves_the_others_waiting) {
-  test_run(cancelled_joiner, NULL, CORIO_OK);
+  play(cancelled_joiner, 0);
   CHECK_LOG("j1:joined:CORIO_ECANCELLED j2:joined:CORIO_OK");
 }
 

@@ -70,11 +70,11 @@ TEST(acquire_takes_permits_and_release_gives_them_back) {
             "released-twice value:3 locked:0");
 }
 
-TEST(semaphore_acquire_outside_a_task_is_enotask) {
+TEST(semaphore_acquire_outside_a_loop_is_enoloop) {
   corio_semaphore_t *s = NULL;
   CHECK_INT(corio_semaphore_new(&s, 1), CORIO_OK);
   if (s == NULL) return;
-  CHECK_INT(corio_semaphore_acquire(s), CORIO_ENOTASK);
+  CHECK_INT(corio_semaphore_acquire(s), CORIO_ENOLOOP);
   CHECK_INT(corio_semaphore_value(s), 1);
   CHECK_INT(corio_semaphore_release(s), CORIO_OK);
   CHECK_INT(corio_semaphore_value(s), 2);
@@ -103,9 +103,9 @@ static int bounded(void *arg, intptr_t *result) {
 
 TEST(a_bounded_semaphore_refuses_a_release_above_its_initial_value) {
   test_run(bounded, NULL, CORIO_OK);
-  CHECK_LOG("release:CORIO_EINVALSTATE msg:bounded semaphore released too "
+  CHECK_LOG("release:CORIO_EINVAL msg:BoundedSemaphore released too "
             "many times value:1 release:CORIO_OK value:1 "
-            "release:CORIO_EINVALSTATE value:1");
+            "release:CORIO_EINVAL value:1");
 }
 
 static int fifo(void *arg, intptr_t *result) {

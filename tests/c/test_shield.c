@@ -69,22 +69,28 @@ static int caller(void *arg, intptr_t *result) {
   return rc;
 }
 
+/* Starts w as the shielded task and a caller awaiting it through the
+ * shield; after 10 ms cancels the caller (or, if `the_shielded`, the
+ * shielded task), awaits the caller and logs how it ended. Returns the
+ * caller; the test releases it and `shielded`. */
+static corio_task_t *shield_then_cancel(work_t *w, bool the_shielded) {
+  shielded = test_start(do_work, w);
+  corio_task_t *c = test_start(caller, NULL);
+  corio_sleep(0.01);
+  corio_task_cancel(the_shielded ? shielded : c, NULL);
+  int rc = corio_await(c, NULL);
+  test_log("main-caller:%s", corio_err_name(rc));
+  return c;
+}
+
 static int cancel_the_caller(void *arg, intptr_t *result) {
   (void)arg;
   corio_event_t *go;
   if (corio_event_new(&go) != CORIO_OK) return CORIO_ENOMEM;
   work_t w = {0, 21, CORIO_OK, go}; /* finishes only when told */
-  int rc = corio_task_create(&shielded, do_work, &w, NULL);
-  if (rc != CORIO_OK) return rc;
-  corio_task_t *c;
-  rc = corio_task_create(&c, caller, NULL, NULL);
-  if (rc != CORIO_OK) return rc;
-  corio_sleep(0.01);
-  corio_task_cancel(c, NULL);
-  rc = corio_await(c, NULL);
-  test_log("main-caller:%s", corio_err_name(rc));
+  corio_task_t *c = shield_then_cancel(&w, false);
   corio_event_set(go);
-  rc = corio_await(shielded, result);
+  int rc = corio_await(shielded, result);
   test_log("main-inner:%s cancelled:%d", corio_err_name(rc),
            corio_task_cancelled(shielded));
   corio_task_release(c);
@@ -103,15 +109,7 @@ static int cancel_the_shielded(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   work_t w = {10, 1, CORIO_OK, NULL};
-  int rc = corio_task_create(&shielded, do_work, &w, NULL);
-  if (rc != CORIO_OK) return rc;
-  corio_task_t *c;
-  rc = corio_task_create(&c, caller, NULL, NULL);
-  if (rc != CORIO_OK) return rc;
-  corio_sleep(0.01);
-  corio_task_cancel(shielded, NULL);
-  rc = corio_await(c, NULL);
-  test_log("main-caller:%s", corio_err_name(rc));
+  corio_task_t *c = shield_then_cancel(&w, true);
   corio_task_release(c);
   corio_task_release(shielded);
   return CORIO_OK;

@@ -63,12 +63,7 @@ static int lone_yielder(void *arg, intptr_t *result) {
 
 static int await_lone_yielder(void *arg, intptr_t *result) {
   (void)arg;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, lone_yielder, NULL, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_await(t, result);
-  corio_task_release(t);
-  return rc;
+  return test_await_new(lone_yielder, NULL, result);
 }
 
 TEST(sleep_zero_with_no_other_ready_task_just_continues) {

@@ -6,7 +6,9 @@
  * readexactly, read_all with their EOF and limit errors; half-close;
  * backpressure from a peer that does not read; refused ports, unknown
  * names and a peer gone away; a read cancelled by wait_for leaving the
- * connection usable; closing a server; the peers' addresses (IPv4, IPv6);
+ * connection usable; a reader paused by flow control resuming; closing a
+ * server, a handler cancelled before it began still closing its
+ * connection; the peers' addresses (IPv4, IPv6);
  * many clients at once; I/O beside a task that never waits; transports
  * left open when a run ends.
  */
@@ -389,6 +391,45 @@ TEST(readline_over_the_limit_is_elimit_and_the_next_line_follows) {
   run_payload_case(LONG_LINE "ok\n", 16, check_readline_limit);
 }
 
+/* Handler: sends a line of 249 bytes and its "\r", then, 0.3 s later, the
+ * "\n" that ends it. */
+static int long_line_then_its_end(corio_reader_t *r, corio_writer_t *w,
+                                  void *arg) {
+  (void)r;
+  (void)arg;
+  char line[250];
+  memset(line, 'a', 249);
+  line[249] = '\r';
+  int rc = send_all(w, line, sizeof line);
+  if (rc == CORIO_OK) rc = corio_sleep(0.3);
+  return rc == CORIO_OK ? send_all(w, "\n", 1) : rc;
+}
+
+static int check_readuntil_while_paused(pair_t *p, void *data) {
+  (void)data;
+  char buf[149];
+  CHECK_INT(corio_readexactly(p->r, buf, sizeof buf, NULL), CORIO_OK);
+  /* 101 bytes stay buffered: reading is paused (over 2 x 100 before). */
+  char *line = NULL;
+  size_t n = 0;
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
+  corio_timeout_enter(&to, 5.0);
+  int got =
+      corio_timeout_exit(&to, corio_readuntil(p->r, "\r\n", 2, &line, &n));
+  CHECK_INT(got, CORIO_OK);
+  CHECK_INT(n, 102);
+  free(line);
+  return CORIO_OK;
+}
+
+/* A reader paused by flow control (its buffer over twice the limit) must
+ * resume reading while readuntil waits for the rest of a line. */
+TEST(readuntil_resumes_a_reader_paused_by_flow_control) {
+  run_with_server((server_case_t){.handler = long_line_then_its_end,
+                                  .client = check_readuntil_while_paused,
+                                  .limit = 100});
+}
+
 /* ---- half-close --------------------------------------------------------- */
 
 /* Handler: reads everything to EOF, then answers with the count. */
@@ -650,6 +691,76 @@ TEST(server_close_refuses_new_clients_and_wait_closed_waits_for_handlers) {
                                   .client = check_server_close});
 }
 
+/* Handler: logs that it ran, reads a line. */
+static int log_then_read_a_line(corio_reader_t *r, corio_writer_t *w,
+                                void *arg) {
+  (void)w;
+  (void)arg;
+  test_log("handler-ran");
+  char *line = NULL;
+  size_t n;
+  int rc = corio_readline(r, &line, &n);
+  free(line);
+  return rc;
+}
+
+/* A client that connects to arg (a server) and reads until EOF. */
+static int hold_connection(void *arg, intptr_t *result) {
+  (void)result;
+  corio_server_t *srv = arg;
+  corio_reader_t *r;
+  corio_writer_t *w;
+  int rc = connect_to(srv, HOST, NULL, &r, &w);
+  if (rc != CORIO_OK) return rc;
+  char buf[1];
+  size_t got;
+  rc = corio_read(r, buf, 1, &got); /* EOF once the server closes it */
+  test_log("client:%s:%zu", corio_err_name(rc), got);
+  corio_reader_free(r);
+  corio_writer_free(w);
+  return rc;
+}
+
+static int cancel_handler_before_it_starts(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_server_t *srv;
+  int rc = serve(&srv, HOST, log_then_read_a_line, NULL);
+  if (rc != CORIO_OK) return rc;
+  corio_task_t *client;
+  corio_task_create(&client, hold_connection, srv, NULL);
+  corio_task_t *all[4];
+  /* Short sleeps (the poll loop looks at sockets at most once a ms when
+   * tasks are ready) until the accept made the handler's task; main runs
+   * before it, since it was queued first. */
+  for (int i = 0; i < 5000 && corio_all_tasks(all, 4) < 3; i++)
+    corio_sleep(0.001);
+  CHECK_INT(corio_all_tasks(all, 4), 3);
+  if (corio_all_tasks(all, 4) == 3)
+    corio_task_cancel(all[2], NULL); /* the handler, not begun yet */
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
+  corio_timeout_enter(&to, 5.0);
+  rc = corio_timeout_exit(&to, corio_server_wait_closed(srv));
+  CHECK_INT(rc, CORIO_OK);
+  corio_timeout_t to2 = CORIO_TIMEOUT_INIT; /* a scope is entered once */
+  corio_timeout_enter(&to2, 5.0);
+  CHECK_INT(corio_timeout_exit(&to2, corio_await(client, NULL)), CORIO_OK);
+  corio_task_release(client);
+  corio_server_free(srv);
+  return CORIO_OK;
+}
+
+/* Whether the handler had begun when it was cancelled depends on when the
+ * poll saw the accept; either way its connection must be closed (the
+ * client reads EOF) and the server must finish closing. The case where it
+ * had not begun is the one that matters. */
+TEST(a_cancelled_handler_still_closes_its_connection) {
+  test_run(cancel_handler_before_it_starts, NULL, CORIO_OK);
+  const char *log = test_log_text();
+  CHECK(strcmp(log, "client:CORIO_OK:0") == 0 ||
+        strcmp(log, "handler-ran client:CORIO_OK:0") == 0);
+}
+
 /* Handler: reports what it read before EOF. */
 typedef struct seen_eof {
   char text[32];
@@ -891,4 +1002,51 @@ TEST(transports_left_open_are_closed_when_the_run_ends) {
   corio_reader_free(lo.pair.r);
   corio_writer_free(lo.pair.w);
   corio_server_free(lo.pair.server);
+}
+
+/* ---- LimitOverrunError.consumed, is_serving, can_write_eof, extra info -- */
+
+static int check_overrun_consumed(pair_t *p, void *data) {
+  (void)data;
+  char *part = NULL;
+  size_t len = 0;
+  /* "0123456789ab" then "|": the separator at offset 12, over a limit of
+   * 8: consumed is 12 once it is buffered, or the bytes buffered when the
+   * limit was passed without it (asyncio's two cases) */
+  CHECK_INT(corio_readuntil(p->r, "|", 1, &part, &len), CORIO_ELIMIT);
+  size_t consumed = corio_reader_overrun_consumed(p->r);
+  CHECK(consumed >= 9 && consumed <= 12);
+  CHECK_INT(corio_readexactly(p->r, (char[13]){0}, 13, NULL), CORIO_OK);
+  /* then 20 bytes and EOF, no separator: all the buffered ones count */
+  CHECK_INT(corio_readuntil(p->r, "|", 1, &part, &len), CORIO_ELIMIT);
+  CHECK(corio_reader_overrun_consumed(p->r) >= 9);
+  return CORIO_OK;
+}
+
+/* mirrors test_streams.py::StreamTests::test_readuntil_limit_found_sep
+ * (LimitOverrunError.consumed) */
+TEST(an_overrun_tells_how_many_bytes_are_to_be_consumed) {
+  run_payload_case("0123456789ab|abcdefghijklmnopqrst", 8,
+                   check_overrun_consumed);
+}
+
+static int check_transport_info(pair_t *p, void *data) {
+  (void)data;
+  CHECK(corio_server_is_serving(p->server));
+  CHECK(corio_writer_can_write_eof(p->w));
+  CHECK_STR(corio_writer_extra_info(p->w, "peername"),
+            loopback(corio_server_port(p->server)));
+  CHECK(corio_writer_extra_info(p->w, "ssl") == NULL);
+  CHECK(corio_writer_extra_info(p->w, "no such key") == NULL);
+  corio_server_close(p->server);
+  CHECK(!corio_server_is_serving(p->server));
+  return CORIO_OK;
+}
+
+/* mirrors test_streams.py::StreamTests::test_start_server (is_serving) and
+ * test_base_events/test_selector_events's can_write_eof / get_extra_info
+ * ('peername') of a socket transport */
+TEST(a_server_is_serving_until_closed_and_a_plain_writer_can_write_eof) {
+  run_with_server((server_case_t){.handler = echo_lines,
+                                  .client = check_transport_info});
 }

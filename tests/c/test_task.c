@@ -458,6 +458,27 @@ TEST(retain_keeps_a_task_after_the_first_reference_is_released) {
   CHECK_INT(test_run(retained_reference, NULL, CORIO_OK), 8);
 }
 
+/* A task awaited by another stays valid for the waiter after its creator
+ * released it ("fire and forget" while awaited): corio_await (and gather,
+ * wait) hold a reference across the wait, as the awaiting coroutine's frame
+ * keeps the task alive in asyncio. */
+static int release_while_awaited_main(void *arg, intptr_t *result) {
+  (void)arg;
+  static const double secs = 0.01;
+  corio_task_t *t, *w;
+  corio_task_create(&t, sleep_then_one, (void *)&secs, NULL);
+  corio_task_create(&w, test_task_await_arg, t, NULL);
+  corio_sleep(0); /* w is waiting on t now */
+  corio_task_release(t);
+  int rc = corio_await(w, result);
+  corio_task_release(w);
+  return rc;
+}
+
+TEST(awaited_task_released_by_its_creator_stays_valid_for_the_waiter) {
+  CHECK_INT(test_run(release_while_awaited_main, NULL, CORIO_OK), 1);
+}
+
 static int errmsg_after_fail(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
@@ -505,9 +526,9 @@ TEST(errmsg_and_fail_outside_a_task) {
   CHECK_STR(corio_errmsg(), "");
 }
 
-TEST(task_create_outside_a_loop_is_enotask) {
+TEST(task_create_outside_a_loop_is_enoloop) {
   corio_task_t *t = (corio_task_t *)&t;
-  CHECK_INT(corio_task_create(&t, return_value, NULL, NULL), CORIO_ENOTASK);
+  CHECK_INT(corio_task_create(&t, return_value, NULL, NULL), CORIO_ENOLOOP);
   CHECK(t == NULL);
 }
 

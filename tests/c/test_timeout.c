@@ -48,12 +48,13 @@ static int wait_for_without_limit(void *arg, intptr_t *result) {
   corio_task_t *t;
   int rc = corio_task_create(&t, do_work, &w, NULL);
   if (rc != CORIO_OK) return rc;
-  rc = corio_wait_for(t, -1, result);
+  rc = corio_wait_for(t, CORIO_FOREVER, result);
   corio_task_release(t);
   return rc;
 }
 
-TEST(wait_for_with_negative_timeout_waits_without_limit) {
+/* mirrors test_waitfor.py::test_wait_for_timeout_none */
+TEST(wait_for_forever_waits_without_limit) {
   CHECK_INT(test_run(wait_for_without_limit, NULL, CORIO_OK), 32);
 }
 
@@ -134,12 +135,17 @@ TEST(cancelling_a_task_in_wait_for_gives_ecancelled_and_cancels_the_inner_task) 
             "main:CORIO_ECANCELLED inner-cancelled:1");
 }
 
+/* A task not started yet (running fn(arg)), under wait_for(t, 0). */
+typedef struct pending_task {
+  corio_fn fn;
+  void *arg;
+} pending_task_t;
+
 static int wait_for_zero_pending(void *arg, intptr_t *result) {
-  (void)arg;
   (void)result;
-  work_t w = {"inner", 10, 1, 0};
+  const pending_task_t *p = arg;
   corio_task_t *t;
-  int rc = corio_task_create(&t, do_work, &w, NULL);
+  int rc = corio_task_create(&t, p->fn, p->arg, NULL);
   if (rc != CORIO_OK) return rc;
   rc = corio_wait_for(t, 0, NULL);
   test_log("wait_for:%s cancelled:%d", corio_err_name(rc), corio_task_cancelled(t));
@@ -150,7 +156,31 @@ static int wait_for_zero_pending(void *arg, intptr_t *result) {
 /* asyncio.wait_for with timeout <= 0 cancels a pending task at once: one
  * not started yet never runs (Python prints only the timeout). */
 TEST(wait_for_with_zero_timeout_on_a_pending_task_times_out) {
-  test_run(wait_for_zero_pending, NULL, CORIO_OK);
+  work_t w = {"inner", 10, 1, 0};
+  pending_task_t p = {do_work, &w};
+  test_run(wait_for_zero_pending, &p, CORIO_OK);
+  CHECK_LOG("wait_for:CORIO_ETIMEDOUT cancelled:1");
+}
+
+/* The same with a task that logs as it starts:
+ *
+ *   async def f(): print("E f started"); await sleep(1)
+ *   t = create_task(f())
+ *   try: await wait_for(t, 0)
+ *   except TimeoutError: print("E timeout", t.cancelled())
+ *   -> E timeout True          (f never starts)
+ * asyncio.wait_for with timeout <= 0 cancels t at once (_cancel_and_wait),
+ * so t's first step never runs. */
+static int started_logger(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  test_log("f-started");
+  return corio_sleep(1);
+}
+
+TEST(wait_for_zero_never_starts_a_pending_task) {
+  pending_task_t p = {started_logger, NULL};
+  test_run(wait_for_zero_pending, &p, CORIO_OK);
   CHECK_LOG("wait_for:CORIO_ETIMEDOUT cancelled:1");
 }
 
@@ -179,7 +209,7 @@ TEST(wait_for_with_zero_timeout_on_a_done_task_returns_its_result) {
 static int scope_expires(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_timeout_t to;
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
   double t0 = corio_time();
   int rc = corio_timeout_enter(&to, 0.02);
   if (rc != CORIO_OK) return rc;
@@ -203,13 +233,13 @@ TEST(timeout_scope_expiry_turns_ecancelled_into_etimedout) {
 static int scope_in_time(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_timeout_t to;
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
   int rc = corio_timeout_enter(&to, 1.0);
   if (rc != CORIO_OK) return rc;
   rc = corio_sleep(0.01);
   rc = corio_timeout_exit(&to, rc);
   test_log("ok-exit:%s expired:%d", corio_err_name(rc), corio_timeout_expired(&to));
-  corio_timeout_t to2;
+  corio_timeout_t to2 = CORIO_TIMEOUT_INIT;
   corio_timeout_enter(&to2, 1.0);
   rc = corio_timeout_exit(&to2, corio_fail(CORIO_EUSER - 9, "own error"));
   test_log("error-exit:%s msg:[%s]", rc == CORIO_EUSER - 9 ? "user-9" : corio_err_name(rc),
@@ -227,7 +257,7 @@ TEST(timeout_scope_not_expired_passes_the_status_through) {
 static int scope_expired_but_caught(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_timeout_t to;
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
   int rc = corio_timeout_enter(&to, 0.01);
   if (rc != CORIO_OK) return rc;
   rc = corio_sleep(10);
@@ -250,7 +280,7 @@ TEST(expired_scope_exited_with_ok_returns_ok) {
 static int nested_inner_first(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_timeout_t outer, inner;
+  corio_timeout_t outer = CORIO_TIMEOUT_INIT, inner = CORIO_TIMEOUT_INIT;
   int rc = corio_timeout_enter(&outer, 1.0);
   if (rc != CORIO_OK) return rc;
   rc = corio_timeout_enter(&inner, 0.02);
@@ -277,7 +307,7 @@ TEST(nested_scopes_inner_expiry_is_a_plain_status_to_the_outer) {
 static int nested_outer_first(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_timeout_t outer, inner;
+  corio_timeout_t outer = CORIO_TIMEOUT_INIT, inner = CORIO_TIMEOUT_INIT;
   int rc = corio_timeout_enter(&outer, 0.02);
   if (rc != CORIO_OK) return rc;
   rc = corio_timeout_enter(&inner, 1.0);
@@ -301,10 +331,40 @@ TEST(nested_scopes_outer_expiry_passes_the_inner_scope_as_ecancelled) {
             "outer-exit:CORIO_ETIMEDOUT outer-expired:1");
 }
 
+/* Nested scopes with the same deadline: the inner one passes the
+ * cancellation on, the outer one times out (as in asyncio):
+ *
+ *   when = loop.time() + 0.02
+ *   async with timeout_at(when):            # outer
+ *       async with timeout_at(when):        # inner
+ *           await sleep(10)
+ *   -> inner CancelledError cancelling()==1, outer TimeoutError cancelling()==0 */
+static int nested_same_deadline(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  double when = corio_time() + 0.02;
+  corio_timeout_t outer = CORIO_TIMEOUT_INIT, inner = CORIO_TIMEOUT_INIT;
+  corio_timeout_enter_at(&outer, when);
+  corio_timeout_enter_at(&inner, when);
+  int rc = corio_sleep(10);
+  rc = corio_timeout_exit(&inner, rc);
+  test_log("inner:%s:%d", corio_err_name(rc),
+           corio_task_cancelling(corio_current_task()));
+  rc = corio_timeout_exit(&outer, rc);
+  test_log("outer:%s:%d", corio_err_name(rc),
+           corio_task_cancelling(corio_current_task()));
+  return CORIO_OK;
+}
+
+TEST(nested_timeouts_expiring_together_outer_times_out) {
+  test_run(nested_same_deadline, NULL, CORIO_OK);
+  CHECK_LOG("inner:CORIO_ECANCELLED:1 outer:CORIO_ETIMEDOUT:0");
+}
+
 static int reschedule_later(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_timeout_t to;
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
   int rc = corio_timeout_enter(&to, 0.02);
   if (rc != CORIO_OK) return rc;
   double when = corio_time() + 1.0;
@@ -325,8 +385,8 @@ TEST(reschedule_extends_the_deadline_so_the_work_completes) {
 static int reschedule_from_never(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_timeout_t to;
-  int rc = corio_timeout_enter(&to, -1);
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
+  int rc = corio_timeout_enter(&to, CORIO_FOREVER);
   if (rc != CORIO_OK) return rc;
   test_log("when:%g", corio_timeout_when(&to));
   corio_timeout_reschedule(&to, corio_time() + 0.01);
@@ -339,17 +399,17 @@ static int reschedule_from_never(void *arg, intptr_t *result) {
 TEST(reschedule_gives_a_deadline_to_a_scope_that_had_none) {
   double t0 = corio_time();
   test_run(reschedule_from_never, NULL, CORIO_OK);
-  CHECK_LOG("when:-1 exit:CORIO_ETIMEDOUT");
+  CHECK_LOG("when:inf exit:CORIO_ETIMEDOUT");
   CHECK(corio_time() - t0 < 5);
 }
 
 static int reschedule_to_never(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_timeout_t to;
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
   int rc = corio_timeout_enter(&to, 0.01);
   if (rc != CORIO_OK) return rc;
-  corio_timeout_reschedule(&to, -1);
+  corio_timeout_reschedule(&to, CORIO_FOREVER);
   test_log("when:%g", corio_timeout_when(&to));
   rc = corio_sleep(0.03);
   rc = corio_timeout_exit(&to, rc);
@@ -359,13 +419,13 @@ static int reschedule_to_never(void *arg, intptr_t *result) {
 
 TEST(reschedule_to_never_removes_the_deadline) {
   test_run(reschedule_to_never, NULL, CORIO_OK);
-  CHECK_LOG("when:-1 exit:CORIO_OK");
+  CHECK_LOG("when:inf exit:CORIO_OK");
 }
 
 static int when_and_expired(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_timeout_t to;
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
   double when = corio_time() + 0.02;
   int rc = corio_timeout_enter_at(&to, when);
   if (rc != CORIO_OK) return rc;
@@ -377,7 +437,7 @@ static int when_and_expired(void *arg, intptr_t *result) {
            corio_err_name(corio_timeout_reschedule(&to, corio_time() + 1)));
   rc = corio_timeout_exit(&to, rc);
   test_log("exit:%s", corio_err_name(rc));
-  corio_timeout_t to2;
+  corio_timeout_t to2 = CORIO_TIMEOUT_INIT;
   corio_timeout_enter(&to2, 1.0);
   corio_timeout_exit(&to2, CORIO_OK);
   test_log("reschedule-after-exit:%s",
@@ -388,14 +448,14 @@ static int when_and_expired(void *arg, intptr_t *result) {
 TEST(timeout_when_and_expired_report_the_deadline_and_its_passing) {
   test_run(when_and_expired, NULL, CORIO_OK);
   CHECK_LOG("when-matches:1 expired:0 expired:1 "
-            "reschedule-after-expiry:CORIO_EINVALSTATE exit:CORIO_ETIMEDOUT "
-            "reschedule-after-exit:CORIO_EINVALSTATE");
+            "reschedule-after-expiry:CORIO_ERUNTIME exit:CORIO_ETIMEDOUT "
+            "reschedule-after-exit:CORIO_ERUNTIME");
 }
 
 static int enter_at_past(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_timeout_t to;
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
   int rc = corio_timeout_enter_at(&to, corio_time() - 1);
   if (rc != CORIO_OK) return rc;
   rc = corio_sleep(10);
@@ -414,7 +474,7 @@ TEST(scope_with_a_deadline_already_past_times_out_at_the_first_wait) {
 static int scoped_sleeper(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_timeout_t to;
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
   int rc = corio_timeout_enter(&to, 1.0);
   if (rc != CORIO_OK) return rc;
   rc = corio_sleep(10);
@@ -451,7 +511,7 @@ static int scope_awaiting_a_task(void *arg, intptr_t *result) {
   corio_task_t *t;
   int rc = corio_task_create(&t, do_work, &w, NULL);
   if (rc != CORIO_OK) return rc;
-  corio_timeout_t to;
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
   corio_timeout_enter(&to, 0.02);
   rc = corio_await(t, NULL);
   rc = corio_timeout_exit(&to, rc);
@@ -465,8 +525,8 @@ TEST(timeout_scope_around_an_await_cancels_the_awaited_task) {
   CHECK_LOG("inner:CORIO_ECANCELLED exit:CORIO_ETIMEDOUT inner-cancelled:1");
 }
 
-TEST(timeout_enter_outside_a_task_is_enotask) {
-  corio_timeout_t to;
-  CHECK_INT(corio_timeout_enter(&to, 1.0), CORIO_ENOTASK);
-  CHECK_INT(corio_timeout_enter_at(&to, 1.0), CORIO_ENOTASK);
+TEST(timeout_enter_outside_a_loop_is_enoloop) {
+  corio_timeout_t to = CORIO_TIMEOUT_INIT;
+  CHECK_INT(corio_timeout_enter(&to, 1.0), CORIO_ENOLOOP);
+  CHECK_INT(corio_timeout_enter_at(&to, 1.0), CORIO_ENOLOOP);
 }

@@ -74,7 +74,7 @@ static int wait_all(void *arg, intptr_t *result) {
   size_t ndone = 99, npending = 99;
   int rc = spawn_jobs(t, jobs, 3);
   if (rc != CORIO_OK) return rc;
-  rc = corio_wait(t, 3, CORIO_ALL_COMPLETED, -1, done, &ndone, pending, &npending);
+  rc = corio_wait(t, 3, CORIO_ALL_COMPLETED, CORIO_FOREVER, done, &ndone, pending, &npending);
   test_log("wait:%s", corio_err_name(rc));
   log_tasks("done", done, ndone);
   log_tasks("pending", pending, npending);
@@ -99,7 +99,7 @@ static int wait_first_completed(void *arg, intptr_t *result) {
   int rc = spawn_jobs(t, jobs, 3);
   if (rc != CORIO_OK) return rc;
   double t0 = corio_time();
-  rc = corio_wait(t, 3, CORIO_FIRST_COMPLETED, -1, done, &ndone, pending, &npending);
+  rc = corio_wait(t, 3, CORIO_FIRST_COMPLETED, CORIO_FOREVER, done, &ndone, pending, &npending);
   CHECK(corio_time() - t0 < 5);
   test_log("wait:%s", corio_err_name(rc));
   log_tasks("done", done, ndone);
@@ -126,7 +126,7 @@ static int wait_first_exception(void *arg, intptr_t *result) {
   int rc = spawn_jobs(t, jobs, 3);
   if (rc != CORIO_OK) return rc;
   double t0 = corio_time();
-  rc = corio_wait(t, 3, CORIO_FIRST_EXCEPTION, -1, done, &ndone, pending, &npending);
+  rc = corio_wait(t, 3, CORIO_FIRST_EXCEPTION, CORIO_FOREVER, done, &ndone, pending, &npending);
   CHECK(corio_time() - t0 < 5);
   test_log("wait:%s", corio_err_name(rc));
   log_tasks("done", done, ndone);
@@ -150,7 +150,7 @@ static int wait_first_exception_ignores_cancel(void *arg, intptr_t *result) {
   size_t ndone = 99, npending = 99;
   int rc = spawn_jobs(t, jobs, 2);
   if (rc != CORIO_OK) return rc;
-  rc = corio_wait(t, 2, CORIO_FIRST_EXCEPTION, -1, done, &ndone, pending, &npending);
+  rc = corio_wait(t, 2, CORIO_FIRST_EXCEPTION, CORIO_FOREVER, done, &ndone, pending, &npending);
   test_log("wait:%s", corio_err_name(rc));
   log_tasks("done", done, ndone);
   log_tasks("pending", pending, npending);
@@ -172,7 +172,7 @@ static int wait_first_exception_without_failure(void *arg, intptr_t *result) {
   size_t ndone = 99, npending = 99;
   int rc = spawn_jobs(t, jobs, 2);
   if (rc != CORIO_OK) return rc;
-  rc = corio_wait(t, 2, CORIO_FIRST_EXCEPTION, -1, done, &ndone, NULL, &npending);
+  rc = corio_wait(t, 2, CORIO_FIRST_EXCEPTION, CORIO_FOREVER, done, &ndone, NULL, &npending);
   test_log("wait:%s", corio_err_name(rc));
   log_tasks("done", done, ndone);
   test_log("npending:%zu", npending);
@@ -218,7 +218,7 @@ static int cancelled_waiter(void *arg, intptr_t *result) {
   (void)result;
   corio_task_t *t[1] = {waited_child};
   size_t ndone = 99, npending = 99;
-  int rc = corio_wait(t, 1, CORIO_ALL_COMPLETED, -1, NULL, &ndone, NULL, &npending);
+  int rc = corio_wait(t, 1, CORIO_ALL_COMPLETED, CORIO_FOREVER, NULL, &ndone, NULL, &npending);
   test_log("waiter:%s", corio_err_name(rc));
   return rc;
 }
@@ -266,7 +266,7 @@ static int iterate_as_completed(void *arg, intptr_t *result) {
   int rc = spawn_jobs(t, jobs, 3);
   if (rc != CORIO_OK) return rc;
   corio_as_completed_t *it;
-  rc = corio_as_completed_new(&it, t, 3, -1);
+  rc = corio_as_completed_new(&it, t, 3, CORIO_FOREVER);
   if (rc != CORIO_OK) return rc;
   release_all(t, 3); /* the iterator retains them */
   corio_task_t *next;
@@ -292,7 +292,7 @@ static int as_completed_already_done(void *arg, intptr_t *result) {
   if (rc != CORIO_OK) return rc;
   corio_sleep(0.01);
   corio_as_completed_t *it;
-  rc = corio_as_completed_new(&it, t, 2, -1);
+  rc = corio_as_completed_new(&it, t, 2, CORIO_FOREVER);
   if (rc != CORIO_OK) return rc;
   corio_task_t *next;
   int n = 0;
@@ -342,7 +342,7 @@ static int as_completed_empty(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_as_completed_t *it;
-  int rc = corio_as_completed_new(&it, NULL, 0, -1);
+  int rc = corio_as_completed_new(&it, NULL, 0, CORIO_FOREVER);
   if (rc != CORIO_OK) return rc;
   corio_task_t *next;
   rc = corio_as_completed_next(it, &next);
@@ -356,12 +356,12 @@ TEST(as_completed_over_no_tasks_ends_at_once) {
   CHECK_LOG("CORIO_END");
 }
 
-TEST(wait_outside_a_task_returns_enotask) {
+TEST(wait_outside_a_loop_is_enoloop) {
   size_t ndone, npending;
-  CHECK_INT(corio_wait(NULL, 0, CORIO_ALL_COMPLETED, -1, NULL, &ndone, NULL, &npending),
-            CORIO_ENOTASK);
+  CHECK_INT(corio_wait(NULL, 0, CORIO_ALL_COMPLETED, CORIO_FOREVER, NULL, &ndone, NULL, &npending),
+            CORIO_ENOLOOP);
   corio_as_completed_t *it = NULL;
-  CHECK_INT(corio_as_completed_new(&it, NULL, 0, -1), CORIO_ENOTASK);
+  CHECK_INT(corio_as_completed_new(&it, NULL, 0, CORIO_FOREVER), CORIO_ENOLOOP);
 }
 
 static corio_task_t *iterated[1];
@@ -370,7 +370,7 @@ static int iterates(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_as_completed_t *it;
-  int rc = corio_as_completed_new(&it, iterated, 1, -1);
+  int rc = corio_as_completed_new(&it, iterated, 1, CORIO_FOREVER);
   if (rc != CORIO_OK) return rc;
   corio_task_t *next;
   rc = corio_as_completed_next(it, &next);

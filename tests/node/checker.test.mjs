@@ -282,6 +282,16 @@ describe('over the fetch() carrier (the browser\'s transport)', () => {
     });
   });
 
+  test('checks to one origin wait their turn (6 at once) before their timeout starts', async () => {
+    // 30 answers of 200 ms, all at once: five rounds of 6 take 1 s, twice
+    // the timeout, and none times out.
+    const urls = Array.from({ length: 30 }, (_, i) => url(`slow?ms=200&i=${i}`));
+    const [results, ms] = await elapsed(() => checkUrls(urls, { corio, concurrency: 30, timeout: 0.5 }));
+    assert.deepEqual(results.filter((r) => r.status !== 200).map((r) => r.error?.message), []);
+    assert.equal(maxOverlap(results), 6);
+    assert.ok(ms >= 950, `the run took ${ms} ms`);
+  });
+
   test('an answer the browser hides is "hidden", with no made-up status', async (t) => {
     // Node's fetch() knows no CORS: answer /nocors/ URLs as a browser does.
     const realFetch = globalThis.fetch;
@@ -300,7 +310,7 @@ describe('over the fetch() carrier (the browser\'s transport)', () => {
       assert.equal(r.reason, '');
       assert.equal(r.ok, false);
       assert.equal(r.error.codeName, 'CORIO_ECORS');
-      assert.match(r.error.message, /reachable, status hidden by the browser/);
+      assert.match(r.error.message, /reachable; this site does not let pages read its status — run `npm start`/);
     }
     assert.equal(results[2].status, 200);
     assert.equal(results[2].hidden, false);

@@ -1,0 +1,253 @@
+// relay.mjs — the dev server's connection relay (/relay): one WebSocket per
+// page carries every TCP or TLS connection the page's corio module opens
+// (runtime/host/library_net.js, CorioRelay), so that a page's
+// corio_open_connection is a real byte stream as in Node and natively.
+//
+// Who may use it: only an upgrade whose Host is one of the server's own
+// addresses, whose Origin is the server's own origin, and that offers the
+// secret made when the server started (as a second WebSocket subprotocol,
+// "secret.<hex>"; the page gets it inside the index.html the server serves,
+// which no other origin can read). So another website open in the same
+// browser cannot use the relay, nor can a DNS-rebound name.
+//
+// The wire: binary frames, each a run of records [kind u8][connection id,
+// u32 big-endian][length, u32 big-endian][bytes] in order: kind 1, bytes of
+// a connection; kind 2, a control message (JSON, id 0). What one side has
+// to say in one turn of its event loop goes in one frame (a browser pays
+// for each frame, not for its size).
+//   page -> relay: {t:'open', id, host, port, tls, name}, data,
+//                  {t:'eof', id}, {t:'close', id, graceful}, {t:'credit', id, n}
+//   relay -> page: {t:'connected', id, address, port}, data, {t:'sent', id, n},
+//                  {t:'eof', id}, {t:'error', id, error, handshaking}, {t:'closed', id}
+// `error` is Node's own error ({code, message, library, reason}): the page
+// names it with the same function as the Node carrier, so a refused port,
+// a DNS failure or a bad certificate gets the same corio status either way.
+// Flow control: a connection may send the page WINDOW bytes it has not
+// given back as credit; past that its socket is paused, so a page that
+// reads slowly holds the remote sender up (TCP backpressure). The page
+// gives credit back as its reader takes the bytes. Writes are acknowledged
+// ('sent') once the socket took them, which is what corio_drain waits for.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { WebSocketServer } from 'ws';
+
+export const RELAY_PATH = '/relay';
+export const RELAY_PROTOCOL = 'corio-relay.v1';
+const SECRET_PREFIX = 'secret.';
+export const DATA = 1; // the kinds of record
+export const CONTROL = 2;
+const HEADER = 9; // kind + id + length
+const FLUSH_BYTES = 256 * 1024; // a frame goes at the latest at this size
+// Bytes a connection may have on their way to the page, not yet credited.
+const WINDOW = 256 * 1024;
+// Connections one page may have open at once.
+const MAX_CONNECTIONS = 10000;
+const MAX_MESSAGE = 1024 * 1024; // the page sends frames of about FLUSH_BYTES
+
+/**
+ * The system's CA certificates (what native corio, through OpenSSL, trusts):
+ * the bundle SSL_CERT_FILE names, else the first of the usual places. Returns
+ * {ca, from} or {ca: undefined, from: why} (Node's own roots are used then).
+ */
+export function systemCa() {
+  const files = [process.env.SSL_CERT_FILE, '/etc/ssl/certs/ca-certificates.crt',
+    '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'].filter(Boolean);
+  for (const file of files) {
+    if (!existsSync(file)) continue;
+    try {
+      return { ca: readFileSync(file), from: file };
+    } catch {
+      // unreadable: try the next
+    }
+  }
+  return { ca: undefined, from: `no system CA bundle found (${files.join(', ')}): Node's own roots` };
+}
+
+/**
+ * A relay for one server. `origins()` returns the origins (and Host values)
+ * allowed at the time of an upgrade. Returns {secret, config(), upgrade(req,
+ * socket, head) (true if it took the request), close()}.
+ */
+export function createRelay({ origins, log = null, ca = systemCa() }) {
+  const secret = randomBytes(32).toString('hex');
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has(RELAY_PROTOCOL) ? RELAY_PROTOCOL : false),
+  });
+  const secretBytes = Buffer.from(SECRET_PREFIX + secret);
+  const hasSecret = (protocols) => protocols.some((p) => {
+    const b = Buffer.from(p);
+    return b.length === secretBytes.length && timingSafeEqual(b, secretBytes);
+  });
+
+  // Why an upgrade is refused, or null.
+  function refusal(req) {
+    const allowed = origins();
+    if (!allowed.hosts.has(String(req.headers.host ?? '').toLowerCase())) return 'Host is not this server';
+    if (!allowed.origins.has(String(req.headers.origin ?? '').toLowerCase())) return 'Origin is not this server\'s';
+    const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (!protocols.includes(RELAY_PROTOCOL)) return `the subprotocol ${RELAY_PROTOCOL} is missing`;
+    if (!hasSecret(protocols)) return 'the secret is missing or wrong';
+    return null;
+  }
+
+  function upgrade(req, socket, head) {
+    if (new URL(req.url, 'http://x').pathname !== RELAY_PATH) return false;
+    const why = refusal(req);
+    if (why) {
+      log?.(`relay: refused an upgrade from ${req.headers.origin ?? 'no Origin'}: ${why}`);
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${why}\n`);
+      return true;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serve(ws, ca.ca));
+    return true;
+  }
+
+  return {
+    secret,
+    caFrom: ca.from,
+    /** What the page needs to connect (put into the page it serves). */
+    config: () => ({ path: RELAY_PATH, protocol: RELAY_PROTOCOL, secret }),
+    upgrade,
+    close: () => {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+    },
+  };
+}
+
+// One page's WebSocket: its connections by id.
+function serve(ws, ca) {
+  const conns = new Map();
+  // Records wait for the end of this turn and go as one frame.
+  let out = [];
+  let outBytes = 0;
+  const flush = () => {
+    if (out.length > 0 && ws.readyState === ws.OPEN) ws.send(Buffer.concat(out, outBytes));
+    out = [];
+    outBytes = 0;
+  };
+  const record = (kind, id, bytes) => {
+    if (out.length === 0) setImmediate(flush);
+    const head = Buffer.allocUnsafe(HEADER);
+    head[0] = kind;
+    head.writeUInt32BE(id, 1);
+    head.writeUInt32BE(bytes.length, 5);
+    out.push(head, bytes);
+    outBytes += HEADER + bytes.length;
+    if (outBytes >= FLUSH_BYTES) flush();
+  };
+  const send = (message) => record(CONTROL, 0, Buffer.from(JSON.stringify(message)));
+  const sendData = (id, bytes) => record(DATA, id, bytes);
+  // A page that breaks the protocol loses its relay.
+  const violation = (why) => ws.close(1008, String(why).slice(0, 120));
+
+  function open(m) {
+    const { id, host, port, name } = m;
+    if (!Number.isInteger(id) || id < 0 || id > 0xffffffff || conns.has(id)) return violation(`bad id ${id}`);
+    if (typeof host !== 'string' || host.length === 0 || host.length > 255 ||
+        !Number.isInteger(port) || port < 0 || port > 65535)
+      return violation('bad host or port');
+    const secure = m.tls === true;
+    const c = { sock: null, credit: WINDOW, connected: false, closing: false };
+    conns.set(id, c);
+    if (conns.size > MAX_CONNECTIONS) {
+      send({ t: 'error', id, status: 'ELIMIT',
+        message: `the relay carries at most ${MAX_CONNECTIONS} connections per page` });
+      conns.delete(id);
+      send({ t: 'closed', id });
+      return;
+    }
+    const opts = { host, port, allowHalfOpen: true };
+    if (secure) {
+      const serverName = typeof name === 'string' && name ? name : host;
+      opts.rejectUnauthorized = true;
+      if (!net.isIP(serverName)) opts.servername = serverName; // SNI takes names only
+      opts.checkServerIdentity = (_, cert) => tls.checkServerIdentity(serverName, cert);
+      if (ca) opts.ca = ca;
+    }
+    const sock = secure ? tls.connect(opts) : net.connect(opts);
+    c.sock = sock;
+    sock.once(secure ? 'secureConnect' : 'connect', () => {
+      c.connected = true;
+      send({ t: 'connected', id, address: sock.remoteAddress ?? host, port: sock.remotePort ?? port });
+    });
+    sock.on('data', (bytes) => {
+      sendData(id, bytes);
+      c.credit -= bytes.length;
+      if (c.credit <= 0) sock.pause();
+    });
+    sock.on('end', () => send({ t: 'eof', id }));
+    sock.on('error', (e) => send({ t: 'error', id, handshaking: secure && !c.connected,
+      error: { code: e.code, message: e.message, library: e.library, reason: e.reason } }));
+    sock.on('close', () => {
+      conns.delete(id);
+      send({ t: 'closed', id });
+    });
+  }
+
+  // As the Node carrier's close: graceful sends what was written first.
+  function close(c, graceful) {
+    if (c.closing) return;
+    c.closing = true;
+    const sock = c.sock;
+    if (!graceful || !c.connected || sock.destroyed) return sock.destroy();
+    if (!sock.writableEnded) sock.end();
+    if (sock.writableFinished) sock.destroy();
+    else sock.once('finish', () => sock.destroy());
+  }
+
+  ws.on('message', (data, isBinary) => {
+    if (!isBinary) return violation('a text frame');
+    for (let at = 0; at < data.length;) {
+      if (data.length - at < HEADER) return violation('a cut record');
+      const kind = data[at], id = data.readUInt32BE(at + 1), n = data.readUInt32BE(at + 5);
+      const bytes = data.subarray(at + HEADER, at + HEADER + n);
+      if (bytes.length !== n) return violation('a cut record');
+      at += HEADER + n;
+      if (kind === DATA) write(id, bytes);
+      else if (kind === CONTROL) {
+        let m;
+        try {
+          m = JSON.parse(String(bytes));
+        } catch {
+          return violation('bad JSON');
+        }
+        control(m);
+      } else return violation(`a record of kind ${kind}`);
+    }
+  });
+
+  function write(id, bytes) {
+    const c = conns.get(id);
+    if (!c || c.closing || c.sock.destroyed) return; // closed meanwhile: dropped, as by a socket
+    const n = bytes.length;
+    c.sock.write(bytes, (err) => { if (!err) send({ t: 'sent', id, n }); });
+  }
+
+  function control(m) {
+    if (m?.t === 'open') return open(m);
+    const c = conns.get(m?.id);
+    if (!c) return; // a connection that has closed: its closed report is on its way
+    if (m.t === 'eof') {
+      if (!c.sock.destroyed) c.sock.end();
+    } else if (m.t === 'close') {
+      close(c, m.graceful === true);
+    } else if (m.t === 'credit' && Number.isInteger(m.n) && m.n > 0) {
+      c.credit = Math.min(c.credit + m.n, WINDOW);
+      if (c.credit > 0 && c.sock.isPaused()) c.sock.resume();
+    } else {
+      violation(`bad message ${String(m.t)}`);
+    }
+  }
+
+  ws.on('close', () => {
+    for (const c of conns.values()) c.sock.destroy();
+    conns.clear();
+  });
+  ws.on('error', () => {}); // 'close' follows
+}
