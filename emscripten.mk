@@ -20,14 +20,16 @@ EMAR := emar
 CORE_SRCS := $(wildcard runtime/core/*.c)
 NATIVE_BACKEND_SRCS := runtime/fiber/fiber_native.c runtime/host/host_poll.c \
   runtime/host/net_poll.c runtime/host/net_poll_listen.c \
-  runtime/host/resolve_thread.c runtime/host/tls_openssl.c
+  runtime/host/resolve_thread.c runtime/host/tls_openssl.c \
+  runtime/host/process_poll.c runtime/host/pipe_poll.c
 WASM_BACKEND_SRCS := runtime/fiber/fiber_emscripten.c runtime/host/host_js.c \
-  runtime/host/net_js.c
-# The Emscripten JS libraries: the host (event loop) and the net transports.
+  runtime/host/net_js.c runtime/host/process_js.c
+# The Emscripten JS libraries: the host (event loop), the net transports and
+# the processes.
 # The status table is generated from include/corio.h (CORIO_STATUS_MAP).
 STATUS_JS_LIBRARY := build/gen/library_status.js
 JS_LIBRARY := $(STATUS_JS_LIBRARY) runtime/host/library_host.js \
-  runtime/host/library_net.js
+  runtime/host/library_net.js runtime/host/library_process.js
 # The website checker (checker/): its portable part is linked into the C
 # tests; all of it, with its JS bridge and JS library, into dist/.
 CHECKER_SRCS := $(filter-out checker/checker_js.c,$(wildcard checker/*.c))
@@ -243,25 +245,43 @@ build/wasm/libcorio.a: $(call wasm_objs,$(WASM_RUNTIME_SRCS))
 	rm -f $@
 	$(EMAR) rcs $@ $^
 
-# The npm package's copy of the wasm runtime library, for C users who link
-# their own programs (package.json "files"; README, "For C users").
-dist/lib/libcorio.a: build/wasm/libcorio.a
-	@mkdir -p $(@D)
-	cp $< $@
+# The npm package's CommonJS entry (require('corio')), bundled with esbuild
+# from the ES module sources (a devDependency: npm ci first), and
+# dist/checker.cjs beside it (require('corio/checker')).
+dist/checker.cjs: dist/corio.cjs
+dist/corio.cjs: scripts/build-cjs.mjs $(wildcard npm/*.mjs) dist/corio.mjs
+	node scripts/build-cjs.mjs $@
 
-# The status table C users link with (--js-library), beside the library.
-dist/lib/library_status.js: $(STATUS_JS_LIBRARY)
+# The corio-c package for C users (README, "For C users"): the wasm runtime
+# library, its header and the Emscripten JS libraries it links with (the
+# status table, the event loop, the stream transports), with a package.json
+# and README of its own that scripts/corio-c-package.mjs writes. JS users
+# of corio do not download it. npm pack build/corio-c packs it.
+CORIO_C_FILES := build/corio-c/lib/libcorio.a build/corio-c/lib/library_status.js \
+  build/corio-c/lib/library_host.js build/corio-c/lib/library_net.js \
+  build/corio-c/lib/library_process.js build/corio-c/include/corio.h \
+  build/corio-c/LICENSE
+build/corio-c/lib/libcorio.a: build/wasm/libcorio.a
+build/corio-c/lib/library_status.js: $(STATUS_JS_LIBRARY)
+build/corio-c/lib/library_host.js: runtime/host/library_host.js
+build/corio-c/lib/library_net.js: runtime/host/library_net.js
+build/corio-c/lib/library_process.js: runtime/host/library_process.js
+build/corio-c/include/corio.h: include/corio.h
+build/corio-c/LICENSE: LICENSE
+$(CORIO_C_FILES):
 	@mkdir -p $(@D)
 	cp $< $@
+build/corio-c/package.json: scripts/corio-c-package.mjs package.json $(CORIO_C_FILES)
+	node scripts/corio-c-package.mjs build/corio-c
 
 # ---- targets ---------------------------------------------------------------
 
 .PHONY: all native-tests wasm-tests test-programs stack-overflow-programs \
         diagnostics-programs \
-        dist dist-examples package native-lib wasm-lib examples bench-programs clean help
+        dist dist-examples package package-c native-lib wasm-lib examples bench-programs clean help
 .DEFAULT_GOAL := all
 
-all: native-tests wasm-tests test-programs examples package dist-examples \
+all: native-tests wasm-tests test-programs examples package package-c dist-examples \
   $(ADDRESS_POLICY_JS)
 native-tests: build/native/corio-tests
 wasm-tests: build/wasm/corio-tests.mjs
@@ -272,7 +292,8 @@ stack-overflow-programs: build/native/stack_overflow \
   build/wasm/asyncify_overflow.mjs
 dist: dist/corio.mjs dist-examples $(ADDRESS_POLICY_JS)
 dist-examples: $(DIST_EXAMPLES)
-package: dist/corio.mjs dist/lib/libcorio.a dist/lib/library_status.js
+package: dist/corio.mjs dist/corio.cjs dist/checker.cjs
+package-c: build/corio-c/package.json
 native-lib: build/native/libcorio.a
 wasm-lib: build/wasm/libcorio.a
 examples: $(foreach p,$(EXAMPLES),build/native/$(p) build/wasm/$(p).mjs)
@@ -283,7 +304,7 @@ clean:
 
 help:
 	@echo 'make -f emscripten.mk [-j2] TARGET'
-	@echo '  all            native-tests wasm-tests test-programs examples package dist-examples'
+	@echo '  all            native-tests wasm-tests test-programs examples package package-c dist-examples'
 	@echo '                 (default)'
 	@echo '  native-tests   build/native/corio-tests (ASan+UBSan)'
 	@echo '  wasm-tests     build/wasm/corio-tests.mjs + .wasm'
@@ -292,7 +313,8 @@ help:
 	@echo '                 tls_client, accept_emfile (native, ASan)'
 	@echo '  dist           dist/corio.mjs + dist/corio.wasm (no main), dist-examples'
 	@echo '  dist-examples  dist/examples/: each example as NAME.mjs + .wasm + .c, index.json'
-	@echo '  package        dist/corio.mjs + .wasm, dist/lib/libcorio.a: what npm pack ships'
+	@echo '  package        dist/corio.mjs + .wasm + .cjs: what npm pack ships'
+	@echo '  package-c      build/corio-c/: the corio-c package (library, header, JS libraries)'
 	@echo '  native-lib     build/native/libcorio.a'
 	@echo '  wasm-lib       build/wasm/libcorio.a'
 	@echo '  examples       build/native/NAME, build/wasm/NAME.mjs for examples/*.c'

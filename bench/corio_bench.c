@@ -367,10 +367,8 @@ typedef struct workload {
 } workload_t;
 
 static const workload_t workloads[] = {
-    {"spawn_join", bench_spawn_join, 0, 1},
-    {"switch", bench_switch, 0, 1},
-    {"sleep0", bench_sleep0, 1, 1},
-    {"memory", bench_memory, 0, 0},
+    {"spawn_join", bench_spawn_join, 0, 1}, {"switch", bench_switch, 0, 1},
+    {"sleep0", bench_sleep0, 1, 1},         {"memory", bench_memory, 0, 0},
     {"queue", bench_queue, 0, 1},
 };
 

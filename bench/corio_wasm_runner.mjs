@@ -12,6 +12,8 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import * as childProcess from 'node:child_process';
+import * as os from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -28,6 +30,7 @@ let exited = false;
 const instance = await factory({
   wasmBinary: fs.readFileSync(wasmUrl),
   corioNet: { net, tls, fs },
+  corioProcess: { child_process: childProcess, fs, os },
   noInitialRun: true,
   print: (text) => process.stdout.write(text + '\n'),
   printErr: (text) => process.stderr.write(text + '\n'),

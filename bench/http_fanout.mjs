@@ -19,15 +19,17 @@
 // corio-node; corio over fetch() no slower than plain fetch where they run)
 // goes to stderr.
 //
-//   node bench/http_fanout.mjs [--reps=N] [--urls=N] [--concurrency=N]
+//   node bench/http_fanout.mjs [--quick] [--reps=N] [--urls=N] [--concurrency=N]
 //                              [--delay=MS] [--impls=a,b] [--no-build]
+// --quick: 1 repetition of 200 URLs (unless --reps / --urls say otherwise).
 
-import { spawnSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFixtures } from '../tests/fixtures/http_fixture.mjs';
 import { fetchStatus, pool, summary } from './http_fanout_client.mjs';
+import { buildDist, median } from './common.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const CHROMIUM = '/usr/bin/chromium';
@@ -41,11 +43,17 @@ const RATIO_TARGET = 1.3;
 const RELAY_TARGET = 1.15; // corio-chromium (relay) against corio-node
 
 function parseArgs(argv) {
-  const o = { reps: 3, urls: 1000, concurrency: 100, delay: 50, impls: IMPLS, build: true,
-    origins: 20 };
+  const o = { reps: null, urls: null, concurrency: 100, delay: 50, impls: IMPLS, build: true,
+    origins: 20, quick: false };
   for (const a of argv) {
     const [k, v] = a.split('=');
-    if (k === '--reps') o.reps = Number(v);
+    if (k === '--describe') {
+      // For bench/all.mjs: what this script runs and takes.
+      console.log(JSON.stringify({ workloads: ['http_fanout'], impls: IMPLS,
+        flags: ['--quick', '--reps', '--urls', '--concurrency', '--delay', '--impls', '--no-build'] }));
+      process.exit(0);
+    } else if (k === '--quick') o.quick = true;
+    else if (k === '--reps') o.reps = Number(v);
     else if (k === '--urls') o.urls = Number(v);
     else if (k === '--concurrency') o.concurrency = Number(v);
     else if (k === '--delay') o.delay = Number(v);
@@ -55,6 +63,18 @@ function parseArgs(argv) {
       console.error(`http_fanout.mjs: unknown argument ${a}`);
       process.exit(2);
     }
+  }
+  o.reps ??= o.quick ? 1 : 3;
+  o.urls ??= o.quick ? 200 : 1000;
+  for (const i of o.impls) {
+    if (!IMPLS.includes(i)) {
+      console.error(`http_fanout.mjs: unknown impl ${i} (have ${IMPLS.join(', ')})`);
+      process.exit(2);
+    }
+  }
+  if (!(o.reps >= 1 && o.urls >= 1 && o.concurrency >= 1 && o.delay >= 0)) {
+    console.error('http_fanout.mjs: --reps, --urls and --concurrency must be >= 1, --delay >= 0');
+    process.exit(2);
   }
   return o;
 }
@@ -136,20 +156,9 @@ async function browserRun(browser, serverUrl, impl, urls, limit) {
   }
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  if (o.build) {
-    const r = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'dist'], { cwd: ROOT, encoding: 'utf8' });
-    if (r.status !== 0) {
-      console.error(`http_fanout: building dist failed:\n${r.stderr}`);
-      process.exit(1);
-    }
-  }
+  if (o.build) buildDist('http_fanout');
   const fixtures = await startFixtures({ ports: o.origins });
   const urls = Array.from({ length: o.urls }, (_, i) =>
     new URL(`/delay?ms=${o.delay}&i=${i}`, fixtures.listeners[i % fixtures.listeners.length].base).href);

@@ -78,7 +78,7 @@ async function main() {
   }
   let run;
   if (impl === 'corio') {
-    const { checkUrls } = await import('../npm/checker.mjs');
+    const { checkUrls } = await import('../npm/checker_node.mjs');
     // Loads the module first, so the time is the fan-out's alone.
     await checkUrls(urls.slice(0, 1), { concurrency: 1, timeout: 30 });
     run = () => checkUrls(urls, { concurrency: limit, timeout: 30 });

@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { median } from './common.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const NATIVE_BIN = join(ROOT, 'build', 'native', 'corio_bench');
@@ -71,7 +72,12 @@ function parseArgs(argv) {
     else if (key === '--no-build') o.build = false;
     else if (key === '--out' && value) o.out = value;
     else if (key === '--timeout' && value) o.timeout = Number(value);
-    else {
+    else if (key === '--describe') {
+      // For bench/all.mjs: what this script runs and takes.
+      console.log(JSON.stringify({ workloads: Object.keys(WORKLOADS), impls: IMPLS,
+        flags: ['--quick', '--only', '--impls', '--reps', '--no-build', '--out', '--timeout'] }));
+      process.exit(0);
+    } else {
       console.error(`run.mjs: unknown argument ${a}\n` +
         'usage: node bench/run.mjs [--quick] [--only=W,...] [--impls=I,...] [--reps=N] ' +
         '[--no-build] [--out=FILE] [--timeout=SECONDS]');
@@ -188,12 +194,6 @@ function runOnce(impl, workload, params, timeoutS) {
     return { error: `${how}${parsed ? '' : ', no JSON line'}: ${tail(r.stderr || r.stdout)}` };
   }
   return parsed;
-}
-
-function median(xs) {
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 const round = (x) => (typeof x === 'number' ? Math.round(x * 10) / 10 : x);

@@ -20,22 +20,22 @@ typedef struct run run_t;
 
 typedef struct slot {
   run_t *run;
-  corio_task_t *task;        /* the worker, NULL when the slot is free */
-  char *url;                 /* owned, from the iterator */
+  corio_task_t *task; /* the worker, NULL when the slot is free */
+  char *url;          /* owned, from the iterator */
   checker_result_t result;
-  bool finished;             /* the worker's result is complete */
+  bool finished; /* the worker's result is complete */
 } slot_t;
 
 struct run {
   checker_next_fn next;
   void *next_data;
-  checker_opts_t opts;       /* defaults filled in */
-  double t0;                 /* loop time when the run began */
-  size_t index;              /* URLs pulled so far */
-  size_t ndone;              /* results handed on so far */
+  checker_opts_t opts; /* defaults filled in */
+  double t0;           /* loop time when the run began */
+  size_t index;        /* URLs pulled so far */
+  size_t ndone;        /* results handed on so far */
   slot_t *slots;
   size_t nslots;
-  corio_event_t *changed;    /* set when a worker finishes */
+  corio_event_t *changed;     /* set when a worker finishes */
   checker_origins_t *origins; /* with opts.per_origin, else NULL */
 };
 
@@ -91,11 +91,13 @@ static int worker(void *arg, intptr_t *result) {
   checker_origin_t *origin = NULL;
   char *target = run->origins ? checker_target_url(s->url) : NULL;
   int rc = run->origins == NULL ? CORIO_OK
-           : target == NULL     ? CORIO_ENOMEM
-                                : checker__origin_acquire(run->origins, target,
-                                                          &origin);
+           : target == NULL
+               ? CORIO_ENOMEM
+               : checker__origin_acquire(run->origins, target, &origin);
   free(target);
   if (rc == CORIO_OK) {
+    /* The check begins now: waiting for its origin was not checking. */
+    if (run->origins) s->result.started = since_start(run);
     check_one(s);
     checker__origin_release(run->origins, origin);
   } else {
@@ -124,9 +126,10 @@ static void deliver(run_t *run, checker_result_t *r, char *url) {
 
 /* A result made without a check (invalid URL, no memory, cancelled before
  * it began), handed on at once. */
-static void deliver_error(run_t *run, checker_result_t *r, char *url,
-                          int code, const char *message) {
+static void deliver_error(run_t *run, checker_result_t *r, char *url, int code,
+                          const char *message) {
   r->ended = since_start(run);
+  r->first_byte = r->retry_after = -1;
   checker__result_error(r, code, message);
   deliver(run, r, url);
 }
@@ -208,7 +211,7 @@ int checker_run_iter(checker_next_fn next, void *next_data,
   if (next == NULL)
     return corio_fail(CORIO_EINVAL, "checker_run_iter: no iterator");
   if (opts && !(opts->timeout >= 0)) /* negative or NaN */
-    return corio_fail(CORIO_EINVAL, "checker_run_iter: a timeout must be >= 0 "
+    return corio_fail(CORIO_EINVAL, "a check's timeout must be >= 0 "
                                     "(0 or CORIO_FOREVER: none)");
   if (corio_current_task() == NULL)
     return corio_running_loop() ? CORIO_ENOTASK : CORIO_ENOLOOP;
@@ -314,11 +317,8 @@ int checker_run(const char *const *urls, size_t n, const checker_opts_t *opts,
   if (out) *out = NULL;
   if (out == NULL || (urls == NULL && n > 0))
     return corio_fail(CORIO_EINVAL, "checker_run: no URL list or no output");
-  if (opts && !(opts->timeout >= 0)) /* negative or NaN */
-    return corio_fail(CORIO_EINVAL, "checker_run: a timeout must be >= 0 "
-                                    "(0 or CORIO_FOREVER: none)");
-  if (corio_current_task() == NULL)
-    return corio_running_loop() ? CORIO_ENOTASK : CORIO_ENOLOOP;
+  /* The options and the caller are checked by checker_run_iter, before it
+   * checks anything; the array is freed again if it refuses. */
   list_run_t l = {.urls = urls, .n = n};
   if (opts) l.caller = *opts;
   l.results = calloc(n ? n : 1, sizeof *l.results);
@@ -337,6 +337,7 @@ int checker_run(const char *const *urls, size_t n, const checker_opts_t *opts,
     checker_result_t *r = &l.results[i];
     r->index = i;
     r->url = urls[i];
+    r->first_byte = r->retry_after = -1;
     checker__result_error(r, CORIO_ECANCELLED,
                           "cancelled before its check began");
     if (l.caller.on_result) l.caller.on_result(r, l.caller.data);

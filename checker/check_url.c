@@ -31,8 +31,8 @@ static int keep_chain(checker_result_t *r, const corio_response_t *resp) {
   r->hops = calloc(n + 1, sizeof *r->hops);
   if (r->hops == NULL) return CORIO_ENOMEM;
   for (size_t i = 0; i <= n; i++) {
-    const char *url = i < n ? corio_response_redirect_url(resp, i)
-                            : corio_response_url(resp);
+    const char *url =
+        i < n ? corio_response_redirect_url(resp, i) : corio_response_url(resp);
     r->hops[i].status = i < n ? corio_response_redirect_status(resp, i)
                               : corio_response_status(resp);
     r->hops[i].url = strdup(url);
@@ -40,6 +40,18 @@ static int keep_chain(checker_result_t *r, const corio_response_t *resp) {
     if (r->hops[i].url == NULL) return CORIO_ENOMEM;
   }
   return CORIO_OK;
+}
+
+/* A 429 or 503 answer's Retry-After in its delay-seconds form (RFC 9110
+ * 10.2.3), or -1 (none, or the HTTP-date form, which is not read). */
+static double retry_after(const corio_response_t *resp) {
+  const char *v = corio_response_header(resp, "Retry-After");
+  if (v == NULL) return -1;
+  while (*v == ' ' || *v == '\t') v++;
+  if (*v < '0' || *v > '9') return -1;
+  char *after;
+  long seconds = strtol(v, &after, 10);
+  return strspn(after, " \t") == strlen(after) ? (double)seconds : -1;
 }
 
 int checker_check_url(const char *url, const checker_opts_t *opts,
@@ -59,10 +71,15 @@ int checker_check_url(const char *url, const checker_opts_t *opts,
       .deny_private = opts->deny_private,
   };
   corio_response_t *resp = NULL;
+  double t0 = corio_time();
+  r->first_byte = r->retry_after = -1;
   int rc = corio_fetch(r->checked_url, &fetch, &resp);
   if (rc == CORIO_OK) {
+    r->first_byte = corio_time() - t0;
     checker__result_status(r, corio_response_status(resp),
                            corio_response_reason(resp));
+    if (r->status == 429 || r->status == 503)
+      r->retry_after = retry_after(resp);
     if (keep_chain(r, resp) != CORIO_OK)
       checker__result_error(r, CORIO_ENOMEM, NULL);
     /* The guide's close: its outcome does not change an answer already

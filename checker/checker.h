@@ -28,7 +28,7 @@ extern "C" {
 
 /* One response of a followed redirect chain. */
 typedef struct checker_hop {
-  char *url;  /* owned by the result */
+  char *url; /* owned by the result */
   int status;
 } checker_hop_t;
 
@@ -37,23 +37,30 @@ typedef struct checker_hop {
  * iterator's string, valid during on_result), and checked_url and hops,
  * owned by the result (checker_result_clear / checker_results_free). */
 typedef struct checker_result {
-  size_t index;      /* the URL's position in the list */
-  const char *url;   /* the caller's string (borrowed) */
-  char *checked_url; /* the URL actually requested: a bare host
-                      * "example.com" becomes "https://example.com/";
-                      * NULL if none was */
-  int status;        /* the HTTP status code, 0 if there is none (the last
-                      * one's when redirects were followed) */
-  char reason[128];  /* its reason phrase, e.g. "Not Found" (may be "") */
-  int error;         /* CORIO_OK when there is a status, else why not */
-  char message[256]; /* what went wrong, for a person; "" when error is 0 */
+  size_t index;        /* the URL's position in the list */
+  const char *url;     /* the caller's string (borrowed) */
+  char *checked_url;   /* the URL actually requested: a bare host
+                        * "example.com" becomes "https://example.com/";
+                        * NULL if none was */
+  int status;          /* the HTTP status code, 0 if there is none (the last
+                        * one's when redirects were followed) */
+  char reason[128];    /* its reason phrase, e.g. "Not Found" (may be "") */
+  int error;           /* CORIO_OK when there is a status, else why not */
+  char message[256];   /* what went wrong, for a person; "" when error is 0 */
   checker_hop_t *hops; /* with follow, when redirected: every response of
                         * the chain, (URL, status), the final one last */
   size_t nhops;
-  double started;    /* when its check began, in seconds since the run
-                      * began; for a URL cancelled before it could begin,
-                      * the time of the cancellation */
-  double ended;      /* when its result was known, same clock */
+  double started; /* when its check began, in seconds since the run
+                   * began; for a URL cancelled before it could begin,
+                   * the time of the cancellation */
+  double ended;   /* when its result was known, same clock */
+  /* When checker_check_url had the answer's head (the status line and
+   * headers; with redirects followed, the last one's), in seconds from its
+   * start; -1 when it had none. */
+  double first_byte;
+  /* For a 429 or 503 answer, the seconds its Retry-After header asked to
+   * wait (the delay-seconds form; RFC 9110 10.2.3), else -1. */
+  double retry_after;
 } checker_result_t;
 
 /* Frees what a result owns (checked_url, hops) and clears those fields. */
@@ -82,12 +89,12 @@ typedef struct checker_opts {
   const char *method; /* "GET" (NULL) or "HEAD" */
   const char *const *headers; /* extra request headers "Name: value",
                                * NULL-terminated, borrowed; or NULL */
-  bool follow;        /* follow redirects (at most
-                       * CORIO_FETCH_REDIRECTS_MAX); the result lists the
-                       * chain and holds the final status */
-  bool deny_private;  /* refuse loopback, private, link-local, ...
-                       * addresses (corio_address_denied), on every hop:
-                       * CORIO_EDENIED */
+  bool follow;                /* follow redirects (at most
+                               * CORIO_FETCH_REDIRECTS_MAX); the result lists the
+                               * chain and holds the final status */
+  bool deny_private;          /* refuse loopback, private, link-local, ...
+                               * addresses (corio_address_denied), on every hop:
+                               * CORIO_EDENIED */
   /* Progress, each called once per URL, from inside the run (the loop's
    * thread; they must not wait). Any may be NULL. */
   void (*on_start)(size_t index, const char *url, void *data);
@@ -103,8 +110,8 @@ typedef struct checker_opts {
 /* Checks one URL in the calling task, without a time limit (see
  * checker_run for one), with opts' method, headers, follow and
  * deny_private (opts may be NULL), and fills *result (its checked_url and
- * hops are overwritten: clear a reused result first) (its index, started and ended
- * are left as they are). Returns CORIO_OK whatever the outcome, which is
+ * hops are overwritten: clear a reused result first) (its index, started and
+ * ended are left as they are). Returns CORIO_OK whatever the outcome, which is
  * in *result; or CORIO_ECANCELLED if the calling task was cancelled (the
  * connection is then closed and *result says "cancelled"). Everything it
  * opens or allocates is released before it returns. Only from a task

@@ -12,7 +12,8 @@
 
 #include "checker.h"
 
-/* ---- imports from checker/library_checker.js -------------------------------- */
+/* ---- imports from checker/library_checker.js --------------------------------
+ */
 
 /* Each only records the event for the job's JS listeners; none calls back
  * into wasm. Strings are borrowed for the call. */
@@ -20,7 +21,8 @@ extern void checker_js_started(void *job, int index);
 extern void checker_js_result(void *job, int index, int status,
                               const char *reason, int error,
                               const char *error_name, const char *message,
-                              double started, double ended);
+                              double started, double ended, double first_byte,
+                              double retry_after);
 extern void checker_js_progress(void *job, int done, int total);
 /* The most connections the module's stream carrier has open to one origin
  * at once (0: no limit), which the run then keeps per origin itself. */
@@ -31,6 +33,9 @@ typedef struct checker_js_job {
   size_t n;
   checker_opts_t opts;
   checker_result_t *results; /* owned, set by the run */
+  char *method;              /* owned, or NULL (GET) */
+  char *header_text;         /* owned: the extra headers, NUL-separated */
+  const char **headers;      /* owned array into header_text, NULL-ended */
 } checker_js_job_t;
 
 EMSCRIPTEN_KEEPALIVE void checker_export_job_free(checker_js_job_t *job) {
@@ -38,7 +43,50 @@ EMSCRIPTEN_KEEPALIVE void checker_export_job_free(checker_js_job_t *job) {
   for (size_t i = 0; i < job->n; i++) free(job->urls[i]);
   free(job->urls);
   checker_results_free(job->results, job->n);
+  free(job->method);
+  free(job->header_text);
+  free(job->headers);
   free(job);
+}
+
+/* Sets how the job's requests are made: `method` ("GET" or "HEAD"; NULL or
+ * "": GET), the extra headers as "Name: value" lines separated by "\n"
+ * (NULL or "": none; each is checked by the request writer, so a bad one
+ * becomes its URLs' error), whether to follow redirects and whether to
+ * refuse private addresses. Strings are borrowed. Returns CORIO_OK or
+ * CORIO_ENOMEM (the job is then unchanged). */
+EMSCRIPTEN_KEEPALIVE int
+checker_export_job_request(checker_js_job_t *job, const char *method,
+                           const char *headers, int follow, int deny_private) {
+  char *m = method && *method ? strdup(method) : NULL;
+  char *text = headers && *headers ? strdup(headers) : NULL;
+  size_t lines = 1;
+  for (const char *p = text; p && *p; p++) lines += *p == '\n';
+  const char **list = text ? calloc(lines + 1, sizeof *list) : NULL;
+  if ((method && *method && !m) || (headers && *headers && (!text || !list))) {
+    free(m);
+    free(text);
+    free(list);
+    return CORIO_ENOMEM;
+  }
+  size_t k = 0;
+  for (char *line = text; line;) {
+    char *end = strchr(line, '\n');
+    if (end) *end = '\0';
+    if (*line) list[k++] = line;
+    line = end ? end + 1 : NULL;
+  }
+  free(job->method);
+  free(job->header_text);
+  free(job->headers);
+  job->method = m;
+  job->header_text = text;
+  job->headers = list;
+  job->opts.method = m;
+  job->opts.headers = list;
+  job->opts.follow = follow != 0;
+  job->opts.deny_private = deny_private != 0;
+  return CORIO_OK;
 }
 
 /* A URL of `len` bytes at `s`. A NUL inside it (which a C string cannot
@@ -57,7 +105,7 @@ static char *copy_url(const char *s, int len) {
  * it, owned by the caller (checker_export_job_free), or NULL without memory. */
 EMSCRIPTEN_KEEPALIVE checker_js_job_t *
 checker_export_job_new(const char *const *urls, const int *lens, int n,
-                   int concurrency, double timeout, int sequential) {
+                       int concurrency, double timeout, int sequential) {
   checker_js_job_t *job = calloc(1, sizeof *job);
   if (job == NULL || n < 0) {
     free(job);
@@ -93,7 +141,7 @@ static void on_result(const checker_result_t *r, void *job) {
   /* The error's name goes with it, so JS need not call back into wasm. */
   checker_js_result(job, (int)r->index, r->status, r->reason, r->error,
                     r->error ? corio_err_name(r->error) : "", r->message,
-                    r->started, r->ended);
+                    r->started, r->ended, r->first_byte, r->retry_after);
 }
 
 static void on_progress(size_t done, size_t total, void *job) {

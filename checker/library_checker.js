@@ -17,7 +17,9 @@ mergeInto(LibraryManager.library, {
     // Makes a job for `urls` (strings) and the options; returns its
     // pointer (0 without memory). `listeners` get its events until
     // freeJob. The caller frees it with freeJob once its run settled.
-    newJob: function(urls, concurrency, timeout, sequential, listeners) {
+    // `request` is {method, headers: "Name: value" lines joined by "\n",
+    // follow, denyPrivate}.
+    newJob: function(urls, concurrency, timeout, sequential, listeners, request) {
       var n = urls.length;
       var table = _malloc(8 * Math.max(n, 1));  // n pointers, then n lengths
       if (!table) return 0;
@@ -35,12 +37,33 @@ mergeInto(LibraryManager.library, {
         }
         job = _checker_export_job_new(table, table + 4 * n, n, concurrency,
                                   timeout, sequential ? 1 : 0);
+        if (job && request && Checker.setRequest(job, request) !== 0) {
+          _checker_export_job_free(job);
+          job = 0;
+        }
       } finally {
         ptrs.forEach(function(p) { _free(p); });
         _free(table);
       }
       if (job) Checker.jobs[job] = listeners;
       return job;
+    },
+
+    setRequest: function(job, request) {
+      var strings = [request.method || '', request.headers || ''].map(function(t) {
+        var len = lengthBytesUTF8(t);
+        var p = _malloc(len + 1);
+        if (p) stringToUTF8(t, p, len + 1);
+        return p;
+      });
+      try {
+        if (!strings[0] || !strings[1]) return -1;
+        return _checker_export_job_request(job, strings[0], strings[1],
+                                           request.follow ? 1 : 0,
+                                           request.denyPrivate ? 1 : 0);
+      } finally {
+        strings.forEach(function(p) { if (p) _free(p); });
+      }
     },
 
     freeJob: function(job) {
@@ -63,9 +86,9 @@ mergeInto(LibraryManager.library, {
   },
 
   checker_js_result__deps: ['$Checker'],
-  checker_js_result__sig: 'viiiiiiidd',
+  checker_js_result__sig: 'viiiiiiidddd',
   checker_js_result: function(job, index, status, reason, error, errorName,
-                              message, started, ended) {
+                              message, started, ended, firstByte, retryAfter) {
     Checker.emit(job, 'result', [{
       index: index,
       status: status,
@@ -75,6 +98,8 @@ mergeInto(LibraryManager.library, {
       message: UTF8ToString(message),
       started: started,
       ended: ended,
+      firstByte: firstByte,   // seconds from the check's start; -1: no answer
+      retryAfter: retryAfter, // seconds a 429/503 asked to wait; -1: none
     }]);
   },
 

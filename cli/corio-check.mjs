@@ -3,116 +3,105 @@
  * corio-check.mjs — `corio-check`, the website checker on the command line: reads
  * URLs (arguments, a file, standard input), checks them with npm/checker.mjs
  * (the C checker in corio's wasm), shows progress on stderr and prints the
- * results on stdout as a table, JSON or CSV. Exit status: 0 if every URL
- * answered with a status below 400, 1 otherwise, 2 for a usage error.
+ * results as a table, JSON or CSV (stdout, or -o FILE). Exit status: 0 if no
+ * URL failed as --fail-on says, 1 otherwise, 2 for a usage error. The
+ * options are cli/args.mjs's; network ones (proxy, TLS trust) are applied
+ * to Node's sockets by cli/transport.mjs. Start-up matters (one URL should
+ * cost about what curl does): modules are imported when first needed.
  */
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { checkUrls } from '../npm/checker.mjs';
+import { FAIL_ON, FORMATS, parse, proxySettings, UsageError, usage } from './args.mjs';
 
-const USAGE = `usage: corio-check [options] [URL...]
+// ---- options -----------------------------------------------------------------
 
-Checks the HTTP status of each URL (GET, status line only) and prints the
-results. URLs come from the arguments, from -f FILE (one per line, # starts
-a comment), or from standard input ("-", or when no URL is given and input
-is piped).
-
-options:
-  -f, --file FILE        read URLs from FILE (may be repeated)
-  -c, --concurrency N    check at most N URLs at once (default 10)
-  -t, --timeout SECONDS  give each URL at most SECONDS (default 10; 0: no limit,
-                         unlike corio's own timeouts, where 0 has expired)
-  -s, --sequential       check one URL after the other
-      --format FORMAT    table (default), json or csv
-      --progress         show progress on stderr even when it is not a terminal
-      --no-progress      never show progress
-  -h, --help             show this help
-
-Exit status: 0 if every URL answered with a status below 400, 1 if any did
-not (an HTTP error, a failure, an invalid URL), 2 for a usage error.`;
-
-const FORMATS = ['table', 'json', 'csv'];
-
-class UsageError extends Error {}
-
-// ---- input -----------------------------------------------------------------
-
-const OPTIONS = {
-  file: { type: 'string', short: 'f', multiple: true },
-  concurrency: { type: 'string', short: 'c' },
-  timeout: { type: 'string', short: 't' },
-  sequential: { type: 'boolean', short: 's' },
-  format: { type: 'string' },
-  progress: { type: 'boolean' },
-  'no-progress': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-};
-
-// Whether `arg` is an option (or a group of short ones) that ends wanting
-// the next argument as its value: --timeout, -t, -st.
-function wantsValue(arg) {
-  const type = (short) => Object.values(OPTIONS).find((o) => o.short === short)?.type;
-  if (arg.startsWith('--')) return OPTIONS[arg.slice(2)]?.type === 'string';
-  if (!/^-[^-]/.test(arg)) return false;
-  const shorts = [...arg.slice(1)];
-  return type(shorts.at(-1)) === 'string' && shorts.slice(0, -1).every((c) => type(c) === 'boolean');
+// A whole number in [min, max] from option `flag`'s text.
+function wholeNumber(flag, text, min, max) {
+  const n = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || n < min || n > max)
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
+  return n;
 }
 
-// parseArgs refuses "-t -1" as ambiguous (is -1 an option?); no option is a
-// digit, so a negative number after an option that wants a value is that
-// value: joined as "--timeout=-1" / "-t-1", it reaches our own checks.
-function joinNegativeValues(argv) {
-  const out = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') return out.concat(argv.slice(i));
-    if (wantsValue(arg) && /^-\.?\d/.test(argv[i + 1] ?? '')) {
-      out.push(arg.startsWith('--') ? `${arg}=${argv[i + 1]}` : arg + argv[i + 1]);
-      i++;
-    } else {
-      out.push(arg);
-    }
-  }
-  return out;
+function seconds(flag, text) {
+  const s = Number(text);
+  if (text.trim() === '' || !Number.isFinite(s) || s < 0)
+    throw new UsageError(`${flag} must be a number of seconds >= 0${flag === '--timeout' ? ' (0: none)' : ''}, not "${text}"`);
+  return s;
+}
+
+// "Name: value" of -H; curl's "Name;" sends an empty value, "Name:" none.
+function header(text) {
+  const colon = text.indexOf(':');
+  const semi = text.indexOf(';');
+  if (colon < 0 && semi === text.length - 1 && semi > 0) return [text.slice(0, -1).trim(), ''];
+  if (colon <= 0) throw new UsageError(`-H must be "Name: value", not "${text}"`);
+  return [text.slice(0, colon).trim(), text.slice(colon + 1).trim()];
 }
 
 function parseCommandLine(argv) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: joinNegativeValues(argv), allowPositionals: true, options: OPTIONS });
-  } catch (e) {
-    throw new UsageError(e.message);
-  }
-  const { values, positionals } = parsed;
+  const { values: v, positionals } = parse(argv);
   const options = {
-    help: !!values.help,
-    files: values.file ?? [],
+    help: !!v.help,
+    version: !!v.version,
+    files: v.file ?? [],
     args: positionals,
-    concurrency: 10,
-    timeout: 10,
-    sequential: !!values.sequential,
-    format: values.format ?? 'table',
-    progress: values['no-progress'] ? false : values.progress ? true : null,
+    format: v.format ?? 'table',
+    output: v.output ?? null,
+    progress: v['no-progress'] ? false : v.progress ? true : null,
+    failOn: FAIL_ON,
     warnings: [],
+    // What goes to checkUrls, only what was asked for.
+    check: { concurrency: 10, timeout: 10, mode: v.sequential ? 'sequential' : 'concurrent' },
+    // Where Node's sockets change (cli/transport.mjs).
+    net: { insecure: !!v.insecure, cacert: v.cacert ?? null, proxy: v.proxy, noproxy: v.noproxy },
   };
-  if (values.concurrency !== undefined) {
-    const n = Number(values.concurrency);
-    if (!/^\s*\d+\s*$/.test(values.concurrency) || n < 1 || n > 1_000_000)
-      throw new UsageError(`--concurrency must be a whole number from 1 to 1000000, not "${values.concurrency}"`);
-    options.concurrency = n;
-    if (options.sequential) options.warnings.push('--concurrency has no effect with --sequential');
+  const c = options.check;
+  if (v.concurrency !== undefined) {
+    c.concurrency = wholeNumber('--concurrency', v.concurrency, 1, 1_000_000);
+    if (v.sequential) options.warnings.push('--concurrency has no effect with --sequential');
   }
-  if (values.timeout !== undefined) {
-    const s = Number(values.timeout);
-    if (values.timeout.trim() === '' || !Number.isFinite(s) || s < 0)
-      throw new UsageError(`--timeout must be a number of seconds >= 0 (0: none), not "${values.timeout}"`);
-    // The option's 0 ("none") is corio's CORIO_FOREVER, which JS spells Infinity.
-    options.timeout = s === 0 ? Infinity : s;
+  if (v.timeout !== undefined) c.timeout = seconds('--timeout', v.timeout);
+  if (v.retry !== undefined) c.retry = wholeNumber('--retry', v.retry, 0, 100);
+  if (v['retry-delay'] !== undefined) c.retryDelay = seconds('--retry-delay', v['retry-delay']);
+  if (v.head && v.request !== undefined) throw new UsageError('-I and -X both say the method: give one');
+  if (v.head) c.method = 'HEAD';
+  if (v.request !== undefined) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v.request)) throw new UsageError(`-X needs a method name, not "${v.request}"`);
+    // A status check sends no body: GET or HEAD (the C checker's rule too).
+    if (!['GET', 'HEAD'].includes(v.request.toUpperCase()))
+      throw new UsageError(`-X: corio-check sends GET or HEAD, not ${v.request}`);
+    c.method = v.request.toUpperCase();
+  }
+  if (v.header !== undefined) c.headers = v.header.map(header);
+  if (v['user-agent'] !== undefined) c.userAgent = v['user-agent'];
+  if (v.location) c.follow = true;
+  if (v['max-redirs'] !== undefined) {
+    c.maxRedirects = wholeNumber('--max-redirs', v['max-redirs'], 0, 1000);
+    if (!v.location) options.warnings.push('--max-redirs has no effect without -L');
   }
   if (!FORMATS.includes(options.format))
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${options.format}"`);
+  if (v['fail-on'] !== undefined) {
+    options.failOn = v['fail-on'].split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const wrong = options.failOn.filter((f) => !FAIL_ON.includes(f));
+    if (wrong.length > 0 || options.failOn.length === 0)
+      throw new UsageError(`--fail-on takes a list of ${FAIL_ON.join(', ')}, not "${v['fail-on']}"`);
+  }
   return options;
 }
+
+// The CLI flag that asks for each checkUrls option, for "not supported" messages.
+const FLAG_OF = { method: '-X/--request or -I/--head', headers: '-H/--header',
+  userAgent: '-A/--user-agent', follow: '-L/--location', maxRedirects: '--max-redirs',
+  retry: '--retry', retryDelay: '--retry-delay' };
+
+/** Whether a result fails the run, as --fail-on says. */
+export function fails(r, failOn) {
+  if (r.status === null) return failOn.includes('error');
+  if (r.status >= 500) return failOn.includes('5xx');
+  return r.status >= 400 && failOn.includes('4xx');
+}
+
+// ---- input -------------------------------------------------------------------
 
 // One URL per line; blank lines and # comments are skipped.
 function urlLines(text) {
@@ -140,7 +129,7 @@ async function collectUrls(options, stdin) {
     }
     let text;
     try {
-      text = await readFile(file, 'utf8');
+      text = await (await import('node:fs/promises')).readFile(file, 'utf8');
     } catch (e) {
       throw new UsageError(`cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
     }
@@ -158,105 +147,109 @@ async function collectUrls(options, stdin) {
   return urls;
 }
 
-// ---- output ----------------------------------------------------------------
-
-// Text for a terminal: C0 and C1 controls and DEL become escapes (\n, \x1b),
-// so a URL or a message cannot break a line, move the cursor or recolour.
-function printable(s) {
-  const named = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-  return s.replace(/[\x00-\x1f\x7f-\x9f]/g,
-    (c) => named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
-function formatMs(ms) {
-  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
-}
-
-// What happened, in words: "200 OK", or the error's message and name.
-function outcome(r) {
-  if (r.status !== null) return `${r.status} ${r.reason}`.trim();
-  if (r.hidden) return `reachable, status hidden by the browser (${r.error.codeName})`;
-  return `${r.error.message} (${r.error.codeName})`;
-}
-
-function progressLine(r, done, total) {
-  const width = String(total).length;
-  const mark = r.ok ? 'ok  ' : r.status !== null ? 'http' : 'FAIL';
-  return `[${String(done).padStart(width)}/${total}] ${mark} ${printable(r.url)} — ` +
-    `${printable(outcome(r))}, ${formatMs(r.ms)}`;
-}
-
-function table(results, elapsedMs) {
-  const rows = results.map((r) => [r.url, r.status === null ? '-' : String(r.status),
-    formatMs(r.ms), r.status === null ? outcome(r) : r.reason].map(printable));
-  const head = ['URL', 'STATUS', 'TIME', 'RESULT'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells) => cells.map((c, i) =>
-    (i === cells.length - 1 ? c : i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-  const ok = results.filter((r) => r.ok).length;
-  const http = results.filter((r) => r.status !== null && !r.ok).length;
-  const failed = results.length - ok - http;
-  const summary = `${results.length} URL${results.length === 1 ? '' : 's'}: ${ok} below 400, ` +
-    `${http} at 400 or above, ${failed} without a status; ${formatMs(elapsedMs)} in all`;
-  return [line(head), ...rows.map(line), '', summary].join('\n') + '\n';
-}
-
-// RFC 4180: a field with a quote, comma or line break is quoted, so the data
-// stays intact and a line break inside it does not end the row.
-function csvField(value) {
-  const s = value === null || value === undefined ? '' : String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function csv(results) {
-  const head = ['index', 'url', 'status', 'reason', 'ok', 'hidden', 'error_code',
-    'error_message', 'started_ms', 'ended_ms', 'ms'];
-  const rows = results.map((r) => [r.index, r.url, r.status, r.reason, r.ok, r.hidden,
-    r.error?.codeName, r.error?.message, r.started, r.ended, r.ms]);
-  return [head, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
-}
-
-function render(format, results, elapsedMs) {
-  if (format === 'json') return JSON.stringify(results, null, 2) + '\n';
-  if (format === 'csv') return csv(results);
-  return table(results, elapsedMs);
-}
-
 // ---- main --------------------------------------------------------------------
+
+async function packageVersion() {
+  const { readFile } = await import('node:fs/promises');
+  return JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')).version;
+}
+
+// The corio instance to check with: the package's, or one whose Node
+// sockets follow the network options (proxy, TLS trust).
+const needsOwnSockets = (net, proxies) => net.insecure || !!net.cacert || !!proxies.http || !!proxies.https;
+
+async function corioFor(net, env) {
+  const proxies = proxySettings(net, env);
+  if (!needsOwnSockets(net, proxies)) return undefined;
+  const [{ wrapNodeNet, parseProxy }, { load }, nodeNet, tls, fs] = await Promise.all([
+    import('./transport.mjs'), import('../npm/node.mjs'), import('node:net'), import('node:tls'),
+    import('node:fs')]);
+  for (const p of [proxies.http, proxies.https]) {
+    try {
+      if (p) parseProxy(p);
+    } catch (e) {
+      throw new UsageError(e.message);
+    }
+  }
+  let ca = null;
+  if (net.cacert) {
+    try {
+      ca = fs.readFileSync(net.cacert);
+    } catch (e) {
+      throw new UsageError(`cannot read --cacert ${net.cacert}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+    }
+  }
+  return load({ corioNet: wrapNodeNet({ net: nodeNet, tls, fs }, { insecure: net.insecure, ca, proxies }) });
+}
 
 /**
  * Runs the CLI with `argv` (without node and the script); returns the exit
- * status. `io` = {stdin, stdout, stderr, signal (AbortSignal: Ctrl-C)}.
+ * status. `io` = {stdin, stdout, stderr, env, signal (AbortSignal: Ctrl-C)}.
  */
 async function main(argv, io) {
   const { stdin, stdout, stderr } = io;
-  let options, urls;
+  let options, urls, corio;
   try {
     options = parseCommandLine(argv);
     if (options.help) {
-      stdout.write(USAGE + '\n');
+      stdout.write(usage() + '\n');
+      return 0;
+    }
+    if (options.version) {
+      stdout.write(`corio-check ${await packageVersion()}\n`);
       return 0;
     }
     for (const warning of options.warnings) stderr.write(`corio-check: warning: ${warning}\n`);
+    // The package's module loads (read, compile, instantiate) while the
+    // URLs are read; a usage error found meanwhile leaves it unused.
+    if (!needsOwnSockets(options.net, proxySettings(options.net, io.env)))
+      import('../npm/node.mjs').then((m) => m.defaultInstance()).catch(() => {});
     urls = await collectUrls(options, stdin);
+    corio = await corioFor(options.net, io.env);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     stderr.write(`corio-check: ${e.message}\n(corio-check --help shows the usage)\n`);
     return 2;
   }
-  const showProgress = options.progress ?? !!stderr.isTTY;
+  const [{ checkUrls, normalizeOptions }, { render, progressLine, StatusLine }] = await Promise.all([
+    import('../npm/checker_node.mjs'), import('./output.mjs')]);
+  try {
+    normalizeOptions(options.check);
+  } catch (e) {
+    const name = /^unknown option (\w+)/.exec(e.message)?.[1];
+    if (!name) throw e;
+    stderr.write(`corio-check: ${FLAG_OF[name] ?? name} is not supported by this corio's checker yet ` +
+      `(checkUrls has no option ${name})\n`);
+    return 2;
+  }
+  const lines = options.progress ?? !!stderr.isTTY;
+  const live = options.progress !== false && stderr.isTTY ? new StatusLine(stderr, urls.length) : null;
   let done = 0;
   const started = performance.now();
-  const results = await checkUrls(urls, {
-    concurrency: options.concurrency,
-    timeout: options.timeout,
-    mode: options.sequential ? 'sequential' : 'concurrent',
-    signal: io.signal,
-    onResult: showProgress ? (r) => stderr.write(progressLine(r, ++done, urls.length) + '\n')
-      : undefined,
-  });
-  stdout.write(render(options.format, results, performance.now() - started));
-  return results.every((r) => r.ok) ? 0 : 1;
+  let results;
+  try {
+    results = await checkUrls(urls, {
+      ...options.check,
+      ...(corio ? { corio } : {}),
+      signal: io.signal,
+      onStart: live ? (index, url) => live.start(index, url) : undefined,
+      onResult: (r) => {
+        const line = lines ? progressLine(r, ++done, urls.length) : null;
+        if (live) live.finish(r, fails(r, options.failOn), line);
+        else if (line !== null) stderr.write(line + '\n');
+      },
+    });
+  } finally {
+    live?.stop();
+  }
+  const text = render(options.format, results, performance.now() - started);
+  if (options.output) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(options.output, text);
+  } else {
+    stdout.write(text);
+  }
+  return results.some((r) => fails(r, options.failOn)) ? 1 : 0;
 }
 
 async function cli() {
@@ -272,7 +265,7 @@ async function cli() {
   let status;
   try {
     status = await main(process.argv.slice(2), {
-      stdin: process.stdin, stdout: process.stdout, stderr: process.stderr,
+      stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env,
       signal: interrupt.signal,
     });
   } catch (e) {

@@ -27,8 +27,8 @@ static int wait_for_background_tasks(void) {
       all[others++] = corio_task_retain(all[i]);
   int rc = CORIO_OK;
   if (others > 0) /* wait() refuses an empty set, as asyncio does */
-    rc = corio_wait(all, others, CORIO_ALL_COMPLETED, CORIO_FOREVER, NULL, NULL, NULL,
-                    NULL);
+    rc = corio_wait(all, others, CORIO_ALL_COMPLETED, CORIO_FOREVER, NULL, NULL,
+                    NULL, NULL);
   for (size_t i = 0; i < others; i++) corio_task_release(all[i]);
   free(all);
   return rc;

@@ -24,7 +24,8 @@ static int main_coroutine(void *arg, intptr_t *result) {
   corio_task_t *tasks[3];
   intptr_t values[3];
   for (int i = 0; i < 3; i++) {
-    int rc = corio_task_create(&tasks[i], work, (void *)(intptr_t)(3 - i), NULL);
+    int rc =
+        corio_task_create(&tasks[i], work, (void *)(intptr_t)(3 - i), NULL);
     if (rc != CORIO_OK) return rc;
   }
   int rc = corio_gather(tasks, 3, values, NULL); /* argument order */

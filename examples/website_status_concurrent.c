@@ -58,7 +58,8 @@ static int with_as_completed(const local_site_t *site) {
                            (void *)site->list[made], NULL);
   if (rc != CORIO_OK) made--; /* the last create failed */
   corio_as_completed_t *it = NULL;
-  if (rc == CORIO_OK) rc = corio_as_completed_new(&it, tasks, made, CORIO_FOREVER);
+  if (rc == CORIO_OK)
+    rc = corio_as_completed_new(&it, tasks, made, CORIO_FOREVER);
   corio_task_t *done;
   while (rc == CORIO_OK &&
          (rc = corio_as_completed_next(it, &done)) == CORIO_OK) {

@@ -73,38 +73,40 @@ extern "C" {
 
 /* XX(NAME, value, message): the single list that makes the enum, the names
  * and the messages, so a code can never lack either. */
-#define CORIO_STATUS_MAP(XX)                                                  \
-  XX(OK, 0, "success")                                                        \
-  XX(END, 1, "no more items")                                                 \
-  XX(ECANCELLED, -1, "cancelled")                                             \
-  XX(ETIMEDOUT, -2, "timed out")                                              \
-  XX(EINVAL, -3, "invalid argument")                                          \
-  XX(ENOMEM, -4, "out of memory")                                             \
-  XX(EINVALSTATE, -5, "invalid state")                                        \
-  XX(ENOTASK, -6, "not called from inside a task")                            \
-  XX(EEMPTY, -7, "empty")                                                     \
-  XX(EFULL, -8, "full")                                                       \
-  XX(ECLOSED, -9, "closed")                                                   \
-  XX(EBROKEN, -10, "broken")                                                  \
-  XX(EGROUP, -11, "one or more tasks of the group failed")                    \
-  XX(ENOTSUP, -12, "not supported on this platform")                          \
-  XX(EHOST, -13, "host (JavaScript) error")                                   \
-  XX(EFAILED, -14, "failed")                                                  \
-  XX(ENOTFOUND, -15, "not found")                                             \
-  XX(EIO, -16, "input/output error")                                          \
-  XX(EDEADLK, -17, "deadlock: every task waits and nothing can wake one")  \
-  XX(EDNS, -18, "host name not found")                                        \
-  XX(ECONNREFUSED, -19, "connection refused")                                 \
-  XX(ECONNRESET, -20, "connection reset by peer")                             \
-  XX(ETLS, -21, "TLS error")                                                  \
-  XX(EPROTO, -22, "malformed response")                                       \
-  XX(ECORS, -23, "reachable, status hidden by the browser")                   \
-  XX(ELIMIT, -24, "over the length limit")                                    \
-  XX(EINCOMPLETE, -25, "end of stream before the expected data")              \
-  XX(ENETWORK, -26, "network error (the browser does not say which)")       \
-  XX(EDENIED, -27, "address refused by the address policy")                  \
-  XX(ENOLOOP, -28, "no running event loop")                                   \
-  XX(ERUNTIME, -29, "not allowed in the object's current state")
+#define CORIO_STATUS_MAP(XX)                                                   \
+  XX(OK, 0, "success")                                                         \
+  XX(END, 1, "no more items")                                                  \
+  XX(ECANCELLED, -1, "cancelled")                                              \
+  XX(ETIMEDOUT, -2, "timed out")                                               \
+  XX(EINVAL, -3, "invalid argument")                                           \
+  XX(ENOMEM, -4, "out of memory")                                              \
+  XX(EINVALSTATE, -5, "invalid state")                                         \
+  XX(ENOTASK, -6, "not called from inside a task")                             \
+  XX(EEMPTY, -7, "empty")                                                      \
+  XX(EFULL, -8, "full")                                                        \
+  XX(ECLOSED, -9, "closed")                                                    \
+  XX(EBROKEN, -10, "broken")                                                   \
+  XX(EGROUP, -11, "one or more tasks of the group failed")                     \
+  XX(ENOTSUP, -12, "not supported on this platform")                           \
+  XX(EHOST, -13, "host (JavaScript) error")                                    \
+  XX(EFAILED, -14, "failed")                                                   \
+  XX(ENOTFOUND, -15, "not found")                                              \
+  XX(EIO, -16, "input/output error")                                           \
+  XX(EDEADLK, -17, "deadlock: every task waits and nothing can wake one")      \
+  XX(EDNS, -18, "host name not found")                                         \
+  XX(ECONNREFUSED, -19, "connection refused")                                  \
+  XX(ECONNRESET, -20, "connection reset by peer")                              \
+  XX(ETLS, -21, "TLS error")                                                   \
+  XX(EPROTO, -22, "malformed response")                                        \
+  XX(ECORS, -23, "reachable, status hidden by the browser")                    \
+  XX(ELIMIT, -24, "over the length limit")                                     \
+  XX(EINCOMPLETE, -25, "end of stream before the expected data")               \
+  XX(ENETWORK, -26, "network error (the browser does not say which)")          \
+  XX(EDENIED, -27, "address refused by the address policy")                    \
+  XX(ENOLOOP, -28, "no running event loop")                                    \
+  XX(ERUNTIME, -29, "not allowed in the object's current state")               \
+  XX(ENOENT, -30, "no such file or directory")                                 \
+  XX(EACCES, -31, "permission denied")
 
 typedef enum corio_status {
 #define CORIO__STATUS_ENUM(name, value, msg) CORIO_##name = (value),
@@ -244,14 +246,14 @@ typedef void (*corio_callback_fn)(void *data);
  * its fields are private. Must stay valid until the callback has run or the
  * handle was cancelled. May be reused after that. */
 typedef struct corio_handle {
-  corio_callback_fn fn;              /* private */
-  void *data;                        /* private */
-  double when;                       /* private: due time (timers) */
-  struct corio_handle *prev, *next;  /* private: ready queue links */
-  size_t heap_index;                 /* private: position in the timer heap */
-  uint64_t seq;                      /* private: FIFO tie-break */
-  int state;                         /* private */
-  int loop_owned;                    /* private: freed by the loop */
+  corio_callback_fn fn;             /* private */
+  void *data;                       /* private */
+  double when;                      /* private: due time (timers) */
+  struct corio_handle *prev, *next; /* private: ready queue links */
+  size_t heap_index;                /* private: position in the timer heap */
+  uint64_t seq;                     /* private: FIFO tie-break */
+  int state;                        /* private */
+  int loop_owned;                   /* private: freed by the loop */
 } corio_handle_t;
 
 /* Schedule fn(data) to run on the running loop: soon (FIFO with other
@@ -313,7 +315,7 @@ int corio_task_create_at(corio_task_t **out, corio_fn fn, void *arg,
                          int line);
 #if !defined(CORIO_NO_CREATE_SITE) && !defined(CORIO__INTERNAL)
 /* Variadic, so that commas inside braces (compound literals) pass through. */
-#define corio_task_create(...)                                                \
+#define corio_task_create(...)                                                 \
   corio_task_create_at(__VA_ARGS__, __FILE__, __LINE__)
 #endif
 
@@ -371,8 +373,7 @@ typedef void (*corio_done_fn)(corio_task_t *t, void *data);
 
 /* Adds a done callback (if the task is already done, it is scheduled at
  * once). CORIO_OK or CORIO_ENOMEM. */
-int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn,
-                                 void *data);
+int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn, void *data);
 /* Removes every registration of (fn, data) not yet run; returns how many. */
 size_t corio_task_remove_done_callback(corio_task_t *t, corio_done_fn fn,
                                        void *data);
@@ -414,10 +415,10 @@ int corio_future_new(corio_future_t **out);
 int corio_future_set_result(corio_future_t *f, intptr_t value);
 int corio_future_set_error(corio_future_t *f, int code, const char *message);
 
-#define corio_future_cancel corio_task_cancel       /* (f, msg) -> bool */
+#define corio_future_cancel corio_task_cancel /* (f, msg) -> bool */
 #define corio_future_done corio_task_done
 #define corio_future_cancelled corio_task_cancelled
-#define corio_future_result corio_task_result       /* EINVALSTATE pending */
+#define corio_future_result corio_task_result /* EINVALSTATE pending */
 #define corio_future_exception corio_task_exception
 #define corio_future_add_done_callback corio_task_add_done_callback
 #define corio_future_remove_done_callback corio_task_remove_done_callback
@@ -431,12 +432,24 @@ int corio_future_set_error(corio_future_t *f, int code, const char *message);
  * (corio_task_create_coro), and only once: a second use is CORIO_ERUNTIME,
  * "cannot reuse already awaited coroutine". The caller owns it
  * (corio_coro_free, at any time: a task made from it keeps what it needs).
- * Unlike asyncio, freeing one never used prints nothing; corio_coro_used()
- * tells it (asyncio's "coroutine ... was never awaited"). */
+ * Freeing one never used reports, in debug mode (section "Diagnostics"),
+ * asyncio's "corio: coroutine 'NAME' was never awaited" with where it was
+ * made; corio_coro_used() tells it too. */
 typedef struct corio_coro corio_coro_t;
 
 /* CORIO_OK, CORIO_EINVAL (NULL fn) or CORIO_ENOMEM. Needs no loop. */
 int corio_coro_new(corio_coro_t **out, corio_fn fn, void *arg);
+/* corio_coro_new that records the coroutine's name (a string that outlives
+ * it, such as the function's name) and where it was made, for the
+ * never-awaited report. corio_coro_new is this macro in the caller's
+ * source, with the function's spelling as its name, unless
+ * CORIO_NO_CREATE_SITE is defined (as corio_task_create). */
+int corio_coro_new_at(corio_coro_t **out, corio_fn fn, void *arg,
+                      const char *name, const char *file, int line);
+#if !defined(CORIO_NO_CREATE_SITE) && !defined(CORIO__INTERNAL)
+#define corio_coro_new(out, fn, arg)                                           \
+  corio_coro_new_at(out, fn, arg, #fn, __FILE__, __LINE__)
+#endif
 void corio_coro_free(corio_coro_t *c);
 bool corio_coro_used(const corio_coro_t *c);
 /* `await coro`: its status, and its result in *result (may be NULL). */
@@ -537,23 +550,24 @@ int corio_wait_for(corio_task_t *t, double timeout, intptr_t *result);
  *     corio_timeout_t to = CORIO_TIMEOUT_INIT;   // asyncio.timeout(2.0)
  *     corio_timeout_enter(&to, 2.0);             // async with ... :
  *     int rc = ...waiting calls...;
- *     rc = corio_timeout_exit(&to, rc);   // ECANCELLED from expiry -> ETIMEDOUT
- * When the deadline passes, the task is cancelled; corio_timeout_exit()
- * turns that cancellation into CORIO_ETIMEDOUT (and only that one: a
- * cancellation from elsewhere stays CORIO_ECANCELLED). Scopes nest; exit them
- * in reverse order, in the task that entered them. The scope must stay valid
- * until it is exited. */
+ *     rc = corio_timeout_exit(&to, rc);   // ECANCELLED from expiry ->
+ * ETIMEDOUT When the deadline passes, the task is cancelled;
+ * corio_timeout_exit() turns that cancellation into CORIO_ETIMEDOUT (and only
+ * that one: a cancellation from elsewhere stays CORIO_ECANCELLED). Scopes nest;
+ * exit them in reverse order, in the task that entered them. The scope must
+ * stay valid until it is exited. */
 typedef struct corio_timeout {
-  corio_handle_t timer;     /* private */
-  corio_task_t *task;       /* private */
-  double when;              /* private */
-  int state;                /* private */
-  int cancelling_at_enter;  /* private */
+  corio_handle_t timer;    /* private */
+  corio_task_t *task;      /* private */
+  double when;             /* private */
+  int state;               /* private */
+  int cancelling_at_enter; /* private */
 } corio_timeout_t;
 
 /* A new scope, not entered yet (asyncio's Timeout object before `async
  * with`). Every scope starts from it (or all zero bytes). */
-#define CORIO_TIMEOUT_INIT {0}
+#define CORIO_TIMEOUT_INIT                                                     \
+  { 0 }
 
 /* Enters a new scope expiring `delay` seconds from now or at loop time
  * `when` (CORIO_FOREVER: never; a deadline <= now, e.g. delay <= 0, has
@@ -800,8 +814,8 @@ int corio_aiter_next(corio_aiter_t *it, void **item);
  *     void *item; int rc;
  *     CORIO_FOR(item, it, rc) { use(item); }
  *     if (rc != CORIO_END) return rc;                                  */
-#define CORIO_FOR(item, it, rc)                                               \
-  for ((rc) = corio_aiter_next((it), &(item)); (rc) == CORIO_OK;              \
+#define CORIO_FOR(item, it, rc)                                                \
+  for ((rc) = corio_aiter_next((it), &(item)); (rc) == CORIO_OK;               \
        (rc) = corio_aiter_next((it), &(item)))
 
 /* An async generator: a coroutine body that yields values one at a time to
@@ -810,9 +824,9 @@ int corio_aiter_next(corio_aiter_t *it, void **item);
  * next(); cancelling the consumer while it waits in next() cancels the body
  * at its suspension point, as asyncio does. Because the body is a task,
  * next(), athrow() and aclose() always let other ready tasks run before the
- * body resumes (asyncio runs the body inside the caller, at once). Unlike asyncio (which closes
- * such generators with GeneratorExit), a body still suspended when
- * corio_run ends is cancelled like any task: its yield returns
+ * body resumes (asyncio runs the body inside the caller, at once). Unlike
+ * asyncio (which closes such generators with GeneratorExit), a body still
+ * suspended when corio_run ends is cancelled like any task: its yield returns
  * CORIO_ECANCELLED. */
 typedef struct corio_gen corio_gen_t;
 
@@ -925,9 +939,9 @@ corio_acm_t corio_task_group_cm(corio_task_group_cm_state_t *state);
  * CORIO_EXPORT(fn), which registers fn under its own name at startup. */
 int corio_export(const char *name, corio_fn fn);
 
-#define CORIO_EXPORT(fn)                                                      \
-  __attribute__((constructor)) static void corio__export_##fn(void) {         \
-    corio_export(#fn, fn);                                                    \
+#define CORIO_EXPORT(fn)                                                       \
+  __attribute__((constructor)) static void corio__export_##fn(void) {          \
+    corio_export(#fn, fn);                                                     \
   }
 
 /* Calls the global JS function `name` (globalThis[name]) with the string
@@ -1170,18 +1184,18 @@ typedef struct corio_response corio_response_t;
 #define CORIO_FETCH_REDIRECTS_MAX 20
 
 typedef struct corio_fetch_opts {
-  const char *method;      /* NULL: "GET"; upper-case letters only */
-  size_t max_header_bytes; /* every head byte; 0: 16 KiB (over: ELIMIT) */
-  const char *ca_file;     /* as corio_conn_opts_t.ca_file */
+  const char *method;         /* NULL: "GET"; upper-case letters only */
+  size_t max_header_bytes;    /* every head byte; 0: 16 KiB (over: ELIMIT) */
+  const char *ca_file;        /* as corio_conn_opts_t.ca_file */
   const char *const *headers; /* extra header lines "Name: value", NULL-
                                * terminated (borrowed), or NULL. Host,
                                * Connection, Content-Length and
                                * Transfer-Encoding are corio's: EINVAL */
-  int max_redirects;       /* 0: a 3xx is the response; else follow up to
-                            * this many (<= CORIO_FETCH_REDIRECTS_MAX; more
-                            * redirects: CORIO_ELIMIT) */
-  bool deny_private;       /* as corio_conn_opts_t.deny_private, on every
-                            * hop */
+  int max_redirects;          /* 0: a 3xx is the response; else follow up to
+                               * this many (<= CORIO_FETCH_REDIRECTS_MAX; more
+                               * redirects: CORIO_ELIMIT) */
+  bool deny_private;          /* as corio_conn_opts_t.deny_private, on every
+                               * hop */
 } corio_fetch_opts_t;
 
 /* Parses an absolute http:// or https:// URL into its parts (each
@@ -1216,8 +1230,7 @@ const char *corio_response_reason(const corio_response_t *resp);
  * Strings live as long as the response. */
 const char *corio_response_url(const corio_response_t *resp);
 size_t corio_response_redirect_count(const corio_response_t *resp);
-const char *corio_response_redirect_url(const corio_response_t *resp,
-                                        size_t i);
+const char *corio_response_redirect_url(const corio_response_t *resp, size_t i);
 int corio_response_redirect_status(const corio_response_t *resp, size_t i);
 
 /* The value of header `name` (case-insensitive; the first if repeated), or
@@ -1227,10 +1240,8 @@ const char *corio_response_header(const corio_response_t *resp,
 
 /* The number of headers, and the i-th name and value. */
 size_t corio_response_header_count(const corio_response_t *resp);
-const char *corio_response_header_name(const corio_response_t *resp,
-                                       size_t i);
-const char *corio_response_header_value(const corio_response_t *resp,
-                                        size_t i);
+const char *corio_response_header_name(const corio_response_t *resp, size_t i);
+const char *corio_response_header_value(const corio_response_t *resp, size_t i);
 
 /* The body as a reader: decoded from chunked transfer-encoding, and ending
  * at Content-Length (fewer bytes then EOF: CORIO_EINCOMPLETE). Owned by the
@@ -1247,7 +1258,160 @@ int corio_response_close(corio_response_t *resp);
 void corio_response_free(corio_response_t *resp);
 
 /* ===================================================================== */
-/* Diagnostics: debug mode, the deadlock report, the task dump            */
+/* 13. Subprocesses                                                       */
+/* ===================================================================== */
+
+/* asyncio's create_subprocess_exec / create_subprocess_shell and Process.
+ * A child's pipes are the streams of section 11: its stdout and stderr are
+ * readers, its stdin a writer, with the same calls, limits, EOF, errors
+ * and backpressure (drain waits while the child does not read).
+ *   - native: posix_spawn; the child is reaped from the poll loop through
+ *     a pidfd (a SIGCHLD self-pipe where the kernel has no pidfd, or when
+ *     the environment has CORIO_NO_PIDFD, for tests), by its
+ *     own pid only, so the application's other children are never reaped
+ *     (waited) by corio. Every descriptor corio opens is close-on-exec, so
+ *     a child inherits only its stdin, stdout and stderr. A pipe is a Unix
+ *     socket pair (as Node's): writing to a child that has exited is
+ *     CORIO_ECONNRESET, never a SIGPIPE;
+ *   - Node (wasm): child_process.spawn, which the loader passes as
+ *     Module.corioProcess = {child_process, fs} (npm's load() does);
+ *   - browser (wasm): a page cannot start processes: starting one fails
+ *     with CORIO_ENOTSUP.
+ *
+ * Starting fails, from the start call itself (never as a child exiting
+ * with 127), with:
+ *   - CORIO_ENOENT: the program (or the working directory) does not exist;
+ *     the message names the path ("cannot start nosuch: no such file or
+ *     directory (searched PATH)", "working directory /x: ...");
+ *   - CORIO_EACCES: the program (or the working directory) may not be
+ *     executed (entered), message as above;
+ *   - CORIO_ELIMIT: the command line or environment is over the system's
+ *     limit (E2BIG: Linux takes at most 128 KiB in one argument);
+ *   - CORIO_EINVAL: no program (argv NULL or empty, argv[0] "", a NULL
+ *     command), a NUL byte inside a command line given with its length,
+ *     or an option that makes no sense (stdin into stdout);
+ *   - CORIO_ENOTSUP (browser), CORIO_ENOMEM, CORIO_EIO (anything else).
+ *
+ * Cancellation: cancelling a task waiting in a start call, in
+ * corio_process_wait or in corio_process_communicate stops the waiting,
+ * never the child (asyncio's behaviour; use corio_process_kill). A child
+ * whose start call was cancelled after it started runs on, unowned.
+ *
+ * Lifetime: the process object is the caller's (corio_process_free). When
+ * the run that started a child ends while the child runs, the child is
+ * left running: its pipes are closed, and the object then reports the
+ * child as still running for ever (corio_process_wait returns
+ * CORIO_EINVALSTATE); a later run of the same thread reaps it once it
+ * exits, so it leaves no zombie. Freeing the object while its child runs
+ * does not stop the child either: corio reaps it when it exits, and closes
+ * every descriptor it held for it. */
+
+typedef struct corio_process corio_process_t;
+
+/* What a child's stdin, stdout or stderr is. */
+typedef enum corio_stdio {
+  CORIO_STDIO_INHERIT = 0, /* the parent's own descriptor (the default) */
+  CORIO_STDIO_PIPE,        /* a pipe: a writer (stdin) or a reader */
+  CORIO_STDIO_DEVNULL,     /* /dev/null */
+  CORIO_STDIO_STDOUT,      /* stderr only: wherever stdout goes (asyncio's
+                            * subprocess.STDOUT) */
+} corio_stdio_t;
+
+/* The child's environment. */
+typedef enum corio_env_mode {
+  CORIO_ENV_INHERIT = 0, /* the parent's (env ignored) */
+  CORIO_ENV_REPLACE,     /* exactly `env` */
+  CORIO_ENV_ADD,         /* the parent's, with `env` added (replacing
+                          * variables of the same name) */
+} corio_env_mode_t;
+
+/* Options of a start call; all zero (or a NULL pointer) means the defaults:
+ * every stream inherited, the parent's directory and environment. */
+typedef struct corio_process_opts {
+  corio_stdio_t in, out, err; /* stdin, stdout, stderr */
+  const char *cwd;            /* working directory, NULL: the parent's */
+  corio_env_mode_t env_mode;
+  const char *const *env; /* "NAME=value" strings, NULL-terminated;
+                           * borrowed for the call */
+  size_t limit;           /* the readers' readline/readuntil limit;
+                           * 0: 64 KiB */
+  size_t high_water;      /* stdin's drain() mark; 0: 64 KiB */
+} corio_process_opts_t;
+
+/* Starts argv[0] with the arguments argv[0..] (NULL-terminated; borrowed
+ * for the call), without a shell. A program name without "/" is looked
+ * up in the parent's PATH. Waits until the child has started (or failed
+ * to). On CORIO_OK *out is the caller's; on an error *out is NULL and the
+ * task's message says why (statuses above). */
+int corio_subprocess_exec(corio_process_t **out, const char *const *argv,
+                          const corio_process_opts_t *opts);
+
+/* Starts the command line `cmd` through "/bin/sh -c cmd", as
+ * corio_subprocess_exec. */
+int corio_subprocess_shell(corio_process_t **out, const char *cmd,
+                           const corio_process_opts_t *opts);
+
+/* As corio_subprocess_shell, with a command line of `len` bytes that need
+ * not end in a NUL (e.g. read from a stream): a NUL byte inside it is
+ * CORIO_EINVAL, as Python's "embedded null byte". */
+int corio_subprocess_shell_n(corio_process_t **out, const char *cmd, size_t len,
+                             const corio_process_opts_t *opts);
+
+/* The child's process id. */
+int corio_process_pid(const corio_process_t *p);
+
+/* asyncio's Process.returncode: false while the child runs (or has not
+ * been reaped yet); true once it ended, with *code (may be NULL) its exit
+ * status, or minus the signal number that killed it (-9 for SIGKILL). */
+bool corio_process_returncode(const corio_process_t *p, int *code);
+
+/* The child's pipes, or NULL where the option was not CORIO_STDIO_PIPE.
+ * Owned by the process, valid until corio_process_free:
+ * corio_reader_free / corio_writer_free on them do nothing. Closing stdin
+ * (corio_writer_close, or corio_write_eof) gives the child EOF. */
+corio_writer_t *corio_process_stdin(corio_process_t *p);
+corio_reader_t *corio_process_stdout(corio_process_t *p);
+corio_reader_t *corio_process_stderr(corio_process_t *p);
+
+/* Waits until the child has exited and sets *returncode (may be NULL) as
+ * corio_process_returncode. Many tasks may wait at once. Does not read the
+ * pipes: a child that fills a pipe nobody reads blocks (as in asyncio; use
+ * communicate). CORIO_EINVALSTATE if the run that started the child ended. */
+int corio_process_wait(corio_process_t *p, int *returncode);
+
+/* asyncio's Process.communicate(input): writes input_len bytes of `input`
+ * (may be NULL with 0) to stdin if stdin is a pipe, then closes stdin; at
+ * the same time reads stdout and stderr to their ends, whatever their
+ * size (nothing is paused, so a child that fills one pipe while corio
+ * writes the other cannot deadlock); then waits for the child to exit.
+ * On CORIO_OK *out / *err (either pointer may be NULL: the bytes are then
+ * dropped) are malloc'd, NUL-terminated copies the caller frees, *out_len
+ * / *err_len (may be NULL) their lengths; NULL (asyncio's None) for a
+ * stream that is not a pipe. A child that exits without reading its stdin
+ * is no error (as asyncio ignores BrokenPipeError), nor a child killed by
+ * a signal: communicate returns CORIO_OK and corio_process_returncode says
+ * -signal. Errors: a reader's error, CORIO_EINVALSTATE (another task reads
+ * one of the pipes, or the run that started the child ended), and
+ * CORIO_ECANCELLED (bytes collected so far are dropped). */
+int corio_process_communicate(corio_process_t *p, const void *input,
+                              size_t input_len, char **out, size_t *out_len,
+                              char **err, size_t *err_len);
+
+/* Sends signal `sig` (e.g. SIGTERM from <signal.h>) to the child. After
+ * the child has been reaped it does nothing and returns CORIO_OK: a pid
+ * that may have been reused is never signalled. CORIO_EINVAL for an
+ * invalid signal. Never waits. */
+int corio_process_send_signal(corio_process_t *p, int sig);
+/* send_signal(SIGTERM) / send_signal(SIGKILL). */
+int corio_process_terminate(corio_process_t *p);
+int corio_process_kill(corio_process_t *p);
+
+/* Frees the process object and its pipes (closing them; unread bytes are
+ * dropped). A child still running runs on, and is reaped when it exits. */
+void corio_process_free(corio_process_t *p);
+
+/* ===================================================================== */
+/* 14. Diagnostics: debug mode, the deadlock report, the task dump        */
 /* ===================================================================== */
 
 /* Debug mode, as asyncio's: on when the environment has CORIO_DEBUG=1

@@ -13,6 +13,26 @@ export interface CheckOptions {
   timeout?: number;
   /** 'concurrent' (default) or 'sequential' (one URL after the other). */
   mode?: CheckMode;
+  /**
+   * Check a URL again up to this many times (0 to 100; default 0) after a
+   * connection error, a timeout or a 429/502/503/504 answer.
+   */
+  retry?: number;
+  /**
+   * Seconds before the first retry, doubled for each next (default 1); a
+   * 429/503 answer's Retry-After (up to 300 s) instead, when it has one.
+   */
+  retryDelay?: number;
+  /** 'GET' (default) or 'HEAD'. */
+  method?: 'GET' | 'HEAD';
+  /** Extra request headers: [name, value] pairs, or an object of them. */
+  headers?: Iterable<readonly [string, string]> | Record<string, string>;
+  /** The User-Agent sent (default corio-check/VERSION). */
+  userAgent?: string;
+  /** Follow redirects (at most 20 hops); the result holds the final status. */
+  follow?: boolean;
+  /** Refuse loopback, private, link-local, CGNAT, ULA, multicast and reserved addresses (CORIO_EDENIED), on every hop. */
+  denyPrivate?: boolean;
   /** A check began. */
   onStart?: (index: number, url: string) => void;
   /** A check ended (in completion order). */
@@ -23,6 +43,14 @@ export interface CheckOptions {
   signal?: AbortSignal;
   /** The corio instance to check with (default: the package's). */
   corio?: Corio | Promise<Corio>;
+}
+
+/** A check's phases, in milliseconds from its start; null for a phase it did not reach. */
+export interface CheckTimings {
+  /** The answer's head (status line and headers) read: connection, TLS and the server's wait included. */
+  firstByte: number | null;
+  /** The whole check (= ms). */
+  total: number;
 }
 
 /** Why a URL has no status: a corio status, its name and a message. */
@@ -51,13 +79,25 @@ export interface CheckResult {
   ended: number;
   /** ended - started. */
   ms: number;
+  /** The check's phases, in ms from its start. */
+  timings: CheckTimings;
+  /** Checks made: 1 + the retries. */
+  attempts: number;
+  /** Seconds a 429 or 503 answer asked to wait (Retry-After, in seconds), when it did. */
+  retryAfter?: number;
 }
 
+/**
+ * The URLs: an array or other iterable of strings or URLs, not a single
+ * string (a string is iterable, by characters: refused at run time too).
+ */
+export type UrlList = Iterable<string | URL> & object;
+
 /** Checks every URL; resolves with their results in input order. */
-export declare function checkUrls(urls: Iterable<string | URL>, options?: CheckOptions): Promise<CheckResult[]>;
+export declare function checkUrls(urls: UrlList, options?: CheckOptions): Promise<CheckResult[]>;
 
 /** The results as they complete; leaving the loop early cancels the checks still running. */
-export declare function iterateChecks(urls: Iterable<string | URL>, options?: CheckOptions): AsyncGenerator<CheckResult, void, undefined>;
+export declare function iterateChecks(urls: UrlList, options?: CheckOptions): AsyncGenerator<CheckResult, void, undefined>;
 
 /** The options with their defaults filled in; throws TypeError or RangeError for a wrong one. */
-export declare function normalizeOptions(options?: CheckOptions): CheckOptions & Required<Pick<CheckOptions, 'concurrency' | 'timeout' | 'mode'>>;
+export declare function normalizeOptions(options?: CheckOptions): CheckOptions & Required<Pick<CheckOptions, 'concurrency' | 'timeout' | 'mode' | 'retry' | 'retryDelay'>>;

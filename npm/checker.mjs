@@ -9,14 +9,22 @@
  *   iterateChecks(urls, options)  -> async iterator of results as they complete
  *
  * options: {concurrency = 10, timeout = 10 (seconds; 0 or Infinity: none),
- *   mode = 'concurrent' | 'sequential', onStart(index, url), onResult(result),
- *   onProgress(done, total), signal (an AbortSignal), corio (an instance
- *   from corio.mjs load(), or a Promise of one; default: the package's)}.
+ *   mode = 'concurrent' | 'sequential', retry = 0 (times a URL is checked
+ *   again after a connection error, a timeout or a 429/502/503/504),
+ *   retryDelay = 1 (seconds before the first retry; doubled for each
+ *   next; a 429/503 answer's Retry-After, up to 300 s, instead),
+ *   onStart(index, url), onResult(result), onProgress(done, total), signal
+ *   (an AbortSignal), corio (an instance from corio.mjs load(), or a
+ *   Promise of one; default: the package's)}. Any other name is refused
+ *   (TypeError), so a misspelt or unsupported option is never ignored.
  *
  * result: {index, url, status (number | null), reason (string), ok (status
  *   < 400), hidden (true when the browser hid the status: CORS), error (null
  *   | {code, codeName, message}), started, ended (ms since the run began),
- *   ms (ended - started: the time the check took)}.
+ *   ms (ended - started: the time the check took), timings ({firstByte,
+ *   total}: ms from the check's start to the answer's head read (null:
+ *   none came), and to the end), attempts (checks made:
+ *   1 + the retries)}. A retried URL gets one result, its last attempt's.
  *
  * Every URL gets exactly one result, an invalid one included (its error is
  * CORIO_EINVAL). Aborting `signal` once the checks have begun cancels the
@@ -26,20 +34,40 @@
  */
 import { defaultInstance } from './corio.mjs';
 
-const DEFAULTS = { concurrency: 10, timeout: 10, mode: 'concurrent' };
+const DEFAULTS = { concurrency: 10, timeout: 10, mode: 'concurrent', retry: 0, retryDelay: 1 };
 const MODES = ['concurrent', 'sequential'];
+// Every option name checkUrls takes; any other is refused.
+// How requests are made (method, headers, userAgent, follow, denyPrivate)
+// go to the C checker as they are; the rules on them are C's.
+const REQUEST_OPTIONS = ['method', 'headers', 'userAgent', 'follow', 'denyPrivate'];
+const OPTION_NAMES = [...Object.keys(DEFAULTS), ...REQUEST_OPTIONS, 'onStart', 'onResult', 'onProgress',
+  'signal', 'corio'];
+const METHODS = ['GET', 'HEAD'];
+// What is worth checking again: an answer saying "later", or no answer.
+const RETRY_STATUSES = [429, 502, 503, 504];
+// The longest Retry-After honoured, in seconds: a longer one waits this long.
+const RETRY_AFTER_MAX = 300;
+const RETRY_ERRORS = ['CORIO_ETIMEDOUT', 'CORIO_ECONNREFUSED', 'CORIO_ECONNRESET',
+  'CORIO_ECONNABORTED', 'CORIO_EHOSTUNREACH', 'CORIO_ENETUNREACH', 'CORIO_EPIPE', 'CORIO_EIO'];
 
 /**
  * Validates and fills the options; throws TypeError or RangeError with a
  * message saying which option is wrong.
  */
 export function normalizeOptions(options = {}) {
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  for (const k of Object.keys(options))
+    if (!OPTION_NAMES.includes(k)) throw new TypeError(`unknown option ${k} (known: ${OPTION_NAMES.join(', ')})`);
   const o = { ...DEFAULTS, ...options };
   for (const k of Object.keys(DEFAULTS)) if (o[k] === undefined) o[k] = DEFAULTS[k];
   if (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 1_000_000)
     throw new RangeError(`concurrency must be a whole number from 1 to 1000000, not ${String(o.concurrency)}`);
   if (typeof o.timeout !== 'number' || Number.isNaN(o.timeout) || o.timeout < 0)
     throw new RangeError(`timeout must be a number of seconds >= 0 (0: none), not ${String(o.timeout)}`);
+  if (!Number.isInteger(o.retry) || o.retry < 0 || o.retry > 100)
+    throw new RangeError(`retry must be a whole number from 0 to 100, not ${String(o.retry)}`);
+  if (typeof o.retryDelay !== 'number' || !Number.isFinite(o.retryDelay) || o.retryDelay < 0)
+    throw new RangeError(`retryDelay must be a number of seconds >= 0, not ${String(o.retryDelay)}`);
   if (!MODES.includes(o.mode))
     throw new RangeError(`mode must be 'concurrent' or 'sequential', not ${String(o.mode)}`);
   for (const k of ['onStart', 'onResult', 'onProgress'])
@@ -47,6 +75,31 @@ export function normalizeOptions(options = {}) {
   if (o.signal !== undefined && !(o.signal && typeof o.signal.aborted === 'boolean'))
     throw new TypeError('signal must be an AbortSignal');
   return o;
+}
+
+// The request options as the C job takes them: headers as "Name: value"
+// lines ([name, value] pairs, or an object of them; userAgent is one more).
+function requestOptions(o) {
+  const method = o.method === undefined ? 'GET' : String(o.method).toUpperCase();
+  if (!METHODS.includes(method)) throw new RangeError(`method must be GET or HEAD, not ${String(o.method)}`);
+  let pairs = o.headers === undefined ? [] : o.headers;
+  if (pairs !== null && typeof pairs === 'object' && !(Symbol.iterator in pairs)) pairs = Object.entries(pairs);
+  if (pairs === null || typeof pairs !== 'object') throw new TypeError('headers must be [name, value] pairs or an object');
+  pairs = Array.from(pairs, (p) => {
+    if (!Array.isArray(p) || p.length !== 2) throw new TypeError('each header must be a [name, value] pair');
+    return [String(p[0]), String(p[1])];
+  });
+  if (o.userAgent !== undefined) pairs.push(['User-Agent', String(o.userAgent)]);
+  // A line break inside a name or value would start another line: refused
+  // here, as C refuses it (it would split the header in two on the way).
+  for (const [name, value] of pairs)
+    if (/[\r\n]/.test(name + value)) throw new TypeError(`header ${JSON.stringify(name)} holds a line break`);
+  return {
+    method,
+    headers: pairs.map(([name, value]) => `${name}: ${value}`).join('\n'),
+    follow: !!o.follow,
+    denyPrivate: !!o.denyPrivate,
+  };
 }
 
 function toList(urls) {
@@ -57,15 +110,20 @@ function toList(urls) {
 }
 
 const round = (ms) => Math.round(ms * 1000) / 1000;
+const phase = (seconds) => (seconds >= 0 ? round(seconds * 1000) : null);
 
-/** A result event from C ({index, status, reason, code, codeName, message, started, ended} in seconds) in JS shape. */
-function toResult(raw, list) {
+/**
+ * A result event from C ({index, status, reason, code, codeName, message,
+ * started, ended} in seconds since its job began) in JS shape: `index` is
+ * the URL's in the whole list, `offsetMs` when its job began in the run.
+ */
+function toResult(raw, index, url, offsetMs, attempts) {
   const status = raw.code === 0 && raw.status > 0 ? raw.status : null;
-  const started = round(raw.started * 1000);
-  const ended = round(raw.ended * 1000);
+  const started = round(offsetMs + raw.started * 1000);
+  const ended = round(offsetMs + raw.ended * 1000);
   return {
-    index: raw.index,
-    url: list[raw.index],
+    index,
+    url,
     status,
     reason: status === null ? '' : raw.reason,
     ok: status !== null && status < 400,
@@ -74,7 +132,30 @@ function toResult(raw, list) {
     started,
     ended,
     ms: round(ended - started),
+    // The check's phases, ms from its start: the answer's head read (null:
+    // none came), the end.
+    timings: { firstByte: phase(raw.firstByte), total: round(ended - started) },
+    attempts,
+    // Seconds a 429/503 answer asked to wait (Retry-After), when it did.
+    ...(raw.retryAfter >= 0 ? { retryAfter: raw.retryAfter } : {}),
   };
+}
+
+const retryable = (r) => (r.status !== null ? RETRY_STATUSES.includes(r.status)
+  : RETRY_ERRORS.includes(r.error.codeName));
+
+// Resolves after `ms`, or at once when `signal` aborts.
+function pause(ms, signal) {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 // Forwards an abort of `from` (may be undefined) to the controller `to`;
@@ -106,28 +187,53 @@ async function run(list, o) {
       controller.abort(e);
     }
   };
-  // 0 ("none", this API's own default meaning) is CORIO_FOREVER in C: Infinity.
-  const job = host.newJob(list, o.concurrency, o.timeout === 0 ? Infinity : o.timeout,
-    o.mode === 'sequential', {
-      start: guard((index) => o.onStart?.(index, list[index])),
-      result: guard((raw) => {
-        const result = toResult(raw, list);
-        results[result.index] = result;
-        o.onResult?.(result);
-      }),
-      progress: guard((done, total) => o.onProgress?.(done, total)),
-    });
-  if (!job) throw corio.error(corio.status.ENOMEM, 'out of memory for the URL list');
   const stopForwarding = forwardAbort(o.signal, controller);
+  const runStarted = performance.now();
+  const attempts = new Array(list.length).fill(0);
+  let done = 0;
+  const settle = guard((result) => {
+    results[result.index] = result;
+    o.onResult?.(result);
+    o.onProgress?.(++done, list.length);
+  });
   try {
-    await corio.run('checker_export_run', job, { signal: controller.signal });
-  } catch (e) {
-    // Cancelled before the checks began: no result exists to return.
-    if (e?.codeName === 'CORIO_ECANCELLED' && controller.signal.aborted) throw controller.signal.reason;
-    throw e;
+    // One C job per round: every URL, then the ones to retry, after the
+    // longest wait any of them asks for.
+    let indices = list.map((_, i) => i);
+    for (let first = true; indices.length > 0 && !controller.signal.aborted; first = false) {
+      const retries = [];
+      const offsetMs = performance.now() - runStarted;
+      const job = host.newJob(indices.map((i) => list[i]), o.concurrency,
+        o.timeout === Infinity ? 0 : o.timeout, o.mode === 'sequential', {
+          start: guard((k) => o.onStart?.(indices[k], list[indices[k]])),
+          result: (raw) => {
+            const i = indices[raw.index];
+            const result = toResult(raw, i, list[i], offsetMs, ++attempts[i]);
+            if (attempts[i] <= o.retry && retryable(result) && !controller.signal.aborted)
+              retries.push(result);
+            else settle(result);
+          },
+        }, requestOptions(o));
+      if (!job) throw corio.error(corio.status.ENOMEM, 'out of memory for the URL list');
+      try {
+        await corio.run('checker_export_run', job, { signal: controller.signal });
+      } catch (e) {
+        // Cancelled before the checks began: no result exists to return.
+        if (first && e?.codeName === 'CORIO_ECANCELLED' && controller.signal.aborted)
+          throw controller.signal.reason;
+        throw e;
+      } finally {
+        host.freeJob(job);
+      }
+      const waitMs = Math.max(0, ...retries.map((r) => 1000 * (r.retryAfter !== undefined
+        ? Math.min(r.retryAfter, RETRY_AFTER_MAX) : o.retryDelay * 2 ** (r.attempts - 1))));
+      if (retries.length > 0) await pause(waitMs, controller.signal);
+      // Cancelled while waiting: the last attempt's result stands.
+      if (controller.signal.aborted) retries.forEach(settle);
+      indices = controller.signal.aborted ? [] : retries.map((r) => r.index);
+    }
   } finally {
     stopForwarding();
-    host.freeJob(job);
   }
   if (listenerError) throw listenerError;
   return results;

@@ -64,6 +64,8 @@ export interface LoadOptions {
   corioNet?: { net: unknown; tls: unknown; fs: unknown };
   /** 'fetch': streams over fetch() even in Node (one HTTP request per connection). */
   corioTransport?: 'fetch' | 'node' | 'relay';
+  /** The .wasm's bytes, instead of reading or fetching it. */
+  wasmBinary?: ArrayBuffer | Uint8Array;
   /**
    * Connections through the relay of corio's dev server (server/relay.mjs):
    * real TCP and TLS from a page. The page it serves carries this config;

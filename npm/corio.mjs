@@ -3,12 +3,14 @@
  * it): loads a corio wasm module and wraps its host exports in idiomatic
  * JS: run() returns a Promise for a C coroutine's result and rejects with a
  * CorioError carrying the C code and message.
- * Works in Node (reads the .wasm from disk) and in browsers (the module
- * fetches the .wasm next to itself). Streams (corio_open_connection) run
- * over Node's net and tls in Node; in browsers over the relay of corio's dev
- * server when given one (corioRelay), else over fetch(). Node-only
- * modules are imported dynamically and only in Node, so a page can import
- * this file as it is, without a bundler.
+ * This file is platform-free: it imports nothing of Node's, so a page (or a
+ * bundler's browser build) can import it as it is. In browsers the module
+ * fetches its .wasm; in Node, npm/platform_node.mjs (which the package's
+ * "node" entries import first) gives it a way to read the .wasm from disk
+ * and Node's net and tls for streams (usePlatform). Streams
+ * (corio_open_connection) run over Node's net and tls in Node; in browsers
+ * over the relay of corio's dev server when given one (corioRelay), else
+ * over fetch().
  */
 
 /**
@@ -27,6 +29,25 @@ export class CorioError extends Error {
 }
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
+// What Module.corioTransport may say (runtime/host/library_net.js).
+const TRANSPORTS = ['fetch', 'relay', 'node'];
+
+// What Node gives (npm/platform_node.mjs): readWasm(url) -> bytes, and
+// netModules() -> {net, tls, fs}, processModules() -> {child_process, fs,
+// os}. null in browsers.
+let platform = null;
+
+/** Installs Node's platform (npm/platform_node.mjs calls it, once). */
+export function usePlatform(p) {
+  platform = p;
+}
+
+/**
+ * Where the package's .wasm is, written as the pattern bundlers recognise
+ * (Vite, webpack and Rollup copy the file and rewrite the URL; with
+ * esbuild, pass wasmUrl: README, "Bundlers").
+ */
+const packageWasmUrl = () => new URL('../dist/corio.wasm', import.meta.url);
 
 /** Wraps an instantiated corio module (one built with runtime/host/library_host.js). */
 export function attach(Module) {
@@ -54,6 +75,9 @@ export function attach(Module) {
      * it ends cancelled, the Promise rejects with CORIO_ECANCELLED.
      */
     async run(name, arg = 0, { signal } = {}) {
+      if (typeof name !== 'string') throw new TypeError(`a coroutine's name is a string, not ${typeof name}`);
+      if (typeof arg !== 'number' || !Number.isFinite(arg))
+        throw new TypeError(`a coroutine's argument is a finite number, not ${String(arg)}`);
       try {
         const { value } = await host.run(name, arg, { signal });
         return value;
@@ -72,38 +96,47 @@ export function attach(Module) {
 
 /**
  * Loads a corio module: by default the package's dist/corio.mjs; pass
- * `factory` (an Emscripten ES module factory) for another, and in Node
- * `wasmUrl`, its .wasm (browsers fetch the .wasm next to the factory's
- * file unless `wasmUrl` says where). Node reads the .wasm from disk: it
- * never fetches by file path. Other options go to the factory (print,
- * printErr, ...). In Node, streams use Node's net and tls unless the
- * options say otherwise: `corioNet` ({net, tls, fs}, e.g. wrapped),
- * `corioRelay` ({url, protocol, secret[, WebSocket]}: the relay of corio's
- * dev server, server/relay.mjs, as a page it serves has it), or
- * `corioTransport: 'fetch'` (the browser's carrier: one HTTP request per
- * connection, over fetch()). `debug: true` turns on corio's debug mode (in
- * Node CORIO_DEBUG=1 does too): its reports go to printErr.
+ * `factory` (an Emscripten ES module factory) for another, with `wasmUrl`,
+ * where its .wasm is (needed in Node; browsers fetch the .wasm next to the
+ * factory's file unless `wasmUrl` says where). A bundled page passes the
+ * package's wasm as `wasmUrl` (or `wasmBinary`) when its bundler does not
+ * copy it. Node reads the .wasm from disk: it never fetches by file path.
+ * Other options go to the factory (print, printErr, ...). In Node, streams
+ * use Node's net and tls unless the options say otherwise: `corioNet`
+ * ({net, tls, fs}, e.g. wrapped), `corioRelay` ({url, protocol, secret[,
+ * WebSocket]}: the relay of corio's dev server, server/relay.mjs, as a
+ * page it serves has it), or `corioTransport` ('fetch': the browser's
+ * carrier, one HTTP request per connection over fetch(); 'relay'; 'node',
+ * the default in Node). In Node, subprocesses use child_process unless
+ * `corioProcess` ({child_process, fs, os}) says otherwise. `debug: true`
+ * turns on corio's debug mode (in Node CORIO_DEBUG=1 does too): its
+ * reports go to printErr.
  */
 export async function load({ factory, wasmUrl, debug, ...options } = {}) {
   if (debug !== undefined) options.corioDebug = !!debug;
   const wasmGiven = options.wasmBinary || options.instantiateWasm;
+  if (isNode && !platform)
+    throw new TypeError("in Node, import corio through its package entry ('corio' or " +
+      "'corio/checker', or npm/node.mjs): this file alone cannot read the .wasm");
   if (factory && isNode && !wasmUrl && !wasmGiven)
     throw new TypeError('load({factory}) in Node needs wasmUrl: where the factory\'s .wasm is');
+  if (options.corioTransport !== undefined && !TRANSPORTS.includes(options.corioTransport))
+    throw new TypeError(`corioTransport must be one of ${TRANSPORTS.join(', ')} (or left out), ` +
+      `not ${String(options.corioTransport)}`);
+  const wasmBytes = !isNode || wasmGiven ? null
+    : platform.readWasm(wasmUrl ?? packageWasmUrl()); // read while the factory loads
   if (!factory) {
     factory = (await import('../dist/corio.mjs')).default;
-    wasmUrl ??= new URL('../dist/corio.wasm', import.meta.url);
+    wasmUrl ??= packageWasmUrl();
   }
-  if (isNode && !wasmGiven) {
-    const { readFile } = await import('node:fs/promises');
-    options.wasmBinary = await readFile(wasmUrl);
+  if (wasmBytes) {
+    options.wasmBinary = await wasmBytes;
   } else if (wasmUrl && !wasmGiven && !options.locateFile) {
     options.locateFile = (path, dir) => (path.endsWith('.wasm') ? String(wasmUrl) : dir + path);
   }
-  if (isNode && !options.corioNet && !options.corioTransport) {
-    const [net, tls, fs] = await Promise.all(
-      [import('node:net'), import('node:tls'), import('node:fs')]);
-    options.corioNet = { net, tls, fs };
-  }
+  if (isNode && !options.corioNet && (options.corioTransport ?? 'node') === 'node')
+    options.corioNet = await platform.netModules();
+  if (isNode && !options.corioProcess) options.corioProcess = platform.processModules();
   return attach(await factory(options));
 }
 

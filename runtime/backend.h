@@ -5,7 +5,10 @@
  *   fiber (how a task's context is saved and switched):
  *     runtime/fiber/fiber_emscripten.c, runtime/fiber/fiber_native.c
  *   host (the clock, and what the loop does when it has nothing to run):
- *     runtime/host/host_js.c (+ runtime/host/library_host.js), runtime/host/host_poll.c
+ *     runtime/host/host_js.c (+ runtime/host/library_host.js),
+ * runtime/host/host_poll.c process (starting and reaping children, and the pipe
+ * transport): runtime/host/process_poll.c + pipe_poll.c (posix_spawn, pidfd),
+ *     runtime/host/process_js.c (+ library_process.js: child_process)
  *   net (the transports beneath streams):
  *     runtime/host/net_js.c (+ runtime/host/library_net.js: Node net/tls, or
  *     fetch() in browsers), runtime/host/net_poll.c (sockets, OpenSSL)
@@ -204,8 +207,8 @@ void corio__net_listen(corio__listener_t *l, const char *host, int port);
 /* Stops listening; then on_closed (the last report). */
 void corio__net_listen_close(corio__listener_t *l);
 
-/* Reports from the backend to the core (runtime/core/conn.c, server.c). Each only
- * records and wakes tasks; none waits. */
+/* Reports from the backend to the core (runtime/core/conn.c, server.c). Each
+ * only records and wakes tasks; none waits. */
 void corio__conn_on_connected(corio__conn_t *c, const char *peer);
 void corio__conn_on_data(corio__conn_t *c, const void *data, size_t n);
 void corio__conn_on_eof(corio__conn_t *c);
@@ -223,5 +226,77 @@ void corio__listener_on_error(corio__listener_t *l, int code,
 corio__conn_t *corio__listener_on_accept(corio__listener_t *l,
                                          const char *peer);
 void corio__listener_on_closed(corio__listener_t *l);
+
+/* ---- processes and pipes ------------------------------------------------ */
+
+/* A child process as the core sees it (runtime/core/process.c owns it).
+ * The backend keeps its own state in the slot corio__process_host returns
+ * (NULL at first). */
+typedef struct corio_process corio__process_t;
+
+void **corio__process_host(corio__process_t *p);
+
+/* What to start. Strings and arrays are only borrowed for the call. */
+typedef struct corio__spawn {
+  const char *const *argv; /* argv[0] is the program: with a "/", a path;
+                            * else looked up in PATH. Never NULL or empty */
+  const char *cwd;         /* NULL: the parent's */
+  int env_mode;            /* corio_env_mode_t */
+  const char *const *env;  /* "NAME=value", NULL-terminated, or NULL */
+  int stdio[3];            /* corio_stdio_t of fds 0, 1, 2 (only fd 2 may
+                            * be CORIO_STDIO_STDOUT) */
+  corio__conn_t *pipes[3]; /* the connection record of each CORIO_STDIO_PIPE
+                            * stream, else NULL: connecting state, made by
+                            * the core */
+} corio__spawn_t;
+
+/* Calls from the core. As for connections, none waits and none reports
+ * before it returns.
+ *
+ * Process life: spawn -> on_started(pid) -> on_exit(returncode), or spawn
+ * -> on_start_error (the last report). After corio__process_release, or
+ * once the backend reported on_detached (the run's loop ended), nothing
+ * more is reported on the process. Its pipes are connections with the
+ * life of section "net transports": on a successful start each pipe gets
+ * on_connected before the process's on_started; after a failed start each
+ * gets on_closed; in every case each gets exactly one on_closed, its last
+ * report. */
+
+/* Starts the child spec describes for p. Returns CORIO_OK, then reports as
+ * above; or CORIO_ENOMEM when the backend cannot even keep a record, and
+ * then reports nothing at all, on p or on its pipes. A failure to start is
+ * on_start_error with CORIO_ENOENT / CORIO_EACCES (the program or the
+ * working directory, named in the message), CORIO_ELIMIT (E2BIG),
+ * CORIO_ENOTSUP (no processes here), CORIO_ENOMEM or CORIO_EIO. */
+int corio__process_spawn(corio__process_t *p, const corio__spawn_t *spec);
+/* Sends signal sig to the child. Called only after on_started and before
+ * on_exit (the core knows a reaped child and never signals it). Returns
+ * CORIO_OK or CORIO_EINVAL (no such signal); reports nothing. */
+int corio__process_signal(corio__process_t *p, int sig);
+/* The core frees p now: the backend reports nothing more on it and reaps
+ * the child itself (now, or when it exits). Its pipes are not affected
+ * (the core closes them as connections). */
+void corio__process_release(corio__process_t *p);
+
+/* Reports to the core. */
+void corio__process_on_started(corio__process_t *p, int pid);
+void corio__process_on_start_error(corio__process_t *p, int code,
+                                   const char *message);
+/* returncode: the exit status, or minus the signal number. */
+void corio__process_on_exit(corio__process_t *p, int returncode);
+/* The loop that started p has ended with the child still running: nothing
+ * more is reported on p (a later loop of the thread reaps the child). */
+void corio__process_on_detached(corio__process_t *p);
+
+/* The pipe transport: the verbs of a connection whose record the core
+ * gave to corio__process_spawn, with the meaning of their corio__net_*
+ * twins. The stdin pipe is only written, stdout's and stderr's only read.
+ * On a pipe write_eof ends the pipe for the child (EOF), as close does
+ * once the bytes written are sent. A write to a child that has closed its
+ * end (or exited) fails with on_error(CORIO_ECONNRESET). */
+void corio__pipe_write(corio__conn_t *c, const void *data, size_t n);
+void corio__pipe_write_eof(corio__conn_t *c);
+void corio__pipe_pause_reading(corio__conn_t *c, int pause);
+void corio__pipe_close(corio__conn_t *c, int graceful);
 
 #endif

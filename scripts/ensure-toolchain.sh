@@ -3,7 +3,9 @@
 # builds with: emcc (Debian's emscripten, 3.1.6 on bookworm), make, node >= 18,
 # OpenSSL's headers (libssl-dev, for native TLS) and a C compiler that links
 # sanitized programs (clang, else gcc); with --test also Chromium, for the
-# browser tests, and openssl, for the TLS test's certificates. As root it
+# browser tests, openssl, for the TLS test's certificates, clang-format, for
+# the format test, and the oldest
+# Node package.json admits (scripts/oldest-node.mjs). As root it
 # installs missing Debian packages without asking (works with CI=true and no
 # stdin); otherwise it names the command to run and fails. Then it runs npm
 # ci / npm install if package.json lists packages that node_modules lacks.
@@ -42,6 +44,10 @@ fi
 if [ "${1:-}" = --test ] && ! have openssl; then
   need+=(openssl)
 fi
+# The format test checks the C files with clang-format.
+if [ "${1:-}" = --test ] && ! have clang-format; then
+  need+=(clang-format)
+fi
 if have clang; then
   can_sanitize clang || need+=(libclang-rt-14-dev)
 elif have gcc && can_sanitize gcc; then
@@ -78,4 +84,10 @@ if ! node -e '
   else
     npm install --no-audit --no-fund </dev/null
   fi
+fi
+
+# The package tests run the installed package on the oldest Node that
+# package.json's engines admits too: fetched once into build/oldest-node/.
+if [ "${1:-}" = --test ]; then
+  node scripts/oldest-node.mjs >/dev/null
 fi

@@ -19,7 +19,7 @@ typedef struct range {
 } range_t;
 
 static const range_t ranges[] = {
-#define CORIO__RANGE(family, address, prefix, what, embedded) \
+#define CORIO__RANGE(family, address, prefix, what, embedded)                  \
   {family, address, prefix, what, embedded},
     CORIO__ADDRESS_RANGES(CORIO__RANGE)
 #undef CORIO__RANGE

@@ -49,7 +49,8 @@ static int wait_done(corio_task_t *t, bool forward) {
   if (rc != CORIO_OK) return corio__set_error(rc, NULL);
   corio__waits_on(CORIO__WAIT_TASK, t, NULL);
   rc = corio__task_wait(forward ? forward_cancel : NULL, t);
-  if (rc != CORIO_OK) corio_task_remove_done_callback(t, corio__wake_on_done, self);
+  if (rc != CORIO_OK)
+    corio_task_remove_done_callback(t, corio__wake_on_done, self);
   return rc;
 }
 

@@ -2,7 +2,8 @@
  * conn.c — a stream connection: open_connection, the writer (asyncio's
  * StreamWriter: write, drain, write_eof, close, wait_closed) and the
  * backend's reports (corio__conn_on_*) that feed the reader and wake the
- * waiting tasks. The transport itself is the backend's (runtime/backend.h).
+ * waiting tasks. The transport itself is the backend's (runtime/backend.h):
+ * a socket (corio__net_*) or a child's pipe (corio__pipe_*).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +13,42 @@
 
 void **corio__conn_host(corio__conn_t *c) { return &c->host; }
 
+/* ---- the transport's verbs: a socket's or a pipe's ---------------------- */
+
+static void transport_write(corio__conn_t *c, const void *data, size_t n) {
+  if (c->pipe)
+    corio__pipe_write(c, data, n);
+  else
+    corio__net_write(c, data, n);
+}
+
+static void transport_write_eof(corio__conn_t *c) {
+  if (c->pipe)
+    corio__pipe_write_eof(c);
+  else
+    corio__net_write_eof(c);
+}
+
+static void transport_pause(corio__conn_t *c, int pause) {
+  if (c->pipe)
+    corio__pipe_pause_reading(c, pause);
+  else
+    corio__net_pause_reading(c, pause);
+}
+
+static void transport_close(corio__conn_t *c, bool graceful) {
+  if (c->pipe)
+    corio__pipe_close(c, graceful);
+  else
+    corio__net_close(c, graceful);
+}
+
 /* ---- the reader's source: the backend pushes, fill waits ---------------- */
 
 static void resume_reading(corio__conn_t *c) {
   if (c->paused && c->state == CORIO__CONN_OPEN && !c->close_called) {
     c->paused = false;
-    corio__net_pause_reading(c, 0);
+    transport_pause(c, 0);
   }
 }
 
@@ -69,12 +100,41 @@ static void conn_maybe_free(corio__conn_t *c) {
 static void conn_close(corio__conn_t *c, bool graceful) {
   if (c->close_called) return; /* also set by on_closed */
   c->close_called = true;
-  corio__net_close(c, graceful);
+  transport_close(c, graceful);
+}
+
+void corio__conn_close(corio__conn_t *c, bool graceful) {
+  conn_close(c, graceful);
+}
+
+void corio__conn_release(corio__conn_t *c) {
+  c->reader_freed = c->writer_freed = true;
+  c->notify = NULL;
+  conn_maybe_free(c);
+}
+
+/* A reader over twice its limit pauses reading, unless it collects. */
+static void maybe_pause(corio__conn_t *c) {
+  corio_reader_t *r = &c->reader;
+  if (!c->paused && !c->collecting && r->len > 2 * r->limit &&
+      !c->close_called) {
+    c->paused = true; /* asyncio pauses at twice the limit */
+    transport_pause(c, 1);
+  }
+}
+
+void corio__conn_collect(corio__conn_t *c, bool on) {
+  c->collecting = on;
+  if (on)
+    resume_reading(c);
+  else
+    maybe_pause(c);
 }
 
 /* Something changed: every waiter re-checks its condition. */
 static void changed(corio__conn_t *c) {
   corio_event_set(c->changed);
+  if (c->notify) corio_event_set(c->notify);
   corio__reader_wake(&c->reader);
 }
 
@@ -103,9 +163,8 @@ void corio__conn_on_data(corio__conn_t *c, const void *data, size_t n) {
   if (corio__reader_feed(r, data, n) != CORIO_OK) {
     corio__reader_set_error(r, CORIO_ENOMEM, "out of memory buffering input");
     conn_close(c, false);
-  } else if (!c->paused && r->len > 2 * r->limit && !c->close_called) {
-    c->paused = true; /* asyncio pauses at twice the limit */
-    corio__net_pause_reading(c, 1);
+  } else {
+    maybe_pause(c);
   }
   corio__reader_wake(r);
 }
@@ -165,8 +224,8 @@ int corio_open_connection(const char *host, int port,
   }
   if (rc == CORIO_OK && c->error != 0) rc = conn_fail(c);
   if (rc == CORIO_OK && c->state != CORIO__CONN_OPEN)
-    rc = corio_fail(CORIO_EIO, "connection to %s:%d closed while opening",
-                    host, port);
+    rc = corio_fail(CORIO_EIO, "connection to %s:%d closed while opening", host,
+                    port);
   if (rc != CORIO_OK) {
     conn_close(c, false);
     c->reader_freed = c->writer_freed = true;
@@ -188,7 +247,7 @@ int corio_write(corio_writer_t *w, const void *buf, size_t n) {
     return corio__set_error(CORIO_ECLOSED, "write on a closed stream");
   if (n == 0) return CORIO_OK;
   c->unsent += n;
-  corio__net_write(c, buf, n);
+  transport_write(c, buf, n);
   return CORIO_OK;
 }
 
@@ -215,7 +274,7 @@ int corio_write_eof(corio_writer_t *w) {
     return corio__set_error(CORIO_ECLOSED, "write_eof on a closed stream");
   if (!c->eof_written) {
     c->eof_written = true;
-    corio__net_write_eof(c);
+    transport_write_eof(c);
   }
   return CORIO_OK;
 }
@@ -244,8 +303,7 @@ bool corio_writer_can_write_eof(const corio_writer_t *w) {
   return w != NULL && !w->conn->tls;
 }
 
-const char *corio_writer_extra_info(const corio_writer_t *w,
-                                    const char *name) {
+const char *corio_writer_extra_info(const corio_writer_t *w, const char *name) {
   if (w == NULL || name == NULL) return NULL;
   if (strcmp(name, "peername") == 0)
     return w->conn->peer[0] ? w->conn->peer : NULL;
@@ -258,7 +316,7 @@ const char *corio_writer_peer(const corio_writer_t *w) {
 }
 
 void corio_writer_free(corio_writer_t *w) {
-  if (w == NULL) return;
+  if (w == NULL || w->conn->pipe) return; /* a pipe: the process's */
   corio__conn_t *c = w->conn;
   conn_close(c, false);
   c->writer_freed = true;
@@ -268,6 +326,7 @@ void corio_writer_free(corio_writer_t *w) {
 void corio_reader_free(corio_reader_t *r) {
   if (r == NULL || r->src != &conn_source) return; /* an HTTP body: owned */
   corio__conn_t *c = r->owner;
+  if (c->pipe) return; /* the process's */
   c->reader_freed = true;
   /* Unread bytes are dropped; nothing more is buffered. */
   r->start = r->len = 0;

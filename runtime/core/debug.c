@@ -114,20 +114,34 @@ void corio__debug_step_begin(corio_task_t *t) {
 /* What the step resumed from, in the report's words. */
 static const char *resumed_from(const corio_task_t *t) {
   switch (t->diag.resumed_from.kind) {
-  case CORIO__WAIT_SLEEP: return "a sleep";
-  case CORIO__WAIT_LOCK: return "a lock";
-  case CORIO__WAIT_EVENT: return "an event";
-  case CORIO__WAIT_CONDITION: return "a condition";
-  case CORIO__WAIT_SEMAPHORE: return "a semaphore";
-  case CORIO__WAIT_QUEUE_GET: return "a queue get";
-  case CORIO__WAIT_QUEUE_PUT: return "a queue put";
-  case CORIO__WAIT_QUEUE_JOIN: return "a queue join";
-  case CORIO__WAIT_BARRIER: return "a barrier";
-  case CORIO__WAIT_TASK: return "awaiting a task";
-  case CORIO__WAIT_TASKS: return "waiting for tasks";
-  case CORIO__WAIT_HOST: return "a host operation";
-  case CORIO__WAIT_STREAM: return "a stream read";
-  case CORIO__WAIT_OTHER: break;
+  case CORIO__WAIT_SLEEP:
+    return "a sleep";
+  case CORIO__WAIT_LOCK:
+    return "a lock";
+  case CORIO__WAIT_EVENT:
+    return "an event";
+  case CORIO__WAIT_CONDITION:
+    return "a condition";
+  case CORIO__WAIT_SEMAPHORE:
+    return "a semaphore";
+  case CORIO__WAIT_QUEUE_GET:
+    return "a queue get";
+  case CORIO__WAIT_QUEUE_PUT:
+    return "a queue put";
+  case CORIO__WAIT_QUEUE_JOIN:
+    return "a queue join";
+  case CORIO__WAIT_BARRIER:
+    return "a barrier";
+  case CORIO__WAIT_TASK:
+    return "awaiting a task";
+  case CORIO__WAIT_TASKS:
+    return "waiting for tasks";
+  case CORIO__WAIT_HOST:
+    return "a host operation";
+  case CORIO__WAIT_STREAM:
+    return "a stream read";
+  case CORIO__WAIT_OTHER:
+    break;
   }
   return t->started ? "a yield" : "its start";
 }
@@ -142,7 +156,7 @@ static const char *resumed_from(const corio_task_t *t) {
 typedef struct slow_step {
   corio_task_t *task; /* retained until printed */
   double took;
-  const char *from;   /* what the step resumed from */
+  const char *from; /* what the step resumed from */
 } slow_step_t;
 
 static _Thread_local slow_step_t pending[PENDING_MAX];
@@ -156,8 +170,8 @@ void corio__debug_step_end(corio_task_t *t) {
     nlost++;
     return;
   }
-  pending[npending++] = (slow_step_t){corio_task_retain(t), took,
-                                      resumed_from(t)};
+  pending[npending++] =
+      (slow_step_t){corio_task_retain(t), took, resumed_from(t)};
 }
 
 void corio__debug_flush(void) {

@@ -98,9 +98,12 @@ static bool run_until(corio_loop_t *loop, done_fn done, const void *ctx) {
   for (;;) {
     double timeout;
     switch (run_slice(loop, done, ctx, &timeout)) {
-    case SLICE_DONE: return true;
-    case SLICE_STUCK: return false;
-    case SLICE_IDLE: break;
+    case SLICE_DONE:
+      return true;
+    case SLICE_STUCK:
+      return false;
+    case SLICE_IDLE:
+      break;
     }
     /* Idle for ever with no task left cannot happen here: `done` would
      * hold. The host returns on its next I/O report or timer. */
@@ -183,6 +186,8 @@ int corio_run(corio_fn fn, void *arg, intptr_t *result) {
 /* The hosted loop of this thread: made by the first start, kept for the
  * thread's life (runs come and go; a module instance is one thread). */
 static _Thread_local corio_loop_t *hosted_loop;
+/* How its runs' ends are reported (one host, one report function). */
+static _Thread_local corio__hosted_report_fn hosted_report;
 
 corio_loop_t *corio__hosted_loop(void) { return hosted_loop; }
 
@@ -196,18 +201,15 @@ corio_loop_t *corio__hosted_loop(void) { return hosted_loop; }
   } while (0)
 
 static void report_run(corio_task_t *t, void *data) {
-  corio__hosted_report_fn report = *(corio__hosted_report_fn *)data;
+  (void)data;
   intptr_t value;
   int code = run_outcome(t, &value);
-  report(t, code, value, code == CORIO_OK ? "" : corio_task_error(t));
+  hosted_report(t, code, value, code == CORIO_OK ? "" : corio_task_error(t));
   corio_task_release(t);
 }
 
 int corio__hosted_start(const char *name, intptr_t arg,
                         corio__hosted_report_fn report, corio_task_t **out) {
-  /* A done callback takes a data pointer: the report goes by reference to
-   * this one static slot (one host, one report function). */
-  static corio__hosted_report_fn the_report;
   *out = NULL;
   corio_fn fn = corio__export_find(name);
   if (fn == NULL) return CORIO_ENOTFOUND;
@@ -216,13 +218,12 @@ int corio__hosted_start(const char *name, intptr_t arg,
   if (hosted_loop == NULL &&
       (rc = corio__loop_new(&hosted_loop, NULL)) != CORIO_OK)
     return rc;
-  the_report = report;
+  hosted_report = report;
   corio_task_t *t = NULL;
   WITH_HOSTED_LOOP({
     rc = corio_task_create(&t, fn, (void *)arg, NULL);
     if (rc == CORIO_OK &&
-        (rc = corio_task_add_done_callback(t, report_run, &the_report)) !=
-            CORIO_OK) {
+        (rc = corio_task_add_done_callback(t, report_run, NULL)) != CORIO_OK) {
       corio_task_cancel(t, NULL);
       corio_task_release(t);
       t = NULL;

@@ -10,9 +10,9 @@ typedef struct gather {
   corio_task_t *waiter;
   corio_task_t *const *tasks;
   size_t n, remaining;
-  bool collect;              /* codes wanted: wait for all */
+  bool collect; /* codes wanted: wait for all */
   corio_task_t *first_failed;
-  bool cancel_requested;     /* the waiter was cancelled */
+  bool cancel_requested; /* the waiter was cancelled */
 } gather_t;
 
 static bool failed(const corio_task_t *t) { return t->code != CORIO_OK; }

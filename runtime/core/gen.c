@@ -17,24 +17,24 @@
 enum { GEN_NEW, GEN_RUNNING, GEN_SUSPENDED, GEN_DONE };
 
 struct corio_gen {
-  corio_aiter_t iter;        /* first: corio_gen_iter() and the cast back */
+  corio_aiter_t iter; /* first: corio_gen_iter() and the cast back */
   corio_gen_fn body;
   void *arg;
-  corio_task_opts_t opts;    /* name copied into `name` */
+  corio_task_opts_t opts; /* name copied into `name` */
   char *name;
-  corio_task_t *task;        /* the body's task, from the first next() */
-  corio_task_t *consumer;    /* the task waiting in next/aclose/athrow */
+  corio_task_t *task;     /* the body's task, from the first next() */
+  corio_task_t *consumer; /* the task waiting in next/aclose/athrow */
   int state;
-  void *value;               /* the value of the last yield */
-  char *throw_msg;           /* message for the error athrow() sends in */
-  bool closing;              /* aclose() has sent CORIO_ECLOSED */
+  void *value;     /* the value of the last yield */
+  char *throw_msg; /* message for the error athrow() sends in */
+  bool closing;    /* aclose() has sent CORIO_ECLOSED */
   /* A consumer's cancellation that reached the body before it started:
    * asyncio runs the body inside the consumer, so it hits the body's first
    * await, or stays the consumer's if the body yields first. */
   bool cancel_on_start;
   char *cancel_msg;
   bool holds_consumer_cancel;
-  bool freed;                /* corio_gen_free() ran before the body ended */
+  bool freed; /* corio_gen_free() ran before the body ended */
 };
 
 static int iter_next(corio_aiter_t *it, void **item) {
@@ -154,7 +154,8 @@ static bool forward_cancel(void *data, const char *msg) {
 
 static int start_body(corio_gen_t *g) {
   int rc = corio_task_create(&g->task, body_entry, g, &g->opts);
-  if (rc == CORIO_OK) rc = corio_task_add_done_callback(g->task, on_body_done, g);
+  if (rc == CORIO_OK)
+    rc = corio_task_add_done_callback(g->task, on_body_done, g);
   if (rc != CORIO_OK) {
     if (g->task) corio_task_cancel(g->task, NULL);
     return corio__set_error(rc, NULL);

@@ -27,19 +27,19 @@ typedef struct hop {
 } hop_t;
 
 struct corio_response {
-  corio_reader_t *conn_reader;  /* owned, with the writer */
+  corio_reader_t *conn_reader; /* owned, with the writer */
   corio_writer_t *writer;
   int status;
   char *reason;
-  char **names, **values;       /* owned */
+  char **names, **values; /* owned */
   size_t nheaders;
-  char *url;                    /* owned: the URL this response answers */
-  hop_t *hops;                  /* owned: the redirects followed, in order */
+  char *url;   /* owned: the URL this response answers */
+  hop_t *hops; /* owned: the redirects followed, in order */
   size_t nhops;
   corio_reader_t body;
   corio__http_body_t kind;
-  uint64_t remaining;           /* BODY_LENGTH: bytes left */
-  uint64_t total;               /* BODY_LENGTH: Content-Length */
+  uint64_t remaining; /* BODY_LENGTH: bytes left */
+  uint64_t total;     /* BODY_LENGTH: Content-Length */
   corio__http_chunked_t chunked;
 };
 
@@ -113,7 +113,8 @@ static int body_fill(corio_reader_t *r) {
 
 static const corio__reader_source_t body_source = {body_fill, NULL};
 
-/* ---- the response --------------------------------------------------------- */
+/* ---- the response ---------------------------------------------------------
+ */
 
 /* Forgets everything of one response of a chain but its hops. */
 static void clear_response(corio_response_t *resp) {
@@ -178,8 +179,7 @@ size_t corio_response_header_count(const corio_response_t *resp) {
   return resp->nheaders;
 }
 
-const char *corio_response_header_name(const corio_response_t *resp,
-                                       size_t i) {
+const char *corio_response_header_name(const corio_response_t *resp, size_t i) {
   return i < resp->nheaders ? resp->names[i] : NULL;
 }
 
@@ -318,8 +318,7 @@ static bool extra_header_ok(const char *line, bool *user_agent, bool *accept) {
 static int check_request(const char *method, const char *const *headers,
                          bool *user_agent, bool *accept) {
   *user_agent = *accept = false;
-  if (*method == '\0')
-    return corio_fail(CORIO_EINVAL, "fetch: empty method");
+  if (*method == '\0') return corio_fail(CORIO_EINVAL, "fetch: empty method");
   for (const char *m = method; *m; m++)
     if (*m < 'A' || *m > 'Z')
       return corio_fail(CORIO_EINVAL, "fetch: bad method \"%.20s\"", method);
@@ -328,7 +327,8 @@ static int check_request(const char *method, const char *const *headers,
       return corio_fail(CORIO_EINVAL,
                         "fetch: bad or reserved header \"%.60s\" (write "
                         "\"Name: value\"; Host, Connection, Content-Length "
-                        "and Transfer-Encoding are corio's)", headers[i]);
+                        "and Transfer-Encoding are corio's)",
+                        headers[i]);
   return CORIO_OK;
 }
 
@@ -336,15 +336,16 @@ static int check_request(const char *method, const char *const *headers,
  * the scheme's default), User-Agent and Accept unless the caller set them,
  * the caller's headers, Connection: close. Waits until the transport took
  * it. */
-static int send_request(corio_writer_t *w, const char *method,
-                        const char *host, int port, bool tls,
-                        const char *path, const char *const *headers) {
+static int send_request(corio_writer_t *w, const char *method, const char *host,
+                        int port, bool tls, const char *path,
+                        const char *const *headers) {
   bool user_agent, accept;
   int rc = check_request(method, headers, &user_agent, &accept);
   if (rc != CORIO_OK) return rc;
   bool v6 = strchr(host, ':') != NULL;
   char port_text[8] = "";
-  if (port != (tls ? 443 : 80)) snprintf(port_text, sizeof port_text, ":%d", port);
+  if (port != (tls ? 443 : 80))
+    snprintf(port_text, sizeof port_text, ":%d", port);
   char line[1024];
   int n = snprintf(line, sizeof line, "%s %s HTTP/1.1\r\n", method, path);
   /* The path may be long: it goes on its own. */
@@ -356,8 +357,8 @@ static int send_request(corio_writer_t *w, const char *method,
   } else {
     rc = corio_write(w, line, (size_t)n);
   }
-  n = snprintf(line, sizeof line, "Host: %s%s%s%s\r\n%s%s%s%s",
-               v6 ? "[" : "", host, v6 ? "]" : "", port_text,
+  n = snprintf(line, sizeof line, "Host: %s%s%s%s\r\n%s%s%s%s", v6 ? "[" : "",
+               host, v6 ? "]" : "", port_text,
                user_agent ? "" : "User-Agent: ", user_agent ? "" : USER_AGENT,
                user_agent ? "" : "\r\n", accept ? "" : "Accept: */*\r\n");
   if (rc == CORIO_OK) rc = corio_write(w, line, (size_t)n);
@@ -370,7 +371,8 @@ static int send_request(corio_writer_t *w, const char *method,
   return rc == CORIO_OK ? corio_drain(w) : rc;
 }
 
-/* ---- fetch ---------------------------------------------------------------- */
+/* ---- fetch ----------------------------------------------------------------
+ */
 
 /* One request and its response head, into resp (cleared first). */
 static int fetch_once(corio_response_t *resp, const char *url,
@@ -382,8 +384,8 @@ static int fetch_once(corio_response_t *resp, const char *url,
   int rc = corio_url_parse(url, &host, &port, &tls, &path);
   if (rc != CORIO_OK) return rc;
   clear_response(resp);
-  corio_conn_opts_t conn_opts = {.tls = tls, .ca_file = opts->ca_file,
-                                 .deny_private = opts->deny_private};
+  corio_conn_opts_t conn_opts = {
+      .tls = tls, .ca_file = opts->ca_file, .deny_private = opts->deny_private};
   rc = corio_open_connection(host, port, &conn_opts, &resp->conn_reader,
                              &resp->writer);
   if (rc == CORIO_OK)
@@ -429,8 +431,8 @@ int corio_fetch(const char *url, const corio_fetch_opts_t *opts,
   corio_fetch_opts_t none = {0};
   if (opts == NULL) opts = &none;
   const char *method = opts->method ? opts->method : "GET";
-  size_t max = opts->max_header_bytes ? opts->max_header_bytes
-                                      : CORIO__HTTP_HEAD_MAX;
+  size_t max =
+      opts->max_header_bytes ? opts->max_header_bytes : CORIO__HTTP_HEAD_MAX;
   if (opts->max_redirects < 0 ||
       opts->max_redirects > CORIO_FETCH_REDIRECTS_MAX)
     return corio_fail(CORIO_EINVAL, "fetch: max_redirects must be 0..%d",

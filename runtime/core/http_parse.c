@@ -67,12 +67,14 @@ static int status_line(corio__http_head_t *h, const char *s, size_t n) {
       (n > 12 && s[12] != ' '))
     return head_fail(h, CORIO_EPROTO,
                      "malformed response: not an HTTP/1.0 or 1.1 status line "
-                     "(\"%.40s\")", s);
+                     "(\"%.40s\")",
+                     s);
   for (size_t i = 13; i < n; i++)
     if (!is_text((unsigned char)s[i]))
       return head_fail(h, CORIO_EPROTO,
                        "malformed response: control byte 0x%02x in the "
-                       "reason phrase", (unsigned char)s[i]);
+                       "reason phrase",
+                       (unsigned char)s[i]);
   h->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
   h->reason_off = (size_t)(s - h->buf) + (n > 13 ? 13 : n);
   h->reason_len = n > 13 ? n - 13 : 0;
@@ -93,7 +95,8 @@ static int header_line(corio__http_head_t *h, const char *s, size_t n) {
     if (!is_text((unsigned char)s[i]))
       return head_fail(h, CORIO_EPROTO,
                        "malformed response: control byte 0x%02x in a header "
-                       "value", (unsigned char)s[i]);
+                       "value",
+                       (unsigned char)s[i]);
   return 0;
 }
 
@@ -113,7 +116,8 @@ static int line_done(corio__http_head_t *h) {
     if (++h->interim > CORIO__HTTP_INTERIM_MAX)
       return head_fail(h, CORIO_EPROTO,
                        "malformed response: more than %d interim (1xx) "
-                       "responses", CORIO__HTTP_INTERIM_MAX);
+                       "responses",
+                       CORIO__HTTP_INTERIM_MAX);
     h->len = 0;
     h->status = 0;
     return 0;
@@ -159,7 +163,8 @@ int corio__http_head_feed(corio__http_head_t *h, const char *p, size_t n,
         !(pos == 1 && prev == '\r') && c != (unsigned char)prefix[pos])
       return head_fail(h, CORIO_EPROTO,
                        "malformed response: the answer does not begin with "
-                       "\"HTTP/1.\" (byte %zu is 0x%02x)", h->seen - 1, c);
+                       "\"HTTP/1.\" (byte %zu is 0x%02x)",
+                       h->seen - 1, c);
     if (c == '\n') {
       if (prev != '\r')
         return head_fail(h, CORIO_EPROTO,
@@ -176,18 +181,20 @@ int corio__http_head_end(corio__http_head_t *h, int conn_error) {
   if (conn_error)
     return head_fail(h, conn_error,
                      "the connection failed after %zu bytes, before the "
-                     "response head ended", h->seen);
+                     "response head ended",
+                     h->seen);
   if (h->seen == 0)
     return head_fail(h, CORIO_EINCOMPLETE,
                      "the server closed the connection without answering");
   return head_fail(h, CORIO_EINCOMPLETE,
                    "the server closed the connection after %zu bytes, "
-                   "before the response head ended", h->seen);
+                   "before the response head ended",
+                   h->seen);
 }
 
 bool corio__http_head_next(const corio__http_head_t *h, size_t *pos,
-                           const char **name, size_t *nlen,
-                           const char **value, size_t *vlen) {
+                           const char **name, size_t *nlen, const char **value,
+                           size_t *vlen) {
   if (!h->done) return false;
   size_t at = *pos;
   if (at == 0) { /* skip the status line */
@@ -247,8 +254,8 @@ static void last_coding(const char *v, size_t n, const char **last,
 }
 
 int corio__http_framing(const corio__http_head_t *h, bool head_request,
-                        corio__http_body_t *kind, uint64_t *length,
-                        char *msg, size_t msg_cap) {
+                        corio__http_body_t *kind, uint64_t *length, char *msg,
+                        size_t msg_cap) {
   *kind = CORIO__BODY_NONE;
   *length = 0;
   if (head_request || h->status / 100 == 1 || h->status == 204 ||
@@ -283,8 +290,9 @@ int corio__http_framing(const corio__http_head_t *h, bool head_request,
     }
   }
   if (te && cl) {
-    snprintf(msg, msg_cap, "malformed response: both Transfer-Encoding and "
-                           "Content-Length");
+    snprintf(msg, msg_cap,
+             "malformed response: both Transfer-Encoding and "
+             "Content-Length");
     return CORIO_EPROTO;
   }
   if (te) {
@@ -317,7 +325,7 @@ enum {
   CH_TRAILER0, /* the start of a trailer line, or the final CRLF */
   CH_TRAILER,  /* inside a trailer line */
   CH_TRAILER_LF,
-  CH_END_LF,   /* the final CRLF's LF */
+  CH_END_LF, /* the final CRLF's LF */
 };
 
 static int ch_fail(corio__http_chunked_t *c, int code, const char *what) {
@@ -366,15 +374,20 @@ static int ch_byte(corio__http_chunked_t *c, unsigned char ch) {
     c->state = CH_EXT;
     return 0;
   case CH_EXT:
-    if (ch == ';') c->state = CH_EXT0;
-    else if (ch == '\r') c->state = CH_SIZE_LF;
-    else if (ch == '"') c->state = CH_EXT_Q;
+    if (ch == ';')
+      c->state = CH_EXT0;
+    else if (ch == '\r')
+      c->state = CH_SIZE_LF;
+    else if (ch == '"')
+      c->state = CH_EXT_Q;
     else if (!is_tchar(ch) && ch != '=')
       return ch_fail(c, CORIO_EPROTO, "a bad chunk extension");
     return 0;
   case CH_EXT_Q:
-    if (ch == '"') c->state = CH_EXT_QD;
-    else if (ch == '\\') c->state = CH_EXT_QE;
+    if (ch == '"')
+      c->state = CH_EXT_QD;
+    else if (ch == '\\')
+      c->state = CH_EXT_QE;
     else if (!is_text(ch))
       return ch_fail(c, CORIO_EPROTO, "a bad quoted chunk extension");
     return 0;
@@ -384,9 +397,12 @@ static int ch_byte(corio__http_chunked_t *c, unsigned char ch) {
     c->state = CH_EXT_Q;
     return 0;
   case CH_EXT_QD:
-    if (ch == ';') c->state = CH_EXT0;
-    else if (ch == '\r') c->state = CH_SIZE_LF;
-    else return ch_fail(c, CORIO_EPROTO, "a bad chunk extension");
+    if (ch == ';')
+      c->state = CH_EXT0;
+    else if (ch == '\r')
+      c->state = CH_SIZE_LF;
+    else
+      return ch_fail(c, CORIO_EPROTO, "a bad chunk extension");
     return 0;
   case CH_SIZE_LF:
     if (ch != '\n') return ch_fail(c, CORIO_EPROTO, "a CR not followed by LF");
@@ -408,12 +424,17 @@ static int ch_byte(corio__http_chunked_t *c, unsigned char ch) {
     if (++c->trailers > CORIO__HTTP_TRAILERS_MAX)
       return ch_fail(c, CORIO_ELIMIT, "trailers over the limit");
     if (c->state == CH_TRAILER0) {
-      if (ch == '\r') c->state = CH_END_LF;
-      else if (is_tchar(ch)) c->state = CH_TRAILER;
-      else return ch_fail(c, CORIO_EPROTO, "a bad trailer line");
+      if (ch == '\r')
+        c->state = CH_END_LF;
+      else if (is_tchar(ch))
+        c->state = CH_TRAILER;
+      else
+        return ch_fail(c, CORIO_EPROTO, "a bad trailer line");
     } else if (c->state == CH_TRAILER) {
-      if (ch == '\r') c->state = CH_TRAILER_LF;
-      else if (!is_text(ch)) return ch_fail(c, CORIO_EPROTO, "a bad trailer");
+      if (ch == '\r')
+        c->state = CH_TRAILER_LF;
+      else if (!is_text(ch))
+        return ch_fail(c, CORIO_EPROTO, "a bad trailer");
     } else if (ch != '\n') {
       return ch_fail(c, CORIO_EPROTO, "a CR not followed by LF");
     } else if (c->state == CH_TRAILER_LF) {
@@ -426,9 +447,8 @@ static int ch_byte(corio__http_chunked_t *c, unsigned char ch) {
   return ch_fail(c, CORIO_EPROTO, "an impossible state");
 }
 
-int corio__http_chunked_feed(corio__http_chunked_t *c, const char *p,
-                             size_t n, size_t *used, size_t *data_off,
-                             size_t *data_len) {
+int corio__http_chunked_feed(corio__http_chunked_t *c, const char *p, size_t n,
+                             size_t *used, size_t *data_off, size_t *data_len) {
   *used = *data_off = *data_len = 0;
   if (c->error) return c->error;
   size_t i = 0;

@@ -18,26 +18,27 @@
 #include <stdint.h>
 
 /* The limits, written once here. */
-#define CORIO__HTTP_HEAD_MAX ((size_t)16 * 1024) /* every head byte, interim
-                                                  * responses included */
-#define CORIO__HTTP_INTERIM_MAX 10               /* 1xx responses skipped */
-#define CORIO__HTTP_CHUNK_LINE_MAX 4096          /* a chunk-size line */
+#define CORIO__HTTP_HEAD_MAX                                                   \
+  ((size_t)16 * 1024)                   /* every head byte, interim            \
+                                         * responses included */
+#define CORIO__HTTP_INTERIM_MAX 10      /* 1xx responses skipped */
+#define CORIO__HTTP_CHUNK_LINE_MAX 4096 /* a chunk-size line */
 #define CORIO__HTTP_TRAILERS_MAX ((size_t)16 * 1024)
 
 /* ---- the head ------------------------------------------------------------ */
 
 typedef struct corio__http_head {
-  char *buf;          /* owned: the current response's head, CRLFs kept */
+  char *buf; /* owned: the current response's head, CRLFs kept */
   size_t len, cap;
-  size_t max;         /* bytes allowed in all heads (interim included) */
-  size_t seen;        /* head bytes consumed so far */
-  size_t line;        /* where the line being received starts in buf */
-  int interim;        /* interim responses skipped so far */
-  int status;         /* the current response's code, 0 before its line */
+  size_t max;  /* bytes allowed in all heads (interim included) */
+  size_t seen; /* head bytes consumed so far */
+  size_t line; /* where the line being received starts in buf */
+  int interim; /* interim responses skipped so far */
+  int status;  /* the current response's code, 0 before its line */
   size_t reason_off, reason_len; /* its reason phrase in buf */
-  bool done;          /* the final head arrived: status and headers hold */
-  int error;          /* the failure, 0 if none (it sticks) */
-  char msg[160];      /* what went wrong, for a person */
+  bool done;     /* the final head arrived: status and headers hold */
+  int error;     /* the failure, 0 if none (it sticks) */
+  char msg[160]; /* what went wrong, for a person */
 } corio__http_head_t;
 
 /* max 0: CORIO__HTTP_HEAD_MAX. */
@@ -60,8 +61,8 @@ int corio__http_head_end(corio__http_head_t *h, int conn_error);
  * the next name and value (not NUL-terminated, value without its OWS) and
  * returns false after the last. */
 bool corio__http_head_next(const corio__http_head_t *h, size_t *pos,
-                           const char **name, size_t *nlen,
-                           const char **value, size_t *vlen);
+                           const char **name, size_t *nlen, const char **value,
+                           size_t *vlen);
 
 /* ---- framing ------------------------------------------------------------- */
 
@@ -79,8 +80,8 @@ typedef enum corio__http_body {
  * Content-Length, differing Content-Lengths and a Content-Length that is
  * not 1*DIGIT within 2^63-1 are CORIO_EPROTO (msg of msg_cap bytes). */
 int corio__http_framing(const corio__http_head_t *h, bool head_request,
-                        corio__http_body_t *kind, uint64_t *length,
-                        char *msg, size_t msg_cap);
+                        corio__http_body_t *kind, uint64_t *length, char *msg,
+                        size_t msg_cap);
 
 /* Parses 1*DIGIT (n bytes) into *out; false on anything else or above
  * 2^63-1. */
@@ -105,9 +106,8 @@ void corio__http_chunked_init(corio__http_chunked_t *c);
  * *used = *data_off + *data_len. Call again with the rest. *data_len 0:
  * all of p was framing (or c->done). CORIO_OK or CORIO_EPROTO /
  * CORIO_ELIMIT with c->msg. */
-int corio__http_chunked_feed(corio__http_chunked_t *c, const char *p,
-                             size_t n, size_t *used, size_t *data_off,
-                             size_t *data_len);
+int corio__http_chunked_feed(corio__http_chunked_t *c, const char *p, size_t n,
+                             size_t *used, size_t *data_off, size_t *data_len);
 
 /* The stream ended before the last chunk: as corio__http_head_end. */
 int corio__http_chunked_end(corio__http_chunked_t *c, int conn_error);

@@ -38,23 +38,23 @@ struct corio_loop {
   corio_handle_t *ready_head, *ready_tail; /* FIFO of due callbacks */
   size_t ready_len;
   corio__timer_heap_t timers;
-  uint64_t next_seq;             /* FIFO order among equal deadlines */
-  corio__fiber_t *main_fiber;    /* the scheduler's context */
-  corio_task_t *tasks_head;      /* not-done tasks, creation order */
+  uint64_t next_seq;          /* FIFO order among equal deadlines */
+  corio__fiber_t *main_fiber; /* the scheduler's context */
+  corio_task_t *tasks_head;   /* not-done tasks, creation order */
   corio_task_t *tasks_tail;
-  size_t ntasks;                 /* not-done tasks */
-  uint64_t next_task_number;     /* for default names Task-N */
-  size_t default_stack_size;     /* 0 = backend default */
-  size_t default_asyncify_size;  /* 0 = backend default */
-  corio__fiber_t **fiber_pool;   /* finished default-size fibers to reuse */
+  size_t ntasks;                /* not-done tasks */
+  uint64_t next_task_number;    /* for default names Task-N */
+  size_t default_stack_size;    /* 0 = backend default */
+  size_t default_asyncify_size; /* 0 = backend default */
+  corio__fiber_t **fiber_pool;  /* finished default-size fibers to reuse */
   size_t fiber_pool_len;
-  bool deadlocked;               /* a deadlock was found and broken */
-  size_t pass_remaining;         /* ready items left in the current pass */
-  size_t inline_passes_left;     /* passes tasks may still begin themselves */
-  corio_task_t *returning;       /* the task that last switched to main */
-  double pass_deadline;          /* host time a pass must stop at (the
-                                  * rest stays ready, in order); 0: none */
-  unsigned pass_items;           /* items run since the clock was read */
+  bool deadlocked;           /* a deadlock was found and broken */
+  size_t pass_remaining;     /* ready items left in the current pass */
+  size_t inline_passes_left; /* passes tasks may still begin themselves */
+  corio_task_t *returning;   /* the task that last switched to main */
+  double pass_deadline;      /* host time a pass must stop at (the
+                              * rest stays ready, in order); 0: none */
+  unsigned pass_items;       /* items run since the clock was read */
   /* failed tasks whose error nobody has read yet (task_report.c) */
   corio_task_t *unretrieved_head, *unretrieved_tail;
 };
@@ -95,7 +95,7 @@ bool corio__loop_break_deadlock(corio_loop_t *loop);
 void corio__loop_call_soon(corio_loop_t *loop, corio_handle_t *h,
                            corio_callback_fn fn, void *data);
 int corio__loop_call_at(corio_loop_t *loop, corio_handle_t *h, double when,
-                         corio_callback_fn fn, void *data);
+                        corio_callback_fn fn, void *data);
 
 /* Timer heap (timer_heap.c). */
 int corio__heap_push(corio__timer_heap_t *heap, corio_handle_t *h);
@@ -151,28 +151,28 @@ typedef enum corio__wait_kind {
   CORIO__WAIT_QUEUE_PUT,  /* the queue is full */
   CORIO__WAIT_QUEUE_JOIN, /* items not yet marked done */
   CORIO__WAIT_BARRIER,
-  CORIO__WAIT_TASK,       /* obj: the awaited task */
-  CORIO__WAIT_TASKS,      /* gather / wait / a task group's children */
-  CORIO__WAIT_HOST,       /* a host operation (I/O, a JS promise) */
-  CORIO__WAIT_STREAM,     /* data on a stream */
+  CORIO__WAIT_TASK,   /* obj: the awaited task */
+  CORIO__WAIT_TASKS,  /* gather / wait / a task group's children */
+  CORIO__WAIT_HOST,   /* a host operation (I/O, a JS promise) */
+  CORIO__WAIT_STREAM, /* data on a stream */
 } corio__wait_kind_t;
 
 typedef struct corio__wait_rec {
   corio__wait_kind_t kind;
-  const void *obj;   /* the object waited on (borrowed) */
-  const char *name;  /* its user-given name, or NULL (borrowed) */
+  const void *obj;  /* the object waited on (borrowed) */
+  const char *name; /* its user-given name, or NULL (borrowed) */
 } corio__wait_rec_t;
 
 /* A task's diagnostic record (debug.c, task_report.c). */
 typedef struct corio__task_diag {
-  const char *file;         /* where it was created (static), or NULL */
+  const char *file; /* where it was created (static), or NULL */
   int line;
-  corio__wait_rec_t wait;   /* valid while the task is WAITING */
+  corio__wait_rec_t wait;         /* valid while the task is WAITING */
   corio__wait_rec_t resumed_from; /* what its current step resumed from */
-  double wait_since;        /* host time the wait began (debug mode only) */
-  bool retrieved;           /* someone read its result or error */
-  bool unretrieved_linked;  /* on its loop's unretrieved list */
-  uint32_t visit;           /* cycle search mark (task_report.c) */
+  double wait_since;       /* host time the wait began (debug mode only) */
+  bool retrieved;          /* someone read its result or error */
+  bool unretrieved_linked; /* on its loop's unretrieved list */
+  uint32_t visit;          /* cycle search mark (task_report.c) */
   corio_task_t *unretrieved_prev, *unretrieved_next;
 } corio__task_diag_t;
 
@@ -183,34 +183,34 @@ struct corio_task {
   corio_loop_t *loop;
   corio__task_diag_t diag;
   corio__task_state_t state;
-  int refs;                     /* caller references + 1 while not done */
-  corio_fn fn;                  /* the coroutine and its argument */
+  int refs;    /* caller references + 1 while not done */
+  corio_fn fn; /* the coroutine and its argument */
   void *arg;
-  char *name;                   /* owned */
-  uint64_t number;              /* creation order, for Task-N */
-  size_t stack_size;            /* 0 = loop default */
+  char *name;        /* owned */
+  uint64_t number;   /* creation order, for Task-N */
+  size_t stack_size; /* 0 = loop default */
   size_t asyncify_size;
-  corio__fiber_t *fiber;        /* allocated at the first step */
-  corio_handle_t step;          /* the queued step that resumes the task */
-  int wake_status;              /* what corio__task_wait() returns */
+  corio__fiber_t *fiber; /* allocated at the first step */
+  corio_handle_t step;   /* the queued step that resumes the task */
+  int wake_status;       /* what corio__task_wait() returns */
   bool started;
-  bool must_cancel;             /* deliver ECANCELLED at the next resume */
-  bool in_cancel;               /* inside corio_task_cancel (cycle guard) */
-  bool marked;                  /* scratch of corio__dedupe, false outside */
-  int cancel_requests;          /* asyncio's cancelling() */
-  char *cancel_msg;             /* owned, latest cancel message */
+  bool must_cancel;    /* deliver ECANCELLED at the next resume */
+  bool in_cancel;      /* inside corio_task_cancel (cycle guard) */
+  bool marked;         /* scratch of corio__dedupe, false outside */
+  int cancel_requests; /* asyncio's cancelling() */
+  char *cancel_msg;    /* owned, latest cancel message */
   corio__cancel_hook_fn cancel_hook; /* set while waiting, may be NULL */
   void *cancel_hook_data;
   /* outcome */
-  int code;                     /* CORIO_OK, ECANCELLED or an error */
+  int code; /* CORIO_OK, ECANCELLED or an error */
   intptr_t result;
-  char *error;                  /* owned message once done with an error */
+  char *error; /* owned message once done with an error */
   /* the current error message (errno-like, see corio_errmsg) */
   int errmsg_code;
-  char *errmsg;                 /* owned */
+  char *errmsg; /* owned */
   /* done callbacks, registration order; the first ones, and the first
    * scheduled call, live in the task itself (most tasks have one waiter) */
-  corio__done_cb_t *callbacks;  /* cb_inline or malloc'd */
+  corio__done_cb_t *callbacks; /* cb_inline or malloc'd */
   size_t ncallbacks, callbacks_cap;
   corio__done_cb_t cb_inline[2];
   corio__done_call_t *inflight; /* scheduled, not yet run */

@@ -7,28 +7,28 @@
 #ifndef CORIO_CORE_LIST_H
 #define CORIO_CORE_LIST_H
 
-#define CORIO__LIST_APPEND(head, tail, node)                                  \
-  do {                                                                        \
-    (node)->next = NULL;                                                      \
-    (node)->prev = (tail);                                                    \
-    if (tail)                                                                 \
-      (tail)->next = (node);                                                  \
-    else                                                                      \
-      (head) = (node);                                                        \
-    (tail) = (node);                                                          \
+#define CORIO__LIST_APPEND(head, tail, node)                                   \
+  do {                                                                         \
+    (node)->next = NULL;                                                       \
+    (node)->prev = (tail);                                                     \
+    if (tail)                                                                  \
+      (tail)->next = (node);                                                   \
+    else                                                                       \
+      (head) = (node);                                                         \
+    (tail) = (node);                                                           \
   } while (0)
 
-#define CORIO__LIST_UNLINK(head, tail, node)                                  \
-  do {                                                                        \
-    if ((node)->prev)                                                         \
-      (node)->prev->next = (node)->next;                                      \
-    else                                                                      \
-      (head) = (node)->next;                                                  \
-    if ((node)->next)                                                         \
-      (node)->next->prev = (node)->prev;                                      \
-    else                                                                      \
-      (tail) = (node)->prev;                                                  \
-    (node)->prev = (node)->next = NULL;                                       \
+#define CORIO__LIST_UNLINK(head, tail, node)                                   \
+  do {                                                                         \
+    if ((node)->prev)                                                          \
+      (node)->prev->next = (node)->next;                                       \
+    else                                                                       \
+      (head) = (node)->next;                                                   \
+    if ((node)->next)                                                          \
+      (node)->next->prev = (node)->prev;                                       \
+    else                                                                       \
+      (tail) = (node)->prev;                                                   \
+    (node)->prev = (node)->next = NULL;                                        \
   } while (0)
 
 #endif

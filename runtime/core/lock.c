@@ -106,8 +106,7 @@ int corio_lock_acquire(corio_lock_t *l) {
 
 int corio_lock_release(corio_lock_t *l) {
   if (l == NULL) return CORIO_EINVAL;
-  if (!l->locked)
-    return corio_fail(CORIO_ERUNTIME, "the lock is not acquired");
+  if (!l->locked) return corio_fail(CORIO_ERUNTIME, "the lock is not acquired");
   l->locked = false;
   set_owner(l, NULL);
   wake_first(l);

@@ -78,7 +78,8 @@ static inline bool pass_out_of_time(corio_loop_t *loop) {
          pass_deadline_passed(loop);
 }
 
-corio_handle_t *corio__loop_take_next(corio_loop_t *loop, corio_callback_fn fn) {
+corio_handle_t *corio__loop_take_next(corio_loop_t *loop,
+                                      corio_callback_fn fn) {
   corio_handle_t *h = loop->ready_head;
   if (h == NULL || h->fn != fn || pass_out_of_time(loop)) return NULL;
   if (loop->pass_remaining == 0) {

@@ -240,8 +240,7 @@ int corio_queue_put_nowait(corio_queue_t *q, void *item) {
 
 int corio_queue_get_nowait(corio_queue_t *q, void **item) {
   if (q == NULL || item == NULL) return CORIO_EINVAL;
-  if (q->len == 0)
-    return q->is_shutdown ? closed() : CORIO_EEMPTY;
+  if (q->len == 0) return q->is_shutdown ? closed() : CORIO_EEMPTY;
   *item = take(q);
   wake_next(&q->putters);
   return CORIO_OK;

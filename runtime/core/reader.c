@@ -183,9 +183,9 @@ int corio_readexactly(corio_reader_t *r, void *buf, size_t n, size_t *got) {
     }
     if (r->error) return leave(r, fail(r));
     if (r->eof)
-      return leave(r, corio_fail(CORIO_EINCOMPLETE,
-                                 "end of stream after %zu of %zu bytes", have,
-                                 n));
+      return leave(r,
+                   corio_fail(CORIO_EINCOMPLETE,
+                              "end of stream after %zu of %zu bytes", have, n));
     /* A cancelled wait keeps what was read so far in buf (*got says how
      * much), like an incomplete read. */
     if ((rc = r->src->fill(r)) != CORIO_OK) return leave(r, rc);
@@ -235,8 +235,8 @@ int corio_read_all(corio_reader_t *r, size_t max, char **out, size_t *len) {
     }
   }
   if (over)
-    return leave(r, corio_fail(CORIO_ELIMIT, "stream longer than %zu bytes",
-                               max));
+    return leave(r,
+                 corio_fail(CORIO_ELIMIT, "stream longer than %zu bytes", max));
   if (all == NULL && (all = malloc(1)) == NULL)
     return leave(r, corio__set_error(CORIO_ENOMEM, NULL));
   all[have] = '\0';
@@ -279,7 +279,8 @@ static int read_until(corio_reader_t *r, const void *sep, size_t seplen,
         r->overrun_consumed = at; /* asyncio: the separator's offset */
         return corio_fail(CORIO_ELIMIT,
                           "separator found after %zu bytes, over the limit "
-                          "of %zu", at, r->limit);
+                          "of %zu",
+                          at, r->limit);
       }
       if ((*out = take(r, at + seplen)) == NULL)
         return corio__set_error(CORIO_ENOMEM, NULL);
@@ -293,8 +294,7 @@ static int read_until(corio_reader_t *r, const void *sep, size_t seplen,
       *how = UNTIL_OVER;
       r->overrun_consumed = from; /* asyncio: len(buffer) - len(sep) + 1 */
       return corio_fail(CORIO_ELIMIT,
-                        "no separator within the limit of %zu bytes",
-                        r->limit);
+                        "no separator within the limit of %zu bytes", r->limit);
     }
     /* The stream is over: the bytes first, then (next call) its error. */
     if (r->error && r->len == 0) return fail(r);

@@ -11,19 +11,19 @@
 #include "stream_internal.h"
 
 struct corio__listener {
-  void *host;                 /* the backend's slot */
+  void *host; /* the backend's slot */
   corio_loop_t *loop;
   corio_conn_handler handler;
   void *arg;
   int port;
-  bool listening;             /* on_listening came */
-  bool close_called;          /* corio__net_listen_close was called */
-  bool closed;                /* on_closed came: no more reports */
-  bool freed;                 /* corio_server_free was called */
-  size_t handlers;            /* handler tasks not ended */
+  bool listening;    /* on_listening came */
+  bool close_called; /* corio__net_listen_close was called */
+  bool closed;       /* on_closed came: no more reports */
+  bool freed;        /* corio_server_free was called */
+  size_t handlers;   /* handler tasks not ended */
   int error;
-  char *errmsg;               /* owned */
-  corio_event_t *changed;     /* set at every report and handler end */
+  char *errmsg;           /* owned */
+  corio_event_t *changed; /* set at every report and handler end */
 };
 
 /* The public name is the same record. */
@@ -154,8 +154,8 @@ int corio_start_server(corio_server_t **out, const char *host, int port,
   if (rc == CORIO_OK && l->error != 0)
     rc = corio__set_error(l->error, l->errmsg);
   if (rc == CORIO_OK && !l->listening)
-    rc = corio_fail(CORIO_EIO, "start_server: %s:%d closed while opening",
-                    host, port);
+    rc = corio_fail(CORIO_EIO, "start_server: %s:%d closed while opening", host,
+                    port);
   if (rc != CORIO_OK) {
     server_close(l);
     l->freed = true;

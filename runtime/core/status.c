@@ -11,8 +11,8 @@
 
 const char *corio_strerror(int code) {
   switch (code) {
-#define CORIO__STATUS_MSG(name, value, msg)                                   \
-  case value:                                                                 \
+#define CORIO__STATUS_MSG(name, value, msg)                                    \
+  case value:                                                                  \
     return msg;
     CORIO_STATUS_MAP(CORIO__STATUS_MSG)
 #undef CORIO__STATUS_MSG
@@ -22,8 +22,8 @@ const char *corio_strerror(int code) {
 
 const char *corio_err_name(int code) {
   switch (code) {
-#define CORIO__STATUS_NAME(name, value, msg)                                  \
-  case value:                                                                 \
+#define CORIO__STATUS_NAME(name, value, msg)                                   \
+  case value:                                                                  \
     return "CORIO_" #name;
     CORIO_STATUS_MAP(CORIO__STATUS_NAME)
 #undef CORIO__STATUS_NAME
@@ -58,7 +58,8 @@ static int adopt_message(corio_task_t *t, int code, char *owned) {
 
 int corio__task_set_error(corio_task_t *t, int code, const char *msg) {
   /* Copied before the old one is freed: msg may point into it. */
-  return adopt_message(t, code, corio__strdup(msg ? msg : corio_strerror(code)));
+  return adopt_message(t, code,
+                       corio__strdup(msg ? msg : corio_strerror(code)));
 }
 
 int corio__set_error(int code, const char *msg) {

@@ -2,7 +2,8 @@
  * stream_internal.h — the core's stream records, shared by reader.c (the
  * buffered reader every stream reads through), conn.c (a connection: its
  * reader, its writer and the backend's reports), server.c (listeners) and
- * http.c (the HTTP client, whose body is a reader fed from another one).
+ * http.c (the HTTP client, whose body is a reader fed from another one)
+ * and process.c (a child's pipes, connections over the pipe transport).
  */
 #ifndef CORIO_CORE_STREAM_INTERNAL_H
 #define CORIO_CORE_STREAM_INTERNAL_H
@@ -22,17 +23,17 @@ typedef struct corio__reader_source {
 } corio__reader_source_t;
 
 struct corio_reader {
-  char *data;           /* owned; bytes [start, start + len) are unread */
+  char *data; /* owned; bytes [start, start + len) are unread */
   size_t start, len, cap;
-  size_t limit;         /* readline / readuntil */
-  bool eof;             /* no bytes will follow the buffered ones */
-  int error;            /* after the buffered bytes: this error */
-  char *errmsg;         /* owned */
-  bool reading;         /* a task is inside a read call */
+  size_t limit;            /* readline / readuntil */
+  bool eof;                /* no bytes will follow the buffered ones */
+  int error;               /* after the buffered bytes: this error */
+  char *errmsg;            /* owned */
+  bool reading;            /* a task is inside a read call */
   size_t overrun_consumed; /* the last CORIO_ELIMIT's `consumed` */
-  corio_task_t *waiter; /* the task waiting in a push source's fill */
+  corio_task_t *waiter;    /* the task waiting in a push source's fill */
   const corio__reader_source_t *src;
-  void *owner;          /* the connection or the HTTP response */
+  void *owner; /* the connection or the HTTP response */
 };
 
 #define CORIO__STREAM_DEFAULT_LIMIT ((size_t)64 * 1024)
@@ -76,26 +77,41 @@ struct corio_writer {
 /* A connection. Freed once both handles are freed and the backend reported
  * on_closed (the backend's last report). */
 struct corio__conn {
-  void *host;               /* the backend's slot */
+  void *host; /* the backend's slot */
   corio_loop_t *loop;
   corio__conn_state_t state;
   corio_reader_t reader;
   corio_writer_t writer;
   bool reader_freed, writer_freed;
-  bool close_called;        /* corio__net_close was called */
+  bool close_called; /* corio__net_close was called */
   bool eof_written;
-  bool paused;              /* reading paused (buffer over 2 x limit) */
-  int error;                /* the first failure, 0 if none */
-  char *errmsg;             /* owned */
-  size_t unsent;            /* written, not yet taken by the transport */
+  bool paused;   /* reading paused (buffer over 2 x limit) */
+  int error;     /* the first failure, 0 if none */
+  char *errmsg;  /* owned */
+  size_t unsent; /* written, not yet taken by the transport */
   size_t high_water;
-  corio_event_t *changed;   /* set at every report; waiters re-check */
+  corio_event_t *changed; /* set at every report; waiters re-check */
   char peer[80];
-  bool tls;                 /* opened with TLS */
+  bool tls;                    /* opened with TLS */
   struct corio_server *server; /* accepted by this server, or NULL */
+  /* A child's pipe (process.c): the transport is corio__pipe_*, and the
+   * reader and writer belong to the process (their _free calls do
+   * nothing; process.c marks them freed). */
+  bool pipe;
+  bool collecting;       /* communicate reads it all: never paused */
+  corio_event_t *notify; /* also set at every report, or NULL */
 };
 
 /* A connection record for the backend to report on (connecting state). */
 int corio__conn_new(corio__conn_t **out, size_t limit, size_t high_water);
+
+/* Closes c's transport (abortively unless graceful), once. */
+void corio__conn_close(corio__conn_t *c, bool graceful);
+/* Marks c's reader and writer freed (the owner is done with c): c is freed
+ * now, or at the backend's on_closed. */
+void corio__conn_release(corio__conn_t *c);
+/* Sets or clears c->collecting; clearing may pause reading again, setting
+ * resumes it. */
+void corio__conn_collect(corio__conn_t *c, bool on);
 
 #endif

@@ -313,9 +313,8 @@ static void overflow_abort(corio_task_t *t) {
             "corio_task_opts_t.stack_size or .asyncify_size\n",
             async);
   else
-    fprintf(stderr,
-            "corio: stack overflow: give the task a larger "
-            "corio_task_opts_t.stack_size\n");
+    fprintf(stderr, "corio: stack overflow: give the task a larger "
+                    "corio_task_opts_t.stack_size\n");
   fflush(stderr);
   abort();
 }
@@ -364,7 +363,8 @@ static void recycle_fiber(corio_task_t *t) {
   t->fiber = NULL;
   if (uses_default_sizes(t) && loop->fiber_pool_len < CORIO__FIBER_POOL_MAX) {
     if (loop->fiber_pool == NULL) {
-      loop->fiber_pool = malloc(CORIO__FIBER_POOL_MAX * sizeof *loop->fiber_pool);
+      loop->fiber_pool =
+          malloc(CORIO__FIBER_POOL_MAX * sizeof *loop->fiber_pool);
       if (loop->fiber_pool == NULL) {
         corio__fiber_free(f);
         return;
@@ -439,7 +439,8 @@ static void leave_task(corio_task_t *t) {
   }
   /* Resumed: whoever switched here made this task current and RUNNING. An
    * Asyncify buffer overrun during the switch needs no check here: Binaryen
-   * traps on it when the unwind stops (runtime/host/library_host.js names it). */
+   * traps on it when the unwind stops (runtime/host/library_host.js names it).
+   */
 }
 
 /* ---- the wait/wake protocol -------------------------------------------- */

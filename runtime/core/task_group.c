@@ -13,26 +13,27 @@
 typedef struct group_error {
   corio_task_t *task; /* retained; NULL for the body's own error */
   int code;
-  char *message;      /* owned */
+  char *message; /* owned */
 } group_error_t;
 
 struct corio_task_group {
-  corio_task_t *owner;          /* the task whose body the group is in */
-  corio_task_t **children;      /* retained, creation order */
+  corio_task_t *owner;     /* the task whose body the group is in */
+  corio_task_t **children; /* retained, creation order */
   size_t nchildren, children_cap;
-  size_t running;               /* children not done */
+  size_t running; /* children not done */
   group_error_t *errors;
   size_t nerrors, errors_cap;
-  bool exiting;                 /* corio_task_group_wait has begun */
-  bool aborting;                /* the children have been cancelled */
-  bool owner_cancel_requested;  /* the group cancelled its owner */
-  bool waiting;                 /* the owner sleeps in group_wait */
+  bool exiting;                /* corio_task_group_wait has begun */
+  bool aborting;               /* the children have been cancelled */
+  bool owner_cancel_requested; /* the group cancelled its owner */
+  bool waiting;                /* the owner sleeps in group_wait */
 };
 
 static void abort_children(corio_task_group_t *g) {
   g->aborting = true;
   for (size_t i = 0; i < g->nchildren; i++)
-    if (!corio_task_done(g->children[i])) corio_task_cancel(g->children[i], NULL);
+    if (!corio_task_done(g->children[i]))
+      corio_task_cancel(g->children[i], NULL);
 }
 
 static int add_error(corio_task_group_t *g, corio_task_t *t, int code,
@@ -56,7 +57,8 @@ static void on_child_done(corio_task_t *child, void *data) {
   g->running--;
   if (g->running == 0 && g->waiting) corio__task_wake(g->owner, CORIO_OK);
   if (corio_task_cancelled(child) || child->code == CORIO_OK) return;
-  if (add_error(g, child, child->code, corio__task_message(child)) != CORIO_OK) {
+  if (add_error(g, child, child->code, corio__task_message(child)) !=
+      CORIO_OK) {
     fprintf(stderr, "corio: out of memory recording a task group error\n");
     abort();
   }
@@ -113,8 +115,8 @@ int corio_task_group_spawn(corio_task_group_t *g, corio_task_t **out,
 /* "Exceptions" of the group, as one message listing each failure. */
 static int group_failure(corio_task_group_t *g) {
   char msg[512];
-  size_t len = (size_t)snprintf(msg, sizeof msg, "%zu task(s) failed:",
-                                g->nerrors);
+  size_t len =
+      (size_t)snprintf(msg, sizeof msg, "%zu task(s) failed:", g->nerrors);
   for (size_t i = 0; i < g->nerrors && len < sizeof msg; i++) {
     group_error_t *e = &g->errors[i];
     len += (size_t)snprintf(msg + len, sizeof msg - len, "%s %s: %s (%s)",

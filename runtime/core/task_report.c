@@ -24,7 +24,7 @@ typedef struct text {
 } text_t;
 
 __attribute__((format(printf, 2, 3))) static void add(text_t *t,
-                                                     const char *fmt, ...) {
+                                                      const char *fmt, ...) {
   if (t->failed) return;
   for (;;) {
     va_list ap;
@@ -70,8 +70,7 @@ int corio__set_name(char **slot, const char *name) {
 /* ---- describing a task and its wait ------------------------------------ */
 
 static void add_created(text_t *out, const corio_task_t *t) {
-  if (t->diag.file)
-    add(out, ", created at %s:%d", t->diag.file, t->diag.line);
+  if (t->diag.file) add(out, ", created at %s:%d", t->diag.file, t->diag.line);
 }
 
 static void add_named(text_t *out, const char *what, const char *name) {
@@ -99,9 +98,15 @@ static void add_wait(text_t *out, const corio_task_t *t) {
     if (owner) add(out, " (its lock held by task %s)", corio_task_name(owner));
     return;
   }
-  case CORIO__WAIT_EVENT: add_named(out, "event", w->name); return;
-  case CORIO__WAIT_SEMAPHORE: add_named(out, "semaphore", w->name); return;
-  case CORIO__WAIT_BARRIER: add_named(out, "barrier", w->name); return;
+  case CORIO__WAIT_EVENT:
+    add_named(out, "event", w->name);
+    return;
+  case CORIO__WAIT_SEMAPHORE:
+    add_named(out, "semaphore", w->name);
+    return;
+  case CORIO__WAIT_BARRIER:
+    add_named(out, "barrier", w->name);
+    return;
   case CORIO__WAIT_QUEUE_GET:
     add_named(out, "queue", w->name);
     add(out, " (empty: get)");
@@ -120,10 +125,17 @@ static void add_wait(text_t *out, const corio_task_t *t) {
   case CORIO__WAIT_TASKS:
     add(out, "tasks (gather, wait or a task group)");
     return;
-  case CORIO__WAIT_SLEEP: add(out, "a sleep"); return;
-  case CORIO__WAIT_HOST: add(out, "a host operation (I/O, a JS promise)"); return;
-  case CORIO__WAIT_STREAM: add(out, "data on a stream"); return;
-  case CORIO__WAIT_OTHER: break;
+  case CORIO__WAIT_SLEEP:
+    add(out, "a sleep");
+    return;
+  case CORIO__WAIT_HOST:
+    add(out, "a host operation (I/O, a JS promise)");
+    return;
+  case CORIO__WAIT_STREAM:
+    add(out, "data on a stream");
+    return;
+  case CORIO__WAIT_OTHER:
+    break;
   }
   add(out, "a wake-up (an async generator or the like)");
 }
@@ -140,11 +152,16 @@ static const corio_task_t *waits_for_task(const corio_task_t *t) {
 
 static const char *state_name(const corio_task_t *t) {
   switch (t->state) {
-  case CORIO__TASK_SCHEDULED: return "scheduled";
-  case CORIO__TASK_RUNNING: return "running";
-  case CORIO__TASK_WAITING: return "waiting";
-  case CORIO__TASK_PENDING: return "pending (a future)";
-  case CORIO__TASK_DONE: break;
+  case CORIO__TASK_SCHEDULED:
+    return "scheduled";
+  case CORIO__TASK_RUNNING:
+    return "running";
+  case CORIO__TASK_WAITING:
+    return "waiting";
+  case CORIO__TASK_PENDING:
+    return "pending (a future)";
+  case CORIO__TASK_DONE:
+    break;
   }
   return "done";
 }
@@ -207,8 +224,7 @@ void corio__report_run_end(corio_loop_t *loop) {
   while (loop->unretrieved_head) report_unretrieved(loop->unretrieved_head);
 }
 
-void corio__report_never_awaited(const char *name, const char *file,
-                                 int line) {
+void corio__report_never_awaited(const char *name, const char *file, int line) {
   if (file)
     corio__report_line("corio: coroutine '%s' was never awaited, created at "
                        "%s:%d",

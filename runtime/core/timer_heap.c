@@ -32,7 +32,8 @@ static void sift_down(corio__timer_heap_t *heap, size_t i) {
   for (;;) {
     size_t child = 2 * i + 1;
     if (child >= heap->len) break;
-    if (child + 1 < heap->len && before(heap->items[child + 1], heap->items[child]))
+    if (child + 1 < heap->len &&
+        before(heap->items[child + 1], heap->items[child]))
       child++;
     if (!before(heap->items[child], h)) break;
     place(heap, i, heap->items[child]);

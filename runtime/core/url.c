@@ -51,17 +51,20 @@ int corio_url_parse(const char *url, char **host, int *port, bool *tls,
   } else {
     return corio_fail(CORIO_EINVAL,
                       "invalid URL \"%s\": it must start with http:// or "
-                      "https://", url);
+                      "https://",
+                      url);
   }
   for (const char *p = url; *p; p++) {
     if ((unsigned char)*p <= ' ' || *p == 0x7f)
       return corio_fail(CORIO_EINVAL,
                         "invalid URL \"%s\": it contains a space or a "
-                        "control character", url);
+                        "control character",
+                        url);
     if (*p == '\\') /* browsers read it as "/", other parsers do not */
       return corio_fail(CORIO_EINVAL,
                         "invalid URL \"%s\": it contains a backslash "
-                        "(write / instead)", url);
+                        "(write / instead)",
+                        url);
   }
   size_t authority = strcspn(rest, "/?#");
   /* user:password@ is not sent; as WHATWG, the userinfo ends at the LAST
@@ -92,8 +95,8 @@ int corio_url_parse(const char *url, char **host, int *port, bool *tls,
     long value = 0;
     const char *p = after + 1;
     for (; p < end; p++) {
-      if (!isdigit((unsigned char)*p) || (value = value * 10 + (*p - '0')) >
-                                             65535)
+      if (!isdigit((unsigned char)*p) ||
+          (value = value * 10 + (*p - '0')) > 65535)
         return corio_fail(CORIO_EINVAL, "invalid URL \"%s\": bad port", url);
     }
     if (after + 1 < end) { /* "host:" is the default port, as WHATWG */
@@ -124,8 +127,8 @@ int corio_url_parse(const char *url, char **host, int *port, bool *tls,
   return CORIO_OK;
 }
 
-
-/* ---- references (a redirect's Location) ----------------------------------- */
+/* ---- references (a redirect's Location) -----------------------------------
+ */
 
 /* Length of "scheme:" at the start of s, or 0 if it has none. */
 static size_t scheme_length(const char *s) {

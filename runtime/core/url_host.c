@@ -85,8 +85,9 @@ static int ipv4(const char *h, char out[16], char *why, size_t cap) {
   for (size_t i = 0; i <= n; i++) {
     if (i < n && h[i] != '.') continue;
     if (count == 4 || !ipv4_number(h + start, i - start, &parts[count]))
-      return bad(why, cap, "a host that ends in a number must be an IPv4 "
-                           "address");
+      return bad(why, cap,
+                 "a host that ends in a number must be an IPv4 "
+                 "address");
     count++;
     start = i + 1;
   }
@@ -108,8 +109,9 @@ int corio__host_name(char **host, char *why, size_t cap) {
   for (char *p = h; *p; p++) {
     unsigned char c = (unsigned char)*p;
     if (c >= 0x80)
-      return bad(why, cap, "international host names are not supported; "
-                           "write the xn-- (punycode) form");
+      return bad(why, cap,
+                 "international host names are not supported; "
+                 "write the xn-- (punycode) form");
     if (c <= ' ' || c == 0x7f || strchr("#%/:<>?@[\\]^|", c))
       return bad(why, cap, "a forbidden character in the host");
     if (c >= 'A' && c <= 'Z') *p = (char)(c - 'A' + 'a');

@@ -78,7 +78,8 @@ int corio_wait(corio_task_t *const *tasks, size_t n, corio_wait_mode_t mode,
     for (size_t i = 0; i < registered; i++)
       corio_task_remove_done_callback(tasks[i], on_done, &w);
     for (size_t i = 0; i < n; i++) corio_task_release(tasks[i]);
-    if (rc != CORIO_OK) return rc == CORIO_ENOMEM ? corio__set_error(rc, NULL) : rc;
+    if (rc != CORIO_OK)
+      return rc == CORIO_ENOMEM ? corio__set_error(rc, NULL) : rc;
   }
   /* Each distinct task once, in argument order (asyncio's sets). */
   size_t nd = 0, np = 0;
@@ -103,12 +104,12 @@ int corio_wait(corio_task_t *const *tasks, size_t n, corio_wait_mode_t mode,
 /* ---- as_completed ------------------------------------------------------ */
 
 struct corio_as_completed {
-  corio_task_t **tasks;     /* retained */
+  corio_task_t **tasks; /* retained */
   size_t n;
-  corio_task_t **finished;  /* completion order */
+  corio_task_t **finished; /* completion order */
   size_t nfinished, nreturned;
-  corio_task_t *waiter;     /* the task blocked in next(), if any */
-  double deadline;          /* loop time, or CORIO_FOREVER */
+  corio_task_t *waiter; /* the task blocked in next(), if any */
+  double deadline;      /* loop time, or CORIO_FOREVER */
   bool timed_out;
 };
 

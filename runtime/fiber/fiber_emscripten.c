@@ -22,10 +22,10 @@
 
 struct corio__fiber {
   emscripten_fiber_t ctx;
-  char *block;          /* [asyncify][canary][stack], 16-byte aligned */
-  char *canary;         /* CANARY_BYTES, just below the stack */
-  char *stack;          /* lowest address of the usable C stack */
-  size_t stack_size;    /* usable bytes */
+  char *block;       /* [asyncify][canary][stack], 16-byte aligned */
+  char *canary;      /* CANARY_BYTES, just below the stack */
+  char *stack;       /* lowest address of the usable C stack */
+  size_t stack_size; /* usable bytes */
   char *asyncify;
   size_t asyncify_size;
 };

@@ -16,8 +16,8 @@
 #define _GNU_SOURCE
 #endif
 #include <pthread.h>
-#include <stdbool.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +42,7 @@ void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom,
                                     size_t size);
 void __sanitizer_finish_switch_fiber(void *fake_stack_save,
-                                     const void **bottom_old,
-                                     size_t *size_old);
+                                     const void **bottom_old, size_t *size_old);
 #endif
 
 #if defined(__x86_64__) && !defined(CORIO_USE_UCONTEXT)
@@ -80,13 +79,13 @@ __asm__(".text\n"
 
 struct corio__fiber {
 #ifdef CORIO__ASM_SWITCH
-  void *sp;           /* saved stack pointer while switched out */
+  void *sp; /* saved stack pointer while switched out */
 #else
   ucontext_t ctx;
 #endif
-  char *map;          /* guard page + stack; NULL if from a slab or main */
+  char *map; /* guard page + stack; NULL if from a slab or main */
   size_t map_size;
-  char *stack;        /* usable stack (NULL for the main fiber) */
+  char *stack; /* usable stack (NULL for the main fiber) */
   size_t stack_size;
   corio__fiber_entry_fn entry;
   void *arg;
@@ -122,9 +121,8 @@ static void on_segv(int sig, siginfo_t *info, void *uctx) {
   if (f && f->map && addr >= f->map - page_size() && addr < f->stack) {
     char line[320];
     size_t n = corio__overflow_message(line, sizeof line, f->stack_size);
-    static const char hint[] =
-        "corio: stack overflow: give the task a larger "
-        "corio_task_opts_t.stack_size\n";
+    static const char hint[] = "corio: stack overflow: give the task a larger "
+                               "corio_task_opts_t.stack_size\n";
     ssize_t ignored = write(2, line, n);
     ignored = write(2, hint, sizeof hint - 1);
     (void)ignored;
@@ -330,7 +328,6 @@ size_t corio__fiber_asyncify_size(const corio__fiber_t *f) {
   return 0;
 }
 
-
 /* The first frame on a new fiber's stack. */
 static void fiber_main(corio__fiber_t *f) {
 #ifdef CORIO__ASAN
@@ -348,13 +345,13 @@ void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
   f->arg = arg;
   uintptr_t top = ((uintptr_t)(f->stack + f->stack_size)) & ~(uintptr_t)15;
   void **sp = (void **)(top - 16 - 7 * sizeof(void *));
-  sp[0] = NULL;                       /* r15 */
-  sp[1] = NULL;                       /* r14 */
-  sp[2] = NULL;                       /* r13 */
-  sp[3] = (void *)fiber_main;         /* r12: what corio__ctx_start calls */
-  sp[4] = f;                          /* rbx: its argument */
-  sp[5] = NULL;                       /* rbp */
-  sp[6] = (void *)corio__ctx_start;   /* where the first switch returns */
+  sp[0] = NULL;                     /* r15 */
+  sp[1] = NULL;                     /* r14 */
+  sp[2] = NULL;                     /* r13 */
+  sp[3] = (void *)fiber_main;       /* r12: what corio__ctx_start calls */
+  sp[4] = f;                        /* rbx: its argument */
+  sp[5] = NULL;                     /* rbp */
+  sp[6] = (void *)corio__ctx_start; /* where the first switch returns */
   f->sp = sp;
 }
 

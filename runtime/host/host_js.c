@@ -20,8 +20,10 @@
 
 #include "backend.h"
 #include "host/net_host.h"
+#include "host/process_host.h"
 
-/* ---- imports from runtime/host/library_host.js ---------------------------------- */
+/* ---- imports from runtime/host/library_host.js
+ * ---------------------------------- */
 
 /* Suspends wasm until `ms` pass (< 0: until a completion; 0: one turn of
  * the JS loop) or a completion arrives. Listed in ASYNCIFY_IMPORTS. */
@@ -58,8 +60,11 @@ static js_op_t *ops;
 static int next_op_id = 1;
 static size_t nops;
 
-/* JS calls in flight, and live connections and listeners (net_js.c). */
-size_t corio__host_pending(void) { return nops + corio__net_pending(); }
+/* JS calls in flight, live connections and listeners (net_js.c), and
+ * live processes and pipes (process_js.c). */
+size_t corio__host_pending(void) {
+  return nops + corio__net_pending() + corio__process_pending();
+}
 
 static void ops_remove(js_op_t *op) {
   for (js_op_t **p = &ops; *p; p = &(*p)->next)
@@ -104,7 +109,8 @@ int corio_js_await(const char *name, const char *arg, char **out) {
     return rc;
   }
   if (op.code != CORIO_OK) {
-    rc = corio_fail(op.code, "%s", op.value ? op.value : corio_strerror(op.code));
+    rc = corio_fail(op.code, "%s",
+                    op.value ? op.value : corio_strerror(op.code));
     free(op.value);
     return rc;
   }
@@ -133,6 +139,7 @@ void corio__host_loop_opened(void) { corio_js_loop_opened(); }
  * aborted and reported closed now (net_host.h). */
 void corio__host_loop_closed(void) {
   corio__net_abort_all();
+  corio__process_detach_all();
   corio_js_loop_closed();
 }
 

@@ -33,9 +33,12 @@ mergeInto(LibraryManager.library, {
     transport: function() {
       if (!CorioNet.chosen) {
         // A build for Node with require() (e.g. a .cjs program) takes Node's
-        // modules itself; an ES module build gets them from its loader.
+        // modules itself; an ES module build gets them from its loader, and
+        // holds no require() a bundler would try to resolve for a browser.
+#if !EXPORT_ES6
         if (!Module['corioNet'] && ENVIRONMENT_IS_NODE && typeof require === 'function')
           Module['corioNet'] = {net: require('net'), tls: require('tls'), fs: require('fs')};
+#endif
         var t = Module['corioTransport'];
         var relay = t === 'relay' || (!t && !!Module['corioRelay']);
         var fetchIt = t === 'fetch' || (t !== 'node' && !Module['corioNet']);

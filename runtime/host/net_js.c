@@ -17,7 +17,8 @@
 #include "backend.h"
 #include "host/net_host.h"
 
-/* ---- imports from runtime/host/library_net.js ------------------------------ */
+/* ---- imports from runtime/host/library_net.js ------------------------------
+ */
 
 extern void corio_js_net_connect(corio__conn_t *c, const char *host, int port,
                                  int tls, const char *server_name,

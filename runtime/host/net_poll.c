@@ -483,9 +483,10 @@ static void connected(conn_t *nc) {
  * no rebinding window). True if refused, remembered for the error. */
 static bool refused(conn_t *nc, const struct addrinfo *ai) {
   char text[INET6_ADDRSTRLEN + 8];
-  const void *bytes = ai->ai_family == AF_INET6
-      ? (const void *)&((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
-      : (const void *)&((const struct sockaddr_in *)ai->ai_addr)->sin_addr;
+  const void *bytes =
+      ai->ai_family == AF_INET6
+          ? (const void *)&((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
+          : (const void *)&((const struct sockaddr_in *)ai->ai_addr)->sin_addr;
   if (inet_ntop(ai->ai_family, bytes, text, sizeof text) == NULL)
     snprintf(text, sizeof text, "?");
   const char *why = corio_address_denied(text);

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFixtures } from '../fixtures/http_fixture.mjs';
 import { copyFixture, packAndInstall, runCUserBlock } from '../node/lib/package.mjs';
-import { launchChromium, missingPrerequisite } from './lib/chromium.mjs';
+import { launchChromium, missingPrerequisite, pageReport } from './lib/chromium.mjs';
 import { serveDirectory } from './lib/static_server.mjs';
 
 const why = await missingPrerequisite();
@@ -23,7 +23,7 @@ else test('a plain page imports the installed package and uses it', { timeout: 6
     await fixtures?.close();
     await pkg?.cleanup();
   });
-  pkg = await packAndInstall();
+  pkg = await packAndInstall({ c: true });
   for (const f of ['hello.c', 'coroutines.c', 'page.html']) await copyFixture(f, pkg.project);
   for (const block of ['Browser', 'Coroutines']) {
     const r = await runCUserBlock(pkg.project, block);
@@ -39,9 +39,7 @@ else test('a plain page imports the installed package and uses it', { timeout: 6
     if (r.url().startsWith(site.url)) problems.push(`failed to load ${r.url()}`);
   });
   await page.goto(`${site.url}page.html?base=${encodeURIComponent(fixtures.base)}`);
-  await page.waitForFunction(() => window.corioReport || window.corioFailure, null, { timeout: 60_000 });
-  const { report, error } = JSON.parse(await page.evaluate(() =>
-    JSON.stringify({ report: window.corioReport, error: window.corioFailure })));
+  const { report, error } = await pageReport(page);
   assert.equal(error, undefined, error);
   assert.deepEqual(problems, []);
 

@@ -22,34 +22,35 @@ void test_register(const char *name, test_fn fn, const char *file);
 void test_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-#define TEST(name)                                                            \
-  static void test_##name(void);                                              \
-  __attribute__((constructor)) static void test_register_##name(void) {       \
-    test_register(#name, test_##name, __FILE__);                              \
-  }                                                                           \
+#define TEST(name)                                                             \
+  static void test_##name(void);                                               \
+  __attribute__((constructor)) static void test_register_##name(void) {        \
+    test_register(#name, test_##name, __FILE__);                               \
+  }                                                                            \
   static void test_##name(void)
 
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    if (!(cond)) test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);           \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);            \
   } while (0)
 
 /* Integers, including statuses; prints status names where they apply. */
-#define CHECK_INT(actual, expected)                                           \
-  do {                                                                        \
-    long long a_ = (long long)(actual), e_ = (long long)(expected);           \
-    if (a_ != e_)                                                             \
-      test_fail(__FILE__, __LINE__, "%s == %lld (%s), expected %s == %lld (%s)", \
-                #actual, a_, corio_err_name((int)a_), #expected, e_,          \
-                corio_err_name((int)e_));                                     \
+#define CHECK_INT(actual, expected)                                            \
+  do {                                                                         \
+    long long a_ = (long long)(actual), e_ = (long long)(expected);            \
+    if (a_ != e_)                                                              \
+      test_fail(__FILE__, __LINE__,                                            \
+                "%s == %lld (%s), expected %s == %lld (%s)", #actual, a_,      \
+                corio_err_name((int)a_), #expected, e_,                        \
+                corio_err_name((int)e_));                                      \
   } while (0)
 
-#define CHECK_STR(actual, expected)                                           \
-  do {                                                                        \
-    const char *a_ = (actual), *e_ = (expected);                              \
-    if (a_ == NULL || e_ == NULL ? a_ != e_ : strcmp(a_, e_) != 0)            \
-      test_fail(__FILE__, __LINE__, "%s == \"%s\", expected \"%s\"", #actual, \
-                a_ ? a_ : "(null)", e_ ? e_ : "(null)");                      \
+#define CHECK_STR(actual, expected)                                            \
+  do {                                                                         \
+    const char *a_ = (actual), *e_ = (expected);                               \
+    if (a_ == NULL || e_ == NULL ? a_ != e_ : strcmp(a_, e_) != 0)             \
+      test_fail(__FILE__, __LINE__, "%s == \"%s\", expected \"%s\"", #actual,  \
+                a_ ? a_ : "(null)", e_ ? e_ : "(null)");                       \
   } while (0)
 
 /* An event log for ordering tests: log("a"); ... CHECK_LOG("a b c"). */

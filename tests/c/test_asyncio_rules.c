@@ -251,7 +251,8 @@ static int error_and_cancel(void *arg, intptr_t *result) {
   corio_task_cancel(t, NULL);
   test_log("requested:%d", corio_task_cancelling(t));
   int rc = corio_await(t, NULL);
-  test_log("await:%s cancelled:%d", corio_err_name(rc), corio_task_cancelled(t));
+  test_log("await:%s cancelled:%d", corio_err_name(rc),
+           corio_task_cancelled(t));
   corio_task_release(t);
   corio_event_free(event);
   return CORIO_OK;
@@ -499,10 +500,10 @@ TEST(in_a_loop_callback_current_task_is_null_and_waiting_is_enotask) {
 
 /* Every asyncio exception class in the header's table has its own status. */
 TEST(asyncio_exception_classes_map_to_distinct_statuses) {
-  const int codes[] = {CORIO_ECANCELLED, CORIO_ETIMEDOUT, CORIO_EINVALSTATE,
-                       CORIO_ENOLOOP,    CORIO_ERUNTIME,  CORIO_EINVAL,
-                       CORIO_EINCOMPLETE, CORIO_ELIMIT,   CORIO_EEMPTY,
-                       CORIO_EFULL,      CORIO_ECLOSED,   CORIO_EBROKEN,
+  const int codes[] = {CORIO_ECANCELLED,  CORIO_ETIMEDOUT, CORIO_EINVALSTATE,
+                       CORIO_ENOLOOP,     CORIO_ERUNTIME,  CORIO_EINVAL,
+                       CORIO_EINCOMPLETE, CORIO_ELIMIT,    CORIO_EEMPTY,
+                       CORIO_EFULL,       CORIO_ECLOSED,   CORIO_EBROKEN,
                        CORIO_EGROUP};
   size_t n = sizeof codes / sizeof codes[0];
   for (size_t i = 0; i < n; i++) {

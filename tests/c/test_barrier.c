@@ -79,8 +79,7 @@ static int scene_main(void *arg, intptr_t *result) {
 }
 
 static void play(int (*body)(scene_t *s), size_t parties) {
-  test_run(scene_main, &(scene_t){.body = body, .parties = parties},
-           CORIO_OK);
+  test_run(scene_main, &(scene_t){.body = body, .parties = parties}, CORIO_OK);
 }
 
 TEST(barrier_new_refuses_zero_parties_and_wait_needs_a_task) {

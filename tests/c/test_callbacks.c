@@ -100,8 +100,10 @@ static int remove_callbacks(void *arg, intptr_t *result) {
   corio_task_add_done_callback(t, log_done, (void *)data_a);
   corio_task_add_done_callback(t, log_done, (void *)data_b);
   corio_task_add_done_callback(t, log_done, (void *)data_a);
-  test_log("removed:%zu", corio_task_remove_done_callback(t, log_done, (void *)data_a));
-  test_log("again:%zu", corio_task_remove_done_callback(t, log_done, (void *)data_a));
+  test_log("removed:%zu",
+           corio_task_remove_done_callback(t, log_done, (void *)data_a));
+  test_log("again:%zu",
+           corio_task_remove_done_callback(t, log_done, (void *)data_a));
   return let_callbacks_run_then_release(t);
 }
 
@@ -120,7 +122,8 @@ static int remove_after_completion_before_run(void *arg, intptr_t *result) {
   /* Yield once: t finishes and its callback is queued behind this task. */
   corio_sleep(0);
   test_log("done=%d", corio_task_done(t));
-  test_log("removed:%zu", corio_task_remove_done_callback(t, log_done, (void *)data_a));
+  test_log("removed:%zu",
+           corio_task_remove_done_callback(t, log_done, (void *)data_a));
   return let_callbacks_run_then_release(t);
 }
 
@@ -139,7 +142,8 @@ static int remove_after_it_ran(void *arg, intptr_t *result) {
   corio_task_t *t = test_start(test_task_log_arg, "task");
   corio_task_add_done_callback(t, log_done, (void *)data_a);
   int rc = corio_sleep(0.01);
-  test_log("removed:%zu", corio_task_remove_done_callback(t, log_done, (void *)data_a));
+  test_log("removed:%zu",
+           corio_task_remove_done_callback(t, log_done, (void *)data_a));
   corio_task_release(t);
   return rc;
 }
@@ -188,7 +192,8 @@ static int outcomes_seen_by_callbacks(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_task_t *ok, *bad, *cancelled;
-  corio_task_create(&ok, return_seven, NULL, &(corio_task_opts_t){.name = "ok"});
+  corio_task_create(&ok, return_seven, NULL,
+                    &(corio_task_opts_t){.name = "ok"});
   corio_task_create(&bad, fail_io, NULL, &(corio_task_opts_t){.name = "bad"});
   corio_task_create(&cancelled, test_task_sleep_long, NULL,
                     &(corio_task_opts_t){.name = "cancelled"});

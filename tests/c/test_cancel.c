@@ -19,7 +19,8 @@ static int sleep_and_report(void *arg, intptr_t *result) {
  * await's status. */
 static int await_and_report(corio_task_t *t, intptr_t *result) {
   int rc = corio_await(t, result);
-  test_log("await:%s cancelled:%d", corio_err_name(rc), corio_task_cancelled(t));
+  test_log("await:%s cancelled:%d", corio_err_name(rc),
+           corio_task_cancelled(t));
   corio_task_release(t);
   return rc;
 }
@@ -39,7 +40,8 @@ static int cancel_sleeper(void *arg, intptr_t *result) {
 TEST(cancel_while_sleeping_delivers_cancelled) {
   double t0 = corio_time();
   test_run(cancel_sleeper, NULL, CORIO_OK);
-  CHECK_LOG("cancel:1 sleeper:CORIO_ECANCELLED await:CORIO_ECANCELLED cancelled:1");
+  CHECK_LOG(
+      "cancel:1 sleeper:CORIO_ECANCELLED await:CORIO_ECANCELLED cancelled:1");
   CHECK(corio_time() - t0 < 5);
 }
 
@@ -236,7 +238,8 @@ static int count_and_acknowledge(void *arg, intptr_t *result) {
   (void)arg;
   int rc = corio_sleep(10);
   corio_task_t *self = corio_current_task();
-  test_log("got:%s cancelling:%d", corio_err_name(rc), corio_task_cancelling(self));
+  test_log("got:%s cancelling:%d", corio_err_name(rc),
+           corio_task_cancelling(self));
   test_log("uncancel:%d", corio_task_uncancel(self));
   test_log("uncancel:%d", corio_task_uncancel(self));
   test_log("uncancel-at-zero:%d", corio_task_uncancel(self));
@@ -392,7 +395,8 @@ static int cancel_outer_of_catcher(void *arg, intptr_t *result) {
   return rc;
 }
 
-TEST(awaiting_task_gets_the_inner_value_when_the_inner_task_handles_the_cancel) {
+TEST(
+    awaiting_task_gets_the_inner_value_when_the_inner_task_handles_the_cancel) {
   /* asyncio: outer.cancel() is passed to the awaited task; if that one
    * swallows it and returns, `await inner` in the outer task returns the
    * value and no CancelledError is raised there. */
@@ -417,7 +421,8 @@ static int awaiter_survives_inner_cancel(void *arg, intptr_t *result) {
 static int cancel_only_the_inner(void *arg, intptr_t *result) {
   (void)arg;
   corio_task_t *awaiter;
-  int rc = corio_task_create(&awaiter, awaiter_survives_inner_cancel, NULL, NULL);
+  int rc =
+      corio_task_create(&awaiter, awaiter_survives_inner_cancel, NULL, NULL);
   if (rc != CORIO_OK) return rc;
   corio_sleep(0.01);
   corio_task_cancel(inner_task, NULL);
@@ -430,7 +435,8 @@ static int cancel_only_the_inner(void *arg, intptr_t *result) {
 TEST(awaiting_a_task_that_gets_cancelled_gives_ecancelled_to_the_awaiter_only) {
   inner_task = NULL;
   CHECK_INT(test_run(cancel_only_the_inner, NULL, CORIO_OK), 4);
-  CHECK_LOG("inner:CORIO_ECANCELLED awaiter-got:CORIO_ECANCELLED awaiter-sleep:CORIO_OK");
+  CHECK_LOG("inner:CORIO_ECANCELLED awaiter-got:CORIO_ECANCELLED "
+            "awaiter-sleep:CORIO_OK");
 }
 
 /* Many tasks await one; cancelling one of the awaiters cancels the awaited
@@ -452,7 +458,8 @@ static int many_waiters_main(void *arg, intptr_t *result) {
   (void)result;
   corio_task_t *t, *ws[3];
   corio_task_create(&t, value_later, NULL, NULL);
-  for (int i = 0; i < 3; i++) corio_task_create(&ws[i], test_task_await_arg, t, NULL);
+  for (int i = 0; i < 3; i++)
+    corio_task_create(&ws[i], test_task_await_arg, t, NULL);
   corio_sleep(0.005);
   corio_task_cancel(ws[1], NULL);
   int codes[3];
@@ -596,7 +603,8 @@ static int cancel_self_and_return_main(void *arg, intptr_t *result) {
   intptr_t v = 0;
   int rc = corio_await(t, &v);
   test_log("await:%s cancelled:%d error:%s", corio_err_name(rc),
-           corio_task_cancelled(t), corio_task_error(t) ? corio_task_error(t) : "-");
+           corio_task_cancelled(t),
+           corio_task_error(t) ? corio_task_error(t) : "-");
   corio_task_release(t);
   return CORIO_OK;
 }
@@ -645,7 +653,7 @@ static int wake_then_cancel(void *arg, intptr_t *result) {
   rc = corio_task_create(&t, event_waiter, e, NULL);
   if (rc != CORIO_OK) return rc;
   corio_sleep(0.01);
-  corio_event_set(e);        /* t is woken, but has not run yet */
+  corio_event_set(e);         /* t is woken, but has not run yet */
   corio_task_cancel(t, NULL); /* asyncio: _must_cancel, thrown at resume */
   rc = corio_await(t, NULL);
   test_log("await:%s", corio_err_name(rc));

@@ -16,9 +16,10 @@
 
 /* Answers by path: /200, /404, /garbage (not HTTP), /long and /huge (a
  * status line over the checker's limit, and over the stream's), /hang (never
- * answers), /slow/N (200 after N ms), /interim (two interim 1xx answers,
- * then, 50 ms later, a 404). Counts connections and the most handlers
- * sleeping in /slow at once. */
+ * answers), /slow/N (200 after N ms), /busy and /busy-date (503 with a
+ * Retry-After in seconds, as a date), /429 (without), /interim (two
+ * interim 1xx answers, then, 50 ms later, a 404). Counts connections and the
+ * most handlers sleeping in /slow at once. */
 typedef struct server {
   corio_server_t *server;
   int port;
@@ -60,19 +61,28 @@ static int answer(server_t *s, const char *path, corio_reader_t *r,
     return reply(w, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
   if (strcmp(path, "/garbage") == 0)
     return reply(w, "\x16\x03\x01 these bytes are not HTTP\r\n");
-  if (strcmp(path, "/long") == 0)
-    return reply_long_status(w, 8192 + 100);
+  if (strcmp(path, "/long") == 0) return reply_long_status(w, 8192 + 100);
   if (strcmp(path, "/huge") == 0) /* over the stream's own 64 KiB limit */
     return reply_long_status(w, 100 * 1024);
   if (strcmp(path, "/hang") == 0) return hang(r);
   if (strcmp(path, "/interim") == 0) {
-    int rc = reply(w, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n"
-                      "Link: </a.css>\r\n\r\n");
+    int rc =
+        reply(w, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n"
+                 "Link: </a.css>\r\n\r\n");
     if (rc == CORIO_OK) rc = corio_sleep(0.05);
     return rc == CORIO_OK
                ? reply(w, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
                : rc;
   }
+  if (strcmp(path, "/busy") == 0) /* Retry-After among other headers */
+    return reply(w, "HTTP/1.1 503 Service Unavailable\r\nX-A: 1\r\n"
+                    "retry-after:  7 \r\nContent-Length: 0\r\n\r\n");
+  if (strcmp(path, "/busy-date") == 0)
+    return reply(w, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                    "Retry-After: Fri, 31 Dec 1999 23:59:59 GMT\r\n\r\n");
+  if (strcmp(path, "/429") == 0)
+    return reply(w,
+                 "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n");
   if (strncmp(path, "/slow/", 6) == 0) {
     s->sleeping++;
     if (s->sleeping > s->max_sleeping) s->max_sleeping = s->sleeping;
@@ -165,10 +175,12 @@ static int one_url_per_answer(void *arg, intptr_t *result) {
   CHECK_INT(checker_check_url(at(&s, "/huge"), NULL, &r), CORIO_OK);
   check_error(&r, CORIO_ELIMIT, "longer than 16384 bytes");
   checker_result_clear(&r);
-  CHECK_INT(checker_check_url(test_fixture_special("refused"), NULL, &r), CORIO_OK);
+  CHECK_INT(checker_check_url(test_fixture_special("refused"), NULL, &r),
+            CORIO_OK);
   check_error(&r, CORIO_ECONNREFUSED, "");
   checker_result_clear(&r);
-  CHECK_INT(checker_check_url(test_fixture_special("banner"), NULL, &r), CORIO_OK);
+  CHECK_INT(checker_check_url(test_fixture_special("banner"), NULL, &r),
+            CORIO_OK);
   check_error(&r, CORIO_EPROTO, "does not begin with \"HTTP/1.\"");
   checker_result_clear(&r);
   CHECK_INT(s.connections, 5);
@@ -195,6 +207,41 @@ static int interim_answers(void *arg, intptr_t *result) {
 
 TEST(the_checker_skips_interim_1xx_answers) {
   test_run(interim_answers, NULL, CORIO_OK);
+}
+
+static int first_byte_and_retry_after(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  server_t s;
+  if (server_start(&s) != CORIO_OK) return CORIO_OK;
+  checker_result_t r = {0};
+  CHECK_INT(checker_check_url(at(&s, "/slow/100"), NULL, &r), CORIO_OK);
+  check_status(&r, 200, "OK");
+  CHECK(r.first_byte >= 0.09 && r.first_byte < 5);
+  CHECK(r.retry_after == -1);
+  checker_result_clear(&r);
+  CHECK_INT(checker_check_url(test_fixture_special("refused"), NULL, &r),
+            CORIO_OK);
+  CHECK(r.first_byte == -1);
+  checker_result_clear(&r);
+  CHECK_INT(checker_check_url(at(&s, "/busy"), NULL, &r), CORIO_OK);
+  check_status(&r, 503, "Service Unavailable");
+  CHECK(r.retry_after == 7);
+  checker_result_clear(&r);
+  CHECK_INT(checker_check_url(at(&s, "/busy-date"), NULL, &r), CORIO_OK);
+  check_status(&r, 503, "Service Unavailable");
+  CHECK(r.retry_after == -1);
+  checker_result_clear(&r);
+  CHECK_INT(checker_check_url(at(&s, "/429"), NULL, &r), CORIO_OK);
+  check_status(&r, 429, "Too Many Requests");
+  CHECK(r.retry_after == -1);
+  checker_result_clear(&r);
+  server_stop(&s);
+  return CORIO_OK;
+}
+
+TEST(check_url_times_the_answer_and_reads_a_503s_retry_after) {
+  test_run(first_byte_and_retry_after, NULL, CORIO_OK);
 }
 
 /* ---- runs --------------------------------------------------------------- */
@@ -320,7 +367,8 @@ static int limit_is_respected(void *arg, intptr_t *result) {
                          "/slow/60", "/slow/60", NULL};
   checker_opts_t opts = {.concurrency = 2};
   if (per_origin)
-    opts = (checker_opts_t){.concurrency = 10, .per_origin = 2, .timeout = 0.15};
+    opts =
+        (checker_opts_t){.concurrency = 10, .per_origin = 2, .timeout = 0.15};
   double start = corio_time();
   int rc;
   checker_result_t *results = run_paths(&s, paths, &opts, &rc);

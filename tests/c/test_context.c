@@ -506,8 +506,10 @@ static int with_value(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   resource_t r = {0, 0};
-  corio_acm_t cm = {.enter = resource_enter, .exit = resource_exit,
-                    .self = &r, .value = resource_value};
+  corio_acm_t cm = {.enter = resource_enter,
+                    .exit = resource_exit,
+                    .self = &r,
+                    .value = resource_value};
   int rc = corio_with_as(cm, use_value, &r);
   test_log("with:%s", corio_err_name(rc));
   r.suppress = 1;
@@ -551,8 +553,8 @@ static int builtin_values(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_timeout_cm_state_t state;
-  int rc = corio_with_as(corio_timeout_cm(&state, 0.001), timeout_as_body,
-                         NULL);
+  int rc =
+      corio_with_as(corio_timeout_cm(&state, 0.001), timeout_as_body, NULL);
   test_log("timeout:%s", corio_err_name(rc));
   corio_task_group_cm_state_t gs;
   rc = corio_with_as(corio_task_group_cm(&gs), group_as_body, NULL);

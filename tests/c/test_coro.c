@@ -65,8 +65,8 @@ static int combinators(void *arg, intptr_t *result) {
   int rc = corio_gather_coro(both, 2, values, NULL);
   test_log("gather:%s %d,%d", corio_err_name(rc), (int)values[0],
            (int)values[1]);
-  test_log("gather-again:%s", corio_err_name(corio_gather_coro(both, 2, NULL,
-                                                               NULL)));
+  test_log("gather-again:%s",
+           corio_err_name(corio_gather_coro(both, 2, NULL, NULL)));
   corio_coro_new(&slow, sleepy, NULL);
   rc = corio_wait_for_coro(slow, 0.001, NULL);
   test_log("wait_for:%s", corio_err_name(rc));

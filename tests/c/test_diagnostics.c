@@ -50,7 +50,8 @@ TEST(deadlock_report_names_a_full_queue_nobody_consumes) {
             "task Task-1: waiting on queue 'jobs' (full: put)\n");
 }
 
-/* ---- an event nobody sets, an unnamed lock -------------------------------- */
+/* ---- an event nobody sets, an unnamed lock --------------------------------
+ */
 
 static int wait_event(void *arg, intptr_t *result) {
   (void)result;
@@ -64,8 +65,7 @@ static int event_main(void *arg, intptr_t *result) {
   corio_event_new(&e);
   corio_event_set_name(e, "never");
   corio_task_t *t;
-  corio_task_create(&t, wait_event, e,
-                    &(corio_task_opts_t){.name = "waiter"});
+  corio_task_create(&t, wait_event, e, &(corio_task_opts_t){.name = "waiter"});
   intptr_t ignored;
   int rc = corio_await(t, &ignored);
   corio_task_release(t);
@@ -75,9 +75,8 @@ static int event_main(void *arg, intptr_t *result) {
 
 TEST(deadlock_report_names_an_event_nobody_sets) {
   test_run(event_main, NULL, CORIO_EDEADLK);
-  CHECK_STR(deadlock_report(),
-            "task Task-1: waiting on task waiter\n"
-            "task waiter: waiting on event 'never'\n");
+  CHECK_STR(deadlock_report(), "task Task-1: waiting on task waiter\n"
+                               "task waiter: waiting on event 'never'\n");
 }
 
 static int get_empty(void *arg, intptr_t *result) {
@@ -127,8 +126,10 @@ static int dump_main(void *arg, intptr_t *result) {
   corio_lock_acquire(l);
   corio_task_opts_t napper = {.name = "napper"}, blocked = {.name = "blocked"};
   lock_pair_t both = {l, l};
-  napper_line = __LINE__; corio_task_create(&s, sleeper, NULL, &napper);
-  blocked_line = __LINE__; corio_task_create(&held, take_both, &both, &blocked);
+  napper_line = __LINE__;
+  corio_task_create(&s, sleeper, NULL, &napper);
+  blocked_line = __LINE__;
+  corio_task_create(&held, take_both, &both, &blocked);
   corio_sleep(0);
   corio_sleep(0);
   corio_dump_tasks_str(out, 1024);
@@ -215,7 +216,8 @@ TEST(set_name_rejects_null_objects) {
   corio_semaphore_free(s);
 }
 
-/* ---- where report lines go ------------------------------------------------ */
+/* ---- where report lines go ------------------------------------------------
+ */
 
 static char reported[1024];
 
@@ -235,7 +237,8 @@ static int leave_failed_task(void *arg, intptr_t *result) {
   (void)result;
   corio_task_t *t;
   corio_task_opts_t o = {.name = "ignored"};
-  *(int *)arg = __LINE__; corio_task_create(&t, fail_quietly, NULL, &o);
+  *(int *)arg = __LINE__ + 1;
+  corio_task_create(&t, fail_quietly, NULL, &o);
   int rc = corio_sleep(0.001);
   corio_task_release(t); /* unread: reported now */
   return rc;
@@ -270,6 +273,51 @@ TEST(a_failed_task_whose_error_was_read_is_not_reported) {
   reported[0] = '\0';
   corio_set_report_fn(keep_report, NULL);
   test_run(read_failed_task, NULL, CORIO_OK);
+  corio_set_report_fn(NULL, NULL);
+  CHECK_STR(reported, "");
+}
+
+/* ---- coroutine objects never awaited ------------------------------------- */
+
+static int coro_body(void *arg, intptr_t *result) {
+  (void)arg;
+  *result = 1;
+  return CORIO_OK;
+}
+
+TEST(a_coroutine_freed_unawaited_in_debug_mode_says_so_with_its_name_and_site) {
+  reported[0] = '\0';
+  corio_set_report_fn(keep_report, NULL);
+  corio_set_debug(true);
+  corio_coro_t *c;
+  int line = __LINE__ + 1;
+  CHECK_INT(corio_coro_new(&c, coro_body, NULL), CORIO_OK);
+  corio_coro_free(c);
+  corio_set_debug(false);
+  corio_set_report_fn(NULL, NULL);
+  char expected[256];
+  snprintf(expected, sizeof expected,
+           "corio: coroutine 'coro_body' was never awaited, created at "
+           "%s:%d\n",
+           __FILE__, line);
+  CHECK_STR(reported, expected);
+}
+
+static int await_coro(void *arg, intptr_t *result) {
+  return corio_coro_await((corio_coro_t *)arg, result);
+}
+
+TEST(an_awaited_coroutine_or_debug_mode_off_reports_nothing) {
+  reported[0] = '\0';
+  corio_set_report_fn(keep_report, NULL);
+  corio_set_debug(true);
+  corio_coro_t *c;
+  CHECK_INT(corio_coro_new(&c, coro_body, NULL), CORIO_OK);
+  test_run(await_coro, c, CORIO_OK);
+  corio_coro_free(c);
+  corio_set_debug(false);
+  CHECK_INT(corio_coro_new(&c, coro_body, NULL), CORIO_OK);
+  corio_coro_free(c); /* unused, but debug mode is off */
   corio_set_report_fn(NULL, NULL);
   CHECK_STR(reported, "");
 }

@@ -66,7 +66,8 @@ static int set_wakes_all(void *arg, intptr_t *result) {
 
 TEST(set_wakes_every_waiter_in_wait_order_after_set_returns) {
   test_run(set_wakes_all, NULL, CORIO_OK);
-  CHECK_LOG("setting set-returned is_set:1 w1:CORIO_OK w2:CORIO_OK w3:CORIO_OK");
+  CHECK_LOG(
+      "setting set-returned is_set:1 w1:CORIO_OK w2:CORIO_OK w3:CORIO_OK");
 }
 
 static int sleep_then_wait(void *arg, intptr_t *result) {
@@ -99,7 +100,8 @@ static int waiters_in_wait_order(void *arg, intptr_t *result) {
 
 TEST(set_wakes_waiters_in_the_order_they_began_waiting) {
   test_run(waiters_in_wait_order, NULL, CORIO_OK);
-  CHECK_LOG("created-second-waits-first:CORIO_OK created-first-waits-second:CORIO_OK");
+  CHECK_LOG("created-second-waits-first:CORIO_OK "
+            "created-first-waits-second:CORIO_OK");
 }
 
 static int clear_resets(void *arg, intptr_t *result) {

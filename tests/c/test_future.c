@@ -20,8 +20,7 @@ static int future_states(void *arg, intptr_t *result) {
   CHECK_INT(corio_future_set_result(f, 42), CORIO_OK);
   test_log("done:%d result:%s=%d", corio_future_done(f),
            corio_err_name(corio_future_result(f, &v)), (int)v);
-  test_log("again:%s cancel:%d",
-           corio_err_name(corio_future_set_result(f, 1)),
+  test_log("again:%s cancel:%d", corio_err_name(corio_future_set_result(f, 1)),
            corio_future_cancel(f, NULL));
   corio_future_release(f);
 
@@ -29,7 +28,7 @@ static int future_states(void *arg, intptr_t *result) {
   CHECK_INT(corio_future_set_error(f, CORIO_EUSER - 1, "boom"), CORIO_OK);
   const char *msg = NULL;
   test_log("error:%s exception:%s(%s)",
-           corio_err_name(corio_future_result(f, &v)) ,
+           corio_err_name(corio_future_result(f, &v)),
            corio_err_name(corio_future_exception(f, &msg)), msg);
   test_log("set_error-ok:%s",
            corio_err_name(corio_future_set_error(f, CORIO_OK, NULL)));
@@ -81,8 +80,9 @@ static int await_future(void *arg, intptr_t *result) {
   return rc;
 }
 
-/* mirrors test_futures.py::BaseFutureDoneCallbackTests::test_remove_done_callback
- * and test_tasks.py::test_task_await_future (a callback sets it) */
+/* mirrors
+ * test_futures.py::BaseFutureDoneCallbackTests::test_remove_done_callback and
+ * test_tasks.py::test_task_await_future (a callback sets it) */
 TEST(a_task_awaits_a_future_that_a_callback_sets) {
   CHECK_INT(test_run(await_future, NULL, CORIO_OK), 7);
   CHECK_LOG("removed:2 cb:b await:CORIO_OK");

@@ -26,7 +26,8 @@ static int run_job(void *arg, intptr_t *result) {
   test_log("%s:%s", j->name, corio_err_name(rc));
   if (j->signal) corio_event_set(j->signal);
   if (rc != CORIO_OK) return rc;
-  if (j->code != CORIO_OK) return corio_fail(j->code, "%s", j->msg ? j->msg : "");
+  if (j->code != CORIO_OK)
+    return corio_fail(j->code, "%s", j->msg ? j->msg : "");
   *result = j->value;
   return CORIO_OK;
 }
@@ -47,12 +48,14 @@ static int gather_in_order(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   corio_event_t *b_done, *c_done;
-  if (corio_event_new(&b_done) != CORIO_OK || corio_event_new(&c_done) != CORIO_OK)
+  if (corio_event_new(&b_done) != CORIO_OK ||
+      corio_event_new(&c_done) != CORIO_OK)
     return CORIO_ENOMEM;
   /* Completion order b, c, a, made certain by events. */
-  job_t jobs[3] = {{.name = "a", .value = 10, .after = c_done},
-                   {.name = "b", .secs = 0.01, .value = 20, .signal = b_done},
-                   {.name = "c", .value = 30, .after = b_done, .signal = c_done}};
+  job_t jobs[3] = {
+      {.name = "a", .value = 10, .after = c_done},
+      {.name = "b", .secs = 0.01, .value = 20, .signal = b_done},
+      {.name = "c", .value = 30, .after = b_done, .signal = c_done}};
   corio_task_t *t[3];
   int rc = spawn_jobs(t, jobs, 3);
   if (rc != CORIO_OK) return rc;
@@ -97,15 +100,20 @@ static int first_failure(void *arg, intptr_t *result) {
   if (corio_event_new(&go) != CORIO_OK) return CORIO_ENOMEM;
   /* The siblings finish only when told, after gather has returned. */
   job_t jobs[3] = {{.name = "slow", .value = 1, .after = go},
-                   {.name = "fails", .secs = 0.01, .code = CORIO_EUSER - 2,
+                   {.name = "fails",
+                    .secs = 0.01,
+                    .code = CORIO_EUSER - 2,
                     .msg = "fails broke"},
-                   {.name = "also-fails", .code = CORIO_EUSER - 3, .msg = "second failure",
+                   {.name = "also-fails",
+                    .code = CORIO_EUSER - 3,
+                    .msg = "second failure",
                     .after = go}};
   corio_task_t *t[3];
   int rc = spawn_jobs(t, jobs, 3);
   if (rc != CORIO_OK) return rc;
   rc = corio_gather(t, 3, NULL, NULL);
-  test_log("gather:%s", rc == CORIO_EUSER - 2 ? "first-code" : corio_err_name(rc));
+  test_log("gather:%s",
+           rc == CORIO_EUSER - 2 ? "first-code" : corio_err_name(rc));
   test_log("msg:[%s]", corio_errmsg());
   test_log("slow-done:%d", corio_task_done(t[0]));
   corio_event_set(go);
@@ -121,8 +129,9 @@ static int first_failure(void *arg, intptr_t *result) {
 
 TEST(gather_returns_the_first_failure_at_once_and_siblings_keep_running) {
   test_run(first_failure, NULL, CORIO_OK);
-  CHECK_LOG("fails:CORIO_OK gather:first-code msg:[fails broke] slow-done:0 "
-            "slow:CORIO_OK also-fails:CORIO_OK await-slow:CORIO_OK:1 cancelled:0");
+  CHECK_LOG(
+      "fails:CORIO_OK gather:first-code msg:[fails broke] slow-done:0 "
+      "slow:CORIO_OK also-fails:CORIO_OK await-slow:CORIO_OK:1 cancelled:0");
 }
 
 static int self_cancelling_job(void *arg, intptr_t *result) {
@@ -139,7 +148,10 @@ static int gather_with_codes(void *arg, intptr_t *result) {
   corio_event_t *bad_done;
   if (corio_event_new(&bad_done) != CORIO_OK) return CORIO_ENOMEM;
   job_t jobs[2] = {{.name = "ok", .value = 5, .after = bad_done},
-                   {.name = "bad", .secs = 0.01, .code = CORIO_EUSER - 4, .msg = "bad one",
+                   {.name = "bad",
+                    .secs = 0.01,
+                    .code = CORIO_EUSER - 4,
+                    .msg = "bad one",
                     .signal = bad_done}};
   corio_task_t *t[3];
   int rc = spawn_jobs(t, jobs, 2);
@@ -266,8 +278,9 @@ static int cancel_the_gatherer_with_a_message(void *arg, intptr_t *result) {
 
 TEST(a_cancelled_gather_keeps_the_cancel_message) {
   test_run(cancel_the_gatherer_with_a_message, NULL, CORIO_OK);
-  CHECK_LOG("c1:CORIO_ECANCELLED c2:CORIO_ECANCELLED "
-            "gatherer:CORIO_ECANCELLED:stop now main:CORIO_ECANCELLED:stop now");
+  CHECK_LOG(
+      "c1:CORIO_ECANCELLED c2:CORIO_ECANCELLED "
+      "gatherer:CORIO_ECANCELLED:stop now main:CORIO_ECANCELLED:stop now");
 }
 
 static int gather_nothing(void *arg, intptr_t *result) {
@@ -293,7 +306,8 @@ static int gather_done_tasks(void *arg, intptr_t *result) {
   corio_sleep(0.01);
   intptr_t results[2] = {0, 0};
   rc = corio_gather(t, 2, results, NULL);
-  test_log("gather:%s %d %d", corio_err_name(rc), (int)results[0], (int)results[1]);
+  test_log("gather:%s %d %d", corio_err_name(rc), (int)results[0],
+           (int)results[1]);
   release_all(t, 2);
   return rc;
 }
@@ -303,9 +317,7 @@ TEST(gather_of_finished_tasks_returns_their_results) {
   CHECK_LOG("a:CORIO_OK b:CORIO_OK gather:CORIO_OK 7 8");
 }
 
-static int gather_outside(void) {
-  return corio_gather(NULL, 0, NULL, NULL);
-}
+static int gather_outside(void) { return corio_gather(NULL, 0, NULL, NULL); }
 
 TEST(gather_outside_a_loop_is_enoloop) {
   CHECK_INT(gather_outside(), CORIO_ENOLOOP);

@@ -256,7 +256,8 @@ static int athrow_done_main(void *arg, intptr_t *result) {
   return CORIO_OK;
 }
 
-TEST(athrow_on_an_unstarted_generator_raises_and_on_a_finished_one_returns_end) {
+TEST(
+    athrow_on_an_unstarted_generator_raises_and_on_a_finished_one_returns_end) {
   test_run(athrow_done_main, NULL, CORIO_OK);
   CHECK_LOG("body ran");
 }
@@ -505,9 +506,12 @@ static int gen_pending_cancel_consumer(void *arg, intptr_t *result) {
   corio_task_uncancel(corio_current_task());
   corio_sleep(0.05);
   rc = corio_gen_next(g, &v);
-  if (rc == CORIO_OK) test_log("got:%d", (int)(intptr_t)v);
-  else if (rc == CORIO_END || rc == CORIO_ECANCELLED) test_log("end");
-  else test_log("next:%s", corio_err_name(rc));
+  if (rc == CORIO_OK)
+    test_log("got:%d", (int)(intptr_t)v);
+  else if (rc == CORIO_END || rc == CORIO_ECANCELLED)
+    test_log("end");
+  else
+    test_log("next:%s", corio_err_name(rc));
   corio_gen_free(g);
   return CORIO_OK;
 }

@@ -79,10 +79,12 @@ TEST(url_parse_rejects_a_backslash_and_encodes_non_ascii_bytes) {
   int port;
   bool tls;
   CHECK_INT(corio_url_parse("http://127.0.0.1:45111\\@evil/", &host, &port,
-                            &tls, &path), CORIO_EINVAL);
+                            &tls, &path),
+            CORIO_EINVAL);
   CHECK(host == NULL && path == NULL);
   CHECK_INT(corio_url_parse("http://h/\xc3\xbc?q=\xc3\xa4", &host, &port, &tls,
-                            &path), CORIO_OK);
+                            &path),
+            CORIO_OK);
   CHECK_STR(path, "/%C3%BC?q=%C3%A4");
   free(host);
   free(path);
@@ -93,14 +95,14 @@ TEST(url_parse_rejects_a_backslash_and_encodes_non_ascii_bytes) {
 typedef struct fetch_case {
   const char *url;
   const char *method;
-  double timeout;   /* 0: no wait_for */
+  double timeout; /* 0: no wait_for */
   /* outcome */
-  int rc;           /* of the fetch */
+  int rc; /* of the fetch */
   int status;
   char reason[64];
   char header[256]; /* the header named by `want_header` */
   const char *want_header;
-  int body_rc;      /* of read_all on the body */
+  int body_rc; /* of read_all on the body */
   char *body;
   size_t body_len;
   bool body_at_eof;
@@ -123,8 +125,8 @@ static int fetch_body(void *arg, intptr_t *result) {
     const char *v = corio_response_header(resp, c->want_header);
     snprintf(c->header, sizeof c->header, "%s", v ? v : "(none)");
   }
-  c->body_rc = corio_read_all(corio_response_body(resp), 0, &c->body,
-                              &c->body_len);
+  c->body_rc =
+      corio_read_all(corio_response_body(resp), 0, &c->body, &c->body_len);
   if (c->body_rc != CORIO_OK)
     snprintf(c->message, sizeof c->message, "%s", corio_errmsg());
   c->body_at_eof = corio_reader_at_eof(corio_response_body(resp));
@@ -377,18 +379,27 @@ TEST(fetch_skips_interim_1xx_responses) {
   http_case_t c = {
       .script = {{"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n",
                   "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"
-                  "Content-Length: 5\r\n\r\nhello"}, 0.05},
-      .fetch_rc = CORIO_OK, .status = 200, .body = "hello",
-      .body_rc = CORIO_OK, .at_eof = true};
+                  "Content-Length: 5\r\n\r\nhello"},
+                 0.05},
+      .fetch_rc = CORIO_OK,
+      .status = 200,
+      .body = "hello",
+      .body_rc = CORIO_OK,
+      .at_eof = true};
   test_run(run_http_case, &c, CORIO_OK);
 }
 
 TEST(a_read_cancelled_in_the_chunked_trailers_leaves_the_body_readable) {
   http_case_t c = {
       .script = {{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                  "5\r\nhello\r\n0\r\n", "\r\n"}, 0.5},
-      .fetch_rc = CORIO_OK, .status = 200, .body = "hello",
-      .cancel_second_read = 0.2, .at_eof = true};
+                  "5\r\nhello\r\n0\r\n",
+                  "\r\n"},
+                 0.5},
+      .fetch_rc = CORIO_OK,
+      .status = 200,
+      .body = "hello",
+      .cancel_second_read = 0.2,
+      .at_eof = true};
   test_run(run_http_case, &c, CORIO_OK);
 }
 

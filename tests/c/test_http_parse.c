@@ -11,9 +11,9 @@
  */
 #include <stdlib.h>
 
+#include "../fixtures/http_responses.h"
 #include "core/http_parse.h"
 #include "test.h"
-#include "../fixtures/http_responses.h"
 
 typedef struct response {
   const char *name, *bytes;
@@ -23,7 +23,7 @@ typedef struct response {
 } response_t;
 
 static const response_t corpus[] = {
-#define AS_ROW(name, bytes, status, rc, body) \
+#define AS_ROW(name, bytes, status, rc, body)                                  \
   {#name, bytes, sizeof bytes - 1, status, rc, body},
     HTTP_RESPONSES(AS_ROW)
 #undef AS_ROW
@@ -33,7 +33,7 @@ static const response_t corpus[] = {
 typedef struct outcome {
   int status; /* 0 unless the whole head arrived */
   int rc;
-  long body;  /* decoded body bytes, -1 on an error */
+  long body; /* decoded body bytes, -1 on an error */
 } outcome_t;
 
 /* The parse path of the push parsers: the bytes fed k at a time, then the
@@ -77,12 +77,14 @@ static outcome_t parse_split(const response_t *c, size_t k, int end_error) {
     }
   }
   if (o.rc == CORIO_OK && !complete) { /* the stream ends */
-    if (!h.done) o.rc = corio__http_head_end(&h, end_error);
+    if (!h.done)
+      o.rc = corio__http_head_end(&h, end_error);
     else if (kind == CORIO__BODY_CHUNKED)
       o.rc = corio__http_chunked_end(&ch, end_error);
     else if (kind == CORIO__BODY_LENGTH)
       o.rc = end_error ? end_error : CORIO_EINCOMPLETE;
-    else o.rc = end_error;
+    else
+      o.rc = end_error;
   }
   if (o.rc != CORIO_OK) o.body = -1;
   if (!h.done) o.status = 0;
@@ -104,8 +106,8 @@ TEST(every_split_of_every_response_gives_the_same_outcome_as_the_whole) {
                 eof.status, corio_err_name(eof.rc), eof.body);
     /* A reset takes the place of EOF only where the end mattered. */
     int want = c->rc == CORIO_EINCOMPLETE ? CORIO_ECONNRESET : c->rc;
-    if (!(reset.rc == want || (c->rc == CORIO_OK && reset.rc ==
-                                                   CORIO_ECONNRESET)))
+    if (!(reset.rc == want ||
+          (c->rc == CORIO_OK && reset.rc == CORIO_ECONNRESET)))
       test_fail(__FILE__, __LINE__, "%s reset: %s", c->name,
                 corio_err_name(reset.rc));
     for (size_t k = 1; k <= c->len; k++) {
@@ -158,7 +160,8 @@ TEST(head_over_16_kib_is_elimit_and_eleven_interim_responses_eproto) {
   corio__http_head_dispose(&h);
 }
 
-/* ---- the other path: a connection and corio_fetch ------------------------- */
+/* ---- the other path: a connection and corio_fetch -------------------------
+ */
 
 typedef struct play {
   const response_t *c;
@@ -239,22 +242,47 @@ TEST(fetch_over_a_connection_agrees_with_the_parser_on_the_corpus) {
   test_run(both_paths, NULL, CORIO_OK);
 }
 
-/* ---- the address policy ---------------------------------------------------- */
+/* ---- the address policy ----------------------------------------------------
+ */
 
 TEST(address_policy_refuses_private_ranges_without_connecting) {
-  static const char *const denied[] = {
-      "127.0.0.1", "127.255.255.254", "0.0.0.0", "10.1.2.3", "172.16.0.1",
-      "172.31.255.255", "192.168.1.1", "169.254.169.254", "169.254.0.1",
-      "100.64.0.1", "100.127.255.255", "224.0.0.1", "239.255.255.250",
-      "255.255.255.255", "240.0.0.1", "192.0.2.1", "198.18.0.1", "::1", "::",
-      "fc00::1", "fd12:3456::1", "fe80::1", "ff02::1", "::ffff:127.0.0.1",
-      "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::127.0.0.1",
-      "64:ff9b::a00:1", "2002:7f00:1::", "2001:db8::1", "not-an-address"};
+  static const char *const denied[] = {"127.0.0.1",
+                                       "127.255.255.254",
+                                       "0.0.0.0",
+                                       "10.1.2.3",
+                                       "172.16.0.1",
+                                       "172.31.255.255",
+                                       "192.168.1.1",
+                                       "169.254.169.254",
+                                       "169.254.0.1",
+                                       "100.64.0.1",
+                                       "100.127.255.255",
+                                       "224.0.0.1",
+                                       "239.255.255.250",
+                                       "255.255.255.255",
+                                       "240.0.0.1",
+                                       "192.0.2.1",
+                                       "198.18.0.1",
+                                       "::1",
+                                       "::",
+                                       "fc00::1",
+                                       "fd12:3456::1",
+                                       "fe80::1",
+                                       "ff02::1",
+                                       "::ffff:127.0.0.1",
+                                       "::ffff:10.0.0.1",
+                                       "::ffff:169.254.169.254",
+                                       "::127.0.0.1",
+                                       "64:ff9b::a00:1",
+                                       "2002:7f00:1::",
+                                       "2001:db8::1",
+                                       "not-an-address"};
   for (size_t i = 0; i < sizeof denied / sizeof *denied; i++)
     if (corio_address_denied(denied[i]) == NULL)
       test_fail(__FILE__, __LINE__, "%s allowed", denied[i]);
-  static const char *const allowed[] = {"93.184.216.34", "8.8.8.8",
-      "172.32.0.1", "100.128.0.1", "169.253.1.1", "2606:4700::1111",
+  static const char *const allowed[] = {
+      "93.184.216.34",  "8.8.8.8",          "172.32.0.1",
+      "100.128.0.1",    "169.253.1.1",      "2606:4700::1111",
       "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::"};
   for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
     if (corio_address_denied(allowed[i]) != NULL)
@@ -267,6 +295,10 @@ TEST(address_policy_refuses_private_ranges_without_connecting) {
   CHECK_STR(corio_address_denied("fd00::1"), "unique local (ULA)");
 }
 
+/* Native only for now: the Node carrier does not apply deny_private yet
+ * (issue 12); in wasm the test is not built rather than passing without
+ * checking. */
+#ifndef __EMSCRIPTEN__
 static int count_connection(corio_reader_t *r, corio_writer_t *w, void *arg) {
   (void)r;
   (void)w;
@@ -279,16 +311,35 @@ static int loopback_spellings(void *arg, intptr_t *result) {
   (void)result;
   int connections = 0;
   corio_server_t *srv;
-  CHECK_INT(corio_start_server(&srv, "127.0.0.1", 0, count_connection,
-                               &connections), CORIO_OK);
+  CHECK_INT(
+      corio_start_server(&srv, "127.0.0.1", 0, count_connection, &connections),
+      CORIO_OK);
   int port = corio_server_port(srv);
-  static const char *const hosts[] = {
-      "127.0.0.1", "127.1", "127.0.1", "0177.0.0.1", "0177.1", "0x7f.0.0.1",
-      "0x7f.1", "0x7F000001", "2130706433", "017700000001", "127.0.0.1.",
-      "127.000.000.001", "0x7f.0x0.0x0.0x1", "127.1.2.3", "localhost",
-      "LOCALHOST", "2130706433.", "[::1]", "[::ffff:127.0.0.1]",
-      "[::ffff:7f00:1]", "[0:0:0:0:0:0:0:1]", "[::127.0.0.1]",
-      "[0:0:0:0:0:ffff:127.0.0.1]", "[::]", "0.0.0.0"};
+  static const char *const hosts[] = {"127.0.0.1",
+                                      "127.1",
+                                      "127.0.1",
+                                      "0177.0.0.1",
+                                      "0177.1",
+                                      "0x7f.0.0.1",
+                                      "0x7f.1",
+                                      "0x7F000001",
+                                      "2130706433",
+                                      "017700000001",
+                                      "127.0.0.1.",
+                                      "127.000.000.001",
+                                      "0x7f.0x0.0x0.0x1",
+                                      "127.1.2.3",
+                                      "localhost",
+                                      "LOCALHOST",
+                                      "2130706433.",
+                                      "[::1]",
+                                      "[::ffff:127.0.0.1]",
+                                      "[::ffff:7f00:1]",
+                                      "[0:0:0:0:0:0:0:1]",
+                                      "[::127.0.0.1]",
+                                      "[0:0:0:0:0:ffff:127.0.0.1]",
+                                      "[::]",
+                                      "0.0.0.0"};
   CHECK_INT(sizeof hosts / sizeof *hosts, 25);
   for (size_t i = 0; i < sizeof hosts / sizeof *hosts; i++) {
     char url[96];
@@ -311,10 +362,6 @@ static int loopback_spellings(void *arg, intptr_t *result) {
   return CORIO_OK;
 }
 
-/* Native only for now: the Node carrier does not apply deny_private yet
- * (see the report); in wasm the test is not registered rather than
- * passing without checking. */
-#ifndef __EMSCRIPTEN__
 TEST(deny_private_refuses_25_spellings_of_loopback_before_connecting) {
   test_run(loopback_spellings, NULL, CORIO_OK);
 }

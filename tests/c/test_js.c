@@ -13,13 +13,21 @@
 /* The JS functions the tests call, defined on globalThis. */
 EM_JS(void, install_js_helpers, (void), {
   globalThis.corioTestResolveLater = function(arg) {
-    return new Promise(function(resolve) { setTimeout(function() { resolve('got ' + arg); }, 5); });
+    return new Promise(function(resolve) {
+      setTimeout(
+          function() { resolve('got ' + arg); }, 5);
+    });
   };
   globalThis.corioTestRejectLater = function(arg) {
-    return new Promise(function(_, reject) { setTimeout(function() { reject(new Error(arg)); }, 5); });
+    return new Promise(function(_, reject) {
+      setTimeout(
+          function() { reject(new Error(arg)); }, 5);
+    });
   };
-  globalThis.corioTestThrow = function(arg) { throw new TypeError('thrown: ' + arg); };
-  globalThis.corioTestNever = function() { return new Promise(function() {}); };
+  globalThis.corioTestThrow = function(arg) {
+    throw new TypeError('thrown: ' + arg);
+  };
+  globalThis.corioTestNever = function() { return new Promise(function(){}); };
   globalThis.corioTestPlainValue = function(arg) { return arg.length; };
 });
 #endif
@@ -60,7 +68,8 @@ TEST(js_function_that_throws_reaches_c_as_an_error) {
 TEST(js_missing_function_is_an_error_not_a_hang) {
   const char *call[] = {"corioTestNoSuchFunction", ""};
   test_run(await_js, call, CORIO_OK);
-  CHECK_LOG("CORIO_EHOST||corioTestNoSuchFunction: globalThis.corioTestNoSuchFunction is not a function");
+  CHECK_LOG("CORIO_EHOST||corioTestNoSuchFunction: "
+            "globalThis.corioTestNoSuchFunction is not a function");
 }
 
 TEST(js_plain_return_value_is_accepted) {
@@ -96,7 +105,8 @@ TEST(js_await_can_be_cancelled_by_a_timeout) {
 TEST(js_await_is_not_supported_natively) {
   const char *call[] = {"anything", ""};
   test_run(await_js, call, CORIO_OK);
-  CHECK_LOG("CORIO_ENOTSUP||corio_js_await needs a WebAssembly build (no JS here)");
+  CHECK_LOG(
+      "CORIO_ENOTSUP||corio_js_await needs a WebAssembly build (no JS here)");
 }
 
 #endif

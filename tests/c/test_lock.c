@@ -1,8 +1,9 @@
 /*
  * test_lock.c — asyncio.Lock: acquire takes a free lock at once; waiters get
  * it in the order they began waiting; a released lock stays reserved for the
- * waiter it woke; releasing an unlocked lock is CORIO_ERUNTIME (RuntimeError); a waiter
- * cancelled before or after being woken neither keeps nor loses the lock.
+ * waiter it woke; releasing an unlocked lock is CORIO_ERUNTIME (RuntimeError);
+ * a waiter cancelled before or after being woken neither keeps nor loses the
+ * lock.
  */
 #include "test.h"
 
@@ -75,8 +76,8 @@ static void log_codes(scene_t *s) {
   char text[128] = "";
   size_t len = 0;
   for (size_t i = 0; i < s->ntasks && len < sizeof text; i++)
-    len += (size_t)snprintf(text + len, sizeof text - len, "%s%s",
-                            i ? "," : "", corio_err_name(codes[i]));
+    len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", i ? "," : "",
+                            corio_err_name(codes[i]));
   test_log("codes:%s locked:%d", text, corio_lock_locked(s->l));
 }
 
@@ -244,7 +245,8 @@ static int skip_cancelled(scene_t *s) {
   test_settle();
   corio_task_cancel(t, NULL); /* still queued: it has not run yet */
   corio_lock_release(s->l);
-  int rc = corio_lock_acquire(s->l); /* must not wait behind the cancelled one */
+  int rc =
+      corio_lock_acquire(s->l); /* must not wait behind the cancelled one */
   test_log("main:%s", corio_err_name(rc));
   corio_lock_release(s->l);
   log_codes(s);

@@ -144,7 +144,8 @@ static int equal_deadlines(void *arg, intptr_t *result) {
   (void)result;
   double when = corio_time() + 0.01;
   static const char *names[] = {"1", "2", "3", "4", "5"};
-  for (int i = 0; i < 5; i++) corio_call_at(NULL, when, log_text, (void *)names[i]);
+  for (int i = 0; i < 5; i++)
+    corio_call_at(NULL, when, log_text, (void *)names[i]);
   return corio_sleep(0.03);
 }
 
@@ -265,9 +266,7 @@ TEST(null_handle_is_allowed_for_every_kind_of_call) {
   CHECK_LOG("CORIO_OK CORIO_OK CORIO_OK soon later at");
 }
 
-TEST(handle_cancel_of_null_returns_false) {
-  CHECK(!corio_handle_cancel(NULL));
-}
+TEST(handle_cancel_of_null_returns_false) { CHECK(!corio_handle_cancel(NULL)); }
 
 TEST(call_soon_with_no_running_loop_returns_enoloop) {
   corio_handle_t h;

@@ -386,7 +386,7 @@ TEST(waiting_calls_outside_a_loop_is_enoloop) {
 /* ---- task_done and join ------------------------------------------------ */
 
 static void join_when_nothing_unfinished(scene_t *s) {
-  start(s, joiner, "other", 0);   /* would log if it ran first */
+  start(s, joiner, "other", 0);    /* would log if it ran first */
   int rc = corio_queue_join(s->q); /* must not suspend */
   test_log("main:joined:%s", corio_err_name(rc));
   test_settle();

@@ -220,9 +220,7 @@ TEST(sleep_outside_a_loop_is_enoloop) {
   CHECK_INT(corio_sleep(0), CORIO_ENOLOOP);
 }
 
-static void sleep_in_callback(void *data) {
-  *(int *)data = corio_sleep(0.01);
-}
+static void sleep_in_callback(void *data) { *(int *)data = corio_sleep(0.01); }
 
 static int main_schedules_sleeping_callback(void *arg, intptr_t *result) {
   (void)result;

@@ -47,7 +47,8 @@ static int shield_failure(void *arg, intptr_t *result) {
   int rc = corio_task_create(&t, do_work, &w, NULL);
   if (rc != CORIO_OK) return rc;
   rc = corio_shield(t, NULL);
-  test_log("shield:%s msg:[%s]", rc == CORIO_EUSER - 6 ? "user-6" : corio_err_name(rc),
+  test_log("shield:%s msg:[%s]",
+           rc == CORIO_EUSER - 6 ? "user-6" : corio_err_name(rc),
            corio_errmsg());
   corio_task_release(t);
   return CORIO_OK;
@@ -64,7 +65,8 @@ static int caller(void *arg, intptr_t *result) {
   (void)arg;
   intptr_t v = 0;
   int rc = corio_shield(shielded, &v);
-  test_log("caller:%s inner-done:%d", corio_err_name(rc), corio_task_done(shielded));
+  test_log("caller:%s inner-done:%d", corio_err_name(rc),
+           corio_task_done(shielded));
   *result = v;
   return rc;
 }

@@ -1047,6 +1047,6 @@ static int check_transport_info(pair_t *p, void *data) {
  * test_base_events/test_selector_events's can_write_eof / get_extra_info
  * ('peername') of a socket transport */
 TEST(a_server_is_serving_until_closed_and_a_plain_writer_can_write_eof) {
-  run_with_server((server_case_t){.handler = echo_lines,
-                                  .client = check_transport_info});
+  run_with_server(
+      (server_case_t){.handler = echo_lines, .client = check_transport_info});
 }

@@ -81,7 +81,8 @@ static int check_arg_and_result(void *arg, intptr_t *result) {
 static int child_gets_arg_and_zeroed_result(void *arg, intptr_t *result) {
   (void)arg;
   corio_task_t *t;
-  int rc = corio_task_create(&t, check_arg_and_result, (void *)(intptr_t)21, NULL);
+  int rc =
+      corio_task_create(&t, check_arg_and_result, (void *)(intptr_t)21, NULL);
   if (rc != CORIO_OK) return rc;
   rc = corio_await(t, result);
   corio_task_release(t);
@@ -94,7 +95,8 @@ TEST(task_receives_its_argument_and_a_zeroed_result) {
 
 /* The default name is "Task-" followed by a number. */
 static int is_default_name(const char *name) {
-  if (name == NULL || strncmp(name, "Task-", 5) != 0 || name[5] == '\0') return 0;
+  if (name == NULL || strncmp(name, "Task-", 5) != 0 || name[5] == '\0')
+    return 0;
   for (const char *p = name + 5; *p; p++)
     if (*p < '0' || *p > '9') return 0;
   return 1;
@@ -180,7 +182,8 @@ static int status_of_cancelled(void *arg, intptr_t *result) {
   if (rc != CORIO_OK) return rc;
   corio_sleep(0);
   corio_task_cancel(t, NULL);
-  test_log("cancel-requested:%d%d", corio_task_done(t), corio_task_cancelled(t));
+  test_log("cancel-requested:%d%d", corio_task_done(t),
+           corio_task_cancelled(t));
   corio_await(t, NULL);
   test_log("ended:%d%d", corio_task_done(t), corio_task_cancelled(t));
   corio_task_release(t);
@@ -211,7 +214,8 @@ static int result_of_pending(void *arg, intptr_t *result) {
 
 TEST(result_of_a_pending_task_is_invalid_state) {
   test_run(result_of_pending, NULL, CORIO_OK);
-  CHECK_LOG("unstarted:CORIO_EINVALSTATE:77 sleeping:CORIO_EINVALSTATE:77 error:null");
+  CHECK_LOG("unstarted:CORIO_EINVALSTATE:77 sleeping:CORIO_EINVALSTATE:77 "
+            "error:null");
 }
 
 static int result_of_completed(void *arg, intptr_t *result) {

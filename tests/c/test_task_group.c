@@ -13,10 +13,10 @@ typedef struct job {
   const char *name;
   double secs;
   intptr_t value;
-  int code;              /* CORIO_OK or a failure after the sleep */
+  int code; /* CORIO_OK or a failure after the sleep */
   const char *msg;
-  int fail_on_cancel;    /* on ECANCELLED, fail with code/msg instead */
-  corio_event_t *after;  /* if set, wait for it instead of sleeping */
+  int fail_on_cancel;   /* on ECANCELLED, fail with code/msg instead */
+  corio_event_t *after; /* if set, wait for it instead of sleeping */
 } job_t;
 
 /* Children that asyncio cancels together (TaskGroup._abort walks a set)
@@ -37,7 +37,8 @@ static int run_job(void *arg, intptr_t *result) {
 static int group_all_succeed(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  job_t jobs[3] = {{.secs = 0.03, .value = 1}, {.secs = 0.01, .value = 2},
+  job_t jobs[3] = {{.secs = 0.03, .value = 1},
+                   {.secs = 0.01, .value = 2},
                    {.secs = 0.02, .value = 3}};
   corio_task_group_t *g;
   int rc = corio_task_group_new(&g);
@@ -48,7 +49,8 @@ static int group_all_succeed(void *arg, intptr_t *result) {
     if (rc != CORIO_OK) return rc;
   }
   rc = corio_task_group_wait(g, CORIO_OK);
-  test_log("wait:%s errors:%zu", corio_err_name(rc), corio_task_group_error_count(g));
+  test_log("wait:%s errors:%zu", corio_err_name(rc),
+           corio_task_group_error_count(g));
   for (int i = 0; i < 3; i++) {
     intptr_t v = 0;
     int r = corio_task_result(t[i], &v);
@@ -81,9 +83,11 @@ TEST(task_group_without_children_exits_ok) {
 static int group_first_failure(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  job_t jobs[2] = {
-      {.name = "fails", .secs = 0.01, .code = CORIO_EUSER - 1, .msg = "fails broke"},
-      {.name = "sibling", .secs = 10, .value = 2}};
+  job_t jobs[2] = {{.name = "fails",
+                    .secs = 0.01,
+                    .code = CORIO_EUSER - 1,
+                    .msg = "fails broke"},
+                   {.name = "sibling", .secs = 10, .value = 2}};
   corio_task_group_t *g;
   int rc = corio_task_group_new(&g);
   if (rc != CORIO_OK) return rc;
@@ -125,7 +129,8 @@ TEST(first_child_failure_cancels_the_siblings_and_the_body) {
 static int group_owner_recovers(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  job_t job = {.name = "fails", .secs = 0.01, .code = CORIO_EUSER - 1, .msg = "x"};
+  job_t job = {
+      .name = "fails", .secs = 0.01, .code = CORIO_EUSER - 1, .msg = "x"};
   corio_task_group_t *g;
   int rc = corio_task_group_new(&g);
   if (rc != CORIO_OK) return rc;
@@ -176,16 +181,22 @@ static int group_fail_in_exit_main(void *arg, intptr_t *result) {
 
 TEST(group_child_failing_during_exit_leaves_cancelling_at_zero) {
   test_run(group_fail_in_exit_main, NULL, CORIO_OK);
-  CHECK_LOG("slow:CORIO_ECANCELLED group:CORIO_EGROUP cancelling:0 next:CORIO_OK");
+  CHECK_LOG(
+      "slow:CORIO_ECANCELLED group:CORIO_EGROUP cancelling:0 next:CORIO_OK");
 }
 
 static int group_two_failures(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  job_t jobs[2] = {
-      {.name = "first", .secs = 0.01, .code = CORIO_EUSER - 1, .msg = "first failed"},
-      {.name = "second", .secs = 10, .code = CORIO_EUSER - 2,
-       .msg = "second failed in cleanup", .fail_on_cancel = 1}};
+  job_t jobs[2] = {{.name = "first",
+                    .secs = 0.01,
+                    .code = CORIO_EUSER - 1,
+                    .msg = "first failed"},
+                   {.name = "second",
+                    .secs = 10,
+                    .code = CORIO_EUSER - 2,
+                    .msg = "second failed in cleanup",
+                    .fail_on_cancel = 1}};
   corio_task_group_t *g;
   int rc = corio_task_group_new(&g);
   if (rc != CORIO_OK) return rc;
@@ -219,8 +230,9 @@ TEST(two_child_failures_are_both_reported_in_order) {
 static int group_spawn_after_failure(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  job_t jobs[2] = {{.name = "fails", .secs = 0.01, .code = CORIO_EUSER - 1, .msg = "x"},
-                   {.name = "late", .secs = 0.01}};
+  job_t jobs[2] = {
+      {.name = "fails", .secs = 0.01, .code = CORIO_EUSER - 1, .msg = "x"},
+      {.name = "late", .secs = 0.01}};
   corio_task_group_t *g;
   int rc = corio_task_group_new(&g);
   if (rc != CORIO_OK) return rc;
@@ -277,8 +289,8 @@ static int group_body_error(void *arg, intptr_t *result) {
   double t0 = corio_time();
   rc = corio_task_group_wait(g, body);
   CHECK(corio_time() - t0 < 5);
-  test_log("wait:%s cancelled:%d%d", corio_err_name(rc), corio_task_cancelled(t[0]),
-           corio_task_cancelled(t[1]));
+  test_log("wait:%s cancelled:%d%d", corio_err_name(rc),
+           corio_task_cancelled(t[0]), corio_task_cancelled(t[1]));
   /* asyncio: the body's exception joins the ExceptionGroup. */
   CHECK_INT(corio_task_group_error_count(g), 1);
   corio_task_t *who = (corio_task_t *)&who;
@@ -344,7 +356,8 @@ static int group_owner(void *arg, intptr_t *result) {
   int body = corio_sleep(10);
   test_log("body:%s", corio_err_name(body));
   rc = corio_task_group_wait(g, body);
-  test_log("wait:%s errors:%zu", corio_err_name(rc), corio_task_group_error_count(g));
+  test_log("wait:%s errors:%zu", corio_err_name(rc),
+           corio_task_group_error_count(g));
   corio_task_group_free(g);
   return rc;
 }
@@ -367,7 +380,8 @@ static int cancel_group_owner(void *arg, intptr_t *result) {
   return CORIO_OK;
 }
 
-TEST(outside_cancellation_of_the_owner_gives_ecancelled_and_cancels_the_children) {
+TEST(
+    outside_cancellation_of_the_owner_gives_ecancelled_and_cancels_the_children) {
   double t0 = corio_time();
   test_run(cancel_group_owner, NULL, CORIO_OK);
   CHECK_LOG("body:CORIO_ECANCELLED wait:CORIO_ECANCELLED errors:0 "
@@ -410,9 +424,11 @@ static int cancel_owner_in_wait(void *arg, intptr_t *result) {
   return CORIO_OK;
 }
 
-TEST(owner_cancelled_inside_group_wait_cancels_the_children_and_gets_ecancelled) {
+TEST(
+    owner_cancelled_inside_group_wait_cancels_the_children_and_gets_ecancelled) {
   test_run(cancel_owner_in_wait, NULL, CORIO_OK);
-  CHECK_LOG("wait:CORIO_ECANCELLED owner:CORIO_ECANCELLED children-cancelled:11");
+  CHECK_LOG(
+      "wait:CORIO_ECANCELLED owner:CORIO_ECANCELLED children-cancelled:11");
 }
 
 TEST(task_group_new_outside_a_loop_is_enoloop) {
@@ -437,7 +453,8 @@ static int group_grows_while_waiting(void *arg, intptr_t *result) {
   job_t late = {.name = "late-child", .secs = 0.01};
   int rc = corio_task_group_new(&shared_group);
   if (rc != CORIO_OK) return rc;
-  rc = corio_task_group_spawn(shared_group, NULL, spawns_a_sibling, &late, NULL);
+  rc =
+      corio_task_group_spawn(shared_group, NULL, spawns_a_sibling, &late, NULL);
   if (rc != CORIO_OK) return rc;
   rc = corio_task_group_wait(shared_group, CORIO_OK);
   test_log("wait:%s", corio_err_name(rc));

@@ -91,7 +91,8 @@ static int wait_for_one_that_ignores_cancel(void *arg, intptr_t *result) {
   int rc = corio_task_create(&t, do_work, &w, NULL);
   if (rc != CORIO_OK) return rc;
   rc = corio_wait_for(t, 0.02, result);
-  test_log("wait_for:%s cancelled:%d", corio_err_name(rc), corio_task_cancelled(t));
+  test_log("wait_for:%s cancelled:%d", corio_err_name(rc),
+           corio_task_cancelled(t));
   corio_task_release(t);
   return rc;
 }
@@ -129,7 +130,8 @@ static int cancel_during_wait_for(void *arg, intptr_t *result) {
   return CORIO_OK;
 }
 
-TEST(cancelling_a_task_in_wait_for_gives_ecancelled_and_cancels_the_inner_task) {
+TEST(
+    cancelling_a_task_in_wait_for_gives_ecancelled_and_cancels_the_inner_task) {
   test_run(cancel_during_wait_for, NULL, CORIO_OK);
   CHECK_LOG("inner:CORIO_ECANCELLED outer:CORIO_ECANCELLED "
             "main:CORIO_ECANCELLED inner-cancelled:1");
@@ -148,7 +150,8 @@ static int wait_for_zero_pending(void *arg, intptr_t *result) {
   int rc = corio_task_create(&t, p->fn, p->arg, NULL);
   if (rc != CORIO_OK) return rc;
   rc = corio_wait_for(t, 0, NULL);
-  test_log("wait_for:%s cancelled:%d", corio_err_name(rc), corio_task_cancelled(t));
+  test_log("wait_for:%s cancelled:%d", corio_err_name(rc),
+           corio_task_cancelled(t));
   corio_task_release(t);
   return CORIO_OK;
 }
@@ -215,7 +218,8 @@ static int scope_expires(void *arg, intptr_t *result) {
   if (rc != CORIO_OK) return rc;
   test_log("expired-before:%d", corio_timeout_expired(&to));
   rc = corio_sleep(10);
-  test_log("sleep:%s expired:%d", corio_err_name(rc), corio_timeout_expired(&to));
+  test_log("sleep:%s expired:%d", corio_err_name(rc),
+           corio_timeout_expired(&to));
   rc = corio_timeout_exit(&to, rc);
   test_log("exit:%s msg:[%s]", corio_err_name(rc), corio_errmsg());
   test_log("cancelling:%d", corio_task_cancelling(corio_current_task()));
@@ -238,11 +242,13 @@ static int scope_in_time(void *arg, intptr_t *result) {
   if (rc != CORIO_OK) return rc;
   rc = corio_sleep(0.01);
   rc = corio_timeout_exit(&to, rc);
-  test_log("ok-exit:%s expired:%d", corio_err_name(rc), corio_timeout_expired(&to));
+  test_log("ok-exit:%s expired:%d", corio_err_name(rc),
+           corio_timeout_expired(&to));
   corio_timeout_t to2 = CORIO_TIMEOUT_INIT;
   corio_timeout_enter(&to2, 1.0);
   rc = corio_timeout_exit(&to2, corio_fail(CORIO_EUSER - 9, "own error"));
-  test_log("error-exit:%s msg:[%s]", rc == CORIO_EUSER - 9 ? "user-9" : corio_err_name(rc),
+  test_log("error-exit:%s msg:[%s]",
+           rc == CORIO_EUSER - 9 ? "user-9" : corio_err_name(rc),
            corio_errmsg());
   rc = corio_sleep(0.03); /* the exited scopes' timers must not fire */
   test_log("later:%s", corio_err_name(rc));
@@ -251,7 +257,8 @@ static int scope_in_time(void *arg, intptr_t *result) {
 
 TEST(timeout_scope_not_expired_passes_the_status_through) {
   test_run(scope_in_time, NULL, CORIO_OK);
-  CHECK_LOG("ok-exit:CORIO_OK expired:0 error-exit:user-9 msg:[own error] later:CORIO_OK");
+  CHECK_LOG("ok-exit:CORIO_OK expired:0 error-exit:user-9 msg:[own error] "
+            "later:CORIO_OK");
 }
 
 static int scope_expired_but_caught(void *arg, intptr_t *result) {
@@ -264,7 +271,8 @@ static int scope_expired_but_caught(void *arg, intptr_t *result) {
   test_log("sleep:%s", corio_err_name(rc));
   rc = corio_timeout_exit(&to, CORIO_OK); /* the body "caught" it */
   test_log("exit:%s expired:%d cancelling:%d", corio_err_name(rc),
-           corio_timeout_expired(&to), corio_task_cancelling(corio_current_task()));
+           corio_timeout_expired(&to),
+           corio_task_cancelling(corio_current_task()));
   rc = corio_sleep(0.01);
   test_log("after:%s", corio_err_name(rc));
   return rc;
@@ -274,7 +282,8 @@ TEST(expired_scope_exited_with_ok_returns_ok) {
   /* asyncio.timeout's __aexit__ raises TimeoutError only when the body
    * ends with CancelledError. */
   test_run(scope_expired_but_caught, NULL, CORIO_OK);
-  CHECK_LOG("sleep:CORIO_ECANCELLED exit:CORIO_OK expired:1 cancelling:0 after:CORIO_OK");
+  CHECK_LOG("sleep:CORIO_ECANCELLED exit:CORIO_OK expired:1 cancelling:0 "
+            "after:CORIO_OK");
 }
 
 static int nested_inner_first(void *arg, intptr_t *result) {
@@ -327,8 +336,9 @@ TEST(nested_scopes_outer_expiry_passes_the_inner_scope_as_ecancelled) {
   /* asyncio: the inner scope has not expired, so its exit lets the
    * CancelledError through; the outer scope's exit makes it TimeoutError. */
   test_run(nested_outer_first, NULL, CORIO_OK);
-  CHECK_LOG("sleep:CORIO_ECANCELLED inner-exit:CORIO_ECANCELLED inner-expired:0 "
-            "outer-exit:CORIO_ETIMEDOUT outer-expired:1");
+  CHECK_LOG(
+      "sleep:CORIO_ECANCELLED inner-exit:CORIO_ECANCELLED inner-expired:0 "
+      "outer-exit:CORIO_ETIMEDOUT outer-expired:1");
 }
 
 /* Nested scopes with the same deadline: the inner one passes the
@@ -338,7 +348,8 @@ TEST(nested_scopes_outer_expiry_passes_the_inner_scope_as_ecancelled) {
  *   async with timeout_at(when):            # outer
  *       async with timeout_at(when):        # inner
  *           await sleep(10)
- *   -> inner CancelledError cancelling()==1, outer TimeoutError cancelling()==0 */
+ *   -> inner CancelledError cancelling()==1, outer TimeoutError cancelling()==0
+ */
 static int nested_same_deadline(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
@@ -373,7 +384,8 @@ static int reschedule_later(void *arg, intptr_t *result) {
            corio_timeout_when(&to) == when);
   rc = corio_sleep(0.04);
   rc = corio_timeout_exit(&to, rc);
-  test_log("exit:%s expired:%d", corio_err_name(rc), corio_timeout_expired(&to));
+  test_log("exit:%s expired:%d", corio_err_name(rc),
+           corio_timeout_expired(&to));
   return rc;
 }
 
@@ -480,7 +492,8 @@ static int scoped_sleeper(void *arg, intptr_t *result) {
   rc = corio_sleep(10);
   test_log("sleep:%s", corio_err_name(rc));
   rc = corio_timeout_exit(&to, rc);
-  test_log("exit:%s expired:%d", corio_err_name(rc), corio_timeout_expired(&to));
+  test_log("exit:%s expired:%d", corio_err_name(rc),
+           corio_timeout_expired(&to));
   return rc;
 }
 
@@ -493,7 +506,8 @@ static int outside_cancel(void *arg, intptr_t *result) {
   corio_sleep(0.01);
   corio_task_cancel(t, NULL);
   rc = corio_await(t, NULL);
-  test_log("await:%s cancelled:%d", corio_err_name(rc), corio_task_cancelled(t));
+  test_log("await:%s cancelled:%d", corio_err_name(rc),
+           corio_task_cancelled(t));
   corio_task_release(t);
   return CORIO_OK;
 }
@@ -515,7 +529,8 @@ static int scope_awaiting_a_task(void *arg, intptr_t *result) {
   corio_timeout_enter(&to, 0.02);
   rc = corio_await(t, NULL);
   rc = corio_timeout_exit(&to, rc);
-  test_log("exit:%s inner-cancelled:%d", corio_err_name(rc), corio_task_cancelled(t));
+  test_log("exit:%s inner-cancelled:%d", corio_err_name(rc),
+           corio_task_cancelled(t));
   corio_task_release(t);
   return CORIO_OK;
 }

@@ -9,7 +9,7 @@
 
 typedef struct job {
   const char *name;
-  double secs;           /* how long to sleep; 0: yield once */
+  double secs; /* how long to sleep; 0: yield once */
   intptr_t value;
   int code;              /* CORIO_OK, an error, or CORIO_ECANCELLED */
   corio_event_t *after;  /* if set, wait for it instead of sleeping */
@@ -74,7 +74,8 @@ static int wait_all(void *arg, intptr_t *result) {
   size_t ndone = 99, npending = 99;
   int rc = spawn_jobs(t, jobs, 3);
   if (rc != CORIO_OK) return rc;
-  rc = corio_wait(t, 3, CORIO_ALL_COMPLETED, CORIO_FOREVER, done, &ndone, pending, &npending);
+  rc = corio_wait(t, 3, CORIO_ALL_COMPLETED, CORIO_FOREVER, done, &ndone,
+                  pending, &npending);
   test_log("wait:%s", corio_err_name(rc));
   log_tasks("done", done, ndone);
   log_tasks("pending", pending, npending);
@@ -99,7 +100,8 @@ static int wait_first_completed(void *arg, intptr_t *result) {
   int rc = spawn_jobs(t, jobs, 3);
   if (rc != CORIO_OK) return rc;
   double t0 = corio_time();
-  rc = corio_wait(t, 3, CORIO_FIRST_COMPLETED, CORIO_FOREVER, done, &ndone, pending, &npending);
+  rc = corio_wait(t, 3, CORIO_FIRST_COMPLETED, CORIO_FOREVER, done, &ndone,
+                  pending, &npending);
   CHECK(corio_time() - t0 < 5);
   test_log("wait:%s", corio_err_name(rc));
   log_tasks("done", done, ndone);
@@ -112,7 +114,8 @@ static int wait_first_completed(void *arg, intptr_t *result) {
 
 TEST(wait_first_completed_returns_as_soon_as_one_is_done) {
   test_run(wait_first_completed, NULL, CORIO_OK);
-  CHECK_LOG("wait:CORIO_OK done:[quick] pending:[long,longer] pending-untouched:11");
+  CHECK_LOG(
+      "wait:CORIO_OK done:[quick] pending:[long,longer] pending-untouched:11");
 }
 
 static int wait_first_exception(void *arg, intptr_t *result) {
@@ -126,7 +129,8 @@ static int wait_first_exception(void *arg, intptr_t *result) {
   int rc = spawn_jobs(t, jobs, 3);
   if (rc != CORIO_OK) return rc;
   double t0 = corio_time();
-  rc = corio_wait(t, 3, CORIO_FIRST_EXCEPTION, CORIO_FOREVER, done, &ndone, pending, &npending);
+  rc = corio_wait(t, 3, CORIO_FIRST_EXCEPTION, CORIO_FOREVER, done, &ndone,
+                  pending, &npending);
   CHECK(corio_time() - t0 < 5);
   test_log("wait:%s", corio_err_name(rc));
   log_tasks("done", done, ndone);
@@ -144,13 +148,15 @@ TEST(wait_first_exception_returns_at_the_first_failure) {
 static int wait_first_exception_ignores_cancel(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  job_t jobs[2] = {{.name = "cancelled", .secs = 0.01, .code = CORIO_ECANCELLED},
-                   {.name = "ok", .secs = 0.03, .value = 1}};
+  job_t jobs[2] = {
+      {.name = "cancelled", .secs = 0.01, .code = CORIO_ECANCELLED},
+      {.name = "ok", .secs = 0.03, .value = 1}};
   corio_task_t *t[2], *done[2], *pending[2];
   size_t ndone = 99, npending = 99;
   int rc = spawn_jobs(t, jobs, 2);
   if (rc != CORIO_OK) return rc;
-  rc = corio_wait(t, 2, CORIO_FIRST_EXCEPTION, CORIO_FOREVER, done, &ndone, pending, &npending);
+  rc = corio_wait(t, 2, CORIO_FIRST_EXCEPTION, CORIO_FOREVER, done, &ndone,
+                  pending, &npending);
   test_log("wait:%s", corio_err_name(rc));
   log_tasks("done", done, ndone);
   log_tasks("pending", pending, npending);
@@ -172,7 +178,8 @@ static int wait_first_exception_without_failure(void *arg, intptr_t *result) {
   size_t ndone = 99, npending = 99;
   int rc = spawn_jobs(t, jobs, 2);
   if (rc != CORIO_OK) return rc;
-  rc = corio_wait(t, 2, CORIO_FIRST_EXCEPTION, CORIO_FOREVER, done, &ndone, NULL, &npending);
+  rc = corio_wait(t, 2, CORIO_FIRST_EXCEPTION, CORIO_FOREVER, done, &ndone,
+                  NULL, &npending);
   test_log("wait:%s", corio_err_name(rc));
   log_tasks("done", done, ndone);
   test_log("npending:%zu", npending);
@@ -194,7 +201,8 @@ static int wait_with_timeout(void *arg, intptr_t *result) {
   size_t ndone = 99, npending = 99;
   int rc = spawn_jobs(t, jobs, 2);
   if (rc != CORIO_OK) return rc;
-  rc = corio_wait(t, 2, CORIO_ALL_COMPLETED, 0.03, done, &ndone, pending, &npending);
+  rc = corio_wait(t, 2, CORIO_ALL_COMPLETED, 0.03, done, &ndone, pending,
+                  &npending);
   test_log("wait:%s", corio_err_name(rc));
   log_tasks("done", done, ndone);
   log_tasks("pending", pending, npending);
@@ -208,7 +216,8 @@ static int wait_with_timeout(void *arg, intptr_t *result) {
 
 TEST(wait_timeout_returns_ok_with_both_partitions_and_cancels_nothing) {
   test_run(wait_with_timeout, NULL, CORIO_OK);
-  CHECK_LOG("wait:CORIO_OK done:[early] pending:[late] late-untouched:1 late:CORIO_OK:8");
+  CHECK_LOG("wait:CORIO_OK done:[early] pending:[late] late-untouched:1 "
+            "late:CORIO_OK:8");
 }
 
 static corio_task_t *waited_child;
@@ -218,7 +227,8 @@ static int cancelled_waiter(void *arg, intptr_t *result) {
   (void)result;
   corio_task_t *t[1] = {waited_child};
   size_t ndone = 99, npending = 99;
-  int rc = corio_wait(t, 1, CORIO_ALL_COMPLETED, CORIO_FOREVER, NULL, &ndone, NULL, &npending);
+  int rc = corio_wait(t, 1, CORIO_ALL_COMPLETED, CORIO_FOREVER, NULL, &ndone,
+                      NULL, &npending);
   test_log("waiter:%s", corio_err_name(rc));
   return rc;
 }
@@ -259,9 +269,10 @@ static int iterate_as_completed(void *arg, intptr_t *result) {
   corio_event_t *c_done;
   if (corio_event_new(&c_done) != CORIO_OK) return CORIO_ENOMEM;
   /* Completion order b, c, a: b yields once, c sleeps, a waits for c. */
-  job_t jobs[3] = {{.name = "a", .value = 1, .after = c_done},
-                   {.name = "b", .value = 2},
-                   {.name = "c", .secs = 0.01, .code = CORIO_EUSER - 3, .signal = c_done}};
+  job_t jobs[3] = {
+      {.name = "a", .value = 1, .after = c_done},
+      {.name = "b", .value = 2},
+      {.name = "c", .secs = 0.01, .code = CORIO_EUSER - 3, .signal = c_done}};
   corio_task_t *t[3];
   int rc = spawn_jobs(t, jobs, 3);
   if (rc != CORIO_OK) return rc;
@@ -322,7 +333,8 @@ static int as_completed_timeout(void *arg, intptr_t *result) {
   corio_task_t *next = NULL;
   double t0 = corio_time();
   rc = corio_as_completed_next(it, &next);
-  test_log("first:%s:%s", corio_err_name(rc), next ? corio_task_name(next) : "-");
+  test_log("first:%s:%s", corio_err_name(rc),
+           next ? corio_task_name(next) : "-");
   rc = corio_as_completed_next(it, &next);
   test_log("second:%s", corio_err_name(rc));
   CHECK(corio_time() - t0 < 5);
@@ -358,7 +370,8 @@ TEST(as_completed_over_no_tasks_ends_at_once) {
 
 TEST(wait_outside_a_loop_is_enoloop) {
   size_t ndone, npending;
-  CHECK_INT(corio_wait(NULL, 0, CORIO_ALL_COMPLETED, CORIO_FOREVER, NULL, &ndone, NULL, &npending),
+  CHECK_INT(corio_wait(NULL, 0, CORIO_ALL_COMPLETED, CORIO_FOREVER, NULL,
+                       &ndone, NULL, &npending),
             CORIO_ENOLOOP);
   corio_as_completed_t *it = NULL;
   CHECK_INT(corio_as_completed_new(&it, NULL, 0, CORIO_FOREVER), CORIO_ENOLOOP);

@@ -2,15 +2,20 @@
 // HTTP fixtures: each output format, the exit status (0 only if every URL
 // answered below 400, 1 otherwise, 2 for usage errors), URLs from a file and
 // from standard input, invalid URLs reported while the others still run,
-// and progress on stderr. Build first: make -f emscripten.mk dist.
+// and progress on stderr; and each option (retries, --fail-on, -o, TLS
+// trust, proxies through tests/fixtures/proxy_fixture.mjs, the live line on
+// a terminal, "did you mean"). Build first: make -f emscripten.mk dist.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:https';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFixtures } from '../fixtures/http_fixture.mjs';
+import { startProxy } from '../fixtures/proxy_fixture.mjs';
+import { makeTestCertificates } from './lib/tls_certs.mjs';
 
 const CLI = fileURLToPath(new URL('../../cli/corio-check.mjs', import.meta.url));
 
@@ -27,10 +32,32 @@ after(async () => {
 
 const url = (path) => new URL(path, fixtures.base).href;
 
+// The environment without proxy settings, so only a test's own apply.
+function withoutProxies(env) {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !/^(https?|all|no)_proxy$/i.test(k)));
+}
+
+/** An https server on 127.0.0.1 answering 200, with a test CA: {url, caFile, close()}, or null without openssl. */
+async function startHttps() {
+  const certs = makeTestCertificates();
+  if (!certs) return null;
+  const server = createServer({ key: certs.key, cert: certs.cert }, (req, res) => res.end('ok'));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `https://127.0.0.1:${server.address().port}/`,
+    caFile: certs.caFile,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => { certs.remove(); resolve(); });
+    }),
+  };
+}
+
 /** Runs the CLI; resolves to {code, stdout, stderr}. stdin: a string, or null for none (closed). */
-function cli(args, { stdin = null, timeoutMs = 20_000 } = {}) {
+function cli(args, { stdin = null, timeoutMs = 20_000, env = {} } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...withoutProxies(process.env), ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
@@ -60,8 +87,8 @@ test('table: one row per URL, a summary, exit 0 when every URL answered below 40
   const r = await cli([url('200'), url('301'), url('status/399')]);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
-  assert.match(lines[0], /^URL\s+STATUS\s+TIME\s+RESULT$/);
-  assert.match(lines[1], new RegExp(`^${url('200')}\\s+200\\s+\\d+ ms\\s+OK$`));
+  assert.match(lines[0], /^URL\s+STATUS\s+FIRST BYTE\s+TIME\s+RESULT$/);
+  assert.match(lines[1], new RegExp(`^${url('200')}\\s+200\\s+\\d+ ms\\s+\\d+ ms\\s+OK$`));
   assert.match(lines[2], /\s301\s.*Moved Permanently$/);
   assert.match(lines[3], /\s399\s/);
   assert.match(lines.at(-1), /^3 URLs: 3 below 400, 0 at 400 or above, 0 without a status; /);
@@ -87,7 +114,7 @@ test('json: every result with its fields, in input order', async () => {
   assert.deepEqual(results.map((x) => x.url), urls);
   assert.deepEqual(results.map((x) => x.index), [0, 1, 2]);
   assert.deepEqual(Object.keys(results[0]).sort(),
-    ['ended', 'error', 'hidden', 'index', 'ms', 'ok', 'reason', 'started', 'status', 'url']);
+    ['attempts', 'ended', 'error', 'hidden', 'index', 'ms', 'ok', 'reason', 'started', 'status', 'timings', 'url']);
   assert.equal(results[0].status, 200);
   assert.equal(results[0].ok, true);
   assert.ok(results[0].ms >= 140);
@@ -103,8 +130,9 @@ test('csv: a header and one quoted-as-needed row per URL', async () => {
   assert.equal(r.code, 1);
   const lines = r.stdout.split('\r\n');
   assert.equal(lines.at(-1), '');
-  assert.equal(lines[0], 'index,url,status,reason,ok,hidden,error_code,error_message,started_ms,ended_ms,ms');
-  assert.match(lines[1], new RegExp(`^0,${url('200')},200,OK,true,false,,,[\\d.]+,[\\d.]+,[\\d.]+$`));
+  assert.equal(lines[0], 'index,url,status,reason,ok,hidden,error_code,error_message,started_ms,ended_ms,ms,' +
+    'first_byte_ms,attempts');
+  assert.match(lines[1], new RegExp(`^0,${url('200')},200,OK,true,false,,,[\\d.]+,[\\d.]+,[\\d.]+,[\\d.]+,1$`));
   const quoted = `"${odd.replace(/"/g, '""')}"`;
   assert.ok(lines[2].startsWith(`1,${quoted},404,Not Found,false,false,,,`), lines[2]);
   assert.equal(lines.length, 4);
@@ -116,22 +144,22 @@ const ESCAPED = String.raw`a\x1b[31mb\nc\rd\te\x07f\x7fg\x9bh\x01`;
 const hasControl = (s) => /[\x00-\x09\x0b-\x1f\x7f-\x9f]/.test(s);
 
 test('table and progress show control characters in URLs and messages as escapes', async () => {
-  const urls = [`http://127.0.0.1:1/${CONTROLS}`, `bad${CONTROLS}`];
+  const urls = [`http://127.0.0.1:1/${CONTROLS}`, `ftp://bad${CONTROLS}`];
   const r = await cli(['--progress', ...urls]);
   assert.equal(r.code, 1);
   assert.ok(!hasControl(r.stdout), JSON.stringify(r.stdout));
   const lines = r.stdout.trimEnd().split('\n');
   assert.equal(lines.length, 5, r.stdout);
   const [head, control, bad] = lines;
-  assert.match(head, /^URL\s+STATUS\s+TIME\s+RESULT$/);
+  assert.match(head, /^URL\s+STATUS\s+FIRST BYTE\s+TIME\s+RESULT$/);
   assert.ok(control.startsWith(`http://127.0.0.1:1/${ESCAPED} `), control);
   assert.ok(control.endsWith(`invalid URL "http://127.0.0.1:1/${ESCAPED}": ` +
     'it contains a space or a control character (CORIO_EINVAL)'), control);
-  assert.ok(bad.startsWith(`bad${ESCAPED} `), bad);
-  assert.ok(bad.includes(`invalid URL "bad${ESCAPED}"`), bad);
+  assert.ok(bad.startsWith(`ftp://bad${ESCAPED} `), bad);
+  assert.ok(bad.includes(`invalid URL "ftp://bad${ESCAPED}"`), bad);
   assert.ok(!hasControl(r.stderr), JSON.stringify(r.stderr));
   assert.equal(r.stderr.trimEnd().split('\n').length, 2, r.stderr);
-  assert.ok(r.stderr.includes(`FAIL bad${ESCAPED} — invalid URL "bad${ESCAPED}"`), r.stderr);
+  assert.ok(r.stderr.includes(`FAIL ftp://bad${ESCAPED} — invalid URL "ftp://bad${ESCAPED}"`), r.stderr);
 });
 
 test('csv keeps control characters intact, a line break only inside a quoted field', async () => {
@@ -150,12 +178,12 @@ test('an invalid URL is reported as such and the others still run', async () => 
   assert.equal(r.code, 1);
   const [bad, good, ftp] = json(r);
   assert.equal(bad.error.codeName, 'CORIO_EINVAL');
-  assert.match(bad.error.message, /invalid URL "not a url"/);
+  assert.match(bad.error.message, /invalid URL "https:\/\/not a url\/"/);
   assert.equal(good.status, 200);
   assert.equal(ftp.error.codeName, 'CORIO_EINVAL');
   const table = await cli(['not a url']);
   assert.equal(table.code, 1);
-  assert.match(table.stdout, /invalid URL "not a url": it must start with http:\/\/ or https:\/\/ \(CORIO_EINVAL\)/);
+  assert.match(table.stdout, /invalid URL "https:\/\/not a url\/": it contains a space or a control character \(CORIO_EINVAL\)/);
 });
 
 test('URLs from a file: one per line, blank lines and # comments skipped', async () => {
@@ -204,13 +232,13 @@ test('--concurrency with --sequential warns on stderr that it has no effect', as
 });
 
 test('--progress shows one line per URL on stderr; results stay on stdout', async () => {
-  const r = await cli(['--progress', '--format', 'json', url('200'), url('404'), 'bad']);
+  const r = await cli(['--progress', '--format', 'json', url('200'), url('404'), 'ftp://bad']);
   assert.equal(r.code, 1);
   const lines = r.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 3, r.stderr);
   for (const [i, line] of lines.entries()) assert.match(line, new RegExp(`^\\[${i + 1}/3\\] `));
   assert.ok(lines.some((l) => /ok +.*200 OK/.test(l)));
-  assert.ok(lines.some((l) => /FAIL bad .*CORIO_EINVAL/.test(l)));
+  assert.ok(lines.some((l) => /FAIL ftp:\/\/bad .*CORIO_EINVAL/.test(l)));
   assert.equal(json(r).length, 3);
   const quiet = await cli(['--progress', '--no-progress', url('200')]);
   assert.equal(quiet.stderr, '');
@@ -223,7 +251,7 @@ test('usage errors exit 2 with a clear message', async () => {
     [['--timeout=-1', url('200')], /--timeout must be a number of seconds >= 0/],
     [['--timeout', 'soon', url('200')], /--timeout must be .*"soon"/],
     [['--format', 'xml', url('200')], /--format must be one of table, json, csv, not "xml"/],
-    [['--bogus', url('200')], /Unknown option '--bogus'/],
+    [['--bogus', url('200')], /unknown option --bogus\n/],
     [['-f', join(dir, 'missing.txt')], /cannot read .*missing\.txt: no such file/],
     [[], /no URLs to check/],
   ];
@@ -261,4 +289,211 @@ test('--help prints the usage and exits 0', async () => {
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^usage: corio-check \[options\] \[URL\.\.\.\]/);
   assert.match(r.stdout, /--concurrency N/);
+});
+
+test('--version and -V print the package version', async () => {
+  const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+  for (const flag of ['--version', '-V']) {
+    const r = await cli([flag]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `corio-check ${version}\n`);
+  }
+});
+
+test('a mistyped option gets "did you mean" the closest one', async () => {
+  const cases = [[['--timout', '5'], '--timeout'], [['--formt', 'json'], '--format'],
+    [['--concurency=3'], '--concurrency'], [['--fail-onn', '5xx'], '--fail-on'], [['--insecur'], '--insecure']];
+  for (const [args, guess] of cases) {
+    const r = await cli([...args, url('200')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`unknown option ${args[0].split('=')[0]} \\(did you mean ${guess}\\?\\)`));
+  }
+  const far = await cli(['--zzzzzz', url('200')]);
+  assert.doesNotMatch(far.stderr, /did you mean/);
+});
+
+test('--help shows every option and usage examples', async () => {
+  const r = await cli(['--help']);
+  for (const flag of ['--version', '--retry', '--fail-on', '--output', '--proxy', '--noproxy', '--cacert',
+    '--insecure', '--user-agent', '--header', '--request', '--head', '--location', '--max-redirs'])
+    assert.match(r.stdout, new RegExp(`${flag}\\b`));
+  assert.match(r.stdout, /^examples:\n  corio-check /m);
+});
+
+test('-o FILE writes the results to FILE and nothing to stdout', async () => {
+  const file = join(dir, 'out.json');
+  const r = await cli(['--format', 'json', '-o', file, url('200')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.equal(JSON.parse(await readFile(file, 'utf8'))[0].status, 200);
+});
+
+test('--fail-on chooses what sets exit status 1', async () => {
+  assert.equal((await cli(['--fail-on', '5xx,error', url('404')])).code, 0);
+  assert.equal((await cli(['--fail-on', '5xx', url('500')])).code, 1);
+  assert.equal((await cli(['--fail-on', '4xx', url('500'), fixtures.urls.refused])).code, 0);
+  assert.equal((await cli(['--fail-on', 'error', fixtures.urls.refused])).code, 1);
+  assert.equal((await cli(['--fail-on=4xx,5xx,error', url('404')])).code, 1);
+  const bad = await cli(['--fail-on', '3xx', url('200')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--fail-on takes a list of 4xx, 5xx, error, not "3xx"/);
+});
+
+test('--retry checks again after 429/502/503/504 and connection errors, not after other answers', async () => {
+  const flaky = (key, fails, status = 503) => url(`flaky?key=${key}&fails=${fails}&status=${status}`);
+  const r = await cli(['--format', 'json', '--retry', '2', '--retry-delay', '0.05',
+    flaky('a', 2), flaky('b', 3, 429), url('404'), fixtures.urls.refused, flaky('c', 1, 502)]);
+  const [a, b, notFound, refused, c] = json(r);
+  assert.deepEqual([a.status, a.attempts], [200, 3]);
+  assert.deepEqual([b.status, b.attempts], [429, 3]); // still failing after 2 retries
+  assert.deepEqual([notFound.status, notFound.attempts], [404, 1]);
+  assert.deepEqual([refused.error.codeName, refused.attempts], ['CORIO_ECONNREFUSED', 3]);
+  assert.deepEqual([c.status, c.attempts], [200, 2]);
+  assert.equal(r.code, 1); // b and refused
+  const none = json(await cli(['--format', 'json', flaky('d', 1)]));
+  assert.deepEqual([none[0].status, none[0].attempts], [503, 1]);
+});
+
+test('--retry waits --retry-delay, doubled for each next attempt', async () => {
+  const started = Date.now();
+  const [r] = json(await cli(['--format', 'json', '--retry', '2', '--retry-delay', '0.3',
+    url('flaky?key=e&fails=2')]));
+  const took = Date.now() - started;
+  assert.equal(r.attempts, 3);
+  assert.ok(took >= 900, `0.3 s + 0.6 s of waiting, but the run took ${took} ms`);
+  assert.ok(r.ended >= 900, `the result ended at ${r.ended} ms of the run`);
+});
+
+test('--retry with a bad count or delay is a usage error', async () => {
+  for (const [args, message] of [[['--retry', '-1'], /--retry must be a whole number from 0 to 100/],
+    [['--retry-delay', 'x'], /--retry-delay must be a number of seconds >= 0/]]) {
+    const r = await cli([...args, url('200')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, message);
+  }
+});
+
+// The request flags map onto checkUrls' method, headers, userAgent and
+// follow, which the C checker implements; what it cannot do fails clearly.
+test('request flags: -I, -H, -A and -L check with them; -X other than GET/HEAD and --max-redirs fail clearly', async () => {
+  for (const args of [['-I'], ['-X', 'head'], ['-H', 'X-A: 1'], ['-A', 'me/1'], ['-L']]) {
+    const r = await cli([...args, '--format', 'json', url('whoami')]);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(json(r)[0].status, 200, args.join(' '));
+  }
+  const post = await cli(['-X', 'POST', url('whoami')]);
+  assert.equal(post.code, 2);
+  assert.match(post.stderr, /-X: corio-check sends GET or HEAD, not POST/);
+  const redirs = await cli(['-L', '--max-redirs', '2', url('whoami')]);
+  assert.equal(redirs.code, 2);
+  assert.match(redirs.stderr, /--max-redirs is not supported by this corio's checker yet/);
+});
+
+test('-k accepts any certificate; --cacert trusts a CA; neither: a TLS error', async (t) => {
+  const site = await startHttps();
+  if (!site) return t.skip('openssl is missing');
+  try {
+    const plain = json(await cli(['--format', 'json', site.url]));
+    assert.equal(plain[0].error?.codeName, 'CORIO_ETLS');
+    const insecure = json(await cli(['--format', 'json', '-k', site.url]));
+    assert.equal(insecure[0].status, 200);
+    const trusted = json(await cli(['--format', 'json', '--cacert', site.caFile, site.url]));
+    assert.equal(trusted[0].status, 200);
+    const missing = await cli(['--cacert', join(dir, 'none.pem'), site.url]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read --cacert .*none\.pem: no such file/);
+  } finally {
+    await site.close();
+  }
+});
+
+test('--proxy and $HTTP_PROXY carry checks through a CONNECT tunnel; NO_PROXY and --noproxy skip it', async () => {
+  const proxy = await startProxy();
+  try {
+    const target = new URL(fixtures.base).host;
+    const via = json(await cli(['--format', 'json', '--proxy', proxy.url, url('200')]));
+    assert.equal(via[0].status, 200);
+    assert.deepEqual(proxy.tunnels, [target]);
+    const env = json(await cli(['--format', 'json', url('404')], { env: { HTTP_PROXY: proxy.url } }));
+    assert.equal(env[0].status, 404);
+    assert.equal(proxy.tunnels.length, 2);
+    await cli([url('200')], { env: { HTTP_PROXY: proxy.url, NO_PROXY: 'example.com,127.0.0.1' } });
+    await cli(['--noproxy', '*', url('200')], { env: { http_proxy: proxy.url } });
+    await cli([url('200')], { env: { HTTPS_PROXY: proxy.url } }); // http URLs take HTTP_PROXY
+    assert.equal(proxy.tunnels.length, 2);
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('https through the proxy: TLS runs inside the tunnel, end to end', async (t) => {
+  const site = await startHttps();
+  if (!site) return t.skip('openssl is missing');
+  const proxy = await startProxy();
+  try {
+    const r = json(await cli(['--format', 'json', '--cacert', site.caFile, site.url],
+      { env: { HTTPS_PROXY: proxy.url } }));
+    assert.equal(r[0].status, 200, JSON.stringify(r[0].error));
+    assert.deepEqual(proxy.tunnels, [new URL(site.url).host]);
+  } finally {
+    await proxy.close();
+    await site.close();
+  }
+});
+
+test('a proxy that refuses the tunnel fails the check with its answer; a bad proxy URL is a usage error', async () => {
+  const proxy = await startProxy({ refuse: true });
+  try {
+    const r = json(await cli(['--format', 'json', '--proxy', proxy.url, url('200')]));
+    assert.equal(r[0].error.codeName, 'CORIO_ECONNREFUSED');
+    assert.match(r[0].error.message, /proxy .* refused CONNECT .*407 Proxy Authentication Required/);
+  } finally {
+    await proxy.close();
+  }
+  const bad = await cli(['--proxy', 'socks5://127.0.0.1:1', url('200')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /must be an http:\/\/ proxy/);
+});
+
+test('on a terminal a live line shows done, in flight, failed and the slowest URL running', async () => {
+  const args = [CLI, '--format', 'json', '-o', join(dir, 'live.json'), url('slow?ms=1500'), url('404'), url('200')];
+  const command = [process.execPath, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  const r = await new Promise((resolve) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.on('close', (code) => resolve({ code, out }));
+  });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /\[2\/3\] 1 in flight, 1 failed; slowest running: http:\/\/.*ms=1500 \(\d+ ms\)/);
+  assert.match(r.out, /\r\x1b\[K\[3\/3\] 0 in flight, 1 failed/);
+  assert.match(r.out, /\[[12]\/3\] http .*404 Not Found/); // the per-URL lines print above it
+});
+
+test('each result has its phases: first byte and total; no answer is null / "-"', async () => {
+  const [slow, hung, refused, invalid] = json(await cli(['--format', 'json', '-t', '0.4',
+    url('slow?ms=300'), url('hang'), fixtures.urls.refused, 'not a url']));
+  assert.ok(slow.timings.firstByte >= 280, JSON.stringify(slow.timings));
+  assert.ok(slow.timings.firstByte <= slow.timings.total, JSON.stringify(slow.timings));
+  assert.equal(slow.timings.total, slow.ms);
+  for (const r of [hung, refused, invalid]) assert.equal(r.timings.firstByte, null, r.url);
+  const table = await cli(['-t', '0.4', url('slow?ms=300'), url('hang')]);
+  const [, slowRow, hungRow] = table.stdout.split('\n');
+  assert.match(slowRow, /\s200\s+(2[89]\d|3\d\d) ms\s+\d+ ms\s+OK$/);
+  assert.match(hungRow, /\s-\s+-\s+\d+ ms\s+no answer/);
+  const csv = (await cli(['--format', 'csv', url('200')])).stdout.split('\r\n')[1].split(',');
+  assert.ok(Number(csv[11]) >= 0 && Number(csv[11]) <= Number(csv[10]), csv.join(','));
+});
+
+test('--retry honours a 429/503 answer\'s Retry-After instead of --retry-delay; results show it', async () => {
+  const started = Date.now();
+  const [r] = json(await cli(['--format', 'json', '--retry', '1', '--retry-delay', '0.01',
+    url('flaky?key=ra&fails=1&status=429&retry-after=1')]));
+  const took = Date.now() - started;
+  assert.deepEqual([r.status, r.attempts], [200, 2]);
+  assert.ok(took >= 1000, `Retry-After: 1 but the run took ${took} ms`);
+  const [still] = json(await cli(['--format', 'json', url('flaky?key=rb&fails=9&status=503&retry-after=7')]));
+  assert.deepEqual([still.status, still.retryAfter], [503, 7]);
+  const [other] = json(await cli(['--format', 'json', url('404')]));
+  assert.equal(other.retryAfter, undefined);
 });

@@ -3,7 +3,7 @@
 // and a JS Promise rejection inside C comes back as an error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { load, CorioError } from '../../npm/corio.mjs';
+import { load, CorioError } from '../../npm/node.mjs';
 
 const build = new URL('../../build/wasm/', import.meta.url);
 const factory = (await import(new URL('js_exports.mjs', build))).default;

@@ -1,27 +1,33 @@
 // package.test.mjs — the npm package as a JS user gets it: `npm pack` (its
 // prepack builds what it ships), the tarball's exact file list, then an
 // offline install of the tarball alone into a fresh project, where Node
-// imports 'corio' and checks URLs against the HTTP fixtures, runs C
-// coroutines, the corio-check bin works, and the TypeScript declarations
-// match the module and type-check with tsc. Slow: it packs once.
+// imports and requires 'corio' (on this Node and on the oldest one
+// package.json's engines admit) and checks URLs against the HTTP fixtures,
+// runs C coroutines, the corio-check bin works (and through npx), npm
+// publish --dry-run is clean, and the TypeScript declarations match the
+// module and type-check with tsc. Slow: it packs once.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { startFixtures } from '../fixtures/http_fixture.mjs';
 import { copyFixture, mustRun, packAndInstall, ROOT, sh } from './lib/package.mjs';
+import { nodeBinary as oldestNode, version as oldestVersion } from '../../scripts/oldest-node.mjs';
 
-// What the tarball holds: the prebuilt module and wasm, the runtime library
-// and JS libraries for C users, the JS API and its types, the CLI, the
-// header and the README and the LICENSE.
+// What the tarball holds: the prebuilt module and wasm, its CommonJS
+// entries, the JS API (browser and Node entries) and its types, the CLI,
+// the README and the LICENSE. The C library is corio-c's (package_c.test.mjs).
 const SHIPPED = [
   'LICENSE', 'README.md', 'package.json',
-  'dist/corio.mjs', 'dist/corio.wasm', 'dist/lib/libcorio.a', 'dist/lib/library_status.js',
-  'include/corio.h',
-  'npm/checker.d.mts', 'npm/checker.mjs', 'cli/corio-check.mjs', 'npm/corio.d.mts', 'npm/corio.mjs',
-  'npm/index.d.mts', 'npm/index.mjs', 'runtime/host/library_host.js', 'runtime/host/library_net.js',
+  'dist/corio.mjs', 'dist/corio.wasm', 'dist/corio.cjs', 'dist/checker.cjs',
+  'npm/checker.d.mts', 'npm/checker.mjs', 'npm/checker_node.mjs',
+  'cli/corio-check.mjs', 'cli/args.mjs', 'cli/output.mjs', 'cli/transport.mjs',
+  'npm/corio.d.mts', 'npm/corio.mjs', 'npm/index.d.mts', 'npm/index.mjs', 'npm/node.mjs',
+  'npm/platform_node.mjs',
 ];
+// The tarball JS users download, at most (issue 13).
+const MAX_TARBALL_BYTES = 150_000;
 
 let pkg;
 let fixtures;
@@ -35,14 +41,29 @@ after(async () => {
 
 const installed = (path) => join(pkg.project, 'node_modules', 'corio', path);
 
-test('the tarball holds exactly the module, wasm, library, types, CLI, header and README', () => {
+test('the tarball holds exactly the module, wasm, JS entries, types, CLI and README, in 150 kB', () => {
   const files = pkg.pack.files.map((f) => f.path).sort();
   assert.deepEqual(files, [...SHIPPED].sort());
-  // Of runtime/, only the Emscripten JS libraries C users link with.
-  for (const f of files)
-    if (f.startsWith('runtime/')) assert.match(f, /^runtime\/host\/library_\w+\.js$/);
-    else assert.doesNotMatch(f, /^(tests|checker|bench|examples|scripts|build)\//);
-  assert.ok(pkg.pack.size < 1 << 20, `the tarball is ${pkg.pack.size} bytes`);
+  for (const f of files) assert.doesNotMatch(f, /^(tests|runtime|checker|bench|examples|scripts|build|include)\//);
+  assert.ok(pkg.pack.size <= MAX_TARBALL_BYTES, `the tarball is ${pkg.pack.size} bytes`);
+});
+
+test('npm publish --dry-run of the tarball warns of nothing but the missing login', async () => {
+  const r = await sh('npm', ['publish', '--dry-run', pkg.tarball], { cwd: pkg.dir });
+  assert.equal(r.code, 0, r.stderr);
+  const warnings = r.stderr.split('\n').filter((l) => /\b(warn|ERR)/i.test(l))
+    .filter((l) => !/requires you to be logged in/.test(l));
+  assert.deepEqual(warnings, []);
+  assert.match(r.stderr, /corio-check/); // the bin survived npm's checks
+});
+
+test('npx runs corio-check from the tarball, as the README shows', async () => {
+  const empty = join(pkg.dir, 'npx-here');
+  await mkdir(empty);
+  const r = await sh('npx', ['--yes', '--offline', '--cache', join(pkg.dir, 'npm-cache'),
+    '--package', pkg.tarball, 'corio-check', '--version'], { cwd: empty, timeoutMs: 120_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), `corio-check ${pkg.pack.version}`);
 });
 
 test('installing runs no build: no install scripts, no dependencies', async () => {
@@ -54,9 +75,19 @@ test('installing runs no build: no install scripts, no dependencies', async () =
   assert.ok(existsSync(installed('dist/corio.wasm')));
 });
 
-test("Node imports 'corio', checks URLs and runs C coroutines, without fetch()", async () => {
+// Node versions the package ran on (the test's names say which).
+const NODES = [[`Node ${process.version}`, process.execPath],
+  [`Node v${oldestVersion}, the oldest engines admits`, oldestNode]];
+
+for (const [nodeName, node] of NODES) for (const how of ['import', 'require']) {
+  test(`${nodeName}: ${how} 'corio' checks URLs and runs C coroutines, without fetch()`,
+    () => consumerWorks(node, how));
+}
+
+async function consumerWorks(node, how) {
+  assert.ok(existsSync(node), `${node} is missing: scripts/ensure-toolchain.sh --test fetches it`);
   await copyFixture('node_consumer.mjs', pkg.project);
-  const out = await mustRun(process.execPath, ['node_consumer.mjs', fixtures.base],
+  const out = await mustRun(node, ['node_consumer.mjs', fixtures.base, how],
     { cwd: pkg.project, timeoutMs: 60_000 });
   const line = out.split('\n').find((l) => l.startsWith('REPORT '));
   assert.ok(line, `no report in:\n${out}`);
@@ -89,20 +120,29 @@ test("Node imports 'corio', checks URLs and runs C coroutines, without fetch()",
   assert.equal(r.unknown.isCorioError, true);
   assert.equal(r.runCancelled.codeName, 'CORIO_ECANCELLED');
   assert.match(out, /slow job: cancelled, cleaning up/); // the abort reached the C task
-});
+}
 
-test('the corio-check bin checks URLs from node_modules/.bin', async () => {
+for (const [nodeName, node] of NODES) {
+  test(`${nodeName}: the corio-check bin checks URLs from node_modules/.bin`, () => binWorks(node));
+}
+
+async function binWorks(node) {
+  assert.ok(existsSync(node), `${node} is missing: scripts/ensure-toolchain.sh --test fetches it`);
   const bin = join(pkg.project, 'node_modules', '.bin', 'corio-check');
+  // The bin's own #! line finds `node` on PATH: put the one under test first.
+  const env = { PATH: `${dirname(node)}:${process.env.PATH}` };
+  const version = await mustRun(bin, ['--version'], { cwd: pkg.project, env });
+  assert.equal(version.trim(), `corio-check ${pkg.pack.version}`);
   const ok = await sh(bin, ['--format', 'json', new URL('/200', fixtures.base).href],
-    { cwd: pkg.project, timeoutMs: 60_000 });
+    { cwd: pkg.project, env, timeoutMs: 60_000 });
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(JSON.parse(ok.stdout)[0].status, 200);
   const bad = await sh(bin, ['--format', 'csv', '-t', '0.3', new URL('/404', fixtures.base).href,
-    new URL('/hang', fixtures.base).href], { cwd: pkg.project, timeoutMs: 60_000 });
+    new URL('/hang', fixtures.base).href], { cwd: pkg.project, env, timeoutMs: 60_000 });
   assert.equal(bad.code, 1, bad.stderr);
   assert.match(bad.stdout, /,404,/);
   assert.match(bad.stdout, /CORIO_ETIMEDOUT/);
-});
+}
 
 // The value names npm/index.d.mts exports (not its `export type` lines).
 function declaredValues(dts) {
@@ -119,8 +159,8 @@ test('the declarations name exactly what the module exports', async () => {
   assert.deepEqual(declaredValues(dts), JSON.parse(out));
   const manifest = JSON.parse(await readFile(installed('package.json'), 'utf8'));
   assert.equal(manifest.types, './npm/index.d.mts');
-  for (const entry of Object.values(manifest.exports))
-    if (typeof entry === 'object') assert.ok(existsSync(installed(entry.types)), entry.types);
+  const targets = (entry) => (typeof entry === 'string' ? [entry] : Object.values(entry).flatMap(targets));
+  for (const target of targets(manifest.exports)) assert.ok(existsSync(installed(target)), target);
 });
 
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');

@@ -13,7 +13,7 @@ import { copyFixture, cUserReadmeLines, FIXTURES, mustRun, packAndInstall, ROOT,
 
 let pkg;
 before(async () => {
-  pkg = await packAndInstall();
+  pkg = await packAndInstall({ c: true });
   for (const f of ['hello.c', 'coroutines.c', 'run_coroutines.mjs']) await copyFixture(f, pkg.project);
 });
 after(() => pkg?.cleanup());

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer } from 'node:net';
 import WebSocket from 'ws';
-import { load } from '../../npm/corio.mjs';
+import { load } from '../../npm/node.mjs';
 import { checkUrls } from '../../npm/checker.mjs';
 import { startServer } from '../../server/server.mjs';
 import { RELAY_PROTOCOL } from '../../server/relay.mjs';

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readStatusMap } from '../../scripts/gen-status-library.mjs';
-import { load } from '../../npm/corio.mjs';
+import { load } from '../../npm/node.mjs';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const rows = readStatusMap(readFileSync(join(repo, 'include/corio.h'), 'utf8'));

@@ -3,7 +3,7 @@
 // of its own running behind it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { load } from '../../npm/corio.mjs';
+import { load } from '../../npm/node.mjs';
 
 test('demo_cancel cancelled before it cancels its ticker stops the ticker too', async () => {
   const lines = [];

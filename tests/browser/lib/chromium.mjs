@@ -49,3 +49,13 @@ export async function openWatchedPage(browser) {
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
   return { page, problems };
 }
+
+/**
+ * Waits until the page sets window.corioReport (or window.corioFailure, an
+ * error's text: the test fixtures' pages do) and returns {report, error}.
+ */
+export async function pageReport(page, timeout = 60_000) {
+  await page.waitForFunction(() => window.corioReport || window.corioFailure, null, { timeout });
+  return JSON.parse(await page.evaluate(() =>
+    JSON.stringify({ report: window.corioReport, error: window.corioFailure })));
+}

@@ -2,8 +2,8 @@
  * diagnostics.c — provokes each of corio's diagnostic lines, one mode per
  * run, for tests/node/diagnostics.test.mjs (natively and as wasm; the test
  * sets CORIO_DEBUG=1 or not). Built without sanitizers: the abandoned
- * task of "pending" is leaked on purpose. Lines that carry a creation site are marked
- * "site: NAME" in a comment, so the test finds their line numbers here.
+ * task of "pending" is leaked on purpose. Lines that carry a creation site are
+ * marked "site: NAME" in a comment, so the test finds their line numbers here.
  *   unretrieved  a failed task left unread to the run's end, one released
  *                unread, one whose error was read (no line)
  *   pending      a task that ignores cancellation, abandoned at the end
@@ -38,7 +38,7 @@ static int unretrieved(void *arg, intptr_t *result) {
   corio_task_t *dropped, *read;
   corio_task_opts_t o1 = {.name = "doomed"}, o2 = {.name = "dropped"},
                     o3 = {.name = "read"};
-  corio_task_create(&doomed, fail, "it broke", &o1); /* site: doomed */
+  corio_task_create(&doomed, fail, "it broke", &o1);        /* site: doomed */
   corio_task_create(&dropped, fail, "dropped unread", &o2); /* site: dropped */
   corio_task_create(&read, fail, "read in time", &o3);
   corio_sleep(0.01);

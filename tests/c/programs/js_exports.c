@@ -35,7 +35,8 @@ static int gather_sum(void *arg, intptr_t *result) {
   intptr_t values[64];
   if (n < 0 || n > 64) return corio_fail(CORIO_EINVAL, "n must be 0..64");
   for (int i = 0; i < n; i++) {
-    int rc = corio_task_create(&tasks[i], child, (void *)(intptr_t)(n - i), NULL);
+    int rc =
+        corio_task_create(&tasks[i], child, (void *)(intptr_t)(n - i), NULL);
     if (rc != CORIO_OK) return rc;
   }
   int rc = corio_gather(tasks, (size_t)n, values, NULL);

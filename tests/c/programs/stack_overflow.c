@@ -7,8 +7,8 @@
  * with "frame" the task "big_frame" has one frame far larger than its
  * stack and the guard (which it must not jump over).
  */
-#include <stdio.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,9 +37,9 @@ static volatile size_t far_end = BIG_FRAME - 1;
 __attribute__((noinline)) static long big_frame(void) {
   volatile char frame[BIG_FRAME];
   size_t end = far_end;
-  frame[end] = 3;   /* the frame's top, next to the caller's */
+  frame[end] = 3; /* the frame's top, next to the caller's */
   frame[end / 2] = 2;
-  frame[0] = 1;     /* 1 MiB down: past the stack and any guard */
+  frame[0] = 1; /* 1 MiB down: past the stack and any guard */
   return frame[0] + frame[end / 2] + frame[end];
 }
 

@@ -1,8 +1,9 @@
 // package.mjs — what the npm package tests share: `npm pack` of this
-// repository (its prepack script builds dist/ and dist/lib/libcorio.a), one
-// pack at a time across test files running at once; a fresh project that
-// installs the tarball offline, from the tarball alone; and the README's
-// build lines for C users (tests/fixtures/package/c_users.sh), run there.
+// repository (its prepack script builds dist/), and for C users of
+// build/corio-c (make package-c), one pack at a time across test files
+// running at once; a fresh project that installs the tarballs offline, from
+// the tarballs alone; and the README's build lines for C users
+// (tests/fixtures/package/c_users.sh), run there.
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -78,26 +79,39 @@ async function withPackLock(fn) {
   }
 }
 
+const npmPack = async (cwd, dir) => {
+  const stdout = await mustRun('npm', ['pack', '--json', '--pack-destination', dir], { cwd });
+  return JSON.parse(stdout.slice(stdout.indexOf('[')))[0];
+};
+
 /**
- * Packs the repository into a new temporary directory and installs the
- * tarball, offline and with an empty npm cache, into a fresh project there.
- * Resolves to {dir, project, tarball, pack (npm pack --json's entry),
+ * Packs the repository (and with `c`, build/corio-c, the C users' package)
+ * into a new temporary directory and installs the tarballs, offline and
+ * with an empty npm cache, into a fresh project there. Resolves to {dir,
+ * project, tarball, pack (npm pack --json's entry), cTarball, cPack,
  * cleanup()}.
  */
-export async function packAndInstall() {
+export async function packAndInstall({ c = false } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'corio-package-'));
-  const stdout = await withPackLock(() =>
-    mustRun('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT }));
-  const [pack] = JSON.parse(stdout.slice(stdout.indexOf('[')));
+  const { pack, cPack } = await withPackLock(async () => {
+    const packed = { pack: await npmPack(ROOT, dir) };
+    if (c) {
+      await mustRun('make', ['-f', 'emscripten.mk', 'package-c'], { cwd: ROOT });
+      packed.cPack = await npmPack(join(ROOT, 'build', 'corio-c'), dir);
+    }
+    return packed;
+  });
   const tarball = join(dir, pack.filename);
+  const cTarball = cPack && join(dir, cPack.filename);
   const project = join(dir, 'project');
   await mkdir(project);
   await writeFile(join(project, 'package.json'), JSON.stringify({
     name: 'corio-consumer', version: '1.0.0', private: true, type: 'module',
   }, null, 2));
   await mustRun('npm', ['install', '--offline', '--no-audit', '--no-fund',
-    '--cache', join(dir, 'npm-cache'), tarball], { cwd: project });
-  return { dir, project, tarball, pack, cleanup: () => rm(dir, { recursive: true, force: true }) };
+    '--cache', join(dir, 'npm-cache'), tarball, ...(cTarball ? [cTarball] : [])], { cwd: project });
+  return { dir, project, tarball, pack, cTarball, cPack,
+    cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Copies tests/fixtures/package/NAME into `project`. */

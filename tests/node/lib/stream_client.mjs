@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { load } from '../../../npm/corio.mjs';
+import { load } from '../../../npm/node.mjs';
 import { startFixtures } from '../../fixtures/http_fixture.mjs';
 import { compileWasm, describeWasmEnd, runWasm } from './wasm_program.mjs';
 

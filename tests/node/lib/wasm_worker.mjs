@@ -4,12 +4,15 @@
 // each output line and how the program ended to the parent
 // (see wasm_program.mjs). A fresh worker per run gives each program a fresh
 // instance and globalThis, and lets the parent stop one that never ends.
-// Streams go over Node's net and tls (Module.corioNet) unless the run asks
-// for another transport (corioTransport 'fetch': the browser's carrier).
+// Streams go over Node's net and tls (Module.corioNet) and subprocesses
+// through child_process (Module.corioProcess) unless the run asks for the
+// browser's way (corioTransport 'fetch': the fetch() carrier, no processes).
 import { parentPort, workerData } from 'node:worker_threads';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import * as childProcess from 'node:child_process';
+import * as os from 'node:os';
 
 const { factoryUrl, module, args, corioTransport } = workerData;
 const post = (message) => parentPort.postMessage(message);
@@ -17,7 +20,11 @@ const describe = (e) => (e instanceof Error ? e.message : String(e));
 
 const factory = (await import(factoryUrl)).default;
 const transport = corioTransport === undefined ? {} : { corioTransport };
-if (corioTransport !== 'fetch') transport.corioNet = { net, tls, fs };
+// A browser has neither Node's sockets nor its processes.
+if (corioTransport !== 'fetch') {
+  transport.corioNet = { net, tls, fs };
+  transport.corioProcess = { child_process: childProcess, fs, os };
+}
 
 const Module = await factory({
   ...transport,

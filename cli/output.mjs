@@ -1,0 +1,145 @@
+/*
+ * output.mjs — what corio-check prints: the results as a table, JSON or CSV
+ * (stdout or -o FILE), a line per finished URL on stderr (--progress), and
+ * on a terminal a live status line (done, in flight, failed, the slowest
+ * URL still running) rewritten in place. Text for a terminal has its
+ * control characters escaped.
+ */
+
+// Text for a terminal: C0 and C1 controls and DEL become escapes (\n, \x1b),
+// so a URL or a message cannot break a line, move the cursor or recolour.
+export function printable(s) {
+  const named = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+  return s.replace(/[\x00-\x1f\x7f-\x9f]/g,
+    (c) => named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function formatMs(ms) {
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+// What happened, in words: "200 OK", or the error's message and name.
+function outcome(r) {
+  if (r.status !== null) return `${r.status} ${r.reason}`.trim();
+  if (r.hidden) return `reachable, status hidden by the browser (${r.error.codeName})`;
+  return `${r.error.message} (${r.error.codeName})`;
+}
+
+export function progressLine(r, done, total) {
+  const width = String(total).length;
+  const mark = r.ok ? 'ok  ' : r.status !== null ? 'http' : 'FAIL';
+  return `[${String(done).padStart(width)}/${total}] ${mark} ${printable(r.url)} — ` +
+    `${printable(outcome(r))}, ${formatMs(r.ms)}`;
+}
+
+// A phase's time for the table: "-" when it was not reached.
+const phaseMs = (ms) => (ms === null ? '-' : formatMs(ms));
+
+function table(results, elapsedMs) {
+  const rows = results.map((r) => [r.url, r.status === null ? '-' : String(r.status),
+    phaseMs(r.timings.firstByte), formatMs(r.ms),
+    r.status === null ? outcome(r) : r.reason].map(printable));
+  const head = ['URL', 'STATUS', 'FIRST BYTE', 'TIME', 'RESULT'];
+  const numeric = [false, false, true, true, false]; // right-aligned
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) => cells.map((c, i) =>
+    (i === cells.length - 1 ? c : numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const ok = results.filter((r) => r.ok).length;
+  const http = results.filter((r) => r.status !== null && !r.ok).length;
+  const failed = results.length - ok - http;
+  const summary = `${results.length} URL${results.length === 1 ? '' : 's'}: ${ok} below 400, ` +
+    `${http} at 400 or above, ${failed} without a status; ${formatMs(elapsedMs)} in all`;
+  return [line(head), ...rows.map(line), '', summary].join('\n') + '\n';
+}
+
+// RFC 4180: a field with a quote, comma or line break is quoted, so the data
+// stays intact and a line break inside it does not end the row.
+function csvField(value) {
+  const s = value === null || value === undefined ? '' : String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function csv(results) {
+  const head = ['index', 'url', 'status', 'reason', 'ok', 'hidden', 'error_code',
+    'error_message', 'started_ms', 'ended_ms', 'ms', 'first_byte_ms', 'attempts'];
+  const rows = results.map((r) => [r.index, r.url, r.status, r.reason, r.ok, r.hidden,
+    r.error?.codeName, r.error?.message, r.started, r.ended, r.ms, r.timings.firstByte,
+    r.attempts]);
+  return [head, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+export function render(format, results, elapsedMs) {
+  if (format === 'json') return JSON.stringify(results, null, 2) + '\n';
+  if (format === 'csv') return csv(results);
+  return table(results, elapsedMs);
+}
+
+
+/**
+ * The live line on a terminal: "[done/total] N in flight, F failed; slowest
+ * running: URL (T)", redrawn in place every `everyMs` and on each event;
+ * other lines (progress) print above it. `now()` gives milliseconds.
+ */
+export class StatusLine {
+  constructor(stream, total, { everyMs = 250, now = () => performance.now() } = {}) {
+    this.stream = stream;
+    this.total = total;
+    this.now = now;
+    this.running = new Map(); // index -> [url, started]
+    this.done = 0;
+    this.failed = 0;
+    this.shown = false;
+    this.timer = setInterval(() => this.draw(), everyMs);
+    this.timer.unref?.();
+  }
+
+  start(index, url) {
+    this.running.set(index, [url, this.now()]);
+    this.draw();
+  }
+
+  /** A URL finished; `line` (or null) is printed above the status line. */
+  finish(result, failed, line) {
+    this.running.delete(result.index);
+    this.done++;
+    if (failed) this.failed++;
+    if (line !== null) {
+      this.clear();
+      this.stream.write(line + '\n');
+    }
+    this.draw();
+  }
+
+  text() {
+    let slowest = null;
+    for (const [url, started] of this.running.values())
+      if (!slowest || started < slowest[1]) slowest = [url, started];
+    const width = (this.stream.columns || 80) - 1;
+    const head = `[${this.done}/${this.total}] ${this.running.size} in flight, ${this.failed} failed`;
+    if (!slowest) return head.slice(0, width);
+    const before = `${head}; slowest running: `;
+    const after = ` (${formatMs(this.now() - slowest[1])})`;
+    let url = printable(slowest[0]);
+    const room = width - before.length - after.length;
+    if (url.length > room) { // keep both ends of the URL: the host and the path's end
+      const keep = Math.max(0, room - 1);
+      url = url.slice(0, Math.ceil(keep / 2)) + '…' + url.slice(url.length - Math.floor(keep / 2));
+    }
+    return (before + url + after).slice(0, width);
+  }
+
+  draw() {
+    this.stream.write(`\r\x1b[K${this.text()}`);
+    this.shown = true;
+  }
+
+  clear() {
+    if (this.shown) this.stream.write('\r\x1b[K');
+    this.shown = false;
+  }
+
+  stop() {
+    clearInterval(this.timer);
+    this.clear();
+  }
+}

@@ -1,0 +1,29 @@
+/*
+ * platform_node.mjs — what Node gives corio.mjs (usePlatform): the .wasm
+ * read from disk, Node's net, tls and fs for streams, and child_process
+ * for subprocesses. Imported first by
+ * the package's "node" entries (npm/node.mjs, npm/checker_node.mjs), so the
+ * browser entries never reach a node: module. Start-up counts (corio-check
+ * on one URL): tls, the costliest to load, is required only when a
+ * connection first needs it (the transport reads corioNet.tls then).
+ */
+import { createRequire } from 'node:module';
+import { usePlatform } from './corio.mjs';
+
+const require = createRequire(import.meta.url);
+
+usePlatform({
+  readWasm: (url) => require('node:fs/promises').readFile(url),
+  netModules: () => ({
+    net: require('node:net'),
+    get tls() {
+      return require('node:tls');
+    },
+    fs: require('node:fs'),
+  }),
+  processModules: () => ({
+    child_process: require('node:child_process'),
+    fs: require('node:fs'),
+    os: require('node:os'),
+  }),
+});
