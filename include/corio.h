@@ -61,6 +61,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -304,6 +305,19 @@ typedef struct corio_task_opts {
  * CORIO_EINVAL or CORIO_ENOMEM (then *out is NULL). */
 int corio_task_create(corio_task_t **out, corio_fn fn, void *arg,
                       const corio_task_opts_t *opts);
+/* corio_task_create that records where the task was created (file: a
+ * string that outlives the task, such as __FILE__), for the diagnostics
+ * (section "Diagnostics"). corio_task_create is this macro in the caller's
+ * source, unless CORIO_NO_CREATE_SITE is defined; the function itself stays
+ * callable as (corio_task_create)(...) and through pointers. */
+int corio_task_create_at(corio_task_t **out, corio_fn fn, void *arg,
+                         const corio_task_opts_t *opts, const char *file,
+                         int line);
+#if !defined(CORIO_NO_CREATE_SITE) && !defined(CORIO__INTERNAL)
+/* Variadic, so that commas inside braces (compound literals) pass through. */
+#define corio_task_create(...)                                                 \
+  corio_task_create_at(__VA_ARGS__, __FILE__, __LINE__)
+#endif
 
 /* Adds a reference (returns t) / drops one. Releasing never cancels. */
 corio_task_t *corio_task_retain(corio_task_t *t);
@@ -418,12 +432,24 @@ int corio_future_set_error(corio_future_t *f, int code, const char *message);
  * (corio_task_create_coro), and only once: a second use is CORIO_ERUNTIME,
  * "cannot reuse already awaited coroutine". The caller owns it
  * (corio_coro_free, at any time: a task made from it keeps what it needs).
- * Unlike asyncio, freeing one never used prints nothing; corio_coro_used()
- * tells it (asyncio's "coroutine ... was never awaited"). */
+ * Freeing one never used reports, in debug mode (section "Diagnostics"),
+ * asyncio's "corio: coroutine 'NAME' was never awaited" with where it was
+ * made; corio_coro_used() tells it too. */
 typedef struct corio_coro corio_coro_t;
 
 /* CORIO_OK, CORIO_EINVAL (NULL fn) or CORIO_ENOMEM. Needs no loop. */
 int corio_coro_new(corio_coro_t **out, corio_fn fn, void *arg);
+/* corio_coro_new that records the coroutine's name (a string that outlives
+ * it, such as the function's name) and where it was made, for the
+ * never-awaited report. corio_coro_new is this macro in the caller's
+ * source, with the function's spelling as its name, unless
+ * CORIO_NO_CREATE_SITE is defined (as corio_task_create). */
+int corio_coro_new_at(corio_coro_t **out, corio_fn fn, void *arg,
+                      const char *name, const char *file, int line);
+#if !defined(CORIO_NO_CREATE_SITE) && !defined(CORIO__INTERNAL)
+#define corio_coro_new(out, fn, arg)                                           \
+  corio_coro_new_at(out, fn, arg, #fn, __FILE__, __LINE__)
+#endif
 void corio_coro_free(corio_coro_t *c);
 bool corio_coro_used(const corio_coro_t *c);
 /* `await coro`: its status, and its result in *result (may be NULL). */
@@ -1387,6 +1413,66 @@ int corio_process_kill(corio_process_t *p);
 /* Frees the process object and its pipes (closing them; unread bytes are
  * dropped). A child still running runs on, and is reaped when it exits. */
 void corio_process_free(corio_process_t *p);
+
+/* ===================================================================== */
+/* 14. Diagnostics: debug mode, the deadlock report, the task dump        */
+/* ===================================================================== */
+
+/* Debug mode, as asyncio's: on when the environment has CORIO_DEBUG=1
+ * (natively; in wasm the JS host reads Module.corioDebug, set by
+ * load({debug: true}), or CORIO_DEBUG under Node), or after
+ * corio_set_debug(true). On, corio reports mistakes on stderr, each line
+ * beginning "corio: ", in asyncio's words:
+ *   Task exception was never retrieved   (a failed task freed unread)
+ *   Task was destroyed but it is pending!  (a task abandoned not done)
+ *   Executing <Task 'NAME'> took 0.250 seconds  (a step or callback held
+ *       the loop longer than the slow-callback duration)
+ *   NAME() was called from a thread that does not own the loop
+ * and prints the deadlock report when a run deadlocks. Off, it costs
+ * nothing measurable. Whatever the mode, a task that failed and whose error
+ * nobody read is reported when it is freed or when corio_run ends. */
+void corio_set_debug(bool on);
+bool corio_get_debug(void);
+
+/* asyncio's loop.slow_callback_duration: seconds (default 0.1) a task step
+ * or callback may hold the loop before debug mode reports it. A negative
+ * or NaN value is ignored. */
+void corio_set_slow_callback_duration(double seconds);
+double corio_get_slow_callback_duration(void);
+
+/* Where corio's report lines go (asyncio logs them): fn(line, data) gets
+ * each one, "corio: ..." without a newline, borrowed for the call; NULL
+ * (the default) writes them to stderr. Not the stack-overflow line, which
+ * is written to stderr on the way to ending the program. */
+typedef void (*corio_report_fn)(const char *line, void *data);
+void corio_set_report_fn(corio_report_fn fn, void *data);
+
+/* Names for sync objects and queues, shown by the deadlock report and the
+ * task dump (copied; NULL removes it). CORIO_OK, CORIO_EINVAL or
+ * CORIO_ENOMEM. */
+int corio_lock_set_name(corio_lock_t *l, const char *name);
+int corio_event_set_name(corio_event_t *e, const char *name);
+int corio_condition_set_name(corio_condition_t *c, const char *name);
+int corio_semaphore_set_name(corio_semaphore_t *s, const char *name);
+int corio_barrier_set_name(corio_barrier_t *b, const char *name);
+int corio_queue_set_name(corio_queue_t *q, const char *name);
+
+/* The report of the last deadlock on this thread (made when a run, or a
+ * JS-hosted loop, found every task waiting with nothing able to wake one):
+ * one line per waiting task, "task 'NAME': waiting on WHAT", naming the
+ * object where it has a name and who holds each lock, then one
+ * "cycle: ..." line per cycle of tasks waiting for each other. Written to
+ * buf as snprintf does (always NUL-terminated when n > 0); returns its
+ * full length, 0 if no run of this thread has deadlocked. */
+size_t corio_deadlock_report(char *buf, size_t n);
+
+/* asyncio's all_tasks() + print_stack(): one line per task not done of the
+ * running loop (or, between JS turns, of the JS-hosted loop): its name,
+ * state, what it waits on, how long it has waited (debug mode) and where it
+ * was created. corio_dump_tasks writes to f; corio_dump_tasks_str to buf as
+ * snprintf does, returning the full length. */
+void corio_dump_tasks(FILE *f);
+size_t corio_dump_tasks_str(char *buf, size_t n);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,11 @@ export declare class CorioError extends Error {
   code: number;
   /** The status's name, e.g. 'CORIO_ENOTFOUND'. */
   codeName: string;
+  /**
+   * CORIO_EDEADLK only: every task that waited, one line each ("task NAME:
+   * waiting on WHAT", who holds each lock, "cycle: ..." lines).
+   */
+  report?: string;
 }
 
 /** Options of a run. */
@@ -30,6 +35,11 @@ export interface Corio {
    * argument; resolves with its result, rejects with a CorioError.
    */
   run(name: string, arg?: number, options?: RunOptions): Promise<number>;
+  /**
+   * The module's live tasks, one line each: name, state, what it waits on,
+   * how long (debug mode) and where it was created.
+   */
+  dumpTasks(): string;
 }
 
 /** What load() takes; any other option goes to the Emscripten factory. */
@@ -45,6 +55,11 @@ export interface LoadOptions {
   print?: (line: string) => void;
   /** A line of the module's stderr. */
   printErr?: (line: string) => void;
+  /**
+   * corio's debug mode: reports ("corio: ...") on printErr. Default: off,
+   * or CORIO_DEBUG=1 in Node's environment.
+   */
+  debug?: boolean;
   /** Node only: the modules streams use (default: node:net, node:tls, node:fs). */
   corioNet?: { net: unknown; tls: unknown; fs: unknown };
   /** 'fetch': streams over fetch() even in Node (one HTTP request per connection). */

@@ -13,13 +13,18 @@
  * over fetch().
  */
 
-/** An error that came from C: `code` is the corio status, `codeName` its name. */
+/**
+ * An error that came from C: `code` is the corio status, `codeName` its
+ * name; `report`, for CORIO_EDEADLK, says which task waited on what
+ * (corio_deadlock_report).
+ */
 export class CorioError extends Error {
-  constructor(code, codeName, message) {
+  constructor(code, codeName, message, report) {
     super(message);
     this.name = 'CorioError';
     this.code = code;
     this.codeName = codeName;
+    if (report !== undefined) this.report = report;
   }
 }
 
@@ -49,6 +54,15 @@ export function attach(Module) {
   const host = Module.corioHost;
   if (!host) throw new TypeError('not a corio module: corioHost is missing');
   const codeName = (code) => Module.UTF8ToString(Module._corio_export_err_name(code));
+  // A malloc'd C string from a corio_export_* call, as a JS string.
+  const takeText = (ptr) => {
+    if (!ptr) return '';
+    const text = Module.UTF8ToString(ptr);
+    Module._free(ptr);
+    return text;
+  };
+  const deadlockReport = (code) =>
+    (code === Module.corioStatus.EDEADLK ? takeText(Module._corio_export_deadlock_report()) : undefined);
   return {
     module: Module,
     /** corio's status codes by name (generated from corio.h), from the module. */
@@ -69,9 +83,14 @@ export function attach(Module) {
         return value;
       } catch (e) {
         if (e instanceof Error) throw e;
-        throw new CorioError(e.code, codeName(e.code), e.message);
+        throw new CorioError(e.code, codeName(e.code), e.message, deadlockReport(e.code));
       }
     },
+    /**
+     * The tasks of the module's loop, one line each (corio_dump_tasks):
+     * name, state, what it waits on, since when (debug mode), where created.
+     */
+    dumpTasks: () => takeText(Module._corio_export_dump_tasks()),
   };
 }
 
@@ -89,9 +108,12 @@ export function attach(Module) {
  * page it serves has it), or `corioTransport` ('fetch': the browser's
  * carrier, one HTTP request per connection over fetch(); 'relay'; 'node',
  * the default in Node). In Node, subprocesses use child_process unless
- * `corioProcess` ({child_process, fs, os}) says otherwise.
+ * `corioProcess` ({child_process, fs, os}) says otherwise. `debug: true`
+ * turns on corio's debug mode (in Node CORIO_DEBUG=1 does too): its
+ * reports go to printErr.
  */
-export async function load({ factory, wasmUrl, ...options } = {}) {
+export async function load({ factory, wasmUrl, debug, ...options } = {}) {
+  if (debug !== undefined) options.corioDebug = !!debug;
   const wasmGiven = options.wasmBinary || options.instantiateWasm;
   if (isNode && !platform)
     throw new TypeError("in Node, import corio through its package entry ('corio' or " +

@@ -95,6 +95,9 @@ export const STRINGS = {
     backend: 'Backend:',
     demoLoading: 'Loading the wasm module…',
     demoReady: 'Ready.',
+    debugMode: 'corio debug mode (?debug)',
+    taskDump: 'Tasks, live (corio_dump_tasks)',
+    taskDumpEmpty: 'No task is running.',
     demoUnavailable: 'Could not load dist/corio.mjs ({error}). Build it first (make dist), then reload.',
     demoTasksTitle: 'Concurrent tasks',
     demoTasksHtml: 'Starts <var>n</var> worker tasks that each sleep 100–600 ms, and gathers them ' +
@@ -232,6 +235,9 @@ export const STRINGS = {
     backend: '后端：',
     demoLoading: '正在加载 wasm 模块…',
     demoReady: '就绪。',
+    debugMode: 'corio 调试模式（?debug）',
+    taskDump: '实时任务列表（corio_dump_tasks）',
+    taskDumpEmpty: '没有正在运行的任务。',
     demoUnavailable: '无法加载 dist/corio.mjs（{error}）。请先构建（make dist），然后刷新页面。',
     demoTasksTitle: '并发任务',
     demoTasksHtml: '启动 <var>n</var> 个工作任务，每个休眠 100–600 毫秒，然后汇集它们' +

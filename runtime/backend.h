@@ -62,6 +62,12 @@ int corio__fiber_check(const corio__fiber_t *f);
 
 const char *corio__fiber_backend_name(void);
 
+/* From a fiber backend to the core: writes "corio: task NAME overflowed its
+ * N-byte stack\n" for the task running now (stack_size: its stack's size)
+ * into buf, NUL-terminated, without allocating or locking (a signal
+ * handler calls it). Returns its length (< n). */
+size_t corio__overflow_message(char *buf, size_t n, size_t stack_size);
+
 /* ---- host -------------------------------------------------------------- */
 
 /* Monotonic clock, seconds. */
@@ -91,6 +97,11 @@ void corio__host_loop_opened(void);
 void corio__host_loop_closed(void);
 
 const char *corio__host_backend_name(void);
+
+/* Whether the host asks for debug mode (natively CORIO_DEBUG=1 in the
+ * environment; in wasm the JS host's Module.corioDebug, or CORIO_DEBUG
+ * under Node). Read once, when the first loop opens. */
+int corio__host_debug_requested(void);
 
 /* ---- hosted runs: the host's own event loop drives (core verbs) ---------- */
 

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "backend.h"
@@ -268,6 +269,11 @@ void corio__poll_on_loop_closed(corio__poll_closer_t *c) {
 }
 
 const char *corio__host_backend_name(void) { return "poll"; }
+
+int corio__host_debug_requested(void) {
+  const char *v = getenv("CORIO_DEBUG");
+  return v != NULL && strcmp(v, "1") == 0;
+}
 
 int corio_js_await(const char *name, const char *arg, char **out) {
   (void)name;
