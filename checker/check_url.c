@@ -67,7 +67,9 @@ int checker_check_url(const char *url, const checker_opts_t *opts,
   corio_fetch_opts_t fetch = {
       .method = opts->method,
       .headers = opts->headers,
-      .max_redirects = opts->follow ? CORIO_FETCH_REDIRECTS_MAX : 0,
+      .max_redirects = !opts->follow         ? 0
+                       : opts->max_redirects ? opts->max_redirects
+                                             : CORIO_FETCH_REDIRECTS_MAX,
       .deny_private = opts->deny_private,
   };
   corio_response_t *resp = NULL;

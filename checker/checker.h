@@ -89,9 +89,12 @@ typedef struct checker_opts {
   const char *method; /* "GET" (NULL) or "HEAD" */
   const char *const *headers; /* extra request headers "Name: value",
                                * NULL-terminated, borrowed; or NULL */
-  bool follow;                /* follow redirects (at most
-                               * CORIO_FETCH_REDIRECTS_MAX); the result lists the
+  bool follow;                /* follow redirects; the result lists the
                                * chain and holds the final status */
+  int max_redirects;          /* with follow: the most redirects followed,
+                               * 1..CORIO_FETCH_REDIRECTS_MAX (more:
+                               * CORIO_ELIMIT; out of range: CORIO_EINVAL);
+                               * 0: CORIO_FETCH_REDIRECTS_MAX */
   bool deny_private;          /* refuse loopback, private, link-local, ...
                                * addresses (corio_address_denied), on every hop:
                                * CORIO_EDENIED */

@@ -18,7 +18,7 @@ mergeInto(LibraryManager.library, {
     // pointer (0 without memory). `listeners` get its events until
     // freeJob. The caller frees it with freeJob once its run settled.
     // `request` is {method, headers: "Name: value" lines joined by "\n",
-    // follow, denyPrivate}.
+    // follow, maxRedirects (0: corio's most), denyPrivate}.
     newJob: function(urls, concurrency, timeout, sequential, listeners, request) {
       var n = urls.length;
       var table = _malloc(8 * Math.max(n, 1));  // n pointers, then n lengths
@@ -60,6 +60,7 @@ mergeInto(LibraryManager.library, {
         if (!strings[0] || !strings[1]) return -1;
         return _checker_export_job_request(job, strings[0], strings[1],
                                            request.follow ? 1 : 0,
+                                           request.maxRedirects || 0,
                                            request.denyPrivate ? 1 : 0);
       } finally {
         strings.forEach(function(p) { if (p) _free(p); });

@@ -75,7 +75,7 @@ function parseCommandLine(argv) {
   if (v['user-agent'] !== undefined) c.userAgent = v['user-agent'];
   if (v.location) c.follow = true;
   if (v['max-redirs'] !== undefined) {
-    c.maxRedirects = wholeNumber('--max-redirs', v['max-redirs'], 0, 1000);
+    c.maxRedirects = wholeNumber('--max-redirs', v['max-redirs'], 1, 1000);
     if (!v.location) options.warnings.push('--max-redirs has no effect without -L');
   }
   if (!FORMATS.includes(options.format))

@@ -31,6 +31,11 @@ export interface CheckOptions {
   userAgent?: string;
   /** Follow redirects (at most 20 hops); the result holds the final status. */
   follow?: boolean;
+  /**
+   * With `follow`: the most redirects followed (one more is CORIO_ELIMIT); a whole number >= 1,
+   * at most corio's limit (CORIO_FETCH_REDIRECTS_MAX; larger: each URL's CORIO_EINVAL). Default: that limit.
+   */
+  maxRedirects?: number;
   /** Refuse loopback, private, link-local, CGNAT, ULA, multicast and reserved addresses (CORIO_EDENIED), on every hop. */
   denyPrivate?: boolean;
   /** A check began. */

@@ -42,7 +42,7 @@ const MODES = ['concurrent', 'sequential'];
 // Every option name checkUrls takes; any other is refused.
 // How requests are made (method, headers, userAgent, follow, denyPrivate)
 // go to the C checker as they are; the rules on them are C's.
-const REQUEST_OPTIONS = ['method', 'headers', 'userAgent', 'follow', 'denyPrivate'];
+const REQUEST_OPTIONS = ['method', 'headers', 'userAgent', 'follow', 'maxRedirects', 'denyPrivate'];
 const OPTION_NAMES = [...Object.keys(DEFAULTS), ...REQUEST_OPTIONS, 'onStart', 'onResult', 'onProgress',
   'signal', 'corio'];
 const METHODS = ['GET', 'HEAD'];
@@ -101,8 +101,19 @@ function requestOptions(o) {
     method,
     headers: pairs.map(([name, value]) => `${name}: ${value}`).join('\n'),
     follow: !!o.follow,
+    maxRedirects: redirectLimit(o.maxRedirects),
     denyPrivate: !!o.denyPrivate,
   };
+}
+
+// maxRedirects as the C job takes it: 0 for corio's most. Its upper bound
+// is C's (CORIO_FETCH_REDIRECTS_MAX): a larger number is each URL's
+// CORIO_EINVAL, with C's message.
+function redirectLimit(n) {
+  if (n === undefined) return 0;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new RangeError(`maxRedirects must be a whole number >= 1 (without follow none is followed), not ${String(n)}`);
+  return Math.min(n, 0x7fffffff);
 }
 
 function toList(urls) {

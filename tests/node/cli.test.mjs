@@ -375,7 +375,7 @@ test('--retry with a bad count or delay is a usage error', async () => {
 
 // The request flags map onto checkUrls' method, headers, userAgent and
 // follow, which the C checker implements; what it cannot do fails clearly.
-test('request flags: -I, -H, -A and -L check with them; -X other than GET/HEAD and --max-redirs fail clearly', async () => {
+test('request flags: -I, -H, -A and -L check with them; -X other than GET/HEAD fails clearly', async () => {
   for (const args of [['-I'], ['-X', 'head'], ['-H', 'X-A: 1'], ['-A', 'me/1'], ['-L']]) {
     const r = await cli([...args, '--format', 'json', url('whoami')]);
     assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
@@ -384,9 +384,24 @@ test('request flags: -I, -H, -A and -L check with them; -X other than GET/HEAD a
   const post = await cli(['-X', 'POST', url('whoami')]);
   assert.equal(post.code, 2);
   assert.match(post.stderr, /-X: corio-check sends GET or HEAD, not POST/);
-  const redirs = await cli(['-L', '--max-redirs', '2', url('whoami')]);
-  assert.equal(redirs.code, 2);
-  assert.match(redirs.stderr, /--max-redirs is not supported by this corio's checker yet/);
+});
+
+// curl's -L --max-redirs: the chain is followed up to N hops; one more is an
+// error naming the limit (curl's "Maximum (N) redirects followed").
+test('-L follows a redirect; --max-redirs N stops a longer chain with CORIO_ELIMIT', async () => {
+  const followed = json(await cli(['--format', 'json', '-L', '--max-redirs', '1', url('301')]))[0];
+  assert.equal(followed.status, 200);
+  assert.deepEqual(followed.redirects.map((h) => h.status), [301, 200]);
+  const loop = json(await cli(['--format', 'json', '-L', '--max-redirs', '3', url('loop')]))[0];
+  assert.equal(loop.error?.codeName, 'CORIO_ELIMIT');
+  assert.match(loop.error.message, /more than 3 redirects/);
+  const unlimited = json(await cli(['--format', 'json', '-L', url('loop')]))[0];
+  assert.match(unlimited.error.message, /more than \d+ redirects/);
+  const tooMany = json(await cli(['--format', 'json', '-L', '--max-redirs', '1000', url('301')]))[0];
+  assert.equal(tooMany.error?.codeName, 'CORIO_EINVAL');
+  assert.match(tooMany.error.message, /max_redirects must be/);
+  const zero = await cli(['-L', '--max-redirs', '0', url('301')]);
+  assert.equal(zero.code, 2);
 });
 
 test('-k accepts any certificate; --cacert trusts a CA; neither: a TLS error', async (t) => {
