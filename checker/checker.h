@@ -58,6 +58,11 @@ typedef struct checker_result {
    * headers; with redirects followed, the last one's), in seconds from its
    * start; -1 when it had none. */
   double first_byte;
+  /* When its connection (with redirects followed, the last one's) had the
+   * name resolved, TCP connected and TLS done (corio_response_timings), in
+   * seconds from its start; -1 where the transport shows no such phase or
+   * no answer came. */
+  double dns, connect, tls;
   /* For a 429 or 503 answer, the seconds its Retry-After header asked to
    * wait (the delay-seconds form; RFC 9110 10.2.3), else -1. */
   double retry_after;

@@ -26,7 +26,8 @@ extern void checker_js_result(void *job, int index, int status,
                               const char *error_name, const char *message,
                               double started, double ended, double first_byte,
                               double retry_after, const char *checked_url,
-                              const char *hops);
+                              const char *hops, double dns, double connect,
+                              double tls);
 extern void checker_js_progress(void *job, int done, int total);
 /* The most connections the module's stream carrier has open to one origin
  * at once (0: no limit), which the run then keeps per origin itself. */
@@ -164,7 +165,8 @@ static void on_result(const checker_result_t *r, void *job) {
   checker_js_result(job, (int)r->index, r->status, r->reason, r->error,
                     r->error ? corio_err_name(r->error) : "", r->message,
                     r->started, r->ended, r->first_byte, r->retry_after,
-                    r->checked_url ? r->checked_url : "", hops ? hops : "");
+                    r->checked_url ? r->checked_url : "", hops ? hops : "",
+                    r->dns, r->connect, r->tls);
   free(hops);
 }
 

@@ -87,10 +87,10 @@ mergeInto(LibraryManager.library, {
   },
 
   checker_js_result__deps: ['$Checker'],
-  checker_js_result__sig: 'viiiiiiiddddii',
+  checker_js_result__sig: 'viiiiiiiddddiiddd',
   checker_js_result: function(job, index, status, reason, error, errorName,
                               message, started, ended, firstByte, retryAfter,
-                              checkedUrl, hops) {
+                              checkedUrl, hops, dns, connect, tls) {
     var chain = UTF8ToString(hops);
     Checker.emit(job, 'result', [{
       index: index,
@@ -102,6 +102,9 @@ mergeInto(LibraryManager.library, {
       started: started,
       ended: ended,
       firstByte: firstByte,   // seconds from the check's start; -1: no answer
+      dns: dns,               // the same clock, for its connection's phases;
+      connect: connect,       // -1: not shown by the carrier (fetch) or no
+      tls: tls,               // answer
       retryAfter: retryAfter, // seconds a 429/503 asked to wait; -1: none
       checkedUrl: UTF8ToString(checkedUrl), // '' if none was requested
       // With follow, when redirected: each response (URL, status), the final one last.

@@ -52,6 +52,12 @@ export interface CheckOptions {
 
 /** A check's phases, in milliseconds from its start; null for a phase it did not reach. */
 export interface CheckTimings {
+  /** The name resolved (its connection's, the last one's with redirects followed); null in the browser's fetch carrier, which shows no phase. */
+  dns: number | null;
+  /** The TCP connection made. */
+  connect: number | null;
+  /** The connection ready (TLS handshake done; = connect without TLS). */
+  tls: number | null;
   /** The answer's head (status line and headers) read: connection, TLS and the server's wait included. */
   firstByte: number | null;
   /** The whole check (= ms). */

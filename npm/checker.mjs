@@ -21,9 +21,11 @@
  * result: {index, url, status (number | null), reason (string), ok (status
  *   < 400), hidden (true when the browser hid the status: CORS), error (null
  *   | {code, codeName, message}), started, ended (ms since the run began),
- *   ms (ended - started: the time the check took), timings ({firstByte,
- *   total}: ms from the check's start to the answer's head read (null:
- *   none came), and to the end), attempts (checks made:
+ *   ms (ended - started: the time the check took), timings ({dns, connect,
+ *   tls, firstByte, total}: ms from the check's start to its connection's
+ *   name resolved, TCP connected and TLS done (null: not reached, or not
+ *   shown by the browser's fetch carrier), to the answer's head read
+ *   (null: none came), and to the end), attempts (checks made:
  *   1 + the retries), checkedUrl (the URL requested: a bare host becomes
  *   https://host/; null for an invalid one), redirects (with follow: the
  *   chain's responses [{url, status}], the final one last; else [])}. A
@@ -146,9 +148,11 @@ function toResult(raw, index, url, offsetMs, attempts) {
     started,
     ended,
     ms: round(ended - started),
-    // The check's phases, ms from its start: the answer's head read (null:
-    // none came), the end.
-    timings: { firstByte: phase(raw.firstByte), total: round(ended - started) },
+    // The check's phases, ms from its start (null: not reached or not
+    // shown): its connection's name resolved, TCP connected, TLS done; the
+    // answer's head read; the end.
+    timings: { dns: phase(raw.dns), connect: phase(raw.connect), tls: phase(raw.tls),
+      firstByte: phase(raw.firstByte), total: round(ended - started) },
     attempts,
     // The URL actually requested (a bare host becomes https://host/), or
     // null if none was; with follow, the chain of responses, the final one last.
