@@ -52,12 +52,17 @@ CPPFLAGS := -Iinclude -Iruntime -Ichecker -D_GNU_SOURCE \
 WARNINGS := -Wall -Wextra
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
+# Every native object probes each page of a large frame or alloca in order
+# (-fstack-clash-protection), so no frame steps over a task's guard region
+# (runtime/fiber/fiber_native.c); programs built on libcorio.a should too.
+STACK_PROBES := -fstack-clash-protection
 # Tests and test programs: debuggable and sanitized.
-NATIVE_ASAN_CFLAGS := -std=c11 -g -O1 $(WARNINGS) $(SANITIZE)
+NATIVE_ASAN_CFLAGS := -std=c11 -g -O1 $(WARNINGS) $(SANITIZE) $(STACK_PROBES)
 # The threads tests again under ThreadSanitizer (it excludes ASan).
-NATIVE_TSAN_CFLAGS := -std=c11 -g -O1 $(WARNINGS) -fsanitize=thread
+NATIVE_TSAN_CFLAGS := -std=c11 -g -O1 $(WARNINGS) -fsanitize=thread \
+  $(STACK_PROBES)
 # The library and programs built on it: optimised, no sanitizers.
-NATIVE_CFLAGS := -std=c11 -O2 $(WARNINGS)
+NATIVE_CFLAGS := -std=c11 -O2 $(WARNINGS) $(STACK_PROBES)
 # What native programs link with: OpenSSL (TLS streams), threads (the
 # resolver's lookups off the loop).
 NATIVE_LDLIBS := -lssl -lcrypto -pthread
@@ -193,6 +198,13 @@ $(eval $(call wasm_program,stack_overflow,$(STACK_OVERFLOW)))
 # A task outgrowing its Asyncify buffer (wasm only).
 $(eval $(call wasm_program,asyncify_overflow,tests/c/programs/asyncify_overflow.c))
 
+# Each diagnostic line provoked (tests/node/diagnostics.test.mjs), natively
+# (without ASan: one mode leaks an abandoned task on purpose) and as wasm.
+DIAGNOSTICS := tests/c/programs/diagnostics.c
+$(eval $(call native_program,diagnostics,$(DIAGNOSTICS)))
+$(eval $(call wasm_program,diagnostics,$(DIAGNOSTICS)))
+diagnostics-programs: build/native/diagnostics build/wasm/diagnostics.mjs
+
 # Coroutines exported to JS (tests/node/js_run.test.mjs).
 $(eval $(call wasm_module,js_exports,tests/c/programs/js_exports.c))
 
@@ -282,6 +294,7 @@ build/corio-c/package.json: scripts/corio-c-package.mjs package.json $(CORIO_C_F
 # ---- targets ---------------------------------------------------------------
 
 .PHONY: all native-tests tsan-tests wasm-tests test-programs stack-overflow-programs \
+        diagnostics-programs \
         dist dist-examples package package-c native-lib wasm-lib examples bench-programs clean help
 .DEFAULT_GOAL := all
 
@@ -290,7 +303,7 @@ all: native-tests tsan-tests wasm-tests test-programs examples package package-c
 native-tests: build/native/corio-tests
 tsan-tests: build/native/thread-tests-tsan
 wasm-tests: build/wasm/corio-tests.mjs
-test-programs: stack-overflow-programs build/wasm/js_exports.mjs \
+test-programs: stack-overflow-programs diagnostics-programs build/wasm/js_exports.mjs \
   build/wasm/stream_client.mjs build/native/tls_client build/native/accept_emfile
 stack-overflow-programs: build/native/stack_overflow \
   build/native/stack_overflow-asan build/wasm/stack_overflow.mjs \
@@ -314,7 +327,8 @@ help:
 	@echo '  native-tests   build/native/corio-tests (ASan+UBSan)'
 	@echo '  tsan-tests     build/native/thread-tests-tsan (tests/c/test_thread.c, ThreadSanitizer)'
 	@echo '  wasm-tests     build/wasm/corio-tests.mjs + .wasm'
-	@echo '  test-programs  stack_overflow (native, ASan, wasm), js_exports, stream_client (wasm),'
+	@echo '  test-programs  stack_overflow (native, ASan, wasm), diagnostics (native, wasm),'
+	@echo '                 js_exports, stream_client (wasm),'
 	@echo '                 tls_client, accept_emfile (native, ASan)'
 	@echo '  dist           dist/corio.mjs + dist/corio.wasm (no main), dist-examples'
 	@echo '  dist-examples  dist/examples/: each example as NAME.mjs + .wasm + .c, index.json'

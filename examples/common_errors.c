@@ -5,16 +5,45 @@
  * task whose creator never waits never runs (22.2); a callback cannot
  * wait and a run cannot nest (22.3); main returning early cancels the
  * tasks left (22.4); a race loses updates and a deadlock ends the run with
- * CORIO_EDEADLK instead of hanging (22.5). Then other mistakes: a failed
- * task nobody awaits, blocking the loop, results that are not there.
- * Each part is its own corio_run. Builds natively and for wasm; its
- * output is checked against common_errors.expected.
+ * CORIO_EDEADLK instead of hanging (22.5), and the deadlock report says
+ * who waits on what. Then other mistakes: a failed task nobody awaits
+ * ("Task exception was never retrieved"), blocking the loop ("Executing
+ * <task ...> took ... seconds"), a task that ignores cancellation ("Task
+ * was destroyed but it is pending!"), results that are not there.
+ * It runs in corio's debug mode (corio_set_debug; CORIO_DEBUG=1 does the
+ * same without a line of code), whose reports go to stderr; this program
+ * prints them on stdout instead (corio_set_report_fn), times rounded to
+ * 0.1 s, so its output reads in order and is the same on every run. Not
+ * shown here: a call from another thread (debug mode names the function)
+ * and a stack overflow ("corio: task NAME overflowed its N-byte stack",
+ * then the program ends), see tests/c/programs/. Each part is its own
+ * corio_run. Builds natively and for wasm; its output is checked against
+ * common_errors.expected.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "corio.h"
+
+/* ---- corio's reports ---------------------------------------------------- */
+
+/* corio's report lines go to stderr by default; here they go to stdout
+ * (corio_set_report_fn), so that they read in order with the program's
+ * own lines, and "took 0.203 seconds" prints as "took 0.2 seconds", so
+ * that the output is the same on every run. */
+static void print_report(const char *line, void *data) {
+  (void)data;
+  const char *took = strstr(line, " took ");
+  double seconds;
+  int end;
+  if (took && sscanf(took, " took %lf seconds%n", &seconds, &end) == 1)
+    printf("%.*s took %.1f seconds%s\n", (int)(took - line), line, seconds,
+           took + end);
+  else
+    printf("%s\n", line);
+}
 
 static void run(const char *title, corio_fn fn) {
   printf("-- %s\n", title);
@@ -23,6 +52,11 @@ static void run(const char *title, corio_fn fn) {
     printf("run: CORIO_OK\n");
   else
     printf("run: %s (%s)\n", corio_err_name(rc), corio_strerror(rc));
+  if (rc == CORIO_EDEADLK) { /* the same report, through the API */
+    char report[1024];
+    corio_deadlock_report(report, sizeof report);
+    printf("corio_deadlock_report:\n%s", report);
+  }
 }
 
 /* ---- 22.1 and 22.2: no loop, no task ----------------------------------- */
@@ -195,10 +229,13 @@ static int deadlock(void *arg, intptr_t *result) {
     corio_lock_free(one);
     return rc;
   }
+  corio_lock_set_name(one, "fork 1"); /* named, for the deadlock report */
+  corio_lock_set_name(two, "fork 2");
   philosopher_t a = {"task A", one, two}, b = {"task B", two, one};
   corio_task_t *ta = NULL, *tb = NULL;
-  rc = corio_task_create(&ta, take_both, &a, NULL);
-  if (rc == CORIO_OK) rc = corio_task_create(&tb, take_both, &b, NULL);
+  corio_task_opts_t name_a = {.name = "A"}, name_b = {.name = "B"};
+  rc = corio_task_create(&ta, take_both, &a, &name_a);
+  if (rc == CORIO_OK) rc = corio_task_create(&tb, take_both, &b, &name_b);
   int codes[2];
   /* return_exceptions: wait for both, whatever they end with */
   if (rc == CORIO_OK)
@@ -261,6 +298,28 @@ static int blocking(void *arg, intptr_t *result) {
   return rc;
 }
 
+/* Swallows every cancellation: a mistake (asyncio: catching
+ * CancelledError and carrying on). */
+static int stubborn(void *arg, intptr_t *result) {
+  (void)result;
+  for (;;) corio_event_wait(arg);
+}
+
+static corio_event_t *never; /* nobody sets it */
+
+static int ignores_cancellation(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_t *t;
+  corio_task_opts_t name = {.name = "stubborn"};
+  int rc = corio_event_new(&never);
+  if (rc == CORIO_OK) corio_event_set_name(never, "never");
+  if (rc == CORIO_OK) rc = corio_task_create(&t, stubborn, never, &name);
+  if (rc == CORIO_OK) rc = corio_sleep(0); /* it starts waiting */
+  printf("main: returns; the run will cancel stubborn, which ignores it\n");
+  return rc; /* t and never are abandoned with the run: not freed */
+}
+
 static int missing_results(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
@@ -286,6 +345,8 @@ static int missing_results(void *arg, intptr_t *result) {
 }
 
 int main(void) {
+  corio_set_debug(true); /* asyncio's debug mode; CORIO_DEBUG=1 also does */
+  corio_set_report_fn(print_report, NULL);
   outside_a_run();
   int runs_before = custom_coro_runs;
   run("22.2 a task whose creator never waits", create_and_return);
@@ -308,6 +369,7 @@ int main(void) {
     corio_task_release(failed);
   }
   run("blocking the event loop", blocking);
+  run("a task that ignores cancellation", ignores_cancellation);
   run("results that are not there", missing_results);
   /* exit(), not return: under Asyncify, Emscripten 3.1.6 loses main's
    * return value once main has suspended. */

@@ -61,6 +61,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -304,6 +305,19 @@ typedef struct corio_task_opts {
  * CORIO_EINVAL or CORIO_ENOMEM (then *out is NULL). */
 int corio_task_create(corio_task_t **out, corio_fn fn, void *arg,
                       const corio_task_opts_t *opts);
+/* corio_task_create that records where the task was created (file: a
+ * string that outlives the task, such as __FILE__), for the diagnostics
+ * (section "Diagnostics"). corio_task_create is this macro in the caller's
+ * source, unless CORIO_NO_CREATE_SITE is defined; the function itself stays
+ * callable as (corio_task_create)(...) and through pointers. */
+int corio_task_create_at(corio_task_t **out, corio_fn fn, void *arg,
+                         const corio_task_opts_t *opts, const char *file,
+                         int line);
+#if !defined(CORIO_NO_CREATE_SITE) && !defined(CORIO__INTERNAL)
+/* Variadic, so that commas inside braces (compound literals) pass through. */
+#define corio_task_create(...)                                                 \
+  corio_task_create_at(__VA_ARGS__, __FILE__, __LINE__)
+#endif
 
 /* Adds a reference (returns t) / drops one. Releasing never cancels. */
 corio_task_t *corio_task_retain(corio_task_t *t);
@@ -418,12 +432,24 @@ int corio_future_set_error(corio_future_t *f, int code, const char *message);
  * (corio_task_create_coro), and only once: a second use is CORIO_ERUNTIME,
  * "cannot reuse already awaited coroutine". The caller owns it
  * (corio_coro_free, at any time: a task made from it keeps what it needs).
- * Unlike asyncio, freeing one never used prints nothing; corio_coro_used()
- * tells it (asyncio's "coroutine ... was never awaited"). */
+ * Freeing one never used reports, in debug mode (section "Diagnostics"),
+ * asyncio's "corio: coroutine 'NAME' was never awaited" with where it was
+ * made; corio_coro_used() tells it too. */
 typedef struct corio_coro corio_coro_t;
 
 /* CORIO_OK, CORIO_EINVAL (NULL fn) or CORIO_ENOMEM. Needs no loop. */
 int corio_coro_new(corio_coro_t **out, corio_fn fn, void *arg);
+/* corio_coro_new that records the coroutine's name (a string that outlives
+ * it, such as the function's name) and where it was made, for the
+ * never-awaited report. corio_coro_new is this macro in the caller's
+ * source, with the function's spelling as its name, unless
+ * CORIO_NO_CREATE_SITE is defined (as corio_task_create). */
+int corio_coro_new_at(corio_coro_t **out, corio_fn fn, void *arg,
+                      const char *name, const char *file, int line);
+#if !defined(CORIO_NO_CREATE_SITE) && !defined(CORIO__INTERNAL)
+#define corio_coro_new(out, fn, arg)                                           \
+  corio_coro_new_at(out, fn, arg, #fn, __FILE__, __LINE__)
+#endif
 void corio_coro_free(corio_coro_t *c);
 bool corio_coro_used(const corio_coro_t *c);
 /* `await coro`: its status, and its result in *result (may be NULL). */
@@ -938,8 +964,10 @@ int corio_js_await(const char *name, const char *arg, char **out);
  *     server opens real TCP and TLS connections for the page (verified
  *     with its system CA store), carried over one WebSocket with flow
  *     control per connection, so these are the same streams as in Node,
- *     with the same errors; only ca_file is not carried (CORIO_ENOTSUP),
- *     and corio_start_server is CORIO_ENOTSUP;
+ *     with the same errors; only ca_file is not carried (CORIO_ENOTSUP).
+ *     corio_start_server listens through the relay too: its server opens
+ *     the listening socket on a loopback address of its own machine (any
+ *     other host is CORIO_EDENIED) and hands the page each connection;
  *   - fetch (wasm in a page hosted as static files): a page cannot open
  *     TCP, so the connection is carried by fetch(). The client writes an
  *     HTTP/1.x request (request line, headers, blank line, and a body if
@@ -1104,6 +1132,21 @@ const char *corio_writer_extra_info(const corio_writer_t *w, const char *name);
 /* The peer's address as "host:port" (static to the writer), "" if unknown. */
 const char *corio_writer_peer(const corio_writer_t *w);
 
+/* How long opening a connection took (curl's time_namelookup,
+ * time_connect and time_appconnect), in seconds from the start of
+ * corio_open_connection to: the name resolved (dns; 0 for a numeric host),
+ * the TCP connection made (connect) and the connection ready for bytes
+ * (tls: the handshake done; without TLS, the same as connect). A phase the
+ * transport does not show is -1: the browser's fetch carrier shows none;
+ * the relay and Node's show all. */
+typedef struct corio_conn_timings {
+  double dns, connect, tls;
+} corio_conn_timings_t;
+
+/* The timings of the connection w writes to; CORIO_EINVAL (all -1) for an
+ * accepted or child-pipe connection, which corio did not open. */
+int corio_writer_timings(const corio_writer_t *w, corio_conn_timings_t *out);
+
 /* -- serving (asyncio.start_server) -- */
 
 /* Runs in its own task per accepted client. The reader and writer belong
@@ -1114,7 +1157,9 @@ typedef int (*corio_conn_handler)(corio_reader_t *r, corio_writer_t *w,
 
 /* Listens on host:port (port 0: one the system picks) and, while the server
  * is open, runs handler(reader, writer, arg) for every connection. On
- * CORIO_OK *out is the caller's (corio_server_free). The browser has no
+ * CORIO_OK *out is the caller's (corio_server_free). In a page it listens
+ * through the dev server's relay, on loopback only (CORIO_EDENIED for
+ * another host); a page without the relay (the fetch carrier) has no
  * server: CORIO_ENOTSUP. */
 int corio_start_server(corio_server_t **out, const char *host, int port,
                        corio_conn_handler handler, void *arg);
@@ -1206,6 +1251,12 @@ const char *corio_response_url(const corio_response_t *resp);
 size_t corio_response_redirect_count(const corio_response_t *resp);
 const char *corio_response_redirect_url(const corio_response_t *resp, size_t i);
 int corio_response_redirect_status(const corio_response_t *resp, size_t i);
+
+/* When the connection of the response (the last hop's) reached each phase
+ * (corio_conn_timings_t), in seconds since corio_fetch began: with
+ * redirects followed, the earlier hops' time is included, as in curl's
+ * times. -1 for a phase the transport does not show. */
+corio_conn_timings_t corio_response_timings(const corio_response_t *resp);
 
 /* The value of header `name` (case-insensitive; the first if repeated), or
  * NULL. Lives as long as the response. */
@@ -1385,7 +1436,67 @@ int corio_process_kill(corio_process_t *p);
 void corio_process_free(corio_process_t *p);
 
 /* ===================================================================== */
-/* 14. Threads: blocking work off the loop                                */
+/* 14. Diagnostics: debug mode, the deadlock report, the task dump        */
+/* ===================================================================== */
+
+/* Debug mode, as asyncio's: on when the environment has CORIO_DEBUG=1
+ * (natively; in wasm the JS host reads Module.corioDebug, set by
+ * load({debug: true}), or CORIO_DEBUG under Node), or after
+ * corio_set_debug(true). On, corio reports mistakes on stderr, each line
+ * beginning "corio: ", in asyncio's words:
+ *   Task exception was never retrieved   (a failed task freed unread)
+ *   Task was destroyed but it is pending!  (a task abandoned not done)
+ *   Executing <Task 'NAME'> took 0.250 seconds  (a step or callback held
+ *       the loop longer than the slow-callback duration)
+ *   NAME() was called from a thread that does not own the loop
+ * and prints the deadlock report when a run deadlocks. Off, it costs
+ * nothing measurable. Whatever the mode, a task that failed and whose error
+ * nobody read is reported when it is freed or when corio_run ends. */
+void corio_set_debug(bool on);
+bool corio_get_debug(void);
+
+/* asyncio's loop.slow_callback_duration: seconds (default 0.1) a task step
+ * or callback may hold the loop before debug mode reports it. A negative
+ * or NaN value is ignored. */
+void corio_set_slow_callback_duration(double seconds);
+double corio_get_slow_callback_duration(void);
+
+/* Where corio's report lines go (asyncio logs them): fn(line, data) gets
+ * each one, "corio: ..." without a newline, borrowed for the call; NULL
+ * (the default) writes them to stderr. Not the stack-overflow line, which
+ * is written to stderr on the way to ending the program. */
+typedef void (*corio_report_fn)(const char *line, void *data);
+void corio_set_report_fn(corio_report_fn fn, void *data);
+
+/* Names for sync objects and queues, shown by the deadlock report and the
+ * task dump (copied; NULL removes it). CORIO_OK, CORIO_EINVAL or
+ * CORIO_ENOMEM. */
+int corio_lock_set_name(corio_lock_t *l, const char *name);
+int corio_event_set_name(corio_event_t *e, const char *name);
+int corio_condition_set_name(corio_condition_t *c, const char *name);
+int corio_semaphore_set_name(corio_semaphore_t *s, const char *name);
+int corio_barrier_set_name(corio_barrier_t *b, const char *name);
+int corio_queue_set_name(corio_queue_t *q, const char *name);
+
+/* The report of the last deadlock on this thread (made when a run, or a
+ * JS-hosted loop, found every task waiting with nothing able to wake one):
+ * one line per waiting task, "task 'NAME': waiting on WHAT", naming the
+ * object where it has a name and who holds each lock, then one
+ * "cycle: ..." line per cycle of tasks waiting for each other. Written to
+ * buf as snprintf does (always NUL-terminated when n > 0); returns its
+ * full length, 0 if no run of this thread has deadlocked. */
+size_t corio_deadlock_report(char *buf, size_t n);
+
+/* asyncio's all_tasks() + print_stack(): one line per task not done of the
+ * running loop (or, between JS turns, of the JS-hosted loop): its name,
+ * state, what it waits on, how long it has waited (debug mode) and where it
+ * was created. corio_dump_tasks writes to f; corio_dump_tasks_str to buf as
+ * snprintf does, returning the full length. */
+void corio_dump_tasks(FILE *f);
+size_t corio_dump_tasks_str(char *buf, size_t n);
+
+/* ===================================================================== */
+/* 15. Threads: blocking work off the loop                                */
 /* ===================================================================== */
 /*
  * corio's loop and everything in this header belong to the thread that runs
@@ -1394,10 +1505,9 @@ void corio_process_free(corio_process_t *p);
  * corio_thread_handle_* functions; and, inside a function running on a worker
  * thread (corio_to_thread, an executor), corio_fail and corio_errmsg, which
  * then set / read the job's message. Any other call from a thread that does
- * not own the loop is undefined; a debug build (compiled with -DCORIO_DEBUG,
- * or run with the environment variable CORIO_DEBUG set) ends the process
- * with "corio: <function> called from a thread that does not own the loop"
- * at corio_task_cancel, corio_task_add_done_callback and the executor calls.
+ * not own the loop is undefined; in debug mode (section 14) corio reports
+ * "corio: NAME() was called from a thread that does not own the loop" at
+ * corio_task_cancel, corio_task_add_done_callback and the executor calls.
  * A loop whose tasks all wait for a thread that corio does not know of (one
  * the program made itself, not a job of an executor) is judged deadlocked:
  * run such blocking work through corio_to_thread or an executor.

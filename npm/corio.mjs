@@ -13,13 +13,18 @@
  * over fetch().
  */
 
-/** An error that came from C: `code` is the corio status, `codeName` its name. */
+/**
+ * An error that came from C: `code` is the corio status, `codeName` its
+ * name; `report`, for CORIO_EDEADLK, says which task waited on what
+ * (corio_deadlock_report).
+ */
 export class CorioError extends Error {
-  constructor(code, codeName, message) {
+  constructor(code, codeName, message, report) {
     super(message);
     this.name = 'CorioError';
     this.code = code;
     this.codeName = codeName;
+    if (report !== undefined) this.report = report;
   }
 }
 
@@ -49,6 +54,15 @@ export function attach(Module) {
   const host = Module.corioHost;
   if (!host) throw new TypeError('not a corio module: corioHost is missing');
   const codeName = (code) => Module.UTF8ToString(Module._corio_export_err_name(code));
+  // A malloc'd C string from a corio_export_* call, as a JS string.
+  const takeText = (ptr) => {
+    if (!ptr) return '';
+    const text = Module.UTF8ToString(ptr);
+    Module._free(ptr);
+    return text;
+  };
+  const deadlockReport = (code) =>
+    (code === Module.corioStatus.EDEADLK ? takeText(Module._corio_export_deadlock_report()) : undefined);
   return {
     module: Module,
     /** corio's status codes by name (generated from corio.h), from the module. */
@@ -69,9 +83,14 @@ export function attach(Module) {
         return value;
       } catch (e) {
         if (e instanceof Error) throw e;
-        throw new CorioError(e.code, codeName(e.code), e.message);
+        throw new CorioError(e.code, codeName(e.code), e.message, deadlockReport(e.code));
       }
     },
+    /**
+     * The tasks of the module's loop, one line each (corio_dump_tasks):
+     * name, state, what it waits on, since when (debug mode), where created.
+     */
+    dumpTasks: () => takeText(Module._corio_export_dump_tasks()),
   };
 }
 
@@ -88,10 +107,24 @@ export function attach(Module) {
  * WebSocket]}: the relay of corio's dev server, server/relay.mjs, as a
  * page it serves has it), or `corioTransport` ('fetch': the browser's
  * carrier, one HTTP request per connection over fetch(); 'relay'; 'node',
- * the default in Node). In Node, subprocesses use child_process unless
- * `corioProcess` ({child_process, fs, os}) says otherwise.
+ * the default in Node). `network` ({insecure, ca, proxy, noProxy}; Node
+ * only, with its carrier: npm/network_node.mjs) makes its sockets accept
+ * any certificate, trust other CAs or go through an HTTP proxy's CONNECT
+ * tunnel. In Node, subprocesses use child_process unless
+ * `corioProcess` ({child_process, fs, os}) says otherwise. `debug: true`
+ * turns on corio's debug mode (in Node CORIO_DEBUG=1 does too): its
+ * reports go to printErr.
  */
-export async function load({ factory, wasmUrl, ...options } = {}) {
+export async function load({ factory, wasmUrl, debug, network, ...options } = {}) {
+  if (debug !== undefined) options.corioDebug = !!debug;
+  if (network !== undefined) {
+    if (!isNode) throw new TypeError('load({network}) works in Node only: a page has no sockets of its own');
+    if (options.corioNet || (options.corioTransport ?? 'node') !== 'node')
+      throw new TypeError('load({network}) applies to Node\'s own sockets: not with corioNet or another corioTransport');
+    if (!platform) throw new TypeError("in Node, import corio through its package entry ('corio' or 'corio/checker')");
+    if (network === null || typeof network !== 'object') throw new TypeError('network must be an object');
+    options.corioNet = await platform.networkModules(network);
+  }
   const wasmGiven = options.wasmBinary || options.instantiateWasm;
   if (isNode && !platform)
     throw new TypeError("in Node, import corio through its package entry ('corio' or " +
@@ -130,6 +163,24 @@ export function defaultInstance() {
     throw e;
   });
   return packageInstance;
+}
+
+const networkInstances = new Map();
+
+/**
+ * The package's module loaded with the network options `network`
+ * (load({network}): Node only), one per distinct set of options, shared by
+ * the checkUrls() calls that give them.
+ */
+export function networkInstance(network) {
+  const text = (v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : v);
+  const key = JSON.stringify(network, (k, v) => (k === 'ca' ? text(v) : v));
+  if (!networkInstances.has(key))
+    networkInstances.set(key, load({ network }).catch((e) => {
+      networkInstances.delete(key);
+      throw e;
+    }));
+  return networkInstances.get(key);
 }
 
 /** Runs a coroutine of the package's own module: defaultInstance().run(...). */

@@ -3,8 +3,10 @@
 // coroutines of examples/web_demo.c when their forms are submitted. Runs of
 // different demos may overlap: they share one corio loop driven by the
 // page's event loop. Texts follow the page's language (i18n.mjs); printf
-// output is the C program's own.
+// output is the C program's own. While demos run, the console shows their
+// tasks live (corio_dump_tasks); debug mode follows ?debug (debug_mode.mjs).
 import { load } from '../npm/corio.mjs';
+import { debugOn, debugToggle, onDebugChange } from './debug_mode.mjs';
 import { onLanguageChange, t } from './i18n.mjs';
 
 const $ = (selector) => document.querySelector(selector);
@@ -59,6 +61,38 @@ function describeError(e) {
   return `${e?.name ?? 'Error'}: ${e?.message ?? e}`;
 }
 
+// The live task list: redrawn every DUMP_MS while a demo runs, and once
+// when the last one ends.
+const DUMP_MS = 100;
+const dumpView = document.createElement('pre');
+dumpView.id = 'task-dump';
+let running = 0;
+let dumpTimer = null;
+
+function drawDump(corio) {
+  const text = corio ? corio.dumpTasks() : '';
+  dumpView.textContent = text || t('taskDumpEmpty');
+}
+
+function showDump() {
+  const title = document.createElement('h2');
+  const draw = () => (title.textContent = t('taskDump'));
+  draw();
+  onLanguageChange(draw);
+  log.after(title, dumpView);
+  drawDump(null);
+}
+
+function demoStarted(corio) {
+  if (running++ === 0) dumpTimer = setInterval(() => drawDump(corio), DUMP_MS);
+  drawDump(corio);
+}
+
+function demoEnded(corio) {
+  if (--running === 0) clearInterval(dumpTimer);
+  drawDump(corio);
+}
+
 async function runDemo(corio, form) {
   const name = form.dataset.demo;
   const arg = Number(form.elements.arg.value) | 0;
@@ -68,8 +102,10 @@ async function runDemo(corio, form) {
   addLine('run', t('logStart', { name, arg }));
   const start = performance.now();
   const took = () => t('seconds', { n: ((performance.now() - start) / 1000).toFixed(2) });
+  const run = corio.run(name, arg);
+  demoStarted(corio);
   try {
-    const value = await corio.run(name, arg);
+    const value = await run;
     const time = took();
     setOutput(form, 'ok', 'demoReturned', { value, time });
     addLine('ok', t('logReturned', { name, arg, value, time }));
@@ -79,6 +115,7 @@ async function runDemo(corio, form) {
     addLine('fail', t('logFailed', { name, arg, time, error: describeError(e) }));
   } finally {
     button.disabled = false;
+    demoEnded(corio);
   }
 }
 
@@ -86,9 +123,12 @@ async function main() {
   onLanguageChange(drawTexts);
   drawTexts();
   $('#clear').addEventListener('click', () => log.replaceChildren());
+  $('#status').after(debugToggle('demo-debug'));
+  showDump();
   let corio;
   try {
     corio = await load({
+      debug: debugOn(),
       print: (line) => addLine('out', line),
       printErr: (line) => addLine('err', line),
     });
@@ -98,6 +138,7 @@ async function main() {
   }
   const m = corio.module;
   $('#backend').textContent = m.UTF8ToString(m._corio_export_backend_name());
+  onDebugChange((on) => m._corio_export_set_debug(on ? 1 : 0));
   for (const form of forms) {
     form.addEventListener('submit', (event) => {
       event.preventDefault();

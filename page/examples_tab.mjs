@@ -5,8 +5,10 @@
 // the source and how it ended (exit status, abort, trap) below the buttons.
 // Each example keeps its last run, and runs of different examples may
 // overlap. Texts follow the page's language (i18n.mjs); the titles and the
-// output are the programs' own.
+// output are the programs' own. Runs made with debug mode on (?debug, the
+// tab's checkbox: debug_mode.mjs) print corio's debug reports too.
 import { chooseCarrier, moduleOptions } from './carrier.mjs';
+import { debugOn, debugToggle } from './debug_mode.mjs';
 import { formatMs, onLanguageChange, t } from './i18n.mjs';
 
 const DIST = new URL('../dist/examples/', import.meta.url);
@@ -168,7 +170,8 @@ function startRun(name) {
   });
   runs.set(name, run);
   if (name === selected) drawRun();
-  worker.postMessage({ url: new URL(`${name}.mjs`, DIST).href, options: MODULE_OPTIONS });
+  worker.postMessage({ url: new URL(`${name}.mjs`, DIST).href,
+    options: { ...MODULE_OPTIONS, corioDebug: debugOn() } });
 }
 
 // ---- start -----------------------------------------------------------------
@@ -178,6 +181,7 @@ async function main() {
   drawTexts();
   runButton.addEventListener('click', () => selected && startRun(selected));
   stopButton.addEventListener('click', () => runs.get(selected)?.stop());
+  $('#examples-status').after(debugToggle('examples-debug'));
   try {
     ({ examples } = JSON.parse(await fetchText(new URL('index.json', DIST))));
   } catch (e) {

@@ -64,6 +64,12 @@ int corio__fiber_check(const corio__fiber_t *f);
 
 const char *corio__fiber_backend_name(void);
 
+/* From a fiber backend to the core: writes "corio: task NAME overflowed its
+ * N-byte stack\n" for the task running now (stack_size: its stack's size)
+ * into buf, NUL-terminated, without allocating or locking (a signal
+ * handler calls it). Returns its length (< n). */
+size_t corio__overflow_message(char *buf, size_t n, size_t stack_size);
+
 /* ---- host -------------------------------------------------------------- */
 
 /* Monotonic clock, seconds. */
@@ -93,6 +99,11 @@ void corio__host_loop_opened(void);
 void corio__host_loop_closed(void);
 
 const char *corio__host_backend_name(void);
+
+/* Whether the host asks for debug mode (natively CORIO_DEBUG=1 in the
+ * environment; in wasm the JS host's Module.corioDebug, or CORIO_DEBUG
+ * under Node). Read once, when the first loop opens. */
+int corio__host_debug_requested(void);
 
 /* ---- hosted runs: the host's own event loop drives (core verbs) ---------- */
 
@@ -167,7 +178,9 @@ typedef struct corio__net_opts {
 /* Calls from the core into the backend. None of them waits, and none calls
  * a corio__conn_on_* / corio__listener_on_* function before it returns:
  * every report comes later, from the host's event handling (native:
- * corio__host_wait; wasm: a JS event). Strings are only borrowed.
+ * corio__host_wait; wasm: a JS event); the one exception is
+ * corio__conn_on_phase, which only notes the time (a numeric host is
+ * resolved inside corio__net_connect). Strings are only borrowed.
  *
  * Connection life: connect (or accept) -> on_connected -> any number of
  * on_data / on_sent, on_eof at most once -> after corio__net_close, or
@@ -200,6 +213,16 @@ void corio__net_listen_close(corio__listener_t *l);
 
 /* Reports from the backend to the core (runtime/core/conn.c, server.c). Each
  * only records and wakes tasks; none waits. */
+/* The phases of opening a connection, for its timings (curl's namelookup
+ * and connect times): reported as each is reached, before on_connected,
+ * each at most once and in this order. A phase the transport cannot see
+ * (the fetch carrier's) is not reported. on_connected ends the opening:
+ * with TLS, the handshake is done then. */
+enum {
+  CORIO__PHASE_RESOLVED = 0, /* the name resolved (a numeric host: at once) */
+  CORIO__PHASE_TCP = 1,      /* the TCP connection is made */
+};
+void corio__conn_on_phase(corio__conn_t *c, int phase);
 void corio__conn_on_connected(corio__conn_t *c, const char *peer);
 void corio__conn_on_data(corio__conn_t *c, const void *data, size_t n);
 void corio__conn_on_eof(corio__conn_t *c);

@@ -24,6 +24,7 @@ typedef struct barrier_waiter {
 } barrier_waiter_t;
 
 struct corio_barrier {
+  char *name; /* owned, or NULL (corio_barrier_set_name) */
   size_t parties;
   size_t count; /* tasks inside wait() of this round, arrived or leaving */
   barrier_state_t state;
@@ -42,7 +43,14 @@ int corio_barrier_new(corio_barrier_t **out, size_t parties) {
   return CORIO_OK;
 }
 
-void corio_barrier_free(corio_barrier_t *b) { free(b); }
+void corio_barrier_free(corio_barrier_t *b) {
+  if (b) free(b->name);
+  free(b);
+}
+
+int corio_barrier_set_name(corio_barrier_t *b, const char *name) {
+  return b ? corio__set_name(&b->name, name) : CORIO_EINVAL;
+}
 
 size_t corio_barrier_parties(const corio_barrier_t *b) { return b->parties; }
 
@@ -69,6 +77,7 @@ static int wait_for_change(corio_barrier_t *b) {
   barrier_waiter_t w = {corio__current, true, NULL, NULL};
   barrier_waiter_t *node = &w;
   CORIO__LIST_APPEND(b->head, b->tail, node);
+  corio__waits_on(CORIO__WAIT_BARRIER, b, b->name);
   int rc = corio__task_wait(NULL, NULL);
   if (w.linked) {
     CORIO__LIST_UNLINK(b->head, b->tail, node);

@@ -17,6 +17,7 @@ typedef struct cond_waiter {
 } cond_waiter_t;
 
 struct corio_condition {
+  char *name; /* owned, or NULL (corio_condition_set_name) */
   corio_lock_t *lock;
   bool owns_lock; /* made by corio_condition_new, freed with the condition */
   cond_waiter_t *head, *tail;
@@ -43,7 +44,16 @@ int corio_condition_new(corio_condition_t **out, corio_lock_t *lock) {
 void corio_condition_free(corio_condition_t *c) {
   if (c == NULL) return;
   if (c->owns_lock) corio_lock_free(c->lock);
+  free(c->name);
   free(c);
+}
+
+corio_lock_t *corio__condition_lock(const corio_condition_t *c) {
+  return c->lock;
+}
+
+int corio_condition_set_name(corio_condition_t *c, const char *name) {
+  return c ? corio__set_name(&c->name, name) : CORIO_EINVAL;
 }
 
 int corio_condition_acquire(corio_condition_t *c) {
@@ -103,6 +113,7 @@ int corio_condition_wait(corio_condition_t *c) {
   cond_waiter_t w = {corio__current, true, false, NULL, NULL};
   cond_waiter_t *node = &w;
   CORIO__LIST_APPEND(c->head, c->tail, node);
+  corio__waits_on(CORIO__WAIT_CONDITION, c, c->name);
   rc = corio__task_wait(NULL, NULL);
   if (w.linked) unlink_waiter(c, &w);
   int again = reacquire(c->lock);

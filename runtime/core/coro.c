@@ -11,23 +11,43 @@
 struct corio_coro {
   corio_fn fn;
   void *arg;
-  bool used; /* awaited or wrapped in a task */
+  bool used;        /* awaited or wrapped in a task */
+  const char *name; /* borrowed (outlives the object); NULL: unknown */
+  const char *file; /* where it was made, borrowed; NULL: unknown */
+  int line;
 };
 
-int corio_coro_new(corio_coro_t **out, corio_fn fn, void *arg) {
+int corio_coro_new_at(corio_coro_t **out, corio_fn fn, void *arg,
+                      const char *name, const char *file, int line) {
   if (out) *out = NULL;
   if (out == NULL || fn == NULL) return CORIO_EINVAL;
   corio_coro_t *c = calloc(1, sizeof *c);
   if (c == NULL) return CORIO_ENOMEM;
   c->fn = fn;
   c->arg = arg;
+  c->name = name;
+  c->file = file;
+  c->line = line;
   *out = c;
   return CORIO_OK;
 }
 
+int corio_coro_new(corio_coro_t **out, corio_fn fn, void *arg) {
+  return corio_coro_new_at(out, fn, arg, NULL, NULL, 0);
+}
+
 bool corio_coro_used(const corio_coro_t *c) { return c && c->used; }
 
-void corio_coro_free(corio_coro_t *c) { free(c); }
+/* asyncio warns when a coroutine object is collected unawaited; corio, when
+ * it is freed unused, in debug mode (the report is a diagnostic, not an
+ * error: the object was the caller's to drop). */
+void corio_coro_free(corio_coro_t *c) {
+  if (c == NULL) return;
+  if (!c->used && corio__debug_on)
+    corio__report_never_awaited(c->name ? c->name : "<unnamed>", c->file,
+                                c->line);
+  free(c);
+}
 
 /* Takes the coroutine's one use. */
 static int take(corio_coro_t *c) {

@@ -29,6 +29,7 @@ bool corio__loop_idle_forever(double timeout) {
 
 bool corio__loop_break_deadlock(corio_loop_t *loop) {
   if (loop->deadlocked) return false;
+  corio__report_deadlock(loop); /* before the cancellations change it */
   loop->deadlocked = true;
   for (corio_task_t *t = loop->tasks_head; t; t = t->next)
     corio_task_cancel(t, corio_strerror(CORIO_EDEADLK));
@@ -141,10 +142,10 @@ static bool drive(corio_loop_t *loop, const corio_task_t *main) {
 }
 
 static void report_stuck(corio_loop_t *loop) {
-  fprintf(stderr,
-          "corio: %zu task(s) ignored cancellation after a deadlock and can "
-          "never finish; they are abandoned\n",
-          loop->ntasks);
+  corio__report_abandoned(loop);
+  corio__report_line("corio: %zu task(s) ignored cancellation after a "
+                     "deadlock and can never finish; they are abandoned",
+                     loop->ntasks);
 }
 
 /* Fills *out from main, which may not have ended (a stuck run). */
@@ -173,6 +174,7 @@ int corio_run_ex(corio_fn fn, void *arg, const corio_run_opts_t *opts,
   if (rc != CORIO_OK) return rc;
   corio__loop = loop;
   corio__host_loop_opened();
+  corio__debug_loop_opened();
   corio_task_t *main;
   rc = corio_task_create(&main, fn, arg, NULL);
   bool finished = true;
@@ -185,6 +187,8 @@ int corio_run_ex(corio_fn fn, void *arg, const corio_run_opts_t *opts,
    * freed loop. */
   if (finished) corio__loop_finish_threads(loop);
   corio__loop = NULL;
+  corio__report_run_end(loop);
+  corio__debug_loop_closed();
   if (finished)
     corio__loop_free(loop);
   else
@@ -207,6 +211,8 @@ int corio_run(corio_fn fn, void *arg, intptr_t *result) {
 static _Thread_local corio_loop_t *hosted_loop;
 /* How its runs' ends are reported (one host, one report function). */
 static _Thread_local corio__hosted_report_fn hosted_report;
+
+corio_loop_t *corio__hosted_loop(void) { return hosted_loop; }
 
 /* Runs `body` with the hosted loop as the running one; the host calls in
  * from its own turns, never from inside a running loop. */

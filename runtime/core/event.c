@@ -15,6 +15,7 @@ typedef struct event_waiter {
 } event_waiter_t;
 
 struct corio_event {
+  char *name; /* owned, or NULL (corio_event_set_name) */
   bool is_set;
   event_waiter_t *head, *tail;
 };
@@ -25,7 +26,14 @@ int corio_event_new(corio_event_t **out) {
   return *out ? CORIO_OK : CORIO_ENOMEM;
 }
 
-void corio_event_free(corio_event_t *e) { free(e); }
+void corio_event_free(corio_event_t *e) {
+  if (e) free(e->name);
+  free(e);
+}
+
+int corio_event_set_name(corio_event_t *e, const char *name) {
+  return e ? corio__set_name(&e->name, name) : CORIO_EINVAL;
+}
 
 static void unlink_waiter(corio_event_t *e, event_waiter_t *w) {
   CORIO__LIST_UNLINK(e->head, e->tail, w);
@@ -54,6 +62,7 @@ int corio_event_wait(corio_event_t *e) {
   event_waiter_t w = {corio__current, NULL, NULL, true};
   event_waiter_t *node = &w;
   CORIO__LIST_APPEND(e->head, e->tail, node);
+  corio__waits_on(CORIO__WAIT_EVENT, e, e->name);
   rc = corio__task_wait(NULL, NULL);
   if (w.linked) unlink_waiter(e, &w);
   return rc;

@@ -153,7 +153,8 @@ int corio_executor_submit(corio_executor_t *ex, corio_thread_fn fn, void *arg,
                           corio_future_t **out) {
   if (out) *out = NULL;
   if (ex == NULL || out == NULL || fn == NULL) return CORIO_EINVAL;
-  corio__check_loop_thread(ex->loop, "corio_executor_submit");
+  if (corio__debug_on)
+    corio__debug_check_loop(ex->loop, "corio_executor_submit");
   if (ex->pool == NULL)
     return corio__set_error(CORIO_ECLOSED,
                             "the executor was shut down: it takes no new jobs");
@@ -206,7 +207,8 @@ static void executor_close(corio_executor_t *ex, bool cancel_futures) {
 int corio_executor_shutdown(corio_executor_t *ex, bool wait,
                             bool cancel_futures) {
   if (ex == NULL) return CORIO_EINVAL;
-  corio__check_loop_thread(ex->loop, "corio_executor_shutdown");
+  if (corio__debug_on)
+    corio__debug_check_loop(ex->loop, "corio_executor_shutdown");
   executor_close(ex, cancel_futures);
   if (!wait || ex->inflight == 0) return CORIO_OK;
   return corio_event_wait(ex->drained);
@@ -214,7 +216,7 @@ int corio_executor_shutdown(corio_executor_t *ex, bool wait,
 
 void corio_executor_free(corio_executor_t *ex) {
   if (ex == NULL) return;
-  corio__check_loop_thread(ex->loop, "corio_executor_free");
+  if (corio__debug_on) corio__debug_check_loop(ex->loop, "corio_executor_free");
   executor_close(ex, false);
   if (ex->inflight == 0)
     executor_destroy(ex);

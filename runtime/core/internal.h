@@ -7,6 +7,9 @@
 #ifndef CORIO_CORE_INTERNAL_H
 #define CORIO_CORE_INTERNAL_H
 
+/* The runtime calls corio_task_create itself, not its site-recording macro. */
+#define CORIO__INTERNAL 1
+
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -76,6 +79,8 @@ struct corio_loop {
   size_t thread_jobs;                 /* jobs submitted, end not in yet */
   corio_executor_t *default_executor; /* made by the first to_thread */
   bool closing; /* main's run is over: no new coroutine starts */
+  /* failed tasks whose error nobody has read yet (task_report.c) */
+  corio_task_t *unretrieved_head, *unretrieved_tail;
 };
 
 /* The running loop and task of this thread. */
@@ -154,11 +159,55 @@ typedef struct corio__done_call {
   struct corio__done_call *prev, *next;
 } corio__done_call_t;
 
+/* What a waiting task waits on, for the deadlock report and the task dump
+ * (task_report.c). Set by each waiting primitive just before
+ * corio__task_wait (corio__waits_on); corio__task_wait clears it when
+ * the task resumes (moving it to `resumed_from` in debug mode, for the
+ * slow-step report), so a wait that sets nothing shows as
+ * CORIO__WAIT_OTHER, never as a stale record. */
+typedef enum corio__wait_kind {
+  CORIO__WAIT_OTHER = 0, /* a wait that did not say */
+  CORIO__WAIT_SLEEP,
+  CORIO__WAIT_LOCK,
+  CORIO__WAIT_EVENT,
+  CORIO__WAIT_CONDITION,
+  CORIO__WAIT_SEMAPHORE,
+  CORIO__WAIT_QUEUE_GET,  /* the queue is empty */
+  CORIO__WAIT_QUEUE_PUT,  /* the queue is full */
+  CORIO__WAIT_QUEUE_JOIN, /* items not yet marked done */
+  CORIO__WAIT_BARRIER,
+  CORIO__WAIT_TASK,   /* obj: the awaited task */
+  CORIO__WAIT_TASKS,  /* gather / wait / a task group's children */
+  CORIO__WAIT_HOST,   /* a host operation (I/O, a JS promise) */
+  CORIO__WAIT_STREAM, /* data on a stream */
+} corio__wait_kind_t;
+
+typedef struct corio__wait_rec {
+  corio__wait_kind_t kind;
+  const void *obj;  /* the object waited on (borrowed) */
+  const char *name; /* its user-given name, or NULL (borrowed) */
+} corio__wait_rec_t;
+
+/* A task's diagnostic record (debug.c, task_report.c). */
+typedef struct corio__task_diag {
+  const char *file; /* where it was created (static), or NULL */
+  int line;
+  corio__wait_rec_t wait;         /* valid while the task is WAITING */
+  corio__wait_rec_t resumed_from; /* what its current step resumed from
+                                   * (debug mode only) */
+  double wait_since;       /* host time the wait began (debug mode only) */
+  bool retrieved;          /* someone read its result or error */
+  bool unretrieved_linked; /* on its loop's unretrieved list */
+  uint32_t visit;          /* cycle search mark (task_report.c) */
+  corio_task_t *unretrieved_prev, *unretrieved_next;
+} corio__task_diag_t;
+
 /* A task, or a future: a task without a body (fn NULL), which never runs
  * and is done by corio_future_set_result/_set_error/cancel. Everything but
  * the body's fields serves both, as asyncio's Task is a Future. */
 struct corio_task {
   corio_loop_t *loop;
+  corio__task_diag_t diag;
   corio__task_state_t state;
   int refs;    /* caller references + 1 while not done */
   corio_fn fn; /* the coroutine and its argument */
@@ -242,6 +291,80 @@ int corio__check_in_task(void);
  * status text). */
 const char *corio__task_message(const corio_task_t *t);
 
+/* ---- diagnostics (debug.c, task_report.c) ------------------------------ */
+
+/* Debug mode (corio_set_debug, CORIO_DEBUG=1): read on every hot path,
+ * hence a plain variable; its hooks are out of line. */
+extern bool corio__debug_on;
+
+/* Sends one report line (printf-style, no newline) where reports go:
+ * corio_set_report_fn's function, or stderr. Lines longer than 1 KiB are
+ * cut. */
+void corio__report_line(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* Records what the current task is about to wait on (see corio__wait_rec). */
+static inline void corio__waits_on(corio__wait_kind_t kind, const void *obj,
+                                   const char *name) {
+  corio_task_t *t = corio__current;
+  t->diag.wait.kind = kind;
+  t->diag.wait.obj = obj;
+  t->diag.wait.name = name;
+  if (corio__debug_on) t->diag.wait_since = corio__host_now();
+}
+
+/* Debug mode's step timing (the slow-callback report): a task's step
+ * begins when it is switched to and ends when it switches away; a
+ * callback that runs no task step is timed by corio__debug_run_callback. */
+void corio__debug_step_begin(corio_task_t *t);
+void corio__debug_step_end(corio_task_t *t);
+void corio__debug_run_callback(corio_callback_fn fn, void *data);
+/* Prints the slow steps recorded so far (scheduler context only). */
+void corio__debug_flush(void);
+/* Debug mode: reports `fn` (a public function's name) called from a
+ * thread that runs no loop while another thread runs one. For entry points
+ * that must be called on the loop's thread. */
+void corio__debug_check_thread(const char *fn);
+/* Debug mode: reports `fn` called on an object of `loop` from a thread
+ * whose running loop is not that one (a worker thread, say). Callers test
+ * corio__debug_on first. */
+void corio__debug_check_loop(const corio_loop_t *loop, const char *fn);
+/* Reads CORIO_DEBUG from the host once (the first loop). */
+void corio__debug_init(void);
+/* A loop opens / closes (the thread check counts running loops). */
+void corio__debug_loop_opened(void);
+void corio__debug_loop_closed(void);
+
+/* The unretrieved-error protocol (task_report.c): a task that ends with an
+ * error is listed until its outcome is read; freed or left at the end of
+ * corio_run before that, it is reported ("Task exception was never
+ * retrieved", as asyncio's garbage collector does). */
+void corio__report_task_finished(corio_task_t *t);
+void corio__report_task_retrieved(const corio_task_t *t);
+void corio__report_task_freed(corio_task_t *t);
+void corio__report_run_end(corio_loop_t *loop);
+/* A coroutine object destroyed before anyone awaited it (asyncio's
+ * RuntimeWarning, always on): "coroutine 'NAME' was never awaited". For
+ * the coroutine objects of issue 14 to call from their free; file may be
+ * NULL. */
+void corio__report_never_awaited(const char *name, const char *file, int line);
+/* Tasks abandoned not done (a run stuck after a deadlock). */
+void corio__report_abandoned(corio_loop_t *loop);
+/* Called when a deadlock is found, before it is broken: records the
+ * report corio_deadlock_report returns; prints it in debug mode. */
+void corio__report_deadlock(corio_loop_t *loop);
+/* Replaces the owned name in *slot by a copy of name (NULL: none).
+ * CORIO_OK or CORIO_ENOMEM (then *slot is unchanged). */
+int corio__set_name(char **slot, const char *name);
+/* What the reports read of a lock (lock.c): its name, and the task that
+ * holds it (NULL if free). The queue-kind of a wait says full or empty. */
+const char *corio__lock_name(const corio_lock_t *l);
+const corio_task_t *corio__lock_owner(const corio_lock_t *l);
+/* The lock a condition waiter must take back (condition.c). */
+corio_lock_t *corio__condition_lock(const corio_condition_t *c);
+/* The loop a dump lists outside a running one (driver.c's hosted loop). */
+corio_loop_t *corio__hosted_loop(void);
+
 /* The coroutine exported under `name`, or NULL (export.c). */
 corio_fn corio__export_find(const char *name);
 
@@ -272,12 +395,6 @@ typedef struct corio__thread_msg {
   char *msg; /* owned, NULL if none */
 } corio__thread_msg_t;
 extern _Thread_local corio__thread_msg_t *corio__thread_msg;
-
-/* In debug builds (CORIO_DEBUG defined, or the CORIO_DEBUG environment
- * variable set), ends the process with "corio: <fn_name> called from a
- * thread that does not own the loop" if `loop` (non-NULL) is not the
- * calling thread's running loop. Otherwise does nothing. */
-void corio__check_loop_thread(const corio_loop_t *loop, const char *fn_name);
 
 /* Duplicates a string (NULL stays NULL). */
 /* url_host.c: checks (and lower-cases) the host of a URL, in place: an

@@ -18,6 +18,9 @@ typedef struct lock_waiter {
 } lock_waiter_t;
 
 struct corio_lock {
+  char *name;          /* owned, or NULL (corio_lock_set_name) */
+  corio_task_t *owner; /* the task that acquired it (a reference, so the
+                        * reports can name it after it ended), or NULL */
   bool locked;
   lock_waiter_t *head, *tail; /* FIFO of waiters, woken ones included */
 };
@@ -28,7 +31,27 @@ int corio_lock_new(corio_lock_t **out) {
   return *out ? CORIO_OK : CORIO_ENOMEM;
 }
 
-void corio_lock_free(corio_lock_t *l) { free(l); }
+void corio_lock_free(corio_lock_t *l) {
+  if (l == NULL) return;
+  corio_task_release(l->owner);
+  free(l->name);
+  free(l);
+}
+
+static void set_owner(corio_lock_t *l, corio_task_t *t) {
+  corio_task_release(l->owner);
+  l->owner = corio_task_retain(t);
+}
+
+int corio_lock_set_name(corio_lock_t *l, const char *name) {
+  return l ? corio__set_name(&l->name, name) : CORIO_EINVAL;
+}
+
+const char *corio__lock_name(const corio_lock_t *l) { return l->name; }
+
+const corio_task_t *corio__lock_owner(const corio_lock_t *l) {
+  return l->locked ? l->owner : NULL;
+}
 
 bool corio_lock_locked(const corio_lock_t *l) { return l->locked; }
 
@@ -61,11 +84,13 @@ int corio_lock_acquire(corio_lock_t *l) {
   if (l == NULL) return CORIO_EINVAL;
   if (!l->locked && !has_live_waiter(l)) {
     l->locked = true;
+    set_owner(l, corio__current);
     return CORIO_OK;
   }
   lock_waiter_t w = {corio__current, false, NULL, NULL};
   lock_waiter_t *node = &w;
   CORIO__LIST_APPEND(l->head, l->tail, node);
+  corio__waits_on(CORIO__WAIT_LOCK, l, l->name);
   rc = corio__task_wait(NULL, NULL);
   CORIO__LIST_UNLINK(l->head, l->tail, node);
   if (rc != CORIO_OK) {
@@ -75,6 +100,7 @@ int corio_lock_acquire(corio_lock_t *l) {
     return rc;
   }
   l->locked = true;
+  set_owner(l, corio__current);
   return CORIO_OK;
 }
 
@@ -82,6 +108,7 @@ int corio_lock_release(corio_lock_t *l) {
   if (l == NULL) return CORIO_EINVAL;
   if (!l->locked) return corio_fail(CORIO_ERUNTIME, "the lock is not acquired");
   l->locked = false;
+  set_owner(l, NULL);
   wake_first(l);
   return CORIO_OK;
 }

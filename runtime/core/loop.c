@@ -102,7 +102,10 @@ corio_handle_t *corio__loop_take_next(corio_loop_t *loop,
 static int schedule(corio_handle_t *h, double when, bool soon,
                     corio_callback_fn fn, void *data) {
   corio_loop_t *loop = corio__loop;
-  if (loop == NULL) return CORIO_ENOLOOP;
+  if (loop == NULL) {
+    corio__debug_check_thread(soon ? "corio_call_soon" : "corio_call_at");
+    return CORIO_ENOLOOP;
+  }
   if (fn == NULL || (!soon && isnan(when))) return CORIO_EINVAL;
   if (h && (h->state == CORIO__HANDLE_READY || h->state == CORIO__HANDLE_TIMER))
     return CORIO_ERUNTIME; /* still scheduled */
@@ -152,6 +155,7 @@ static bool handle_cancel(corio_loop_t *loop, corio_handle_t *h) {
 }
 
 bool corio_handle_cancel(corio_handle_t *h) {
+  if (corio__loop == NULL) corio__debug_check_thread("corio_handle_cancel");
   if (h == NULL || corio__loop == NULL) return false;
   return handle_cancel(corio__loop, h);
 }
@@ -197,7 +201,10 @@ double corio__loop_run_once(corio_loop_t *loop) {
     corio_callback_fn fn = h->fn;
     void *data = h->data;
     if (h->loop_owned) free(h);
-    fn(data);
+    if (corio__debug_on)
+      corio__debug_run_callback(fn, data);
+    else
+      fn(data);
   }
   loop->pass_remaining = 0;
   if (loop->ready_len > 0) return 0;
@@ -211,6 +218,7 @@ double corio__loop_run_once(corio_loop_t *loop) {
 int corio__loop_new(corio_loop_t **out, const corio_run_opts_t *opts) {
   corio_loop_t *loop = calloc(1, sizeof *loop);
   if (loop == NULL) return CORIO_ENOMEM;
+  corio__debug_init();
   loop->main_fiber = corio__fiber_main();
   if (loop->main_fiber == NULL) {
     free(loop);

@@ -11,7 +11,10 @@ corio_task_t *corio__park_self(int *status) {
   return *status == CORIO_OK ? corio__current : NULL;
 }
 
-int corio__park(void) { return corio__task_wait(NULL, NULL); }
+int corio__park(void) {
+  corio__waits_on(CORIO__WAIT_HOST, NULL, NULL);
+  return corio__task_wait(NULL, NULL);
+}
 
 bool corio__unpark(corio_task_t *task, int status) {
   return corio__task_wake(task, status);

@@ -33,6 +33,7 @@ typedef struct queue_slot {
 } queue_slot_t;
 
 struct corio_queue {
+  char *name; /* owned, or NULL (corio_queue_set_name) */
   corio_queue_kind_t kind;
   size_t maxsize;                               /* 0: unbounded */
   int (*compare)(const void *a, const void *b); /* PRIORITY only */
@@ -75,10 +76,12 @@ static void wake_all(waiter_list_t *l) {
 /* Suspends the current task in l until the queue wakes it. Returns
  * CORIO_OK or CORIO_ECANCELLED; *woken tells whether the queue woke it
  * (true together with ECANCELLED: cancelled between wake-up and run). */
-static int wait_in(waiter_list_t *l, bool *woken) {
+static int wait_in(const corio_queue_t *q, waiter_list_t *l,
+                   corio__wait_kind_t kind, bool *woken) {
   queue_waiter_t w = {corio__current, NULL, NULL, true, false};
   queue_waiter_t *node = &w;
   CORIO__LIST_APPEND(l->head, l->tail, node);
+  corio__waits_on(kind, q, q->name);
   int rc = corio__task_wait(NULL, NULL);
   if (w.linked) waiter_unlink(l, &w);
   *woken = w.woken;
@@ -208,7 +211,12 @@ void corio_queue_free(corio_queue_t *q, void (*dispose)(void *item)) {
   if (q == NULL) return;
   drain(q, dispose);
   free(q->slots);
+  free(q->name);
   free(q);
+}
+
+int corio_queue_set_name(corio_queue_t *q, const char *name) {
+  return q ? corio__set_name(&q->name, name) : CORIO_EINVAL;
 }
 
 /* ---- putting and getting ----------------------------------------------- */
@@ -245,7 +253,7 @@ int corio_queue_put(corio_queue_t *q, void *item) {
   while (is_full(q)) {
     if (q->is_shutdown) return closed();
     bool woken;
-    rc = wait_in(&q->putters, &woken);
+    rc = wait_in(q, &q->putters, CORIO__WAIT_QUEUE_PUT, &woken);
     if (rc != CORIO_OK) {
       /* Woken for a free slot but cancelled: the next putter may have it. */
       if (woken && !is_full(q)) wake_next(&q->putters);
@@ -264,7 +272,7 @@ int corio_queue_get(corio_queue_t *q, void **item) {
   while (q->len == 0) {
     if (q->is_shutdown) return closed();
     bool woken;
-    rc = wait_in(&q->getters, &woken);
+    rc = wait_in(q, &q->getters, CORIO__WAIT_QUEUE_GET, &woken);
     if (rc != CORIO_OK) {
       /* Woken for an item but cancelled: the item waits for the next. */
       if (woken && q->len > 0) wake_next(&q->getters);
@@ -299,7 +307,7 @@ int corio_queue_join(corio_queue_t *q) {
   if (q == NULL) return CORIO_EINVAL;
   if (q->unfinished == 0) return CORIO_OK;
   bool woken;
-  return wait_in(&q->joiners, &woken);
+  return wait_in(q, &q->joiners, CORIO__WAIT_QUEUE_JOIN, &woken);
 }
 
 /* ---- shutdown ---------------------------------------------------------- */

@@ -18,6 +18,7 @@ typedef struct sem_waiter {
 } sem_waiter_t;
 
 struct corio_semaphore {
+  char *name;   /* owned, or NULL (corio_semaphore_set_name) */
   size_t value; /* free permits; those handed to woken waiters are not */
   size_t bound; /* the initial value, for a bounded semaphore */
   bool bounded;
@@ -47,7 +48,14 @@ int corio_semaphore_new_bounded(corio_semaphore_t **out, long value) {
   return semaphore_new(out, value, true);
 }
 
-void corio_semaphore_free(corio_semaphore_t *s) { free(s); }
+void corio_semaphore_free(corio_semaphore_t *s) {
+  if (s) free(s->name);
+  free(s);
+}
+
+int corio_semaphore_set_name(corio_semaphore_t *s, const char *name) {
+  return s ? corio__set_name(&s->name, name) : CORIO_EINVAL;
+}
 
 size_t corio_semaphore_value(const corio_semaphore_t *s) { return s->value; }
 
@@ -91,6 +99,7 @@ int corio_semaphore_acquire(corio_semaphore_t *s) {
   sem_waiter_t w = {corio__current, false, NULL, NULL};
   sem_waiter_t *node = &w;
   CORIO__LIST_APPEND(s->head, s->tail, node);
+  corio__waits_on(CORIO__WAIT_SEMAPHORE, s, s->name);
   rc = corio__task_wait(NULL, NULL);
   CORIO__LIST_UNLINK(s->head, s->tail, node);
   if (rc != CORIO_OK && w.woken) s->value++; /* cancelled: give it back */

@@ -64,6 +64,7 @@ corio_task_t *corio_task_retain(corio_task_t *t) {
 
 void corio_task_release(corio_task_t *t) {
   if (t == NULL || --t->refs > 0) return;
+  if (t->diag.unretrieved_linked) corio__report_task_freed(t);
   free(t->name);
   free(t->cancel_msg);
   free(t->error);
@@ -106,6 +107,7 @@ int corio_task_result(const corio_task_t *t, intptr_t *result) {
   if (t == NULL) return CORIO_EINVAL;
   if (t->state != CORIO__TASK_DONE)
     return corio__set_error(CORIO_EINVALSTATE, "Result is not set.");
+  corio__report_task_retrieved(t);
   if (t->code == CORIO_OK && result) *result = t->result;
   return t->code;
 }
@@ -117,6 +119,7 @@ const char *corio__task_message(const corio_task_t *t) {
 
 const char *corio_task_error(const corio_task_t *t) {
   if (t->state != CORIO__TASK_DONE || t->code == CORIO_OK) return NULL;
+  corio__report_task_retrieved(t);
   return corio__task_message(t);
 }
 
@@ -213,7 +216,8 @@ static void schedule_done_call(corio_task_t *t, corio_done_fn fn, void *data) {
 int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn,
                                  void *data) {
   if (t == NULL || fn == NULL) return CORIO_EINVAL;
-  corio__check_loop_thread(t->loop, "corio_task_add_done_callback");
+  if (corio__debug_on)
+    corio__debug_check_loop(t->loop, "corio_task_add_done_callback");
   if (t->state == CORIO__TASK_DONE) {
     schedule_done_call(t, fn, data);
     return CORIO_OK;
@@ -273,6 +277,7 @@ void corio__complete(corio_task_t *t, int code) {
     else if (code == CORIO_ECANCELLED && t->cancel_msg)
       msg = t->cancel_msg;
     t->error = corio__strdup(msg ? msg : corio_strerror(code));
+    corio__report_task_finished(t);
   }
   for (size_t i = 0; i < t->ncallbacks; i++) {
     corio__done_cb_t cb = t->callbacks[i];
@@ -300,17 +305,18 @@ static void task_finish(corio_task_t *t, int code) {
 
 static void overflow_abort(corio_task_t *t) {
   size_t async = corio__fiber_asyncify_size(t->fiber);
+  char line[256];
+  corio__overflow_message(line, sizeof line, corio__fiber_stack_size(t->fiber));
+  fputs(line, stderr);
   if (async)
     fprintf(stderr,
-            "corio: stack overflow in task '%s': it outgrew its C stack (%zu "
-            "bytes) or its Asyncify buffer (%zu bytes); give it a larger "
+            "corio: stack overflow: the task outgrew its C stack or its "
+            "Asyncify buffer (%zu bytes); give it a larger "
             "corio_task_opts_t.stack_size or .asyncify_size\n",
-            corio_task_name(t), corio__fiber_stack_size(t->fiber), async);
+            async);
   else
-    fprintf(stderr,
-            "corio: stack overflow in task '%s': it outgrew its C stack (%zu "
-            "bytes); give it a larger corio_task_opts_t.stack_size\n",
-            corio_task_name(t), corio__fiber_stack_size(t->fiber));
+    fprintf(stderr, "corio: stack overflow: give the task a larger "
+                    "corio_task_opts_t.stack_size\n");
   fflush(stderr);
   abort();
 }
@@ -325,6 +331,7 @@ static void task_entry(void *arg) {
   t->result = code == CORIO_OK ? result : 0;
   t->wake_status = code; /* handed to after_switch_to_main */
   t->loop->returning = t;
+  if (corio__debug_on) corio__debug_step_end(t);
   if (corio__fiber_check(t->fiber) != 0) overflow_abort(t);
   corio__fiber_switch(t->fiber, t->loop->main_fiber, 1);
   /* Never resumed. */
@@ -406,6 +413,7 @@ static void task_step(void *data) {
   }
   t->state = CORIO__TASK_RUNNING;
   corio__current = t;
+  if (corio__debug_on) corio__debug_step_begin(t);
   corio__fiber_switch(t->loop->main_fiber, t->fiber, 0);
   corio__current = NULL;
   after_switch_to_main(t->loop->returning);
@@ -417,6 +425,7 @@ static void task_step(void *data) {
  * the scheduler); otherwise to the scheduler. */
 static void leave_task(corio_task_t *t) {
   corio_loop_t *loop = t->loop;
+  if (corio__debug_on) corio__debug_step_end(t);
   if (corio__fiber_check(t->fiber) != 0) overflow_abort(t);
   corio_handle_t *head = loop->ready_head;
   corio_task_t *next =
@@ -424,6 +433,7 @@ static void leave_task(corio_task_t *t) {
   if (next && next->started && corio__loop_take_next(loop, task_step)) {
     next->state = CORIO__TASK_RUNNING;
     corio__current = next;
+    if (corio__debug_on) corio__debug_step_begin(next);
     if (next != t) corio__fiber_switch(t->fiber, next->fiber, 0);
   } else {
     loop->returning = t;
@@ -459,6 +469,10 @@ int corio__task_wait(corio__cancel_hook_fn hook, void *hook_data) {
   t->cancel_hook = hook;
   t->cancel_hook_data = hook_data;
   leave_task(t);
+  /* Where the step resumed from is for debug mode's slow-step report only;
+   * the wait record is cleared so that no stale one stays. */
+  if (corio__debug_on) t->diag.resumed_from = t->diag.wait;
+  t->diag.wait.kind = CORIO__WAIT_OTHER;
   t->cancel_hook = NULL;
   if (t->must_cancel || t->wake_status == CORIO_ECANCELLED)
     return deliver_cancel(t);
@@ -469,6 +483,7 @@ int corio__task_yield(void) {
   corio_task_t *t = corio__current;
   t->state = CORIO__TASK_SCHEDULED;
   t->wake_status = CORIO_OK;
+  if (corio__debug_on) t->diag.resumed_from.kind = CORIO__WAIT_OTHER;
   corio__loop_call_soon(t->loop, &t->step, task_step, t);
   leave_task(t);
   if (t->must_cancel) return deliver_cancel(t);
@@ -488,7 +503,7 @@ bool corio__task_wake(corio_task_t *t, int status) {
 
 bool corio_task_cancel(corio_task_t *t, const char *msg) {
   if (t == NULL || t->state == CORIO__TASK_DONE) return false;
-  corio__check_loop_thread(t->loop, "corio_task_cancel");
+  if (corio__debug_on) corio__debug_check_loop(t->loop, "corio_task_cancel");
   /* The latest request's message, or none (as asyncio keeps it). */
   char *copy = corio__strdup(msg); /* msg may be t's own message */
   free(t->cancel_msg);

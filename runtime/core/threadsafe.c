@@ -2,8 +2,8 @@
  * threadsafe.c — the only ways into a loop from other threads: the loop's
  * inbox (a lock-free stack any thread pushes on, which the loop's thread
  * empties at the start of every pass and schedules as call_soon callbacks,
- * in push order), call_soon_threadsafe and run_coroutine_threadsafe on top
- * of it, and the debug check of which thread calls.
+ * in push order), and call_soon_threadsafe and run_coroutine_threadsafe on
+ * top of it.
  *
  * Why a lock-free stack and not a mutex-protected queue: pushing is one
  * compare-and-swap, emptying one exchange, both in C11 atomics, so the
@@ -222,24 +222,4 @@ void corio_thread_handle_cancel(corio_thread_handle_t *h) {
 
 void corio_thread_handle_free(corio_thread_handle_t *h) {
   if (h) handle_unref(h);
-}
-
-/* ---- which thread calls -------------------------------------------------- */
-
-/* Read only when a check fails, so the hot paths never look at the
- * environment. */
-static bool debug_checks(void) {
-#ifdef CORIO_DEBUG
-  return true;
-#else
-  const char *env = getenv("CORIO_DEBUG");
-  return env != NULL && *env != '\0' && strcmp(env, "0") != 0;
-#endif
-}
-
-void corio__check_loop_thread(const corio_loop_t *loop, const char *fn_name) {
-  if (loop == NULL || loop == corio__loop || !debug_checks()) return;
-  fprintf(stderr, "corio: %s called from a thread that does not own the loop\n",
-          fn_name);
-  abort(); /* a debug build's end for a misuse that would corrupt the loop */
 }

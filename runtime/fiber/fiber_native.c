@@ -3,11 +3,14 @@
  * switch (it saves the callee-saved registers and swaps stack pointers: no
  * system call), elsewhere ucontext (swapcontext, which also saves the
  * signal mask, at the cost of a system call per switch). Stacks are mmap'd
- * with an inaccessible guard page below them, so an overflow faults at
- * once; a SIGSEGV handler on its own signal stack names the overflow
- * instead of letting it be an anonymous crash. A canary above the guard
- * page is checked at every switch as a second line. Under AddressSanitizer
- * every switch is announced to it.
+ * with an inaccessible guard region below them (GUARD_SIZE), so an
+ * overflow faults at once; the build compiles the runtime and its programs
+ * with -fstack-clash-protection, which probes every page of a large frame
+ * or alloca, so no frame can step over the guard. A SIGSEGV handler on its
+ * own signal stack prints "corio: task NAME overflowed its N-byte stack"
+ * instead of an anonymous crash. A canary above the guard is checked at
+ * every switch as a second line. Under AddressSanitizer every switch is
+ * announced to it.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -134,12 +137,14 @@ static void on_segv(int sig, siginfo_t *info, void *uctx) {
   (void)uctx;
   corio__fiber_t *f = running;
   char *addr = info->si_addr;
-  /* A fault in (or just below) the guard page is an overflow. */
+  /* A fault in (or just below) the guard region is an overflow. */
   if (f && f->map && addr >= f->map - page_size() && addr < f->stack) {
-    static const char msg[] =
-        "corio: stack overflow in a task: it used more than its C stack; "
-        "give it a larger corio_task_opts_t.stack_size\n";
-    ssize_t ignored = write(2, msg, sizeof msg - 1);
+    char line[320];
+    size_t n = corio__overflow_message(line, sizeof line, f->stack_size);
+    static const char hint[] = "corio: stack overflow: give the task a larger "
+                               "corio_task_opts_t.stack_size\n";
+    ssize_t ignored = write(2, line, n);
+    ignored = write(2, hint, sizeof hint - 1);
     (void)ignored;
   }
   signal(sig, SIG_DFL); /* then crash as usual, with a core if enabled */
@@ -201,33 +206,69 @@ corio__fiber_t *corio__fiber_main(void) {
   return main_fiber;
 }
 
-/* Each guarded stack costs the process two memory mappings, of which Linux
- * allows about 65,000 (vm.max_map_count). Past this many live guarded
- * stacks, new ones come from slabs without guard pages (one mapping for
- * many stacks); their canary still catches an overflow, at the next
- * switch. */
-#define GUARDED_MAX 16384
+/* The guard below each stack: one page is enough for code built with
+ * -fstack-clash-protection (it touches every page of a large frame in
+ * order); 64 KiB also stops frames of code built without it, up to that
+ * size. Inaccessible and never backed: it costs address space only. */
+#define GUARD_SIZE (64 * 1024)
 #define SLAB_STACKS 64
+
+/* Each guarded stack costs the process two memory mappings (the guard and
+ * the stack: regions of different protections never merge), and Linux
+ * allows vm.max_map_count of them (65,530 by default), libraries, malloc
+ * and sanitizers included. Live guarded stacks are kept within what the
+ * kernel allows, less a reserve for everything else; past that, new
+ * default-size stacks come from slabs without guards (one mapping for many
+ * stacks), whose canary is only checked at the next switch. That is said
+ * once, on stderr, when it first happens. */
+#define MAP_RESERVE 8192
+#define MAP_COUNT_DEFAULT 65530
+
+static size_t guarded_budget(void) {
+  static size_t budget;
+  if (budget) return budget;
+  long max = MAP_COUNT_DEFAULT;
+  FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+  if (f) {
+    if (fscanf(f, "%ld", &max) != 1) max = MAP_COUNT_DEFAULT;
+    fclose(f);
+  }
+  budget = max > 2 * MAP_RESERVE ? (size_t)(max - MAP_RESERVE) / 2 : 1024;
+  return budget;
+}
+
+static void warn_unguarded(void) {
+  static bool warned;
+  if (warned) return;
+  warned = true;
+  fprintf(stderr,
+          "corio: more than %zu task stacks are live: vm.max_map_count "
+          "allows a guard page below only that many; the stacks past it have "
+          "none (an overflow is caught at the task's next switch, not "
+          "before); raise vm.max_map_count to guard them all\n",
+          guarded_budget());
+  fflush(stderr);
+}
 
 static _Thread_local size_t guarded_live;
 /* Free unguarded default-size stacks, linked through their first word. */
 static _Thread_local void *slab_free;
 
 static int new_guarded(corio__fiber_t *f, size_t stack_size) {
-  size_t page = page_size();
-  f->map_size = stack_size + page;
+  size_t guard = GUARD_SIZE > page_size() ? GUARD_SIZE : page_size();
+  f->map_size = stack_size + guard;
   f->map = mmap(NULL, f->map_size, PROT_READ | PROT_WRITE,
                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (f->map == MAP_FAILED) {
     f->map = NULL;
     return CORIO_ENOMEM;
   }
-  if (mprotect(f->map, page, PROT_NONE) != 0) {
+  if (mprotect(f->map, guard, PROT_NONE) != 0) {
     munmap(f->map, f->map_size);
     f->map = NULL;
     return CORIO_ENOMEM;
   }
-  f->stack = f->map + page;
+  f->stack = f->map + guard;
   guarded_live++;
   return CORIO_OK;
 }
@@ -263,8 +304,12 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
   f->stack_size = stack_size;
   bool slab_ok = stack_size == DEFAULT_STACK_SIZE;
   int rc = CORIO_ENOMEM;
-  if (guarded_live < GUARDED_MAX || !slab_ok) rc = new_guarded(f, stack_size);
-  if (rc != CORIO_OK && slab_ok) rc = new_from_slab(f, stack_size);
+  if (guarded_live < guarded_budget() || !slab_ok)
+    rc = new_guarded(f, stack_size);
+  if (rc != CORIO_OK && slab_ok) {
+    rc = new_from_slab(f, stack_size);
+    if (rc == CORIO_OK) warn_unguarded();
+  }
   if (rc != CORIO_OK) {
     free(f);
     return rc;

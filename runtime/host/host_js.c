@@ -33,6 +33,9 @@ extern void corio_js_call(int id, const char *name, const char *arg);
 /* Tells JS that task `task` (started by corio_export_run) ended. */
 extern void corio_js_task_done(corio_task_t *task, int code, double value,
                                const char *message);
+/* 1 if JS asks for debug mode (Module.corioDebug, or CORIO_DEBUG=1 in
+ * Node's environment). */
+extern int corio_js_debug_requested(void);
 /* Save / restore Emscripten's runtime keepalive count around a run. */
 extern void corio_js_loop_opened(void);
 extern void corio_js_loop_closed(void);
@@ -142,6 +145,8 @@ void corio__host_loop_closed(void) {
 
 const char *corio__host_backend_name(void) { return "js-event-loop"; }
 
+int corio__host_debug_requested(void) { return corio_js_debug_requested(); }
+
 /* ---- JS-driven mode ---------------------------------------------------- */
 
 /* A code's text and name for the JS side (static strings). Exported from
@@ -157,6 +162,39 @@ EMSCRIPTEN_KEEPALIVE const char *corio_export_err_name(int code) {
 
 EMSCRIPTEN_KEEPALIVE const char *corio_export_backend_name(void) {
   return corio_backend_name();
+}
+
+/* The last deadlock report / a dump of the hosted loop's tasks, as
+ * malloc'd strings the caller (JS) frees; NULL on ENOMEM. Called between
+ * ticks, never from inside one. */
+static char *take_text(size_t (*write)(char *, size_t)) {
+  size_t n = write(NULL, 0) + 1;
+  char *s = malloc(n);
+  if (s) write(s, n);
+  return s;
+}
+
+/* The line naming the task that overflowed its C stack of `stack_size`
+ * bytes, for library_host.js's __handle_stack_overflow (a static buffer: it
+ * is called once, on the way to abort); NULL outside a task. */
+EMSCRIPTEN_KEEPALIVE const char *corio_export_overflow_line(size_t stack_size) {
+  static char line[320];
+  if (corio_current_task() == NULL) return NULL;
+  corio__overflow_message(line, sizeof line, stack_size);
+  return line;
+}
+
+/* Debug mode on (1) or off (0): the page's toggle (corio_set_debug). */
+EMSCRIPTEN_KEEPALIVE void corio_export_set_debug(int on) {
+  corio_set_debug(on != 0);
+}
+
+EMSCRIPTEN_KEEPALIVE char *corio_export_deadlock_report(void) {
+  return take_text(corio_deadlock_report);
+}
+
+EMSCRIPTEN_KEEPALIVE char *corio_export_dump_tasks(void) {
+  return take_text(corio_dump_tasks_str);
 }
 
 static void report_to_js(corio_task_t *t, int code, intptr_t value,

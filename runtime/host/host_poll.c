@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -321,6 +322,11 @@ void corio__host_waker_close(corio__host_waker_t *w) {
   corio__poll_watch_stop(&w->watch);
   close(w->fd);
   free(w);
+}
+
+int corio__host_debug_requested(void) {
+  const char *v = getenv("CORIO_DEBUG");
+  return v != NULL && strcmp(v, "1") == 0;
 }
 
 int corio_js_await(const char *name, const char *arg, char **out) {

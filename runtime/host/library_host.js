@@ -244,6 +244,33 @@ mergeInto(LibraryManager.library, {
     });
   },
 
+  // -sSTACK_OVERFLOW_CHECK=2 calls this when a stack pointer would leave
+  // the current stack (the fiber swap sets each task's limits): the abort
+  // first names the task, as natively ("corio: task NAME overflowed its
+  // N-byte stack"). The limits are lifted first, so the call into C that
+  // makes the line cannot overflow again; nothing runs after the abort.
+  __handle_stack_overflow__deps: ['emscripten_stack_get_base', 'emscripten_stack_get_end',
+    'emscripten_stack_set_limits'],
+  __handle_stack_overflow: function(requested) {
+    requested = requested >>> 0;
+    var base = _emscripten_stack_get_base() >>> 0;
+    var end = _emscripten_stack_get_end() >>> 0;
+    _emscripten_stack_set_limits(0xfffffff0, 0);
+    var line = _corio_export_overflow_line(base - end);
+    if (line) err(UTF8ToString(line).replace(/\n$/, ''));
+    abort('stack overflow (Attempt to set SP to 0x' + requested.toString(16) +
+          ', with stack limits [0x' + end.toString(16) + ' - 0x' + base.toString(16) + '])');
+  },
+
+  // Debug mode (runtime/core/debug.c): load({debug: true}) sets
+  // Module.corioDebug; under Node, CORIO_DEBUG=1 in the environment too
+  // (Emscripten's getenv does not see Node's environment).
+  corio_js_debug_requested__sig: 'i',
+  corio_js_debug_requested: function() {
+    if (Module['corioDebug'] !== undefined) return Module['corioDebug'] ? 1 : 0;
+    return typeof process === 'object' && process.env && process.env['CORIO_DEBUG'] === '1' ? 1 : 0;
+  },
+
   corio_js_task_done__deps: ['$Corio'],
   corio_js_task_done__sig: 'viidi',
   corio_js_task_done: function(task, code, value, messagePtr) {

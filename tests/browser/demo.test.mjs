@@ -145,4 +145,31 @@ else describe('browser demo page', { timeout: 180_000 }, () => {
     assert.ok(turnOf(/✔ demo_cancel\(200\)/) !== undefined);
     assertNoProblems();
   });
+
+  test('the task list shows the running demo\'s tasks live, and none once it ended', async () => {
+    const seen = [];
+    await page.exposeFunction('sawDump', (text) => seen.push(text));
+    await page.evaluate(() => new MutationObserver(() => window.sawDump(document.querySelector('#task-dump').textContent))
+      .observe(document.querySelector('#task-dump'), { childList: true, characterData: true, subtree: true }));
+    const { state } = await runDemo('demo_cancel', 300);
+    assert.equal(state, 'ok');
+    assert.ok(seen.some((t) => /^task ticker: waiting on a sleep, created at examples\/web_demo\.c:\d+$/m.test(t)),
+      `the ticker was listed while it ran:\n${seen.join('\n--\n')}`);
+    assert.equal(await page.locator('#task-dump').innerText(), 'No task is running.');
+    assertNoProblems();
+  });
+
+  test('?debug turns debug mode on, and the checkbox turns it off and on', async () => {
+    assert.equal(await page.locator('#demo-debug').isChecked(), false);
+    await page.goto(`${server.url}?debug#demos`);
+    await page.waitForSelector('#status[data-state="ready"]', WAIT);
+    assert.equal(await page.locator('#demo-debug').isChecked(), true);
+    assert.equal(await page.evaluate(() => document.querySelector('#examples-debug').checked), true);
+    await page.locator('#demo-debug').uncheck();
+    assert.equal(new URL(page.url()).searchParams.has('debug'), false);
+    assert.equal(await page.evaluate(() => document.querySelector('#examples-debug').checked), false);
+    await page.locator('#demo-debug').check();
+    assert.equal(new URL(page.url()).searchParams.has('debug'), true);
+    assertNoProblems();
+  });
 });

@@ -82,3 +82,49 @@ static int wait_forever(void *arg, intptr_t *result) {
   return rc;
 }
 CORIO_EXPORT(wait_forever)
+
+/* Waits for a named queue nobody fills, from a named task: the deadlock
+ * report (err.report in JS) names both. */
+static int get_item(void *arg, intptr_t *result) {
+  (void)result;
+  void *item;
+  return corio_queue_get(arg, &item);
+}
+
+static int wait_for_queue(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_queue_t *q;
+  int rc = corio_queue_new(&q, CORIO_QUEUE_FIFO, 0, NULL);
+  if (rc != CORIO_OK) return rc;
+  corio_queue_set_name(q, "inbox");
+  corio_task_t *t;
+  corio_task_opts_t opts = {.name = "reader"};
+  rc = corio_task_create(&t, get_item, q, &opts);
+  if (rc == CORIO_OK) {
+    rc = corio_await(t, NULL);
+    corio_task_release(t);
+  }
+  corio_queue_free(q, NULL);
+  return rc;
+}
+CORIO_EXPORT(wait_for_queue)
+
+/* Sleeps `arg` ms in a task named "napper" (the task dump sees it). */
+static int nap(void *arg, intptr_t *result) {
+  (void)result;
+  return corio_sleep((double)(intptr_t)arg / 1000.0);
+}
+
+static int nap_in_task(void *arg, intptr_t *result) {
+  (void)result;
+  corio_task_t *t;
+  corio_task_opts_t opts = {.name = "napper"};
+  int rc = corio_task_create(&t, nap, arg, &opts);
+  if (rc == CORIO_OK) {
+    rc = corio_await(t, NULL);
+    corio_task_release(t);
+  }
+  return rc;
+}
+CORIO_EXPORT(nap_in_task)

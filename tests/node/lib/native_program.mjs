@@ -9,12 +9,13 @@ const env = {
 };
 
 /**
- * Resolves (never rejects) to {status, signal, timedOut, output}: `output`
- * is stdout followed by stderr.
+ * Resolves (never rejects) to {status, signal, timedOut, output, stderr}:
+ * `output` is stdout followed by stderr. `extraEnv` is added to the
+ * environment.
  */
-export function runNative(path, args = [], { timeoutMs = 20_000 } = {}) {
+export function runNative(path, args = [], { timeoutMs = 20_000, extraEnv = {} } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(path, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(path, args, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = [];
     const err = [];
     let timedOut = false;
@@ -27,8 +28,9 @@ export function runNative(path, args = [], { timeoutMs = 20_000 } = {}) {
     child.on('error', (e) => err.push(Buffer.from(`spawning ${path}: ${e.message}\n`)));
     child.on('close', (status, signal) => {
       clearTimeout(timer);
-      const output = Buffer.concat(out).toString() + Buffer.concat(err).toString();
-      resolve({ status, signal, timedOut, output });
+      const stderr = Buffer.concat(err).toString();
+      const output = Buffer.concat(out).toString() + stderr;
+      resolve({ status, signal, timedOut, output, stderr });
     });
   });
 }

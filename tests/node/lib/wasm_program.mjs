@@ -20,9 +20,11 @@ export async function compileWasm(factoryUrl) {
  * status, or null if the program did not exit; `abort` the abort() message;
  * `error` an exception (trap) that ended it; `output` stdout and stderr
  * lines interleaved in order. Streams use Node's TCP unless `corioTransport`
- * says otherwise ('fetch': the browser's fetch() carrier).
+ * says otherwise ('fetch': the browser's fetch() carrier). `extraEnv` is
+ * added to the worker's environment (process.env, which the JS host reads).
  */
-export function runWasm(factoryUrl, module, args = [], { timeoutMs = 20_000, corioTransport } = {}) {
+export function runWasm(factoryUrl, module, args = [],
+  { timeoutMs = 20_000, corioTransport, extraEnv = {} } = {}) {
   return new Promise((resolve) => {
     const lines = [];
     const result = { status: null, abort: null, error: null, timedOut: false };
@@ -30,6 +32,7 @@ export function runWasm(factoryUrl, module, args = [], { timeoutMs = 20_000, cor
       workerData: { factoryUrl: String(factoryUrl), module, args, corioTransport },
       stdout: true, // anything the glue writes to the console is kept too
       stderr: true,
+      env: { ...process.env, ...extraEnv },
     });
     for (const stream of [worker.stdout, worker.stderr])
       stream.on('data', (d) => lines.push(String(d).trimEnd()));
