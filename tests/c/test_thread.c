@@ -294,21 +294,33 @@ static int counts_runs(void *arg, intptr_t *result) {
   return CORIO_OK;
 }
 
+/* An executor of one worker, kept busy by a job that blocks until
+ * release_job is set: what is submitted next stays queued. NULL if the
+ * setup failed (the check says why). */
+static corio_executor_t *one_busy_worker(corio_future_t **busy) {
+  reset_jobs();
+  corio_executor_t *ex = NULL;
+  if (corio_executor_new(&ex, 1) != CORIO_OK) return NULL;
+  if (corio_executor_submit(ex, blocks_until_released, NULL, NULL, busy) !=
+      CORIO_OK) {
+    corio_executor_free(ex);
+    return NULL;
+  }
+  while (!atomic_load(&job_started)) corio_sleep(0.001);
+  return ex;
+}
+
 static int cancel_queued_main(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  reset_jobs();
   static atomic_int runs;
   atomic_store(&runs, 0);
-  corio_executor_t *ex;
-  CHECK_INT(corio_executor_new(&ex, 1), CORIO_OK);
   corio_future_t *busy, *queued;
+  corio_executor_t *ex = one_busy_worker(&busy);
+  if (ex == NULL) return corio_fail(CORIO_EFAILED, "no busy executor");
   corio_thread_opts_t opts = {.drop = record_drop};
-  CHECK_INT(corio_executor_submit(ex, blocks_until_released, NULL, NULL, &busy),
-            CORIO_OK);
   CHECK_INT(corio_executor_submit(ex, counts_runs, &runs, &opts, &queued),
             CORIO_OK);
-  while (!atomic_load(&job_started)) corio_sleep(0.001);
   CHECK(corio_task_cancel(queued, NULL));
   CHECK_INT(corio_await(queued, NULL), CORIO_ECANCELLED);
   CHECK(corio_future_cancelled(queued));
@@ -335,18 +347,14 @@ TEST(cancelling_a_queued_executor_job_means_it_never_runs) {
 static int shutdown_main(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  reset_jobs();
   static atomic_int runs;
   atomic_store(&runs, 0);
-  corio_executor_t *ex;
-  CHECK_INT(corio_executor_new(&ex, 1), CORIO_OK);
   corio_future_t *busy, *q[3];
-  CHECK_INT(corio_executor_submit(ex, blocks_until_released, NULL, NULL, &busy),
-            CORIO_OK);
+  corio_executor_t *ex = one_busy_worker(&busy);
+  if (ex == NULL) return corio_fail(CORIO_EFAILED, "no busy executor");
   for (int i = 0; i < 3; i++)
     CHECK_INT(corio_executor_submit(ex, counts_runs, &runs, NULL, &q[i]),
               CORIO_OK);
-  while (!atomic_load(&job_started)) corio_sleep(0.001);
   /* The queue is taken back while the one worker is busy... */
   CHECK_INT(corio_executor_shutdown(ex, false, true), CORIO_OK);
   CHECK(corio_future_cancelled(q[0]));
