@@ -1512,10 +1512,10 @@ size_t corio_dump_tasks_str(char *buf, size_t n);
  * the program made itself, not a job of an executor) is judged deadlocked:
  * run such blocking work through corio_to_thread or an executor.
  *
- * In a single-threaded wasm build (dist/corio.mjs, a page that is not
- * cross-origin isolated) there are no threads: corio_to_thread and the
- * executor calls return CORIO_ENOTSUP with a message saying why; nothing
- * ever runs on the loop's thread instead.
+ * In the wasm build (dist/corio.mjs, single-threaded: a threaded build is
+ * not made yet) there are no threads: corio_to_thread and the executor
+ * calls return CORIO_ENOTSUP with a message saying why; nothing ever runs
+ * on the loop's thread instead.
  */
 
 /* A function run on a worker thread: plain C, no waiting corio calls (there
