@@ -7,6 +7,7 @@
  * Promise has settled.
  */
 #include <emscripten.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,11 +19,15 @@
 /* Each only records the event for the job's JS listeners; none calls back
  * into wasm. Strings are borrowed for the call. */
 extern void checker_js_started(void *job, int index);
+/* checked_url: "" if none; hops: the followed chain as lines "STATUS URL"
+ * joined by "\n" (a serialized URL holds no newline), "" if none. */
 extern void checker_js_result(void *job, int index, int status,
                               const char *reason, int error,
                               const char *error_name, const char *message,
                               double started, double ended, double first_byte,
-                              double retry_after);
+                              double retry_after, const char *checked_url,
+                              const char *hops, double dns, double connect,
+                              double tls);
 extern void checker_js_progress(void *job, int done, int total);
 /* The most connections the module's stream carrier has open to one origin
  * at once (0: no limit), which the run then keeps per origin itself. */
@@ -52,12 +57,14 @@ EMSCRIPTEN_KEEPALIVE void checker_export_job_free(checker_js_job_t *job) {
 /* Sets how the job's requests are made: `method` ("GET" or "HEAD"; NULL or
  * "": GET), the extra headers as "Name: value" lines separated by "\n"
  * (NULL or "": none; each is checked by the request writer, so a bad one
- * becomes its URLs' error), whether to follow redirects and whether to
- * refuse private addresses. Strings are borrowed. Returns CORIO_OK or
- * CORIO_ENOMEM (the job is then unchanged). */
+ * becomes its URLs' error), whether to follow redirects (and at most how
+ * many: 0 for corio's most; checked by corio_fetch, so a bad number is its
+ * URLs' error too) and whether to refuse private addresses. Strings are
+ * borrowed. Returns CORIO_OK or CORIO_ENOMEM (the job is then unchanged). */
 EMSCRIPTEN_KEEPALIVE int
 checker_export_job_request(checker_js_job_t *job, const char *method,
-                           const char *headers, int follow, int deny_private) {
+                           const char *headers, int follow, int max_redirects,
+                           int deny_private) {
   char *m = method && *method ? strdup(method) : NULL;
   char *text = headers && *headers ? strdup(headers) : NULL;
   size_t lines = 1;
@@ -85,6 +92,7 @@ checker_export_job_request(checker_js_job_t *job, const char *method,
   job->opts.method = m;
   job->opts.headers = list;
   job->opts.follow = follow != 0;
+  job->opts.max_redirects = max_redirects;
   job->opts.deny_private = deny_private != 0;
   return CORIO_OK;
 }
@@ -137,11 +145,29 @@ static void on_start(size_t index, const char *url, void *job) {
   checker_js_started(job, (int)index);
 }
 
+/* The chain of r as checker_js_result's hops text: malloc'd, the caller
+ * frees; NULL without memory (the result then goes without its chain). */
+static char *hops_text(const checker_result_t *r) {
+  size_t n = 1;
+  for (size_t i = 0; i < r->nhops; i++) n += strlen(r->hops[i].url) + 16;
+  char *text = malloc(n), *at = text;
+  if (text == NULL) return NULL;
+  *at = '\0';
+  for (size_t i = 0; i < r->nhops; i++)
+    at += snprintf(at, n - (size_t)(at - text), "%s%d %s", i ? "\n" : "",
+                   r->hops[i].status, r->hops[i].url);
+  return text;
+}
+
 static void on_result(const checker_result_t *r, void *job) {
+  char *hops = hops_text(r);
   /* The error's name goes with it, so JS need not call back into wasm. */
   checker_js_result(job, (int)r->index, r->status, r->reason, r->error,
                     r->error ? corio_err_name(r->error) : "", r->message,
-                    r->started, r->ended, r->first_byte, r->retry_after);
+                    r->started, r->ended, r->first_byte, r->retry_after,
+                    r->checked_url ? r->checked_url : "", hops ? hops : "",
+                    r->dns, r->connect, r->tls);
+  free(hops);
 }
 
 static void on_progress(size_t done, size_t total, void *job) {

@@ -964,8 +964,10 @@ int corio_js_await(const char *name, const char *arg, char **out);
  *     server opens real TCP and TLS connections for the page (verified
  *     with its system CA store), carried over one WebSocket with flow
  *     control per connection, so these are the same streams as in Node,
- *     with the same errors; only ca_file is not carried (CORIO_ENOTSUP),
- *     and corio_start_server is CORIO_ENOTSUP;
+ *     with the same errors; only ca_file is not carried (CORIO_ENOTSUP).
+ *     corio_start_server listens through the relay too: its server opens
+ *     the listening socket on a loopback address of its own machine (any
+ *     other host is CORIO_EDENIED) and hands the page each connection;
  *   - fetch (wasm in a page hosted as static files): a page cannot open
  *     TCP, so the connection is carried by fetch(). The client writes an
  *     HTTP/1.x request (request line, headers, blank line, and a body if
@@ -1130,6 +1132,21 @@ const char *corio_writer_extra_info(const corio_writer_t *w, const char *name);
 /* The peer's address as "host:port" (static to the writer), "" if unknown. */
 const char *corio_writer_peer(const corio_writer_t *w);
 
+/* How long opening a connection took (curl's time_namelookup,
+ * time_connect and time_appconnect), in seconds from the start of
+ * corio_open_connection to: the name resolved (dns; 0 for a numeric host),
+ * the TCP connection made (connect) and the connection ready for bytes
+ * (tls: the handshake done; without TLS, the same as connect). A phase the
+ * transport does not show is -1: the browser's fetch carrier shows none;
+ * the relay and Node's show all. */
+typedef struct corio_conn_timings {
+  double dns, connect, tls;
+} corio_conn_timings_t;
+
+/* The timings of the connection w writes to; CORIO_EINVAL (all -1) for an
+ * accepted or child-pipe connection, which corio did not open. */
+int corio_writer_timings(const corio_writer_t *w, corio_conn_timings_t *out);
+
 /* -- serving (asyncio.start_server) -- */
 
 /* Runs in its own task per accepted client. The reader and writer belong
@@ -1140,7 +1157,9 @@ typedef int (*corio_conn_handler)(corio_reader_t *r, corio_writer_t *w,
 
 /* Listens on host:port (port 0: one the system picks) and, while the server
  * is open, runs handler(reader, writer, arg) for every connection. On
- * CORIO_OK *out is the caller's (corio_server_free). The browser has no
+ * CORIO_OK *out is the caller's (corio_server_free). In a page it listens
+ * through the dev server's relay, on loopback only (CORIO_EDENIED for
+ * another host); a page without the relay (the fetch carrier) has no
  * server: CORIO_ENOTSUP. */
 int corio_start_server(corio_server_t **out, const char *host, int port,
                        corio_conn_handler handler, void *arg);
@@ -1232,6 +1251,12 @@ const char *corio_response_url(const corio_response_t *resp);
 size_t corio_response_redirect_count(const corio_response_t *resp);
 const char *corio_response_redirect_url(const corio_response_t *resp, size_t i);
 int corio_response_redirect_status(const corio_response_t *resp, size_t i);
+
+/* When the connection of the response (the last hop's) reached each phase
+ * (corio_conn_timings_t), in seconds since corio_fetch began: with
+ * redirects followed, the earlier hops' time is included, as in curl's
+ * times. -1 for a phase the transport does not show. */
+corio_conn_timings_t corio_response_timings(const corio_response_t *resp);
 
 /* The value of header `name` (case-insensitive; the first if repeated), or
  * NULL. Lives as long as the response. */

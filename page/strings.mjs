@@ -129,9 +129,9 @@ export const STRINGS = {
       'guide: C programs with <code>main()</code>, compiled to WebAssembly. Pick one to read its ' +
       'source. Run starts it in a worker (a fresh module instance each time), so the page stays ' +
       'responsive, and shows what it prints beside the source. In the browser, streams go through ' +
-      'the dev server\'s relay (or <code>fetch()</code> when the page is hosted as static files), ' +
-      'and a program that starts its own server fails with ' +
-      '<code>CORIO_ENOTSUP</code>: a page cannot accept connections.',
+      'the dev server\'s relay, and a program that starts its own server listens through it too ' +
+      '(on the server machine\'s loopback). Hosted as static files, the page has only ' +
+      '<code>fetch()</code>: there such a program fails with <code>CORIO_ENOTSUP</code>.',
     examplesLoading: 'Loading the examples…',
     examplesReady: '{n} example programs.',
     examplesUnavailable: 'Could not load dist/examples/index.json ({error}). ' +
@@ -266,8 +266,8 @@ export const STRINGS = {
     examplesIntroHtml: '<code>examples/</code> 下的程序，每个对应 asyncio 指南中的一个主题：带 ' +
       '<code>main()</code> 的 C 程序，编译成了 WebAssembly。选择一个即可阅读它的源码。“运行”会在' +
       'worker 中启动它（每次都是新的模块实例），所以页面保持响应，它的输出显示在源码旁边。在浏览器中，' +
-      '流经由开发服务器的中继实现（页面作为静态文件托管时经由 <code>fetch()</code>）；自己启动服务器的程序会以 <code>CORIO_ENOTSUP</code> 失败：' +
-      '网页无法接受连接。',
+      '流经由开发服务器的中继实现，自己启动服务器的程序也经由中继监听（在服务器所在机器的回环地址上）。' +
+      '页面作为静态文件托管时只有 <code>fetch()</code>：此时这类程序会以 <code>CORIO_ENOTSUP</code> 失败。',
     examplesLoading: '正在加载示例…',
     examplesReady: '共 {n} 个示例程序。',
     examplesUnavailable: '无法加载 dist/examples/index.json（{error}）。' +

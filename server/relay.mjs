@@ -16,9 +16,24 @@
 // to say in one turn of its event loop goes in one frame (a browser pays
 // for each frame, not for its size).
 //   page -> relay: {t:'open', id, host, port, tls, name}, data,
-//                  {t:'eof', id}, {t:'close', id, graceful}, {t:'credit', id, n}
-//   relay -> page: {t:'connected', id, address, port}, data, {t:'sent', id, n},
-//                  {t:'eof', id}, {t:'error', id, error, handshaking}, {t:'closed', id}
+//                  {t:'eof', id}, {t:'close', id, graceful}, {t:'credit', id, n},
+//                  {t:'listen', id, host, port}, {t:'unlisten', id}
+//   relay -> page: {t:'phase', id, phase: 'resolved' | 'tcp'} (as each is reached),
+//                  {t:'connected', id, address, port}, data, {t:'sent', id, n},
+//                  {t:'eof', id}, {t:'error', id, error | status+message, handshaking},
+//                  {t:'closed', id},
+//                  {t:'listening', id, port}, {t:'listen-error', id, error | status+message},
+//                  {t:'unlistened', id}, {t:'accepted', listener, id, address, port}
+// The page numbers what it opens (connections and listeners) from 1 to
+// PAGE_IDS; the relay numbers the connections it accepts above that, so the
+// two never meet. A listener (corio_start_server in the page) listens on a
+// loopback address of the server's machine only: the page's own programs
+// (the guide's streams and website-status examples) connect to it through
+// the relay, as native programs connect to their own servers.
+// Address policy: with denyPrivate (server.mjs --deny-private) a connection
+// goes only to an address the policy allows (the CLI's --deny-private, the
+// same ranges, build/gen/address_policy.mjs), checked on the address the
+// name resolved to and connected to as such (no second lookup to rebind).
 // `error` is Node's own error ({code, message, library, reason}): the page
 // names it with the same function as the Node carrier, so a refused port,
 // a DNS failure or a bad certificate gets the same corio status either way.
@@ -29,6 +44,7 @@
 // ('sent') once the socket took them, which is what corio_drain waits for.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { WebSocketServer } from 'ws';
@@ -42,8 +58,11 @@ const HEADER = 9; // kind + id + length
 const FLUSH_BYTES = 256 * 1024; // a frame goes at the latest at this size
 // Bytes a connection may have on their way to the page, not yet credited.
 const WINDOW = 256 * 1024;
-// Connections one page may have open at once.
+// Connections one page may have open at once, and listeners.
 const MAX_CONNECTIONS = 10000;
+const MAX_LISTENERS = 64;
+// Ids the page gives; the relay's own (accepted connections) are above.
+export const PAGE_IDS = 0x7fffffff;
 const MAX_MESSAGE = 1024 * 1024; // the page sends frames of about FLUSH_BYTES
 
 /**
@@ -70,7 +89,7 @@ export function systemCa() {
  * allowed at the time of an upgrade. Returns {secret, config(), upgrade(req,
  * socket, head) (true if it took the request), close()}.
  */
-export function createRelay({ origins, log = null, ca = systemCa() }) {
+export function createRelay({ origins, log = null, ca = systemCa(), denyPrivate = false }) {
   const secret = randomBytes(32).toString('hex');
   const wss = new WebSocketServer({
     noServer: true,
@@ -103,7 +122,7 @@ export function createRelay({ origins, log = null, ca = systemCa() }) {
       socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${why}\n`);
       return true;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serve(ws, ca.ca));
+    wss.handleUpgrade(req, socket, head, (ws) => serve(ws, ca.ca, denyPrivate));
     return true;
   }
 
@@ -120,9 +139,43 @@ export function createRelay({ origins, log = null, ca = systemCa() }) {
   };
 }
 
-// One page's WebSocket: its connections by id.
-function serve(ws, ca) {
+/** Whether `host` is a loopback address literal (what a page may listen on). */
+export function isLoopbackLiteral(host) {
+  return host === '::1' || (net.isIPv4(host) && host.startsWith('127.'));
+}
+
+// The policy of --deny-private, generated from runtime/core/address_ranges.h
+// (imported only when asked for: it exists once the build has run).
+let policy = null;
+async function addressPolicy() {
+  policy ??= import('../build/gen/address_policy.mjs');
+  return (await policy).addressDenied;
+}
+
+// The address to connect to for `host` under the policy: {address} or
+// {status, message}.
+async function allowedAddress(host) {
+  const denied = await addressPolicy();
+  let addresses;
+  try {
+    addresses = net.isIP(host) ? [{ address: host }] : await lookup(host, { all: true });
+  } catch (e) {
+    return { error: { code: e.code, message: e.message } };
+  }
+  const why = [];
+  for (const { address } of addresses) {
+    const range = denied(address);
+    if (!range) return { address };
+    why.push(`${address} is ${range}`);
+  }
+  return { status: 'EDENIED', message: `${host}: denied by --deny-private (${why.join('; ')})` };
+}
+
+// One page's WebSocket: its connections and listeners by id.
+function serve(ws, ca, denyPrivate) {
   const conns = new Map();
+  const listeners = new Map();
+  let nextAccepted = PAGE_IDS + 1;
   // Records wait for the end of this turn and go as one frame.
   let out = [];
   let outBytes = 0;
@@ -148,21 +201,44 @@ function serve(ws, ca) {
 
   function open(m) {
     const { id, host, port, name } = m;
-    if (!Number.isInteger(id) || id < 0 || id > 0xffffffff || conns.has(id)) return violation(`bad id ${id}`);
+    if (!pageId(id)) return violation(`bad id ${id}`);
     if (typeof host !== 'string' || host.length === 0 || host.length > 255 ||
         !Number.isInteger(port) || port < 0 || port > 65535)
       return violation('bad host or port');
     const secure = m.tls === true;
-    const c = { sock: null, credit: WINDOW, connected: false, closing: false };
+    // pending: what the page wrote while the name resolved (--deny-private)
+    const c = { sock: null, credit: WINDOW, connected: false, closing: false, pending: [] };
     conns.set(id, c);
-    if (conns.size > MAX_CONNECTIONS) {
-      send({ t: 'error', id, status: 'ELIMIT',
-        message: `the relay carries at most ${MAX_CONNECTIONS} connections per page` });
+    if (conns.size > MAX_CONNECTIONS)
+      return refuse(id, 'ELIMIT', `the relay carries at most ${MAX_CONNECTIONS} connections per page`);
+    if (!denyPrivate) return connect(id, c, host, host, port, secure, name);
+    allowedAddress(host).then((got) => {
+      if (c.closing) return refuse(id, null, null);
+      if (got.address) {
+        send({ t: 'phase', id, phase: 'resolved' });
+        return connect(id, c, host, got.address, port, secure, name);
+      }
+      if (got.error) send({ t: 'error', id, handshaking: false, error: got.error });
+      else send({ t: 'error', id, status: got.status, message: got.message });
       conns.delete(id);
       send({ t: 'closed', id });
-      return;
-    }
-    const opts = { host, port, allowHalfOpen: true };
+    });
+  }
+
+  // An id the page may give to something new.
+  const pageId = (id) => Number.isInteger(id) && id > 0 && id <= PAGE_IDS && !conns.has(id) && !listeners.has(id);
+
+  // Ends a connection that never had a socket, with an error if `status`.
+  function refuse(id, status, message) {
+    if (status) send({ t: 'error', id, status, message });
+    conns.delete(id);
+    send({ t: 'closed', id });
+  }
+
+  // Opens the socket of connection `id` to `address` (`host` names it for
+  // TLS).
+  function connect(id, c, host, address, port, secure, name) {
+    const opts = { host: address, port, allowHalfOpen: true };
     if (secure) {
       const serverName = typeof name === 'string' && name ? name : host;
       opts.rejectUnauthorized = true;
@@ -171,11 +247,23 @@ function serve(ws, ca) {
       if (ca) opts.ca = ca;
     }
     const sock = secure ? tls.connect(opts) : net.connect(opts);
-    c.sock = sock;
+    // The opening's phases, for the page's timings (an address is resolved).
+    if (net.isIP(address)) {
+      if (!denyPrivate) send({ t: 'phase', id, phase: 'resolved' });
+    } else {
+      sock.once('lookup', (err) => { if (!err) send({ t: 'phase', id, phase: 'resolved' }); });
+    }
+    sock.once('connect', () => send({ t: 'phase', id, phase: 'tcp' }));
     sock.once(secure ? 'secureConnect' : 'connect', () => {
       c.connected = true;
-      send({ t: 'connected', id, address: sock.remoteAddress ?? host, port: sock.remotePort ?? port });
+      send({ t: 'connected', id, address: sock.remoteAddress ?? address, port: sock.remotePort ?? port });
     });
+    watch(id, c, sock, secure);
+  }
+
+  // Carries socket `sock` as connection `id`, both ways.
+  function watch(id, c, sock, secure) {
+    c.sock = sock;
     sock.on('data', (bytes) => {
       sendData(id, bytes);
       c.credit -= bytes.length;
@@ -188,6 +276,55 @@ function serve(ws, ca) {
       conns.delete(id);
       send({ t: 'closed', id });
     });
+    for (const bytes of c.pending ?? []) write(id, bytes);
+    c.pending = null;
+    if (c.closing) close(c, false); // the page closed it while the name resolved
+  }
+
+  // A listener of the page's, on a loopback address only.
+  function listen(m) {
+    const { id, host, port } = m;
+    if (!pageId(id)) return violation(`bad id ${id}`);
+    if (typeof host !== 'string' || !Number.isInteger(port) || port < 0 || port > 65535)
+      return violation('bad host or port');
+    const fail = (status, message) => {
+      send({ t: 'listen-error', id, status, message });
+      send({ t: 'unlistened', id });
+    };
+    if (!isLoopbackLiteral(host))
+      return fail('EDENIED', `the relay listens for a page on a loopback address only, not ${host}`);
+    if (listeners.size >= MAX_LISTENERS)
+      return fail('ELIMIT', `the relay keeps at most ${MAX_LISTENERS} listeners per page`);
+    const server = net.createServer({ allowHalfOpen: true });
+    listeners.set(id, server);
+    server.on('connection', (sock) => {
+      const cid = nextAccepted;
+      nextAccepted = nextAccepted >= 0xffffffff ? PAGE_IDS + 1 : nextAccepted + 1;
+      if (conns.has(cid) || conns.size >= MAX_CONNECTIONS) return sock.destroy();
+      const c = { sock: null, credit: WINDOW, connected: true, closing: false };
+      conns.set(cid, c);
+      // Before any of its data: the page learns the id first.
+      send({ t: 'accepted', listener: id, id: cid, address: sock.remoteAddress, port: sock.remotePort });
+      watch(cid, c, sock, false);
+    });
+    server.on('error', (e) => {
+      listeners.delete(id);
+      server.close();
+      send({ t: 'listen-error', id, error: { code: e.code, message: e.message } });
+      send({ t: 'unlistened', id });
+    });
+    server.listen(port, host, () => {
+      if (listeners.get(id) === server) send({ t: 'listening', id, port: server.address().port });
+    });
+  }
+
+  // Stops accepting (connections already accepted go on, as natively).
+  function unlisten(id) {
+    const server = listeners.get(id);
+    if (!server) return;
+    listeners.delete(id);
+    server.close();
+    send({ t: 'unlistened', id });
   }
 
   // As the Node carrier's close: graceful sends what was written first.
@@ -195,6 +332,7 @@ function serve(ws, ca) {
     if (c.closing) return;
     c.closing = true;
     const sock = c.sock;
+    if (!sock) return; // its name is still resolving: watch() ends it
     if (!graceful || !c.connected || sock.destroyed) return sock.destroy();
     if (!sock.writableEnded) sock.end();
     if (sock.writableFinished) sock.destroy();
@@ -224,6 +362,7 @@ function serve(ws, ca) {
 
   function write(id, bytes) {
     const c = conns.get(id);
+    if (c && !c.closing && !c.sock) return void c.pending.push(bytes); // its name is resolving
     if (!c || c.closing || c.sock.destroyed) return; // closed meanwhile: dropped, as by a socket
     const n = bytes.length;
     c.sock.write(bytes, (err) => { if (!err) send({ t: 'sent', id, n }); });
@@ -231,23 +370,30 @@ function serve(ws, ca) {
 
   function control(m) {
     if (m?.t === 'open') return open(m);
+    if (m?.t === 'listen') return listen(m);
+    if (m?.t === 'unlisten') return unlisten(m.id);
     const c = conns.get(m?.id);
     if (!c) return; // a connection that has closed: its closed report is on its way
     if (m.t === 'eof') {
-      if (!c.sock.destroyed) c.sock.end();
+      if (c.sock && !c.sock.destroyed) c.sock.end();
     } else if (m.t === 'close') {
       close(c, m.graceful === true);
     } else if (m.t === 'credit' && Number.isInteger(m.n) && m.n > 0) {
       c.credit = Math.min(c.credit + m.n, WINDOW);
-      if (c.credit > 0 && c.sock.isPaused()) c.sock.resume();
+      if (c.credit > 0 && c.sock?.isPaused()) c.sock.resume();
     } else {
       violation(`bad message ${String(m.t)}`);
     }
   }
 
   ws.on('close', () => {
-    for (const c of conns.values()) c.sock.destroy();
+    for (const c of conns.values()) {
+      c.closing = true;
+      c.sock?.destroy();
+    }
     conns.clear();
+    for (const server of listeners.values()) server.close();
+    listeners.clear();
   });
   ws.on('error', () => {}); // 'close' follows
 }

@@ -8,7 +8,8 @@
 // and the connection relay at /relay (relay.mjs), whose config (with its
 // secret) goes into the index.html it serves to its own origin.
 //
-//   node server/server.mjs [--port N] [--host ADDR]    (PORT=N works too)
+//   node server/server.mjs [--port N] [--host ADDR] [--no-relay] [--deny-private]
+//   (PORT=N works too)
 //
 // Tests import startServer() and listen on port 0.
 import { createServer } from 'node:http';
@@ -171,7 +172,8 @@ async function sendPage(req, res, file, site, method) {
  * `dirs` maps a first path segment to a folder; it defaults to the repo's
  * page/, dist/, npm/ and server/ (`page` is also what `/` serves).
  * `relay` (default true): offer /relay; the result then has `relay`
- * (relay.mjs: its secret, config()).
+ * (relay.mjs: its secret, config()). `denyPrivate`: the relay connects
+ * only to addresses the CLI's --deny-private allows (relay.mjs).
  */
 export function startServer({
   port = 8080,
@@ -179,9 +181,10 @@ export function startServer({
   dirs = REPO_DIRS,
   log = null,
   relay = true,
+  denyPrivate = false,
 } = {}) {
   const site = { relay: null, origins: () => ({ hosts: new Set(), origins: new Set() }) };
-  if (relay) site.relay = createRelay({ origins: () => site.origins(), log });
+  if (relay) site.relay = createRelay({ origins: () => site.origins(), log, denyPrivate });
   const server = createServer((req, res) => {
     handle(req, res, dirs, log, site).catch((e) => {
       if (!res.headersSent) sendText(res, 500, 'internal error\n');
@@ -219,9 +222,11 @@ export function startServer({
   });
 }
 
-const USAGE = 'usage: node server/server.mjs [--port N] [--host ADDR] [--no-relay]\n' +
+const USAGE = 'usage: node server/server.mjs [--port N] [--host ADDR] [--no-relay] [--deny-private]\n' +
   'Serves the corio browser demo (page/, with dist/ and npm/), its demo endpoints (/demo/)\n' +
-  'and the connection relay its pages use (/relay; --no-relay: none, pages use fetch())\n' +
+  'and the connection relay its pages use (/relay; --no-relay: none, pages use fetch();\n' +
+  '--deny-private: the relay refuses private, loopback, link-local and other\n' +
+  'non-public addresses, as corio-check --deny-private)\n' +
   'on ADDR (default 127.0.0.1), port N (default: $PORT, else 8080; 0 picks a free one).';
 
 async function main() {
@@ -232,6 +237,7 @@ async function main() {
         port: { type: 'string', short: 'p' },
         host: { type: 'string', default: '127.0.0.1' },
         'no-relay': { type: 'boolean' },
+        'deny-private': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -251,10 +257,11 @@ async function main() {
   }
   try {
     const { url, relay } = await startServer({ port, host: values.host, relay: !values['no-relay'],
-      log: (l) => console.log(l) });
+      denyPrivate: !!values['deny-private'], log: (l) => console.log(l) });
     console.log(`corio demo: serving page/ on ${url} (checker demo endpoints under /demo/)`);
     if (relay) console.log(`corio demo: pages open TCP/TLS connections through ${url.replace(/^http/, 'ws')}relay ` +
-      `(TLS verified with ${relay.caFrom})`);
+      `(TLS verified with ${relay.caFrom})` + (values['deny-private']
+      ? '; --deny-private: only public addresses (the demo URLs on this machine are refused too)' : ''));
     if (!isLoopback(values.host)) {
       const warning = `WARNING: listening on ${values.host}, not loopback: other machines can reach this server` +
         (relay ? ' and, with the secret in its page, open connections from this machine through its relay' : '');

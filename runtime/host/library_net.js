@@ -81,6 +81,15 @@ mergeInto(LibraryManager.library, {
       try { fn(p); } finally { _free(p); }
     },
 
+    // A phase of the opening reached ('resolved' or 'tcp'): C notes the
+    // time now. Called at once, never deferred (the time is the point), and
+    // wakes nothing.
+    phase: function(rec, phase) {
+      if (ABORT || !rec.open || rec.closing || rec.connected) return;
+      if (phase === 'resolved') _corio_on_net_resolved(rec.ptr);
+      else _corio_on_net_tcp(rec.ptr);
+    },
+
     connected: function(rec, peer) {
       if (!rec.open || rec.closing) return;
       CorioNet.report(function() {
@@ -268,6 +277,12 @@ mergeInto(LibraryManager.library, {
         return CorioNet.failLater(rec, tls ? CorioStatus.ETLS : CorioStatus.EIO, rec.where + ': ' + e.message);
       }
       rec.sock = sock;
+      // The phases: a numeric host has nothing to resolve; a name, once
+      // its lookup ends ('lookup'). A socket given by a wrapper (a proxy's
+      // tunnel) emits neither: its phases are not shown.
+      if (m.net.isIP(host)) CorioNet.phase(rec, 'resolved');
+      else sock.once('lookup', function(err) { if (!err) CorioNet.phase(rec, 'resolved'); });
+      sock.once('connect', function() { CorioNet.phase(rec, 'tcp'); });
       sock.once(tls ? 'secureConnect' : 'connect', function() {
         rec.connected = true;
         CorioNet.connected(rec, CorioNode.peer(sock, rec.where));
@@ -394,7 +409,16 @@ mergeInto(LibraryManager.library, {
     open: false,        // whether it has opened
     queue: [],          // what waits for it to open
     recs: {},           // id -> record
+    listeners: {},      // id -> listener record
     nextId: 1,
+    PAGE_IDS: 0x7fffffff, // the page's ids are 1..PAGE_IDS; the relay's above
+
+    // A fresh id for a connection or listener of the page's.
+    newId: function() {
+      var id = CorioRelay.nextId;
+      CorioRelay.nextId = id >= CorioRelay.PAGE_IDS ? 1 : id + 1;
+      return id;
+    },
 
     config: function() {
       var cfg = Module['corioRelay'];
@@ -473,12 +497,18 @@ mergeInto(LibraryManager.library, {
 
     // Every connection on a WebSocket that went away fails with `code`.
     lost: function(code, why) {
-      var recs = CorioRelay.recs;
+      var recs = CorioRelay.recs, listeners = CorioRelay.listeners;
       CorioRelay.recs = {};
+      CorioRelay.listeners = {};
       Object.keys(recs).forEach(function(id) {
         var rec = recs[id];
         CorioNet.error(rec, code, rec.where + ': ' + why);
         CorioNet.closed(rec);
+      });
+      Object.keys(listeners).forEach(function(id) {
+        var lrec = listeners[id];
+        CorioNet.listenError(lrec, code, lrec.where + ': ' + why);
+        CorioNet.listenClosed(lrec);
       });
     },
 
@@ -498,10 +528,24 @@ mergeInto(LibraryManager.library, {
       }
     },
 
+    // An error message of the relay's: its own status, or Node's error.
+    errorOf: function(m, handshaking) {
+      return {
+        code: m.status ? CorioStatus[m.status] : CorioNet.nodeCode(m.error, handshaking),
+        words: m.status ? m.message : CorioNet.nodeWords(m.error),
+      };
+    },
+
     dispatch: function(m) {
+      if (m.t === 'accepted') return CorioRelay.accepted(m);
+      var lrec = CorioRelay.listeners[m.id];
+      if (lrec) return CorioRelay.listenerReport(lrec, m);
       var rec = CorioRelay.recs[m.id];
       if (!rec) return;
-      if (m.t === 'connected') {
+      if (m.t === 'phase') {
+        // As the page learns it: a phase's time includes the relay's hop.
+        CorioNet.phase(rec, m.phase === 'resolved' ? 'resolved' : 'tcp');
+      } else if (m.t === 'connected') {
         rec.connected = true;
         CorioNet.connected(rec, CorioNet.hostPort(m.address, m.port));
       } else if (m.t === 'sent') {
@@ -510,8 +554,8 @@ mergeInto(LibraryManager.library, {
         if (rec.held.length > 0) rec.heldEof = true;
         else CorioNet.eof(rec);
       } else if (m.t === 'error') {
-        var code = m.status ? CorioStatus[m.status] : CorioNet.nodeCode(m.error, m.handshaking);
-        CorioNet.error(rec, code, rec.where + ': ' + (m.status ? m.message : CorioNet.nodeWords(m.error)));
+        var e = CorioRelay.errorOf(m, m.handshaking);
+        CorioNet.error(rec, e.code, rec.where + ': ' + e.words);
       } else if (m.t === 'closed') {
         delete CorioRelay.recs[m.id];
         CorioNet.closed(rec);
@@ -543,8 +587,7 @@ mergeInto(LibraryManager.library, {
       } catch (e) {
         return CorioNet.failLater(rec, CorioStatus.ENETWORK, rec.where + ': ' + e.message);
       }
-      rec.id = CorioRelay.nextId;
-      CorioRelay.nextId = CorioRelay.nextId >= 0xffffffff ? 1 : CorioRelay.nextId + 1;
+      rec.id = CorioRelay.newId();
       CorioRelay.recs[rec.id] = rec;
       CorioRelay.control({t: 'open', id: rec.id, host: host, port: port, tls: tls, name: serverName});
     },
@@ -588,18 +631,76 @@ mergeInto(LibraryManager.library, {
       CorioRelay.close(rec, false);
     },
 
-    // Ends the connection at once; the caller reports it closed.
+    // Ends the connection (or listener) at once; the caller reports it
+    // closed.
     abort: function(rec) {
-      if (rec.id && CorioRelay.recs[rec.id]) {
+      if (rec.listener) {
+        if (rec.id && CorioRelay.listeners[rec.id]) CorioRelay.control({t: 'unlisten', id: rec.id});
+        delete CorioRelay.listeners[rec.id];
+      } else if (rec.id && CorioRelay.recs[rec.id]) {
         CorioRelay.control({t: 'close', id: rec.id, graceful: false});
         delete CorioRelay.recs[rec.id];
       }
       rec.closing = true;
     },
 
-    listen: function(lrec, host, port) { CorioFetch.listen(lrec, host, port); },
+    // corio_start_server in a page: the relay listens on a loopback
+    // address of its own machine and hands each connection it accepts to
+    // the page (server/relay.mjs says the wire).
+    listen: function(lrec, host, port) {
+      lrec.where = CorioNet.hostPort(host, port);
+      lrec.listener = true;
+      try {
+        CorioRelay.socket();
+      } catch (e) {
+        lrec.closing = true;
+        return CorioNet.later(function() {
+          CorioNet.listenError(lrec, CorioStatus.ENETWORK, lrec.where + ': ' + e.message);
+          CorioNet.listenClosed(lrec);
+        });
+      }
+      lrec.id = CorioRelay.newId();
+      CorioRelay.listeners[lrec.id] = lrec;
+      CorioRelay.control({t: 'listen', id: lrec.id, host: host, port: port});
+    },
 
-    listenClose: function(lrec) {},
+    listenerReport: function(lrec, m) {
+      if (m.t === 'listening') {
+        CorioNet.listening(lrec, m.port);
+      } else if (m.t === 'listen-error') {
+        var e = CorioRelay.errorOf(m, false);
+        CorioNet.listenError(lrec, e.code, lrec.where + ': ' + e.words);
+      } else if (m.t === 'unlistened') {
+        delete CorioRelay.listeners[m.id];
+        CorioNet.listenClosed(lrec);
+      }
+    },
+
+    // A connection the relay accepted for listener m.listener.
+    accepted: function(m) {
+      var lrec = CorioRelay.listeners[m.listener];
+      var peer = CorioNet.hostPort(m.address || 'unknown peer', m.port || 0);
+      var c = lrec && lrec.open && !lrec.closing ? CorioNet.accept(lrec, peer) : 0;
+      if (!c) return CorioRelay.control({t: 'close', id: m.id, graceful: false});
+      var rec = CorioNet.record(CorioNet.conns, c, CorioRelay);
+      rec.where = peer;
+      rec.held = [];
+      rec.id = m.id;
+      rec.connected = true;
+      CorioRelay.recs[m.id] = rec;
+    },
+
+    // Stops accepting at once (connections already accepted go on, as the
+    // Node carrier's); the relay's 'unlistened' then finds no record.
+    listenClose: function(lrec) {
+      if (lrec.closing) return;
+      lrec.closing = true;
+      if (lrec.id && CorioRelay.listeners[lrec.id]) {
+        delete CorioRelay.listeners[lrec.id];
+        CorioRelay.control({t: 'unlisten', id: lrec.id});
+      }
+      CorioNet.later(function() { CorioNet.listenClosed(lrec); });
+    },
   },
 
   // The browser's carrier: one HTTP/1.x request per connection, sent with

@@ -112,8 +112,8 @@ static int sleeper(void *arg, intptr_t *result) {
   return corio_sleep(10);
 }
 
-/* The lines the tasks are created on (one line each, so __LINE__ is the
- * same in the macro and here). */
+/* The lines the tasks are created on: each is set on the line before the
+ * create call (clang-format keeps them apart), hence __LINE__ + 1. */
 static int napper_line, blocked_line;
 
 static int dump_main(void *arg, intptr_t *result) {
@@ -126,9 +126,9 @@ static int dump_main(void *arg, intptr_t *result) {
   corio_lock_acquire(l);
   corio_task_opts_t napper = {.name = "napper"}, blocked = {.name = "blocked"};
   lock_pair_t both = {l, l};
-  napper_line = __LINE__;
+  napper_line = __LINE__ + 1;
   corio_task_create(&s, sleeper, NULL, &napper);
-  blocked_line = __LINE__;
+  blocked_line = __LINE__ + 1;
   corio_task_create(&held, take_both, &both, &blocked);
   corio_sleep(0);
   corio_sleep(0);

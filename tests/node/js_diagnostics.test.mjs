@@ -5,7 +5,7 @@
 // CORIO_DEBUG=1; dumpTasks() lists the live tasks of the module's loop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { load, CorioError } from '../../npm/corio.mjs';
+import { load, CorioError } from '../../npm/node.mjs';
 
 const build = new URL('../../build/wasm/', import.meta.url);
 const factory = (await import(new URL('js_exports.mjs', build))).default;

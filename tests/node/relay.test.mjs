@@ -139,8 +139,50 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
       }
     });
 
-    test('start_server is CORIO_ENOTSUP: a page cannot accept connections', T, async () => {
-      assertResult(await run('serve', '127.0.0.1'), 'CORIO_ENOTSUP');
+    test('start_server listens through the relay: the module connects to its own server', T, async () => {
+      const r = await run('serve', '127.0.0.1');
+      assertResult(r, 'CORIO_OK');
+      assert.deepEqual(r.lines.filter((l) => /^(listening|reply|server closed)/.test(l)),
+        ['listening', 'reply 12 "echo: hello\\n"', 'server closed'], r.lines.join('\n'));
+    });
+
+    test('the relay listens for a page on loopback only', T, async () => {
+      // Refused before any socket is made: nothing listens on 0.0.0.0.
+      const r = await run('serve', '0.0.0.0');
+      assertResult(r, 'CORIO_EDENIED');
+      assert.ok(r.lines.some((l) => l.includes('loopback address only')), r.lines.join('\n'));
+    });
+  });
+
+  describe('with --deny-private', { concurrency: 1 }, () => {
+    let strict, client, target, seen = 0;
+    const run = (...args) => client.run(args);
+    before(async () => {
+      target = createTcpServer((s) => {
+        seen++;
+        s.destroy();
+      });
+      await new Promise((done) => target.listen(0, '127.0.0.1', done));
+      strict = await startServer({ port: 0, denyPrivate: true });
+      client = await loadClient({ corioRelay: relayOptions(strict) });
+    });
+    after(async () => {
+      await strict?.close();
+      await new Promise((done) => target?.close(done));
+    });
+
+    test('a loopback target is refused as the CLI refuses it, and never connected to', T, async () => {
+      const r = await run('get', '127.0.0.1', target.address().port, '/');
+      assertResult(r, 'CORIO_EDENIED');
+      assert.ok(r.lines.some((l) => l.includes('denied by --deny-private') && l.includes('loopback')),
+        r.lines.join('\n'));
+      assert.equal(seen, 0, 'the target saw a connection');
+    });
+
+    test('a name that resolves to loopback is refused too', T, async () => {
+      const r = await run('get', 'localhost', target.address().port, '/');
+      assertResult(r, 'CORIO_EDENIED');
+      assert.equal(seen, 0, 'the target saw a connection');
     });
   });
 
@@ -164,6 +206,14 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
       await new Promise((done) => silent?.close(done));
       await new Promise((done) => tlsServer?.close(done));
       certs?.remove();
+    });
+
+    test('the phases of opening (DNS, TCP) come through the relay, in order', T, async () => {
+      const [r] = await checkUrls([`${srv.fixtures.base}200`], { timeout: 5, corio: relayed });
+      const t = r.timings;
+      assert.equal(r.status, 200);
+      assert.ok(t.dns !== null && t.dns <= t.connect && t.connect <= t.tls && t.tls <= t.firstByte,
+        JSON.stringify(t));
     });
 
     test('a closed port, a silent port, a bad certificate, and answers without CORS', T, async () => {
