@@ -58,8 +58,9 @@ size_t corio__fiber_asyncify_size(const corio__fiber_t *f);
 void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to,
                          int finished);
 
-/* Checks f's stack guard (a canary at the far end of its stack). Returns 0
- * if intact. */
+/* Checks f's stack guard (a canary at the far end of its stack, where the
+ * backend keeps one; a stack behind a guard page needs none and always
+ * passes). Returns 0 if intact. */
 int corio__fiber_check(const corio__fiber_t *f);
 
 const char *corio__fiber_backend_name(void);
