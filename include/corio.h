@@ -851,11 +851,21 @@ corio_aiter_t *corio_gen_iter(corio_gen_t *g);
  * CORIO_ECLOSED; yielding again is an error), an error thrown in by
  * corio_gen_athrow(), or CORIO_ECANCELLED. */
 int corio_gen_yield(corio_gen_t *g, void *value);
+/* As corio_gen_yield, and *sent (may be NULL) receives what the consumer's
+ * corio_gen_asend() sent in: `received = yield value` in Python; NULL
+ * when the body was resumed by next(), athrow() or aclose(). */
+int corio_gen_yield_recv(corio_gen_t *g, void *value, void **sent);
 
 /* asyncio's __anext__: runs the body to its next yield. CORIO_OK and
  * *value, CORIO_END once the body returned, its error (with its message),
  * or CORIO_ECANCELLED. */
 int corio_gen_next(corio_gen_t *g, void **value);
+/* asyncio's asend(value): as next(), and the body's pending yield
+ * (corio_gen_yield_recv) receives `in`; next() is asend(NULL). On a
+ * generator not started `in` must be NULL (asyncio: "can't send non-None
+ * value to a just-started async generator"): CORIO_EINVAL, the body not
+ * run; on a finished one: CORIO_END. */
+int corio_gen_asend(corio_gen_t *g, void *in, void **value);
 /* aclose(): the body's pending yield returns CORIO_ECLOSED and its cleanup
  * runs; waits for it. CORIO_OK, or the error the body ended with (a body
  * that yields again gets CORIO_EINVALSTATE). No-op if never started or

@@ -1,7 +1,8 @@
 /*
  * gen.c — async generators: the body runs in a task of its own, started by
  * the first next(); a yield hands a value to the consumer waiting in next()
- * and suspends the body until the next next(), aclose() (the yield returns
+ * and suspends the body until the next next() or asend() (the yield
+ * receives what asend() sent), aclose() (the yield returns
  * CORIO_ECLOSED, asyncio's GeneratorExit) or athrow(). Cancelling the
  * consumer while it waits passes the cancellation to the body, as asyncio,
  * where the generator runs inside the consumer's task, would deliver it.
@@ -26,6 +27,7 @@ struct corio_gen {
   corio_task_t *consumer; /* the task waiting in next/aclose/athrow */
   int state;
   void *value;     /* the value of the last yield */
+  void *sent;      /* what the consumer sent in (asend; NULL for next) */
   char *throw_msg; /* message for the error athrow() sends in */
   bool closing;    /* aclose() has sent CORIO_ECLOSED */
   /* A consumer's cancellation that reached the body before it started:
@@ -106,6 +108,11 @@ static void on_body_done(corio_task_t *t, void *data) {
 }
 
 int corio_gen_yield(corio_gen_t *g, void *value) {
+  return corio_gen_yield_recv(g, value, NULL);
+}
+
+int corio_gen_yield_recv(corio_gen_t *g, void *value, void **sent) {
+  if (sent) *sent = NULL;
   if (g == NULL) return CORIO_EINVAL;
   if (corio__current == NULL || corio__current != g->task)
     return corio_fail(CORIO_ERUNTIME,
@@ -128,6 +135,7 @@ int corio_gen_yield(corio_gen_t *g, void *value) {
   }
   if (g->consumer) corio__task_wake(g->consumer, CORIO_OK);
   int rc = corio__task_wait(NULL, NULL);
+  if (sent) *sent = g->sent;
   if (rc == CORIO_ECLOSED) return corio__set_error(rc, "generator closed");
   if (rc != CORIO_OK && rc != CORIO_ECANCELLED && g->throw_msg) {
     rc = corio__set_error(rc, g->throw_msg);
@@ -163,12 +171,13 @@ static int start_body(corio_gen_t *g) {
   return CORIO_OK;
 }
 
-/* Resumes the body with `status` (NEW: starts it) and waits until it
+/* Resumes the body with `status` and the value `sent` its yield receives
+ * (NEW: starts it) and waits until it
  * yields or ends. Returns CORIO_OK with the body suspended at a yield, or
  * the body's outcome: CORIO_END, its error, or CORIO_ECANCELLED. The body's
  * message is not copied: callers do so (pass_on_error) when they report
  * the error. */
-static int resume(corio_gen_t *g, int status) {
+static int resume(corio_gen_t *g, int status, void *sent) {
   int rc = corio__check_in_task();
   if (rc != CORIO_OK) return rc;
   if (g->state == GEN_RUNNING)
@@ -179,6 +188,7 @@ static int resume(corio_gen_t *g, int status) {
   } else {
     corio__task_wake(g->task, status);
   }
+  g->sent = sent;
   g->state = GEN_RUNNING;
   g->consumer = corio__current;
   rc = corio__task_wait(forward_cancel, g);
@@ -206,10 +216,17 @@ static int pass_on_error(corio_gen_t *g, int rc) {
 }
 
 int corio_gen_next(corio_gen_t *g, void **value) {
+  return corio_gen_asend(g, NULL, value);
+}
+
+int corio_gen_asend(corio_gen_t *g, void *in, void **value) {
   if (g == NULL || value == NULL) return CORIO_EINVAL;
   *value = NULL;
   if (g->state == GEN_DONE) return CORIO_END;
-  int rc = resume(g, CORIO_OK);
+  if (g->state == GEN_NEW && in != NULL)
+    return corio_fail(CORIO_EINVAL, "can't send non-None value to a "
+                                    "just-started async generator");
+  int rc = resume(g, CORIO_OK, in);
   if (rc == CORIO_OK) *value = g->value;
   return pass_on_error(g, rc);
 }
@@ -229,7 +246,7 @@ int corio_gen_athrow(corio_gen_t *g, int code, const char *message,
     return corio_fail(CORIO_ERUNTIME, "async generator is already running");
   free(g->throw_msg);
   g->throw_msg = corio__strdup(message);
-  int rc = resume(g, code);
+  int rc = resume(g, code, NULL);
   if (rc == CORIO_OK && value) *value = g->value;
   return pass_on_error(g, rc);
 }
@@ -241,7 +258,7 @@ int corio_gen_aclose(corio_gen_t *g) {
     return CORIO_OK;
   }
   g->closing = true;
-  int rc = resume(g, CORIO_ECLOSED);
+  int rc = resume(g, CORIO_ECLOSED, NULL);
   /* A body that yields again gets ERUNTIME from that yield and usually
    * ends with it; closing ended normally if the body returned OK/END or
    * let CORIO_ECLOSED through. */

@@ -663,3 +663,54 @@ TEST(a_successful_aclose_leaves_the_callers_message_alone) {
   test_run(close_keeps_message, NULL, CORIO_OK);
   CHECK_LOG("aclose:CORIO_OK msg:mine");
 }
+
+/* ---- asend: a value into the body (asyncio's agen.asend) ---------------- */
+
+/* Yields the running total of what it is sent, starting at 0; ends when it
+ * is resumed by next() (nothing sent). */
+static int summing_body(corio_gen_t *g, void *arg) {
+  (void)arg;
+  intptr_t total = 0;
+  for (;;) {
+    void *sent;
+    int rc = corio_gen_yield_recv(g, (void *)total, &sent);
+    if (rc != CORIO_OK) return rc;
+    if (sent == NULL) return CORIO_OK;
+    total += (intptr_t)sent;
+  }
+}
+
+static int asend_main(void *arg, intptr_t *result) {
+  (void)arg, (void)result;
+  corio_gen_t *g;
+  int rc = corio_gen_new(&g, summing_body, NULL, NULL);
+  if (rc != CORIO_OK) return rc;
+  void *v;
+  /* Not started: a value cannot be sent, and the body does not run. */
+  rc = corio_gen_asend(g, (void *)1, &v);
+  test_log("%s %s", corio_err_name(rc),
+           strstr(corio_errmsg(), "just-started") ? "just-started" : "?");
+  if ((rc = corio_gen_asend(g, NULL, &v)) != CORIO_OK) goto out;
+  test_log("%d", (int)(intptr_t)v);
+  for (intptr_t x = 5; x > 0 && rc == CORIO_OK; x -= 2) {
+    if ((rc = corio_gen_asend(g, (void *)x, &v)) == CORIO_OK)
+      test_log("%d", (int)(intptr_t)v);
+  }
+  if (rc != CORIO_OK) goto out;
+  rc = corio_gen_next(g, &v);
+  test_log("%s", corio_err_name(rc));
+  rc = corio_gen_asend(g, (void *)7, &v);
+  test_log("%s", corio_err_name(rc));
+  rc = CORIO_OK;
+out:
+  corio_gen_free(g);
+  return rc;
+}
+
+/* Mirrors CPython's test_asyncgen.py AsyncGenAsyncioTest
+ * .test_async_gen_asyncio_asend_01 (`v = yield 1` receives what asend
+ * sends) and the "can't send non-None value to a just-started" rule. */
+TEST(asend_hands_a_value_to_the_pending_yield_and_none_to_a_fresh_one) {
+  test_run(asend_main, NULL, CORIO_OK);
+  CHECK_LOG("CORIO_EINVAL just-started 0 5 8 9 CORIO_END CORIO_END");
+}
