@@ -1134,9 +1134,13 @@ void corio_writer_free(corio_writer_t *w);
 bool corio_writer_can_write_eof(const corio_writer_t *w);
 
 /* asyncio's get_extra_info(name), as text owned by the writer, or NULL if
- * unknown: "peername" ("host:port", as corio_writer_peer), "ssl" ("1" for
- * a TLS connection, else NULL). Not yet: "sockname" and "peercert" (the
- * transports do not report them to the core): NULL. */
+ * unknown: "peername" ("host:port", as corio_writer_peer), "sockname"
+ * (the local "host:port"), "ssl" ("1" for a TLS connection, else NULL),
+ * "peercert" (with TLS, the peer certificate's subject in RFC 2253 form,
+ * e.g. "CN=localhost,O=corio"; asyncio gives getpeercert()'s dict).
+ * Natively and in Node every TCP connection knows its sockname, every
+ * TLS client its peercert; in a page (fetch carrier, relay) neither is
+ * known, nor for a child's pipe. */
 const char *corio_writer_extra_info(const corio_writer_t *w, const char *name);
 
 /* The peer's address as "host:port" (static to the writer), "" if unknown. */
