@@ -824,7 +824,12 @@ int corio_aiter_next(corio_aiter_t *it, void **item);
  * next(); cancelling the consumer while it waits in next() cancels the body
  * at its suspension point, as asyncio does. Because the body is a task,
  * next(), athrow() and aclose() always let other ready tasks run before the
- * body resumes (asyncio runs the body inside the caller, at once). Unlike
+ * body resumes (asyncio runs the body inside the caller, at once), and
+ * corio_current_task() in the body is the body's task, not the consumer.
+ * The reason: a C body needs a stack of its own to stay suspended at a
+ * yield while its consumer runs on, and the one stack the core schedules,
+ * parks and cancels is a task's (a coroutine object, which never yields
+ * half-way, runs on its awaiter's stack instead). Unlike
  * asyncio (which closes such generators with GeneratorExit), a body still
  * suspended when corio_run ends is cancelled like any task: its yield returns
  * CORIO_ECANCELLED. */
