@@ -28,10 +28,9 @@ static int do_work(void *arg, intptr_t *result) {
 static int wait_for_in_time(void *arg, intptr_t *result) {
   (void)arg;
   work_t w = {"inner", 0.01, 31, 0};
-  corio_task_t *t;
-  int rc = corio_task_create(&t, do_work, &w, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_wait_for(t, 1.0, result);
+  corio_task_t *t = test_start(do_work, &w);
+  if (t == NULL) return CORIO_EFAILED;
+  int rc = corio_wait_for(t, 1.0, result);
   test_log("wait_for:%s", corio_err_name(rc));
   corio_task_release(t);
   return rc;
@@ -45,10 +44,9 @@ TEST(wait_for_returns_the_result_when_in_time) {
 static int wait_for_without_limit(void *arg, intptr_t *result) {
   (void)arg;
   work_t w = {"inner", 0.02, 32, 0};
-  corio_task_t *t;
-  int rc = corio_task_create(&t, do_work, &w, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_wait_for(t, CORIO_FOREVER, result);
+  corio_task_t *t = test_start(do_work, &w);
+  if (t == NULL) return CORIO_EFAILED;
+  int rc = corio_wait_for(t, CORIO_FOREVER, result);
   corio_task_release(t);
   return rc;
 }
@@ -62,12 +60,11 @@ static int wait_for_expires(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   work_t w = {"inner", 10, 1, 0};
-  corio_task_t *t;
-  int rc = corio_task_create(&t, do_work, &w, NULL);
-  if (rc != CORIO_OK) return rc;
+  corio_task_t *t = test_start(do_work, &w);
+  if (t == NULL) return CORIO_EFAILED;
   double t0 = corio_time();
   intptr_t v = 77;
-  rc = corio_wait_for(t, 0.02, &v);
+  int rc = corio_wait_for(t, 0.02, &v);
   double elapsed = corio_time() - t0;
   test_log("wait_for:%s msg:[%s]", corio_err_name(rc), corio_errmsg());
   test_log("inner-done:%d inner-cancelled:%d v:%d", corio_task_done(t),
@@ -87,10 +84,9 @@ TEST(wait_for_timeout_cancels_and_awaits_the_inner_task) {
 static int wait_for_one_that_ignores_cancel(void *arg, intptr_t *result) {
   (void)arg;
   work_t w = {"inner", 10, 44, 1};
-  corio_task_t *t;
-  int rc = corio_task_create(&t, do_work, &w, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_wait_for(t, 0.02, result);
+  corio_task_t *t = test_start(do_work, &w);
+  if (t == NULL) return CORIO_EFAILED;
+  int rc = corio_wait_for(t, 0.02, result);
   test_log("wait_for:%s cancelled:%d", corio_err_name(rc),
            corio_task_cancelled(t));
   corio_task_release(t);
@@ -190,11 +186,10 @@ TEST(wait_for_zero_never_starts_a_pending_task) {
 static int wait_for_zero_done(void *arg, intptr_t *result) {
   (void)arg;
   work_t w = {"inner", 0.01, 55, 0};
-  corio_task_t *t;
-  int rc = corio_task_create(&t, do_work, &w, NULL);
-  if (rc != CORIO_OK) return rc;
+  corio_task_t *t = test_start(do_work, &w);
+  if (t == NULL) return CORIO_EFAILED;
   corio_await(t, NULL); /* done before wait_for begins */
-  rc = corio_wait_for(t, 0, result);
+  int rc = corio_wait_for(t, 0, result);
   test_log("wait_for:%s", corio_err_name(rc));
   rc = corio_sleep(0.01); /* no expiry is left behind */
   test_log("after:%s", corio_err_name(rc));
@@ -208,6 +203,14 @@ TEST(wait_for_with_zero_timeout_on_a_done_task_returns_its_result) {
 }
 
 /* ---- timeout scopes ----------------------------------------------------- */
+
+/* The body of a scope that only sleeps: sleeps secs, exits the scope with
+ * the sleep's status, logs "exit:STATUS" and returns the exit's status. */
+static int sleep_and_exit(corio_timeout_t *to, double secs) {
+  int rc = corio_timeout_exit(to, corio_sleep(secs));
+  test_log("exit:%s", corio_err_name(rc));
+  return rc;
+}
 
 static int scope_expires(void *arg, intptr_t *result) {
   (void)arg;
@@ -402,9 +405,7 @@ static int reschedule_from_never(void *arg, intptr_t *result) {
   if (rc != CORIO_OK) return rc;
   test_log("when:%g", corio_timeout_when(&to));
   corio_timeout_reschedule(&to, corio_time() + 0.01);
-  rc = corio_sleep(10);
-  rc = corio_timeout_exit(&to, rc);
-  test_log("exit:%s", corio_err_name(rc));
+  sleep_and_exit(&to, 10);
   return CORIO_OK;
 }
 
@@ -423,10 +424,7 @@ static int reschedule_to_never(void *arg, intptr_t *result) {
   if (rc != CORIO_OK) return rc;
   corio_timeout_reschedule(&to, CORIO_FOREVER);
   test_log("when:%g", corio_timeout_when(&to));
-  rc = corio_sleep(0.03);
-  rc = corio_timeout_exit(&to, rc);
-  test_log("exit:%s", corio_err_name(rc));
-  return rc;
+  return sleep_and_exit(&to, 0.03);
 }
 
 TEST(reschedule_to_never_removes_the_deadline) {
@@ -470,9 +468,7 @@ static int enter_at_past(void *arg, intptr_t *result) {
   corio_timeout_t to = CORIO_TIMEOUT_INIT;
   int rc = corio_timeout_enter_at(&to, corio_time() - 1);
   if (rc != CORIO_OK) return rc;
-  rc = corio_sleep(10);
-  rc = corio_timeout_exit(&to, rc);
-  test_log("exit:%s", corio_err_name(rc));
+  sleep_and_exit(&to, 10);
   return CORIO_OK;
 }
 
@@ -522,13 +518,11 @@ static int scope_awaiting_a_task(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   work_t w = {"inner", 10, 1, 0};
-  corio_task_t *t;
-  int rc = corio_task_create(&t, do_work, &w, NULL);
-  if (rc != CORIO_OK) return rc;
+  corio_task_t *t = test_start(do_work, &w);
+  if (t == NULL) return CORIO_EFAILED;
   corio_timeout_t to = CORIO_TIMEOUT_INIT;
   corio_timeout_enter(&to, 0.02);
-  rc = corio_await(t, NULL);
-  rc = corio_timeout_exit(&to, rc);
+  int rc = corio_timeout_exit(&to, corio_await(t, NULL));
   test_log("exit:%s inner-cancelled:%d", corio_err_name(rc),
            corio_task_cancelled(t));
   corio_task_release(t);
