@@ -820,19 +820,20 @@ int corio_aiter_next(corio_aiter_t *it, void **item);
 
 /* An async generator: a coroutine body that yields values one at a time to
  * its consumer, suspending between them. It is an async iterator (its
- * `iter` member). The body runs in a task of its own, started by the first
- * next(); cancelling the consumer while it waits in next() cancels the body
- * at its suspension point, as asyncio does. Because the body is a task,
- * next(), athrow() and aclose() always let other ready tasks run before the
- * body resumes (asyncio runs the body inside the caller, at once), and
- * corio_current_task() in the body is the body's task, not the consumer.
- * The reason: a C body needs a stack of its own to stay suspended at a
- * yield while its consumer runs on, and the one stack the core schedules,
- * parks and cancels is a task's (a coroutine object, which never yields
- * half-way, runs on its awaiter's stack instead). Unlike
- * asyncio (which closes such generators with GeneratorExit), a body still
- * suspended when corio_run ends is cancelled like any task: its yield returns
- * CORIO_ECANCELLED. */
+ * `iter` member). As in asyncio, the body runs inside the task that
+ * advances it: next(), asend(), athrow() and aclose() run the body at once,
+ * in the calling task, until its next yield or its end, so advancing a
+ * body that does not await costs no loop iteration, corio_current_task()
+ * in the body is that task, an await in the body suspends that task, and
+ * cancelling that task while the body awaits cancels the body's await.
+ * Any task may advance it, one at a time. The body has a stack of its own
+ * (a C body must stay suspended at a yield while its consumer runs on),
+ * made at the first next() with opts' stack_size and asyncify_size (the
+ * loop's defaults when 0; opts' name is not used: the body is no task).
+ * When corio_run ends, once the other tasks have ended, the generators
+ * still suspended at a yield are closed as aclose() does (asyncio.run's
+ * shutdown_asyncgens): their yield returns CORIO_ECLOSED and their cleanup
+ * runs. */
 typedef struct corio_gen corio_gen_t;
 
 /* The body: yields with corio_gen_yield(), returns CORIO_OK (or CORIO_END)
@@ -841,12 +842,12 @@ typedef int (*corio_gen_fn)(corio_gen_t *gen, void *arg);
 
 int corio_gen_new(corio_gen_t **out, corio_gen_fn body, void *arg,
                   const corio_task_opts_t *opts);
-/* Frees the generator; no other task may be inside next(), athrow() or
- * aclose() on it. Called from a task while the body is suspended, it
- * first closes it as aclose() does (waiting for its cleanup; the status is
- * dropped: call aclose() first to see it). Outside a task, or if the body
- * is still running, the body is cancelled and the generator is freed when
- * it has ended. */
+/* Frees the generator; no task may be inside next(), athrow() or aclose()
+ * on it (one is: nothing is freed). Called from a task while the body is
+ * suspended, it first closes it as aclose() does (its cleanup runs; the
+ * status is dropped: call aclose() first to see it). Outside a task, a
+ * suspended body is dropped without running its cleanup (C has no
+ * destructors). */
 void corio_gen_free(corio_gen_t *g);
 corio_aiter_t *corio_gen_iter(corio_gen_t *g);
 

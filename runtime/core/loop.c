@@ -252,6 +252,7 @@ void corio__loop_free(corio_loop_t *loop) {
   for (size_t i = 0; i < loop->fiber_pool_len; i++)
     corio__fiber_free(loop->fiber_pool[i]);
   free(loop->fiber_pool);
+  corio__gens_detach(loop);
   free(loop);
 }
 
