@@ -820,14 +820,20 @@ int corio_aiter_next(corio_aiter_t *it, void **item);
 
 /* An async generator: a coroutine body that yields values one at a time to
  * its consumer, suspending between them. It is an async iterator (its
- * `iter` member). The body runs in a task of its own, started by the first
- * next(); cancelling the consumer while it waits in next() cancels the body
- * at its suspension point, as asyncio does. Because the body is a task,
- * next(), athrow() and aclose() always let other ready tasks run before the
- * body resumes (asyncio runs the body inside the caller, at once). Unlike
- * asyncio (which closes such generators with GeneratorExit), a body still
- * suspended when corio_run ends is cancelled like any task: its yield returns
- * CORIO_ECANCELLED. */
+ * `iter` member). As in asyncio, the body runs inside the task that
+ * advances it: next(), asend(), athrow() and aclose() run the body at once,
+ * in the calling task, until its next yield or its end, so advancing a
+ * body that does not await costs no loop iteration, corio_current_task()
+ * in the body is that task, an await in the body suspends that task, and
+ * cancelling that task while the body awaits cancels the body's await.
+ * Any task may advance it, one at a time. The body has a stack of its own
+ * (a C body must stay suspended at a yield while its consumer runs on),
+ * made at the first next() with opts' stack_size and asyncify_size (the
+ * loop's defaults when 0; opts' name is not used: the body is no task).
+ * When corio_run ends, once the other tasks have ended, the generators
+ * still suspended at a yield are closed as aclose() does (asyncio.run's
+ * shutdown_asyncgens): their yield returns CORIO_ECLOSED and their cleanup
+ * runs. */
 typedef struct corio_gen corio_gen_t;
 
 /* The body: yields with corio_gen_yield(), returns CORIO_OK (or CORIO_END)
@@ -836,12 +842,12 @@ typedef int (*corio_gen_fn)(corio_gen_t *gen, void *arg);
 
 int corio_gen_new(corio_gen_t **out, corio_gen_fn body, void *arg,
                   const corio_task_opts_t *opts);
-/* Frees the generator; no other task may be inside next(), athrow() or
- * aclose() on it. Called from a task while the body is suspended, it
- * first closes it as aclose() does (waiting for its cleanup; the status is
- * dropped: call aclose() first to see it). Outside a task, or if the body
- * is still running, the body is cancelled and the generator is freed when
- * it has ended. */
+/* Frees the generator; no task may be inside next(), athrow() or aclose()
+ * on it (one is: nothing is freed). Called from a task while the body is
+ * suspended, it first closes it as aclose() does (its cleanup runs; the
+ * status is dropped: call aclose() first to see it). Outside a task, a
+ * suspended body is dropped without running its cleanup (C has no
+ * destructors). */
 void corio_gen_free(corio_gen_t *g);
 corio_aiter_t *corio_gen_iter(corio_gen_t *g);
 
@@ -851,11 +857,21 @@ corio_aiter_t *corio_gen_iter(corio_gen_t *g);
  * CORIO_ECLOSED; yielding again is an error), an error thrown in by
  * corio_gen_athrow(), or CORIO_ECANCELLED. */
 int corio_gen_yield(corio_gen_t *g, void *value);
+/* As corio_gen_yield, and *sent (may be NULL) receives what the consumer's
+ * corio_gen_asend() sent in: `received = yield value` in Python; NULL
+ * when the body was resumed by next(), athrow() or aclose(). */
+int corio_gen_yield_recv(corio_gen_t *g, void *value, void **sent);
 
 /* asyncio's __anext__: runs the body to its next yield. CORIO_OK and
  * *value, CORIO_END once the body returned, its error (with its message),
  * or CORIO_ECANCELLED. */
 int corio_gen_next(corio_gen_t *g, void **value);
+/* asyncio's asend(value): as next(), and the body's pending yield
+ * (corio_gen_yield_recv) receives `in`; next() is asend(NULL). On a
+ * generator not started `in` must be NULL (asyncio: "can't send non-None
+ * value to a just-started async generator"): CORIO_EINVAL, the body not
+ * run; on a finished one: CORIO_END. */
+int corio_gen_asend(corio_gen_t *g, void *in, void **value);
 /* aclose(): the body's pending yield returns CORIO_ECLOSED and its cleanup
  * runs; waits for it. CORIO_OK, or the error the body ended with (a body
  * that yields again gets CORIO_EINVALSTATE). No-op if never started or
@@ -1124,9 +1140,13 @@ void corio_writer_free(corio_writer_t *w);
 bool corio_writer_can_write_eof(const corio_writer_t *w);
 
 /* asyncio's get_extra_info(name), as text owned by the writer, or NULL if
- * unknown: "peername" ("host:port", as corio_writer_peer), "ssl" ("1" for
- * a TLS connection, else NULL). Not yet: "sockname" and "peercert" (the
- * transports do not report them to the core): NULL. */
+ * unknown: "peername" ("host:port", as corio_writer_peer), "sockname"
+ * (the local "host:port"), "ssl" ("1" for a TLS connection, else NULL),
+ * "peercert" (with TLS, the peer certificate's subject in RFC 2253 form,
+ * e.g. "CN=localhost,O=corio"; asyncio gives getpeercert()'s dict).
+ * Natively and in Node every TCP connection knows its sockname, every
+ * TLS client its peercert; in a page (fetch carrier, relay) neither is
+ * known, nor for a child's pipe. */
 const char *corio_writer_extra_info(const corio_writer_t *w, const char *name);
 
 /* The peer's address as "host:port" (static to the writer), "" if unknown. */

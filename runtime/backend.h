@@ -225,6 +225,14 @@ enum {
 };
 void corio__conn_on_phase(corio__conn_t *c, int phase);
 void corio__conn_on_connected(corio__conn_t *c, const char *peer);
+/* What asyncio's get_extra_info knows of a transport, each reported at
+ * most once, before on_connected (for an accepted connection: before its
+ * first data), where the platform knows it: the local address as
+ * "host:port" (sockname), and with TLS the peer certificate's subject in
+ * RFC 2253 form, e.g. "CN=localhost,O=corio" (peercert). The core copies
+ * the text. */
+void corio__conn_on_sockname(corio__conn_t *c, const char *sockname);
+void corio__conn_on_peercert(corio__conn_t *c, const char *subject);
 void corio__conn_on_data(corio__conn_t *c, const void *data, size_t n);
 void corio__conn_on_eof(corio__conn_t *c);
 void corio__conn_on_sent(corio__conn_t *c, size_t n);

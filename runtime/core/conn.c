@@ -89,6 +89,7 @@ static void conn_free(corio__conn_t *c) {
   corio__reader_dispose(&c->reader);
   corio_event_free(c->changed);
   free(c->errmsg);
+  free(c->peercert);
   free(c);
 }
 
@@ -166,6 +167,15 @@ void corio__conn_on_connected(corio__conn_t *c, const char *peer) {
   c->ready_at = corio__host_now();
   snprintf(c->peer, sizeof c->peer, "%s", peer ? peer : "");
   changed(c);
+}
+
+void corio__conn_on_sockname(corio__conn_t *c, const char *sockname) {
+  if (c->sockname[0] == '\0')
+    snprintf(c->sockname, sizeof c->sockname, "%s", sockname ? sockname : "");
+}
+
+void corio__conn_on_peercert(corio__conn_t *c, const char *subject) {
+  if (c->peercert == NULL && subject) c->peercert = corio__strdup(subject);
 }
 
 void corio__conn_on_data(corio__conn_t *c, const void *data, size_t n) {
@@ -335,8 +345,11 @@ const char *corio_writer_extra_info(const corio_writer_t *w, const char *name) {
   if (w == NULL || name == NULL) return NULL;
   if (strcmp(name, "peername") == 0)
     return w->conn->peer[0] ? w->conn->peer : NULL;
+  if (strcmp(name, "sockname") == 0)
+    return w->conn->sockname[0] ? w->conn->sockname : NULL;
   if (strcmp(name, "ssl") == 0) return w->conn->tls ? "1" : NULL;
-  return NULL; /* sockname, peercert: not known to the core yet */
+  if (strcmp(name, "peercert") == 0) return w->conn->peercert;
+  return NULL;
 }
 
 const char *corio_writer_peer(const corio_writer_t *w) {

@@ -132,12 +132,19 @@ static bool run_until(corio_loop_t *loop, done_fn done, const void *ctx) {
 }
 
 /* Runs main to its end, then does asyncio.run's shutdown: cancels what is
- * left and waits for it. False if tasks are left that can never finish
+ * left and waits for it, then closes the async generators left suspended
+ * (shutdown_asyncgens). False if tasks are left that can never finish
  * (they and the loop are then leaked, not freed under their feet). */
 static bool drive(corio_loop_t *loop, const corio_task_t *main) {
   if (!run_until(loop, main_done, main)) return false;
   for (corio_task_t *t = loop->tasks_head; t; t = t->next)
     corio_task_cancel(t, NULL);
+  if (!run_until(loop, all_done, NULL)) return false;
+  corio_task_t *closer;
+  if (loop->gens_head == NULL ||
+      corio_task_create(&closer, corio__gens_close_all, NULL, NULL) != CORIO_OK)
+    return true; /* none, or no memory: their owners free them */
+  corio_task_release(closer);
   return run_until(loop, all_done, NULL);
 }
 

@@ -1,13 +1,19 @@
 /*
- * gen.c — async generators: the body runs in a task of its own, started by
- * the first next(); a yield hands a value to the consumer waiting in next()
- * and suspends the body until the next next(), aclose() (the yield returns
- * CORIO_ECLOSED, asyncio's GeneratorExit) or athrow(). Cancelling the
- * consumer while it waits passes the cancellation to the body, as asyncio,
- * where the generator runs inside the consumer's task, would deliver it.
+ * gen.c — async generators, run as asyncio runs them: inside the task of
+ * whoever advances them. The body has a stack of its own (a fiber, made at
+ * the first next()), because a C body must stay suspended at a yield while
+ * its consumer runs on; but it is no task: next() moves the calling task
+ * onto the body's stack (corio__task_switch_stack) and a yield or the
+ * body's return moves it back. So advancing a generator costs no loop
+ * iteration, corio_current_task() in the body is the consumer, an await in
+ * the body suspends the consumer's task, and a cancellation of the
+ * consumer reaches the body at its await, all as in asyncio.
  *
  * States: NEW --next--> RUNNING --yield--> SUSPENDED --next/close/throw-->
  * RUNNING --body returns--> DONE. Only one consumer call at a time.
+ * Invariant: while RUNNING, `runner` is the task on the body's stack and
+ * `home` the stack it came from; at any other time nobody is on the body's
+ * stack.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,22 +26,39 @@ struct corio_gen {
   corio_aiter_t iter; /* first: corio_gen_iter() and the cast back */
   corio_gen_fn body;
   void *arg;
-  corio_task_opts_t opts; /* name copied into `name` */
-  char *name;
-  corio_task_t *task;     /* the body's task, from the first next() */
-  corio_task_t *consumer; /* the task waiting in next/aclose/athrow */
+  size_t stack_size, asyncify_size; /* of the body's stack; 0: defaults */
+  corio__fiber_t *fiber; /* the body's stack, from the first next() */
+  corio_task_t *runner;  /* RUNNING: the task on the body's stack */
+  corio__fiber_t *home;  /* RUNNING: the stack it came from */
   int state;
-  void *value;     /* the value of the last yield */
-  char *throw_msg; /* message for the error athrow() sends in */
-  bool closing;    /* aclose() has sent CORIO_ECLOSED */
-  /* A consumer's cancellation that reached the body before it started:
-   * asyncio runs the body inside the consumer, so it hits the body's first
-   * await, or stays the consumer's if the body yields first. */
-  bool cancel_on_start;
-  char *cancel_msg;
-  bool holds_consumer_cancel;
-  bool freed; /* corio_gen_free() ran before the body ended */
+  void *value;       /* the value of the last yield */
+  void *sent;        /* what the consumer sent in (asend; NULL for next) */
+  int resume_status; /* what the pending yield returns: OK, ECLOSED, thrown */
+  char *throw_msg;   /* message for the error athrow() sends in */
+  bool closing;      /* aclose() has sent CORIO_ECLOSED */
+  int outcome;       /* DONE: CORIO_END or the body's error */
+  /* On its loop's list while started and not done (shutdown at run end). */
+  corio_loop_t *loop;
+  struct corio_gen *prev, *next;
 };
+
+static void gen_list_add(corio_gen_t *g, corio_loop_t *loop) {
+  g->loop = loop;
+  g->prev = NULL;
+  g->next = loop->gens_head;
+  if (g->next) g->next->prev = g;
+  loop->gens_head = g;
+}
+
+static void gen_list_remove(corio_gen_t *g) {
+  if (g->loop == NULL) return;
+  if (g->prev)
+    g->prev->next = g->next;
+  else
+    g->loop->gens_head = g->next;
+  if (g->next) g->next->prev = g->prev;
+  g->loop = NULL;
+}
 
 static int iter_next(corio_aiter_t *it, void **item) {
   return corio_gen_next((corio_gen_t *)it, item);
@@ -51,13 +74,8 @@ int corio_gen_new(corio_gen_t **out, corio_gen_fn body, void *arg,
   g->body = body;
   g->arg = arg;
   if (opts) {
-    g->opts = *opts;
-    g->name = corio__strdup(opts->name);
-    if (opts->name && g->name == NULL) {
-      free(g);
-      return CORIO_ENOMEM;
-    }
-    g->opts.name = g->name;
+    g->stack_size = opts->stack_size;
+    g->asyncify_size = opts->asyncify_size;
   }
   g->state = GEN_NEW;
   *out = g;
@@ -66,48 +84,39 @@ int corio_gen_new(corio_gen_t **out, corio_gen_fn body, void *arg,
 
 corio_aiter_t *corio_gen_iter(corio_gen_t *g) { return &g->iter; }
 
-static void on_body_done(corio_task_t *t, void *data);
-
 static void destroy(corio_gen_t *g) {
-  if (g->task) {
-    /* Also takes back a call of on_body_done scheduled but not yet run. */
-    corio_task_remove_done_callback(g->task, on_body_done, g);
-    corio_task_release(g->task);
-  }
-  free(g->name);
+  /* Never while RUNNING: nobody is on the body's stack now. A body left
+   * suspended (freed outside a task) loses its frames, as C has no
+   * destructors to run. */
+  gen_list_remove(g);
+  if (g->fiber) corio__fiber_free(g->fiber);
   free(g->throw_msg);
-  free(g->cancel_msg);
   free(g);
 }
 
 /* ---- the body's side --------------------------------------------------- */
 
-static int body_entry(void *arg, intptr_t *result) {
+/* The body's first frame: runs it, then moves its runner back home for
+ * good. */
+static void body_entry(void *arg) {
   corio_gen_t *g = arg;
-  (void)result;
-  if (g->cancel_on_start) { /* delivered at the body's first await */
-    g->cancel_on_start = false;
-    g->holds_consumer_cancel = true;
-    corio_task_cancel(corio__current, g->cancel_msg);
-  }
-  return g->body(g, g->arg);
-}
-
-/* The body's task ended: wake the consumer, or finish a deferred free. */
-static void on_body_done(corio_task_t *t, void *data) {
-  corio_gen_t *g = data;
-  (void)t;
+  int rc = g->body(g, g->arg);
+  g->outcome = rc == CORIO_OK || rc == CORIO_END ? CORIO_END : rc;
   g->state = GEN_DONE;
-  if (g->freed) {
-    destroy(g);
-    return;
-  }
-  if (g->consumer) corio__task_wake(g->consumer, CORIO_OK);
+  corio__task_switch_stack(g->runner, g->home, 1);
+  abort(); /* never resumed */
 }
 
 int corio_gen_yield(corio_gen_t *g, void *value) {
+  return corio_gen_yield_recv(g, value, NULL);
+}
+
+int corio_gen_yield_recv(corio_gen_t *g, void *value, void **sent) {
+  if (sent) *sent = NULL;
   if (g == NULL) return CORIO_EINVAL;
-  if (corio__current == NULL || corio__current != g->task)
+  corio_task_t *t = corio__current;
+  if (t == NULL || g->state != GEN_RUNNING || t != g->runner ||
+      t->fiber != g->fiber)
     return corio_fail(CORIO_ERUNTIME,
                       "corio_gen_yield called outside the generator's body");
   if (g->closing)
@@ -115,21 +124,12 @@ int corio_gen_yield(corio_gen_t *g, void *value) {
                       "async generator ignored its closing (yielded again)");
   g->value = value;
   g->state = GEN_SUSPENDED;
-  if (g->holds_consumer_cancel) {
-    /* The body yielded before awaiting: the cancellation is the consumer's
-     * again, to arrive after it has the value. */
-    g->holds_consumer_cancel = false;
-    corio_task_t *self = corio__current;
-    if (self->must_cancel) {
-      self->must_cancel = false;
-      corio_task_uncancel(self);
-      if (g->consumer) g->consumer->must_cancel = true;
-    }
-  }
-  if (g->consumer) corio__task_wake(g->consumer, CORIO_OK);
-  int rc = corio__task_wait(NULL, NULL);
+  corio__task_switch_stack(t, g->home, 0);
+  /* Resumed by resume(), perhaps by another task: runner and home are its. */
+  if (sent) *sent = g->sent;
+  int rc = g->resume_status;
   if (rc == CORIO_ECLOSED) return corio__set_error(rc, "generator closed");
-  if (rc != CORIO_OK && rc != CORIO_ECANCELLED && g->throw_msg) {
+  if (rc != CORIO_OK) {
     rc = corio__set_error(rc, g->throw_msg);
     free(g->throw_msg);
     g->throw_msg = NULL;
@@ -139,79 +139,57 @@ int corio_gen_yield(corio_gen_t *g, void *value) {
 
 /* ---- the consumer's side ----------------------------------------------- */
 
-/* Cancelling the consumer while it waits in next(): the request goes to
- * the body, or, if the body has not started, waits for it to start. */
-static bool forward_cancel(void *data, const char *msg) {
-  corio_gen_t *g = data;
-  if (!g->task->started) {
-    free(g->cancel_msg);
-    g->cancel_msg = corio__strdup(msg);
-    g->cancel_on_start = true;
-    return true;
-  }
-  return corio_task_cancel(g->task, msg);
-}
-
-static int start_body(corio_gen_t *g) {
-  int rc = corio_task_create(&g->task, body_entry, g, &g->opts);
-  if (rc == CORIO_OK)
-    rc = corio_task_add_done_callback(g->task, on_body_done, g);
-  if (rc != CORIO_OK) {
-    if (g->task) corio_task_cancel(g->task, NULL);
-    return corio__set_error(rc, NULL);
-  }
-  return CORIO_OK;
-}
-
-/* Resumes the body with `status` (NEW: starts it) and waits until it
- * yields or ends. Returns CORIO_OK with the body suspended at a yield, or
- * the body's outcome: CORIO_END, its error, or CORIO_ECANCELLED. The body's
- * message is not copied: callers do so (pass_on_error) when they report
- * the error. */
-static int resume(corio_gen_t *g, int status) {
+/* Runs the body, in the calling task, until it yields or returns; its
+ * pending yield (if it started) returns `status` and receives `sent`.
+ * Returns CORIO_OK with the body suspended at a yield, else the body's
+ * outcome: CORIO_END, or its error, whose message the body set on this
+ * same task. */
+static int resume(corio_gen_t *g, int status, void *sent) {
   int rc = corio__check_in_task();
   if (rc != CORIO_OK) return rc;
   if (g->state == GEN_RUNNING)
     return corio_fail(CORIO_ERUNTIME, "async generator is already running");
+  corio_task_t *t = corio__current;
   if (g->state == GEN_NEW) {
-    rc = start_body(g);
-    if (rc != CORIO_OK) return rc;
-  } else {
-    corio__task_wake(g->task, status);
+    corio_loop_t *loop = t->loop;
+    rc = corio__fiber_new(
+        &g->fiber, g->stack_size ? g->stack_size : loop->default_stack_size,
+        g->asyncify_size ? g->asyncify_size : loop->default_asyncify_size);
+    if (rc != CORIO_OK)
+      return corio__set_error(rc, "could not allocate the generator's stack");
+    corio__fiber_start(g->fiber, body_entry, g);
+    gen_list_add(g, loop);
   }
+  g->resume_status = status;
+  g->sent = sent;
   g->state = GEN_RUNNING;
-  g->consumer = corio__current;
-  rc = corio__task_wait(forward_cancel, g);
-  g->consumer = NULL;
-  if (rc == CORIO_ECANCELLED && g->state == GEN_SUSPENDED) {
-    /* The body yielded, then the consumer was cancelled before it ran:
-     * asyncio hands the value over and the cancellation hits the consumer
-     * at its next suspension. So does this: the value is not lost. */
-    corio__current->must_cancel = true;
-    return CORIO_OK;
-  }
-  if (rc != CORIO_OK) return rc; /* cancelled, the body still running */
+  g->runner = t;
+  g->home = t->fiber;
+  corio__task_switch_stack(t, g->fiber, 0);
+  /* Home again: the body yielded or returned. */
+  g->runner = NULL;
+  g->home = NULL;
   if (g->state == GEN_SUSPENDED) return CORIO_OK;
-  intptr_t ignored;
-  rc = corio_task_result(g->task, &ignored);
-  return rc == CORIO_OK ? CORIO_END : rc;
-}
-
-/* The body's error becomes the caller's, message included. */
-static int pass_on_error(corio_gen_t *g, int rc) {
-  if (rc == CORIO_OK || rc == CORIO_END || g->task == NULL ||
-      !corio_task_done(g->task) || corio_task_result(g->task, NULL) != rc)
-    return rc;
-  return corio__inherit_error(g->task);
+  corio__fiber_free(g->fiber); /* its entry is over */
+  g->fiber = NULL;
+  gen_list_remove(g);
+  return g->outcome;
 }
 
 int corio_gen_next(corio_gen_t *g, void **value) {
+  return corio_gen_asend(g, NULL, value);
+}
+
+int corio_gen_asend(corio_gen_t *g, void *in, void **value) {
   if (g == NULL || value == NULL) return CORIO_EINVAL;
   *value = NULL;
   if (g->state == GEN_DONE) return CORIO_END;
-  int rc = resume(g, CORIO_OK);
+  if (g->state == GEN_NEW && in != NULL)
+    return corio_fail(CORIO_EINVAL, "can't send non-None value to a "
+                                    "just-started async generator");
+  int rc = resume(g, CORIO_OK, in);
   if (rc == CORIO_OK) *value = g->value;
-  return pass_on_error(g, rc);
+  return rc;
 }
 
 int corio_gen_athrow(corio_gen_t *g, int code, const char *message,
@@ -229,9 +207,9 @@ int corio_gen_athrow(corio_gen_t *g, int code, const char *message,
     return corio_fail(CORIO_ERUNTIME, "async generator is already running");
   free(g->throw_msg);
   g->throw_msg = corio__strdup(message);
-  int rc = resume(g, code);
+  int rc = resume(g, code, NULL);
   if (rc == CORIO_OK && value) *value = g->value;
-  return pass_on_error(g, rc);
+  return rc;
 }
 
 int corio_gen_aclose(corio_gen_t *g) {
@@ -240,24 +218,53 @@ int corio_gen_aclose(corio_gen_t *g) {
     g->state = GEN_DONE;
     return CORIO_OK;
   }
+  if (g->state == GEN_RUNNING)
+    return corio_fail(CORIO_ERUNTIME, "async generator is already running");
   g->closing = true;
-  int rc = resume(g, CORIO_ECLOSED);
+  /* The body's "generator closed" is its own business: a successful close
+   * leaves the caller's message as it was. */
+  corio_task_t *t = corio__current;
+  char *msg = t ? t->errmsg : NULL;
+  int msg_code = t ? t->errmsg_code : 0;
+  if (t) t->errmsg = NULL;
+  int rc = resume(g, CORIO_ECLOSED, NULL);
   /* A body that yields again gets ERUNTIME from that yield and usually
    * ends with it; closing ended normally if the body returned OK/END or
    * let CORIO_ECLOSED through. */
-  if (rc == CORIO_END || rc == CORIO_ECLOSED) return CORIO_OK;
-  return pass_on_error(g, rc);
+  bool ok = rc == CORIO_END || rc == CORIO_ECLOSED;
+  if (t && ok) {
+    free(t->errmsg);
+    t->errmsg = msg;
+    t->errmsg_code = msg_code;
+  } else {
+    free(msg);
+  }
+  return ok ? CORIO_OK : rc;
+}
+
+int corio__gens_close_all(void *arg, intptr_t *result) {
+  (void)arg, (void)result;
+  corio_loop_t *loop = corio__current->loop;
+  /* A close leaves its generator DONE and off the list; a body may close
+   * others as it ends, so each round starts from the head again. */
+  for (;;) {
+    corio_gen_t *g = loop->gens_head;
+    while (g && g->state != GEN_SUSPENDED) g = g->next;
+    if (g == NULL) return CORIO_OK;
+    corio_gen_aclose(g);
+    if (g->state == GEN_SUSPENDED) return CORIO_OK; /* cannot happen */
+  }
+}
+
+void corio__gens_detach(corio_loop_t *loop) {
+  while (loop->gens_head) gen_list_remove(loop->gens_head);
 }
 
 void corio_gen_free(corio_gen_t *g) {
   if (g == NULL) return;
+  /* Freed from inside its own body, or while another task is in it: the
+   * contract forbids it; leaking beats freeing the stack in use. */
+  if (g->state == GEN_RUNNING) return;
   if (g->state == GEN_SUSPENDED && corio__current != NULL) corio_gen_aclose(g);
-  if (g->task == NULL || corio_task_done(g->task)) {
-    destroy(g);
-    return;
-  }
-  /* The body still runs (suspended, or freed outside a task): cancel it and
-   * free the generator when its task ends. */
-  g->freed = true;
-  corio_task_cancel(g->task, NULL);
+  destroy(g);
 }

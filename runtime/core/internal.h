@@ -79,6 +79,9 @@ struct corio_loop {
   size_t thread_jobs;                 /* jobs submitted, end not in yet */
   corio_executor_t *default_executor; /* made by the first to_thread */
   bool closing; /* main's run is over: no new coroutine starts */
+  /* async generators started and not finished (gen.c), for asyncio.run's
+   * shutdown_asyncgens at the end of corio_run */
+  struct corio_gen *gens_head;
   /* failed tasks whose error nobody has read yet (task_report.c) */
   corio_task_t *unretrieved_head, *unretrieved_tail;
 };
@@ -250,6 +253,19 @@ struct corio_task {
  * Returns the wake status, or CORIO_ECANCELLED if the task was cancelled.
  * `hook` (may be NULL) is what a cancel request does while waiting. */
 int corio__task_wait(corio__cancel_hook_fn hook, void *hook_data);
+
+/* asyncio's shutdown_asyncgens, as a coroutine (gen.c): closes (aclose)
+ * every async generator of the running loop still suspended at a yield, so
+ * their cleanup runs. corio_run runs it after the main task, once the other
+ * tasks have ended. */
+int corio__gens_close_all(void *arg, intptr_t *result);
+/* Takes every generator off the loop's list (the loop is being freed). */
+void corio__gens_detach(corio_loop_t *loop);
+
+/* Moves the running task t onto the stack `to` (task.c says more): how an
+ * async generator's body runs inside its consumer's task. */
+void corio__task_switch_stack(corio_task_t *t, corio__fiber_t *to,
+                              int finished);
 
 /* Lets every other ready task run once, then resumes (asyncio's bare
  * yield, which sleep(0) is). Returns CORIO_OK or CORIO_ECANCELLED. */

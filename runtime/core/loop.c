@@ -261,6 +261,7 @@ void corio__loop_free(corio_loop_t *loop) {
   free(loop->fiber_pool);
   corio__loop_drop_inbox(loop);
   corio__host_waker_close(loop->waker);
+  corio__gens_detach(loop);
   free(loop);
 }
 

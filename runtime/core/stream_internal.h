@@ -92,6 +92,8 @@ struct corio__conn {
   size_t high_water;
   corio_event_t *changed; /* set at every report; waiters re-check */
   char peer[80];
+  char sockname[80]; /* the local address "host:port", "" if unknown */
+  char *peercert;    /* owned: the TLS peer certificate's subject, or NULL */
   /* Host times (corio__host_now) of the opening: its start, the backend's
    * phases (corio__conn_on_phase; -1 until reported) and on_connected. */
   double opened_at, resolved_at, tcp_at, ready_at;

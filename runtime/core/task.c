@@ -321,6 +321,18 @@ static void overflow_abort(corio_task_t *t) {
   abort();
 }
 
+/* Moves the running task t from the stack it runs on to `to`, which becomes
+ * its stack until the next such move: an async generator's body runs in its
+ * consumer's task, on a stack of its own (gen.c). The stack left is checked
+ * first, as at every switch; `finished`: it is never resumed. */
+void corio__task_switch_stack(corio_task_t *t, corio__fiber_t *to,
+                              int finished) {
+  corio__fiber_t *from = t->fiber;
+  if (corio__fiber_check(from) != 0) overflow_abort(t);
+  t->fiber = to;
+  corio__fiber_switch(from, to, finished);
+}
+
 /* The first frame of every task. It never returns: it ends by switching to
  * the scheduler for good, and the scheduler finishes the task. */
 static void task_entry(void *arg) {

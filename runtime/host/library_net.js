@@ -90,11 +90,19 @@ mergeInto(LibraryManager.library, {
       else _corio_on_net_tcp(rec.ptr);
     },
 
-    connected: function(rec, peer) {
+    // extra (may be absent): what get_extra_info knows, {sockname,
+    // peercert} (text, or null where unknown), reported first.
+    connected: function(rec, peer, extra) {
       if (!rec.open || rec.closing) return;
       CorioNet.report(function() {
+        CorioNet.reportExtra(rec.ptr, extra);
         CorioNet.withString(peer, function(p) { _corio_on_net_connected(rec.ptr, p); });
       });
+    },
+
+    reportExtra: function(ptr, extra) {
+      if (extra && extra.sockname) CorioNet.withString(extra.sockname, function(s) { _corio_on_net_sockname(ptr, s); });
+      if (extra && extra.peercert) CorioNet.withString(extra.peercert, function(s) { _corio_on_net_peercert(ptr, s); });
     },
 
     // The bytes are copied into wasm memory for the call (C copies them).
@@ -191,10 +199,11 @@ mergeInto(LibraryManager.library, {
 
     // A client accepted on lrec: its connection pointer from C, or 0 if the
     // core refused it.
-    accept: function(lrec, peer) {
+    accept: function(lrec, peer, extra) {
       var c = 0;
       CorioNet.report(function() {
         CorioNet.withString(peer, function(p) { c = _corio_on_net_accept(lrec.ptr, p); });
+        if (c) CorioNet.reportExtra(c, extra);
       });
       return c;
     },
@@ -244,6 +253,25 @@ mergeInto(LibraryManager.library, {
       return sock.remoteAddress ? CorioNet.hostPort(sock.remoteAddress, sock.remotePort) : fallback;
     },
 
+    // get_extra_info's sockname, and with TLS peercert: the peer
+    // certificate's subject in RFC 2253 form, as OpenSSL prints it natively
+    // (most specific first: Node lists the subject's fields in the
+    // certificate's order).
+    extra: function(sock, tls) {
+      var out = {sockname: sock.localAddress ? CorioNet.hostPort(sock.localAddress, sock.localPort) : null,
+                 peercert: null};
+      var subject = tls && sock.getPeerCertificate ? sock.getPeerCertificate().subject : null;
+      if (subject) {
+        var escape = function(v) {
+          return String(v).replace(/[,+"\\<>;]/g, '\\$&').replace(/^[ #]/, '\\$&').replace(/ $/, '\\ ');
+        };
+        out.peercert = Object.keys(subject).reverse().map(function(k) {
+          return [].concat(subject[k]).map(function(v) { return k + '=' + escape(v); }).join(',');
+        }).join(',') || null;
+      }
+      return out;
+    },
+
     readCa: function(m, file) {
       if (!m.fs) throw new Error('cannot read ca_file ' + file + ': Node\'s fs module was not given (Module.corioNet.fs)');
       try {
@@ -285,7 +313,7 @@ mergeInto(LibraryManager.library, {
       sock.once('connect', function() { CorioNet.phase(rec, 'tcp'); });
       sock.once(tls ? 'secureConnect' : 'connect', function() {
         rec.connected = true;
-        CorioNet.connected(rec, CorioNode.peer(sock, rec.where));
+        CorioNet.connected(rec, CorioNode.peer(sock, rec.where), CorioNode.extra(sock, tls));
       });
       CorioNode.watch(rec, sock);
     },
@@ -371,7 +399,7 @@ mergeInto(LibraryManager.library, {
 
     accept: function(lrec, sock) {
       var peer = CorioNode.peer(sock, 'unknown peer');
-      var c = lrec.open && !lrec.closing ? CorioNet.accept(lrec, peer) : 0;
+      var c = lrec.open && !lrec.closing ? CorioNet.accept(lrec, peer, CorioNode.extra(sock, false)) : 0;
       if (!c) {
         sock.destroy();
         return;

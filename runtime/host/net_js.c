@@ -87,6 +87,17 @@ EMSCRIPTEN_KEEPALIVE void corio_on_net_tcp(corio__conn_t *c) {
   corio__conn_on_phase(c, CORIO__PHASE_TCP);
 }
 
+/* get_extra_info's sockname and peercert, reported before connected. */
+EMSCRIPTEN_KEEPALIVE void corio_on_net_sockname(corio__conn_t *c,
+                                                const char *sockname) {
+  corio__conn_on_sockname(c, sockname);
+}
+
+EMSCRIPTEN_KEEPALIVE void corio_on_net_peercert(corio__conn_t *c,
+                                                const char *subject) {
+  corio__conn_on_peercert(c, subject);
+}
+
 EMSCRIPTEN_KEEPALIVE void corio_on_net_connected(corio__conn_t *c,
                                                  const char *peer) {
   corio__conn_on_connected(c, peer);

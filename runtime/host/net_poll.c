@@ -434,13 +434,29 @@ static int watch_socket(conn_t *nc, short events) {
                                  nc);
 }
 
-/* Opens the connection for the core: on_connected with the peer. */
+/* Reports the socket's local address (asyncio's "sockname"). */
+static void report_sockname(corio__conn_t *c, int fd) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  char local[INET6_ADDRSTRLEN + 16];
+  if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0) return;
+  corio__net_format_addr((struct sockaddr *)&ss, local, sizeof local);
+  corio__conn_on_sockname(c, local);
+}
+
+/* Opens the connection for the core: its sockname and, with TLS, the
+ * peer certificate's subject, then on_connected with the peer. */
 static void become_open(conn_t *nc) {
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
   char peer[INET6_ADDRSTRLEN + 16] = "";
   if (getpeername(nc->sock.fd, (struct sockaddr *)&ss, &len) == 0)
     corio__net_format_addr((struct sockaddr *)&ss, peer, sizeof peer);
+  report_sockname(nc->core, nc->sock.fd);
+  char subject[256];
+  if (nc->session &&
+      corio__tls_peer_subject(nc->session, subject, sizeof subject))
+    corio__conn_on_peercert(nc->core, subject);
   freeaddrinfo(nc->addrs);
   nc->addrs = nc->next_ai = NULL;
   nc->state = OPEN;
@@ -639,6 +655,7 @@ void corio__net_adopt(corio__conn_t *c, int fd, const char *peer) {
   snprintf(nc->sock.name, sizeof nc->sock.name, "%s", peer);
   nc->sock.fd = fd;
   nc->state = OPEN;
+  report_sockname(c, fd);
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (watch_socket(nc, POLLIN) != CORIO_OK)

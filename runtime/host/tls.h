@@ -25,6 +25,11 @@ int corio__tls_new(corio__tls_t **out, int fd, const char *server_name,
                    const char *ca_file, char *msg, size_t msglen);
 void corio__tls_free(corio__tls_t *t);
 
+/* After the handshake: the peer certificate's subject in RFC 2253 form
+ * ("CN=localhost,O=corio") into buf (n bytes, cut to fit); false (buf "")
+ * if the peer sent none or it cannot be printed. */
+bool corio__tls_peer_subject(corio__tls_t *t, char *buf, size_t n);
+
 /* Drives the handshake: CORIO_OK once done, WANT_*, or CORIO_ETLS (also
  * when the socket failed or closed during it: msg says how). */
 int corio__tls_handshake(corio__tls_t *t, char *msg, size_t msglen);

@@ -30,6 +30,27 @@ struct corio__tls {
   SSL *ssl; /* owns its BIO and a reference to its SSL_CTX */
 };
 
+bool corio__tls_peer_subject(corio__tls_t *t, char *buf, size_t n) {
+  if (n > 0) buf[0] = '\0';
+  X509 *cert = SSL_get_peer_certificate(t->ssl); /* a reference: ours */
+  if (cert == NULL || n == 0) {
+    X509_free(cert);
+    return false;
+  }
+  BIO *mem = BIO_new(BIO_s_mem());
+  bool ok = mem != NULL &&
+            X509_NAME_print_ex(mem, X509_get_subject_name(cert), 0,
+                               XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0;
+  if (ok) {
+    int got = BIO_read(mem, buf, (int)(n - 1));
+    buf[got > 0 ? got : 0] = '\0';
+    ok = got > 0;
+  }
+  BIO_free(mem);
+  X509_free(cert);
+  return ok;
+}
+
 /* ---- a socket BIO without SIGPIPE --------------------------------------- */
 
 static BIO_METHOD *bio_method;

@@ -532,9 +532,11 @@ static int leave_suspended(void *arg, intptr_t *result) {
   return CORIO_OK;
 }
 
+/* asyncio.run's shutdown_asyncgens: a generator left suspended is closed
+ * (GeneratorExit: CORIO_ECLOSED at its yield) once main has ended. */
 TEST(a_generator_left_suspended_is_cleaned_up_when_the_run_ends) {
   corio_gen_t *g = (corio_gen_t *)test_run(leave_suspended, NULL, CORIO_OK);
-  CHECK_LOG("body-start produce0 main-returns body-end:CORIO_ECANCELLED");
+  CHECK_LOG("body-start produce0 main-returns body-end:CORIO_ECLOSED");
   corio_gen_free(g);
 }
 
@@ -662,4 +664,170 @@ static int close_keeps_message(void *arg, intptr_t *result) {
 TEST(a_successful_aclose_leaves_the_callers_message_alone) {
   test_run(close_keeps_message, NULL, CORIO_OK);
   CHECK_LOG("aclose:CORIO_OK msg:mine");
+}
+
+/* ---- asend: a value into the body (asyncio's agen.asend) ---------------- */
+
+/* Yields the running total of what it is sent, starting at 0; ends when it
+ * is resumed by next() (nothing sent). */
+static int summing_body(corio_gen_t *g, void *arg) {
+  (void)arg;
+  intptr_t total = 0;
+  for (;;) {
+    void *sent;
+    int rc = corio_gen_yield_recv(g, (void *)total, &sent);
+    if (rc != CORIO_OK) return rc;
+    if (sent == NULL) return CORIO_OK;
+    total += (intptr_t)sent;
+  }
+}
+
+static int asend_main(void *arg, intptr_t *result) {
+  (void)arg, (void)result;
+  corio_gen_t *g;
+  int rc = corio_gen_new(&g, summing_body, NULL, NULL);
+  if (rc != CORIO_OK) return rc;
+  void *v;
+  /* Not started: a value cannot be sent, and the body does not run. */
+  rc = corio_gen_asend(g, (void *)1, &v);
+  test_log("%s %s", corio_err_name(rc),
+           strstr(corio_errmsg(), "just-started") ? "just-started" : "?");
+  if ((rc = corio_gen_asend(g, NULL, &v)) != CORIO_OK) goto out;
+  test_log("%d", (int)(intptr_t)v);
+  for (intptr_t x = 5; x > 0 && rc == CORIO_OK; x -= 2) {
+    if ((rc = corio_gen_asend(g, (void *)x, &v)) == CORIO_OK)
+      test_log("%d", (int)(intptr_t)v);
+  }
+  if (rc != CORIO_OK) goto out;
+  rc = corio_gen_next(g, &v);
+  test_log("%s", corio_err_name(rc));
+  rc = corio_gen_asend(g, (void *)7, &v);
+  test_log("%s", corio_err_name(rc));
+  rc = CORIO_OK;
+out:
+  corio_gen_free(g);
+  return rc;
+}
+
+/* Mirrors CPython's test_asyncgen.py AsyncGenAsyncioTest
+ * .test_async_gen_asyncio_asend_01 (`v = yield 1` receives what asend
+ * sends) and the "can't send non-None value to a just-started" rule. */
+TEST(asend_hands_a_value_to_the_pending_yield_and_none_to_a_fresh_one) {
+  test_run(asend_main, NULL, CORIO_OK);
+  CHECK_LOG("CORIO_EINVAL just-started 0 5 8 9 CORIO_END CORIO_END");
+}
+
+/* ---- the body runs in the consumer's task (asyncio's model) ------------- */
+
+/* Yields whether it runs in the task given as arg, then yields after a
+ * sleep whether it still does. */
+static int whose_task(corio_gen_t *g, void *arg) {
+  int rc = corio_gen_yield(g, (void *)(intptr_t)(corio_current_task() == arg));
+  if (rc == CORIO_OK) rc = corio_sleep(0.001);
+  if (rc == CORIO_OK)
+    rc = corio_gen_yield(g, (void *)(intptr_t)(corio_current_task() == arg));
+  return rc;
+}
+
+static int current_task_in_body(void *arg, intptr_t *result) {
+  (void)arg, (void)result;
+  corio_gen_t *g;
+  CHECK_INT(corio_gen_new(&g, whose_task, corio_current_task(), NULL),
+            CORIO_OK);
+  void *v;
+  for (int i = 0; i < 2; i++) {
+    CHECK_INT(corio_gen_next(g, &v), CORIO_OK);
+    test_log("%s", v ? "consumer" : "other");
+  }
+  CHECK_INT(corio_gen_next(g, &v), CORIO_END);
+  corio_gen_free(g);
+  return CORIO_OK;
+}
+
+/* CPython: asyncio.current_task() inside an async generator is the task
+ * that iterates it (the generator has no task). */
+TEST(current_task_inside_the_body_is_the_consumer_even_after_an_await) {
+  test_run(current_task_in_body, NULL, CORIO_OK);
+  CHECK_LOG("consumer consumer");
+}
+
+static int log_other(void *arg, intptr_t *result) {
+  (void)arg, (void)result;
+  test_log("other");
+  return CORIO_OK;
+}
+
+static int no_iteration_per_next(void *arg, intptr_t *result) {
+  (void)arg, (void)result;
+  corio_task_t *other;
+  CHECK_INT(corio_task_create(&other, log_other, NULL, NULL), CORIO_OK);
+  corio_gen_t *g;
+  CHECK_INT(corio_gen_new(&g, produce, (void *)3, NULL), CORIO_OK);
+  void *item;
+  int rc;
+  CORIO_FOR(item, corio_gen_iter(g), rc) {
+    test_log("got%d", (int)(intptr_t)item);
+  }
+  CHECK_INT(rc, CORIO_END);
+  CHECK_INT(corio_sleep(0), CORIO_OK); /* only now does the other task run */
+  corio_task_release(other);
+  corio_gen_free(g);
+  return CORIO_OK;
+}
+
+/* A body that does not await never lets the loop run: advancing the
+ * generator is a call, not a loop iteration (asyncio's __anext__ of a
+ * generator that does not await completes without suspending). */
+TEST(advancing_a_generator_that_does_not_await_costs_no_loop_iteration) {
+  test_run(no_iteration_per_next, NULL, CORIO_OK);
+  CHECK_LOG("body-start produce0 got0 produce1 got1 produce2 got2 "
+            "body-end:CORIO_OK other");
+}
+
+/* Yields each item of the generator given as arg, doubled: a generator
+ * that consumes another, inside the same task. */
+static int doubled(corio_gen_t *g, void *arg) {
+  void *item;
+  int rc;
+  CORIO_FOR(item, corio_gen_iter(arg), rc) {
+    int yrc = corio_gen_yield(g, (void *)(2 * (intptr_t)item));
+    if (yrc != CORIO_OK) return yrc;
+  }
+  return rc == CORIO_END ? CORIO_OK : rc;
+}
+
+static int take_one(void *arg, intptr_t *result) {
+  void *item;
+  int rc = corio_gen_next(arg, &item);
+  *result = rc == CORIO_OK ? (intptr_t)item : -1;
+  return CORIO_OK;
+}
+
+static int nested_and_shared(void *arg, intptr_t *result) {
+  (void)arg, (void)result;
+  corio_gen_t *inner, *outer;
+  CHECK_INT(corio_gen_new(&inner, produce, (void *)3, NULL), CORIO_OK);
+  CHECK_INT(corio_gen_new(&outer, doubled, inner, NULL), CORIO_OK);
+  void *item;
+  CHECK_INT(corio_gen_next(outer, &item), CORIO_OK);
+  test_log("main:%d", (int)(intptr_t)item);
+  /* Another task advances the same generator: its body now runs there. */
+  corio_task_t *t;
+  CHECK_INT(corio_task_create(&t, take_one, outer, NULL), CORIO_OK);
+  intptr_t got;
+  CHECK_INT(corio_await(t, &got), CORIO_OK);
+  test_log("task:%d", (int)got);
+  corio_task_release(t);
+  CHECK_INT(corio_gen_next(outer, &item), CORIO_OK);
+  test_log("main:%d", (int)(intptr_t)item);
+  CHECK_INT(corio_gen_next(outer, &item), CORIO_END);
+  corio_gen_free(outer);
+  corio_gen_free(inner);
+  return CORIO_OK;
+}
+
+TEST(a_generator_may_consume_another_and_be_advanced_by_any_task) {
+  test_run(nested_and_shared, NULL, CORIO_OK);
+  CHECK_LOG("body-start produce0 main:0 produce1 task:2 produce2 main:4 "
+            "body-end:CORIO_OK");
 }

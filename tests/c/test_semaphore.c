@@ -5,6 +5,8 @@
  * semaphore refuses a release above its initial value; a waiter cancelled
  * before or after being handed a permit neither keeps nor loses it.
  */
+#include <string.h>
+
 #include "test.h"
 
 typedef struct worker {
@@ -41,6 +43,57 @@ static void release_all(corio_task_t **t, int n) {
 static void log_state(const char *what, const corio_semaphore_t *s) {
   test_log("%s value:%zu locked:%d", what, corio_semaphore_value(s),
            corio_semaphore_locked(s));
+}
+
+/* A scene: a semaphore of `permits` and up to three workers on it, each a
+ * worker_t on that semaphore; scene_start starts the first `n` and lets
+ * them settle (each has a permit or waits), scene_end gathers them all
+ * (their statuses in codes[]), logs the semaphore as "done" and frees it
+ * all. */
+typedef struct scene {
+  corio_semaphore_t *s;
+  worker_t w[3];
+  corio_task_t *t[3];
+  int n;        /* workers started */
+  int codes[3]; /* each worker's status, after scene_end */
+} scene_t;
+
+static int scene_new(scene_t *sc, size_t permits, const worker_t *w, int n) {
+  memset(sc, 0, sizeof *sc);
+  int rc = corio_semaphore_new(&sc->s, permits);
+  for (int i = 0; i < n && rc == CORIO_OK; i++) {
+    sc->w[i] = w[i];
+    sc->w[i].sem = sc->s;
+  }
+  return rc;
+}
+
+/* Starts workers [sc->n, upto) and lets them settle. */
+static int scene_spawn(scene_t *sc, int upto, bool settle) {
+  int rc = spawn(&sc->t[sc->n], &sc->w[sc->n], upto - sc->n);
+  if (rc != CORIO_OK) return rc;
+  sc->n = upto;
+  if (settle) test_settle();
+  return CORIO_OK;
+}
+
+static int scene_start(scene_t *sc, size_t permits, const worker_t *w, int n) {
+  int rc = scene_new(sc, permits, w, n);
+  return rc == CORIO_OK ? scene_spawn(sc, n, true) : rc;
+}
+
+static void scene_end(scene_t *sc) {
+  corio_gather(sc->t, (size_t)sc->n, NULL, sc->codes);
+  log_state("done", sc->s);
+  release_all(sc->t, sc->n);
+  corio_semaphore_free(sc->s);
+}
+
+/* The first failure among the workers' statuses, or CORIO_OK. */
+static int scene_status(const scene_t *sc) {
+  for (int i = 0; i < sc->n; i++)
+    if (sc->codes[i] != CORIO_OK) return sc->codes[i];
+  return CORIO_OK;
 }
 
 static int take_permits(void *arg, intptr_t *result) {
@@ -111,21 +164,15 @@ TEST(a_bounded_semaphore_refuses_a_release_above_its_initial_value) {
 static int fifo(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_semaphore_t *s;
-  int rc = corio_semaphore_new(&s, 0);
-  if (rc != CORIO_OK) return rc;
+  scene_t sc;
   /* Created a, b, c; they begin waiting in the order c, b, a. */
-  worker_t w[3] = {{s, "a", 2, 0}, {s, "b", 1, 0}, {s, "c", 0, 0}};
-  corio_task_t *t[3];
-  if ((rc = spawn(t, w, 3)) != CORIO_OK) return rc;
-  test_settle();
-  for (int i = 0; i < 3; i++) corio_semaphore_release(s);
-  log_state("released", s);
-  rc = corio_gather(t, 3, NULL, NULL);
-  log_state("done", s);
-  release_all(t, 3);
-  corio_semaphore_free(s);
-  return rc;
+  const worker_t w[3] = {{0, "a", 2, 0}, {0, "b", 1, 0}, {0, "c", 0, 0}};
+  int rc = scene_start(&sc, 0, w, 3);
+  if (rc != CORIO_OK) return rc;
+  for (int i = 0; i < 3; i++) corio_semaphore_release(sc.s);
+  log_state("released", sc.s);
+  scene_end(&sc);
+  return scene_status(&sc);
 }
 
 TEST(waiters_get_permits_in_the_order_they_began_waiting) {
@@ -137,50 +184,41 @@ TEST(waiters_get_permits_in_the_order_they_began_waiting) {
 static int one_per_permit(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_semaphore_t *s;
-  int rc = corio_semaphore_new(&s, 0);
+  scene_t sc;
+  const worker_t w[3] = {{0, "w1", 0, 0}, {0, "w2", 0, 0}, {0, "w3", 0, 0}};
+  int rc = scene_start(&sc, 0, w, 3);
   if (rc != CORIO_OK) return rc;
-  worker_t w[3] = {{s, "w1", 0, 0}, {s, "w2", 0, 0}, {s, "w3", 0, 0}};
-  corio_task_t *t[3];
-  if ((rc = spawn(t, w, 3)) != CORIO_OK) return rc;
+  corio_semaphore_release(sc.s);
+  corio_semaphore_release(sc.s);
   test_settle();
-  corio_semaphore_release(s);
-  corio_semaphore_release(s);
-  test_settle();
-  test_log("w3-waiting:%d", !corio_task_done(t[2]));
-  corio_semaphore_release(s);
-  rc = corio_gather(t, 3, NULL, NULL);
-  release_all(t, 3);
-  corio_semaphore_free(s);
-  return rc;
+  test_log("w3-waiting:%d", !corio_task_done(sc.t[2]));
+  corio_semaphore_release(sc.s);
+  scene_end(&sc);
+  return scene_status(&sc);
 }
 
 TEST(each_release_wakes_one_waiter) {
   test_run(one_per_permit, NULL, CORIO_OK);
-  CHECK_LOG("w1:CORIO_OK w2:CORIO_OK w3-waiting:1 w3:CORIO_OK");
+  CHECK_LOG("w1:CORIO_OK w2:CORIO_OK w3-waiting:1 w3:CORIO_OK "
+            "done value:0 locked:1");
 }
 
 static int reserved(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_semaphore_t *s;
-  int rc = corio_semaphore_new(&s, 1);
+  scene_t sc;
+  const worker_t w = {0, "waiter", 0, true};
+  int rc = scene_new(&sc, 1, &w, 1);
   if (rc != CORIO_OK) return rc;
-  corio_semaphore_acquire(s);
-  worker_t w = {s, "waiter", 0, true};
-  corio_task_t *t;
-  if ((rc = spawn(&t, &w, 1)) != CORIO_OK) return rc;
-  test_settle();
-  corio_semaphore_release(s);
-  log_state("released", s);
-  rc = corio_semaphore_acquire(s); /* the woken waiter goes first */
+  corio_semaphore_acquire(sc.s);
+  if ((rc = scene_spawn(&sc, 1, true)) != CORIO_OK) return rc;
+  corio_semaphore_release(sc.s);
+  log_state("released", sc.s);
+  rc = corio_semaphore_acquire(sc.s); /* the woken waiter goes first */
   test_log("main:%s", corio_err_name(rc));
-  corio_semaphore_release(s);
-  rc = corio_await(t, NULL);
-  log_state("done", s);
-  corio_task_release(t);
-  corio_semaphore_free(s);
-  return rc;
+  corio_semaphore_release(sc.s);
+  scene_end(&sc);
+  return scene_status(&sc);
 }
 
 TEST(a_released_permit_stays_reserved_for_the_waiter_it_woke) {
@@ -192,24 +230,18 @@ TEST(a_released_permit_stays_reserved_for_the_waiter_it_woke) {
 static int queued_behind_woken(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_semaphore_t *s;
-  int rc = corio_semaphore_new(&s, 0);
-  if (rc != CORIO_OK) return rc;
-  worker_t w[2] = {{s, "first", 0, 0}, {s, "second", 0, 0}};
-  corio_task_t *t[2];
-  if ((rc = spawn(&t[0], &w[0], 1)) != CORIO_OK) return rc;
-  test_settle();
+  scene_t sc;
+  const worker_t w[2] = {{0, "first", 0, 0}, {0, "second", 0, 0}};
+  int rc = scene_new(&sc, 0, w, 2);
+  if (rc != CORIO_OK || (rc = scene_spawn(&sc, 1, true)) != CORIO_OK) return rc;
   /* "second" starts before the woken "first" runs, sees a free permit
    * but must queue behind "first" (FIFO); "first" then wakes it. */
-  if ((rc = spawn(&t[1], &w[1], 1)) != CORIO_OK) return rc;
-  corio_semaphore_release(s);
-  corio_semaphore_release(s);
-  log_state("released", s);
-  rc = corio_gather(t, 2, NULL, NULL);
-  log_state("done", s);
-  release_all(t, 2);
-  corio_semaphore_free(s);
-  return rc;
+  if ((rc = scene_spawn(&sc, 2, false)) != CORIO_OK) return rc;
+  corio_semaphore_release(sc.s);
+  corio_semaphore_release(sc.s);
+  log_state("released", sc.s);
+  scene_end(&sc);
+  return scene_status(&sc);
 }
 
 TEST(a_waiter_that_queued_behind_a_woken_one_gets_a_free_permit_next) {
@@ -221,108 +253,82 @@ TEST(a_waiter_that_queued_behind_a_woken_one_gets_a_free_permit_next) {
 static int cancel_waiting(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_semaphore_t *s;
-  int rc = corio_semaphore_new(&s, 0);
+  scene_t sc;
+  const worker_t w[2] = {{0, "victim", 0, true}, {0, "next", 0, true}};
+  int rc = scene_start(&sc, 0, w, 2);
   if (rc != CORIO_OK) return rc;
-  worker_t w[2] = {{s, "victim", 0, true}, {s, "next", 0, true}};
-  corio_task_t *t[2];
-  if ((rc = spawn(t, w, 2)) != CORIO_OK) return rc;
+  corio_task_cancel(sc.t[0], NULL);
   test_settle();
-  corio_task_cancel(t[0], NULL);
-  test_settle();
-  log_state("releasing", s);
-  corio_semaphore_release(s);
-  int codes[2];
-  corio_gather(t, 2, NULL, codes);
-  test_log("codes:%s,%s", corio_err_name(codes[0]), corio_err_name(codes[1]));
-  log_state("done", s);
-  release_all(t, 2);
-  corio_semaphore_free(s);
+  log_state("releasing", sc.s);
+  corio_semaphore_release(sc.s);
+  scene_end(&sc);
+  test_log("codes:%s,%s", corio_err_name(sc.codes[0]),
+           corio_err_name(sc.codes[1]));
   return CORIO_OK;
 }
 
 TEST(a_waiter_cancelled_while_waiting_takes_no_permit) {
   test_run(cancel_waiting, NULL, CORIO_OK);
   CHECK_LOG("victim:CORIO_ECANCELLED releasing value:0 locked:1 "
-            "next:CORIO_OK codes:CORIO_ECANCELLED,CORIO_OK "
-            "done value:1 locked:0");
+            "next:CORIO_OK done value:1 locked:0 "
+            "codes:CORIO_ECANCELLED,CORIO_OK");
 }
 
 static int cancel_woken(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_semaphore_t *s;
-  int rc = corio_semaphore_new(&s, 0);
+  scene_t sc;
+  const worker_t w[2] = {{0, "woken", 0, true}, {0, "next", 0, true}};
+  int rc = scene_start(&sc, 0, w, 2);
   if (rc != CORIO_OK) return rc;
-  worker_t w[2] = {{s, "woken", 0, true}, {s, "next", 0, true}};
-  corio_task_t *t[2];
-  if ((rc = spawn(t, w, 2)) != CORIO_OK) return rc;
-  test_settle();
-  corio_semaphore_release(s);    /* hands the permit to "woken"... */
-  corio_task_cancel(t[0], NULL); /* ...which is cancelled before it runs */
-  log_state("released", s);
-  int codes[2];
-  corio_gather(t, 2, NULL, codes);
-  test_log("codes:%s,%s", corio_err_name(codes[0]), corio_err_name(codes[1]));
-  log_state("done", s);
-  release_all(t, 2);
-  corio_semaphore_free(s);
+  corio_semaphore_release(sc.s);    /* hands the permit to "woken"... */
+  corio_task_cancel(sc.t[0], NULL); /* ...which is cancelled before it runs */
+  log_state("released", sc.s);
+  scene_end(&sc);
+  test_log("codes:%s,%s", corio_err_name(sc.codes[0]),
+           corio_err_name(sc.codes[1]));
   return CORIO_OK;
 }
 
 TEST(a_permit_handed_to_a_waiter_cancelled_before_it_runs_goes_to_the_next) {
   test_run(cancel_woken, NULL, CORIO_OK);
   CHECK_LOG("released value:0 locked:1 woken:CORIO_ECANCELLED next:CORIO_OK "
-            "codes:CORIO_ECANCELLED,CORIO_OK done value:1 locked:0");
+            "done value:1 locked:0 codes:CORIO_ECANCELLED,CORIO_OK");
 }
 
 static int lone_cancelled(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_semaphore_t *s;
-  int rc = corio_semaphore_new(&s, 0);
+  scene_t sc;
+  const worker_t w = {0, "waiter", 0, true};
+  int rc = scene_start(&sc, 0, &w, 1);
   if (rc != CORIO_OK) return rc;
-  worker_t w = {s, "waiter", 0, true};
-  corio_task_t *t;
-  if ((rc = spawn(&t, &w, 1)) != CORIO_OK) return rc;
-  test_settle();
-  corio_semaphore_release(s); /* hands the permit to the waiter... */
-  corio_task_cancel(t, NULL); /* ...which gives it back */
-  int code;
-  corio_gather(&t, 1, NULL, &code);
-  test_log("code:%s", corio_err_name(code));
-  log_state("done", s);
-  corio_task_release(t);
-  corio_semaphore_free(s);
+  corio_semaphore_release(sc.s);    /* hands the permit to the waiter... */
+  corio_task_cancel(sc.t[0], NULL); /* ...which gives it back */
+  scene_end(&sc);
+  test_log("code:%s", corio_err_name(sc.codes[0]));
   return CORIO_OK;
 }
 
 TEST(a_cancelled_waiter_gives_back_the_permit_it_was_handed) {
   test_run(lone_cancelled, NULL, CORIO_OK);
-  CHECK_LOG("waiter:CORIO_ECANCELLED code:CORIO_ECANCELLED "
-            "done value:1 locked:0");
+  CHECK_LOG("waiter:CORIO_ECANCELLED done value:1 locked:0 "
+            "code:CORIO_ECANCELLED");
 }
 
 static int skip_cancelled(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  corio_semaphore_t *s;
-  int rc = corio_semaphore_new(&s, 0);
+  scene_t sc;
+  const worker_t w = {0, "cancelled", 0, true};
+  int rc = scene_start(&sc, 0, &w, 1);
   if (rc != CORIO_OK) return rc;
-  worker_t w = {s, "cancelled", 0, true};
-  corio_task_t *t;
-  if ((rc = spawn(&t, &w, 1)) != CORIO_OK) return rc;
-  test_settle();
-  corio_task_cancel(t, NULL); /* still queued: it has not run yet */
-  corio_semaphore_release(s);
-  log_state("released", s);
-  rc = corio_semaphore_acquire(s); /* must not wait behind it */
+  corio_task_cancel(sc.t[0], NULL); /* still queued: it has not run yet */
+  corio_semaphore_release(sc.s);
+  log_state("released", sc.s);
+  rc = corio_semaphore_acquire(sc.s); /* must not wait behind it */
   test_log("main:%s", corio_err_name(rc));
-  int code;
-  corio_gather(&t, 1, NULL, &code);
-  log_state("done", s);
-  corio_task_release(t);
-  corio_semaphore_free(s);
+  scene_end(&sc);
   return CORIO_OK;
 }
 

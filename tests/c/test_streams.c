@@ -208,31 +208,48 @@ static void run_payload_case(const char *payload, size_t limit,
 /* ---- both directions and the peers -------------------------------------- */
 
 typedef struct peer_seen {
-  char server_side[80]; /* the client as the server's writer sees it */
+  char server_side[80];  /* the client as the server's writer sees it */
+  char server_local[80]; /* the server's writer's sockname */
+  char client_local[80]; /* the client writer's sockname */
 } peer_seen_t;
+
+static void copy_text(char *to, size_t n, const char *text) {
+  snprintf(to, n, "%s", text ? text : "(none)");
+}
 
 static int echo_and_note_peer(corio_reader_t *r, corio_writer_t *w, void *arg) {
   peer_seen_t *seen = arg;
-  snprintf(seen->server_side, sizeof seen->server_side, "%s",
-           corio_writer_peer(w));
+  copy_text(seen->server_side, sizeof seen->server_side, corio_writer_peer(w));
+  copy_text(seen->server_local, sizeof seen->server_local,
+            corio_writer_extra_info(w, "sockname"));
   return echo_lines(r, w, NULL);
 }
 
 static int check_lines_and_peer(pair_t *p, void *data) {
-  (void)data; /* the server's view of the peer: checked after the run */
+  peer_seen_t *seen = data; /* the server's view: checked after the run */
   const char *lines[] = {"hello\n", "second line\n", "\n"};
   for (size_t i = 0; i < 3; i++) check_echo(p, lines[i]);
   CHECK_STR(corio_writer_peer(p->w), loopback(corio_server_port(p->server)));
+  /* asyncio's get_extra_info: peername as corio_writer_peer, sockname the
+   * local end, no TLS, so neither ssl nor peercert. */
+  CHECK_STR(corio_writer_extra_info(p->w, "peername"), corio_writer_peer(p->w));
+  copy_text(seen->client_local, sizeof seen->client_local,
+            corio_writer_extra_info(p->w, "sockname"));
+  CHECK(corio_writer_extra_info(p->w, "ssl") == NULL);
+  CHECK(corio_writer_extra_info(p->w, "peercert") == NULL);
   return CORIO_OK;
 }
 
 TEST(echo_server_returns_each_line_and_both_peers_are_known) {
-  peer_seen_t seen = {""};
+  peer_seen_t seen = {"", "", ""};
   run_with_server((server_case_t){.handler = echo_and_note_peer,
                                   .data = &seen,
                                   .client = check_lines_and_peer});
   CHECK(strncmp(seen.server_side, HOST ":", strlen(HOST ":")) == 0);
   CHECK(atoi(seen.server_side + strlen(HOST ":")) > 0);
+  /* Each end's sockname is the other's peername. */
+  CHECK_STR(seen.client_local, seen.server_side);
+  CHECK(strncmp(seen.server_local, HOST ":", strlen(HOST ":")) == 0);
 }
 
 /* 1 MiB each way: written at once (no drain: the client reads back while

@@ -218,46 +218,55 @@ TEST(result_of_a_pending_task_is_invalid_state) {
             "error:null");
 }
 
-static int result_of_completed(void *arg, intptr_t *result) {
-  (void)arg;
+/* A task's outcome looked at once it has ended: finished_task runs
+ * fn(arg) in a task of its own, lets it end, and gives it to check. */
+typedef struct finished_case {
+  corio_fn fn;
+  void *arg;
+  void (*check)(corio_task_t *t);
+} finished_case_t;
+
+static int finished_task(void *arg, intptr_t *result) {
   (void)result;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, return_value, (void *)(intptr_t)123, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_sleep(0.01);
+  const finished_case_t *c = arg;
+  corio_task_t *t = test_start(c->fn, c->arg);
+  if (t == NULL) return CORIO_EFAILED;
+  int rc = corio_sleep(0.01);
+  CHECK(corio_task_done(t));
+  c->check(t);
+  corio_task_release(t);
+  return rc;
+}
+
+/* Runs check on the ended task that ran fn(arg). */
+static void on_finished(corio_fn fn, void *arg, void (*check)(corio_task_t *)) {
+  finished_case_t c = {fn, arg, check};
+  test_run(finished_task, &c, CORIO_OK);
+}
+
+static void log_completed(corio_task_t *t) {
   intptr_t v = 0;
   test_log("%s:%d", corio_err_name(corio_task_result(t, &v)), (int)v);
   test_log("again:%s:%d", corio_err_name(corio_task_result(t, &v)), (int)v);
   test_log("null-ok:%s", corio_err_name(corio_task_result(t, NULL)));
   test_log("error:%s", corio_task_error(t) ? "set" : "null");
-  corio_task_release(t);
-  return rc;
 }
 
 TEST(result_of_a_completed_task_is_its_value) {
-  test_run(result_of_completed, NULL, CORIO_OK);
+  on_finished(return_value, (void *)(intptr_t)123, log_completed);
   CHECK_LOG("CORIO_OK:123 again:CORIO_OK:123 null-ok:CORIO_OK error:null");
 }
 
-static int failed_task_outcome(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, fail_with_message, NULL, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_sleep(0.01);
+static void check_failed(corio_task_t *t) {
   intptr_t v = 55;
   CHECK_INT(corio_task_result(t, &v), CORIO_EUSER - 3);
   CHECK_INT(v, 55); /* written only on CORIO_OK */
   CHECK_STR(corio_task_error(t), "widget W broke");
-  CHECK(corio_task_done(t));
   CHECK(!corio_task_cancelled(t));
-  corio_task_release(t);
-  return rc;
 }
 
 TEST(failed_task_reports_its_code_and_message) {
-  test_run(failed_task_outcome, NULL, CORIO_OK);
+  on_finished(fail_with_message, NULL, check_failed);
 }
 
 static int fail_without_message(void *arg, intptr_t *result) {
@@ -266,21 +275,13 @@ static int fail_without_message(void *arg, intptr_t *result) {
   return CORIO_EINVAL;
 }
 
-static int plain_code_outcome(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, fail_without_message, NULL, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_sleep(0.01);
+static void check_plain_code(corio_task_t *t) {
   CHECK_INT(corio_task_result(t, NULL), CORIO_EINVAL);
   CHECK(corio_task_error(t) != NULL);
-  corio_task_release(t);
-  return rc;
 }
 
 TEST(task_failing_without_a_message_still_has_an_error_text) {
-  test_run(plain_code_outcome, NULL, CORIO_OK);
+  on_finished(fail_without_message, NULL, check_plain_code);
 }
 
 static int return_ecancelled(void *arg, intptr_t *result) {
@@ -289,23 +290,14 @@ static int return_ecancelled(void *arg, intptr_t *result) {
   return CORIO_ECANCELLED;
 }
 
-static int returning_ecancelled(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_task_t *t;
-  int rc = corio_task_create(&t, return_ecancelled, NULL, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_sleep(0.01);
-  CHECK(corio_task_done(t));
+static void check_cancelled(corio_task_t *t) {
   CHECK(corio_task_cancelled(t));
   CHECK_INT(corio_task_result(t, NULL), CORIO_ECANCELLED);
   CHECK_STR(corio_task_error(t), "cancelled");
-  corio_task_release(t);
-  return rc;
 }
 
 TEST(task_returning_ecancelled_ends_cancelled) {
-  test_run(returning_ecancelled, NULL, CORIO_OK);
+  on_finished(return_ecancelled, NULL, check_cancelled);
 }
 
 static int return_end(void *arg, intptr_t *result) {

@@ -340,19 +340,43 @@ TEST(a_cancelled_child_is_not_a_group_failure) {
             "other-cancelled:0");
 }
 
+/* The two children of the owner's group, kept (a reference each) so the
+ * test can look at them after the group is gone. */
 static corio_task_t *owned[2];
+
+/* A group with two children running jobs[0] and jobs[1], kept in owned[]. */
+static int group_of_two(corio_task_group_t **g, job_t *jobs) {
+  int rc = corio_task_group_new(g);
+  for (int i = 0; i < 2 && rc == CORIO_OK; i++) {
+    rc = corio_task_group_spawn(*g, &owned[i], run_job, &jobs[i], NULL);
+    if (rc == CORIO_OK) corio_task_retain(owned[i]);
+  }
+  return rc;
+}
+
+/* Starts owner_fn (the owner of a group_of_two of 10 s jobs) as a task,
+ * cancels it from outside once it waits, and logs how it and its
+ * children ended. */
+static int cancel_the_owner(corio_fn owner_fn) {
+  job_t jobs[2] = {{.secs = 10, .value = 1}, {.secs = 10, .value = 2}};
+  corio_task_t *owner = test_start(owner_fn, jobs);
+  if (owner == NULL) return CORIO_EFAILED;
+  corio_sleep(0.01);
+  corio_task_cancel(owner, NULL);
+  int rc = corio_await(owner, NULL);
+  test_log("owner:%s children-cancelled:%d%d", corio_err_name(rc),
+           corio_task_cancelled(owned[0]), corio_task_cancelled(owned[1]));
+  corio_task_release(owned[0]);
+  corio_task_release(owned[1]);
+  corio_task_release(owner);
+  return CORIO_OK;
+}
 
 static int group_owner(void *arg, intptr_t *result) {
   (void)result;
-  job_t *jobs = arg;
   corio_task_group_t *g;
-  int rc = corio_task_group_new(&g);
+  int rc = group_of_two(&g, arg);
   if (rc != CORIO_OK) return rc;
-  for (int i = 0; i < 2; i++) {
-    rc = corio_task_group_spawn(g, &owned[i], run_job, &jobs[i], NULL);
-    if (rc != CORIO_OK) return rc;
-    corio_task_retain(owned[i]);
-  }
   int body = corio_sleep(10);
   test_log("body:%s", corio_err_name(body));
   rc = corio_task_group_wait(g, body);
@@ -365,19 +389,7 @@ static int group_owner(void *arg, intptr_t *result) {
 static int cancel_group_owner(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  job_t jobs[2] = {{.secs = 10, .value = 1}, {.secs = 10, .value = 2}};
-  corio_task_t *owner;
-  int rc = corio_task_create(&owner, group_owner, jobs, NULL);
-  if (rc != CORIO_OK) return rc;
-  corio_sleep(0.01);
-  corio_task_cancel(owner, NULL);
-  rc = corio_await(owner, NULL);
-  test_log("owner:%s children-cancelled:%d%d", corio_err_name(rc),
-           corio_task_cancelled(owned[0]), corio_task_cancelled(owned[1]));
-  corio_task_release(owned[0]);
-  corio_task_release(owned[1]);
-  corio_task_release(owner);
-  return CORIO_OK;
+  return cancel_the_owner(group_owner);
 }
 
 TEST(
@@ -391,15 +403,9 @@ TEST(
 
 static int owner_in_wait(void *arg, intptr_t *result) {
   (void)result;
-  job_t *jobs = arg;
   corio_task_group_t *g;
-  int rc = corio_task_group_new(&g);
+  int rc = group_of_two(&g, arg);
   if (rc != CORIO_OK) return rc;
-  for (int i = 0; i < 2; i++) {
-    rc = corio_task_group_spawn(g, &owned[i], run_job, &jobs[i], NULL);
-    if (rc != CORIO_OK) return rc;
-    corio_task_retain(owned[i]);
-  }
   rc = corio_task_group_wait(g, CORIO_OK); /* cancelled while in here */
   test_log("wait:%s", corio_err_name(rc));
   corio_task_group_free(g);
@@ -409,19 +415,7 @@ static int owner_in_wait(void *arg, intptr_t *result) {
 static int cancel_owner_in_wait(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
-  job_t jobs[2] = {{.secs = 10, .value = 1}, {.secs = 10, .value = 2}};
-  corio_task_t *owner;
-  int rc = corio_task_create(&owner, owner_in_wait, jobs, NULL);
-  if (rc != CORIO_OK) return rc;
-  corio_sleep(0.01);
-  corio_task_cancel(owner, NULL);
-  rc = corio_await(owner, NULL);
-  test_log("owner:%s children-cancelled:%d%d", corio_err_name(rc),
-           corio_task_cancelled(owned[0]), corio_task_cancelled(owned[1]));
-  corio_task_release(owned[0]);
-  corio_task_release(owned[1]);
-  corio_task_release(owner);
-  return CORIO_OK;
+  return cancel_the_owner(owner_in_wait);
 }
 
 TEST(

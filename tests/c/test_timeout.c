@@ -28,10 +28,9 @@ static int do_work(void *arg, intptr_t *result) {
 static int wait_for_in_time(void *arg, intptr_t *result) {
   (void)arg;
   work_t w = {"inner", 0.01, 31, 0};
-  corio_task_t *t;
-  int rc = corio_task_create(&t, do_work, &w, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_wait_for(t, 1.0, result);
+  corio_task_t *t = test_start(do_work, &w);
+  if (t == NULL) return CORIO_EFAILED;
+  int rc = corio_wait_for(t, 1.0, result);
   test_log("wait_for:%s", corio_err_name(rc));
   corio_task_release(t);
   return rc;
@@ -45,10 +44,9 @@ TEST(wait_for_returns_the_result_when_in_time) {
 static int wait_for_without_limit(void *arg, intptr_t *result) {
   (void)arg;
   work_t w = {"inner", 0.02, 32, 0};
-  corio_task_t *t;
-  int rc = corio_task_create(&t, do_work, &w, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_wait_for(t, CORIO_FOREVER, result);
+  corio_task_t *t = test_start(do_work, &w);
+  if (t == NULL) return CORIO_EFAILED;
+  int rc = corio_wait_for(t, CORIO_FOREVER, result);
   corio_task_release(t);
   return rc;
 }
@@ -62,12 +60,11 @@ static int wait_for_expires(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   work_t w = {"inner", 10, 1, 0};
-  corio_task_t *t;
-  int rc = corio_task_create(&t, do_work, &w, NULL);
-  if (rc != CORIO_OK) return rc;
+  corio_task_t *t = test_start(do_work, &w);
+  if (t == NULL) return CORIO_EFAILED;
   double t0 = corio_time();
   intptr_t v = 77;
-  rc = corio_wait_for(t, 0.02, &v);
+  int rc = corio_wait_for(t, 0.02, &v);
   double elapsed = corio_time() - t0;
   test_log("wait_for:%s msg:[%s]", corio_err_name(rc), corio_errmsg());
   test_log("inner-done:%d inner-cancelled:%d v:%d", corio_task_done(t),
@@ -87,10 +84,9 @@ TEST(wait_for_timeout_cancels_and_awaits_the_inner_task) {
 static int wait_for_one_that_ignores_cancel(void *arg, intptr_t *result) {
   (void)arg;
   work_t w = {"inner", 10, 44, 1};
-  corio_task_t *t;
-  int rc = corio_task_create(&t, do_work, &w, NULL);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_wait_for(t, 0.02, result);
+  corio_task_t *t = test_start(do_work, &w);
+  if (t == NULL) return CORIO_EFAILED;
+  int rc = corio_wait_for(t, 0.02, result);
   test_log("wait_for:%s cancelled:%d", corio_err_name(rc),
            corio_task_cancelled(t));
   corio_task_release(t);
@@ -190,11 +186,10 @@ TEST(wait_for_zero_never_starts_a_pending_task) {
 static int wait_for_zero_done(void *arg, intptr_t *result) {
   (void)arg;
   work_t w = {"inner", 0.01, 55, 0};
-  corio_task_t *t;
-  int rc = corio_task_create(&t, do_work, &w, NULL);
-  if (rc != CORIO_OK) return rc;
+  corio_task_t *t = test_start(do_work, &w);
+  if (t == NULL) return CORIO_EFAILED;
   corio_await(t, NULL); /* done before wait_for begins */
-  rc = corio_wait_for(t, 0, result);
+  int rc = corio_wait_for(t, 0, result);
   test_log("wait_for:%s", corio_err_name(rc));
   rc = corio_sleep(0.01); /* no expiry is left behind */
   test_log("after:%s", corio_err_name(rc));
@@ -208,6 +203,14 @@ TEST(wait_for_with_zero_timeout_on_a_done_task_returns_its_result) {
 }
 
 /* ---- timeout scopes ----------------------------------------------------- */
+
+/* The body of a scope that only sleeps: sleeps secs, exits the scope with
+ * the sleep's status, logs "exit:STATUS" and returns the exit's status. */
+static int sleep_and_exit(corio_timeout_t *to, double secs) {
+  int rc = corio_timeout_exit(to, corio_sleep(secs));
+  test_log("exit:%s", corio_err_name(rc));
+  return rc;
+}
 
 static int scope_expires(void *arg, intptr_t *result) {
   (void)arg;
@@ -286,21 +289,28 @@ TEST(expired_scope_exited_with_ok_returns_ok) {
             "after:CORIO_OK");
 }
 
-static int nested_inner_first(void *arg, intptr_t *result) {
-  (void)arg;
+/* Two nested scopes of `outer` and `inner` seconds around a 10 s sleep;
+ * logs how the sleep and each exit ended. between: after the inner exit,
+ * sleeps a little and logs it (no cancellation may be left over). */
+typedef struct nested {
+  double outer, inner;
+  bool between;
+} nested_t;
+
+static int nested_scopes(void *arg, intptr_t *result) {
   (void)result;
+  const nested_t *n = arg;
   corio_timeout_t outer = CORIO_TIMEOUT_INIT, inner = CORIO_TIMEOUT_INIT;
-  int rc = corio_timeout_enter(&outer, 1.0);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_timeout_enter(&inner, 0.02);
-  if (rc != CORIO_OK) return rc;
+  int rc = corio_timeout_enter(&outer, n->outer);
+  if (rc != CORIO_OK ||
+      (rc = corio_timeout_enter(&inner, n->inner)) != CORIO_OK)
+    return rc;
   rc = corio_sleep(10);
   test_log("sleep:%s", corio_err_name(rc));
   rc = corio_timeout_exit(&inner, rc);
   test_log("inner-exit:%s inner-expired:%d", corio_err_name(rc),
            corio_timeout_expired(&inner));
-  int rc2 = corio_sleep(0.01); /* no cancellation is left over */
-  test_log("between:%s", corio_err_name(rc2));
+  if (n->between) test_log("between:%s", corio_err_name(corio_sleep(0.01)));
   rc = corio_timeout_exit(&outer, rc);
   test_log("outer-exit:%s outer-expired:%d", corio_err_name(rc),
            corio_timeout_expired(&outer));
@@ -308,34 +318,15 @@ static int nested_inner_first(void *arg, intptr_t *result) {
 }
 
 TEST(nested_scopes_inner_expiry_is_a_plain_status_to_the_outer) {
-  test_run(nested_inner_first, NULL, CORIO_OK);
+  test_run(nested_scopes, &(nested_t){1.0, 0.02, true}, CORIO_OK);
   CHECK_LOG("sleep:CORIO_ECANCELLED inner-exit:CORIO_ETIMEDOUT inner-expired:1 "
             "between:CORIO_OK outer-exit:CORIO_ETIMEDOUT outer-expired:0");
-}
-
-static int nested_outer_first(void *arg, intptr_t *result) {
-  (void)arg;
-  (void)result;
-  corio_timeout_t outer = CORIO_TIMEOUT_INIT, inner = CORIO_TIMEOUT_INIT;
-  int rc = corio_timeout_enter(&outer, 0.02);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_timeout_enter(&inner, 1.0);
-  if (rc != CORIO_OK) return rc;
-  rc = corio_sleep(10);
-  test_log("sleep:%s", corio_err_name(rc));
-  rc = corio_timeout_exit(&inner, rc);
-  test_log("inner-exit:%s inner-expired:%d", corio_err_name(rc),
-           corio_timeout_expired(&inner));
-  rc = corio_timeout_exit(&outer, rc);
-  test_log("outer-exit:%s outer-expired:%d", corio_err_name(rc),
-           corio_timeout_expired(&outer));
-  return CORIO_OK;
 }
 
 TEST(nested_scopes_outer_expiry_passes_the_inner_scope_as_ecancelled) {
   /* asyncio: the inner scope has not expired, so its exit lets the
    * CancelledError through; the outer scope's exit makes it TimeoutError. */
-  test_run(nested_outer_first, NULL, CORIO_OK);
+  test_run(nested_scopes, &(nested_t){0.02, 1.0, false}, CORIO_OK);
   CHECK_LOG(
       "sleep:CORIO_ECANCELLED inner-exit:CORIO_ECANCELLED inner-expired:0 "
       "outer-exit:CORIO_ETIMEDOUT outer-expired:1");
@@ -402,9 +393,7 @@ static int reschedule_from_never(void *arg, intptr_t *result) {
   if (rc != CORIO_OK) return rc;
   test_log("when:%g", corio_timeout_when(&to));
   corio_timeout_reschedule(&to, corio_time() + 0.01);
-  rc = corio_sleep(10);
-  rc = corio_timeout_exit(&to, rc);
-  test_log("exit:%s", corio_err_name(rc));
+  sleep_and_exit(&to, 10);
   return CORIO_OK;
 }
 
@@ -423,10 +412,7 @@ static int reschedule_to_never(void *arg, intptr_t *result) {
   if (rc != CORIO_OK) return rc;
   corio_timeout_reschedule(&to, CORIO_FOREVER);
   test_log("when:%g", corio_timeout_when(&to));
-  rc = corio_sleep(0.03);
-  rc = corio_timeout_exit(&to, rc);
-  test_log("exit:%s", corio_err_name(rc));
-  return rc;
+  return sleep_and_exit(&to, 0.03);
 }
 
 TEST(reschedule_to_never_removes_the_deadline) {
@@ -470,9 +456,7 @@ static int enter_at_past(void *arg, intptr_t *result) {
   corio_timeout_t to = CORIO_TIMEOUT_INIT;
   int rc = corio_timeout_enter_at(&to, corio_time() - 1);
   if (rc != CORIO_OK) return rc;
-  rc = corio_sleep(10);
-  rc = corio_timeout_exit(&to, rc);
-  test_log("exit:%s", corio_err_name(rc));
+  sleep_and_exit(&to, 10);
   return CORIO_OK;
 }
 
@@ -522,13 +506,11 @@ static int scope_awaiting_a_task(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   work_t w = {"inner", 10, 1, 0};
-  corio_task_t *t;
-  int rc = corio_task_create(&t, do_work, &w, NULL);
-  if (rc != CORIO_OK) return rc;
+  corio_task_t *t = test_start(do_work, &w);
+  if (t == NULL) return CORIO_EFAILED;
   corio_timeout_t to = CORIO_TIMEOUT_INIT;
   corio_timeout_enter(&to, 0.02);
-  rc = corio_await(t, NULL);
-  rc = corio_timeout_exit(&to, rc);
+  int rc = corio_timeout_exit(&to, corio_await(t, NULL));
   test_log("exit:%s inner-cancelled:%d", corio_err_name(rc),
            corio_task_cancelled(t));
   corio_task_release(t);

@@ -64,21 +64,29 @@ static void log_tasks(const char *label, corio_task_t **t, size_t n) {
   test_log("%s:[%s]", label, buf);
 }
 
+/* corio_wait over the n tasks t (n <= 3), logging "wait:STATUS",
+ * "done:[names]" and "pending:[names]"; returns wait's status. */
+static int wait_and_log(corio_task_t **t, size_t n, corio_wait_mode_t when,
+                        double timeout) {
+  corio_task_t *done[3], *pending[3];
+  size_t ndone = 99, npending = 99;
+  int rc = corio_wait(t, n, when, timeout, done, &ndone, pending, &npending);
+  test_log("wait:%s", corio_err_name(rc));
+  log_tasks("done", done, ndone);
+  log_tasks("pending", pending, npending);
+  return rc;
+}
+
 static int wait_all(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
   job_t jobs[3] = {{.name = "slow", .secs = 0.03, .value = 1},
                    {.name = "fast", .secs = 0.01, .value = 2},
                    {.name = "fails", .secs = 0.02, .code = CORIO_EUSER - 1}};
-  corio_task_t *t[3], *done[3], *pending[3];
-  size_t ndone = 99, npending = 99;
+  corio_task_t *t[3];
   int rc = spawn_jobs(t, jobs, 3);
   if (rc != CORIO_OK) return rc;
-  rc = corio_wait(t, 3, CORIO_ALL_COMPLETED, CORIO_FOREVER, done, &ndone,
-                  pending, &npending);
-  test_log("wait:%s", corio_err_name(rc));
-  log_tasks("done", done, ndone);
-  log_tasks("pending", pending, npending);
+  rc = wait_and_log(t, 3, CORIO_ALL_COMPLETED, CORIO_FOREVER);
   release_all(t, 3);
   return rc;
 }
@@ -95,17 +103,12 @@ static int wait_first_completed(void *arg, intptr_t *result) {
   job_t jobs[3] = {{.name = "long", .secs = 10, .value = 1},
                    {.name = "quick", .secs = 0.01, .value = 2},
                    {.name = "longer", .secs = 10, .value = 3}};
-  corio_task_t *t[3], *done[3], *pending[3];
-  size_t ndone = 99, npending = 99;
+  corio_task_t *t[3];
   int rc = spawn_jobs(t, jobs, 3);
   if (rc != CORIO_OK) return rc;
   double t0 = corio_time();
-  rc = corio_wait(t, 3, CORIO_FIRST_COMPLETED, CORIO_FOREVER, done, &ndone,
-                  pending, &npending);
+  rc = wait_and_log(t, 3, CORIO_FIRST_COMPLETED, CORIO_FOREVER);
   CHECK(corio_time() - t0 < 5);
-  test_log("wait:%s", corio_err_name(rc));
-  log_tasks("done", done, ndone);
-  log_tasks("pending", pending, npending);
   test_log("pending-untouched:%d%d", untouched(t[0]), untouched(t[2]));
   cancel_all(t, 3);
   release_all(t, 3);
@@ -124,17 +127,12 @@ static int wait_first_exception(void *arg, intptr_t *result) {
   job_t jobs[3] = {{.name = "ok", .value = 1}, /* done before "fails" */
                    {.name = "long", .secs = 10, .value = 2},
                    {.name = "fails", .secs = 0.01, .code = CORIO_EUSER - 2}};
-  corio_task_t *t[3], *done[3], *pending[3];
-  size_t ndone = 99, npending = 99;
+  corio_task_t *t[3];
   int rc = spawn_jobs(t, jobs, 3);
   if (rc != CORIO_OK) return rc;
   double t0 = corio_time();
-  rc = corio_wait(t, 3, CORIO_FIRST_EXCEPTION, CORIO_FOREVER, done, &ndone,
-                  pending, &npending);
+  rc = wait_and_log(t, 3, CORIO_FIRST_EXCEPTION, CORIO_FOREVER);
   CHECK(corio_time() - t0 < 5);
-  test_log("wait:%s", corio_err_name(rc));
-  log_tasks("done", done, ndone);
-  log_tasks("pending", pending, npending);
   cancel_all(t, 3);
   release_all(t, 3);
   return rc;
@@ -151,15 +149,10 @@ static int wait_first_exception_ignores_cancel(void *arg, intptr_t *result) {
   job_t jobs[2] = {
       {.name = "cancelled", .secs = 0.01, .code = CORIO_ECANCELLED},
       {.name = "ok", .secs = 0.03, .value = 1}};
-  corio_task_t *t[2], *done[2], *pending[2];
-  size_t ndone = 99, npending = 99;
+  corio_task_t *t[2];
   int rc = spawn_jobs(t, jobs, 2);
   if (rc != CORIO_OK) return rc;
-  rc = corio_wait(t, 2, CORIO_FIRST_EXCEPTION, CORIO_FOREVER, done, &ndone,
-                  pending, &npending);
-  test_log("wait:%s", corio_err_name(rc));
-  log_tasks("done", done, ndone);
-  log_tasks("pending", pending, npending);
+  rc = wait_and_log(t, 2, CORIO_FIRST_EXCEPTION, CORIO_FOREVER);
   release_all(t, 2);
   return rc;
 }
@@ -197,15 +190,10 @@ static int wait_with_timeout(void *arg, intptr_t *result) {
   (void)result;
   job_t jobs[2] = {{.name = "late", .secs = 0.06, .value = 8},
                    {.name = "early", .value = 9}}; /* done after one yield */
-  corio_task_t *t[2], *done[2], *pending[2];
-  size_t ndone = 99, npending = 99;
+  corio_task_t *t[2];
   int rc = spawn_jobs(t, jobs, 2);
   if (rc != CORIO_OK) return rc;
-  rc = corio_wait(t, 2, CORIO_ALL_COMPLETED, 0.03, done, &ndone, pending,
-                  &npending);
-  test_log("wait:%s", corio_err_name(rc));
-  log_tasks("done", done, ndone);
-  log_tasks("pending", pending, npending);
+  rc = wait_and_log(t, 2, CORIO_ALL_COMPLETED, 0.03);
   test_log("late-untouched:%d", untouched(t[0]));
   intptr_t v = 0;
   rc = corio_await(t[0], &v);

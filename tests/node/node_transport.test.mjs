@@ -86,6 +86,15 @@ describe('the Node transport (net, tls)', { skip: MISSING ?? false, concurrency:
       }
     });
 
+    test("get_extra_info knows the TLS peer certificate's subject and the sockname", T, async (t) => {
+      if (!certs) return t.skip('openssl is not installed');
+      const r = await run('tls', 'localhost', tlsPort, certs.caFile);
+      assertResult(r, 'CORIO_OK');
+      assert.ok(r.lines.includes('extra peercert CN=localhost'), r.lines.join('\n'));
+      assert.ok(r.lines.includes('extra ssl 1'), r.lines.join('\n'));
+      assert.ok(r.lines.some((l) => /^extra sockname 127\.0\.0\.1:[1-9]\d*$/.test(l)), r.lines.join('\n'));
+    });
+
     test('without its CA the certificate fails with CORIO_ETLS', T, async (t) => {
       if (!certs) return t.skip('openssl is not installed');
       const r = await run('fetch', `https://localhost:${tlsPort}/`);

@@ -67,6 +67,9 @@ describe('native TLS streams', { concurrency: 2 }, () => {
     const r = await run('echo', '127.0.0.1', String(tlsPort), certs.caFile);
     assert.equal(r.result.code, 'CORIO_OK', r.how);
     assert.ok(r.lines.includes(`peer 127.0.0.1:${tlsPort}`), r.how);
+    // get_extra_info: the local address, and the certificate's subject.
+    assert.ok(r.lines.some((l) => /^sockname 127\.0\.0\.1:[1-9]\d*$/.test(l)), r.how);
+    assert.ok(r.lines.includes('peercert CN=localhost'), r.how);
     assert.ok(r.lines.includes('line hello over TLS'), r.how);
     assert.ok(r.lines.includes('big ok'), r.how);
     assert.ok(r.lines.includes('eof'), r.how);

@@ -14,6 +14,8 @@
  *                               0.2 s, without reading) the writer closes,
  *                               then the run lasts 0.5 s more
  *   fetch URL [CA_FILE]         corio_fetch: status, headers, body
+ *   tls HOST PORT CA_FILE       a TLS connection: get_extra_info's sockname,
+ *                               ssl and peercert, then closed
  *   serve HOST [PORT]           an echo server on HOST:PORT (default 0: a
  *                               port the system picks), one client
  *                               connecting to it, then the server closed
@@ -261,6 +263,10 @@ static int on_connection(int argc, char **argv) {
   const char *op = argv[0], *host = argv[1];
   corio_conn_opts_t opts = {0};
   if (strcmp(op, "slow") == 0) opts.limit = 16 * 1024;
+  if (strcmp(op, "tls") == 0 && argc >= 4) {
+    opts.tls = true;
+    opts.ca_file = argv[3];
+  }
   corio_reader_t *r;
   corio_writer_t *w;
   int rc = corio_open_connection(host, atoi(argv[2]), &opts, &r, &w);
@@ -282,6 +288,12 @@ static int on_connection(int argc, char **argv) {
     rc = send_get(w, host, argv[2], argv[3]);
     if (rc == CORIO_OK) rc = read_head(r);
     if (rc == CORIO_OK) rc = slow_body(r, argc >= 5 ? argv[4] : NULL);
+  } else if (strcmp(op, "tls") == 0 && argc >= 4) {
+    const char *names[] = {"sockname", "ssl", "peercert"};
+    for (int i = 0; i < 3; i++) {
+      const char *v = corio_writer_extra_info(w, names[i]);
+      printf("extra %s %s\n", names[i], v ? v : "(none)");
+    }
   } else if (strcmp(op, "close") == 0 && argc >= 5) {
     rc = send_get(w, host, argv[2], argv[3]);
     if (rc == CORIO_OK) rc = close_early(r, w, (size_t)atol(argv[4]));

@@ -6,7 +6,8 @@
  *   tls_client echo HOST PORT CA|- [NAME]      connect, then a line and
  *       2 MiB through the echo server and back, write_eof, read to EOF
  * CA "-" trusts the system's CAs; NAME is the name checked (default HOST).
- * Prints "peer ADDR", "line TEXT", "big ok|bad", "eof", and ends with
+ * Prints "peer ADDR", "sockname ADDR", "peercert SUBJECT" (get_extra_info),
+ * "line TEXT", "big ok|bad", "eof", and ends with
  * "result CODE[ message]"; exits 0 when the run ends with CORIO_OK.
  */
 #include <stdio.h>
@@ -59,6 +60,10 @@ static int client(void *arg, intptr_t *result) {
   int rc = corio_open_connection(a->host, a->port, &opts, &r, &w);
   if (rc != CORIO_OK) return rc;
   printf("peer %s\n", corio_writer_peer(w));
+  const char *local = corio_writer_extra_info(w, "sockname");
+  const char *cert = corio_writer_extra_info(w, "peercert");
+  printf("sockname %s\npeercert %s\n", local ? local : "(none)",
+         cert ? cert : "(none)");
   if (strcmp(a->mode, "echo") == 0) rc = echo(r, w);
   corio_writer_close(w);
   int closed = corio_writer_wait_closed(w);
