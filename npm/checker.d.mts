@@ -2,7 +2,7 @@
  * checker.d.mts — TypeScript declarations of npm/checker.mjs: the website
  * checker (checkUrls, iterateChecks), its options and its results.
  */
-import type { Corio } from './corio.mjs';
+import type { Corio, NetworkOptions } from './corio.mjs';
 
 export type CheckMode = 'concurrent' | 'sequential';
 
@@ -48,6 +48,11 @@ export interface CheckOptions {
   signal?: AbortSignal;
   /** The corio instance to check with (default: the package's). */
   corio?: Corio | Promise<Corio>;
+  /**
+   * Node only: check with the package's module loaded with these network
+   * options (load({network}); one instance per distinct set). Not with `corio`.
+   */
+  network?: NetworkOptions;
 }
 
 /** A check's phases, in milliseconds from its start; null for a phase it did not reach. */

@@ -37,7 +37,7 @@
  * those cut short having error.codeName 'CORIO_ECANCELLED'. A signal
  * already aborted before they begin rejects with signal.reason.
  */
-import { defaultInstance } from './corio.mjs';
+import { defaultInstance, networkInstance } from './corio.mjs';
 
 const DEFAULTS = { concurrency: 10, timeout: 10, mode: 'concurrent', retry: 0, retryDelay: 1 };
 const MODES = ['concurrent', 'sequential'];
@@ -46,7 +46,7 @@ const MODES = ['concurrent', 'sequential'];
 // go to the C checker as they are; the rules on them are C's.
 const REQUEST_OPTIONS = ['method', 'headers', 'userAgent', 'follow', 'maxRedirects', 'denyPrivate'];
 const OPTION_NAMES = [...Object.keys(DEFAULTS), ...REQUEST_OPTIONS, 'onStart', 'onResult', 'onProgress',
-  'signal', 'corio'];
+  'signal', 'corio', 'network'];
 const METHODS = ['GET', 'HEAD'];
 // What is worth checking again: an answer saying "later", or no answer.
 const RETRY_STATUSES = [429, 502, 503, 504];
@@ -79,6 +79,10 @@ export function normalizeOptions(options = {}) {
     if (o[k] !== undefined && typeof o[k] !== 'function') throw new TypeError(`${k} must be a function`);
   if (o.signal !== undefined && !(o.signal && typeof o.signal.aborted === 'boolean'))
     throw new TypeError('signal must be an AbortSignal');
+  if (o.network !== undefined && o.corio !== undefined)
+    throw new TypeError('network and corio both say which sockets to use: give network to load() for your instance');
+  if (o.network !== undefined && (o.network === null || typeof o.network !== 'object'))
+    throw new TypeError('network must be an object: {insecure, ca, proxy, noProxy}');
   return o;
 }
 
@@ -192,7 +196,7 @@ function forwardAbort(from, to) {
 
 async function run(list, o) {
   if (o.signal?.aborted) throw o.signal.reason;
-  const corio = await (o.corio ?? defaultInstance());
+  const corio = await (o.corio ?? (o.network ? networkInstance(o.network) : defaultInstance()));
   const host = corio.module.checkerHost;
   if (!host) throw new TypeError('this corio module has no checker (dist/corio.mjs has one)');
   if (o.signal?.aborted) throw o.signal.reason;
