@@ -72,6 +72,9 @@ function csv(results) {
   return [head, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
+/** One result as a line of JSON (--format jsonl), written as it ends. */
+export const jsonLine = (r) => JSON.stringify(r) + '\n';
+
 export function render(format, results, elapsedMs) {
   if (format === 'json') return JSON.stringify(results, null, 2) + '\n';
   if (format === 'csv') return csv(results);

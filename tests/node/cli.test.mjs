@@ -195,6 +195,24 @@ test('URLs from a file: one per line, blank lines and # comments skipped', async
   assert.deepEqual(json(r).map((x) => x.url), [url('200'), url('301'), url('empty')]);
 });
 
+test('jsonl: one JSON object per line as each check ends, from a file read as it goes', async () => {
+  const file = join(dir, 'many.txt');
+  const urls = Array.from({ length: 3000 }, (_, i) => (i % 1000 === 7 ? url('404') : `ftp://x/${i}`));
+  await writeFile(file, urls.join('\n') + '\n');
+  const r = await cli(['--format', 'jsonl', '-c', '3', '-f', file]);
+  assert.equal(r.code, 1, r.stderr);
+  const lines = r.stdout.split('\n');
+  assert.equal(lines.pop(), '');
+  assert.equal(lines.length, urls.length);
+  const results = lines.map((line) => JSON.parse(line));
+  assert.deepEqual(results.map((x) => x.url).sort(), [...urls].sort());
+  assert.equal(results.filter((x) => x.status === 404).length, 3);
+  const out = join(dir, 'out.jsonl');
+  const o = await cli(['--format', 'jsonl', '-o', out, url('200')]);
+  assert.equal(o.code, 0, o.stderr);
+  assert.equal(JSON.parse(await readFile(out, 'utf8')).status, 200);
+});
+
 test('URLs from standard input: piped with no URL arguments, or "-"', async () => {
   const input = `${url('200')}\n# skip\n${url('status/201')}\n`;
   const piped = await cli(['--format', 'json'], { stdin: input });
@@ -251,7 +269,7 @@ test('usage errors exit 2 with a clear message', async () => {
     [['-c', 'many', url('200')], /--concurrency must be .*"many"/],
     [['--timeout=-1', url('200')], /--timeout must be a number of seconds >= 0/],
     [['--timeout', 'soon', url('200')], /--timeout must be .*"soon"/],
-    [['--format', 'xml', url('200')], /--format must be one of table, json, csv, not "xml"/],
+    [['--format', 'xml', url('200')], /--format must be one of table, json, csv, jsonl, not "xml"/],
     [['--bogus', url('200')], /unknown option --bogus\n/],
     [['-f', join(dir, 'missing.txt')], /cannot read .*missing\.txt: no such file/],
     [[], /no URLs to check/],

@@ -93,9 +93,9 @@ async function consumerWorks(node, how) {
   assert.ok(line, `no report in:\n${out}`);
   const r = JSON.parse(line.slice('REPORT '.length));
 
-  assert.deepEqual(r.exports, ['CorioError', 'attach', 'checkUrls', 'defaultInstance',
+  assert.deepEqual(r.exports, ['CorioError', 'attach', 'checkEach', 'checkUrls', 'defaultInstance',
     'iterateChecks', 'load', 'normalizeOptions', 'run']);
-  assert.deepEqual(r.checkerExports, ['checkUrls', 'iterateChecks', 'normalizeOptions']);
+  assert.deepEqual(r.checkerExports, ['checkEach', 'checkUrls', 'iterateChecks', 'normalizeOptions']);
   assert.equal(r.sameChecker, true);
   assert.equal(r.version, JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version);
 
