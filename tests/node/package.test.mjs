@@ -24,7 +24,7 @@ const SHIPPED = [
   'npm/checker.d.mts', 'npm/checker.mjs', 'npm/checker_node.mjs',
   'cli/corio-check.mjs', 'cli/args.mjs', 'cli/output.mjs', 'npm/network_node.mjs',
   'npm/corio.d.mts', 'npm/corio.mjs', 'npm/index.d.mts', 'npm/index.mjs', 'npm/node.mjs',
-  'npm/platform_node.mjs',
+  'npm/platform_node.mjs', 'npm/safe_text.mjs',
 ];
 // The tarball JS users download, at most (issue 13).
 const MAX_TARBALL_BYTES = 150_000;
