@@ -305,7 +305,8 @@ async function run(urls, o, { drain = false, room = null } = {}) {
         }, requestOptions(o));
       if (!job) throw corio.error(corio.status.ENOMEM, 'out of memory for the check run');
       try {
-        await corio.run('checker_export_run', job, { signal: controller.signal });
+        // The job's address as intptr_t's bit pattern (it may be >= 2 ** 31).
+        await corio.run('checker_export_run', job | 0, { signal: controller.signal });
       } catch (e) {
         // Cancelled before the checks began: no result exists to return.
         if (first && e?.codeName === 'CORIO_ECANCELLED' && controller.signal.aborted)
