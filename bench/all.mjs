@@ -5,6 +5,7 @@
 //   bench/http_fanout.mjs the checker's fan-out over loopback HTTP
 //   bench/cli_one_url.mjs corio-check's start-up against curl's
 //   bench/subprocess.mjs  starting children (subprocess, subprocess_parallel)
+//   bench/checker_million.mjs 1,000,000 URLs through the CLI and iterateChecks: peak RSS
 // Each script says what it runs and takes (--describe). --only picks
 // workloads and --impls implementations across them (a script with none
 // picked is skipped); --quick, --reps and --no-build reach every script
@@ -20,7 +21,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const SCRIPTS = ['bench/run.mjs', 'bench/http_fanout.mjs', 'bench/cli_one_url.mjs', 'bench/subprocess.mjs'];
+const SCRIPTS = ['bench/run.mjs', 'bench/http_fanout.mjs', 'bench/cli_one_url.mjs', 'bench/subprocess.mjs',
+  'bench/checker_million.mjs'];
 
 const describe = (script) => JSON.parse(spawnSync(process.execPath, [join(ROOT, script), '--describe'],
   { encoding: 'utf8' }).stdout);

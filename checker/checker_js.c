@@ -1,7 +1,10 @@
 /*
  * checker_js.c — the checker for JS (npm/checker.mjs), wasm only: a job
- * holds a URL list and options made by JS (checker_export_job_new), the
- * exported coroutine checker_export_run checks it with checker_run, and each
+ * holds the options made by JS (checker_export_job_new) and a small batch
+ * of URLs that JS feeds it (checker_export_job_feed); the exported
+ * coroutine checker_export_run checks them with checker_run_iter, asking
+ * JS for the next batch only when a slot is free and the batch is used up,
+ * so memory follows the concurrency, not the length of the list. Each
  * start, result and progress step goes to JS as it happens through
  * checker/library_checker.js. JS owns the job: it frees it once the run's
  * Promise has settled.
@@ -11,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checker.h"
+#include "checker_internal.h"
 
 /* ---- imports from checker/library_checker.js --------------------------------
  */
@@ -34,20 +37,24 @@ extern void checker_js_progress(void *job, int done, int total);
 extern int checker_js_origin_limit(void);
 
 typedef struct checker_js_job {
-  char **urls; /* owned, each owned */
-  size_t n;
+  char **batch; /* owned: the URLs fed and not yet pulled (NULL once pulled) */
+  size_t nbatch;
+  size_t at;      /* the next URL of the batch to pull */
+  bool ended;     /* JS has no more URLs */
+  bool cancelled; /* the run was cancelled while it waited for URLs */
+  size_t pulled;  /* URLs pulled so far: the next one's index */
+  char *key;      /* owned: names the job to JS's pull function */
   checker_opts_t opts;
-  checker_result_t *results; /* owned, set by the run */
-  char *method;              /* owned, or NULL (GET) */
-  char *header_text;         /* owned: the extra headers, NUL-separated */
-  const char **headers;      /* owned array into header_text, NULL-ended */
+  char *method;         /* owned, or NULL (GET) */
+  char *header_text;    /* owned: the extra headers, NUL-separated */
+  const char **headers; /* owned array into header_text, NULL-ended */
 } checker_js_job_t;
 
 EMSCRIPTEN_KEEPALIVE void checker_export_job_free(checker_js_job_t *job) {
   if (job == NULL) return;
-  for (size_t i = 0; i < job->n; i++) free(job->urls[i]);
-  free(job->urls);
-  checker_results_free(job->results, job->n);
+  for (size_t i = 0; i < job->nbatch; i++) free(job->batch[i]);
+  free(job->batch);
+  free(job->key);
   free(job->method);
   free(job->header_text);
   free(job->headers);
@@ -107,35 +114,72 @@ static char *copy_url(const char *s, int len) {
   return out;
 }
 
-/* Makes a job of n URLs (urls[i], lens[i] bytes of UTF-8, both borrowed)
- * and the options (concurrency <= 0: default; timeout CORIO_FOREVER, which
- * JS passes as Infinity, or 0: none). Returns
- * it, owned by the caller (checker_export_job_free), or NULL without memory. */
-EMSCRIPTEN_KEEPALIVE checker_js_job_t *
-checker_export_job_new(const char *const *urls, const int *lens, int n,
-                       int concurrency, double timeout, int sequential) {
+/* Makes a job for the options (concurrency <= 0: default; timeout
+ * CORIO_FOREVER, which JS passes as Infinity, or 0: none); `key` (borrowed)
+ * names it to JS's pull function (library_checker.js). Returns it, owned by
+ * the caller (checker_export_job_free), or NULL without memory. */
+EMSCRIPTEN_KEEPALIVE checker_js_job_t *checker_export_job_new(const char *key,
+                                                              int concurrency,
+                                                              double timeout,
+                                                              int sequential) {
   checker_js_job_t *job = calloc(1, sizeof *job);
-  if (job == NULL || n < 0) {
+  if (job == NULL || (job->key = strdup(key ? key : "")) == NULL) {
     free(job);
     return NULL;
-  }
-  job->urls = calloc(n > 0 ? (size_t)n : 1, sizeof *job->urls);
-  if (job->urls == NULL) {
-    free(job);
-    return NULL;
-  }
-  for (; job->n < (size_t)n; job->n++) {
-    job->urls[job->n] = copy_url(urls[job->n], lens[job->n]);
-    if (job->urls[job->n] == NULL) {
-      checker_export_job_free(job);
-      return NULL;
-    }
   }
   job->opts.concurrency = concurrency > 0 ? (size_t)concurrency : 0;
   job->opts.timeout = timeout;
   job->opts.sequential = sequential != 0;
   job->opts.data = job;
   return job;
+}
+
+/* Gives the job its next batch: n URLs (urls[i], lens[i] bytes of UTF-8,
+ * both borrowed), and whether they are the last (end). Whatever of the
+ * previous batch was not pulled is dropped (JS feeds only when asked, once
+ * the batch is used up). Returns CORIO_OK, or CORIO_ENOMEM (the job then
+ * holds no batch and is ended: its run ends without these URLs). */
+EMSCRIPTEN_KEEPALIVE int checker_export_job_feed(checker_js_job_t *job,
+                                                 const char *const *urls,
+                                                 const int *lens, int n,
+                                                 int end) {
+  for (size_t i = 0; i < job->nbatch; i++) free(job->batch[i]);
+  free(job->batch);
+  job->batch = NULL;
+  job->nbatch = job->at = 0;
+  job->ended = end != 0;
+  if (n <= 0) return CORIO_OK;
+  job->batch = calloc((size_t)n, sizeof *job->batch);
+  for (int i = 0; job->batch && i < n; i++, job->nbatch++)
+    if ((job->batch[i] = copy_url(urls[i], lens[i])) == NULL) break;
+  if (job->batch == NULL || job->nbatch < (size_t)n) {
+    job->ended = true;
+    return CORIO_ENOMEM;
+  }
+  return CORIO_OK;
+}
+
+/* The run's iterator (checker_next_fn): the batch's next URL; when it is
+ * used up, asks JS for the next batch and waits for it (the other checks
+ * go on meanwhile). A cancellation while waiting ends the pulling and is
+ * passed on to the run (it would otherwise be spent here). */
+static int next_url(void *data, char **url) {
+  checker_js_job_t *job = data;
+  *url = NULL;
+  while (job->at == job->nbatch) {
+    if (job->ended) return CORIO_END;
+    int rc = corio_js_await("corioCheckerPull", job->key, NULL);
+    if (rc == CORIO_ECANCELLED) {
+      job->cancelled = true;
+      corio_task_cancel(corio_current_task(), NULL);
+      return CORIO_END;
+    }
+    if (rc != CORIO_OK) return CORIO_END; /* JS's pull reports its own errors */
+  }
+  *url = job->batch[job->at];
+  job->batch[job->at++] = NULL;
+  job->pulled++;
+  return CORIO_OK;
 }
 
 /* ---- events to JS ------------------------------------------------------- */
@@ -176,27 +220,45 @@ static void on_progress(size_t done, size_t total, void *job) {
 
 /* ---- the run ------------------------------------------------------------ */
 
-/* Checks the job's URLs (arg: the job). The results reach JS one by one as
- * events; the value is the number of URLs. A cancellation from JS (an
- * AbortSignal) ends the run with every URL's result, so it is caught here:
- * the run still succeeds. */
+/* After a cancellation: every URL JS still gives (a checkUrls over a
+ * list gives the rest of it) gets the result "cancelled before its check
+ * began", as checker_run gives in its list form. */
+static void drain(checker_js_job_t *job, double t0) {
+  char *url;
+  while (next_url(job, &url) == CORIO_OK) {
+    checker_result_t r = {.index = job->pulled - 1, .url = url};
+    r.started = r.ended = corio_time() - t0;
+    r.first_byte = r.retry_after = r.dns = r.connect = r.tls = -1;
+    checker__result_error(&r, CORIO_ECANCELLED,
+                          "cancelled before its check began");
+    on_result(&r, job);
+    checker_result_clear(&r);
+    free(url);
+  }
+}
+
+/* Checks the URLs JS feeds the job (arg: the job). The results reach JS
+ * one by one as events; the value is the number of URLs. A cancellation
+ * from JS (an AbortSignal) ends the run with every URL's result, so it is
+ * caught here: the run still succeeds. */
 static int checker_export_run(void *arg, intptr_t *result) {
   checker_js_job_t *job = arg;
   job->opts.on_start = on_start;
   job->opts.on_result = on_result;
   job->opts.on_progress = on_progress;
   job->opts.per_origin = (size_t)checker_js_origin_limit();
-  checker_results_free(job->results, job->n);
-  job->results = NULL;
-  int rc = checker_run((const char *const *)job->urls, job->n, &job->opts,
-                       &job->results);
-  if (rc == CORIO_ECANCELLED && job->results != NULL) {
+  double t0 = corio_time();
+  int rc = checker_run_iter(next_url, job, &job->opts);
+  if (rc == CORIO_ECANCELLED || job->cancelled) {
     corio_task_t *self = corio_current_task();
     while (corio_task_uncancel(self) > 0) {
     }
-    rc = CORIO_OK;
+    if (rc == CORIO_ECANCELLED || rc == CORIO_OK) {
+      drain(job, t0);
+      rc = CORIO_OK;
+    }
   }
-  *result = (intptr_t)job->n;
+  *result = (intptr_t)job->pulled;
   return rc;
 }
 CORIO_EXPORT(checker_export_run)

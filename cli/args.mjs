@@ -9,7 +9,7 @@
 
 export class UsageError extends Error {}
 
-export const FORMATS = ['table', 'json', 'csv'];
+export const FORMATS = ['table', 'json', 'csv', 'jsonl'];
 // What --fail-on may name: an answer 400-499, 500-599, or no answer at all.
 export const FAIL_ON = ['4xx', '5xx', 'error'];
 

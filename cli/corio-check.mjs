@@ -2,8 +2,10 @@
 /*
  * corio-check.mjs — `corio-check`, the website checker on the command line: reads
  * URLs (arguments, a file, standard input), checks them with npm/checker.mjs
- * (the C checker in corio's wasm), shows progress on stderr and prints the
- * results as a table, JSON or CSV (stdout, or -o FILE). Exit status: 0 if no
+ * (the C checker in corio's wasm) as the input is read, shows progress on
+ * stderr and prints the results as a table, JSON or CSV (stdout, or -o FILE),
+ * or as JSON lines written as each check ends (--format jsonl: memory then
+ * follows the concurrency, not the number of URLs). Exit status: 0 if no
  * URL failed as --fail-on says, 1 otherwise, 2 for a usage error. The
  * options are cli/args.mjs's; network ones (proxy, TLS trust) are applied
  * to Node's sockets by npm/network_node.mjs (load({network})). Start-up
@@ -105,47 +107,62 @@ export function fails(r, failOn) {
 // ---- input -------------------------------------------------------------------
 
 // One URL per line; blank lines and # comments are skipped.
-function urlLines(text) {
-  return text.split(/\r?\n/).map((line) => line.replace(/(^|\s)#.*$/, '').trim())
-    .filter((line) => line !== '');
+const urlOfLine = (line) => line.replace(/(^|\s)#.*$/, '').trim();
+
+// The URL lines of a stream, read as they are needed (never the whole input
+// at once, so input of any size takes memory for a line only).
+async function* streamLines(stream) {
+  const { createInterface } = await import('node:readline');
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      const url = urlOfLine(line);
+      if (url !== '') yield url;
+    }
+  } finally {
+    lines.close();
+  }
 }
 
-async function readStdin(stdin) {
-  const chunks = [];
-  for await (const chunk of stdin) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
+// A file's stream, opened before the run so a missing file is a usage error.
+async function openFile(file) {
+  const { open } = await import('node:fs/promises');
+  try {
+    return (await open(file)).createReadStream();
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  }
 }
 
-// The URLs in order: files first, then the arguments ("-" is stdin, as a
-// file or an argument, read once); stdin alone when nothing else is given and
-// it is not a terminal.
-async function collectUrls(options, stdin) {
-  const urls = [];
-  let stdinText = null;
-  const fromStdin = async () => (stdinText ??= await readStdin(stdin));
-  for (const file of options.files) {
-    if (file === '-') {
-      urls.push(...urlLines(await fromStdin()));
-      continue;
-    }
-    let text;
-    try {
-      text = await (await import('node:fs/promises')).readFile(file, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-    }
-    urls.push(...urlLines(text));
-  }
-  for (const arg of options.args) {
-    if (arg === '-') urls.push(...urlLines(await fromStdin()));
-    else urls.push(arg);
-  }
+// The URLs in order, as an async iterator read while the checks run: files
+// first, then the arguments ("-" is stdin, as a file or an argument, read
+// once); stdin alone when nothing else is given and it is not a terminal.
+// Files are opened (and the first URL read) before it is returned, so a
+// missing file or an empty input is a usage error before any check.
+async function urlSource(options, stdin) {
+  const inputs = [];
+  let stdinUsed = false;
+  const fromStdin = () => {
+    const first = !stdinUsed;
+    stdinUsed = true;
+    return first ? streamLines(stdin) : null;
+  };
+  for (const file of options.files)
+    inputs.push(file === '-' ? fromStdin() : streamLines(await openFile(file)));
+  for (const arg of options.args) inputs.push(arg === '-' ? fromStdin() : [arg]);
   if (options.files.length === 0 && options.args.length === 0) {
     if (stdin.isTTY) throw new UsageError('no URLs given');
-    urls.push(...urlLines(await fromStdin()));
+    inputs.push(fromStdin());
   }
-  if (urls.length === 0) throw new UsageError('no URLs to check (the input had none)');
-  return urls;
+  const all = (async function* () {
+    for (const input of inputs) if (input) yield* input;
+  })();
+  const first = await all.next();
+  if (first.done) throw new UsageError('no URLs to check (the input had none)');
+  return (async function* () {
+    yield first.value;
+    yield* all;
+  })();
 }
 
 // ---- main --------------------------------------------------------------------
@@ -202,14 +219,14 @@ async function main(argv, io) {
     // URLs are read; a usage error found meanwhile leaves it unused.
     if (!needsOwnSockets(options.net, proxySettings(options.net, io.env)))
       import('../npm/node.mjs').then((m) => m.defaultInstance()).catch(() => {});
-    urls = await collectUrls(options, stdin);
+    urls = await urlSource(options, stdin);
     corio = await corioFor(options.net, io.env);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     stderr.write(`corio-check: ${e.message}\n(corio-check --help shows the usage)\n`);
     return 2;
   }
-  const [{ checkUrls, normalizeOptions }, { render, progressLine, StatusLine }] = await Promise.all([
+  const [{ checkEach, normalizeOptions }, { render, jsonLine, progressLine, StatusLine }] = await Promise.all([
     import('../npm/checker_node.mjs'), import('./output.mjs')]);
   try {
     normalizeOptions(options.check);
@@ -221,24 +238,49 @@ async function main(argv, io) {
     return 2;
   }
   const lines = options.progress ?? !!stderr.isTTY;
-  const live = options.progress !== false && stderr.isTTY ? new StatusLine(stderr, urls.length) : null;
-  let done = 0;
+  const live = options.progress !== false && stderr.isTTY ? new StatusLine(stderr, '?') : null;
   const started = performance.now();
-  let results;
+  // jsonl: each result is written as it ends and then forgotten; the other
+  // formats need them all.
+  const streaming = options.format === 'jsonl';
+  const out = streaming && options.output
+    ? (await import('node:fs')).createWriteStream(options.output) : stdout;
+  const results = [];
+  let failed = false;
+  let pulled = 0; // URLs read so far: the total once the input ended
+  let done = 0;
+  let pending = null; // a write waiting for the stream to drain
   try {
-    results = await checkUrls(urls, {
+    await checkEach(urls, {
       ...options.check,
       ...(corio ? { corio } : {}),
       signal: io.signal,
-      onStart: live ? (index, url) => live.start(index, url) : undefined,
+      onStart: (index, url) => {
+        pulled = Math.max(pulled, index + 1);
+        if (!live) return;
+        live.total = pulled;
+        live.start(index, url);
+      },
       onResult: (r) => {
-        const line = lines ? progressLine(r, ++done, urls.length) : null;
+        failed ||= fails(r, options.failOn);
+        if (streaming) {
+          if (!out.write(jsonLine(r))) pending ??= new Promise((resolve) => out.once('drain', resolve));
+        } else {
+          results[r.index] = r;
+        }
+        pulled = Math.max(pulled, r.index + 1);
+        const line = lines ? progressLine(r, ++done, pulled) : null;
         if (live) live.finish(r, fails(r, options.failOn), line);
         else if (line !== null) stderr.write(line + '\n');
       },
     });
   } finally {
     live?.stop();
+  }
+  if (streaming) {
+    await pending;
+    if (out !== stdout) await new Promise((resolve, reject) => out.end((e) => (e ? reject(e) : resolve())));
+    return failed ? 1 : 0;
   }
   const text = render(options.format, results, performance.now() - started);
   if (options.output) {
@@ -247,7 +289,7 @@ async function main(argv, io) {
   } else {
     stdout.write(text);
   }
-  return results.some((r) => fails(r, options.failOn)) ? 1 : 0;
+  return failed ? 1 : 0;
 }
 
 async function cli() {

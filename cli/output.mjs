@@ -2,17 +2,11 @@
  * output.mjs — what corio-check prints: the results as a table, JSON or CSV
  * (stdout or -o FILE), a line per finished URL on stderr (--progress), and
  * on a terminal a live status line (done, in flight, failed, the slowest
- * URL still running) rewritten in place. Text for a terminal has its
- * control characters escaped.
+ * URL still running) rewritten in place. Text shown or saved has its
+ * control and bidi characters escaped (npm/safe_text.mjs).
  */
 
-// Text for a terminal: C0 and C1 controls and DEL become escapes (\n, \x1b),
-// so a URL or a message cannot break a line, move the cursor or recolour.
-export function printable(s) {
-  const named = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-  return s.replace(/[\x00-\x1f\x7f-\x9f]/g,
-    (c) => named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+import { csvCell, printable, safeJson } from '../npm/safe_text.mjs';
 
 function formatMs(ms) {
   return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
@@ -55,13 +49,6 @@ function table(results, elapsedMs) {
   return [line(head), ...rows.map(line), '', summary].join('\n') + '\n';
 }
 
-// RFC 4180: a field with a quote, comma or line break is quoted, so the data
-// stays intact and a line break inside it does not end the row.
-function csvField(value) {
-  const s = value === null || value === undefined ? '' : String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 function csv(results) {
   const head = ['index', 'url', 'status', 'reason', 'ok', 'hidden', 'error_code',
     'error_message', 'started_ms', 'ended_ms', 'ms', 'dns_ms', 'connect_ms', 'tls_ms', 'first_byte_ms',
@@ -69,11 +56,14 @@ function csv(results) {
   const rows = results.map((r) => [r.index, r.url, r.status, r.reason, r.ok, r.hidden,
     r.error?.codeName, r.error?.message, r.started, r.ended, r.ms, ...PHASES.map((p) => r.timings[p]),
     r.attempts]);
-  return [head, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+  return [head, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
+/** One result as a line of JSON (--format jsonl), written as it ends. */
+export const jsonLine = (r) => safeJson(r) + '\n';
+
 export function render(format, results, elapsedMs) {
-  if (format === 'json') return JSON.stringify(results, null, 2) + '\n';
+  if (format === 'json') return safeJson(results, 2) + '\n';
   if (format === 'csv') return csv(results);
   return table(results, elapsedMs);
 }

@@ -114,15 +114,19 @@ export interface CheckResult {
 }
 
 /**
- * The URLs: an array or other iterable of strings or URLs, not a single
- * string (a string is iterable, by characters: refused at run time too).
+ * The URLs: an array or other iterable or async iterable (a generator, a
+ * readline interface) of strings or URLs, read only as checks free their
+ * slots; not a single string (a string is iterable, by characters: refused
+ * at run time too).
  */
-export type UrlList = Iterable<string | URL> & object;
+export type UrlList = (Iterable<string | URL> | AsyncIterable<string | URL>) & object;
 
 /** Checks every URL; resolves with their results in input order. */
 export declare function checkUrls(urls: UrlList, options?: CheckOptions): Promise<CheckResult[]>;
 
 /** The results as they complete; leaving the loop early cancels the checks still running. */
+/** checkUrls without the array: each result goes to onResult only (memory follows the concurrency); resolves with the number of URLs. */
+export declare function checkEach(urls: UrlList, options?: CheckOptions): Promise<number>;
 export declare function iterateChecks(urls: UrlList, options?: CheckOptions): AsyncGenerator<CheckResult, void, undefined>;
 
 /** The options with their defaults filled in; throws TypeError or RangeError for a wrong one. */

@@ -7,6 +7,13 @@
  *
  *   checkUrls(urls, options)      -> Promise<result[]> in input order
  *   iterateChecks(urls, options)  -> async iterator of results as they complete
+ *   checkEach(urls, options)      -> Promise<number of URLs>; results to onResult only
+ *
+ * urls: any iterable or async iterable of strings (an array, a generator, a
+ * readline interface over a file). It is read only as checks free their
+ * slots, so memory follows the concurrency, not the number of URLs
+ * (iterateChecks also stops reading while its results wait unread);
+ * checkUrls still keeps every result for its array.
  *
  * options: {concurrency = 10, timeout = 10 (seconds; 0 or Infinity: none),
  *   mode = 'concurrent' | 'sequential', retry = 0 (times a URL is checked
@@ -122,12 +129,21 @@ function redirectLimit(n) {
   return Math.min(n, 0x7fffffff);
 }
 
-function toList(urls) {
+// The URL source: an iterable or async iterable of strings, checked
+// before the run; its iterator is taken only when the run begins.
+function toSource(urls) {
   if (urls === null || urls === undefined || typeof urls === 'string' ||
-      typeof urls[Symbol.iterator] !== 'function')
-    throw new TypeError('urls must be an array (or iterable) of strings');
-  return Array.from(urls, (u) => String(u));
+      (typeof urls[Symbol.iterator] !== 'function' && typeof urls[Symbol.asyncIterator] !== 'function'))
+    throw new TypeError('urls must be an iterable or async iterable of strings');
+  return urls;
 }
+
+const iteratorOf = (urls) => (typeof urls[Symbol.asyncIterator] === 'function'
+  ? urls[Symbol.asyncIterator]() : urls[Symbol.iterator]());
+
+// URLs handed to C at a time: enough to spare a trip per URL, few enough
+// that memory follows the concurrency.
+const batchSize = (o) => Math.min(256, Math.max(16, o.mode === 'sequential' ? 1 : o.concurrency));
 
 const round = (ms) => Math.round(ms * 1000) / 1000;
 const phase = (seconds) => (seconds >= 0 ? round(seconds * 1000) : null);
@@ -194,13 +210,21 @@ function forwardAbort(from, to) {
   return () => from.removeEventListener('abort', onAbort);
 }
 
-async function run(list, o) {
+/**
+ * Checks the URLs of `urls` (see toSource), pulling them only as C's slots
+ * free; each result goes to o.onResult as it ends (nothing is kept here but
+ * the URLs in flight and the ones to retry). `drain`: after an abort, the
+ * rest of the source is still read, each URL getting a "cancelled before its
+ * check began" result (checkUrls; an iterator may be endless). `room()`
+ * (optional) is awaited before each pull, so a slow reader holds the run
+ * back. Resolves with the number of URLs.
+ */
+async function run(urls, o, { drain = false, room = null } = {}) {
   if (o.signal?.aborted) throw o.signal.reason;
   const corio = await (o.corio ?? (o.network ? networkInstance(o.network) : defaultInstance()));
   const host = corio.module.checkerHost;
   if (!host) throw new TypeError('this corio module has no checker (dist/corio.mjs has one)');
   if (o.signal?.aborted) throw o.signal.reason;
-  const results = new Array(list.length).fill(null);
   // A listener that throws cancels the run, which then rejects with it.
   const controller = new AbortController();
   let listenerError = null;
@@ -215,34 +239,74 @@ async function run(list, o) {
   };
   const stopForwarding = forwardAbort(o.signal, controller);
   const runStarted = performance.now();
-  const attempts = new Array(list.length).fill(0);
+  const total = Array.isArray(urls) ? urls.length : null;
+  let pulled = 0;
   let done = 0;
+  let sourceError = null;
   const settle = guard((result) => {
-    results[result.index] = result;
     o.onResult?.(result);
-    o.onProgress?.(++done, list.length);
+    o.onProgress?.(++done, total ?? pulled);
   });
+  const iterator = iteratorOf(urls);
+  let sourceDone = false;
+  // The next record {index, url, attempts} of the source, or null.
+  const fromSource = async () => {
+    if (sourceDone) return null;
+    try {
+      const step = await iterator.next();
+      if (!step.done) return { index: pulled++, url: String(step.value), attempts: 0 };
+    } catch (e) {
+      sourceError = e;
+      controller.abort(e);
+    }
+    sourceDone = true;
+    return null;
+  };
   try {
-    // One C job per round: every URL, then the ones to retry, after the
-    // longest wait any of them asks for.
-    let indices = list.map((_, i) => i);
-    for (let first = true; indices.length > 0 && !controller.signal.aborted; first = false) {
+    // One C job per round: the source's URLs, then the ones to retry, after
+    // the longest wait any of them asks for.
+    let records = null; // null: the source's round
+    for (let first = true; !controller.signal.aborted || first; first = false) {
+      const round = records ? records.values() : null;
+      const next = async () => {
+        if (round) return round.next().value ?? null;
+        if (controller.signal.aborted && !drain) return null;
+        return fromSource();
+      };
       const retries = [];
+      const inFlight = new Map(); // C's index in this job -> record
+      let fed = 0;
       const offsetMs = performance.now() - runStarted;
-      const job = host.newJob(indices.map((i) => list[i]), o.concurrency,
-        o.timeout === Infinity ? 0 : o.timeout, o.mode === 'sequential', {
-          start: guard((k) => o.onStart?.(indices[k], list[indices[k]])),
+      const job = host.newJob(o.concurrency, o.timeout === Infinity ? 0 : o.timeout,
+        o.mode === 'sequential', {
+          pull: async () => {
+            if (room) await room();
+            const batch = [];
+            for (let n = batchSize(o); batch.length < n;) {
+              const record = await next();
+              if (record === null) break;
+              inFlight.set(fed++, record);
+              batch.push(record.url);
+            }
+            return batch.length > 0 ? batch : null;
+          },
+          start: guard((k) => {
+            const record = inFlight.get(k);
+            o.onStart?.(record.index, record.url);
+          }),
           result: (raw) => {
-            const i = indices[raw.index];
-            const result = toResult(raw, i, list[i], offsetMs, ++attempts[i]);
-            if (attempts[i] <= o.retry && retryable(result) && !controller.signal.aborted)
-              retries.push(result);
+            const record = inFlight.get(raw.index);
+            inFlight.delete(raw.index);
+            const result = toResult(raw, record.index, record.url, offsetMs, ++record.attempts);
+            if (record.attempts <= o.retry && retryable(result) && !controller.signal.aborted)
+              retries.push([record, result]);
             else settle(result);
           },
         }, requestOptions(o));
-      if (!job) throw corio.error(corio.status.ENOMEM, 'out of memory for the URL list');
+      if (!job) throw corio.error(corio.status.ENOMEM, 'out of memory for the check run');
       try {
-        await corio.run('checker_export_run', job, { signal: controller.signal });
+        // The job's address as intptr_t's bit pattern (it may be >= 2 ** 31).
+        await corio.run('checker_export_run', job | 0, { signal: controller.signal });
       } catch (e) {
         // Cancelled before the checks began: no result exists to return.
         if (first && e?.codeName === 'CORIO_ECANCELLED' && controller.signal.aborted)
@@ -251,18 +315,23 @@ async function run(list, o) {
       } finally {
         host.freeJob(job);
       }
-      const waitMs = Math.max(0, ...retries.map((r) => 1000 * (r.retryAfter !== undefined
+      // The results' events come on microtasks: let them all arrive.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const waitMs = Math.max(0, ...retries.map(([, r]) => 1000 * (r.retryAfter !== undefined
         ? Math.min(r.retryAfter, RETRY_AFTER_MAX) : o.retryDelay * 2 ** (r.attempts - 1))));
       if (retries.length > 0) await pause(waitMs, controller.signal);
       // Cancelled while waiting: the last attempt's result stands.
-      if (controller.signal.aborted) retries.forEach(settle);
-      indices = controller.signal.aborted ? [] : retries.map((r) => r.index);
+      if (controller.signal.aborted) retries.forEach(([, r]) => settle(r));
+      if (retries.length === 0 || controller.signal.aborted) break;
+      records = retries.map(([record]) => record);
     }
   } finally {
     stopForwarding();
+    if (!sourceDone) iterator.return?.();
   }
+  if (sourceError) throw sourceError;
   if (listenerError) throw listenerError;
-  return results;
+  return pulled;
 }
 
 /**
@@ -270,7 +339,20 @@ async function run(list, o) {
  * file comment for the options and the result's shape).
  */
 export async function checkUrls(urls, options = {}) {
-  return run(toList(urls), normalizeOptions(options));
+  const o = normalizeOptions(options);
+  const results = [];
+  await run(toSource(urls), { ...o, onResult: (r) => { results[r.index] = r; o.onResult?.(r); } },
+    { drain: true });
+  return results;
+}
+
+/**
+ * checkUrls without the array: each result goes only to onResult, so a
+ * run of any length takes memory for its checks in flight alone (the CLI's
+ * --format jsonl). Resolves with the number of URLs.
+ */
+export async function checkEach(urls, options = {}) {
+  return run(toSource(urls), normalizeOptions(options), { drain: true });
 }
 
 /**
@@ -278,7 +360,7 @@ export async function checkUrls(urls, options = {}) {
  * early (break, throw) cancels the checks still running.
  */
 export function iterateChecks(urls, options = {}) {
-  const list = toList(urls);
+  const source = toSource(urls);
   const o = normalizeOptions(options);
   return (async function* () {
     const queue = [];
@@ -288,7 +370,12 @@ export function iterateChecks(urls, options = {}) {
     const controller = new AbortController();
     const stopForwarding = forwardAbort(o.signal, controller);
     const notify = () => { wake?.(); wake = null; };
-    const done = run(list, {
+    // No more URLs are pulled while this many results wait to be read.
+    const limit = 2 * (o.mode === 'sequential' ? 1 : o.concurrency) + batchSize(o);
+    let roomWake = null;
+    const room = () => (queue.length < limit ? null
+      : new Promise((resolve) => { roomWake = resolve; }));
+    const done = run(source, {
       ...o,
       signal: controller.signal,
       onResult: (result) => {
@@ -296,10 +383,13 @@ export function iterateChecks(urls, options = {}) {
         notify();
         o.onResult?.(result);
       },
-    }).then(() => {}, (e) => { failure = e; }).finally(() => { finished = true; notify(); });
+    }, { room }).then(() => {}, (e) => { failure = e; }).finally(() => { finished = true; notify(); });
     try {
       for (;;) {
-        if (queue.length > 0) yield queue.shift();
+        if (queue.length > 0) {
+          yield queue.shift();
+          if (queue.length < limit) { roomWake?.(); roomWake = null; }
+        }
         else if (finished) break;
         else await new Promise((resolve) => { wake = resolve; });
       }

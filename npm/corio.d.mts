@@ -32,7 +32,9 @@ export interface Corio {
   readonly module: CorioModule;
   /**
    * Runs the coroutine exported with CORIO_EXPORT(name) with an integer
-   * argument; resolves with its result, rejects with a CorioError.
+   * argument (a whole number from -2 ** 31 to 2 ** 31 - 1, C's intptr_t in
+   * wasm32: another number is a RangeError, a non-number a TypeError);
+   * resolves with its result, rejects with a CorioError.
    */
   run(name: string, arg?: number, options?: RunOptions): Promise<number>;
   /**

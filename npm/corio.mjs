@@ -18,6 +18,11 @@
  * name; `report`, for CORIO_EDEADLK, says which task waited on what
  * (corio_deadlock_report).
  */
+// The range of a coroutine's argument: C's intptr_t, 32 bits in wasm32. A
+// number outside it would wrap (2 ** 31 -> -2 ** 31), so it is refused.
+const INTPTR_MIN = -(2 ** 31);
+const INTPTR_MAX = 2 ** 31 - 1;
+
 export class CorioError extends Error {
   constructor(code, codeName, message, report) {
     super(message);
@@ -76,8 +81,11 @@ export function attach(Module) {
      */
     async run(name, arg = 0, { signal } = {}) {
       if (typeof name !== 'string') throw new TypeError(`a coroutine's name is a string, not ${typeof name}`);
-      if (typeof arg !== 'number' || !Number.isFinite(arg))
-        throw new TypeError(`a coroutine's argument is a finite number, not ${String(arg)}`);
+      if (typeof arg !== 'number')
+        throw new TypeError(`a coroutine's argument is a number, not ${typeof arg === 'bigint' ? 'a bigint' : String(arg)}`);
+      if (!Number.isInteger(arg) || arg < INTPTR_MIN || arg > INTPTR_MAX)
+        throw new RangeError(`a coroutine's argument is a whole number from ${INTPTR_MIN} to ${INTPTR_MAX} ` +
+          `(C's intptr_t in wasm32), not ${String(arg)}`);
       try {
         const { value } = await host.run(name, arg, { signal });
         return value;

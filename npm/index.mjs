@@ -7,5 +7,5 @@
  * map) without a bundler, and a bundler's browser build reaches no node:
  * module.
  */
-export { checkUrls, iterateChecks, normalizeOptions } from './checker.mjs';
+export { checkEach, checkUrls, iterateChecks, normalizeOptions } from './checker.mjs';
 export { attach, CorioError, defaultInstance, load, run } from './corio.mjs';

@@ -23,7 +23,7 @@ test('npm run bench runs bench/all.mjs, which has no build of its own to skip fl
 test('--quick reaches every script, --no-build too (the build ran once before)', () => {
   const c = commands(all('--quick'));
   assert.deepEqual(Object.keys(c), ['bench/run.mjs', 'bench/http_fanout.mjs', 'bench/cli_one_url.mjs',
-    'bench/subprocess.mjs']);
+    'bench/subprocess.mjs', 'bench/checker_million.mjs']);
   for (const args of Object.values(c)) {
     assert.ok(args.includes('--quick'));
     assert.ok(args.includes('--no-build'));

@@ -259,6 +259,63 @@ test('an empty list gives no results; bad arguments are refused', async () => {
   assert.throws(() => iterateChecks([url('200')], { mode: 'x' }), RangeError);
 });
 
+// A loopback port with nothing listening (the checks are refused at once).
+async function closedPort() {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test('iterateChecks reads an endless iterable only as slots free and results are read', async () => {
+  const port = await closedPort();
+  let pulled = 0;
+  function* endless() {
+    for (;;) {
+      pulled++;
+      yield `http://127.0.0.1:${port}/${pulled}`;
+    }
+  }
+  let seen = 0;
+  for await (const r of iterateChecks(endless(), { concurrency: 4, timeout: 5 })) {
+    assert.equal(r.index, seen);
+    assert.equal(r.url, `http://127.0.0.1:${port}/${seen + 1}`);
+    assert.equal(r.error?.codeName, 'CORIO_ECONNREFUSED');
+    if (++seen === 300) break;
+  }
+  // Read ahead: at most a batch per pull, and as many results as wait unread.
+  assert.ok(pulled < 300 + 100, `${pulled} URLs read for 300 results`);
+});
+
+test('checkUrls takes an async iterable; each result in input order', async () => {
+  async function* urls() {
+    yield url('200');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    yield url('404');
+    yield 'ftp://bad';
+  }
+  const results = await checkUrls(urls(), { concurrency: 2 });
+  assert.deepEqual(results.map((r) => r.status), [200, 404, null]);
+  assert.equal(results[2].error.codeName, 'CORIO_EINVAL');
+});
+
+test('an iterable that throws rejects the run with its error', async () => {
+  const failure = new Error('input broke');
+  function* urls() {
+    yield url('200');
+    throw failure;
+  }
+  await assert.rejects(checkUrls(urls()), (e) => e === failure);
+});
+
+test('a lone surrogate in a URL is sent as U+FFFD, not joined with the next character', async () => {
+  const [r] = await checkUrls([url('200') + '?a\uD800bc']);
+  assert.equal(r.status, 200);
+  assert.ok(r.checkedUrl.endsWith('?a\uFFFDbc'), r.checkedUrl);
+});
+
 test('many URLs at once: every one answers', async () => {
   const urls = Array.from({ length: 300 }, (_, i) => url(`status/${200 + (i % 3)}`));
   const results = await checkUrls(urls, { concurrency: 50 });

@@ -163,15 +163,52 @@ test('table and progress show control characters in URLs and messages as escapes
   assert.ok(r.stderr.includes(`FAIL ftp://bad${ESCAPED} — invalid URL "ftp://bad${ESCAPED}"`), r.stderr);
 });
 
-test('csv keeps control characters intact, a line break only inside a quoted field', async () => {
+test('csv escapes control characters as the table does, one row per URL', async () => {
   const odd = `http://127.0.0.1:1/${CONTROLS}`;
   const r = await cli(['--format', 'csv', odd, url('200')]);
   assert.equal(r.code, 1);
   const rows = r.stdout.split('\r\n');
   assert.equal(rows.length, 4, JSON.stringify(r.stdout));
-  assert.ok(rows[1].startsWith(`0,"${odd}",,,false,false,CORIO_EINVAL,"invalid URL ""${odd}"": `),
+  assert.ok(!hasControl(r.stdout.replace(/\r\n/g, '')), JSON.stringify(r.stdout));
+  assert.ok(rows[1].startsWith(`0,http://127.0.0.1:1/${ESCAPED},,,false,false,CORIO_EINVAL,"invalid URL ""`),
     JSON.stringify(rows[1]));
   assert.ok(rows[2].startsWith(`1,${url('200')},200,OK,`), rows[2]);
+});
+
+// A server whose reason phrase is a spreadsheet formula with a bidi
+// override and a C1 control in it.
+async function hostileReason() {
+  const { createServer: createNet } = await import('node:net');
+  const reason = '=HYPERLINK("http://x/")\u202e\u0085';
+  const server = createNet((socket) => {
+    socket.on('data', () => socket.end(Buffer.concat([Buffer.from('HTTP/1.1 200 '),
+      Buffer.from(reason, 'utf8'), Buffer.from('\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')])));
+    socket.on('error', () => {});
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+}
+
+test('a formula in a reason phrase is neutralised in csv; bidi and C1 controls escaped in every format', async () => {
+  const server = await hostileReason();
+  try {
+    const csv = await cli(['--format', 'csv', server.url]);
+    assert.equal(csv.code, 0, csv.stderr);
+    assert.ok(csv.stdout.split('\r\n')[1].includes(`,200,"'=HYPERLINK(""http://x/"")\\u202e\\x85",`),
+      csv.stdout);
+    for (const format of ['json', 'jsonl', 'table']) {
+      const r = await cli(['--format', format, server.url]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stdout, /[\u0080-\u009f\u202e]/, `${format}: ${r.stdout}`);
+      if (format === 'table') assert.ok(r.stdout.includes('=HYPERLINK("http://x/")\\u202e\\x85'), r.stdout);
+      else {
+        const parsed = JSON.parse(r.stdout);
+        assert.equal((format === 'json' ? parsed[0] : parsed).reason, '=HYPERLINK("http://x/")\u202e\u0085');
+      }
+    }
+  } finally {
+    server.close();
+  }
 });
 
 test('an invalid URL is reported as such and the others still run', async () => {
@@ -193,6 +230,24 @@ test('URLs from a file: one per line, blank lines and # comments skipped', async
   const r = await cli(['--format', 'json', '-f', file, url('empty')]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(json(r).map((x) => x.url), [url('200'), url('301'), url('empty')]);
+});
+
+test('jsonl: one JSON object per line as each check ends, from a file read as it goes', async () => {
+  const file = join(dir, 'many.txt');
+  const urls = Array.from({ length: 3000 }, (_, i) => (i % 1000 === 7 ? url('404') : `ftp://x/${i}`));
+  await writeFile(file, urls.join('\n') + '\n');
+  const r = await cli(['--format', 'jsonl', '-c', '3', '-f', file]);
+  assert.equal(r.code, 1, r.stderr);
+  const lines = r.stdout.split('\n');
+  assert.equal(lines.pop(), '');
+  assert.equal(lines.length, urls.length);
+  const results = lines.map((line) => JSON.parse(line));
+  assert.deepEqual(results.map((x) => x.url).sort(), [...urls].sort());
+  assert.equal(results.filter((x) => x.status === 404).length, 3);
+  const out = join(dir, 'out.jsonl');
+  const o = await cli(['--format', 'jsonl', '-o', out, url('200')]);
+  assert.equal(o.code, 0, o.stderr);
+  assert.equal(JSON.parse(await readFile(out, 'utf8')).status, 200);
 });
 
 test('URLs from standard input: piped with no URL arguments, or "-"', async () => {
@@ -251,7 +306,7 @@ test('usage errors exit 2 with a clear message', async () => {
     [['-c', 'many', url('200')], /--concurrency must be .*"many"/],
     [['--timeout=-1', url('200')], /--timeout must be a number of seconds >= 0/],
     [['--timeout', 'soon', url('200')], /--timeout must be .*"soon"/],
-    [['--format', 'xml', url('200')], /--format must be one of table, json, csv, not "xml"/],
+    [['--format', 'xml', url('200')], /--format must be one of table, json, csv, jsonl, not "xml"/],
     [['--bogus', url('200')], /unknown option --bogus\n/],
     [['-f', join(dir, 'missing.txt')], /cannot read .*missing\.txt: no such file/],
     [[], /no URLs to check/],

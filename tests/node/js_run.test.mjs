@@ -32,6 +32,15 @@ test('a C error rejects with a CorioError carrying code and message', async () =
   });
 });
 
+test("the argument is a whole number in C's intptr_t range, or a clear RangeError/TypeError", async () => {
+  assert.equal(await corio.run('double_later', 2 ** 30 - 1), 2 ** 31 - 2);
+  assert.equal(await corio.run('double_later', -(2 ** 30)), -(2 ** 31));
+  for (const bad of [Infinity, -Infinity, NaN, 2 ** 31, -(2 ** 31) - 1, 1.5, 2 ** 53])
+    await assert.rejects(corio.run('double_later', bad), RangeError, String(bad));
+  for (const bad of ['1', 1n, null, {}])
+    await assert.rejects(corio.run('double_later', bad), TypeError, String(bad));
+});
+
 test('an unknown coroutine name rejects with CORIO_ENOTFOUND', async () => {
   await assert.rejects(corio.run('no_such_coroutine'), (e) => e.codeName === 'CORIO_ENOTFOUND');
 });

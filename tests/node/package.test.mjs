@@ -24,7 +24,7 @@ const SHIPPED = [
   'npm/checker.d.mts', 'npm/checker.mjs', 'npm/checker_node.mjs',
   'cli/corio-check.mjs', 'cli/args.mjs', 'cli/output.mjs', 'npm/network_node.mjs',
   'npm/corio.d.mts', 'npm/corio.mjs', 'npm/index.d.mts', 'npm/index.mjs', 'npm/node.mjs',
-  'npm/platform_node.mjs',
+  'npm/platform_node.mjs', 'npm/safe_text.mjs',
 ];
 // The tarball JS users download, at most (issue 13).
 const MAX_TARBALL_BYTES = 150_000;
@@ -93,9 +93,9 @@ async function consumerWorks(node, how) {
   assert.ok(line, `no report in:\n${out}`);
   const r = JSON.parse(line.slice('REPORT '.length));
 
-  assert.deepEqual(r.exports, ['CorioError', 'attach', 'checkUrls', 'defaultInstance',
+  assert.deepEqual(r.exports, ['CorioError', 'attach', 'checkEach', 'checkUrls', 'defaultInstance',
     'iterateChecks', 'load', 'normalizeOptions', 'run']);
-  assert.deepEqual(r.checkerExports, ['checkUrls', 'iterateChecks', 'normalizeOptions']);
+  assert.deepEqual(r.checkerExports, ['checkEach', 'checkUrls', 'iterateChecks', 'normalizeOptions']);
   assert.equal(r.sameChecker, true);
   assert.equal(r.version, JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version);
 
