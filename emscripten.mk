@@ -227,6 +227,15 @@ build/native/fuzz_seeds: tests/fuzz/seeds.c tests/fixtures/http_responses.h emsc
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O1 $(WARNINGS) $(CPPFLAGS) $< -o $@
 
+# Allocation-failure injection (tests/node/alloc_fail.test.mjs), under
+# ASan: this program's link alone wraps the allocator, the runtime's calls
+# included, so that it can fail the Nth allocation.
+ALLOC_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup \
+  -Wl,--wrap=strndup,--wrap=aligned_alloc,--wrap=posix_memalign,--wrap=mmap
+ALLOC_FAIL_SRCS := tests/c/programs/alloc_fail.c $(CHECKER_SRCS)
+build/native/alloc_fail: $(call asan_objs,$(ALLOC_FAIL_SRCS) $(NATIVE_RUNTIME_SRCS)) emscripten.mk
+	$(CC) $(NATIVE_ASAN_CFLAGS) $(ALLOC_WRAP) $(filter %.o,$^) $(NATIVE_LDLIBS) -o $@
+
 # Examples and benchmarks, each natively and as wasm. Examples may use the
 # website checker's portable part (checker/checker.h).
 EXAMPLES := $(notdir $(basename $(filter-out $(DIST_SRCS),$(wildcard examples/*.c))))
@@ -313,7 +322,8 @@ all: native-tests wasm-tests test-programs examples package package-c dist-examp
 native-tests: build/native/corio-tests
 wasm-tests: build/wasm/corio-tests.mjs
 test-programs: stack-overflow-programs diagnostics-programs build/wasm/js_exports.mjs \
-  build/wasm/stream_client.mjs build/native/tls_client build/native/accept_emfile
+  build/wasm/stream_client.mjs build/native/tls_client build/native/accept_emfile \
+  build/native/alloc_fail
 stack-overflow-programs: build/native/stack_overflow \
   build/native/stack_overflow-asan build/wasm/stack_overflow.mjs \
   build/wasm/asyncify_overflow.mjs
@@ -338,7 +348,7 @@ help:
 	@echo '  wasm-tests     build/wasm/corio-tests.mjs + .wasm'
 	@echo '  test-programs  stack_overflow (native, ASan, wasm), diagnostics (native, wasm),'
 	@echo '                 js_exports, stream_client (wasm),'
-	@echo '                 tls_client, accept_emfile (native, ASan)'
+	@echo '                 tls_client, accept_emfile, alloc_fail (native, ASan)'
 	@echo '  dist           dist/corio.mjs + dist/corio.wasm (no main), dist-examples'
 	@echo '  dist-examples  dist/examples/: each example as NAME.mjs + .wasm + .c, index.json'
 	@echo '  package        dist/corio.mjs + .wasm + .cjs: what npm pack ships'
