@@ -227,6 +227,10 @@ build/native/fuzz_seeds: tests/fuzz/seeds.c tests/fixtures/http_responses.h emsc
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O1 $(WARNINGS) $(CPPFLAGS) $< -o $@
 
+# The C checker on the command line's URLs (tests/node/hostile.test.mjs),
+# under ASan.
+$(eval $(call asan_program,check_urls,tests/c/programs/check_urls.c $(CHECKER_SRCS)))
+
 # Allocation-failure injection (tests/node/alloc_fail.test.mjs), under
 # ASan: this program's link alone wraps the allocator, the runtime's calls
 # included, so that it can fail the Nth allocation.
@@ -323,7 +327,7 @@ native-tests: build/native/corio-tests
 wasm-tests: build/wasm/corio-tests.mjs
 test-programs: stack-overflow-programs diagnostics-programs build/wasm/js_exports.mjs \
   build/wasm/stream_client.mjs build/native/tls_client build/native/accept_emfile \
-  build/native/alloc_fail
+  build/native/alloc_fail build/native/check_urls
 stack-overflow-programs: build/native/stack_overflow \
   build/native/stack_overflow-asan build/wasm/stack_overflow.mjs \
   build/wasm/asyncify_overflow.mjs
@@ -348,7 +352,7 @@ help:
 	@echo '  wasm-tests     build/wasm/corio-tests.mjs + .wasm'
 	@echo '  test-programs  stack_overflow (native, ASan, wasm), diagnostics (native, wasm),'
 	@echo '                 js_exports, stream_client (wasm),'
-	@echo '                 tls_client, accept_emfile, alloc_fail (native, ASan)'
+	@echo '                 tls_client, accept_emfile, alloc_fail, check_urls (native, ASan)'
 	@echo '  dist           dist/corio.mjs + dist/corio.wasm (no main), dist-examples'
 	@echo '  dist-examples  dist/examples/: each example as NAME.mjs + .wasm + .c, index.json'
 	@echo '  package        dist/corio.mjs + .wasm + .cjs: what npm pack ships'
