@@ -16,7 +16,7 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 const bin = fileURLToPath(new URL('../../build/native/alloc_fail', import.meta.url));
 // Each program, and the fewest allocations a sweep of it must have made
 // (so that a program that stopped allocating through corio fails here).
-const PROGRAMS = [['tasks', 30], ['sync', 15], ['queues', 15], ['streams', 40], ['checker', 60]];
+const PROGRAMS = [['tasks', 30], ['sync', 15], ['queues', 15], ['streams', 40], ['checker', 150]];
 
 describe('every allocation failing in turn', { concurrency: 2 }, () => {
   before(() => {

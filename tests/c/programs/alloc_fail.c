@@ -390,40 +390,51 @@ out:
   return rc;
 }
 
+/* GET /r redirects to /ok; anything else is 204. */
 static int answer_204(corio_reader_t *r, corio_writer_t *w, void *arg) {
   (void)arg;
   char *line = NULL;
   size_t len = 3;
+  bool redirect = false;
   int rc = CORIO_OK;
-  while (rc == CORIO_OK && len > 2) {
+  for (bool first = true; rc == CORIO_OK && len > 2; first = false) {
     free(line);
     line = NULL;
     rc = corio_readline(r, &line, &len);
+    if (rc == CORIO_OK && first) redirect = strncmp(line, "GET /r ", 7) == 0;
   }
   free(line);
   static const char answer[] = "HTTP/1.1 204 No Content\r\n\r\n";
-  if (rc == CORIO_OK) rc = corio_write(w, answer, sizeof answer - 1);
+  static const char moved[] =
+      "HTTP/1.1 302 Found\r\nLocation: /ok\r\nContent-Length: 0\r\n\r\n";
+  if (rc == CORIO_OK)
+    rc = redirect ? corio_write(w, moved, sizeof moved - 1)
+                  : corio_write(w, answer, sizeof answer - 1);
   return rc == CORIO_OK ? corio_drain(w) : rc;
 }
 
-/* The checker: a loopback server, a refused port and an invalid URL,
- * concurrently. Each result is its expected one or, where an allocation
- * failed, an error (the run goes on). */
+/* The checker: a loopback server (one URL of it redirected), a refused
+ * port and an invalid URL, concurrently, redirects followed, one check at
+ * a time per origin. Each result is its expected one or, where an
+ * allocation failed, an error (the run goes on). */
 static int checker(void *arg, intptr_t *result) {
   (void)arg;
   corio_server_t *srv = NULL;
   checker_result_t *res = NULL;
   int rc;
   TRY(corio_start_server(&srv, "127.0.0.1", 0, answer_204, NULL));
-  char ok[64];
+  char ok[64], moved[64];
   snprintf(ok, sizeof ok, "http://127.0.0.1:%d/", corio_server_port(srv));
-  const char *urls[] = {ok, "http://127.0.0.1:1/", "http://[127.0.0.1]/"};
-  checker_opts_t opts = {.concurrency = 2, .timeout = 5};
-  TRY(checker_run(urls, 3, &opts, &res));
-  int want_status[] = {204, 0, 0};
-  int want_error[] = {CORIO_OK, CORIO_ECONNREFUSED, CORIO_EINVAL};
+  snprintf(moved, sizeof moved, "%sr", ok);
+  const char *urls[] = {ok, "http://127.0.0.1:1/", "http://[127.0.0.1]/",
+                        moved};
+  checker_opts_t opts = {
+      .concurrency = 3, .timeout = 5, .follow = true, .per_origin = 1};
+  TRY(checker_run(urls, 4, &opts, &res));
+  int want_status[] = {204, 0, 0, 204};
+  int want_error[] = {CORIO_OK, CORIO_ECONNREFUSED, CORIO_EINVAL, CORIO_OK};
   *result = 0;
-  for (int i = 0; i < 3; i++) {
+  for (int i = 0; i < 4; i++) {
     bool expected =
         res[i].status == want_status[i] && res[i].error == want_error[i];
     bool failed = res[i].error != CORIO_OK && res[i].status == 0 &&
@@ -433,9 +444,12 @@ static int checker(void *arg, intptr_t *result) {
     else if (!failed || !injected) /* only a failure may change a result */
       *result = -100;
   }
-  if (*result != 3) *result = injected && *result >= 0 ? 3 : -1;
+  if (res[3].error == CORIO_OK &&
+      (res[3].nhops != 2 || res[3].hops[0].status != 302))
+    *result = -100; /* the chain of the redirect */
+  if (*result != 4) *result = injected && *result >= 0 ? 4 : -1;
 out:
-  if (res) checker_results_free(res, 3);
+  if (res) checker_results_free(res, 4);
   if (srv) {
     corio_server_close(srv);
     corio_server_wait_closed(srv);
@@ -452,7 +466,7 @@ typedef struct scenario {
 
 static const scenario_t scenarios[] = {
     {"tasks", tasks, 10},      {"sync", sync_prims, 3}, {"queues", queues, 55},
-    {"streams", streams, 511}, {"checker", checker, 3},
+    {"streams", streams, 511}, {"checker", checker, 4},
 };
 
 /* ---- runs and sweeps ---------------------------------------------------- */
