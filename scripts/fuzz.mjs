@@ -6,6 +6,11 @@
 //
 //   node scripts/fuzz.mjs [--seconds=N] [NAME...]   (default: 600 s, all)
 //
+// NAME "alloc" (part of "all") is the allocation-failure sweeps
+// (build/native/alloc_fail, tests/c/programs/alloc_fail.c) in full: every N
+// with allocation N failing, and with N and all after it failing (npm test
+// samples every third N of the latter).
+//
 // A harness checks invariants (tests/fuzz/*.c); an input that breaks one,
 // or a sanitizer report, stops that fuzzer and is written to
 // build/fuzz/crash-NAME-*: rerun it with build/native/fuzz_NAME FILE.
@@ -63,14 +68,29 @@ export async function pool(jobs, limit = 2) {
   return results;
 }
 
+const ALLOC_PROGRAMS = ['tasks', 'sync', 'queues', 'streams', 'checker'];
+
+/** Runs `alloc_fail PROGRAM sweep`, env added; resolves to {ok, output}. */
+function allocSweep(program, env) {
+  return new Promise((resolve) => {
+    const child = spawn(`${buildDir}native/alloc_fail`, [program, 'sweep'],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const out = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => out.push(d));
+    child.on('error', (e) => out.push(Buffer.from(`spawning alloc_fail: ${e.message}\n`)));
+    child.on('close', (status) => resolve({ ok: status === 0, output: Buffer.concat(out).toString() }));
+  });
+}
+
 async function main(argv) {
   const seconds = Number(argv.find((a) => a.startsWith('--seconds='))?.slice(10) ?? 600);
   const names = argv.filter((a) => !a.startsWith('--'));
-  const unknown = names.filter((n) => !FUZZERS.includes(n));
-  if (unknown.length) throw new Error(`no fuzzer ${unknown.join(', ')}; there are ${FUZZERS.join(', ')}`);
+  const unknown = names.filter((n) => n !== 'alloc' && !FUZZERS.includes(n));
+  if (unknown.length) throw new Error(`no fuzzer ${unknown.join(', ')}; there are ${FUZZERS.join(', ')}, alloc`);
   const seeds = `${buildDir}fuzz/seeds`;
   writeSeeds(seeds);
-  const chosen = names.length ? names : FUZZERS;
+  const chosen = (names.length ? names : FUZZERS).filter((n) => n !== 'alloc');
   const results = await pool(chosen.map((name) => async () => {
     console.log(`fuzz_${name}: ${seconds} s`);
     const r = await runFuzzer(name, {
@@ -81,6 +101,16 @@ async function main(argv) {
     if (!r.ok) console.log(r.output.split('\n').slice(-60).join('\n'));
     return r;
   }));
+  if (names.length === 0 || names.includes('alloc')) {
+    const modes = [['the Nth allocation failing', {}], ['every allocation from the Nth on failing',
+      { ALLOC_FAIL_ON: '1' }]];
+    results.push(...await pool(modes.flatMap(([how, env]) => ALLOC_PROGRAMS.map((p) => async () => {
+      const r = await allocSweep(p, env);
+      const summary = r.output.split('\n').filter((l) => /swept|^UNCLEAN/.test(l)).join('\n');
+      console.log(`alloc_fail ${p}, ${how}: ${r.ok ? 'ok' : 'FAILED'}\n${summary}`);
+      return r;
+    }))));
+  }
   process.exitCode = results.every((r) => r.ok) ? 0 : 1;
 }
 

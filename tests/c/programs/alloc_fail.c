@@ -13,11 +13,14 @@
  * on the loop's thread only, from the start of corio_run to its end.
  *
  *   alloc_fail SCENARIO N       one run, allocation N failing (0: none)
- *   alloc_fail SCENARIO sweep [FROM [TO]]
- *                               a run per N (each a fork), FROM..TO or until
- *                               a run makes fewer than N allocations
+ *   alloc_fail SCENARIO sweep [FROM [TO [STEP]]]
+ *                               a run per N (each a fork), FROM..TO (TO 0:
+ *                               until a run makes fewer than N
+ *                               allocations), every STEP-th N (default 1)
  *
- * ALLOC_FAIL_TRACE=1 prints the stack of the allocation made to fail.
+ * ALLOC_FAIL_ON=1: allocation N and every one after it fail (the error
+ * paths then get no memory either). ALLOC_FAIL_TRACE=1 prints the stack of
+ * the (first) allocation made to fail, ALLOC_FAIL_TRACE=all of each.
  * Exit status: 0 when every run was clean; 1 otherwise, with a line per
  * unclean run. A run's own status: 0 clean with the failure injected, 10
  * clean without (its N was past the last allocation), else unclean.
@@ -51,6 +54,7 @@ void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
                   off_t off);
 
 static long fail_at;  /* the allocation that fails, 1-based; 0: none */
+static bool fail_on;  /* and every one after it too */
 static long count;    /* allocations counted so far */
 static bool injected; /* the failure happened */
 static bool armed;    /* counting (inside corio_run) */
@@ -61,9 +65,13 @@ void __sanitizer_print_stack_trace(void);
 
 static bool fail_now(void) {
   if (!armed || !pthread_equal(pthread_self(), loop_thread)) return false;
-  if (++count != fail_at) return false;
+  ++count;
+  if (fail_at == 0 || count < fail_at || (count > fail_at && !fail_on))
+    return false;
   injected = true;
-  if (getenv("ALLOC_FAIL_TRACE")) __sanitizer_print_stack_trace();
+  const char *trace = getenv("ALLOC_FAIL_TRACE");
+  if (trace && (count == fail_at || strcmp(trace, "all") == 0))
+    __sanitizer_print_stack_trace();
   return true;
 }
 
@@ -494,9 +502,10 @@ static int run_once(const scenario_t *s, long n) {
   return injected ? 0 : 10;
 }
 
-static int sweep(const scenario_t *s, long from, long to) {
-  long bad = 0, n = from;
-  for (; to == 0 || n <= to; n++) {
+static int sweep(const scenario_t *s, long from, long to, long step) {
+  long bad = 0, n = from, last = from;
+  if (step < 1) step = 1;
+  for (; to == 0 || n <= to; last = n, n += step) {
     fflush(stdout);
     pid_t pid = fork();
     if (pid < 0) {
@@ -522,8 +531,8 @@ static int sweep(const scenario_t *s, long from, long to) {
       printf("UNCLEAN %s %ld: exit status %d\n", s->name, n, WEXITSTATUS(st));
     if (bad >= 20) break;
   }
-  printf("%s: swept allocations %ld..%ld, %ld unclean\n", s->name, from, n - 1,
-         bad);
+  printf("%s: swept allocations %ld..%ld%s, %ld unclean\n", s->name, from, last,
+         step > 1 ? " (a sample)" : "", bad);
   return bad ? 1 : 0;
 }
 
@@ -533,12 +542,14 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], scenarios[i].name) == 0) s = &scenarios[i];
   if (s == NULL) {
     fprintf(stderr, "usage: alloc_fail tasks|sync|queues|streams|checker "
-                    "N | sweep [FROM [TO]]\n");
+                    "N | sweep [FROM [TO [STEP]]]\n");
     return 2;
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
+  fail_on = getenv("ALLOC_FAIL_ON") != NULL;
   if (strcmp(argv[2], "sweep") == 0)
-    return sweep(s, argc > 3 ? atol(argv[3]) : 1, argc > 4 ? atol(argv[4]) : 0);
+    return sweep(s, argc > 3 ? atol(argv[3]) : 1, argc > 4 ? atol(argv[4]) : 0,
+                 argc > 5 ? atol(argv[5]) : 1);
   int st = run_once(s, atol(argv[2]));
   return st == 10 ? 0 : st;
 }
