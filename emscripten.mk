@@ -321,8 +321,11 @@ build/corio-c/package.json: scripts/corio-c-package.mjs package.json $(CORIO_C_F
         fuzzers clean help
 .DEFAULT_GOAL := all
 
+# The fuzzers need clang (libFuzzer): without it `all` leaves them out, and
+# tests/node/fuzz.test.mjs fails saying so.
+HAVE_CLANG := $(shell command -v clang 2>/dev/null)
 all: native-tests wasm-tests test-programs examples package package-c dist-examples \
-  fuzzers $(ADDRESS_POLICY_JS)
+  $(if $(HAVE_CLANG),fuzzers) $(ADDRESS_POLICY_JS)
 native-tests: build/native/corio-tests
 wasm-tests: build/wasm/corio-tests.mjs
 test-programs: stack-overflow-programs diagnostics-programs build/wasm/js_exports.mjs \
