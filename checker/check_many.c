@@ -135,7 +135,7 @@ static void deliver(run_t *run, checker_result_t *r, char *url) {
 static void deliver_error(run_t *run, checker_result_t *r, char *url, int code,
                           const char *message) {
   r->ended = since_start(run);
-  r->first_byte = r->retry_after = -1;
+  r->first_byte = r->retry_after = r->dns = r->connect = r->tls = -1;
   checker__result_error(r, code, message);
   deliver(run, r, url);
 }
@@ -358,7 +358,7 @@ int checker_run(const char *const *urls, size_t n, const checker_opts_t *opts,
     checker_result_t *r = &l.results[i];
     r->index = i;
     r->url = urls[i];
-    r->first_byte = r->retry_after = -1;
+    r->first_byte = r->retry_after = r->dns = r->connect = r->tls = -1;
     checker__result_error(r, CORIO_ECANCELLED,
                           "cancelled before its check began");
     if (l.caller.on_result) l.caller.on_result(r, l.caller.data);

@@ -67,15 +67,21 @@ int checker_check_url(const char *url, const checker_opts_t *opts,
   corio_fetch_opts_t fetch = {
       .method = opts->method,
       .headers = opts->headers,
-      .max_redirects = opts->follow ? CORIO_FETCH_REDIRECTS_MAX : 0,
+      .max_redirects = !opts->follow         ? 0
+                       : opts->max_redirects ? opts->max_redirects
+                                             : CORIO_FETCH_REDIRECTS_MAX,
       .deny_private = opts->deny_private,
   };
   corio_response_t *resp = NULL;
   double t0 = corio_time();
-  r->first_byte = r->retry_after = -1;
+  r->first_byte = r->retry_after = r->dns = r->connect = r->tls = -1;
   int rc = corio_fetch(r->checked_url, &fetch, &resp);
   if (rc == CORIO_OK) {
     r->first_byte = corio_time() - t0;
+    corio_conn_timings_t t = corio_response_timings(resp);
+    r->dns = t.dns;
+    r->connect = t.connect;
+    r->tls = t.tls;
     checker__result_status(r, corio_response_status(resp),
                            corio_response_reason(resp));
     if (r->status == 429 || r->status == 503)

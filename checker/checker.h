@@ -58,6 +58,11 @@ typedef struct checker_result {
    * headers; with redirects followed, the last one's), in seconds from its
    * start; -1 when it had none. */
   double first_byte;
+  /* When its connection (with redirects followed, the last one's) had the
+   * name resolved, TCP connected and TLS done (corio_response_timings), in
+   * seconds from its start; -1 where the transport shows no such phase or
+   * no answer came. */
+  double dns, connect, tls;
   /* For a 429 or 503 answer, the seconds its Retry-After header asked to
    * wait (the delay-seconds form; RFC 9110 10.2.3), else -1. */
   double retry_after;
@@ -89,9 +94,12 @@ typedef struct checker_opts {
   const char *method; /* "GET" (NULL) or "HEAD" */
   const char *const *headers; /* extra request headers "Name: value",
                                * NULL-terminated, borrowed; or NULL */
-  bool follow;                /* follow redirects (at most
-                               * CORIO_FETCH_REDIRECTS_MAX); the result lists the
+  bool follow;                /* follow redirects; the result lists the
                                * chain and holds the final status */
+  int max_redirects;          /* with follow: the most redirects followed,
+                               * 1..CORIO_FETCH_REDIRECTS_MAX (more:
+                               * CORIO_ELIMIT; out of range: CORIO_EINVAL);
+                               * 0: CORIO_FETCH_REDIRECTS_MAX */
   bool deny_private;          /* refuse loopback, private, link-local, ...
                                * addresses (corio_address_denied), on every hop:
                                * CORIO_EDENIED */

@@ -26,7 +26,8 @@ extern void checker_js_result(void *job, int index, int status,
                               const char *error_name, const char *message,
                               double started, double ended, double first_byte,
                               double retry_after, const char *checked_url,
-                              const char *hops);
+                              const char *hops, double dns, double connect,
+                              double tls);
 extern void checker_js_progress(void *job, int done, int total);
 /* The most connections the module's stream carrier has open to one origin
  * at once (0: no limit), which the run then keeps per origin itself. */
@@ -56,12 +57,14 @@ EMSCRIPTEN_KEEPALIVE void checker_export_job_free(checker_js_job_t *job) {
 /* Sets how the job's requests are made: `method` ("GET" or "HEAD"; NULL or
  * "": GET), the extra headers as "Name: value" lines separated by "\n"
  * (NULL or "": none; each is checked by the request writer, so a bad one
- * becomes its URLs' error), whether to follow redirects and whether to
- * refuse private addresses. Strings are borrowed. Returns CORIO_OK or
- * CORIO_ENOMEM (the job is then unchanged). */
+ * becomes its URLs' error), whether to follow redirects (and at most how
+ * many: 0 for corio's most; checked by corio_fetch, so a bad number is its
+ * URLs' error too) and whether to refuse private addresses. Strings are
+ * borrowed. Returns CORIO_OK or CORIO_ENOMEM (the job is then unchanged). */
 EMSCRIPTEN_KEEPALIVE int
 checker_export_job_request(checker_js_job_t *job, const char *method,
-                           const char *headers, int follow, int deny_private) {
+                           const char *headers, int follow, int max_redirects,
+                           int deny_private) {
   char *m = method && *method ? strdup(method) : NULL;
   char *text = headers && *headers ? strdup(headers) : NULL;
   size_t lines = 1;
@@ -89,6 +92,7 @@ checker_export_job_request(checker_js_job_t *job, const char *method,
   job->opts.method = m;
   job->opts.headers = list;
   job->opts.follow = follow != 0;
+  job->opts.max_redirects = max_redirects;
   job->opts.deny_private = deny_private != 0;
   return CORIO_OK;
 }
@@ -161,7 +165,8 @@ static void on_result(const checker_result_t *r, void *job) {
   checker_js_result(job, (int)r->index, r->status, r->reason, r->error,
                     r->error ? corio_err_name(r->error) : "", r->message,
                     r->started, r->ended, r->first_byte, r->retry_after,
-                    r->checked_url ? r->checked_url : "", hops ? hops : "");
+                    r->checked_url ? r->checked_url : "", hops ? hops : "",
+                    r->dns, r->connect, r->tls);
   free(hops);
 }
 

@@ -18,7 +18,7 @@ mergeInto(LibraryManager.library, {
     // pointer (0 without memory). `listeners` get its events until
     // freeJob. The caller frees it with freeJob once its run settled.
     // `request` is {method, headers: "Name: value" lines joined by "\n",
-    // follow, denyPrivate}.
+    // follow, maxRedirects (0: corio's most), denyPrivate}.
     newJob: function(urls, concurrency, timeout, sequential, listeners, request) {
       var n = urls.length;
       var table = _malloc(8 * Math.max(n, 1));  // n pointers, then n lengths
@@ -60,6 +60,7 @@ mergeInto(LibraryManager.library, {
         if (!strings[0] || !strings[1]) return -1;
         return _checker_export_job_request(job, strings[0], strings[1],
                                            request.follow ? 1 : 0,
+                                           request.maxRedirects || 0,
                                            request.denyPrivate ? 1 : 0);
       } finally {
         strings.forEach(function(p) { if (p) _free(p); });
@@ -86,10 +87,10 @@ mergeInto(LibraryManager.library, {
   },
 
   checker_js_result__deps: ['$Checker'],
-  checker_js_result__sig: 'viiiiiiiddddii',
+  checker_js_result__sig: 'viiiiiiiddddiiddd',
   checker_js_result: function(job, index, status, reason, error, errorName,
                               message, started, ended, firstByte, retryAfter,
-                              checkedUrl, hops) {
+                              checkedUrl, hops, dns, connect, tls) {
     var chain = UTF8ToString(hops);
     Checker.emit(job, 'result', [{
       index: index,
@@ -101,6 +102,9 @@ mergeInto(LibraryManager.library, {
       started: started,
       ended: ended,
       firstByte: firstByte,   // seconds from the check's start; -1: no answer
+      dns: dns,               // the same clock, for its connection's phases;
+      connect: connect,       // -1: not shown by the carrier (fetch) or no
+      tls: tls,               // answer
       retryAfter: retryAfter, // seconds a 429/503 asked to wait; -1: none
       checkedUrl: UTF8ToString(checkedUrl), // '' if none was requested
       // With follow, when redirected: each response (URL, status), the final one last.

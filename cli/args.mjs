@@ -24,7 +24,7 @@ export const OPTIONS = {
   header: { short: 'H', value: '"NAME: VALUE"', multiple: true, help: 'send this header too (may be repeated)' },
   'user-agent': { short: 'A', value: 'TEXT', help: 'send User-Agent: TEXT' },
   location: { short: 'L', help: 'follow redirects (3xx with a Location)' },
-  'max-redirs': { value: 'N', help: 'follow at most N redirects (with -L; default 10)' },
+  'max-redirs': { value: 'N', help: 'follow at most N redirects (with -L; N >= 1; default and most: corio\'s limit, a larger N fails each URL with it)' },
   retry: { value: 'N', help: 'check again up to N times after a connection error, a timeout or\n' +
     '429/502/503/504, waiting --retry-delay, doubled each time, or Retry-After (<= 300 s)' },
   'retry-delay': { value: 'SECONDS', help: 'wait before the first retry (default 1)' },

@@ -6,8 +6,9 @@
  * results as a table, JSON or CSV (stdout, or -o FILE). Exit status: 0 if no
  * URL failed as --fail-on says, 1 otherwise, 2 for a usage error. The
  * options are cli/args.mjs's; network ones (proxy, TLS trust) are applied
- * to Node's sockets by cli/transport.mjs. Start-up matters (one URL should
- * cost about what curl does): modules are imported when first needed.
+ * to Node's sockets by npm/network_node.mjs (load({network})). Start-up
+ * matters (one URL should cost about what curl does): modules are imported
+ * when first needed.
  */
 import { FAIL_ON, FORMATS, parse, proxySettings, UsageError, usage } from './args.mjs';
 
@@ -51,7 +52,7 @@ function parseCommandLine(argv) {
     warnings: [],
     // What goes to checkUrls, only what was asked for.
     check: { concurrency: 10, timeout: 10, mode: v.sequential ? 'sequential' : 'concurrent' },
-    // Where Node's sockets change (cli/transport.mjs).
+    // Where Node's sockets change (load({network}): npm/network_node.mjs).
     net: { insecure: !!v.insecure, cacert: v.cacert ?? null, proxy: v.proxy, noproxy: v.noproxy },
   };
   const c = options.check;
@@ -75,7 +76,7 @@ function parseCommandLine(argv) {
   if (v['user-agent'] !== undefined) c.userAgent = v['user-agent'];
   if (v.location) c.follow = true;
   if (v['max-redirs'] !== undefined) {
-    c.maxRedirects = wholeNumber('--max-redirs', v['max-redirs'], 0, 1000);
+    c.maxRedirects = wholeNumber('--max-redirs', v['max-redirs'], 1, 1000);
     if (!v.location) options.warnings.push('--max-redirs has no effect without -L');
   }
   if (!FORMATS.includes(options.format))
@@ -161,16 +162,7 @@ const needsOwnSockets = (net, proxies) => net.insecure || !!net.cacert || !!prox
 async function corioFor(net, env) {
   const proxies = proxySettings(net, env);
   if (!needsOwnSockets(net, proxies)) return undefined;
-  const [{ wrapNodeNet, parseProxy }, { load }, nodeNet, tls, fs] = await Promise.all([
-    import('./transport.mjs'), import('../npm/node.mjs'), import('node:net'), import('node:tls'),
-    import('node:fs')]);
-  for (const p of [proxies.http, proxies.https]) {
-    try {
-      if (p) parseProxy(p);
-    } catch (e) {
-      throw new UsageError(e.message);
-    }
-  }
+  const [{ load }, fs] = await Promise.all([import('../npm/node.mjs'), import('node:fs')]);
   let ca = null;
   if (net.cacert) {
     try {
@@ -179,7 +171,13 @@ async function corioFor(net, env) {
       throw new UsageError(`cannot read --cacert ${net.cacert}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
     }
   }
-  return load({ corioNet: wrapNodeNet({ net: nodeNet, tls, fs }, { insecure: net.insecure, ca, proxies }) });
+  try {
+    return await load({ network: { insecure: !!net.insecure, ca,
+      proxy: { http: proxies.http, https: proxies.https }, noProxy: proxies.noProxy } });
+  } catch (e) {
+    if (e instanceof TypeError) throw new UsageError(e.message); // a bad proxy URL
+    throw e;
+  }
 }
 
 /**

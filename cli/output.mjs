@@ -32,15 +32,18 @@ export function progressLine(r, done, total) {
     `${printable(outcome(r))}, ${formatMs(r.ms)}`;
 }
 
+// The phases of a check shown before its total, in order (result.timings).
+const PHASES = ['dns', 'connect', 'tls', 'firstByte'];
+
 // A phase's time for the table: "-" when it was not reached.
 const phaseMs = (ms) => (ms === null ? '-' : formatMs(ms));
 
 function table(results, elapsedMs) {
   const rows = results.map((r) => [r.url, r.status === null ? '-' : String(r.status),
-    phaseMs(r.timings.firstByte), formatMs(r.ms),
+    ...PHASES.map((p) => phaseMs(r.timings[p])), formatMs(r.ms),
     r.status === null ? outcome(r) : r.reason].map(printable));
-  const head = ['URL', 'STATUS', 'FIRST BYTE', 'TIME', 'RESULT'];
-  const numeric = [false, false, true, true, false]; // right-aligned
+  const head = ['URL', 'STATUS', 'DNS', 'CONNECT', 'TLS', 'FIRST BYTE', 'TIME', 'RESULT'];
+  const numeric = [false, false, true, true, true, true, true, false]; // right-aligned
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells) => cells.map((c, i) =>
     (i === cells.length - 1 ? c : numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
@@ -61,9 +64,10 @@ function csvField(value) {
 
 function csv(results) {
   const head = ['index', 'url', 'status', 'reason', 'ok', 'hidden', 'error_code',
-    'error_message', 'started_ms', 'ended_ms', 'ms', 'first_byte_ms', 'attempts'];
+    'error_message', 'started_ms', 'ended_ms', 'ms', 'dns_ms', 'connect_ms', 'tls_ms', 'first_byte_ms',
+    'attempts'];
   const rows = results.map((r) => [r.index, r.url, r.status, r.reason, r.ok, r.hidden,
-    r.error?.codeName, r.error?.message, r.started, r.ended, r.ms, r.timings.firstByte,
+    r.error?.codeName, r.error?.message, r.started, r.ended, r.ms, ...PHASES.map((p) => r.timings[p]),
     r.attempts]);
   return [head, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

@@ -1134,6 +1134,21 @@ const char *corio_writer_extra_info(const corio_writer_t *w, const char *name);
 /* The peer's address as "host:port" (static to the writer), "" if unknown. */
 const char *corio_writer_peer(const corio_writer_t *w);
 
+/* How long opening a connection took (curl's time_namelookup,
+ * time_connect and time_appconnect), in seconds from the start of
+ * corio_open_connection to: the name resolved (dns; 0 for a numeric host),
+ * the TCP connection made (connect) and the connection ready for bytes
+ * (tls: the handshake done; without TLS, the same as connect). A phase the
+ * transport does not show is -1: the browser's fetch carrier shows none;
+ * the relay and Node's show all. */
+typedef struct corio_conn_timings {
+  double dns, connect, tls;
+} corio_conn_timings_t;
+
+/* The timings of the connection w writes to; CORIO_EINVAL (all -1) for an
+ * accepted or child-pipe connection, which corio did not open. */
+int corio_writer_timings(const corio_writer_t *w, corio_conn_timings_t *out);
+
 /* -- serving (asyncio.start_server) -- */
 
 /* Runs in its own task per accepted client. The reader and writer belong
@@ -1238,6 +1253,12 @@ const char *corio_response_url(const corio_response_t *resp);
 size_t corio_response_redirect_count(const corio_response_t *resp);
 const char *corio_response_redirect_url(const corio_response_t *resp, size_t i);
 int corio_response_redirect_status(const corio_response_t *resp, size_t i);
+
+/* When the connection of the response (the last hop's) reached each phase
+ * (corio_conn_timings_t), in seconds since corio_fetch began: with
+ * redirects followed, the earlier hops' time is included, as in curl's
+ * times. -1 for a phase the transport does not show. */
+corio_conn_timings_t corio_response_timings(const corio_response_t *resp);
 
 /* The value of header `name` (case-insensitive; the first if repeated), or
  * NULL. Lives as long as the response. */

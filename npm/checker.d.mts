@@ -2,7 +2,7 @@
  * checker.d.mts — TypeScript declarations of npm/checker.mjs: the website
  * checker (checkUrls, iterateChecks), its options and its results.
  */
-import type { Corio } from './corio.mjs';
+import type { Corio, NetworkOptions } from './corio.mjs';
 
 export type CheckMode = 'concurrent' | 'sequential';
 
@@ -31,6 +31,11 @@ export interface CheckOptions {
   userAgent?: string;
   /** Follow redirects (at most 20 hops); the result holds the final status. */
   follow?: boolean;
+  /**
+   * With `follow`: the most redirects followed (one more is CORIO_ELIMIT); a whole number >= 1,
+   * at most corio's limit (CORIO_FETCH_REDIRECTS_MAX; larger: each URL's CORIO_EINVAL). Default: that limit.
+   */
+  maxRedirects?: number;
   /** Refuse loopback, private, link-local, CGNAT, ULA, multicast and reserved addresses (CORIO_EDENIED), on every hop. */
   denyPrivate?: boolean;
   /** A check began. */
@@ -43,10 +48,21 @@ export interface CheckOptions {
   signal?: AbortSignal;
   /** The corio instance to check with (default: the package's). */
   corio?: Corio | Promise<Corio>;
+  /**
+   * Node only: check with the package's module loaded with these network
+   * options (load({network}); one instance per distinct set). Not with `corio`.
+   */
+  network?: NetworkOptions;
 }
 
 /** A check's phases, in milliseconds from its start; null for a phase it did not reach. */
 export interface CheckTimings {
+  /** The name resolved (its connection's, the last one's with redirects followed); null in the browser's fetch carrier, which shows no phase. */
+  dns: number | null;
+  /** The TCP connection made. */
+  connect: number | null;
+  /** The connection ready (TLS handshake done; = connect without TLS). */
+  tls: number | null;
   /** The answer's head (status line and headers) read: connection, TLS and the server's wait included. */
   firstByte: number | null;
   /** The whole check (= ms). */

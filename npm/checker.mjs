@@ -21,9 +21,11 @@
  * result: {index, url, status (number | null), reason (string), ok (status
  *   < 400), hidden (true when the browser hid the status: CORS), error (null
  *   | {code, codeName, message}), started, ended (ms since the run began),
- *   ms (ended - started: the time the check took), timings ({firstByte,
- *   total}: ms from the check's start to the answer's head read (null:
- *   none came), and to the end), attempts (checks made:
+ *   ms (ended - started: the time the check took), timings ({dns, connect,
+ *   tls, firstByte, total}: ms from the check's start to its connection's
+ *   name resolved, TCP connected and TLS done (null: not reached, or not
+ *   shown by the browser's fetch carrier), to the answer's head read
+ *   (null: none came), and to the end), attempts (checks made:
  *   1 + the retries), checkedUrl (the URL requested: a bare host becomes
  *   https://host/; null for an invalid one), redirects (with follow: the
  *   chain's responses [{url, status}], the final one last; else [])}. A
@@ -35,16 +37,16 @@
  * those cut short having error.codeName 'CORIO_ECANCELLED'. A signal
  * already aborted before they begin rejects with signal.reason.
  */
-import { defaultInstance } from './corio.mjs';
+import { defaultInstance, networkInstance } from './corio.mjs';
 
 const DEFAULTS = { concurrency: 10, timeout: 10, mode: 'concurrent', retry: 0, retryDelay: 1 };
 const MODES = ['concurrent', 'sequential'];
 // Every option name checkUrls takes; any other is refused.
 // How requests are made (method, headers, userAgent, follow, denyPrivate)
 // go to the C checker as they are; the rules on them are C's.
-const REQUEST_OPTIONS = ['method', 'headers', 'userAgent', 'follow', 'denyPrivate'];
+const REQUEST_OPTIONS = ['method', 'headers', 'userAgent', 'follow', 'maxRedirects', 'denyPrivate'];
 const OPTION_NAMES = [...Object.keys(DEFAULTS), ...REQUEST_OPTIONS, 'onStart', 'onResult', 'onProgress',
-  'signal', 'corio'];
+  'signal', 'corio', 'network'];
 const METHODS = ['GET', 'HEAD'];
 // What is worth checking again: an answer saying "later", or no answer.
 const RETRY_STATUSES = [429, 502, 503, 504];
@@ -77,6 +79,10 @@ export function normalizeOptions(options = {}) {
     if (o[k] !== undefined && typeof o[k] !== 'function') throw new TypeError(`${k} must be a function`);
   if (o.signal !== undefined && !(o.signal && typeof o.signal.aborted === 'boolean'))
     throw new TypeError('signal must be an AbortSignal');
+  if (o.network !== undefined && o.corio !== undefined)
+    throw new TypeError('network and corio both say which sockets to use: give network to load() for your instance');
+  if (o.network !== undefined && (o.network === null || typeof o.network !== 'object'))
+    throw new TypeError('network must be an object: {insecure, ca, proxy, noProxy}');
   return o;
 }
 
@@ -101,8 +107,19 @@ function requestOptions(o) {
     method,
     headers: pairs.map(([name, value]) => `${name}: ${value}`).join('\n'),
     follow: !!o.follow,
+    maxRedirects: redirectLimit(o.maxRedirects),
     denyPrivate: !!o.denyPrivate,
   };
+}
+
+// maxRedirects as the C job takes it: 0 for corio's most. Its upper bound
+// is C's (CORIO_FETCH_REDIRECTS_MAX): a larger number is each URL's
+// CORIO_EINVAL, with C's message.
+function redirectLimit(n) {
+  if (n === undefined) return 0;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new RangeError(`maxRedirects must be a whole number >= 1 (without follow none is followed), not ${String(n)}`);
+  return Math.min(n, 0x7fffffff);
 }
 
 function toList(urls) {
@@ -135,9 +152,11 @@ function toResult(raw, index, url, offsetMs, attempts) {
     started,
     ended,
     ms: round(ended - started),
-    // The check's phases, ms from its start: the answer's head read (null:
-    // none came), the end.
-    timings: { firstByte: phase(raw.firstByte), total: round(ended - started) },
+    // The check's phases, ms from its start (null: not reached or not
+    // shown): its connection's name resolved, TCP connected, TLS done; the
+    // answer's head read; the end.
+    timings: { dns: phase(raw.dns), connect: phase(raw.connect), tls: phase(raw.tls),
+      firstByte: phase(raw.firstByte), total: round(ended - started) },
     attempts,
     // The URL actually requested (a bare host becomes https://host/), or
     // null if none was; with follow, the chain of responses, the final one last.
@@ -177,7 +196,7 @@ function forwardAbort(from, to) {
 
 async function run(list, o) {
   if (o.signal?.aborted) throw o.signal.reason;
-  const corio = await (o.corio ?? defaultInstance());
+  const corio = await (o.corio ?? (o.network ? networkInstance(o.network) : defaultInstance()));
   const host = corio.module.checkerHost;
   if (!host) throw new TypeError('this corio module has no checker (dist/corio.mjs has one)');
   if (o.signal?.aborted) throw o.signal.reason;

@@ -42,6 +42,21 @@ export interface Corio {
   dumpTasks(): string;
 }
 
+/**
+ * Node's sockets, changed (Node only): curl's -k, --cacert, --proxy and
+ * --noproxy.
+ */
+export interface NetworkOptions {
+  /** Accept any certificate (curl -k). */
+  insecure?: boolean;
+  /** The CAs to trust instead of Node's: PEM text or bytes. */
+  ca?: string | Uint8Array;
+  /** An http:// proxy for every connection (a CONNECT tunnel, TLS inside it), or one per scheme. */
+  proxy?: string | { http?: string; https?: string };
+  /** Hosts that go direct: "*", names, .domains, addresses; an array or a comma-separated list. */
+  noProxy?: string[] | string;
+}
+
 /** What load() takes; any other option goes to the Emscripten factory. */
 export interface LoadOptions {
   /** An Emscripten ES module factory (default: the package's dist/corio.mjs). */
@@ -60,6 +75,8 @@ export interface LoadOptions {
    * or CORIO_DEBUG=1 in Node's environment.
    */
   debug?: boolean;
+  /** Node only: Node's sockets with these options (not with corioNet or another corioTransport). */
+  network?: NetworkOptions;
   /** Node only: the modules streams use (default: node:net, node:tls, node:fs). */
   corioNet?: { net: unknown; tls: unknown; fs: unknown };
   /** 'fetch': streams over fetch() even in Node (one HTTP request per connection). */
@@ -81,5 +98,7 @@ export declare function attach(module: CorioModule): Corio;
 export declare function load(options?: LoadOptions): Promise<Corio>;
 /** The package's own module, loaded once and shared by run() and checkUrls(). */
 export declare function defaultInstance(): Promise<Corio>;
+/** The package's module loaded with `network` (Node only), one per distinct set of options. */
+export declare function networkInstance(network: NetworkOptions): Promise<Corio>;
 /** Runs a coroutine of the package's own module (demo_tasks, demo_timeout, demo_cancel). */
 export declare function run(name: string, arg?: number, options?: RunOptions): Promise<number>;

@@ -107,13 +107,24 @@ export function attach(Module) {
  * WebSocket]}: the relay of corio's dev server, server/relay.mjs, as a
  * page it serves has it), or `corioTransport` ('fetch': the browser's
  * carrier, one HTTP request per connection over fetch(); 'relay'; 'node',
- * the default in Node). In Node, subprocesses use child_process unless
+ * the default in Node). `network` ({insecure, ca, proxy, noProxy}; Node
+ * only, with its carrier: npm/network_node.mjs) makes its sockets accept
+ * any certificate, trust other CAs or go through an HTTP proxy's CONNECT
+ * tunnel. In Node, subprocesses use child_process unless
  * `corioProcess` ({child_process, fs, os}) says otherwise. `debug: true`
  * turns on corio's debug mode (in Node CORIO_DEBUG=1 does too): its
  * reports go to printErr.
  */
-export async function load({ factory, wasmUrl, debug, ...options } = {}) {
+export async function load({ factory, wasmUrl, debug, network, ...options } = {}) {
   if (debug !== undefined) options.corioDebug = !!debug;
+  if (network !== undefined) {
+    if (!isNode) throw new TypeError('load({network}) works in Node only: a page has no sockets of its own');
+    if (options.corioNet || (options.corioTransport ?? 'node') !== 'node')
+      throw new TypeError('load({network}) applies to Node\'s own sockets: not with corioNet or another corioTransport');
+    if (!platform) throw new TypeError("in Node, import corio through its package entry ('corio' or 'corio/checker')");
+    if (network === null || typeof network !== 'object') throw new TypeError('network must be an object');
+    options.corioNet = await platform.networkModules(network);
+  }
   const wasmGiven = options.wasmBinary || options.instantiateWasm;
   if (isNode && !platform)
     throw new TypeError("in Node, import corio through its package entry ('corio' or " +
@@ -152,6 +163,24 @@ export function defaultInstance() {
     throw e;
   });
   return packageInstance;
+}
+
+const networkInstances = new Map();
+
+/**
+ * The package's module loaded with the network options `network`
+ * (load({network}): Node only), one per distinct set of options, shared by
+ * the checkUrls() calls that give them.
+ */
+export function networkInstance(network) {
+  const text = (v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : v);
+  const key = JSON.stringify(network, (k, v) => (k === 'ca' ? text(v) : v));
+  if (!networkInstances.has(key))
+    networkInstances.set(key, load({ network }).catch((e) => {
+      networkInstances.delete(key);
+      throw e;
+    }));
+  return networkInstances.get(key);
 }
 
 /** Runs a coroutine of the package's own module: defaultInstance().run(...). */

@@ -12,15 +12,25 @@ import { usePlatform } from './corio.mjs';
 
 const require = createRequire(import.meta.url);
 
-usePlatform({
-  readWasm: (url) => require('node:fs/promises').readFile(url),
-  netModules: () => ({
+function netModules() {
+  return {
     net: require('node:net'),
     get tls() {
       return require('node:tls');
     },
     fs: require('node:fs'),
-  }),
+  };
+}
+
+usePlatform({
+  readWasm: (url) => require('node:fs/promises').readFile(url),
+  netModules,
+  // load({network}): Node's sockets with the network options applied
+  // (network_node.mjs, imported only then: start-up counts).
+  networkModules: async (options) => {
+    const { networkSettings, wrapNodeNet } = await import('./network_node.mjs');
+    return wrapNodeNet(netModules(), networkSettings(options));
+  },
   processModules: () => ({
     child_process: require('node:child_process'),
     fs: require('node:fs'),

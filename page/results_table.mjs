@@ -43,13 +43,20 @@ export function resultLabel(result) {
   return `${result.url} — ${what} — ${formatMs(resultMs(result))}`;
 }
 
-// The cells of a row with a result: [status, reason, time, error].
+/** A followed redirect chain as "301 URL → 200 URL" ('' without one). */
+export function chainText(result) {
+  const hops = result.redirects ?? [];
+  return hops.length > 1 ? hops.map((h) => `${h.status} ${h.url}`).join(' → ') : '';
+}
+
+// The cells of a row with a result: [status, reason, time, error]; the
+// last shows the redirect chain when there is one and no error.
 function resultCells(result, kind) {
   const status = kind === 'hidden' || result.status == null ? '—' : String(result.status);
   const reason = kind === 'hidden' ? t('hidden')
     : kind === 'cancelled' ? t('cancelled')
       : result.status == null ? '' : (result.reason ?? '');
-  const error = kind === 'hidden' ? '' : errorText(result.error);
+  const error = kind === 'hidden' ? '' : errorText(result.error) || chainText(result);
   return [status, reason, formatMs(resultMs(result)), error];
 }
 
@@ -159,7 +166,8 @@ export class ResultsTable {
     // Tooltips: the C code and message in full (the cells cut long texts);
     // for a hidden status, the message says why it is hidden.
     const error = row.result?.error;
-    const detail = error ? `${error.codeName} (${error.code}): ${error.message}` : '';
+    const detail = error ? `${error.codeName} (${error.code}): ${error.message}`
+      : row.result ? chainText(row.result) : '';
     row.cells[1].title = row.state === 'hidden' ? detail : '';
     row.cells[3].title = row.state === 'hidden' ? '' : detail;
     row.tr.dataset.state = row.state;

@@ -176,7 +176,9 @@ typedef struct corio__net_opts {
 /* Calls from the core into the backend. None of them waits, and none calls
  * a corio__conn_on_* / corio__listener_on_* function before it returns:
  * every report comes later, from the host's event handling (native:
- * corio__host_wait; wasm: a JS event). Strings are only borrowed.
+ * corio__host_wait; wasm: a JS event); the one exception is
+ * corio__conn_on_phase, which only notes the time (a numeric host is
+ * resolved inside corio__net_connect). Strings are only borrowed.
  *
  * Connection life: connect (or accept) -> on_connected -> any number of
  * on_data / on_sent, on_eof at most once -> after corio__net_close, or
@@ -209,6 +211,16 @@ void corio__net_listen_close(corio__listener_t *l);
 
 /* Reports from the backend to the core (runtime/core/conn.c, server.c). Each
  * only records and wakes tasks; none waits. */
+/* The phases of opening a connection, for its timings (curl's namelookup
+ * and connect times): reported as each is reached, before on_connected,
+ * each at most once and in this order. A phase the transport cannot see
+ * (the fetch carrier's) is not reported. on_connected ends the opening:
+ * with TLS, the handshake is done then. */
+enum {
+  CORIO__PHASE_RESOLVED = 0, /* the name resolved (a numeric host: at once) */
+  CORIO__PHASE_TCP = 1,      /* the TCP connection is made */
+};
+void corio__conn_on_phase(corio__conn_t *c, int phase);
 void corio__conn_on_connected(corio__conn_t *c, const char *peer);
 void corio__conn_on_data(corio__conn_t *c, const void *data, size_t n);
 void corio__conn_on_eof(corio__conn_t *c);

@@ -18,7 +18,8 @@
 //   page -> relay: {t:'open', id, host, port, tls, name}, data,
 //                  {t:'eof', id}, {t:'close', id, graceful}, {t:'credit', id, n},
 //                  {t:'listen', id, host, port}, {t:'unlisten', id}
-//   relay -> page: {t:'connected', id, address, port}, data, {t:'sent', id, n},
+//   relay -> page: {t:'phase', id, phase: 'resolved' | 'tcp'} (as each is reached),
+//                  {t:'connected', id, address, port}, data, {t:'sent', id, n},
 //                  {t:'eof', id}, {t:'error', id, error | status+message, handshaking},
 //                  {t:'closed', id},
 //                  {t:'listening', id, port}, {t:'listen-error', id, error | status+message},
@@ -213,7 +214,10 @@ function serve(ws, ca, denyPrivate) {
     if (!denyPrivate) return connect(id, c, host, host, port, secure, name);
     allowedAddress(host).then((got) => {
       if (c.closing) return refuse(id, null, null);
-      if (got.address) return connect(id, c, host, got.address, port, secure, name);
+      if (got.address) {
+        send({ t: 'phase', id, phase: 'resolved' });
+        return connect(id, c, host, got.address, port, secure, name);
+      }
       if (got.error) send({ t: 'error', id, handshaking: false, error: got.error });
       else send({ t: 'error', id, status: got.status, message: got.message });
       conns.delete(id);
@@ -243,6 +247,13 @@ function serve(ws, ca, denyPrivate) {
       if (ca) opts.ca = ca;
     }
     const sock = secure ? tls.connect(opts) : net.connect(opts);
+    // The opening's phases, for the page's timings (an address is resolved).
+    if (net.isIP(address)) {
+      if (!denyPrivate) send({ t: 'phase', id, phase: 'resolved' });
+    } else {
+      sock.once('lookup', (err) => { if (!err) send({ t: 'phase', id, phase: 'resolved' }); });
+    }
+    sock.once('connect', () => send({ t: 'phase', id, phase: 'tcp' }));
     sock.once(secure ? 'secureConnect' : 'connect', () => {
       c.connected = true;
       send({ t: 'connected', id, address: sock.remoteAddress ?? address, port: sock.remotePort ?? port });

@@ -78,6 +78,7 @@ int corio__conn_new(corio__conn_t **out, size_t limit, size_t high_water) {
   c->loop = corio__loop;
   c->state = CORIO__CONN_CONNECTING;
   c->high_water = high_water ? high_water : CORIO__STREAM_DEFAULT_LIMIT;
+  c->opened_at = c->resolved_at = c->tcp_at = c->ready_at = -1;
   c->writer.conn = c;
   corio__reader_init(&c->reader, &conn_source, c, limit);
   *out = c;
@@ -150,9 +151,19 @@ static int conn_fail(const corio__conn_t *c) {
 
 /* ---- reports from the backend ------------------------------------------- */
 
+void corio__conn_on_phase(corio__conn_t *c, int phase) {
+  if (c->state != CORIO__CONN_CONNECTING) return;
+  double now = corio__host_now();
+  if (phase == CORIO__PHASE_RESOLVED && c->resolved_at < 0)
+    c->resolved_at = now;
+  else if (phase == CORIO__PHASE_TCP && c->tcp_at < 0)
+    c->tcp_at = now;
+}
+
 void corio__conn_on_connected(corio__conn_t *c, const char *peer) {
   if (c->state != CORIO__CONN_CONNECTING) return;
   c->state = CORIO__CONN_OPEN;
+  c->ready_at = corio__host_now();
   snprintf(c->peer, sizeof c->peer, "%s", peer ? peer : "");
   changed(c);
 }
@@ -218,6 +229,7 @@ int corio_open_connection(const char *host, int port,
                            opts->server_name ? opts->server_name : host,
                            opts->ca_file, opts->deny_private};
   c->tls = opts->tls;
+  c->opened_at = corio__host_now();
   corio__net_connect(c, host, port, &net);
   while (c->state == CORIO__CONN_CONNECTING && c->error == 0) {
     if ((rc = wait_change(c)) != CORIO_OK) break; /* cancelled */
@@ -238,6 +250,22 @@ int corio_open_connection(const char *host, int port,
 }
 
 /* ---- the writer --------------------------------------------------------- */
+
+int corio_writer_timings(const corio_writer_t *w, corio_conn_timings_t *out) {
+  if (out == NULL) return CORIO_EINVAL;
+  *out = (corio_conn_timings_t){-1, -1, -1};
+  const corio__conn_t *c = w ? w->conn : NULL;
+  if (c == NULL || c->opened_at < 0 || c->ready_at < 0) return CORIO_EINVAL;
+  /* A transport that reports no phase (the fetch carrier) shows none: its
+   * "connected" is not a connection made. Otherwise each phase is measured
+   * from the start; without TLS the connection is ready once TCP is. */
+  if (c->resolved_at < 0 && c->tcp_at < 0) return CORIO_OK;
+  double since = c->opened_at;
+  out->dns = c->resolved_at >= 0 ? c->resolved_at - since : -1;
+  out->tls = c->ready_at - since;
+  out->connect = c->tcp_at >= 0 ? c->tcp_at - since : c->tls ? -1 : out->tls;
+  return CORIO_OK;
+}
 
 int corio_write(corio_writer_t *w, const void *buf, size_t n) {
   if (w == NULL || (buf == NULL && n > 0)) return CORIO_EINVAL;

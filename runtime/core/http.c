@@ -41,6 +41,8 @@ struct corio_response {
   uint64_t remaining; /* BODY_LENGTH: bytes left */
   uint64_t total;     /* BODY_LENGTH: Content-Length */
   corio__http_chunked_t chunked;
+  double started;               /* host time corio_fetch began */
+  corio_conn_timings_t timings; /* the last hop's, since `started` */
 };
 
 /* Bytes moved from the connection to the body per fill. */
@@ -160,6 +162,10 @@ const char *corio_response_reason(const corio_response_t *resp) {
 
 const char *corio_response_url(const corio_response_t *resp) {
   return resp->url;
+}
+
+corio_conn_timings_t corio_response_timings(const corio_response_t *resp) {
+  return resp->timings;
 }
 
 size_t corio_response_redirect_count(const corio_response_t *resp) {
@@ -375,6 +381,17 @@ static int send_request(corio_writer_t *w, const char *method, const char *host,
  */
 
 /* One request and its response head, into resp (cleared first). */
+/* Keeps the timings of the connection just opened, `opening` seconds after
+ * corio_fetch began, on corio_fetch's clock. */
+static void note_timings(corio_response_t *resp, double opening) {
+  corio_conn_timings_t t;
+  corio_writer_timings(resp->writer, &t);
+  double *phase[] = {&t.dns, &t.connect, &t.tls};
+  for (size_t i = 0; i < sizeof phase / sizeof phase[0]; i++)
+    if (*phase[i] >= 0) *phase[i] += opening;
+  resp->timings = t;
+}
+
 static int fetch_once(corio_response_t *resp, const char *url,
                       const char *method, const corio_fetch_opts_t *opts,
                       size_t max) {
@@ -386,8 +403,10 @@ static int fetch_once(corio_response_t *resp, const char *url,
   clear_response(resp);
   corio_conn_opts_t conn_opts = {
       .tls = tls, .ca_file = opts->ca_file, .deny_private = opts->deny_private};
+  double opening = corio__host_now() - resp->started;
   rc = corio_open_connection(host, port, &conn_opts, &resp->conn_reader,
                              &resp->writer);
+  if (rc == CORIO_OK) note_timings(resp, opening);
   if (rc == CORIO_OK)
     rc = send_request(resp->writer, method, host, port, tls, path,
                       opts->headers);
@@ -444,6 +463,8 @@ int corio_fetch(const char *url, const corio_fetch_opts_t *opts,
   corio_response_t *resp = calloc(1, sizeof *resp);
   if (resp == NULL) return corio__set_error(CORIO_ENOMEM, NULL);
   corio__reader_init(&resp->body, &body_source, resp, 0);
+  resp->started = corio__host_now();
+  resp->timings = (corio_conn_timings_t){-1, -1, -1};
   resp->url = corio__strdup(url ? url : "");
   if (resp->url == NULL) rc = corio__set_error(CORIO_ENOMEM, NULL);
   while (rc == CORIO_OK) {

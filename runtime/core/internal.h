@@ -143,9 +143,10 @@ struct corio__done_call {
 
 /* What a waiting task waits on, for the deadlock report and the task dump
  * (task_report.c). Set by each waiting primitive just before
- * corio__task_wait (corio__waits_on); corio__task_wait moves it to
- * `resumed_from` when the task resumes, so a wait that sets nothing shows
- * as CORIO__WAIT_OTHER, never as a stale record. */
+ * corio__task_wait (corio__waits_on); corio__task_wait clears it when
+ * the task resumes (moving it to `resumed_from` in debug mode, for the
+ * slow-step report), so a wait that sets nothing shows as
+ * CORIO__WAIT_OTHER, never as a stale record. */
 typedef enum corio__wait_kind {
   CORIO__WAIT_OTHER = 0, /* a wait that did not say */
   CORIO__WAIT_SLEEP,
@@ -174,7 +175,8 @@ typedef struct corio__task_diag {
   const char *file; /* where it was created (static), or NULL */
   int line;
   corio__wait_rec_t wait;         /* valid while the task is WAITING */
-  corio__wait_rec_t resumed_from; /* what its current step resumed from */
+  corio__wait_rec_t resumed_from; /* what its current step resumed from
+                                   * (debug mode only) */
   double wait_since;       /* host time the wait began (debug mode only) */
   bool retrieved;          /* someone read its result or error */
   bool unretrieved_linked; /* on its loop's unretrieved list */

@@ -92,6 +92,9 @@ struct corio__conn {
   size_t high_water;
   corio_event_t *changed; /* set at every report; waiters re-check */
   char peer[80];
+  /* Host times (corio__host_now) of the opening: its start, the backend's
+   * phases (corio__conn_on_phase; -1 until reported) and on_connected. */
+  double opened_at, resolved_at, tcp_at, ready_at;
   bool tls;                    /* opened with TLS */
   struct corio_server *server; /* accepted by this server, or NULL */
   /* A child's pipe (process.c): the transport is corio__pipe_*, and the

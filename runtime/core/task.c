@@ -476,7 +476,9 @@ int corio__task_wait(corio__cancel_hook_fn hook, void *hook_data) {
   t->cancel_hook = hook;
   t->cancel_hook_data = hook_data;
   leave_task(t);
-  t->diag.resumed_from = t->diag.wait; /* and no stale record stays */
+  /* Where the step resumed from is for debug mode's slow-step report only;
+   * the wait record is cleared so that no stale one stays. */
+  if (corio__debug_on) t->diag.resumed_from = t->diag.wait;
   t->diag.wait.kind = CORIO__WAIT_OTHER;
   t->cancel_hook = NULL;
   if (t->must_cancel || t->wake_status == CORIO_ECANCELLED)
@@ -488,7 +490,7 @@ int corio__task_yield(void) {
   corio_task_t *t = corio__current;
   t->state = CORIO__TASK_SCHEDULED;
   t->wake_status = CORIO_OK;
-  t->diag.resumed_from.kind = CORIO__WAIT_OTHER;
+  if (corio__debug_on) t->diag.resumed_from.kind = CORIO__WAIT_OTHER;
   corio__loop_call_soon(t->loop, &t->step, task_step, t);
   leave_task(t);
   if (t->must_cancel) return deliver_cancel(t);

@@ -81,6 +81,15 @@ mergeInto(LibraryManager.library, {
       try { fn(p); } finally { _free(p); }
     },
 
+    // A phase of the opening reached ('resolved' or 'tcp'): C notes the
+    // time now. Called at once, never deferred (the time is the point), and
+    // wakes nothing.
+    phase: function(rec, phase) {
+      if (ABORT || !rec.open || rec.closing || rec.connected) return;
+      if (phase === 'resolved') _corio_on_net_resolved(rec.ptr);
+      else _corio_on_net_tcp(rec.ptr);
+    },
+
     connected: function(rec, peer) {
       if (!rec.open || rec.closing) return;
       CorioNet.report(function() {
@@ -268,6 +277,12 @@ mergeInto(LibraryManager.library, {
         return CorioNet.failLater(rec, tls ? CorioStatus.ETLS : CorioStatus.EIO, rec.where + ': ' + e.message);
       }
       rec.sock = sock;
+      // The phases: a numeric host has nothing to resolve; a name, once
+      // its lookup ends ('lookup'). A socket given by a wrapper (a proxy's
+      // tunnel) emits neither: its phases are not shown.
+      if (m.net.isIP(host)) CorioNet.phase(rec, 'resolved');
+      else sock.once('lookup', function(err) { if (!err) CorioNet.phase(rec, 'resolved'); });
+      sock.once('connect', function() { CorioNet.phase(rec, 'tcp'); });
       sock.once(tls ? 'secureConnect' : 'connect', function() {
         rec.connected = true;
         CorioNet.connected(rec, CorioNode.peer(sock, rec.where));
@@ -527,7 +542,10 @@ mergeInto(LibraryManager.library, {
       if (lrec) return CorioRelay.listenerReport(lrec, m);
       var rec = CorioRelay.recs[m.id];
       if (!rec) return;
-      if (m.t === 'connected') {
+      if (m.t === 'phase') {
+        // As the page learns it: a phase's time includes the relay's hop.
+        CorioNet.phase(rec, m.phase === 'resolved' ? 'resolved' : 'tcp');
+      } else if (m.t === 'connected') {
         rec.connected = true;
         CorioNet.connected(rec, CorioNet.hostPort(m.address, m.port));
       } else if (m.t === 'sent') {

@@ -77,6 +77,16 @@ void corio__net_listen_close(corio__listener_t *l) {
 
 /* ---- reports from JS ---------------------------------------------------- */
 
+/* The phases of an opening connection (one export each, so no phase number
+ * crosses the bridge). Only note the time: JS may call them at any point. */
+EMSCRIPTEN_KEEPALIVE void corio_on_net_resolved(corio__conn_t *c) {
+  corio__conn_on_phase(c, CORIO__PHASE_RESOLVED);
+}
+
+EMSCRIPTEN_KEEPALIVE void corio_on_net_tcp(corio__conn_t *c) {
+  corio__conn_on_phase(c, CORIO__PHASE_TCP);
+}
+
 EMSCRIPTEN_KEEPALIVE void corio_on_net_connected(corio__conn_t *c,
                                                  const char *peer) {
   corio__conn_on_connected(c, peer);

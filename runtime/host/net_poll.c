@@ -462,6 +462,7 @@ static void drive_handshake(conn_t *nc) {
 
 /* TCP is connected: TLS next, or open. */
 static void connected(conn_t *nc) {
+  corio__conn_on_phase(nc->core, CORIO__PHASE_TCP);
   if (!nc->tls) {
     become_open(nc);
     return;
@@ -556,6 +557,7 @@ static void resolved(void *data, int gai_error, int sys_errno,
   conn_t *nc = data;
   nc->sock.job = NULL;
   if (gai_error == 0) {
+    corio__conn_on_phase(nc->core, CORIO__PHASE_RESOLVED);
     nc->addrs = nc->next_ai = list;
     try_next(nc);
   } else {

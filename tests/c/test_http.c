@@ -107,6 +107,7 @@ typedef struct fetch_case {
   size_t body_len;
   bool body_at_eof;
   char message[256];
+  corio_conn_timings_t timings; /* corio_response_timings */
 } fetch_case_t;
 
 static int fetch_body(void *arg, intptr_t *result) {
@@ -120,6 +121,7 @@ static int fetch_body(void *arg, intptr_t *result) {
     return rc;
   }
   c->status = corio_response_status(resp);
+  c->timings = corio_response_timings(resp);
   snprintf(c->reason, sizeof c->reason, "%s", corio_response_reason(resp));
   if (c->want_header) {
     const char *v = corio_response_header(resp, c->want_header);
@@ -175,6 +177,18 @@ TEST(fetch_200_gives_status_reason_headers_and_body) {
   CHECK_INT(c.body_rc, CORIO_OK);
   CHECK_STR(c.body, "ok");
   CHECK_INT(c.body_len, 2);
+  done(&c);
+}
+
+/* curl's time_namelookup <= time_connect <= time_appconnect: each phase of
+ * the opening, from the start of the fetch, in order (a numeric host is
+ * resolved at once; without TLS the connection is ready once TCP is). */
+TEST(fetch_times_each_phase_of_opening_in_order) {
+  fetch_case_t c = fetch("200", CORIO_OK);
+  corio_conn_timings_t t = c.timings;
+  CHECK(t.dns >= 0 && t.dns <= t.connect);
+  CHECK(t.connect <= t.tls);
+  CHECK(t.tls < 5);
   done(&c);
 }
 

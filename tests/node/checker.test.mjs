@@ -11,6 +11,10 @@ import assert from 'node:assert/strict';
 import { startFixtures } from '../fixtures/http_fixture.mjs';
 import { checkUrls, iterateChecks } from '../../npm/checker_node.mjs';
 import { load } from '../../npm/node.mjs';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { startProxy } from '../fixtures/proxy_fixture.mjs';
+import { makeTestCertificates } from './lib/tls_certs.mjs';
 
 let fixtures;
 before(async () => { fixtures = await startFixtures(); });
@@ -355,5 +359,51 @@ describe('redirects and the URL checked', () => {
     const [r] = await checkUrls(['http://[::1'], { timeout: 5 });
     assert.equal(r.checkedUrl, null);
     assert.equal(r.error.codeName, 'CORIO_EINVAL');
+  });
+});
+
+// curl's -k, --cacert and --proxy in the JS API: `network` loads the
+// package's module with Node's sockets changed (load({network})).
+describe('network options (Node): insecure, ca, proxy', () => {
+  test('a self-signed site: ETLS by default, 200 with insecure or with its CA', async (t) => {
+    const certs = makeTestCertificates();
+    if (!certs) return t.skip('openssl is missing');
+    const server = createHttpsServer({ key: certs.key, cert: certs.cert }, (req, res) => res.end('ok'));
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const site = `https://127.0.0.1:${server.address().port}/`;
+    try {
+      const [plain] = await checkUrls([site], { timeout: 5 });
+      assert.equal(plain.error?.codeName, 'CORIO_ETLS');
+      const [insecure] = await checkUrls([site], { timeout: 5, network: { insecure: true } });
+      assert.equal(insecure.status, 200);
+      const [trusted] = await checkUrls([site], { timeout: 5, network: { ca: readFileSync(certs.caFile) } });
+      assert.equal(trusted.status, 200);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      certs.remove();
+    }
+  });
+
+  test('a proxy carries the check through a CONNECT tunnel; noProxy goes direct', async () => {
+    const proxy = await startProxy();
+    try {
+      const [via] = await checkUrls([url('200')], { timeout: 5, network: { proxy: proxy.url } });
+      assert.equal(via.status, 200);
+      assert.deepEqual(proxy.tunnels, [new URL(url('200')).host]);
+      const [direct] = await checkUrls([url('200')], { timeout: 5,
+        network: { proxy: proxy.url, noProxy: ['127.0.0.1'] } });
+      assert.equal(direct.status, 200);
+      assert.equal(proxy.tunnels.length, 1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('bad network options are refused before any check', async () => {
+    await assert.rejects(checkUrls([url('200')], { network: { proxy: 'socks5://x' } }), TypeError);
+    await assert.rejects(checkUrls([url('200')], { network: { insecure: 'yes' } }), TypeError);
+    await assert.rejects(checkUrls([url('200')], { network: { nope: 1 } }), /unknown network option nope/);
+    await assert.rejects(checkUrls([url('200')], { network: {}, corio: await load() }), TypeError);
   });
 });

@@ -87,8 +87,8 @@ test('table: one row per URL, a summary, exit 0 when every URL answered below 40
   const r = await cli([url('200'), url('301'), url('status/399')]);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
-  assert.match(lines[0], /^URL\s+STATUS\s+FIRST BYTE\s+TIME\s+RESULT$/);
-  assert.match(lines[1], new RegExp(`^${url('200')}\\s+200\\s+\\d+ ms\\s+\\d+ ms\\s+OK$`));
+  assert.match(lines[0], /^URL\s+STATUS\s+DNS\s+CONNECT\s+TLS\s+FIRST BYTE\s+TIME\s+RESULT$/);
+  assert.match(lines[1], new RegExp(`^${url('200')}\\s+200(\\s+\\d+ ms){5}\\s+OK$`));
   assert.match(lines[2], /\s301\s.*Moved Permanently$/);
   assert.match(lines[3], /\s399\s/);
   assert.match(lines.at(-1), /^3 URLs: 3 below 400, 0 at 400 or above, 0 without a status; /);
@@ -114,7 +114,8 @@ test('json: every result with its fields, in input order', async () => {
   assert.deepEqual(results.map((x) => x.url), urls);
   assert.deepEqual(results.map((x) => x.index), [0, 1, 2]);
   assert.deepEqual(Object.keys(results[0]).sort(),
-    ['attempts', 'ended', 'error', 'hidden', 'index', 'ms', 'ok', 'reason', 'started', 'status', 'timings', 'url']);
+    ['attempts', 'checkedUrl', 'ended', 'error', 'hidden', 'index', 'ms', 'ok', 'reason', 'redirects', 'started',
+      'status', 'timings', 'url']);
   assert.equal(results[0].status, 200);
   assert.equal(results[0].ok, true);
   assert.ok(results[0].ms >= 140);
@@ -131,8 +132,8 @@ test('csv: a header and one quoted-as-needed row per URL', async () => {
   const lines = r.stdout.split('\r\n');
   assert.equal(lines.at(-1), '');
   assert.equal(lines[0], 'index,url,status,reason,ok,hidden,error_code,error_message,started_ms,ended_ms,ms,' +
-    'first_byte_ms,attempts');
-  assert.match(lines[1], new RegExp(`^0,${url('200')},200,OK,true,false,,,[\\d.]+,[\\d.]+,[\\d.]+,[\\d.]+,1$`));
+    'dns_ms,connect_ms,tls_ms,first_byte_ms,attempts');
+  assert.match(lines[1], new RegExp(`^0,${url('200')},200,OK,true,false,,,[\\d.]+,[\\d.]+,[\\d.]+,[\\d.]+,[\\d.]+,[\\d.]+,[\\d.]+,1$`));
   const quoted = `"${odd.replace(/"/g, '""')}"`;
   assert.ok(lines[2].startsWith(`1,${quoted},404,Not Found,false,false,,,`), lines[2]);
   assert.equal(lines.length, 4);
@@ -151,7 +152,7 @@ test('table and progress show control characters in URLs and messages as escapes
   const lines = r.stdout.trimEnd().split('\n');
   assert.equal(lines.length, 5, r.stdout);
   const [head, control, bad] = lines;
-  assert.match(head, /^URL\s+STATUS\s+FIRST BYTE\s+TIME\s+RESULT$/);
+  assert.match(head, /^URL\s+STATUS\s+DNS\s+CONNECT\s+TLS\s+FIRST BYTE\s+TIME\s+RESULT$/);
   assert.ok(control.startsWith(`http://127.0.0.1:1/${ESCAPED} `), control);
   assert.ok(control.endsWith(`invalid URL "http://127.0.0.1:1/${ESCAPED}": ` +
     'it contains a space or a control character (CORIO_EINVAL)'), control);
@@ -375,7 +376,7 @@ test('--retry with a bad count or delay is a usage error', async () => {
 
 // The request flags map onto checkUrls' method, headers, userAgent and
 // follow, which the C checker implements; what it cannot do fails clearly.
-test('request flags: -I, -H, -A and -L check with them; -X other than GET/HEAD and --max-redirs fail clearly', async () => {
+test('request flags: -I, -H, -A and -L check with them; -X other than GET/HEAD fails clearly', async () => {
   for (const args of [['-I'], ['-X', 'head'], ['-H', 'X-A: 1'], ['-A', 'me/1'], ['-L']]) {
     const r = await cli([...args, '--format', 'json', url('whoami')]);
     assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
@@ -384,9 +385,35 @@ test('request flags: -I, -H, -A and -L check with them; -X other than GET/HEAD a
   const post = await cli(['-X', 'POST', url('whoami')]);
   assert.equal(post.code, 2);
   assert.match(post.stderr, /-X: corio-check sends GET or HEAD, not POST/);
-  const redirs = await cli(['-L', '--max-redirs', '2', url('whoami')]);
-  assert.equal(redirs.code, 2);
-  assert.match(redirs.stderr, /--max-redirs is not supported by this corio's checker yet/);
+});
+
+// curl's -w times: each phase of a check, from its start, in order.
+test('timings: dns <= connect <= tls <= first byte <= total, in JSON and the JS API', async () => {
+  const [r] = json(await cli(['--format', 'json', url('200')]));
+  const t = r.timings;
+  for (const k of ['dns', 'connect', 'tls', 'firstByte', 'total']) assert.equal(typeof t[k], 'number', k);
+  assert.ok(t.dns <= t.connect && t.connect <= t.tls && t.tls <= t.firstByte && t.firstByte <= t.total,
+    JSON.stringify(t));
+  const refused = json(await cli(['--format', 'json', fixtures.urls.refused]))[0];
+  assert.deepEqual([refused.timings.dns, refused.timings.tls, refused.timings.firstByte], [null, null, null]);
+});
+
+// curl's -L --max-redirs: the chain is followed up to N hops; one more is an
+// error naming the limit (curl's "Maximum (N) redirects followed").
+test('-L follows a redirect; --max-redirs N stops a longer chain with CORIO_ELIMIT', async () => {
+  const followed = json(await cli(['--format', 'json', '-L', '--max-redirs', '1', url('301')]))[0];
+  assert.equal(followed.status, 200);
+  assert.deepEqual(followed.redirects.map((h) => h.status), [301, 200]);
+  const loop = json(await cli(['--format', 'json', '-L', '--max-redirs', '3', url('loop')]))[0];
+  assert.equal(loop.error?.codeName, 'CORIO_ELIMIT');
+  assert.match(loop.error.message, /more than 3 redirects/);
+  const unlimited = json(await cli(['--format', 'json', '-L', url('loop')]))[0];
+  assert.match(unlimited.error.message, /more than \d+ redirects/);
+  const tooMany = json(await cli(['--format', 'json', '-L', '--max-redirs', '1000', url('301')]))[0];
+  assert.equal(tooMany.error?.codeName, 'CORIO_EINVAL');
+  assert.match(tooMany.error.message, /max_redirects must be/);
+  const zero = await cli(['-L', '--max-redirs', '0', url('301')]);
+  assert.equal(zero.code, 2);
 });
 
 test('-k accepts any certificate; --cacert trusts a CA; neither: a TLS error', async (t) => {
@@ -479,10 +506,10 @@ test('each result has its phases: first byte and total; no answer is null / "-"'
   for (const r of [hung, refused, invalid]) assert.equal(r.timings.firstByte, null, r.url);
   const table = await cli(['-t', '0.4', url('slow?ms=300'), url('hang')]);
   const [, slowRow, hungRow] = table.stdout.split('\n');
-  assert.match(slowRow, /\s200\s+(2[89]\d|3\d\d) ms\s+\d+ ms\s+OK$/);
-  assert.match(hungRow, /\s-\s+-\s+\d+ ms\s+no answer/);
+  assert.match(slowRow, /\s200(\s+\d+ ms){3}\s+(2[89]\d|3\d\d) ms\s+\d+ ms\s+OK$/);
+  assert.match(hungRow, /\s-(\s+-){4}\s+\d+ ms\s+no answer/);
   const csv = (await cli(['--format', 'csv', url('200')])).stdout.split('\r\n')[1].split(',');
-  assert.ok(Number(csv[11]) >= 0 && Number(csv[11]) <= Number(csv[10]), csv.join(','));
+  assert.ok(Number(csv[14]) >= 0 && Number(csv[14]) <= Number(csv[10]), csv.join(',')); // first_byte_ms <= ms
 });
 
 test('--retry honours a 429/503 answer\'s Retry-After instead of --retry-delay; results show it', async () => {

@@ -22,7 +22,7 @@ const SHIPPED = [
   'LICENSE', 'README.md', 'package.json',
   'dist/corio.mjs', 'dist/corio.wasm', 'dist/corio.cjs', 'dist/checker.cjs',
   'npm/checker.d.mts', 'npm/checker.mjs', 'npm/checker_node.mjs',
-  'cli/corio-check.mjs', 'cli/args.mjs', 'cli/output.mjs', 'cli/transport.mjs',
+  'cli/corio-check.mjs', 'cli/args.mjs', 'cli/output.mjs', 'npm/network_node.mjs',
   'npm/corio.d.mts', 'npm/corio.mjs', 'npm/index.d.mts', 'npm/index.mjs', 'npm/node.mjs',
   'npm/platform_node.mjs',
 ];

@@ -208,6 +208,14 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
       certs?.remove();
     });
 
+    test('the phases of opening (DNS, TCP) come through the relay, in order', T, async () => {
+      const [r] = await checkUrls([`${srv.fixtures.base}200`], { timeout: 5, corio: relayed });
+      const t = r.timings;
+      assert.equal(r.status, 200);
+      assert.ok(t.dns !== null && t.dns <= t.connect && t.connect <= t.tls && t.tls <= t.firstByte,
+        JSON.stringify(t));
+    });
+
     test('a closed port, a silent port, a bad certificate, and answers without CORS', T, async () => {
       const urls = [
         `http://${srv.host}:${srv.portOf('refused')}/`,

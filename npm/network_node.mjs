@@ -1,14 +1,16 @@
 /*
- * transport.mjs — corio-check's network options, applied where Node's
+ * network_node.mjs — the network options of Node's carrier (load({network})
+ * in Node, checkUrls' insecure / ca / proxy / noProxy, corio-check's -k,
+ * --cacert, --proxy, --noproxy and proxy variables), applied where Node's
  * sockets are made: the {net, tls, fs} the wasm module's Node transport
  * uses (load({corioNet})) wrapped so that
- *   - -k/--insecure accepts any certificate, --cacert FILE trusts FILE's CAs;
- *   - a proxy (--proxy, or $HTTPS_PROXY / $HTTP_PROXY, minus --noproxy /
- *     $NO_PROXY: args.mjs proxySettings()) carries each connection
- *     through a CONNECT tunnel, for http as for https (as curl
+ *   - `insecure` accepts any certificate, `ca` (PEM) is the CAs trusted;
+ *   - a proxy (an http:// URL, minus the hosts of `noProxy`) carries each
+ *     connection through a CONNECT tunnel, for http as for https (as curl
  *     --proxytunnel does); TLS runs inside the tunnel, end to end with the
  *     site.
  * The C checker never sees the difference: it opens connections as always.
+ * Node only (platform_node.mjs installs it); a page has no such sockets.
  */
 import { Duplex } from 'node:stream';
 
@@ -114,8 +116,8 @@ class Tunnel extends Duplex {
 
 /**
  * {net, tls, fs} for load({corioNet}) with the options applied: `insecure`,
- * `ca` (PEM bytes), `proxies` (args.mjs proxySettings()). Unchanged
- * calls go to the modules given.
+ * `ca` (PEM bytes or text), `proxies` ({http, https: proxy URLs or '',
+ * noProxy: [host patterns]}). Unchanged calls go to the modules given.
  */
 export function wrapNodeNet({ net, tls, fs }, { insecure = false, ca = null, proxies }) {
   const proxyFor = (host, secure) => {
@@ -146,4 +148,28 @@ export function wrapNodeNet({ net, tls, fs }, { insecure = false, ca = null, pro
     },
   };
   return { net: wrappedNet, tls: wrappedTls, fs };
+}
+
+/**
+ * Checks load()'s `network` option ({insecure, ca, proxy, noProxy}) and
+ * returns wrapNodeNet's settings; throws TypeError saying which is wrong.
+ * `proxy`: an http:// proxy URL for every connection, or {http, https}
+ * (either may be left out); `noProxy`: host patterns ("*", names,
+ * .domains, addresses) that go direct, as an array or a comma list.
+ */
+export function networkSettings({ insecure = false, ca = null, proxy = null, noProxy = [], ...rest }) {
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0)
+    throw new TypeError(`unknown network option ${unknown[0]} (known: insecure, ca, proxy, noProxy)`);
+  if (typeof insecure !== 'boolean') throw new TypeError('network.insecure must be true or false');
+  if (ca !== null && typeof ca !== 'string' && !(ca instanceof Uint8Array))
+    throw new TypeError('network.ca must be PEM text or bytes (read the file yourself)');
+  const pair = proxy === null || typeof proxy === 'string' ? { http: proxy, https: proxy } : proxy;
+  if (pair === null || typeof pair !== 'object') throw new TypeError('network.proxy must be a URL or {http, https}');
+  const proxies = { http: pair.http ?? '', https: pair.https ?? '' };
+  for (const p of [proxies.http, proxies.https]) if (p) parseProxy(p);
+  const list = typeof noProxy === 'string' ? noProxy.split(',') : noProxy;
+  if (!Array.isArray(list)) throw new TypeError('network.noProxy must be an array or a comma-separated list');
+  proxies.noProxy = list.map((s) => String(s).trim().toLowerCase()).filter(Boolean);
+  return { insecure, ca: typeof ca === 'string' ? Buffer.from(ca) : ca, proxies };
 }
