@@ -16,6 +16,7 @@
 // build/fuzz/crash-NAME-*: rerun it with build/native/fuzz_NAME FILE.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
@@ -32,9 +33,11 @@ export function writeSeeds(dir) {
 /**
  * Runs fuzzer `name` for `seconds` on corpus dir `corpus` (new inputs are
  * added to it) and the seeds in `seeds`. Resolves to {ok, runs, output}:
- * ok is a clean exit (no crash, no broken invariant, no leak).
+ * ok is a clean exit (no crash, no broken invariant, no leak). `nice`:
+ * the fuzzer's scheduling priority (npm test runs it beside tests that
+ * measure time, which must not starve).
  */
-export function runFuzzer(name, { seconds, corpus, seeds, artifacts }) {
+export function runFuzzer(name, { seconds, corpus, seeds, artifacts, nice = 0 }) {
   mkdirSync(corpus, { recursive: true });
   mkdirSync(artifacts, { recursive: true });
   const args = [`-max_total_time=${seconds}`, '-print_final_stats=1',
@@ -42,6 +45,7 @@ export function runFuzzer(name, { seconds, corpus, seeds, artifacts }) {
   return new Promise((resolve) => {
     const child = spawn(`${buildDir}native/fuzz_${name}`, args,
       { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (nice && child.pid) setPriority(child.pid, nice);
     const out = [];
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => out.push(d));

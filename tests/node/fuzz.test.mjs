@@ -2,8 +2,9 @@
 // URL parser, the response head, chunked bodies, sized bodies and framing):
 // 20 seconds each (CORIO_FUZZ_SECONDS overrides), two at a time, from the
 // seed corpus the project's response corpus gives (tests/fuzz/seeds.c) into
-// a fresh corpus. A broken invariant or a sanitizer report fails the test
-// with the fuzzer's report. `npm run fuzz` runs them for longer.
+// a fresh corpus, at a low priority (nice 15: test files run side by side,
+// and others measure time). A broken invariant or a sanitizer report fails
+// the test with the fuzzer's report. `npm run fuzz` runs them for longer.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -30,7 +31,7 @@ describe('libFuzzer smoke runs', { concurrency: 2 }, () => {
     test(`fuzz_${name} holds its invariants for ${SECONDS} s`, { timeout: (SECONDS + 60) * 1000 }, async () => {
       const r = await runFuzzer(name, {
         seconds: SECONDS, corpus: `${work}/corpus/${name}`, seeds: `${work}/seeds/${name}`,
-        artifacts: work,
+        artifacts: work, nice: 15,
       });
       assert.ok(r.ok, `fuzz_${name} failed (status ${r.status}, signal ${r.signal}):\n`
         + r.output.split('\n').slice(-80).join('\n'));
