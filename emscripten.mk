@@ -21,9 +21,10 @@ CORE_SRCS := $(wildcard runtime/core/*.c)
 NATIVE_BACKEND_SRCS := runtime/fiber/fiber_native.c runtime/host/host_poll.c \
   runtime/host/net_poll.c runtime/host/net_poll_listen.c \
   runtime/host/resolve_thread.c runtime/host/tls_openssl.c \
-  runtime/host/process_poll.c runtime/host/pipe_poll.c
+  runtime/host/process_poll.c runtime/host/pipe_poll.c \
+  runtime/host/threads_pthread.c
 WASM_BACKEND_SRCS := runtime/fiber/fiber_emscripten.c runtime/host/host_js.c \
-  runtime/host/net_js.c runtime/host/process_js.c
+  runtime/host/net_js.c runtime/host/process_js.c runtime/host/threads_none.c
 # The Emscripten JS libraries: the host (event loop), the net transports and
 # the processes.
 # The status table is generated from include/corio.h (CORIO_STATUS_MAP).
@@ -57,6 +58,9 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 STACK_PROBES := -fstack-clash-protection
 # Tests and test programs: debuggable and sanitized.
 NATIVE_ASAN_CFLAGS := -std=c11 -g -O1 $(WARNINGS) $(SANITIZE) $(STACK_PROBES)
+# The threads tests again under ThreadSanitizer (it excludes ASan).
+NATIVE_TSAN_CFLAGS := -std=c11 -g -O1 $(WARNINGS) -fsanitize=thread \
+  $(STACK_PROBES)
 # The library and programs built on it: optimised, no sanitizers.
 NATIVE_CFLAGS := -std=c11 -O2 $(WARNINGS) $(STACK_PROBES)
 # What native programs link with: OpenSSL (TLS streams), threads (the
@@ -102,10 +106,12 @@ WASM_MODULE_LDFLAGS := $(WASM_LDFLAGS) --no-entry \
 # ---- objects ---------------------------------------------------------------
 
 NATIVE_ASAN_OBJ := build/native/obj/asan
+NATIVE_TSAN_OBJ := build/native/obj/tsan
 NATIVE_OBJ := build/native/obj/release
 WASM_OBJ := build/wasm/obj
 
 asan_objs = $(patsubst %.c,$(NATIVE_ASAN_OBJ)/%.o,$(1))
+tsan_objs = $(patsubst %.c,$(NATIVE_TSAN_OBJ)/%.o,$(1))
 native_objs = $(patsubst %.c,$(NATIVE_OBJ)/%.o,$(1))
 wasm_objs = $(patsubst %.c,$(WASM_OBJ)/%.o,$(1))
 
@@ -114,6 +120,10 @@ wasm_objs = $(patsubst %.c,$(WASM_OBJ)/%.o,$(1))
 $(NATIVE_ASAN_OBJ)/%.o: %.c emscripten.mk
 	@mkdir -p $(@D)
 	$(CC) $(NATIVE_ASAN_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+$(NATIVE_TSAN_OBJ)/%.o: %.c emscripten.mk
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_TSAN_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
 
 $(NATIVE_OBJ)/%.o: %.c emscripten.mk
 	@mkdir -p $(@D)
@@ -124,7 +134,7 @@ $(WASM_OBJ)/%.o: %.c emscripten.mk
 	$(EMCC) $(WASM_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
 
 # A new version rebuilds the one file that writes it.
-$(foreach d,$(NATIVE_ASAN_OBJ) $(NATIVE_OBJ) $(WASM_OBJ),$(d)/runtime/core/http.o): package.json
+$(foreach d,$(NATIVE_ASAN_OBJ) $(NATIVE_TSAN_OBJ) $(NATIVE_OBJ) $(WASM_OBJ),$(d)/runtime/core/http.o): package.json
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
@@ -147,6 +157,11 @@ $(ADDRESS_POLICY_JS): runtime/core/address_ranges.h scripts/gen-address-policy.m
 define asan_program
 build/native/$(1): $(call asan_objs,$(2) $(NATIVE_RUNTIME_SRCS)) emscripten.mk
 	$$(CC) $$(NATIVE_ASAN_CFLAGS) $$(filter %.o,$$^) $$(NATIVE_LDLIBS) -o $$@
+endef
+
+define tsan_program
+build/native/$(1): $(call tsan_objs,$(2) $(NATIVE_RUNTIME_SRCS)) emscripten.mk
+	$$(CC) $$(NATIVE_TSAN_CFLAGS) $$(filter %.o,$$^) $$(NATIVE_LDLIBS) -o $$@
 endef
 
 define native_program
@@ -172,6 +187,8 @@ endef
 # The C test suite (tests/node/c_suite.test.mjs runs it both ways).
 $(eval $(call asan_program,corio-tests,$(TEST_SRCS)))
 $(eval $(call wasm_program,corio-tests,$(TEST_SRCS)))
+# The threads tests under ThreadSanitizer (tests/node/threads_tsan.test.mjs).
+$(eval $(call tsan_program,thread-tests-tsan,tests/c/runner.c tests/c/test_thread.c))
 
 # A task overflowing its C stack (tests/node/stack_overflow.test.mjs).
 STACK_OVERFLOW := tests/c/programs/stack_overflow.c
@@ -315,7 +332,7 @@ build/corio-c/package.json: scripts/corio-c-package.mjs package.json $(CORIO_C_F
 
 # ---- targets ---------------------------------------------------------------
 
-.PHONY: all native-tests wasm-tests test-programs stack-overflow-programs \
+.PHONY: all native-tests tsan-tests wasm-tests test-programs stack-overflow-programs \
         diagnostics-programs \
         dist dist-examples package package-c native-lib wasm-lib examples bench-programs \
         fuzzers clean help
@@ -324,9 +341,10 @@ build/corio-c/package.json: scripts/corio-c-package.mjs package.json $(CORIO_C_F
 # The fuzzers need clang (libFuzzer): without it `all` leaves them out, and
 # tests/node/fuzz.test.mjs fails saying so.
 HAVE_CLANG := $(shell command -v clang 2>/dev/null)
-all: native-tests wasm-tests test-programs examples package package-c dist-examples \
-  $(if $(HAVE_CLANG),fuzzers) $(ADDRESS_POLICY_JS)
+all: native-tests tsan-tests wasm-tests test-programs examples package package-c \
+  dist-examples $(if $(HAVE_CLANG),fuzzers) $(ADDRESS_POLICY_JS)
 native-tests: build/native/corio-tests
+tsan-tests: build/native/thread-tests-tsan
 wasm-tests: build/wasm/corio-tests.mjs
 test-programs: stack-overflow-programs diagnostics-programs build/wasm/js_exports.mjs \
   build/wasm/stream_client.mjs build/native/tls_client build/native/accept_emfile \
@@ -349,9 +367,10 @@ clean:
 
 help:
 	@echo 'make -f emscripten.mk [-j2] TARGET'
-	@echo '  all            native-tests wasm-tests test-programs examples package package-c dist-examples'
-	@echo '                 fuzzers (default)'
+	@echo '  all            native-tests tsan-tests wasm-tests test-programs examples package package-c'
+	@echo '                 dist-examples fuzzers (default)'
 	@echo '  native-tests   build/native/corio-tests (ASan+UBSan)'
+	@echo '  tsan-tests     build/native/thread-tests-tsan (tests/c/test_thread.c, ThreadSanitizer)'
 	@echo '  wasm-tests     build/wasm/corio-tests.mjs + .wasm'
 	@echo '  test-programs  stack_overflow (native, ASan, wasm), diagnostics (native, wasm),'
 	@echo '                 js_exports, stream_client (wasm),'

@@ -138,9 +138,36 @@ async def queue(n, k):
     return {"seconds": t1 - t0, "ops": n}
 
 
+def return_one():
+    return 1
+
+
+async def to_thread(n, k):
+    """N round trips of asyncio.to_thread, one after the other."""
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    for _ in range(n):
+        if await asyncio.to_thread(return_one) != 1:
+            raise RuntimeError("the job did not return 1")
+    return {"seconds": loop.time() - t0, "ops": n}
+
+
+async def to_thread_gather(n, k):
+    """N asyncio.to_thread calls gathered at once."""
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    results = await asyncio.gather(*(asyncio.to_thread(return_one)
+                                     for _ in range(n)))
+    t1 = loop.time()
+    if sum(results) != n:
+        raise RuntimeError("a job did not return 1")
+    return {"seconds": t1 - t0, "ops": n}
+
+
 WORKLOADS = {"spawn_join": (spawn_join, False), "switch": (switch, False),
              "sleep0": (sleep0, True), "memory": (memory, False),
-             "queue": (queue, False)}
+             "queue": (queue, False), "to_thread": (to_thread, False),
+             "to_thread_gather": (to_thread_gather, False)}
 
 
 async def run(name, n, k):

@@ -357,6 +357,52 @@ static int bench_queue(bench_args_t *a) {
   return CORIO_OK;
 }
 
+/* ---- to_thread: a round trip to a worker thread ------------------------- */
+
+/* The job: returns at once, so what is timed is the trip there and back. */
+static int job_return_one(void *arg, intptr_t *result) {
+  (void)arg;
+  *result = 1;
+  return CORIO_OK;
+}
+
+/* N calls of corio_to_thread, one after the other. */
+static int bench_to_thread(bench_args_t *a) {
+  double t0 = corio_time();
+  for (long i = 0; i < a->n; i++) {
+    intptr_t r = 0;
+    int rc = corio_to_thread(job_return_one, NULL, &r);
+    if (rc != CORIO_OK) return rc;
+    if (r != 1)
+      return corio_fail(CORIO_EFAILED, "the job returned %ld", (long)r);
+  }
+  a->r.seconds = corio_time() - t0;
+  a->r.ops = a->n;
+  return CORIO_OK;
+}
+
+static int task_to_thread(void *arg, intptr_t *result) {
+  (void)arg;
+  return corio_to_thread(job_return_one, NULL, result);
+}
+
+/* N tasks, each one corio_to_thread call, gathered at once (asyncio:
+ * gather(*(to_thread(f) for _ in range(n)))). */
+static int bench_to_thread_gather(bench_args_t *a) {
+  corio_task_t **tasks = calloc((size_t)a->n, sizeof *tasks);
+  if (tasks == NULL) return CORIO_ENOMEM;
+  double t0 = corio_time();
+  int rc = spawn_n(tasks, a->n, task_to_thread, NULL);
+  if (rc == CORIO_OK) rc = corio_gather(tasks, (size_t)a->n, NULL, NULL);
+  double t1 = corio_time();
+  release_all(tasks, a->n);
+  free(tasks);
+  if (rc != CORIO_OK) return rc;
+  a->r.seconds = t1 - t0;
+  a->r.ops = a->n;
+  return CORIO_OK;
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 typedef struct workload {
@@ -367,9 +413,13 @@ typedef struct workload {
 } workload_t;
 
 static const workload_t workloads[] = {
-    {"spawn_join", bench_spawn_join, 0, 1}, {"switch", bench_switch, 0, 1},
-    {"sleep0", bench_sleep0, 1, 1},         {"memory", bench_memory, 0, 0},
+    {"spawn_join", bench_spawn_join, 0, 1},
+    {"switch", bench_switch, 0, 1},
+    {"sleep0", bench_sleep0, 1, 1},
+    {"memory", bench_memory, 0, 0},
     {"queue", bench_queue, 0, 1},
+    {"to_thread", bench_to_thread, 0, 1},
+    {"to_thread_gather", bench_to_thread_gather, 0, 1},
 };
 
 static const workload_t *find_workload(const char *name) {
@@ -427,7 +477,7 @@ static void print_head(const bench_args_t *a) {
 static int usage(void) {
   fprintf(stderr, "usage: corio_bench WORKLOAD N [K]\n"
                   "  WORKLOAD: spawn_join, switch, sleep0 (needs K), memory, "
-                  "queue\n");
+                  "queue, to_thread, to_thread_gather\n");
   return 2;
 }
 

@@ -5,7 +5,8 @@
 // and a final summary line; a human table comparing them, with corio-wasm's
 // targets met or missed, goes to stderr. Every stdout line is JSON.
 //
-//   node bench/run.mjs [--quick] [--only=spawn_join,switch,sleep0,memory,queue]
+//   node bench/run.mjs [--quick] [--only=spawn_join,switch,sleep0,memory,queue,
+//                      to_thread,to_thread_gather]
 //                      [--impls=corio-wasm,corio-native,python-asyncio,js-promise]
 //                      [--reps=N] [--no-build] [--out=FILE]
 //
@@ -40,7 +41,16 @@ const WORKLOADS = {
   sleep0: { full: [1000, 200], quick: [1000, 20], unit: 'ns/yield' },
   memory: { full: [100000], quick: [100000], unit: 'B/task' },
   queue: { full: [200000], quick: [50000], unit: 'ns/item' },
+  // Worker threads: only where there are threads. The single-threaded wasm
+  // build refuses them (CORIO_ENOTSUP) and the threaded one is not built
+  // yet; plain JS promises have no threads.
+  to_thread: { full: [20000], quick: [2000], unit: 'ns/call',
+    impls: ['corio-native', 'python-asyncio'] },
+  to_thread_gather: { full: [1000], quick: [1000], unit: 'ns/call',
+    impls: ['corio-native', 'python-asyncio'] },
 };
+// The impls a workload runs for (all, unless it names its own).
+const implsOf = (w, impls) => impls.filter((i) => !WORKLOADS[w].impls || WORKLOADS[w].impls.includes(i));
 
 // corio-wasm's targets (from the issue).
 const TARGETS = {
@@ -345,18 +355,19 @@ function main() {
   const results = [];
   for (const w of workloads) {
     const params = opts.quick ? WORKLOADS[w].quick : WORKLOADS[w].full;
-    const runs = Object.fromEntries(opts.impls.map((i) => [i, []]));
+    const impls = implsOf(w, opts.impls);
+    const runs = Object.fromEntries(impls.map((i) => [i, []]));
     // Repetitions interleave the impls, so a slow drift of the machine
     // touches them all alike.
     for (let rep = 0; rep < opts.reps; rep++) {
-      for (const impl of opts.impls) {
+      for (const impl of impls) {
         if (problems[impl]) continue;
         const r = runOnce(impl, w, params, opts.timeout);
         runs[impl].push(r);
         if (r.error) log(`bench: ${w} ${impl} rep ${rep + 1}: ${r.error}`);
       }
     }
-    for (const impl of opts.impls) {
+    for (const impl of impls) {
       const line = problems[impl]
         ? { workload: w, impl, n: params[0], ...(params.length > 1 ? { k: params[1] } : {}),
           ns_per_op: null, bytes_per_task: null, reps: 0, error: problems[impl] }

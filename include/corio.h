@@ -1497,6 +1497,139 @@ size_t corio_deadlock_report(char *buf, size_t n);
 void corio_dump_tasks(FILE *f);
 size_t corio_dump_tasks_str(char *buf, size_t n);
 
+/* ===================================================================== */
+/* 15. Threads: blocking work off the loop                                */
+/* ===================================================================== */
+/*
+ * corio's loop and everything in this header belong to the thread that runs
+ * the loop (corio_run's thread). Only these calls may be made from other
+ * threads: corio_call_soon_threadsafe, corio_run_coroutine_threadsafe and the
+ * corio_thread_handle_* functions; and, inside a function running on a worker
+ * thread (corio_to_thread, an executor), corio_fail and corio_errmsg, which
+ * then set / read the job's message. Any other call from a thread that does
+ * not own the loop is undefined; in debug mode (section 14) corio reports
+ * "corio: NAME() was called from a thread that does not own the loop" at
+ * corio_task_cancel, corio_task_add_done_callback and the executor calls.
+ * A loop whose tasks all wait for a thread that corio does not know of (one
+ * the program made itself, not a job of an executor) is judged deadlocked:
+ * run such blocking work through corio_to_thread or an executor.
+ *
+ * In the wasm build (dist/corio.mjs, single-threaded: a threaded build is
+ * not made yet) there are no threads: corio_to_thread and the executor
+ * calls return CORIO_ENOTSUP with a message saying why; nothing ever runs
+ * on the loop's thread instead.
+ */
+
+/* A function run on a worker thread: plain C, no waiting corio calls (there
+ * is no task there). Same contract as corio_fn: a status, *result (starting
+ * at 0) on CORIO_OK, a message through corio_fail. */
+typedef corio_fn corio_thread_fn;
+
+/* Called on the loop's thread when a job's outcome is not taken by anyone
+ * (the awaiting task was cancelled, or the job was taken back before it
+ * ran: code CORIO_ECANCELLED): the place to free `arg` and a result that
+ * owns memory. May be NULL. */
+typedef void (*corio_thread_drop_fn)(void *arg, int code, intptr_t result);
+
+/* Options of a job; NULL or zero means the default. */
+typedef struct corio_thread_opts {
+  corio_thread_drop_fn drop; /* see above */
+} corio_thread_opts_t;
+
+/* asyncio.to_thread: runs fn(arg) on a worker thread of the loop's default
+ * executor (made on first use, with the default number of workers, and shut
+ * down, waiting for its jobs, when corio_run ends) and waits in the calling
+ * task, while the loop runs other tasks, for its status, result and message.
+ * Cancelling the waiting task returns CORIO_ECANCELLED at once: a job not yet
+ * started never runs; a running one runs to its end on its thread and its
+ * outcome goes to opts->drop. Ownership: `arg` must stay valid until fn
+ * has returned; after CORIO_ECANCELLED the caller no longer knows when that
+ * is, so it gives `arg` to drop (or keeps it alive until the run ends).
+ * Returns fn's status, or CORIO_ECANCELLED, CORIO_ENOMEM, CORIO_ECLOSED
+ * (the default executor was shut down), CORIO_EFAILED (no worker thread
+ * could be started), CORIO_ENOTSUP (no threads in this build), CORIO_ENOTASK.
+ */
+int corio_to_thread(corio_thread_fn fn, void *arg, intptr_t *result);
+int corio_to_thread_ex(corio_thread_fn fn, void *arg,
+                       const corio_thread_opts_t *opts, intptr_t *result);
+
+/* A pool of worker threads (concurrent.futures.ThreadPoolExecutor). Made and
+ * used on the loop's thread. */
+typedef struct corio_executor corio_executor_t;
+
+/* Default number of workers: min(32, processors + 4), as ThreadPoolExecutor. */
+size_t corio_executor_default_workers(void);
+
+/* A new executor with at most max_workers threads (0: the default). Threads
+ * are started as jobs arrive, while no worker is idle. CORIO_OK,
+ * CORIO_ENOMEM, CORIO_ENOTSUP (no threads in this build; the message says
+ * why), CORIO_ENOLOOP (no running loop). */
+int corio_executor_new(corio_executor_t **out, size_t max_workers);
+
+/* Submits fn(arg) and returns, in *out, a future (asyncio's
+ * loop.run_in_executor) that ends with the job's outcome: await it with
+ * corio_await, pass it to corio_gather / corio_wait / corio_as_completed /
+ * corio_wait_for, release it with corio_future_release (the caller owns one
+ * reference). The job is queued at once. Cancelling the future while the job
+ * is queued takes the job back (fn never runs; drop gets CORIO_ECANCELLED);
+ * once it runs, the future is cancelled at once and the job's outcome goes
+ * to drop when fn returns. Errors (nothing queued, *out NULL): CORIO_ECLOSED
+ * after shutdown, CORIO_ENOMEM, CORIO_EFAILED (no worker thread runs and
+ * none could be started: pthread_create's error is in the message),
+ * CORIO_EINVAL. */
+int corio_executor_submit(corio_executor_t *ex, corio_thread_fn fn, void *arg,
+                          const corio_thread_opts_t *opts,
+                          corio_future_t **out);
+
+/* Executor.shutdown(wait, cancel_futures): no submit is accepted after it
+ * (CORIO_ECLOSED). cancel_futures takes back every queued job (their
+ * futures end cancelled, drop gets CORIO_ECANCELLED). wait: waits, in the
+ * calling task (which must be one), until every job submitted has ended; the
+ * workers then exit. Without wait it returns at once and the workers exit
+ * once the queue is empty. Idempotent. CORIO_OK, CORIO_ECANCELLED (the
+ * waiting task was cancelled; the shutdown goes on), CORIO_ENOTASK. */
+int corio_executor_shutdown(corio_executor_t *ex, bool wait,
+                            bool cancel_futures);
+
+/* Frees the executor: shuts it down (without waiting) if it was not; the
+ * memory goes when its last job has ended. */
+void corio_executor_free(corio_executor_t *ex);
+
+/* The number of worker threads alive now (for tests and monitoring). */
+size_t corio_executor_workers(const corio_executor_t *ex);
+
+/* loop.call_soon_threadsafe: from any thread, schedules fn(data) on `loop`
+ * (FIFO with other call_soon callbacks) and wakes the loop at once, if it
+ * sleeps. The loop must be running (from corio_running_loop() on its
+ * thread) until the call ran. CORIO_OK, CORIO_EINVAL, CORIO_ENOMEM. If
+ * the run ends first, the call is dropped unrun. */
+int corio_call_soon_threadsafe(corio_loop_t *loop, corio_callback_fn fn,
+                               void *data);
+
+/* What corio_run_coroutine_threadsafe gives the foreign thread
+ * (concurrent.futures.Future): owned by it, freed with
+ * corio_thread_handle_free (which may come before the coroutine ends). */
+typedef struct corio_thread_handle corio_thread_handle_t;
+
+/* asyncio.run_coroutine_threadsafe: from a thread that is not the loop's,
+ * starts fn(arg) as a task on the running `loop`. CORIO_OK, CORIO_EINVAL,
+ * CORIO_ENOMEM, CORIO_EINVALSTATE (called on the loop's own thread, where
+ * waiting for the handle would block the loop for ever). */
+int corio_run_coroutine_threadsafe(corio_loop_t *loop, corio_fn fn, void *arg,
+                                   corio_thread_handle_t **out);
+
+/* Blocks the calling (foreign) thread until the coroutine has ended or
+ * `timeout` seconds passed (< 0: no limit). Returns its status (result in
+ * *result on CORIO_OK), CORIO_ETIMEDOUT (still running; may wait again),
+ * CORIO_ECLOSED (the run ended before the coroutine could start). */
+int corio_thread_handle_wait(corio_thread_handle_t *h, double timeout,
+                             intptr_t *result);
+/* Its error message once ended with an error (valid until free), else NULL. */
+const char *corio_thread_handle_error(const corio_thread_handle_t *h);
+/* Asks the loop to cancel the coroutine (from any thread). */
+void corio_thread_handle_cancel(corio_thread_handle_t *h);
+void corio_thread_handle_free(corio_thread_handle_t *h);
+
 #ifdef __cplusplus
 }
 #endif

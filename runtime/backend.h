@@ -9,6 +9,8 @@
  * runtime/host/host_poll.c process (starting and reaping children, and the pipe
  * transport): runtime/host/process_poll.c + pipe_poll.c (posix_spawn, pidfd),
  *     runtime/host/process_js.c (+ library_process.js: child_process)
+ *   threads (worker pool, latch): runtime/host/threads_pthread.c, or
+ *     runtime/host/threads_none.c in a build without threads
  *   net (the transports beneath streams):
  *     runtime/host/net_js.c (+ runtime/host/library_net.js: Node net/tls, or
  *     fetch() in browsers), runtime/host/net_poll.c (sockets, OpenSSL)
@@ -56,8 +58,9 @@ size_t corio__fiber_asyncify_size(const corio__fiber_t *f);
 void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to,
                          int finished);
 
-/* Checks f's stack guard (a canary at the far end of its stack). Returns 0
- * if intact. */
+/* Checks f's stack guard (a canary at the far end of its stack, where the
+ * backend keeps one; a stack behind a guard page needs none and always
+ * passes). Returns 0 if intact. */
 int corio__fiber_check(const corio__fiber_t *f);
 
 const char *corio__fiber_backend_name(void);
@@ -310,5 +313,60 @@ void corio__pipe_write(corio__conn_t *c, const void *data, size_t n);
 void corio__pipe_write_eof(corio__conn_t *c);
 void corio__pipe_pause_reading(corio__conn_t *c, int pause);
 void corio__pipe_close(corio__conn_t *c, int graceful);
+
+/* ---- threads ------------------------------------------------------------ */
+/* Worker threads for blocking work, and the ways across threads: a waker
+ * that interrupts the loop thread's corio__host_wait, a pool of workers,
+ * a one-shot latch a foreign thread blocks on. runtime/host/threads_pthread.c
+ * implements the pool and latch over pthreads (native, wasm -pthread);
+ * runtime/host/threads_none.c, for a build without threads, fails them
+ * with CORIO_ENOTSUP and says why. The waker belongs to the host (it must
+ * interrupt that host's wait): host_poll.c (an eventfd), host_js.c. */
+
+/* Makes corio__host_wait return soon on the loop thread that opened it.
+ * Opened and closed on that thread; signalled from any thread. */
+typedef struct corio__host_waker corio__host_waker_t;
+int corio__host_waker_open(corio__host_waker_t **out); /* CORIO_OK, ENOMEM */
+void corio__host_waker_signal(corio__host_waker_t *w);
+void corio__host_waker_close(corio__host_waker_t *w);
+
+/* A unit of work for the pool: run(w) is called once on a worker thread,
+ * unless the work is taken back first. Owned by the submitter. */
+typedef struct corio__work {
+  void (*run)(struct corio__work *w);
+  struct corio__work *next; /* private: the pool's queue */
+} corio__work_t;
+
+typedef struct corio__pool corio__pool_t;
+
+/* min(32, processors + 4). */
+size_t corio__pool_default_workers(void);
+/* A pool of at most max_workers (> 0) threads, none started yet.
+ * CORIO_OK, CORIO_ENOMEM, CORIO_ENOTSUP (with the task's message set). */
+int corio__pool_new(corio__pool_t **out, size_t max_workers);
+/* Queues w (FIFO) and starts a worker if none is idle and fewer than the
+ * maximum run. CORIO_OK, or CORIO_EFAILED when no worker runs and none
+ * could be started (w is then not queued; the task's message says why),
+ * CORIO_ECLOSED after corio__pool_close. */
+int corio__pool_submit(corio__pool_t *p, corio__work_t *w);
+/* Takes w out of the queue if it is still there (its run never comes). */
+bool corio__pool_take_back(corio__pool_t *p, corio__work_t *w);
+/* Accepts no more work. With take_queued, returns the queued work (a list
+ * through ->next, FIFO), which will never run; else NULL, and the workers
+ * run the queue to its end. Workers exit once the queue is empty; the
+ * pool's memory goes with the last of them (the caller's pointer is dead
+ * after this call). */
+corio__work_t *corio__pool_close(corio__pool_t *p, bool take_queued);
+/* Worker threads alive. */
+size_t corio__pool_workers(const corio__pool_t *p);
+
+/* A flag set once, from any thread; waited for from any thread except the
+ * loop's (it blocks). */
+typedef struct corio__latch corio__latch_t;
+int corio__latch_new(corio__latch_t **out); /* CORIO_OK, ENOMEM, ENOTSUP */
+void corio__latch_set(corio__latch_t *l);
+/* CORIO_OK once set, or CORIO_ETIMEDOUT after timeout seconds (< 0: none). */
+int corio__latch_wait(corio__latch_t *l, double timeout);
+void corio__latch_free(corio__latch_t *l);
 
 #endif

@@ -99,6 +99,12 @@ void corio__debug_check_thread(const char *fn) {
       "corio: %s() was called from a thread that does not own the loop", fn);
 }
 
+void corio__debug_check_loop(const corio_loop_t *loop, const char *fn) {
+  if (loop == NULL || loop == corio__loop) return;
+  corio__report_line(
+      "corio: %s() was called from a thread that does not own the loop", fn);
+}
+
 /* ---- slow steps and callbacks ------------------------------------------ */
 
 /* The step being timed (this thread's loop): when it began, and how many

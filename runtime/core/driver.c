@@ -20,6 +20,10 @@
 /* ---- deadlocks ---------------------------------------------------------- */
 
 bool corio__loop_idle_forever(double timeout) {
+  corio_loop_t *loop = corio__loop;
+  /* A job on a worker thread will post its end and wake the loop. */
+  if (loop && (loop->thread_jobs > 0 || corio__loop_inbox_pending(loop)))
+    return false;
   return timeout < 0 && corio__host_pending() == 0;
 }
 
@@ -90,6 +94,21 @@ static bool all_done(corio_loop_t *loop, const void *unused) {
   return loop->ntasks == 0 && loop->ready_len == 0;
 }
 
+/* A job on a worker thread that returns at once is back within a few
+ * microseconds: the loop looks for it that long before it sleeps in the
+ * host, which would cost a wake-up through the host's waker (a system call
+ * each side and the scheduler's latency). True if something came in. */
+#define THREAD_SPIN_SECONDS 20e-6
+
+static bool await_thread_jobs(corio_loop_t *loop) {
+  if (loop->thread_jobs == 0) return false;
+  double until = corio__host_now() + THREAD_SPIN_SECONDS;
+  do {
+    if (corio__loop_inbox_pending(loop)) return true;
+  } while (corio__host_now() < until);
+  return false;
+}
+
 /* Runs slices until `done` holds (checked after every pass, so a timer
  * still pending then is not waited for), sleeping in the host between
  * them. False if the loop can never get there. */
@@ -107,6 +126,7 @@ static bool run_until(corio_loop_t *loop, done_fn done, const void *ctx) {
     }
     /* Idle for ever with no task left cannot happen here: `done` would
      * hold. The host returns on its next I/O report or timer. */
+    if (timeout != 0 && await_thread_jobs(loop)) continue;
     corio__host_wait(timeout);
   }
 }
@@ -163,6 +183,9 @@ int corio_run_ex(corio_fn fn, void *arg, const corio_run_opts_t *opts,
     rc = main_outcome(main, out);
     if (finished) corio_task_release(main);
   }
+  /* asyncio.run's shutdown_default_executor: no worker may post into the
+   * freed loop. */
+  if (finished) corio__loop_finish_threads(loop);
   corio__loop = NULL;
   corio__report_run_end(loop);
   corio__debug_loop_closed();

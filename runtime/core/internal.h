@@ -10,6 +10,7 @@
 /* The runtime calls corio_task_create itself, not its site-recording macro. */
 #define CORIO__INTERNAL 1
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +27,23 @@ enum {
   CORIO__HANDLE_CANCELLED, /* cancelled before it ran (asyncio's
                             * Handle.cancelled()) */
 };
+
+/* ---- calls from other threads (threadsafe.c) ---------------------------- */
+
+/* Something another thread hands to the loop: pushed on the loop's inbox
+ * from any thread, then, on the loop's thread, scheduled as a call_soon of
+ * fn(data) through `handle` (freed with the node if loop_owned; the handle
+ * comes first so that freeing it frees the node). If the loop is freed
+ * before it was scheduled, dropped(node) is called instead (NULL: freed
+ * when loop_owned). */
+typedef struct corio__post {
+  corio_handle_t handle;
+  corio_callback_fn fn;
+  void *data;
+  void (*dropped)(struct corio__post *p);
+  int loop_owned;
+  struct corio__post *next_post; /* private: the inbox */
+} corio__post_t;
 
 /* ---- the loop ---------------------------------------------------------- */
 
@@ -55,6 +73,12 @@ struct corio_loop {
   double pass_deadline;      /* host time a pass must stop at (the
                               * rest stays ready, in order); 0: none */
   unsigned pass_items;       /* items run since the clock was read */
+  /* threads (threadsafe.c, executor.c) */
+  _Atomic(corio__post_t *) inbox;     /* pushed by any thread, LIFO */
+  corio__host_waker_t *waker;         /* interrupts the host's wait */
+  size_t thread_jobs;                 /* jobs submitted, end not in yet */
+  corio_executor_t *default_executor; /* made by the first to_thread */
+  bool closing; /* main's run is over: no new coroutine starts */
   /* failed tasks whose error nobody has read yet (task_report.c) */
   corio_task_t *unretrieved_head, *unretrieved_tail;
 };
@@ -307,6 +331,10 @@ void corio__debug_flush(void);
  * thread that runs no loop while another thread runs one. For entry points
  * that must be called on the loop's thread. */
 void corio__debug_check_thread(const char *fn);
+/* Debug mode: reports `fn` called on an object of `loop` from a thread
+ * whose running loop is not that one (a worker thread, say). Callers test
+ * corio__debug_on first. */
+void corio__debug_check_loop(const corio_loop_t *loop, const char *fn);
 /* Reads CORIO_DEBUG from the host once (the first loop). */
 void corio__debug_init(void);
 /* A loop opens / closes (the thread check counts running loops). */
@@ -350,6 +378,29 @@ corio_fn corio__export_find(const char *name);
  * occurrences in order, as asyncio's set(fs) treats a task once; returns
  * how many. out may be in (in place). Never waits. */
 size_t corio__dedupe(corio_task_t *const *in, size_t n, corio_task_t **out);
+
+/* ---- threads (threadsafe.c, executor.c) ------------------------------- */
+
+/* From any thread: queues p for the loop and wakes it if it may sleep. */
+void corio__loop_post(corio_loop_t *loop, corio__post_t *p);
+/* On the loop's thread: schedules what other threads posted, in order.
+ * Returns whether there was any. */
+bool corio__loop_drain_inbox(corio_loop_t *loop);
+/* Whether anything posted waits in the inbox (any thread). */
+bool corio__loop_inbox_pending(corio_loop_t *loop);
+/* When the loop is freed, on its thread: drops what is still posted. */
+void corio__loop_drop_inbox(corio_loop_t *loop);
+/* At the end of a run: shuts the default executor down and runs the loop
+ * until every thread job submitted from it has ended (their outcomes go to
+ * their drop functions), so no worker posts into a freed loop. */
+void corio__loop_finish_threads(corio_loop_t *loop);
+
+/* A worker thread's message slot: where corio_fail and corio__set_error
+ * write when called from a job running on this thread (no task here). */
+typedef struct corio__thread_msg {
+  char *msg; /* owned, NULL if none */
+} corio__thread_msg_t;
+extern _Thread_local corio__thread_msg_t *corio__thread_msg;
 
 /* Duplicates a string (NULL stays NULL). */
 /* url_host.c: checks (and lower-cases) the host of a URL, in place: an

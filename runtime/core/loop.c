@@ -181,6 +181,7 @@ double corio_handle_when(const corio_handle_t *h) { return h ? h->when : 0; }
 /* ---- one pass ---------------------------------------------------------- */
 
 double corio__loop_run_once(corio_loop_t *loop) {
+  corio__loop_drain_inbox(loop); /* other threads' calls join this pass */
   double now = corio__host_now();
   while (loop->timers.len > 0 && loop->timers.items[0]->when <= now) {
     corio_handle_t *h = corio__heap_pop(&loop->timers);
@@ -227,6 +228,12 @@ int corio__loop_new(corio_loop_t **out, const corio_run_opts_t *opts) {
     loop->default_stack_size = opts->stack_size;
     loop->default_asyncify_size = opts->asyncify_size;
   }
+  atomic_init(&loop->inbox, NULL);
+  int rc = corio__host_waker_open(&loop->waker);
+  if (rc != CORIO_OK) {
+    free(loop);
+    return rc;
+  }
   *out = loop;
   return CORIO_OK;
 }
@@ -252,6 +259,8 @@ void corio__loop_free(corio_loop_t *loop) {
   for (size_t i = 0; i < loop->fiber_pool_len; i++)
     corio__fiber_free(loop->fiber_pool[i]);
   free(loop->fiber_pool);
+  corio__loop_drop_inbox(loop);
+  corio__host_waker_close(loop->waker);
   free(loop);
 }
 

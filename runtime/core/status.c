@@ -1,6 +1,7 @@
 /*
  * status.c — the status codes' names and messages, and the per-task error
- * message (corio_fail / corio_errmsg), which works like errno with text.
+ * message (corio_fail / corio_errmsg), which works like errno with text;
+ * on a worker thread running a job (executor.c) it is the job's message.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,9 +63,21 @@ int corio__task_set_error(corio_task_t *t, int code, const char *msg) {
                        corio__strdup(msg ? msg : corio_strerror(code)));
 }
 
+_Thread_local corio__thread_msg_t *corio__thread_msg;
+
+/* On a worker thread running a job: its message becomes msg (owned). */
+static int thread_adopt(int code, char *msg) {
+  free(corio__thread_msg->msg);
+  corio__thread_msg->msg = msg;
+  return code;
+}
+
 int corio__set_error(int code, const char *msg) {
   corio_task_t *t = corio__current;
-  return t ? corio__task_set_error(t, code, msg) : code;
+  if (t) return corio__task_set_error(t, code, msg);
+  if (corio__thread_msg)
+    return thread_adopt(code, corio__strdup(msg ? msg : corio_strerror(code)));
+  return code;
 }
 
 int corio__inherit_error(const corio_task_t *src) {
@@ -73,7 +86,8 @@ int corio__inherit_error(const corio_task_t *src) {
 
 int corio_fail(int code, const char *fmt, ...) {
   corio_task_t *t = corio__current;
-  if (t == NULL || fmt == NULL) return corio__set_error(code, NULL);
+  if ((t == NULL && corio__thread_msg == NULL) || fmt == NULL)
+    return corio__set_error(code, NULL);
   va_list ap, again;
   va_start(ap, fmt);
   va_copy(again, ap);
@@ -83,11 +97,13 @@ int corio_fail(int code, const char *fmt, ...) {
   if (msg) vsnprintf(msg, (size_t)len + 1, fmt, again);
   va_end(again);
   if (msg == NULL) return corio__set_error(code, NULL);
-  return adopt_message(t, code, msg);
+  return t ? adopt_message(t, code, msg) : thread_adopt(code, msg);
 }
 
 const char *corio_errmsg(void) {
   corio_task_t *t = corio__current;
+  if (t == NULL && corio__thread_msg && corio__thread_msg->msg)
+    return corio__thread_msg->msg;
   return t && t->errmsg ? t->errmsg : "";
 }
 

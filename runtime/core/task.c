@@ -218,6 +218,8 @@ static int schedule_done_call(corio_task_t *t, corio_done_fn fn, void *data,
 int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn,
                                  void *data) {
   if (t == NULL || fn == NULL) return CORIO_EINVAL;
+  if (corio__debug_on)
+    corio__debug_check_loop(t->loop, "corio_task_add_done_callback");
   if (t->state == CORIO__TASK_DONE)
     return schedule_done_call(t, fn, data, NULL);
   if (t->ncallbacks == t->callbacks_cap) {
@@ -510,6 +512,7 @@ bool corio__task_wake(corio_task_t *t, int status) {
 
 bool corio_task_cancel(corio_task_t *t, const char *msg) {
   if (t == NULL || t->state == CORIO__TASK_DONE) return false;
+  if (corio__debug_on) corio__debug_check_loop(t->loop, "corio_task_cancel");
   /* The latest request's message, or none (as asyncio keeps it). */
   char *copy = corio__strdup(msg); /* msg may be t's own message */
   free(t->cancel_msg);

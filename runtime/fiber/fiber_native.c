@@ -8,9 +8,12 @@
  * with -fstack-clash-protection, which probes every page of a large frame
  * or alloca, so no frame can step over the guard. A SIGSEGV handler on its
  * own signal stack prints "corio: task NAME overflowed its N-byte stack"
- * instead of an anonymous crash. A canary above the guard is checked at
- * every switch as a second line. Under AddressSanitizer every switch is
- * announced to it.
+ * instead of an anonymous crash. Stacks without a guard (from a slab, past
+ * what vm.max_map_count allows) have a canary at their far end instead,
+ * checked at every switch. A guarded stack has none: writing it would make
+ * the stack's lowest page resident for every task (4 KiB each, about half
+ * of what a parked task costs), for a check the guard already makes. Under
+ * AddressSanitizer every switch is announced to it.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -35,6 +38,23 @@
 #if __has_feature(address_sanitizer)
 #define CORIO__ASAN 1
 #endif
+#endif
+
+/* ThreadSanitizer (the threads tests' build) must be told of every switch,
+ * or it takes one fiber's frames and accesses for another's. */
+#if defined(__SANITIZE_THREAD__)
+#define CORIO__TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CORIO__TSAN 1
+#endif
+#endif
+
+#ifdef CORIO__TSAN
+void *__tsan_get_current_fiber(void);
+void *__tsan_create_fiber(unsigned flags);
+void __tsan_destroy_fiber(void *fiber);
+void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 #endif
 
 #ifdef CORIO__ASAN
@@ -89,6 +109,9 @@ struct corio__fiber {
   size_t stack_size;
   corio__fiber_entry_fn entry;
   void *arg;
+#ifdef CORIO__TSAN
+  void *tsan; /* ThreadSanitizer's record of this context */
+#endif
 };
 
 static size_t page_size(void) {
@@ -174,6 +197,10 @@ static _Thread_local corio__fiber_t *main_fiber;
 corio__fiber_t *corio__fiber_main(void) {
   if (main_fiber == NULL) {
     main_fiber = calloc(1, sizeof *main_fiber);
+    if (main_fiber == NULL) return NULL;
+#ifdef CORIO__TSAN
+    main_fiber->tsan = __tsan_get_current_fiber();
+#endif
     install_overflow_handler();
 #ifdef CORIO__ASAN
     find_main_stack();
@@ -236,8 +263,23 @@ static void warn_unguarded(bool over_budget, size_t live) {
 }
 
 static _Thread_local size_t guarded_live;
-/* Free unguarded default-size stacks, linked through their first word. */
-static _Thread_local void *slab_free;
+
+/* A slab slot's bookkeeping sits in the 16 bytes just below its stack, at
+ * the top of the slot beneath (or, for the first slot, in a page of its
+ * own at the slab's start): the free-list link while the slot is free, the
+ * canary (nearest the stack) while it is in use. The page a stack's top
+ * frames touch anyway is the one holding the canary of the slot above, so
+ * a parked task makes one page resident, not its top and its bottom. A
+ * slot's usable stack stops SLAB_META bytes short of the slot's end, where
+ * the next slot's bookkeeping is. */
+#define SLAB_META 16
+static void **slab_link(char *stack) {
+  return (void **)(void *)(stack - SLAB_META);
+}
+static char *slab_canary(char *stack) { return stack - sizeof(uint64_t); }
+
+/* Free unguarded default-size stacks, linked through slab_link. */
+static _Thread_local char *slab_free;
 
 static int new_guarded(corio__fiber_t *f, size_t stack_size) {
   size_t guard = GUARD_SIZE > page_size() ? GUARD_SIZE : page_size();
@@ -258,19 +300,22 @@ static int new_guarded(corio__fiber_t *f, size_t stack_size) {
   return CORIO_OK;
 }
 
-static int new_from_slab(corio__fiber_t *f, size_t stack_size) {
+static int new_from_slab(corio__fiber_t *f, size_t slot_size) {
   if (slab_free == NULL) {
-    char *slab = mmap(NULL, stack_size * SLAB_STACKS, PROT_READ | PROT_WRITE,
+    char *slab = mmap(NULL, page_size() + slot_size * SLAB_STACKS,
+                      PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (slab == MAP_FAILED) return CORIO_ENOMEM;
     for (int i = SLAB_STACKS - 1; i >= 0; i--) {
-      char *stack = slab + (size_t)i * stack_size;
-      memcpy(stack, &slab_free, sizeof slab_free);
+      char *stack = slab + page_size() + (size_t)i * slot_size;
+      *slab_link(stack) = slab_free;
       slab_free = stack;
     }
   }
   f->stack = slab_free;
-  memcpy(&slab_free, f->stack, sizeof slab_free);
+  f->stack_size = slot_size - SLAB_META;
+  slab_free = *slab_link(f->stack);
+  memcpy(slab_canary(f->stack), &(uint64_t){CANARY}, sizeof(uint64_t));
   return CORIO_OK;
 }
 
@@ -299,7 +344,9 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
     free(f);
     return rc;
   }
-  memcpy(f->stack, &(uint64_t){CANARY}, sizeof(uint64_t));
+#ifdef CORIO__TSAN
+  f->tsan = __tsan_create_fiber(0);
+#endif
   *out = f;
   return CORIO_OK;
 }
@@ -317,12 +364,15 @@ static void unpoison_stack(corio__fiber_t *f) {
 
 void corio__fiber_free(corio__fiber_t *f) {
   if (f == NULL) return;
+#ifdef CORIO__TSAN
+  __tsan_destroy_fiber(f->tsan);
+#endif
   unpoison_stack(f);
   if (f->map) {
     munmap(f->map, f->map_size);
     guarded_live--;
   } else if (f->stack) { /* back to the slab free list */
-    memcpy(f->stack, &slab_free, sizeof slab_free);
+    *slab_link(f->stack) = slab_free;
     slab_free = f->stack;
   }
   free(f);
@@ -403,6 +453,9 @@ void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to,
   __sanitizer_finish_switch_fiber(fake_stack, NULL, NULL);
 #else
   (void)finished;
+#ifdef CORIO__TSAN
+  __tsan_switch_to_fiber(to->tsan, 0);
+#endif
   raw_switch(from, to);
 #endif
   running = from->stack ? from : NULL;
@@ -410,7 +463,8 @@ void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to,
 
 int corio__fiber_check(const corio__fiber_t *f) {
   uint64_t canary;
-  if (f == NULL || f->stack == NULL) return 0;
-  memcpy(&canary, f->stack, sizeof canary);
+  /* The main stack has no canary; a guarded one has the guard instead. */
+  if (f == NULL || f->stack == NULL || f->map != NULL) return 0;
+  memcpy(&canary, slab_canary(f->stack), sizeof canary);
   return canary == CANARY ? 0 : -1;
 }

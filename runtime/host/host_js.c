@@ -226,3 +226,22 @@ EMSCRIPTEN_KEEPALIVE double corio_export_tick(void) {
   double timeout = corio__hosted_tick();
   return timeout < 0 ? -1 : timeout * 1000.0;
 }
+
+/* ---- the waker ---------------------------------------------------------- */
+
+/* Without threads nothing but the loop's own thread exists, and JS events
+ * already end corio_js_host_wait: the waker has nothing to do. */
+struct corio__host_waker {
+  int unused;
+};
+
+static corio__host_waker_t the_waker;
+
+int corio__host_waker_open(corio__host_waker_t **out) {
+  *out = &the_waker;
+  return CORIO_OK;
+}
+
+void corio__host_waker_signal(corio__host_waker_t *w) { (void)w; }
+
+void corio__host_waker_close(corio__host_waker_t *w) { (void)w; }

@@ -4,17 +4,20 @@
  * corio__host_wait with the loop's timeout and dispatched to their
  * transports, plus the reports the transports deferred to it, to its next
  * turn or to a later time (poll_watch.h); at the end of a run, the end of
- * every transport left open. The registry is the calling thread's, as the
- * loop is.
+ * every transport left open; and the loop's waker (an eventfd other
+ * threads write to). The registry is the calling thread's, as the loop is.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "corio.h"
@@ -269,6 +272,57 @@ void corio__poll_on_loop_closed(corio__poll_closer_t *c) {
 }
 
 const char *corio__host_backend_name(void) { return "poll"; }
+
+/* ---- the waker: an eventfd the reactor watches ------------------------- */
+
+/* Other threads write to the eventfd; poll() then returns and the watch
+ * drains the count. The core takes what they queued at its next pass. The
+ * watch is no hold (corio__host_pending): the core knows itself whether a
+ * thread may still post (its jobs in flight). */
+struct corio__host_waker {
+  int fd;
+  corio__poll_watch_t watch;
+};
+
+static void waker_drain(void *data, short revents) {
+  (void)revents;
+  corio__host_waker_t *w = data;
+  uint64_t n;
+  while (read(w->fd, &n, sizeof n) < 0 && errno == EINTR) {
+  }
+}
+
+int corio__host_waker_open(corio__host_waker_t **out) {
+  corio__host_waker_t *w = calloc(1, sizeof *w);
+  if (w == NULL) return CORIO_ENOMEM;
+  w->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (w->fd < 0) {
+    int err = errno;
+    free(w);
+    return err == ENOMEM ? CORIO_ENOMEM : CORIO_EFAILED;
+  }
+  int rc = corio__poll_watch_start(&w->watch, w->fd, POLLIN, waker_drain, w);
+  if (rc != CORIO_OK) {
+    close(w->fd);
+    free(w);
+    return rc;
+  }
+  *out = w;
+  return CORIO_OK;
+}
+
+void corio__host_waker_signal(corio__host_waker_t *w) {
+  uint64_t one = 1;
+  while (write(w->fd, &one, sizeof one) < 0 && errno == EINTR) {
+  }
+}
+
+void corio__host_waker_close(corio__host_waker_t *w) {
+  if (w == NULL) return;
+  corio__poll_watch_stop(&w->watch);
+  close(w->fd);
+  free(w);
+}
 
 int corio__host_debug_requested(void) {
   const char *v = getenv("CORIO_DEBUG");

@@ -1,0 +1,119 @@
+/*
+ * test_task_stacks.c — a task's stack survives its suspensions: tasks that
+ * park at different stack depths (one frame, fifty frames, a frame with a
+ * 12 KiB local array), interleaved thousands of times, find every local
+ * as they left it. This is what any change to how a parked task's stack is
+ * kept (its own block, a copy of the used part, Asyncify's saved frames)
+ * must preserve.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "test.h"
+
+#define SHAPES 3
+#define TASKS_PER_SHAPE 8
+#define ROUNDS 150 /* suspensions per task: 24 tasks, 3,600 in all */
+#define DEPTH 50
+#define ARRAY_BYTES (12 * 1024)
+
+/* The value a task with this seed stores at slot i: differs per task,
+ * per slot and per frame, so a local restored from another task or another
+ * depth shows. */
+static uint32_t expect(uint32_t seed, uint32_t i) {
+  uint32_t x = seed * 2654435761u + i * 40503u + 1u;
+  x ^= x >> 13;
+  return x * 2246822519u;
+}
+
+/* Suspends with `depth` frames of this function below it, each holding
+ * locals; after every suspension each frame checks its own locals (and
+ * after the innermost returns, too). Returns the number of wrong locals
+ * seen, or -1 if a suspension failed. */
+static __attribute__((noinline)) int park_at_depth(uint32_t seed, int depth) {
+  volatile uint32_t local[4];
+  for (uint32_t i = 0; i < 4; i++) local[i] = expect(seed + (uint32_t)depth, i);
+  int bad = 0;
+  if (depth > 1) {
+    int inner = park_at_depth(seed, depth - 1);
+    if (inner < 0) return -1;
+    bad += inner;
+  } else if (corio_sleep(0) != CORIO_OK) {
+    return -1;
+  }
+  for (uint32_t i = 0; i < 4; i++)
+    if (local[i] != expect(seed + (uint32_t)depth, i)) bad++;
+  return bad;
+}
+
+/* One frame: the task's own locals, then a suspension. */
+static int one_frame(uint32_t seed) {
+  volatile uint32_t local[8];
+  for (uint32_t i = 0; i < 8; i++) local[i] = expect(seed, i);
+  if (corio_sleep(0) != CORIO_OK) return -1;
+  int bad = 0;
+  for (uint32_t i = 0; i < 8; i++)
+    if (local[i] != expect(seed, i)) bad++;
+  return bad;
+}
+
+/* A 12 KiB array in the suspending frame. */
+static __attribute__((noinline)) int big_frame(uint32_t seed) {
+  volatile uint32_t local[ARRAY_BYTES / sizeof(uint32_t)];
+  size_t n = sizeof local / sizeof local[0];
+  for (uint32_t i = 0; i < n; i++) local[i] = expect(seed, i);
+  if (corio_sleep(0) != CORIO_OK) return -1;
+  int bad = 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (local[i] != expect(seed, i)) bad++;
+  return bad;
+}
+
+typedef struct {
+  int shape; /* 0: one frame, 1: DEPTH frames, 2: the big array */
+  uint32_t id;
+} stack_task_t;
+
+/* Runs ROUNDS suspensions of its shape, a fresh seed each round; the
+ * result is the number of wrong locals it saw. */
+static int suspend_at_shape(void *arg, intptr_t *result) {
+  const stack_task_t *st = arg;
+  intptr_t bad = 0;
+  for (uint32_t round = 0; round < ROUNDS; round++) {
+    uint32_t seed = st->id * 7919u + round * 104729u;
+    int r = st->shape == 0   ? one_frame(seed)
+            : st->shape == 1 ? park_at_depth(seed, DEPTH)
+                             : big_frame(seed);
+    if (r < 0) return CORIO_ERUNTIME;
+    bad += r;
+  }
+  *result = bad;
+  return CORIO_OK;
+}
+
+static int interleave_all_shapes(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  enum { N = SHAPES * TASKS_PER_SHAPE };
+  stack_task_t specs[N];
+  corio_task_t *tasks[N];
+  intptr_t bad[N];
+  /* Shapes alternate, so every suspension of one shape sits between
+   * suspensions of the others. */
+  for (int i = 0; i < N; i++) {
+    specs[i] = (stack_task_t){.shape = i % SHAPES, .id = (uint32_t)i + 1};
+    tasks[i] = test_start(suspend_at_shape, &specs[i]);
+    if (tasks[i] == NULL) return CORIO_ENOMEM;
+  }
+  int rc = corio_gather(tasks, N, bad, NULL);
+  CHECK_INT(rc, CORIO_OK);
+  for (int i = 0; i < N; i++) {
+    CHECK_INT(bad[i], 0);
+    corio_task_release(tasks[i]);
+  }
+  return CORIO_OK;
+}
+
+TEST(locals_survive_suspension_at_one_fifty_frames_and_a_12k_array) {
+  test_run(interleave_all_shapes, NULL, CORIO_OK);
+}
