@@ -218,6 +218,45 @@ $(eval $(call asan_program,tls_client,tests/c/programs/tls_client.c))
 # under ASan.
 $(eval $(call asan_program,accept_emfile,tests/c/programs/accept_emfile.c))
 
+# libFuzzer harnesses (tests/fuzz/, tests/node/fuzz.test.mjs, `npm run
+# fuzz`): clang only. The parsers they fuzz are compiled with coverage
+# (-fsanitize=fuzzer-no-link); the rest of the runtime is the ASan build's.
+FUZZERS := url head chunked body
+FUZZED_SRCS := runtime/core/http_parse.c runtime/core/url.c \
+  runtime/core/url_host.c
+FUZZ_OBJ := build/native/obj/fuzz
+FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+  -fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=c11 -g -O1 $(WARNINGS) $(FUZZ_SANITIZE) \
+  -fsanitize=fuzzer-no-link
+$(FUZZ_OBJ)/%.o: %.c emscripten.mk
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+FUZZ_RUNTIME_OBJS := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(FUZZED_SRCS)) \
+  $(call asan_objs,$(filter-out $(FUZZED_SRCS),$(NATIVE_RUNTIME_SRCS)))
+build/native/fuzz_%: $(FUZZ_OBJ)/tests/fuzz/fuzz_%.o $(FUZZ_RUNTIME_OBJS) emscripten.mk
+	clang $(FUZZ_SANITIZE) -fsanitize=fuzzer $(filter %.o,$^) $(NATIVE_LDLIBS) -o $@
+# Kept: make would delete them as intermediate files of the pattern rule.
+.SECONDARY: $(FUZZERS:%=$(FUZZ_OBJ)/tests/fuzz/fuzz_%.o) \
+  $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(FUZZED_SRCS))
+# The seed corpora's writer (tests/fuzz/seeds.c).
+build/native/fuzz_seeds: tests/fuzz/seeds.c tests/fixtures/http_responses.h emscripten.mk
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O1 $(WARNINGS) $(CPPFLAGS) $< -o $@
+
+# The C checker on the command line's URLs (tests/node/hostile.test.mjs),
+# under ASan.
+$(eval $(call asan_program,check_urls,tests/c/programs/check_urls.c $(CHECKER_SRCS)))
+
+# Allocation-failure injection (tests/node/alloc_fail.test.mjs), under
+# ASan: this program's link alone wraps the allocator, the runtime's calls
+# included, so that it can fail the Nth allocation.
+ALLOC_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup \
+  -Wl,--wrap=strndup,--wrap=aligned_alloc,--wrap=posix_memalign,--wrap=mmap
+ALLOC_FAIL_SRCS := tests/c/programs/alloc_fail.c $(CHECKER_SRCS)
+build/native/alloc_fail: $(call asan_objs,$(ALLOC_FAIL_SRCS) $(NATIVE_RUNTIME_SRCS)) emscripten.mk
+	$(CC) $(NATIVE_ASAN_CFLAGS) $(ALLOC_WRAP) $(filter %.o,$^) $(NATIVE_LDLIBS) -o $@
+
 # Examples and benchmarks, each natively and as wasm. Examples may use the
 # website checker's portable part (checker/checker.h).
 EXAMPLES := $(notdir $(basename $(filter-out $(DIST_SRCS),$(wildcard examples/*.c))))
@@ -295,16 +334,21 @@ build/corio-c/package.json: scripts/corio-c-package.mjs package.json $(CORIO_C_F
 
 .PHONY: all native-tests tsan-tests wasm-tests test-programs stack-overflow-programs \
         diagnostics-programs \
-        dist dist-examples package package-c native-lib wasm-lib examples bench-programs clean help
+        dist dist-examples package package-c native-lib wasm-lib examples bench-programs \
+        fuzzers clean help
 .DEFAULT_GOAL := all
 
-all: native-tests tsan-tests wasm-tests test-programs examples package package-c dist-examples \
-  $(ADDRESS_POLICY_JS)
+# The fuzzers need clang (libFuzzer): without it `all` leaves them out, and
+# tests/node/fuzz.test.mjs fails saying so.
+HAVE_CLANG := $(shell command -v clang 2>/dev/null)
+all: native-tests tsan-tests wasm-tests test-programs examples package package-c \
+  dist-examples $(if $(HAVE_CLANG),fuzzers) $(ADDRESS_POLICY_JS)
 native-tests: build/native/corio-tests
 tsan-tests: build/native/thread-tests-tsan
 wasm-tests: build/wasm/corio-tests.mjs
 test-programs: stack-overflow-programs diagnostics-programs build/wasm/js_exports.mjs \
-  build/wasm/stream_client.mjs build/native/tls_client build/native/accept_emfile
+  build/wasm/stream_client.mjs build/native/tls_client build/native/accept_emfile \
+  build/native/alloc_fail build/native/check_urls
 stack-overflow-programs: build/native/stack_overflow \
   build/native/stack_overflow-asan build/wasm/stack_overflow.mjs \
   build/wasm/asyncify_overflow.mjs
@@ -316,20 +360,21 @@ native-lib: build/native/libcorio.a
 wasm-lib: build/wasm/libcorio.a
 examples: $(foreach p,$(EXAMPLES),build/native/$(p) build/wasm/$(p).mjs)
 bench-programs: $(foreach p,$(BENCHES),build/native/$(p) build/wasm/$(p).mjs)
+fuzzers: $(FUZZERS:%=build/native/fuzz_%) build/native/fuzz_seeds
 
 clean:
 	rm -rf build dist
 
 help:
 	@echo 'make -f emscripten.mk [-j2] TARGET'
-	@echo '  all            native-tests tsan-tests wasm-tests test-programs examples package package-c dist-examples'
-	@echo '                 (default)'
+	@echo '  all            native-tests tsan-tests wasm-tests test-programs examples package package-c'
+	@echo '                 dist-examples fuzzers (default)'
 	@echo '  native-tests   build/native/corio-tests (ASan+UBSan)'
 	@echo '  tsan-tests     build/native/thread-tests-tsan (tests/c/test_thread.c, ThreadSanitizer)'
 	@echo '  wasm-tests     build/wasm/corio-tests.mjs + .wasm'
 	@echo '  test-programs  stack_overflow (native, ASan, wasm), diagnostics (native, wasm),'
 	@echo '                 js_exports, stream_client (wasm),'
-	@echo '                 tls_client, accept_emfile (native, ASan)'
+	@echo '                 tls_client, accept_emfile, alloc_fail, check_urls (native, ASan)'
 	@echo '  dist           dist/corio.mjs + dist/corio.wasm (no main), dist-examples'
 	@echo '  dist-examples  dist/examples/: each example as NAME.mjs + .wasm + .c, index.json'
 	@echo '  package        dist/corio.mjs + .wasm + .cjs: what npm pack ships'
@@ -338,4 +383,6 @@ help:
 	@echo '  wasm-lib       build/wasm/libcorio.a'
 	@echo '  examples       build/native/NAME, build/wasm/NAME.mjs for examples/*.c'
 	@echo '  bench-programs build/native/NAME, build/wasm/NAME.mjs for bench/*.c'
+	@echo '  fuzzers        build/native/fuzz_NAME: libFuzzer harnesses of tests/fuzz/ (clang),'
+	@echo '                 and fuzz_seeds, their seed corpora'
 	@echo '  clean          removes build/ and dist/'

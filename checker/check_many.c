@@ -108,8 +108,14 @@ static int worker(void *arg, intptr_t *result) {
                               : "out of memory for the origin's limit");
   }
   s->finished = true;
-  corio_event_set(s->run->changed);
   return CORIO_OK;
+}
+
+/* A worker ended, whether it ran or not (a task whose first step found no
+ * memory for its stack ends without running): the run looks again. */
+static void on_worker_done(corio_task_t *t, void *data) {
+  (void)t;
+  corio_event_set(((run_t *)data)->changed);
 }
 
 /* ---- the slots ---------------------------------------------------------- */
@@ -158,6 +164,13 @@ static void start(run_t *run, slot_t *s, char *url, size_t index) {
   s->finished = false;
   corio_task_opts_t topts = {.name = "checker slot"};
   rc = corio_task_create(&s->task, worker, s, &topts);
+  if (rc == CORIO_OK) {
+    rc = corio_task_add_done_callback(s->task, on_worker_done, run);
+    if (rc != CORIO_OK) { /* not started yet: it never runs */
+      corio_task_cancel(s->task, NULL);
+      corio_task_release(s->task);
+    }
+  }
   if (rc != CORIO_OK) {
     s->task = NULL;
     s->url = NULL;
@@ -176,9 +189,17 @@ static size_t reap(run_t *run) {
       busy++;
       continue;
     }
-    if (!s->finished) /* cancelled before it ever ran */
-      checker__result_error(&s->result, CORIO_ECANCELLED,
-                            "cancelled before its check began");
+    if (!s->finished) { /* it never ran: cancelled, or no memory */
+      bool cancelled = corio_task_cancelled(s->task);
+      checker__result_error(&s->result,
+                            cancelled ? CORIO_ECANCELLED
+                                      : corio_task_exception(s->task, NULL),
+                            cancelled ? "cancelled before its check began"
+                                      : corio_task_error(s->task));
+    }
+    /* Its call may still be scheduled: it must not run after the run
+     * (and its event, on the caller's stack) is gone. */
+    corio_task_remove_done_callback(s->task, on_worker_done, run);
     corio_task_release(s->task);
     s->task = NULL;
     char *url = s->url;

@@ -542,7 +542,9 @@ void corio_as_completed_free(corio_as_completed_t *it);
  * no limit; <= 0: t is cancelled at once unless it is done, as asyncio's
  * wait_for(t, 0)). On timeout t is cancelled and awaited, and
  * CORIO_ETIMEDOUT is returned (unless t ignored the cancellation and
- * finished anyway: then its outcome). Otherwise as corio_await(). */
+ * finished anyway: then its outcome). Otherwise as corio_await(). If no
+ * timer can be made (CORIO_ENOMEM), t is cancelled and awaited too, so
+ * that it never outlives the call. */
 int corio_wait_for(corio_task_t *t, double timeout, intptr_t *result);
 
 /* A timeout scope (asyncio.timeout()), caller-allocated, normally on the

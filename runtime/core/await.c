@@ -104,7 +104,16 @@ int corio_wait_for(corio_task_t *t, double timeout, intptr_t *result) {
   }
   corio_timeout_t scope = CORIO_TIMEOUT_INIT;
   int rc = corio_timeout_enter(&scope, timeout);
-  if (rc != CORIO_OK) return rc;
+  if (rc != CORIO_OK) {
+    /* No timer (out of memory): t must not run on unbounded, after its
+     * waiter returned; it is cancelled and waited for, as on a timeout,
+     * and the error is the call's. */
+    if (rc == CORIO_ENOMEM && t && !corio_task_done(t)) {
+      corio_task_cancel(t, NULL);
+      await_outcome(t, false, NULL);
+    }
+    return corio__set_error(rc, NULL);
+  }
   rc = corio_await(t, result);
   return corio_timeout_exit(&scope, rc);
 }

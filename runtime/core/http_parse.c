@@ -56,6 +56,10 @@ void corio__http_head_dispose(corio__http_head_t *h) {
   h->len = h->cap = 0;
 }
 
+/* How much of a line (n bytes, not NUL-terminated: the head's buffer
+ * holds only what arrived) a message quotes. */
+static int quoted(size_t n) { return n < 40 ? (int)n : 40; }
+
 static const char prefix[] = "HTTP/1.";
 #define PREFIX_LEN 7
 
@@ -67,8 +71,8 @@ static int status_line(corio__http_head_t *h, const char *s, size_t n) {
       (n > 12 && s[12] != ' '))
     return head_fail(h, CORIO_EPROTO,
                      "malformed response: not an HTTP/1.0 or 1.1 status line "
-                     "(\"%.40s\")",
-                     s);
+                     "(\"%.*s\")",
+                     quoted(n), s);
   for (size_t i = 13; i < n; i++)
     if (!is_text((unsigned char)s[i]))
       return head_fail(h, CORIO_EPROTO,
@@ -90,7 +94,8 @@ static int header_line(corio__http_head_t *h, const char *s, size_t n) {
   while (i < n && is_tchar((unsigned char)s[i])) i++;
   if (i == 0 || i == n || s[i] != ':')
     return head_fail(h, CORIO_EPROTO,
-                     "malformed response: bad header line (\"%.40s\")", s);
+                     "malformed response: bad header line (\"%.*s\")",
+                     quoted(n), s);
   for (i++; i < n; i++)
     if (!is_text((unsigned char)s[i]))
       return head_fail(h, CORIO_EPROTO,

@@ -145,22 +145,28 @@ typedef enum corio__task_state {
  * Returns true if it took the request over. */
 typedef bool (*corio__cancel_hook_fn)(void *hook_data, const char *msg);
 
+typedef struct corio__done_call corio__done_call_t;
+
 typedef struct corio__done_cb {
   corio_done_fn fn;
   void *data;
+  /* Owned: the call this callback will be scheduled with, allocated when
+   * it was added (the task's inline call serves one more), so that a task
+   * completing never allocates; NULL for the first and for wake-ups. */
+  corio__done_call_t *call;
 } corio__done_cb_t;
 
 /* A done callback that has been scheduled (call_soon) but has not run. It
  * stays on its task's `inflight` list until it runs, so that
  * remove_done_callback can still take it back: waiters on a task's stack
  * rely on that. */
-typedef struct corio__done_call {
+struct corio__done_call {
   corio_handle_t handle;
   corio_task_t *task; /* retained until the call ran or was removed */
   corio_done_fn fn;
   void *data;
   struct corio__done_call *prev, *next;
-} corio__done_call_t;
+};
 
 /* What a waiting task waits on, for the deadlock report and the task dump
  * (task_report.c). Set by each waiting primitive just before

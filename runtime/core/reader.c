@@ -155,8 +155,8 @@ int corio__reader_peek(corio_reader_t *r, const char **data, size_t *len) {
   *len = 0;
   int rc = enter(r);
   if (rc != CORIO_OK) return rc;
-  if ((rc = wait_bytes(r)) == CORIO_OK) {
-    *data = r->data + r->start;
+  if ((rc = wait_bytes(r)) == CORIO_OK && r->len > 0) {
+    *data = r->data + r->start; /* no buffer yet when nothing came */
     *len = r->len;
   }
   return leave(r, rc);

@@ -69,6 +69,7 @@ void corio_task_release(corio_task_t *t) {
   free(t->cancel_msg);
   free(t->error);
   free(t->errmsg);
+  for (size_t i = 0; i < t->ncallbacks; i++) free(t->callbacks[i].call);
   if (t->callbacks != t->cb_inline) free(t->callbacks);
   free(t);
 }
@@ -191,17 +192,17 @@ static void run_done_call(void *data) {
   release_call(call);
 }
 
-/* Each callback is its own call_soon, as in asyncio. */
-static void schedule_done_call(corio_task_t *t, corio_done_fn fn, void *data) {
-  done_call_t *call = &t->call_inline;
-  if (t->call_inline_busy)
-    call = malloc(sizeof *call);
-  else
+/* Each callback is its own call_soon, as in asyncio, with the task's
+ * inline call if it is free, else `call` (owned; NULL: none here, and
+ * one is allocated). CORIO_ENOMEM, and nothing scheduled, without one. */
+static int schedule_done_call(corio_task_t *t, corio_done_fn fn, void *data,
+                              done_call_t *call) {
+  if (!t->call_inline_busy) {
+    free(call);
+    call = &t->call_inline;
     t->call_inline_busy = true;
-  if (call == NULL) {
-    /* Dropping a callback would lose a wake-up: there is no safe way on. */
-    fprintf(stderr, "corio: out of memory scheduling a done callback\n");
-    abort();
+  } else if (call == NULL && (call = malloc(sizeof *call)) == NULL) {
+    return CORIO_ENOMEM;
   }
   call->task = corio_task_retain(t);
   call->fn = fn;
@@ -211,6 +212,7 @@ static void schedule_done_call(corio_task_t *t, corio_done_fn fn, void *data) {
   if (t->inflight) t->inflight->prev = call;
   t->inflight = call;
   corio__loop_call_soon(t->loop, &call->handle, run_done_call, call);
+  return CORIO_OK;
 }
 
 int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn,
@@ -218,10 +220,8 @@ int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn,
   if (t == NULL || fn == NULL) return CORIO_EINVAL;
   if (corio__debug_on)
     corio__debug_check_loop(t->loop, "corio_task_add_done_callback");
-  if (t->state == CORIO__TASK_DONE) {
-    schedule_done_call(t, fn, data);
-    return CORIO_OK;
-  }
+  if (t->state == CORIO__TASK_DONE)
+    return schedule_done_call(t, fn, data, NULL);
   if (t->ncallbacks == t->callbacks_cap) {
     size_t cap = t->callbacks_cap * 2;
     bool inline_now = t->callbacks == t->cb_inline;
@@ -232,8 +232,16 @@ int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn,
     t->callbacks = cbs;
     t->callbacks_cap = cap;
   }
+  /* Completion schedules every callback but wake-ups, the first with the
+   * inline call: each other one brings its own now, while an allocation
+   * failure can still be this call's error. */
+  done_call_t *call = NULL;
+  if (fn != corio__wake_on_done && t->ncallbacks > 0 &&
+      (call = malloc(sizeof *call)) == NULL)
+    return CORIO_ENOMEM;
   t->callbacks[t->ncallbacks].fn = fn;
   t->callbacks[t->ncallbacks].data = data;
+  t->callbacks[t->ncallbacks].call = call;
   t->ncallbacks++;
   return CORIO_OK;
 }
@@ -242,9 +250,10 @@ size_t corio_task_remove_done_callback(corio_task_t *t, corio_done_fn fn,
                                        void *data) {
   size_t kept = 0, removed = 0;
   for (size_t i = 0; i < t->ncallbacks; i++) {
-    if (t->callbacks[i].fn == fn && t->callbacks[i].data == data)
+    if (t->callbacks[i].fn == fn && t->callbacks[i].data == data) {
+      free(t->callbacks[i].call);
       removed++;
-    else
+    } else
       t->callbacks[kept++] = t->callbacks[i];
   }
   t->ncallbacks = kept;
@@ -286,8 +295,8 @@ void corio__complete(corio_task_t *t, int code) {
      * place among the callbacks, not through a call that would wake it. */
     if (cb.fn == corio__wake_on_done)
       corio__task_wake(cb.data, CORIO_OK);
-    else
-      schedule_done_call(t, cb.fn, cb.data);
+    else /* cannot fail: see corio_task_add_done_callback */
+      schedule_done_call(t, cb.fn, cb.data, cb.call);
   }
   t->ncallbacks = 0;
 }

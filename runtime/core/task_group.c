@@ -36,20 +36,29 @@ static void abort_children(corio_task_group_t *g) {
       corio_task_cancel(g->children[i], NULL);
 }
 
-static int add_error(corio_task_group_t *g, corio_task_t *t, int code,
-                     const char *message) {
-  if (g->nerrors == g->errors_cap) {
-    size_t cap = g->errors_cap ? g->errors_cap * 2 : 4;
-    group_error_t *errors = realloc(g->errors, cap * sizeof *errors);
-    if (errors == NULL) return CORIO_ENOMEM;
-    g->errors = errors;
-    g->errors_cap = cap;
-  }
+/* Room for every error the group can have, reserved ahead (the children
+ * so far, one more, and the body's): a failure is recorded in a done
+ * callback, where an allocation failure could be neither reported nor
+ * survived. */
+static int reserve_errors(corio_task_group_t *g, size_t n) {
+  if (g->errors_cap >= n) return CORIO_OK;
+  size_t cap = g->errors_cap ? g->errors_cap * 2 : 4;
+  if (cap < n) cap = n;
+  group_error_t *errors = realloc(g->errors, cap * sizeof *errors);
+  if (errors == NULL) return CORIO_ENOMEM;
+  g->errors = errors;
+  g->errors_cap = cap;
+  return CORIO_OK;
+}
+
+/* Never allocates but the message's copy (none without memory: the code's
+ * text is shown instead). */
+static void add_error(corio_task_group_t *g, corio_task_t *t, int code,
+                      const char *message) {
   group_error_t *e = &g->errors[g->nerrors++];
   e->task = corio_task_retain(t);
   e->code = code;
   e->message = corio__strdup(message);
-  return CORIO_OK;
 }
 
 static void on_child_done(corio_task_t *child, void *data) {
@@ -57,11 +66,7 @@ static void on_child_done(corio_task_t *child, void *data) {
   g->running--;
   if (g->running == 0 && g->waiting) corio__task_wake(g->owner, CORIO_OK);
   if (corio_task_cancelled(child) || child->code == CORIO_OK) return;
-  if (add_error(g, child, child->code, corio__task_message(child)) !=
-      CORIO_OK) {
-    fprintf(stderr, "corio: out of memory recording a task group error\n");
-    abort();
-  }
+  add_error(g, child, child->code, corio__task_message(child));
   if (!g->aborting && !g->owner_cancel_requested) {
     abort_children(g);
     g->owner_cancel_requested = true;
@@ -76,6 +81,10 @@ int corio_task_group_new(corio_task_group_t **out) {
   if (out == NULL) return CORIO_EINVAL;
   corio_task_group_t *g = calloc(1, sizeof *g);
   if (g == NULL) return CORIO_ENOMEM;
+  if (reserve_errors(g, 1) != CORIO_OK) { /* the body's */
+    free(g);
+    return CORIO_ENOMEM;
+  }
   g->owner = corio__current;
   *out = g;
   return CORIO_OK;
@@ -97,6 +106,7 @@ int corio_task_group_spawn(corio_task_group_t *g, corio_task_t **out,
     g->children = children;
     g->children_cap = cap;
   }
+  if (reserve_errors(g, g->nchildren + 2) != CORIO_OK) return CORIO_ENOMEM;
   corio_task_t *t;
   int rc = corio_task_create(&t, fn, arg, opts);
   if (rc != CORIO_OK) return rc;

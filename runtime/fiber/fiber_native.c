@@ -240,16 +240,25 @@ static size_t guarded_budget(void) {
   return budget;
 }
 
-static void warn_unguarded(void) {
+/* over_budget: the guarded stacks reached the budget; else mapping one
+ * failed below it (the system is out of memory or of mappings). */
+static void warn_unguarded(bool over_budget, size_t live) {
   static bool warned;
   if (warned) return;
   warned = true;
-  fprintf(stderr,
-          "corio: more than %zu task stacks are live: vm.max_map_count "
-          "allows a guard page below only that many; the stacks past it have "
-          "none (an overflow is caught at the task's next switch, not "
-          "before); raise vm.max_map_count to guard them all\n",
-          guarded_budget());
+  if (over_budget)
+    fprintf(stderr,
+            "corio: more than %zu task stacks are live: vm.max_map_count "
+            "allows a guard page below only that many; the stacks past it "
+            "have none (an overflow is caught at the task's next switch, not "
+            "before); raise vm.max_map_count to guard them all\n",
+            guarded_budget());
+  else
+    fprintf(stderr,
+            "corio: a task stack with a guard page could not be mapped (%zu "
+            "are live); stacks without one are used meanwhile (an overflow "
+            "is caught at the task's next switch, not before)\n",
+            live);
   fflush(stderr);
 }
 
@@ -325,11 +334,11 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
   f->stack_size = stack_size;
   bool slab_ok = stack_size == DEFAULT_STACK_SIZE;
   int rc = CORIO_ENOMEM;
-  if (guarded_live < guarded_budget() || !slab_ok)
-    rc = new_guarded(f, stack_size);
+  bool over_budget = guarded_live >= guarded_budget();
+  if (!over_budget || !slab_ok) rc = new_guarded(f, stack_size);
   if (rc != CORIO_OK && slab_ok) {
     rc = new_from_slab(f, stack_size);
-    if (rc == CORIO_OK) warn_unguarded();
+    if (rc == CORIO_OK) warn_unguarded(over_budget, guarded_live);
   }
   if (rc != CORIO_OK) {
     free(f);

@@ -160,6 +160,24 @@ TEST(head_over_16_kib_is_elimit_and_eleven_interim_responses_eproto) {
   corio__http_head_dispose(&h);
 }
 
+/* Found by tests/fuzz/fuzz_head.c: a bad line's message quoted it with
+ * %.40s, reading on past the bytes that arrived (the buffer is not
+ * NUL-terminated) and, with the line at the end of the buffer's 256
+ * bytes, past the allocation (ASan: heap-buffer-overflow). */
+TEST(bad_line_at_the_end_of_the_head_buffer_is_quoted_within_it) {
+  static char head[257];
+  memcpy(head, "HTTP/1.1 200 OK\r\nA: ", 20);
+  memset(head + 20, 'a', 229);
+  memcpy(head + 249, "\r\nbad\r\n", 7);
+  corio__http_head_t h;
+  corio__http_head_init(&h, 0);
+  size_t used;
+  CHECK_INT(corio__http_head_feed(&h, head, 256, &used), CORIO_EPROTO);
+  CHECK_INT(h.len, 256);
+  CHECK_STR(h.msg, "malformed response: bad header line (\"bad\")");
+  corio__http_head_dispose(&h);
+}
+
 /* ---- the other path: a connection and corio_fetch -------------------------
  */
 

@@ -1,0 +1,116 @@
+// hostile.test.mjs — the checker against hostile and broken servers
+// (tests/fixtures/hostile_fixture.mjs, in a process of its own, loopback
+// only): status-line variants, a reset or a FIN at each phase, 1xx floods,
+// a slowloris head, no line end, binary and an HTTP/2 preface, TLS
+// failures. Every case on every carrier — the native C checker
+// (build/native/check_urls, ASan), the JS API over Node's net/tls (the
+// CLI's carrier) and over the fetch() carrier — all URLs at once with a
+// 2-second timeout: exactly one result per URL, the documented outcome,
+// within the timeout + 10%, and the cases that fail on their bytes well
+// before it.
+//
+// The fetch() carrier in Node reads responses through Node's own fetch
+// (undici), which parses them itself: where that gives another outcome
+// than the documented one (FETCH_GAPS, with what it gives today), the case
+// is a TODO test, reported but not failing the run.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnHostile } from '../fixtures/hostile_fixture.mjs';
+import { checkUrls } from '../../npm/checker_node.mjs';
+import { load } from '../../npm/node.mjs';
+import { runNative } from './lib/native_program.mjs';
+import { makeTestCertificates } from './lib/tls_certs.mjs';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const checkUrlsBin = fileURLToPath(new URL('../../build/native/check_urls', import.meta.url));
+const TIMEOUT = 2; // seconds, per URL
+const LIMIT_MS = TIMEOUT * 1000 * 1.1;
+const QUICK_MS = TIMEOUT * 1000 / 2;
+
+// What Node's fetch() gives instead of the documented outcome, today.
+const FETCH_GAPS = {
+  'status-version-1.2': 'CORIO_ETIMEDOUT: undici waits on "HTTP/1.2"',
+  'status-short-code': 'CORIO_ETIMEDOUT: undici waits on a two-digit code',
+  'status-bare-cr': 'CORIO_ETIMEDOUT: undici waits on a bare CR',
+  'status-two-spaces': 'CORIO_EIO',
+  'header-obs-fold': '200: undici accepts obsolete line folding',
+  'fin-before-any-byte': 'CORIO_ECONNRESET: "other side closed" is mapped to a reset',
+  'fin-in-status-line': 'CORIO_ECONNRESET: "other side closed" is mapped to a reset',
+  'fin-in-headers': 'CORIO_ECONNRESET: "other side closed" is mapped to a reset',
+  'interim-10': 'CORIO_ECONNRESET',
+  'interim-flood': 'CORIO_ECONNRESET',
+  'interim-103-flood': 'CORIO_ETIMEDOUT: undici reads 103s on',
+  'no-line-end': 'CORIO_ETIMEDOUT: undici has no head limit that ends it',
+  'tls-handshake-reset': 'CORIO_ECONNRESET',
+};
+
+let certs;
+let hostile;
+
+before(async () => {
+  // Incremental: a no-op when `npm test` has built everything already.
+  const make = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'build/native/check_urls', 'dist/corio.mjs'],
+    { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.equal(make.status, 0, `building failed:\n${make.stdout}${make.stderr}`);
+  certs = makeTestCertificates();
+  const dir = certs && dirname(certs.caFile);
+  hostile = await spawnHostile({
+    tls: certs && { keyFile: join(dir, 'server.key'), certFile: join(dir, 'server.pem') },
+  });
+});
+
+after(async () => {
+  await hostile?.close();
+  certs?.remove();
+});
+
+test('the TLS cases have a certificate (openssl)', () => assert.ok(certs, 'openssl could not make one'));
+
+// The outcome as the cases name it: the status, or the error's name.
+const outcome = (r) => (r.status ? String(r.status) : r.error);
+
+// Checks a carrier's results (one per case, in case order, each
+// {status, error, ms} or undefined) case by case.
+function assertCases(t, results, gaps = {}) {
+  assert.equal(results.length, hostile.cases.length, 'one result per URL');
+  return Promise.all(hostile.cases.map((c, i) => t.test(c.name, { todo: gaps[c.name] ?? false }, () => {
+    const r = results[i];
+    assert.ok(r, `no result for ${c.url}`);
+    assert.equal(outcome(r), c.want, `${c.url}: ${r.message ?? ''}`);
+    assert.ok(r.ms <= LIMIT_MS, `${c.name} took ${r.ms} ms, over ${LIMIT_MS}`);
+    if (c.quick) assert.ok(r.ms < QUICK_MS, `${c.name} took ${r.ms} ms: it waited rather than failed`);
+  })));
+}
+
+describe('hostile servers', { concurrency: 1 }, () => {
+  test('the native checker', async (t) => {
+    const urls = hostile.cases.map((c) => c.url);
+    const r = await runNative(checkUrlsBin, [String(TIMEOUT), ...urls], { timeoutMs: 30_000 });
+    assert.equal(r.status, 0, r.output.slice(-3000));
+    const results = [];
+    for (const line of r.output.split('\n').filter((l) => l.startsWith('{'))) {
+      const o = JSON.parse(line);
+      assert.equal(results[o.index], undefined, `two results for ${urls[o.index]}`);
+      results[o.index] = o;
+    }
+    await assertCases(t, Array.from({ length: urls.length }, (_, i) => results[i]));
+  });
+
+  for (const [label, opts, gaps] of [
+    ['the JS API over Node\'s net and tls', {}, {}],
+    ['the JS API over the fetch() carrier', { corioTransport: 'fetch' }, FETCH_GAPS],
+  ]) {
+    test(label, async (t) => {
+      const corio = await load(opts);
+      const urls = hostile.cases.map((c) => c.url);
+      const results = await checkUrls(urls, { corio, timeout: TIMEOUT, concurrency: urls.length });
+      results.forEach((r, i) => assert.equal(r.index, i));
+      await assertCases(t, results.map((r) => ({
+        status: r.status, error: r.error?.codeName, message: r.error?.message, ms: r.ms,
+      })), gaps);
+    });
+  }
+});
