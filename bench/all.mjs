@@ -21,11 +21,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const SCRIPTS = ['bench/run.mjs', 'bench/http_fanout.mjs', 'bench/cli_one_url.mjs', 'bench/subprocess.mjs',
-  'bench/checker_million.mjs'];
+const SCRIPTS = [
+  'bench/run.mjs',
+  'bench/http_fanout.mjs',
+  'bench/cli_one_url.mjs',
+  'bench/subprocess.mjs',
+  'bench/checker_million.mjs',
+];
 
-const describe = (script) => JSON.parse(spawnSync(process.execPath, [join(ROOT, script), '--describe'],
-  { encoding: 'utf8' }).stdout);
+const describe = (script) =>
+  JSON.parse(spawnSync(process.execPath, [join(ROOT, script), '--describe'], { encoding: 'utf8' }).stdout);
 
 function fail(message) {
   console.error(`bench: ${message}`);
@@ -41,14 +46,21 @@ const args = process.argv.slice(2).map((a) => {
 for (const a of args) if (!known.has(a.flag)) fail(`unknown argument ${a.text} (known: ${[...known].join(' ')})`);
 const list = (flag) => {
   const a = args.find((x) => x.flag === flag);
-  return a ? a.value.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  return a
+    ? a.value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null;
 };
 const only = list('--only');
 const impls = list('--impls');
 for (const w of only ?? [])
-  if (!scripts.some((s) => s.workloads.includes(w))) fail(`unknown workload ${w} (have ${scripts.flatMap((s) => s.workloads).join(', ')})`);
+  if (!scripts.some((s) => s.workloads.includes(w)))
+    fail(`unknown workload ${w} (have ${scripts.flatMap((s) => s.workloads).join(', ')})`);
 for (const i of impls ?? [])
-  if (!scripts.some((s) => s.impls.includes(i))) fail(`unknown impl ${i} (have ${[...new Set(scripts.flatMap((s) => s.impls))].join(', ')})`);
+  if (!scripts.some((s) => s.impls.includes(i)))
+    fail(`unknown impl ${i} (have ${[...new Set(scripts.flatMap((s) => s.impls))].join(', ')})`);
 const outFile = args.find((a) => a.flag === '--out')?.value || join(ROOT, 'bench', 'results', 'latest.jsonl');
 const build = !args.some((a) => a.flag === '--no-build');
 const dryRun = args.some((a) => a.flag === '--dry-run');
@@ -71,9 +83,14 @@ function argsFor(s) {
 
 function runScript(script, scriptArgs) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, script), ...scriptArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(ROOT, script), ...scriptArgs], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let text = '';
-    child.stdout.on('data', (d) => { text += d; process.stdout.write(d); });
+    child.stdout.on('data', (d) => {
+      text += d;
+      process.stdout.write(d);
+    });
     child.on('close', (code) => resolve({ code, lines: text.split('\n').filter((l) => l.startsWith('{')) }));
   });
 }
@@ -87,7 +104,10 @@ if (dryRun) {
 }
 if (build) {
   console.error('bench: building with make -f emscripten.mk bench-programs dist ...');
-  const r = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'bench-programs', 'dist'], { cwd: ROOT, stdio: 'inherit' });
+  const r = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'bench-programs', 'dist'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) process.exit(1);
 }
 const lines = [];

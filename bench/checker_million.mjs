@@ -23,16 +23,20 @@ function parseArgs(argv) {
   for (const a of argv) {
     const [k, v] = a.split('=');
     if (k === '--describe') {
-      console.log(JSON.stringify({ workloads: ['checker_million'], impls: IMPLS,
-        flags: ['--quick', '--impls', '--no-build'] }));
+      console.log(
+        JSON.stringify({ workloads: ['checker_million'], impls: IMPLS, flags: ['--quick', '--impls', '--no-build'] }),
+      );
       process.exit(0);
     } else if (k === '--quick') o.quick = true;
     else if (k === '--impls' && v) o.impls = v.split(',');
     else if (k === '--no-build') o.build = false;
-    else if (k === '--child' && v) o.child = v; // internal: the iterateChecks run
+    else if (k === '--child' && v)
+      o.child = v; // internal: the iterateChecks run
     else {
-      console.error(`checker_million.mjs: unknown argument ${a}\n` +
-        'usage: node bench/checker_million.mjs [--quick] [--impls=a,b] [--no-build]');
+      console.error(
+        `checker_million.mjs: unknown argument ${a}\n` +
+          'usage: node bench/checker_million.mjs [--quick] [--impls=a,b] [--no-build]',
+      );
       process.exit(2);
     }
   }
@@ -71,14 +75,25 @@ async function iterateChild(spec) {
 
 // Runs one impl under /usr/bin/time; resolves to {seconds, lines, peak_rss_mb} or {error}.
 function measure(impl, n, port) {
-  const args = impl === 'corio-cli'
-    ? [process.execPath, join(ROOT, 'cli', 'corio-check.mjs'), '-c', String(CONCURRENCY), '-t', '10',
-        '--format', 'jsonl', '--no-progress']
-    : [process.execPath, join(ROOT, 'bench', 'checker_million.mjs'), `--child=${n}:${port}`];
+  const args =
+    impl === 'corio-cli'
+      ? [
+          process.execPath,
+          join(ROOT, 'cli', 'corio-check.mjs'),
+          '-c',
+          String(CONCURRENCY),
+          '-t',
+          '10',
+          '--format',
+          'jsonl',
+          '--no-progress',
+        ]
+      : [process.execPath, join(ROOT, 'bench', 'checker_million.mjs'), `--child=${n}:${port}`];
   return new Promise((resolve) => {
     const start = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB %M', ...args],
-      { stdio: [impl === 'corio-cli' ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB %M', ...args], {
+      stdio: [impl === 'corio-cli' ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
     let lines = 0;
     let last = '';
     child.stdout.setEncoding('utf8');
@@ -87,7 +102,9 @@ function measure(impl, n, port) {
       last = (last + d).slice(-64);
     });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', (e) => resolve({ error: e.message }));
     child.on('close', (code) => {
       const seconds = (performance.now() - start) / 1000;
@@ -95,7 +112,8 @@ function measure(impl, n, port) {
       if (!kb) return resolve({ error: `exit ${code}: ${stderr.trim().split('\n')[0]}` });
       // The CLI exits 1 (every URL failed); the child prints its count.
       const results = impl === 'corio-cli' ? lines : Number(last.trim().split('\n').pop());
-      if (impl !== 'corio-cli' && code !== 0) return resolve({ error: `exit ${code}: ${stderr.trim().split('\n')[0]}` });
+      if (impl !== 'corio-cli' && code !== 0)
+        return resolve({ error: `exit ${code}: ${stderr.trim().split('\n')[0]}` });
       resolve({ seconds: Number(seconds.toFixed(2)), results, peak_rss_mb: Number((kb / 1024).toFixed(1)) });
     });
     if (impl === 'corio-cli') {
@@ -123,16 +141,32 @@ async function main() {
   const rows = [];
   for (const impl of o.impls) {
     const r = await measure(impl, n, port);
-    rows.push(r.error ? { workload: 'checker_million', impl, urls: n, error: r.error }
-      : { workload: 'checker_million', impl, urls: n, concurrency: CONCURRENCY, ...r,
-          stable: r.results === n && r.peak_rss_mb < RSS_LIMIT_MB });
+    rows.push(
+      r.error
+        ? { workload: 'checker_million', impl, urls: n, error: r.error }
+        : {
+            workload: 'checker_million',
+            impl,
+            urls: n,
+            concurrency: CONCURRENCY,
+            ...r,
+            stable: r.results === n && r.peak_rss_mb < RSS_LIMIT_MB,
+          },
+    );
   }
   for (const r of rows) console.log(JSON.stringify(r));
-  const lines = [`checker_million: ${n} URLs to a closed loopback port, -c ${CONCURRENCY}` +
-    ` (target: one result per URL, peak RSS < ${RSS_LIMIT_MB} MB)`];
+  const lines = [
+    `checker_million: ${n} URLs to a closed loopback port, -c ${CONCURRENCY}` +
+      ` (target: one result per URL, peak RSS < ${RSS_LIMIT_MB} MB)`,
+  ];
   for (const r of rows)
-    lines.push(`  ${r.impl.padEnd(15)} ${r.error ? `error: ${r.error}` : `${r.seconds} s, ${r.results} results, ` +
-      `peak RSS ${r.peak_rss_mb} MB: ${r.stable ? 'met' : 'MISSED'}`}`);
+    lines.push(
+      `  ${r.impl.padEnd(15)} ${
+        r.error
+          ? `error: ${r.error}`
+          : `${r.seconds} s, ${r.results} results, ` + `peak RSS ${r.peak_rss_mb} MB: ${r.stable ? 'met' : 'MISSED'}`
+      }`,
+    );
   console.error(lines.join('\n'));
 }
 

@@ -20,16 +20,23 @@ function parseArgs(argv) {
   for (const a of argv) {
     const [k, v] = a.split('=');
     if (k === '--describe') {
-      console.log(JSON.stringify({ workloads: ['cli_one_url'], impls: IMPLS,
-        flags: ['--quick', '--reps', '--impls', '--no-build'] }));
+      console.log(
+        JSON.stringify({
+          workloads: ['cli_one_url'],
+          impls: IMPLS,
+          flags: ['--quick', '--reps', '--impls', '--no-build'],
+        }),
+      );
       process.exit(0);
     } else if (k === '--quick') o.quick = true;
     else if (k === '--reps' && v) o.reps = Number(v);
     else if (k === '--impls' && v) o.impls = v.split(',');
     else if (k === '--no-build') o.build = false;
     else {
-      console.error(`cli_one_url.mjs: unknown argument ${a}\n` +
-        'usage: node bench/cli_one_url.mjs [--quick] [--reps=N] [--impls=a,b] [--no-build]');
+      console.error(
+        `cli_one_url.mjs: unknown argument ${a}\n` +
+          'usage: node bench/cli_one_url.mjs [--quick] [--reps=N] [--impls=a,b] [--no-build]',
+      );
       process.exit(2);
     }
   }
@@ -48,7 +55,9 @@ function timed(cmd, args) {
     const start = performance.now();
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', (e) => resolve({ error: e.message }));
     child.on('close', (code) => {
       const ms = performance.now() - start;
@@ -83,10 +92,17 @@ async function main() {
   } finally {
     server.close();
   }
-  const rows = o.impls.map((impl) => (errors[impl]
-    ? { workload: 'cli_one_url', impl, error: errors[impl] }
-    : { workload: 'cli_one_url', impl, reps: o.reps, ms: Number(median(runs[impl]).toFixed(1)),
-        runs: runs[impl].map((ms) => Number(ms.toFixed(1))) }));
+  const rows = o.impls.map((impl) =>
+    errors[impl]
+      ? { workload: 'cli_one_url', impl, error: errors[impl] }
+      : {
+          workload: 'cli_one_url',
+          impl,
+          reps: o.reps,
+          ms: Number(median(runs[impl]).toFixed(1)),
+          runs: runs[impl].map((ms) => Number(ms.toFixed(1))),
+        },
+  );
   const by = Object.fromEntries(rows.map((r) => [r.impl, r]));
   if (by['corio-cli']?.ms && by.curl?.ms) {
     by['corio-cli'].ratio_to_curl = Number((by['corio-cli'].ms / by.curl.ms).toFixed(2));
@@ -95,8 +111,16 @@ async function main() {
   for (const r of rows) console.log(JSON.stringify(r));
   const lines = [`cli_one_url: one loopback URL, wall time per process (median of ${o.reps})`];
   for (const r of rows)
-    lines.push(`  ${r.impl.padEnd(11)} ${r.error ? `error: ${r.error}` : `${r.ms.toFixed(1)} ms` +
-      (r.ratio_to_curl ? `  (${r.ratio_to_curl}x curl; target <= ${TARGET_RATIO}x ${r.target_met ? 'met' : 'missed'})` : '')}`);
+    lines.push(
+      `  ${r.impl.padEnd(11)} ${
+        r.error
+          ? `error: ${r.error}`
+          : `${r.ms.toFixed(1)} ms` +
+            (r.ratio_to_curl
+              ? `  (${r.ratio_to_curl}x curl; target <= ${TARGET_RATIO}x ${r.target_met ? 'met' : 'missed'})`
+              : '')
+      }`,
+    );
   console.error(lines.join('\n'));
 }
 

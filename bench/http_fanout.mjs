@@ -34,23 +34,48 @@ import { buildDist, median } from './common.mjs';
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
-const IMPLS = ['corio-node', 'corio-chromium', 'corio-chromium-fetch', 'python-asyncio', 'js-fetch-node',
-  'js-fetch-chromium', 'js-net-node'];
+const IMPLS = [
+  'corio-node',
+  'corio-chromium',
+  'corio-chromium-fetch',
+  'python-asyncio',
+  'js-fetch-node',
+  'js-fetch-chromium',
+  'js-net-node',
+];
 const RATIO_TARGET = 1.3;
 const RELAY_TARGET = 1.15; // corio-chromium (relay) against corio-node
 
 function parseArgs(argv) {
-  const o = { reps: null, urls: null, concurrency: 100, delay: 50, impls: IMPLS, build: true,
-    origins: 20, quick: false };
+  const o = {
+    reps: null,
+    urls: null,
+    concurrency: 100,
+    delay: 50,
+    impls: IMPLS,
+    build: true,
+    origins: 20,
+    quick: false,
+  };
   for (const a of argv) {
     const [k, v] = a.split('=');
     if (k === '--describe') {
       // For bench/all.mjs: what this script runs and takes.
-      console.log(JSON.stringify({ workloads: ['http_fanout'], impls: IMPLS,
-        flags: ['--quick', '--reps', '--urls', '--concurrency', '--delay', '--impls', '--no-build'] }));
+      console.log(
+        JSON.stringify({
+          workloads: ['http_fanout'],
+          impls: IMPLS,
+          flags: ['--quick', '--reps', '--urls', '--concurrency', '--delay', '--impls', '--no-build'],
+        }),
+      );
       process.exit(0);
     } else if (k === '--quick') o.quick = true;
     else if (k === '--reps') o.reps = Number(v);
@@ -83,7 +108,10 @@ function parseArgs(argv) {
 // it, not in this one beside the fixtures: resolves to {url, close()}.
 function startDevServer() {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['server/server.mjs', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['server/server.mjs', '--port', '0'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     const onData = (d) => {
       out += d;
@@ -91,7 +119,14 @@ function startDevServer() {
       if (!m) return;
       child.stdout.off('data', onData);
       child.stdout.resume(); // its request log, unread
-      resolve({ url: m[1], close: () => new Promise((done) => { child.once('exit', done); child.kill(); }) });
+      resolve({
+        url: m[1],
+        close: () =>
+          new Promise((done) => {
+            child.once('exit', done);
+            child.kill();
+          }),
+      });
     };
     child.stdout.on('data', onData);
     child.once('exit', (code) => reject(new Error(`the dev server exited (${code}): ${out}`)));
@@ -102,9 +137,14 @@ function startDevServer() {
 function runChild(cmd, args, input) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
+    let out = '',
+      err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.on('error', (e) => resolve({ error: e.message }));
     child.on('close', (code) => {
       try {
@@ -123,32 +163,34 @@ async function browserRun(browser, serverUrl, impl, urls, limit) {
   try {
     await page.goto(new URL('/', serverUrl).href);
     // The page runs the same functions as the Node client, from their source.
-    const sources = { pool: pool.toString(), fetchStatus: fetchStatus.toString(),
-      summary: summary.toString() };
-    return await page.evaluate(async ({ impl, urls, limit, sources }) => {
-      const pool = (0, eval)(`(${sources.pool})`);
-      const fetchStatus = (0, eval)(`(${sources.fetchStatus})`);
-      const summary = (0, eval)(`(${sources.summary})`);
-      let run;
-      if (impl.startsWith('corio-chromium')) {
-        // The page's own choice of carrier (the relay, as the dev server
-        // serves it), or fetch() as a page hosted as static files has it.
-        const { checkUrls } = await import('/npm/checker.mjs');
-        const { load } = await import('/npm/corio.mjs');
-        const { chooseCarrier, moduleOptions } = await import('/carrier.mjs');
-        const carrier = chooseCarrier();
-        if (impl === 'corio-chromium' && carrier.kind !== 'relay') throw new Error('the page has no relay');
-        const corio = await load(impl === 'corio-chromium' ? moduleOptions(carrier) : { corioTransport: 'fetch' });
-        await checkUrls(urls.slice(0, 1), { concurrency: 1, timeout: 30, corio });
-        run = () => checkUrls(urls, { concurrency: limit, timeout: 30, corio });
-      } else {
-        await pool(urls.slice(0, 1), 1, fetchStatus);
-        run = () => pool(urls, limit, fetchStatus);
-      }
-      const start = performance.now();
-      const results = await run();
-      return summary(results, (performance.now() - start) / 1000);
-    }, { impl, urls, limit, sources });
+    const sources = { pool: pool.toString(), fetchStatus: fetchStatus.toString(), summary: summary.toString() };
+    return await page.evaluate(
+      async ({ impl, urls, limit, sources }) => {
+        const pool = (0, eval)(`(${sources.pool})`);
+        const fetchStatus = (0, eval)(`(${sources.fetchStatus})`);
+        const summary = (0, eval)(`(${sources.summary})`);
+        let run;
+        if (impl.startsWith('corio-chromium')) {
+          // The page's own choice of carrier (the relay, as the dev server
+          // serves it), or fetch() as a page hosted as static files has it.
+          const { checkUrls } = await import('/npm/checker.mjs');
+          const { load } = await import('/npm/corio.mjs');
+          const { chooseCarrier, moduleOptions } = await import('/carrier.mjs');
+          const carrier = chooseCarrier();
+          if (impl === 'corio-chromium' && carrier.kind !== 'relay') throw new Error('the page has no relay');
+          const corio = await load(impl === 'corio-chromium' ? moduleOptions(carrier) : { corioTransport: 'fetch' });
+          await checkUrls(urls.slice(0, 1), { concurrency: 1, timeout: 30, corio });
+          run = () => checkUrls(urls, { concurrency: limit, timeout: 30, corio });
+        } else {
+          await pool(urls.slice(0, 1), 1, fetchStatus);
+          run = () => pool(urls, limit, fetchStatus);
+        }
+        const start = performance.now();
+        const results = await run();
+        return summary(results, (performance.now() - start) / 1000);
+      },
+      { impl, urls, limit, sources },
+    );
   } catch (e) {
     return { error: e.message.split('\n')[0] };
   } finally {
@@ -160,11 +202,14 @@ async function main() {
   const o = parseArgs(process.argv.slice(2));
   if (o.build) buildDist('http_fanout');
   const fixtures = await startFixtures({ ports: o.origins });
-  const urls = Array.from({ length: o.urls }, (_, i) =>
-    new URL(`/delay?ms=${o.delay}&i=${i}`, fixtures.listeners[i % fixtures.listeners.length].base).href);
+  const urls = Array.from(
+    { length: o.urls },
+    (_, i) => new URL(`/delay?ms=${o.delay}&i=${i}`, fixtures.listeners[i % fixtures.listeners.length].base).href,
+  );
   const input = urls.join('\n') + '\n';
-  const ideal = Math.ceil(o.urls / o.concurrency) * o.delay / 1000;
-  let server = null, browser = null;
+  const ideal = (Math.ceil(o.urls / o.concurrency) * o.delay) / 1000;
+  let server = null,
+    browser = null;
   const rows = [];
   try {
     for (const impl of o.impls) {
@@ -181,7 +226,11 @@ async function main() {
           r = await runChild(process.env.PYTHON || 'python3', ['bench/http_fanout.py', String(o.concurrency)], input);
         else {
           if (!browser) {
-            if (!existsSync(CHROMIUM)) { r = { error: `${CHROMIUM} is missing` }; runs.push(r); break; }
+            if (!existsSync(CHROMIUM)) {
+              r = { error: `${CHROMIUM} is missing` };
+              runs.push(r);
+              break;
+            }
             const { chromium } = await import('playwright-core');
             browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
             server = await startDevServer();
@@ -196,9 +245,16 @@ async function main() {
       const failed = runs.find((r) => r.error);
       const row = failed
         ? { workload: 'http_fanout', impl, error: failed.error }
-        : { workload: 'http_fanout', impl, urls: o.urls, concurrency: o.concurrency, delay_ms: o.delay,
-            ideal_seconds: ideal, seconds: median(runs.map((r) => r.seconds)),
-            runs: runs.map((r) => Number(r.seconds.toFixed(4))) };
+        : {
+            workload: 'http_fanout',
+            impl,
+            urls: o.urls,
+            concurrency: o.concurrency,
+            delay_ms: o.delay,
+            ideal_seconds: ideal,
+            seconds: median(runs.map((r) => r.seconds)),
+            runs: runs.map((r) => Number(r.seconds.toFixed(4))),
+          };
       if (!failed) row.ratio_to_ideal = Number((row.seconds / ideal).toFixed(3));
       rows.push(row);
       console.log(JSON.stringify(row));
@@ -209,21 +265,37 @@ async function main() {
     await fixtures.close();
   }
   const by = Object.fromEntries(rows.map((r) => [r.impl, r]));
-  const lines = [`http_fanout: ${o.urls} URLs, ${o.delay} ms each, concurrency ${o.concurrency}: ideal ${ideal.toFixed(2)} s (median of ${o.reps})`];
+  const lines = [
+    `http_fanout: ${o.urls} URLs, ${o.delay} ms each, concurrency ${o.concurrency}: ideal ${ideal.toFixed(2)} s (median of ${o.reps})`,
+  ];
   for (const r of rows)
-    lines.push(`  ${r.impl.padEnd(18)} ${r.error ? `error: ${r.error}` : `${r.seconds.toFixed(3)} s  (${r.ratio_to_ideal}x ideal)`}`);
+    lines.push(
+      `  ${r.impl.padEnd(18)} ${r.error ? `error: ${r.error}` : `${r.seconds.toFixed(3)} s  (${r.ratio_to_ideal}x ideal)`}`,
+    );
   const [relay, node] = [by['corio-chromium'], by['corio-node']];
   if (relay && node && !relay.error && !node.error) {
     const x = relay.seconds / node.seconds;
-    lines.push(`  target corio-chromium: <= ${RELAY_TARGET}x corio-node ${x <= RELAY_TARGET ? 'met' : 'missed'} (${x.toFixed(2)}x)`);
+    lines.push(
+      `  target corio-chromium: <= ${RELAY_TARGET}x corio-node ${x <= RELAY_TARGET ? 'met' : 'missed'} (${x.toFixed(2)}x)`,
+    );
   }
-  for (const [corio, plain] of [['corio-node', 'js-fetch-node'], ['corio-chromium-fetch', 'js-fetch-chromium']]) {
+  for (const [corio, plain] of [
+    ['corio-node', 'js-fetch-node'],
+    ['corio-chromium-fetch', 'js-fetch-chromium'],
+  ]) {
     const c = by[corio];
     if (!c || c.error) continue;
     const p = by[plain];
     const idealOk = c.ratio_to_ideal <= RATIO_TARGET;
-    const vsPlain = p && !p.error ? (c.seconds <= p.seconds ? 'met' : `missed (${(c.seconds / p.seconds).toFixed(2)}x plain fetch)`) : 'not compared';
-    lines.push(`  target ${corio}: <= ${RATIO_TARGET}x ideal ${idealOk ? 'met' : 'missed'}; no slower than ${plain}: ${vsPlain}`);
+    const vsPlain =
+      p && !p.error
+        ? c.seconds <= p.seconds
+          ? 'met'
+          : `missed (${(c.seconds / p.seconds).toFixed(2)}x plain fetch)`
+        : 'not compared';
+    lines.push(
+      `  target ${corio}: <= ${RATIO_TARGET}x ideal ${idealOk ? 'met' : 'missed'}; no slower than ${plain}: ${vsPlain}`,
+    );
   }
   console.error(lines.join('\n'));
 }

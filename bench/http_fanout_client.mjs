@@ -43,8 +43,9 @@ function netStatus(url) {
     const sock = connect(Number(u.port) || 80, u.hostname);
     let head = '';
     sock.setEncoding('latin1');
-    sock.on('connect', () => sock.write(`GET ${u.pathname}${u.search} HTTP/1.1\r\n` +
-      `Host: ${u.host}\r\nConnection: close\r\n\r\n`));
+    sock.on('connect', () =>
+      sock.write(`GET ${u.pathname}${u.search} HTTP/1.1\r\n` + `Host: ${u.host}\r\nConnection: close\r\n\r\n`),
+    );
     sock.on('data', (d) => {
       head += d;
       const eol = head.indexOf('\n');
@@ -71,7 +72,10 @@ export function summary(results, seconds) {
 async function main() {
   const [impl, limitText] = process.argv.slice(2);
   const limit = Number(limitText);
-  const urls = readFileSync(0, 'utf8').split('\n').map((s) => s.trim()).filter(Boolean);
+  const urls = readFileSync(0, 'utf8')
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!['corio', 'fetch', 'net'].includes(impl) || !(limit > 0) || urls.length === 0) {
     console.error('usage: node bench/http_fanout_client.mjs corio|fetch|net CONCURRENCY < urls');
     process.exit(2);

@@ -44,10 +44,8 @@ const WORKLOADS = {
   // Worker threads: only where there are threads. The single-threaded wasm
   // build refuses them (CORIO_ENOTSUP) and the threaded one is not built
   // yet; plain JS promises have no threads.
-  to_thread: { full: [20000], quick: [2000], unit: 'ns/call',
-    impls: ['corio-native', 'python-asyncio'] },
-  to_thread_gather: { full: [1000], quick: [1000], unit: 'ns/call',
-    impls: ['corio-native', 'python-asyncio'] },
+  to_thread: { full: [20000], quick: [2000], unit: 'ns/call', impls: ['corio-native', 'python-asyncio'] },
+  to_thread_gather: { full: [1000], quick: [1000], unit: 'ns/call', impls: ['corio-native', 'python-asyncio'] },
 };
 // The impls a workload runs for (all, unless it names its own).
 const implsOf = (w, impls) => impls.filter((i) => !WORKLOADS[w].impls || WORKLOADS[w].impls.includes(i));
@@ -64,17 +62,25 @@ const TARGETS = {
 
 // Fields whose median is reported (when an impl gives them).
 const MEDIAN_FIELDS = [
-  'ns_per_op', 'bytes_per_task', 'reserved_bytes_per_task',
-  'malloc_bytes_per_task', 'heap_bytes_per_task', 'memory_bytes',
-  'lifecycle_ns_per_task', 'seconds',
+  'ns_per_op',
+  'bytes_per_task',
+  'reserved_bytes_per_task',
+  'malloc_bytes_per_task',
+  'heap_bytes_per_task',
+  'memory_bytes',
+  'lifecycle_ns_per_task',
+  'seconds',
 ];
 
 function parseArgs(argv) {
-  const o = { quick: false, only: null, impls: IMPLS, reps: null, build: true, out: null,
-    timeout: 120 };
+  const o = { quick: false, only: null, impls: IMPLS, reps: null, build: true, out: null, timeout: 120 };
   for (const a of argv) {
     const [key, value] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, null];
-    const list = () => value.split(',').map((s) => s.trim()).filter(Boolean);
+    const list = () =>
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     if (key === '--quick') o.quick = true;
     else if (key === '--only' && value) o.only = list();
     else if (key === '--impls' && value) o.impls = list();
@@ -84,13 +90,20 @@ function parseArgs(argv) {
     else if (key === '--timeout' && value) o.timeout = Number(value);
     else if (key === '--describe') {
       // For bench/all.mjs: what this script runs and takes.
-      console.log(JSON.stringify({ workloads: Object.keys(WORKLOADS), impls: IMPLS,
-        flags: ['--quick', '--only', '--impls', '--reps', '--no-build', '--out', '--timeout'] }));
+      console.log(
+        JSON.stringify({
+          workloads: Object.keys(WORKLOADS),
+          impls: IMPLS,
+          flags: ['--quick', '--only', '--impls', '--reps', '--no-build', '--out', '--timeout'],
+        }),
+      );
       process.exit(0);
     } else {
-      console.error(`run.mjs: unknown argument ${a}\n` +
-        'usage: node bench/run.mjs [--quick] [--only=W,...] [--impls=I,...] [--reps=N] ' +
-        '[--no-build] [--out=FILE] [--timeout=SECONDS]');
+      console.error(
+        `run.mjs: unknown argument ${a}\n` +
+          'usage: node bench/run.mjs [--quick] [--only=W,...] [--impls=I,...] [--reps=N] ' +
+          '[--no-build] [--out=FILE] [--timeout=SECONDS]',
+      );
       process.exit(2);
     }
   }
@@ -123,14 +136,22 @@ function emit(obj) {
 const log = (s) => process.stderr.write(s + '\n');
 
 function tail(text, n = 6) {
-  return String(text || '').trim().split('\n').slice(-n).join(' | ').slice(0, 600);
+  return String(text || '')
+    .trim()
+    .split('\n')
+    .slice(-n)
+    .join(' | ')
+    .slice(0, 600);
 }
 
 // ---- building and availability ---------------------------------------------
 
 // The compiler's own error lines, without the long command lines around them.
 function buildErrors(text) {
-  const all = String(text || '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const all = String(text || '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const errors = all.filter((l) => /error/i.test(l) && !/^(emcc|make)[:\[]/.test(l));
   const picked = (errors.length > 0 ? errors : all.slice(-3)).slice(0, 3);
   return picked.map((l) => (l.length > 200 ? l.slice(0, 200) + '...' : l)).join(' | ');
@@ -138,7 +159,9 @@ function buildErrors(text) {
 
 function make(target) {
   const r = spawnSync('make', ['-f', 'emscripten.mk', target], {
-    cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (r.error) return `make ${target}: ${r.error.message}`;
   if (r.status !== 0) return `make ${target} failed: ${buildErrors(r.stderr || r.stdout)}`;
@@ -152,17 +175,19 @@ function prepare(opts) {
   if (want.has('corio-native')) {
     problems['corio-native'] = opts.build ? make('build/native/corio_bench') : null;
     if (!problems['corio-native'] && !existsSync(NATIVE_BIN))
-      problems['corio-native'] = `${relative(ROOT, NATIVE_BIN)} is missing (built with make -f emscripten.mk bench-programs)`;
+      problems['corio-native'] =
+        `${relative(ROOT, NATIVE_BIN)} is missing (built with make -f emscripten.mk bench-programs)`;
   }
   if (want.has('corio-wasm')) {
     problems['corio-wasm'] = opts.build ? make('build/wasm/corio_bench.mjs') : null;
     if (!problems['corio-wasm'] && !(existsSync(WASM_MJS) && existsSync(WASM_FILE)))
-      problems['corio-wasm'] = `${relative(ROOT, WASM_MJS)} or .wasm is missing (built with make -f emscripten.mk bench-programs)`;
+      problems['corio-wasm'] =
+        `${relative(ROOT, WASM_MJS)} or .wasm is missing (built with make -f emscripten.mk bench-programs)`;
   }
   if (want.has('python-asyncio')) {
     const r = spawnSync(PYTHON, ['--version'], { encoding: 'utf8' });
-    problems['python-asyncio'] = r.error || r.status !== 0
-      ? `${PYTHON} is not available: ${r.error ? r.error.message : tail(r.stderr)}` : null;
+    problems['python-asyncio'] =
+      r.error || r.status !== 0 ? `${PYTHON} is not available: ${r.error ? r.error.message : tail(r.stderr)}` : null;
   }
   if (want.has('js-promise')) problems['js-promise'] = null;
   return problems;
@@ -170,13 +195,16 @@ function prepare(opts) {
 
 function command(impl, args) {
   switch (impl) {
-    case 'corio-native': return [NATIVE_BIN, args];
+    case 'corio-native':
+      return [NATIVE_BIN, args];
     case 'corio-wasm':
       return [process.execPath, [join(ROOT, 'bench', 'corio_wasm_runner.mjs'), WASM_MJS, ...args]];
-    case 'python-asyncio': return [PYTHON, [join(ROOT, 'bench', 'asyncio_bench.py'), ...args]];
+    case 'python-asyncio':
+      return [PYTHON, [join(ROOT, 'bench', 'asyncio_bench.py'), ...args]];
     case 'js-promise':
       return [process.execPath, ['--expose-gc', join(ROOT, 'bench', 'promise_bench.mjs'), ...args]];
-    default: throw new Error(`unknown impl ${impl}`);
+    default:
+      throw new Error(`unknown impl ${impl}`);
   }
 }
 
@@ -186,13 +214,23 @@ function command(impl, args) {
 function runOnce(impl, workload, params, timeoutS) {
   const [cmd, args] = command(impl, [workload, ...params.map(String)]);
   const r = spawnSync(cmd, args, {
-    cwd: ROOT, encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 16 << 20,
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: timeoutS * 1000,
+    maxBuffer: 16 << 20,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const jsonLine = String(r.stdout || '').split('\n').reverse().find((l) => l.startsWith('{'));
+  const jsonLine = String(r.stdout || '')
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   let parsed = null;
   if (jsonLine) {
-    try { parsed = JSON.parse(jsonLine); } catch { parsed = null; }
+    try {
+      parsed = JSON.parse(jsonLine);
+    } catch {
+      parsed = null;
+    }
   }
   if (r.error) {
     const why = r.error.code === 'ETIMEDOUT' ? `timed out after ${timeoutS} s` : r.error.message;
@@ -232,23 +270,28 @@ function summarize(workload, impl, params, runs, reps) {
   line.reps = ok.length;
   const failed = runs.filter((r) => r.error);
   if (failed.length > 0) {
-    line.error = failed.length === runs.length
-      ? failed[0].error
-      : `${failed.length} of ${reps} runs failed: ${failed[0].error}`;
+    line.error =
+      failed.length === runs.length ? failed[0].error : `${failed.length} of ${reps} runs failed: ${failed[0].error}`;
   }
   return line;
 }
 
 function moduleSize() {
   if (!existsSync(WASM_FILE)) {
-    return { workload: 'module_size', impl: 'corio-wasm', bytes: null,
-      error: `${relative(ROOT, WASM_FILE)} is missing` };
+    return {
+      workload: 'module_size',
+      impl: 'corio-wasm',
+      bytes: null,
+      error: `${relative(ROOT, WASM_FILE)} is missing`,
+    };
   }
   // The bench program's module (runtime + workloads + main), and the npm
   // module's (dist/, runtime + demo coroutines) when it has been built.
   const wasm = readFileSync(WASM_FILE);
   const line = {
-    workload: 'module_size', impl: 'corio-wasm', bytes: wasm.length,
+    workload: 'module_size',
+    impl: 'corio-wasm',
+    bytes: wasm.length,
     gzip_bytes: gzipSync(wasm, { level: 9 }).length,
     js_bytes: existsSync(WASM_MJS) ? statSync(WASM_MJS).size : null,
     file: relative(ROOT, WASM_FILE),
@@ -283,15 +326,15 @@ function checkTargets(results) {
     if (!l) continue;
     const t = TARGETS[w];
     const value = l[t.field];
-    checks[w] = { target: t.text, value: value ?? null,
-      met: typeof value === 'number' ? value <= t.max : false };
+    checks[w] = { target: t.text, value: value ?? null, met: typeof value === 'number' ? value <= t.max : false };
     if (l.error && typeof value !== 'number') checks[w].error = l.error;
   }
   const mem = wasm('memory');
   if (mem) {
     const enough = mem.n >= TARGETS.memory_held.parked;
     checks.memory_held = {
-      target: TARGETS.memory_held.text, value: mem.parked ?? null,
+      target: TARGETS.memory_held.text,
+      value: mem.parked ?? null,
       met: !enough ? null : !mem.error && mem.parked >= TARGETS.memory_held.parked,
     };
     if (mem.error) checks.memory_held.error = mem.error;
@@ -305,8 +348,16 @@ function table(results, checks, impls, size) {
   rows.push(header);
   const byKey = (w, i) => results.find((l) => l.workload === w && l.impl === i);
   const workloads = [...new Set(results.map((l) => l.workload))];
-  const mark = (c) => (!c ? '' : c.error && typeof c.value !== 'number' ? 'ERROR'
-    : c.met === true ? 'met' : c.met === false ? 'MISSED' : 'n/a');
+  const mark = (c) =>
+    !c
+      ? ''
+      : c.error && typeof c.value !== 'number'
+        ? 'ERROR'
+        : c.met === true
+          ? 'met'
+          : c.met === false
+            ? 'MISSED'
+            : 'n/a';
   for (const w of workloads) {
     const isMem = w === 'memory';
     const cells = impls.map((i) => {
@@ -319,23 +370,39 @@ function table(results, checks, impls, size) {
     const c = checks[w];
     rows.push([`${w} (${WORKLOADS[w].unit})`, ...cells, c ? `${c.target}: ${mark(c)}` : '']);
     if (isMem) {
-      rows.push(['  reserved (B/task)', ...impls.map((i) => {
-        const l = byKey(w, i);
-        return l && l.reps > 0 ? fmtBytes(l.reserved_bytes_per_task) : '-';
-      }), '']);
+      rows.push([
+        '  reserved (B/task)',
+        ...impls.map((i) => {
+          const l = byKey(w, i);
+          return l && l.reps > 0 ? fmtBytes(l.reserved_bytes_per_task) : '-';
+        }),
+        '',
+      ]);
       const h = checks.memory_held;
-      rows.push(['  parked', ...impls.map((i) => {
-        const l = byKey(w, i);
-        return l && l.reps > 0 && typeof l.parked === 'number' ? String(l.parked) : '-';
-      }), h ? `${h.target}: ${mark(h)}` : '']);
+      rows.push([
+        '  parked',
+        ...impls.map((i) => {
+          const l = byKey(w, i);
+          return l && l.reps > 0 && typeof l.parked === 'number' ? String(l.parked) : '-';
+        }),
+        h ? `${h.target}: ${mark(h)}` : '',
+      ]);
     }
   }
   if (size && typeof size.bytes === 'number') {
-    rows.push(['module size', ...impls.map((i) => (i === 'corio-wasm'
-      ? `${fmtBytes(size.bytes)} (${fmtBytes(size.gzip_bytes)} gz)` : '-')), '']);
+    rows.push([
+      'module size',
+      ...impls.map((i) => (i === 'corio-wasm' ? `${fmtBytes(size.bytes)} (${fmtBytes(size.gzip_bytes)} gz)` : '-')),
+      '',
+    ]);
   }
   const widths = header.map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
-  const out = rows.map((r) => r.map((cell, c) => String(cell).padEnd(widths[c])).join('  ').trimEnd());
+  const out = rows.map((r) =>
+    r
+      .map((cell, c) => String(cell).padEnd(widths[c]))
+      .join('  ')
+      .trimEnd(),
+  );
   out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   return out.join('\n');
 }
@@ -346,8 +413,10 @@ function main() {
   const opts = parseArgs(process.argv.slice(2));
   const started = Date.now();
   const workloads = opts.only || Object.keys(WORKLOADS);
-  log(`bench: ${opts.quick ? 'quick, ' : ''}${opts.reps} reps of ${workloads.join(', ')} ` +
-    `for ${opts.impls.join(', ')}`);
+  log(
+    `bench: ${opts.quick ? 'quick, ' : ''}${opts.reps} reps of ${workloads.join(', ')} ` +
+      `for ${opts.impls.join(', ')}`,
+  );
   if (opts.build) log('bench: building with make -f emscripten.mk ...');
   const problems = prepare(opts);
   for (const [impl, why] of Object.entries(problems)) if (why) log(`bench: ${impl}: ${why}`);
@@ -369,8 +438,16 @@ function main() {
     }
     for (const impl of impls) {
       const line = problems[impl]
-        ? { workload: w, impl, n: params[0], ...(params.length > 1 ? { k: params[1] } : {}),
-          ns_per_op: null, bytes_per_task: null, reps: 0, error: problems[impl] }
+        ? {
+            workload: w,
+            impl,
+            n: params[0],
+            ...(params.length > 1 ? { k: params[1] } : {}),
+            ns_per_op: null,
+            bytes_per_task: null,
+            reps: 0,
+            error: problems[impl],
+          }
         : summarize(w, impl, params, runs[impl], opts.reps);
       results.push(line);
       emit(line);
@@ -389,7 +466,11 @@ function main() {
   const judged = Object.values(checks).filter((c) => c.met !== null);
   const seconds = Math.round((Date.now() - started) / 100) / 10;
   emit({
-    workload: 'summary', impl: null, quick: opts.quick, reps: opts.reps, seconds,
+    workload: 'summary',
+    impl: null,
+    quick: opts.quick,
+    reps: opts.reps,
+    seconds,
     targets: checks,
     all_targets_met: judged.length > 0 && judged.every((c) => c.met === true),
     errors: results.filter((l) => l.error).length,

@@ -36,14 +36,20 @@ const FLAGS = ['--quick', '--only', '--impls', '--reps', '--no-build'];
 function parseArgs(argv) {
   const o = { quick: false, only: Object.keys(WORKLOADS), impls: IMPLS, reps: null, build: true };
   const fail = (why) => {
-    console.error(`subprocess.mjs: ${why}\nusage: node bench/subprocess.mjs [--quick] [--only=W,...] ` +
-      '[--impls=I,...] [--reps=N] [--no-build]');
+    console.error(
+      `subprocess.mjs: ${why}\nusage: node bench/subprocess.mjs [--quick] [--only=W,...] ` +
+        '[--impls=I,...] [--reps=N] [--no-build]',
+    );
     process.exit(2);
   };
   for (const a of argv) {
     const eq = a.indexOf('=');
     const [k, v] = eq < 0 ? [a, null] : [a.slice(0, eq), a.slice(eq + 1)];
-    const list = () => v.split(',').map((s) => s.trim()).filter(Boolean);
+    const list = () =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     if (k === '--describe') {
       console.log(JSON.stringify({ workloads: Object.keys(WORKLOADS), impls: IMPLS, flags: FLAGS }));
       process.exit(0);
@@ -64,12 +70,18 @@ function parseArgs(argv) {
 function command(impl, workload, n) {
   const args = [workload, String(n)];
   switch (impl) {
-    case 'corio-native': return [NATIVE, args];
-    case 'corio-wasm': return [process.execPath, [join(ROOT, 'bench', 'corio_wasm_runner.mjs'), WASM, ...args]];
-    case 'python-asyncio': return [PYTHON, [join(ROOT, 'bench', 'subprocess_bench.py'), ...args]];
-    case 'posix-spawn': return [NATIVE, ['floor', ...args]];
-    case 'node-spawn': return [process.execPath, [join(ROOT, 'bench', 'subprocess_node.mjs'), ...args]];
-    default: throw new Error(`unknown impl ${impl}`);
+    case 'corio-native':
+      return [NATIVE, args];
+    case 'corio-wasm':
+      return [process.execPath, [join(ROOT, 'bench', 'corio_wasm_runner.mjs'), WASM, ...args]];
+    case 'python-asyncio':
+      return [PYTHON, [join(ROOT, 'bench', 'subprocess_bench.py'), ...args]];
+    case 'posix-spawn':
+      return [NATIVE, ['floor', ...args]];
+    case 'node-spawn':
+      return [process.execPath, [join(ROOT, 'bench', 'subprocess_node.mjs'), ...args]];
+    default:
+      throw new Error(`unknown impl ${impl}`);
   }
 }
 
@@ -77,9 +89,16 @@ function command(impl, workload, n) {
 function runOnce(impl, workload, n) {
   const [cmd, args] = command(impl, workload, n);
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 300e3, stdio: ['ignore', 'pipe', 'pipe'] });
-  const line = String(r.stdout || '').split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = String(r.stdout || '')
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   let parsed = null;
-  try { parsed = line ? JSON.parse(line) : null; } catch { parsed = null; }
+  try {
+    parsed = line ? JSON.parse(line) : null;
+  } catch {
+    parsed = null;
+  }
   if (r.error) return { error: r.error.message };
   if (parsed?.error) return { error: parsed.error };
   if (r.status !== 0 || !parsed) return { error: `exit status ${r.status}: ${String(r.stderr).trim().slice(-300)}` };
@@ -125,8 +144,11 @@ function main() {
   const o = parseArgs(process.argv.slice(2));
   const started = Date.now();
   if (o.build) {
-    const r = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'build/native/subprocess_bench',
-      'build/wasm/subprocess_bench.mjs'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    const r = spawnSync(
+      'make',
+      ['-f', 'emscripten.mk', '-j2', 'build/native/subprocess_bench', 'build/wasm/subprocess_bench.mjs'],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     if (r.status !== 0) process.exit(1);
   }
   const results = [];
@@ -149,12 +171,25 @@ function main() {
   const targets = checkTargets(results);
   const judged = Object.values(targets);
   const seconds = Math.round((Date.now() - started) / 100) / 10;
-  console.log(JSON.stringify({ workload: 'summary', impl: null, script: 'subprocess', quick: o.quick,
-    reps: o.reps, seconds, targets, all_targets_met: judged.length > 0 && judged.every((c) => c.met) }));
+  console.log(
+    JSON.stringify({
+      workload: 'summary',
+      impl: null,
+      script: 'subprocess',
+      quick: o.quick,
+      reps: o.reps,
+      seconds,
+      targets,
+      all_targets_met: judged.length > 0 && judged.every((c) => c.met),
+    }),
+  );
   const ms = (x) => (typeof x === 'number' ? `${(x / 1e6).toFixed(2)} ms` : '-');
   for (const l of results)
-    console.error(`${l.workload.padEnd(20)} ${l.impl.padEnd(15)} ${l.workload === 'subprocess'
-      ? `${ms(l.ns_per_op)}/child` : `${l.seconds ?? '-'} s wall`}${l.error ? ` (${l.error})` : ''}`);
+    console.error(
+      `${l.workload.padEnd(20)} ${l.impl.padEnd(15)} ${
+        l.workload === 'subprocess' ? `${ms(l.ns_per_op)}/child` : `${l.seconds ?? '-'} s wall`
+      }${l.error ? ` (${l.error})` : ''}`,
+    );
   for (const [name, c] of Object.entries(targets))
     console.error(`target ${name} ${c.target}: ${c.value} ${c.met ? 'met' : 'MISSED'}`);
   console.error(`(medians of ${o.reps} runs, each in a fresh process; ${seconds} s)`);

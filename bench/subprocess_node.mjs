@@ -37,5 +37,12 @@ if (workload === 'subprocess') {
   await Promise.all(Array.from({ length: n }, () => runChild('sleep', ['0.2'])));
 }
 const seconds = (performance.now() - t0) / 1000;
-console.log(JSON.stringify({ workload, impl: 'node-spawn', n, seconds: Number(seconds.toFixed(6)),
-  ns_per_op: Math.round((seconds * 1e10) / n) / 10 }));
+console.log(
+  JSON.stringify({
+    workload,
+    impl: 'node-spawn',
+    n,
+    seconds: Number(seconds.toFixed(6)),
+    ns_per_op: Math.round((seconds * 1e10) / n) / 10,
+  }),
+);

@@ -15,7 +15,12 @@ export const FAIL_ON = ['4xx', '5xx', 'error'];
 
 // name -> {short, value (its placeholder, or absent for a flag), multiple, help}.
 export const OPTIONS = {
-  file: { short: 'f', value: 'FILE', multiple: true, help: 'read URLs from FILE, one a line ("-": stdin; may be repeated)' },
+  file: {
+    short: 'f',
+    value: 'FILE',
+    multiple: true,
+    help: 'read URLs from FILE, one a line ("-": stdin; may be repeated)',
+  },
   concurrency: { short: 'c', value: 'N', help: 'check at most N URLs at once (default 10)' },
   timeout: { short: 't', value: 'SECONDS', help: 'give each URL at most SECONDS (default 10; 0: none)' },
   sequential: { short: 's', help: 'check one URL after the other' },
@@ -24,16 +29,29 @@ export const OPTIONS = {
   header: { short: 'H', value: '"NAME: VALUE"', multiple: true, help: 'send this header too (may be repeated)' },
   'user-agent': { short: 'A', value: 'TEXT', help: 'send User-Agent: TEXT' },
   location: { short: 'L', help: 'follow redirects (3xx with a Location)' },
-  'max-redirs': { value: 'N', help: 'follow at most N redirects (with -L; N >= 1; default and most: corio\'s limit, a larger N fails each URL with it)' },
-  retry: { value: 'N', help: 'check again up to N times after a connection error, a timeout or\n' +
-    '429/502/503/504, waiting --retry-delay, doubled each time, or Retry-After (<= 300 s)' },
+  'max-redirs': {
+    value: 'N',
+    help: "follow at most N redirects (with -L; N >= 1; default and most: corio's limit, a larger N fails each URL with it)",
+  },
+  retry: {
+    value: 'N',
+    help:
+      'check again up to N times after a connection error, a timeout or\n' +
+      '429/502/503/504, waiting --retry-delay, doubled each time, or Retry-After (<= 300 s)',
+  },
   'retry-delay': { value: 'SECONDS', help: 'wait before the first retry (default 1)' },
   insecure: { short: 'k', help: 'accept any TLS certificate' },
   cacert: { value: 'FILE', help: 'trust the CA certificates (PEM) in FILE for https' },
-  proxy: { short: 'x', value: 'URL', help: 'connect through this HTTP proxy (CONNECT for https);\n' +
-    'default: $HTTPS_PROXY / $HTTP_PROXY (or lower case)' },
-  noproxy: { value: 'HOSTS', help: 'comma-separated hosts (and .domains) to reach without the proxy;\n' +
-    '"*": none; default: $NO_PROXY' },
+  proxy: {
+    short: 'x',
+    value: 'URL',
+    help:
+      'connect through this HTTP proxy (CONNECT for https);\n' + 'default: $HTTPS_PROXY / $HTTP_PROXY (or lower case)',
+  },
+  noproxy: {
+    value: 'HOSTS',
+    help: 'comma-separated hosts (and .domains) to reach without the proxy;\n' + '"*": none; default: $NO_PROXY',
+  },
   format: { value: 'FORMAT', help: `${FORMATS.join(', ')} (default table)` },
   output: { short: 'o', value: 'FILE', help: 'write the results to FILE instead of standard output' },
   'fail-on': { value: 'LIST', help: `what makes the exit status 1: any of ${FAIL_ON.join(',')}\n(default: all three)` },
@@ -43,8 +61,11 @@ export const OPTIONS = {
   help: { short: 'h', help: 'show this help and exit' },
 };
 
-const byShort = Object.fromEntries(Object.entries(OPTIONS)
-  .filter(([, o]) => o.short).map(([name, o]) => [o.short, name]));
+const byShort = Object.fromEntries(
+  Object.entries(OPTIONS)
+    .filter(([, o]) => o.short)
+    .map(([name, o]) => [o.short, name]),
+);
 
 // Levenshtein distance, for "did you mean".
 function distance(a, b) {
@@ -111,9 +132,13 @@ export function parse(argv) {
     } else if (arg.startsWith('-') && arg !== '-') {
       for (let k = 1; k < arg.length; k++) {
         const name = byShort[arg[k]];
-        if (!name) throw new UsageError(`unknown option -${arg[k]}` +
-          (arg.length > 2 && !arg.startsWith('--') && closestOption(arg.slice(1))
-            ? ` (did you mean --${closestOption(arg.slice(1))}?)` : ''));
+        if (!name)
+          throw new UsageError(
+            `unknown option -${arg[k]}` +
+              (arg.length > 2 && !arg.startsWith('--') && closestOption(arg.slice(1))
+                ? ` (did you mean --${closestOption(arg.slice(1))}?)`
+                : ''),
+          );
         if (!OPTIONS[name].value) {
           set(name, true);
         } else {
@@ -167,7 +192,9 @@ export function proxySettings({ proxy, noproxy }, env) {
   return {
     http: proxy ?? pick('http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY') ?? '',
     https: proxy ?? pick('https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY') ?? '',
-    noProxy: (noproxy ?? pick('no_proxy', 'NO_PROXY') ?? '').split(',').map((s) => s.trim().toLowerCase())
+    noProxy: (noproxy ?? pick('no_proxy', 'NO_PROXY') ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
       .filter(Boolean),
   };
 }

@@ -27,7 +27,9 @@ function wholeNumber(flag, text, min, max) {
 function seconds(flag, text) {
   const s = Number(text);
   if (text.trim() === '' || !Number.isFinite(s) || s < 0)
-    throw new UsageError(`${flag} must be a number of seconds >= 0${flag === '--timeout' ? ' (0: none)' : ''}, not "${text}"`);
+    throw new UsageError(
+      `${flag} must be a number of seconds >= 0${flag === '--timeout' ? ' (0: none)' : ''}, not "${text}"`,
+    );
   return s;
 }
 
@@ -68,7 +70,8 @@ function parseCommandLine(argv) {
   if (v.head && v.request !== undefined) throw new UsageError('-I and -X both say the method: give one');
   if (v.head) c.method = 'HEAD';
   if (v.request !== undefined) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v.request)) throw new UsageError(`-X needs a method name, not "${v.request}"`);
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v.request))
+      throw new UsageError(`-X needs a method name, not "${v.request}"`);
     // A status check sends no body: GET or HEAD (the C checker's rule too).
     if (!['GET', 'HEAD'].includes(v.request.toUpperCase()))
       throw new UsageError(`-X: corio-check sends GET or HEAD, not ${v.request}`);
@@ -84,7 +87,10 @@ function parseCommandLine(argv) {
   if (!FORMATS.includes(options.format))
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${options.format}"`);
   if (v['fail-on'] !== undefined) {
-    options.failOn = v['fail-on'].split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    options.failOn = v['fail-on']
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
     const wrong = options.failOn.filter((f) => !FAIL_ON.includes(f));
     if (wrong.length > 0 || options.failOn.length === 0)
       throw new UsageError(`--fail-on takes a list of ${FAIL_ON.join(', ')}, not "${v['fail-on']}"`);
@@ -93,9 +99,15 @@ function parseCommandLine(argv) {
 }
 
 // The CLI flag that asks for each checkUrls option, for "not supported" messages.
-const FLAG_OF = { method: '-X/--request or -I/--head', headers: '-H/--header',
-  userAgent: '-A/--user-agent', follow: '-L/--location', maxRedirects: '--max-redirs',
-  retry: '--retry', retryDelay: '--retry-delay' };
+const FLAG_OF = {
+  method: '-X/--request or -I/--head',
+  headers: '-H/--header',
+  userAgent: '-A/--user-agent',
+  follow: '-L/--location',
+  maxRedirects: '--max-redirs',
+  retry: '--retry',
+  retryDelay: '--retry-delay',
+};
 
 /** Whether a result fails the run, as --fail-on says. */
 export function fails(r, failOn) {
@@ -147,8 +159,7 @@ async function urlSource(options, stdin) {
     stdinUsed = true;
     return first ? streamLines(stdin) : null;
   };
-  for (const file of options.files)
-    inputs.push(file === '-' ? fromStdin() : streamLines(await openFile(file)));
+  for (const file of options.files) inputs.push(file === '-' ? fromStdin() : streamLines(await openFile(file)));
   for (const arg of options.args) inputs.push(arg === '-' ? fromStdin() : [arg]);
   if (options.files.length === 0 && options.args.length === 0) {
     if (stdin.isTTY) throw new UsageError('no URLs given');
@@ -189,8 +200,14 @@ async function corioFor(net, env) {
     }
   }
   try {
-    return await load({ network: { insecure: !!net.insecure, ca,
-      proxy: { http: proxies.http, https: proxies.https }, noProxy: proxies.noProxy } });
+    return await load({
+      network: {
+        insecure: !!net.insecure,
+        ca,
+        proxy: { http: proxies.http, https: proxies.https },
+        noProxy: proxies.noProxy,
+      },
+    });
   } catch (e) {
     if (e instanceof TypeError) throw new UsageError(e.message); // a bad proxy URL
     throw e;
@@ -227,14 +244,18 @@ async function main(argv, io) {
     return 2;
   }
   const [{ checkEach, normalizeOptions }, { render, jsonLine, progressLine, StatusLine }] = await Promise.all([
-    import('../npm/checker_node.mjs'), import('./output.mjs')]);
+    import('../npm/checker_node.mjs'),
+    import('./output.mjs'),
+  ]);
   try {
     normalizeOptions(options.check);
   } catch (e) {
     const name = /^unknown option (\w+)/.exec(e.message)?.[1];
     if (!name) throw e;
-    stderr.write(`corio-check: ${FLAG_OF[name] ?? name} is not supported by this corio's checker yet ` +
-      `(checkUrls has no option ${name})\n`);
+    stderr.write(
+      `corio-check: ${FLAG_OF[name] ?? name} is not supported by this corio's checker yet ` +
+        `(checkUrls has no option ${name})\n`,
+    );
     return 2;
   }
   const lines = options.progress ?? !!stderr.isTTY;
@@ -243,8 +264,7 @@ async function main(argv, io) {
   // jsonl: each result is written as it ends and then forgotten; the other
   // formats need them all.
   const streaming = options.format === 'jsonl';
-  const out = streaming && options.output
-    ? (await import('node:fs')).createWriteStream(options.output) : stdout;
+  const out = streaming && options.output ? (await import('node:fs')).createWriteStream(options.output) : stdout;
   const results = [];
   let failed = false;
   let pulled = 0; // URLs read so far: the total once the input ended
@@ -305,13 +325,17 @@ async function cli() {
   let status;
   try {
     status = await main(process.argv.slice(2), {
-      stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env,
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
       signal: interrupt.signal,
     });
   } catch (e) {
     const missing = e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'ENOENT';
-    process.stderr.write(`corio-check: ${e?.message ?? e}\n` +
-      (missing ? '(is the wasm module built? make -f emscripten.mk dist)\n' : ''));
+    process.stderr.write(
+      `corio-check: ${e?.message ?? e}\n` + (missing ? '(is the wasm module built? make -f emscripten.mk dist)\n' : ''),
+    );
     status = interrupt.signal.aborted ? 130 : 1;
   }
   process.exitCode = interrupt.signal.aborted && status !== 2 ? 130 : status;

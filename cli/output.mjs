@@ -22,8 +22,10 @@ function outcome(r) {
 export function progressLine(r, done, total) {
   const width = String(total).length;
   const mark = r.ok ? 'ok  ' : r.status !== null ? 'http' : 'FAIL';
-  return `[${String(done).padStart(width)}/${total}] ${mark} ${printable(r.url)} — ` +
-    `${printable(outcome(r))}, ${formatMs(r.ms)}`;
+  return (
+    `[${String(done).padStart(width)}/${total}] ${mark} ${printable(r.url)} — ` +
+    `${printable(outcome(r))}, ${formatMs(r.ms)}`
+  );
 }
 
 // The phases of a check shown before its total, in order (result.timings).
@@ -33,29 +35,66 @@ const PHASES = ['dns', 'connect', 'tls', 'firstByte'];
 const phaseMs = (ms) => (ms === null ? '-' : formatMs(ms));
 
 function table(results, elapsedMs) {
-  const rows = results.map((r) => [r.url, r.status === null ? '-' : String(r.status),
-    ...PHASES.map((p) => phaseMs(r.timings[p])), formatMs(r.ms),
-    r.status === null ? outcome(r) : r.reason].map(printable));
+  const rows = results.map((r) =>
+    [
+      r.url,
+      r.status === null ? '-' : String(r.status),
+      ...PHASES.map((p) => phaseMs(r.timings[p])),
+      formatMs(r.ms),
+      r.status === null ? outcome(r) : r.reason,
+    ].map(printable),
+  );
   const head = ['URL', 'STATUS', 'DNS', 'CONNECT', 'TLS', 'FIRST BYTE', 'TIME', 'RESULT'];
   const numeric = [false, false, true, true, true, true, true, false]; // right-aligned
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells) => cells.map((c, i) =>
-    (i === cells.length - 1 ? c : numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const ok = results.filter((r) => r.ok).length;
   const http = results.filter((r) => r.status !== null && !r.ok).length;
   const failed = results.length - ok - http;
-  const summary = `${results.length} URL${results.length === 1 ? '' : 's'}: ${ok} below 400, ` +
+  const summary =
+    `${results.length} URL${results.length === 1 ? '' : 's'}: ${ok} below 400, ` +
     `${http} at 400 or above, ${failed} without a status; ${formatMs(elapsedMs)} in all`;
   return [line(head), ...rows.map(line), '', summary].join('\n') + '\n';
 }
 
 function csv(results) {
-  const head = ['index', 'url', 'status', 'reason', 'ok', 'hidden', 'error_code',
-    'error_message', 'started_ms', 'ended_ms', 'ms', 'dns_ms', 'connect_ms', 'tls_ms', 'first_byte_ms',
-    'attempts'];
-  const rows = results.map((r) => [r.index, r.url, r.status, r.reason, r.ok, r.hidden,
-    r.error?.codeName, r.error?.message, r.started, r.ended, r.ms, ...PHASES.map((p) => r.timings[p]),
-    r.attempts]);
+  const head = [
+    'index',
+    'url',
+    'status',
+    'reason',
+    'ok',
+    'hidden',
+    'error_code',
+    'error_message',
+    'started_ms',
+    'ended_ms',
+    'ms',
+    'dns_ms',
+    'connect_ms',
+    'tls_ms',
+    'first_byte_ms',
+    'attempts',
+  ];
+  const rows = results.map((r) => [
+    r.index,
+    r.url,
+    r.status,
+    r.reason,
+    r.ok,
+    r.hidden,
+    r.error?.codeName,
+    r.error?.message,
+    r.started,
+    r.ended,
+    r.ms,
+    ...PHASES.map((p) => r.timings[p]),
+    r.attempts,
+  ]);
   return [head, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
@@ -67,7 +106,6 @@ export function render(format, results, elapsedMs) {
   if (format === 'csv') return csv(results);
   return table(results, elapsedMs);
 }
-
 
 /**
  * The live line on a terminal: "[done/total] N in flight, F failed; slowest
@@ -106,8 +144,7 @@ export class StatusLine {
 
   text() {
     let slowest = null;
-    for (const [url, started] of this.running.values())
-      if (!slowest || started < slowest[1]) slowest = [url, started];
+    for (const [url, started] of this.running.values()) if (!slowest || started < slowest[1]) slowest = [url, started];
     const width = (this.stream.columns || 80) - 1;
     const head = `[${this.done}/${this.total}] ${this.running.size} in flight, ${this.failed} failed`;
     if (!slowest) return head.slice(0, width);
@@ -115,7 +152,8 @@ export class StatusLine {
     const after = ` (${formatMs(this.now() - slowest[1])})`;
     let url = printable(slowest[0]);
     const room = width - before.length - after.length;
-    if (url.length > room) { // keep both ends of the URL: the host and the path's end
+    if (url.length > room) {
+      // keep both ends of the URL: the host and the path's end
       const keep = Math.max(0, room - 1);
       url = url.slice(0, Math.ceil(keep / 2)) + '…' + url.slice(url.length - Math.floor(keep / 2));
     }

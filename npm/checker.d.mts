@@ -127,7 +127,12 @@ export declare function checkUrls(urls: UrlList, options?: CheckOptions): Promis
 /** The results as they complete; leaving the loop early cancels the checks still running. */
 /** checkUrls without the array: each result goes to onResult only (memory follows the concurrency); resolves with the number of URLs. */
 export declare function checkEach(urls: UrlList, options?: CheckOptions): Promise<number>;
-export declare function iterateChecks(urls: UrlList, options?: CheckOptions): AsyncGenerator<CheckResult, void, undefined>;
+export declare function iterateChecks(
+  urls: UrlList,
+  options?: CheckOptions,
+): AsyncGenerator<CheckResult, void, undefined>;
 
 /** The options with their defaults filled in; throws TypeError or RangeError for a wrong one. */
-export declare function normalizeOptions(options?: CheckOptions): CheckOptions & Required<Pick<CheckOptions, 'concurrency' | 'timeout' | 'mode' | 'retry' | 'retryDelay'>>;
+export declare function normalizeOptions(
+  options?: CheckOptions,
+): CheckOptions & Required<Pick<CheckOptions, 'concurrency' | 'timeout' | 'mode' | 'retry' | 'retryDelay'>>;

@@ -52,15 +52,31 @@ const MODES = ['concurrent', 'sequential'];
 // How requests are made (method, headers, userAgent, follow, denyPrivate)
 // go to the C checker as they are; the rules on them are C's.
 const REQUEST_OPTIONS = ['method', 'headers', 'userAgent', 'follow', 'maxRedirects', 'denyPrivate'];
-const OPTION_NAMES = [...Object.keys(DEFAULTS), ...REQUEST_OPTIONS, 'onStart', 'onResult', 'onProgress',
-  'signal', 'corio', 'network'];
+const OPTION_NAMES = [
+  ...Object.keys(DEFAULTS),
+  ...REQUEST_OPTIONS,
+  'onStart',
+  'onResult',
+  'onProgress',
+  'signal',
+  'corio',
+  'network',
+];
 const METHODS = ['GET', 'HEAD'];
 // What is worth checking again: an answer saying "later", or no answer.
 const RETRY_STATUSES = [429, 502, 503, 504];
 // The longest Retry-After honoured, in seconds: a longer one waits this long.
 const RETRY_AFTER_MAX = 300;
-const RETRY_ERRORS = ['CORIO_ETIMEDOUT', 'CORIO_ECONNREFUSED', 'CORIO_ECONNRESET',
-  'CORIO_ECONNABORTED', 'CORIO_EHOSTUNREACH', 'CORIO_ENETUNREACH', 'CORIO_EPIPE', 'CORIO_EIO'];
+const RETRY_ERRORS = [
+  'CORIO_ETIMEDOUT',
+  'CORIO_ECONNREFUSED',
+  'CORIO_ECONNRESET',
+  'CORIO_ECONNABORTED',
+  'CORIO_EHOSTUNREACH',
+  'CORIO_ENETUNREACH',
+  'CORIO_EPIPE',
+  'CORIO_EIO',
+];
 
 /**
  * Validates and fills the options; throws TypeError or RangeError with a
@@ -80,8 +96,7 @@ export function normalizeOptions(options = {}) {
     throw new RangeError(`retry must be a whole number from 0 to 100, not ${String(o.retry)}`);
   if (typeof o.retryDelay !== 'number' || !Number.isFinite(o.retryDelay) || o.retryDelay < 0)
     throw new RangeError(`retryDelay must be a number of seconds >= 0, not ${String(o.retryDelay)}`);
-  if (!MODES.includes(o.mode))
-    throw new RangeError(`mode must be 'concurrent' or 'sequential', not ${String(o.mode)}`);
+  if (!MODES.includes(o.mode)) throw new RangeError(`mode must be 'concurrent' or 'sequential', not ${String(o.mode)}`);
   for (const k of ['onStart', 'onResult', 'onProgress'])
     if (o[k] !== undefined && typeof o[k] !== 'function') throw new TypeError(`${k} must be a function`);
   if (o.signal !== undefined && !(o.signal && typeof o.signal.aborted === 'boolean'))
@@ -100,7 +115,8 @@ function requestOptions(o) {
   if (!METHODS.includes(method)) throw new RangeError(`method must be GET or HEAD, not ${String(o.method)}`);
   let pairs = o.headers === undefined ? [] : o.headers;
   if (pairs !== null && typeof pairs === 'object' && !(Symbol.iterator in pairs)) pairs = Object.entries(pairs);
-  if (pairs === null || typeof pairs !== 'object') throw new TypeError('headers must be [name, value] pairs or an object');
+  if (pairs === null || typeof pairs !== 'object')
+    throw new TypeError('headers must be [name, value] pairs or an object');
   pairs = Array.from(pairs, (p) => {
     if (!Array.isArray(p) || p.length !== 2) throw new TypeError('each header must be a [name, value] pair');
     return [String(p[0]), String(p[1])];
@@ -125,21 +141,27 @@ function requestOptions(o) {
 function redirectLimit(n) {
   if (n === undefined) return 0;
   if (!Number.isSafeInteger(n) || n < 1)
-    throw new RangeError(`maxRedirects must be a whole number >= 1 (without follow none is followed), not ${String(n)}`);
+    throw new RangeError(
+      `maxRedirects must be a whole number >= 1 (without follow none is followed), not ${String(n)}`,
+    );
   return Math.min(n, 0x7fffffff);
 }
 
 // The URL source: an iterable or async iterable of strings, checked
 // before the run; its iterator is taken only when the run begins.
 function toSource(urls) {
-  if (urls === null || urls === undefined || typeof urls === 'string' ||
-      (typeof urls[Symbol.iterator] !== 'function' && typeof urls[Symbol.asyncIterator] !== 'function'))
+  if (
+    urls === null ||
+    urls === undefined ||
+    typeof urls === 'string' ||
+    (typeof urls[Symbol.iterator] !== 'function' && typeof urls[Symbol.asyncIterator] !== 'function')
+  )
     throw new TypeError('urls must be an iterable or async iterable of strings');
   return urls;
 }
 
-const iteratorOf = (urls) => (typeof urls[Symbol.asyncIterator] === 'function'
-  ? urls[Symbol.asyncIterator]() : urls[Symbol.iterator]());
+const iteratorOf = (urls) =>
+  typeof urls[Symbol.asyncIterator] === 'function' ? urls[Symbol.asyncIterator]() : urls[Symbol.iterator]();
 
 // URLs handed to C at a time: enough to spare a trip per URL, few enough
 // that memory follows the concurrency.
@@ -171,8 +193,13 @@ function toResult(raw, index, url, offsetMs, attempts) {
     // The check's phases, ms from its start (null: not reached or not
     // shown): its connection's name resolved, TCP connected, TLS done; the
     // answer's head read; the end.
-    timings: { dns: phase(raw.dns), connect: phase(raw.connect), tls: phase(raw.tls),
-      firstByte: phase(raw.firstByte), total: round(ended - started) },
+    timings: {
+      dns: phase(raw.dns),
+      connect: phase(raw.connect),
+      tls: phase(raw.tls),
+      firstByte: phase(raw.firstByte),
+      total: round(ended - started),
+    },
     attempts,
     // The URL actually requested (a bare host becomes https://host/), or
     // null if none was; with follow, the chain of responses, the final one last.
@@ -183,8 +210,8 @@ function toResult(raw, index, url, offsetMs, attempts) {
   };
 }
 
-const retryable = (r) => (r.status !== null ? RETRY_STATUSES.includes(r.status)
-  : RETRY_ERRORS.includes(r.error.codeName));
+const retryable = (r) =>
+  r.status !== null ? RETRY_STATUSES.includes(r.status) : RETRY_ERRORS.includes(r.error.codeName);
 
 // Resolves after `ms`, or at once when `signal` aborts.
 function pause(ms, signal) {
@@ -228,15 +255,17 @@ async function run(urls, o, { drain = false, room = null } = {}) {
   // A listener that throws cancels the run, which then rejects with it.
   const controller = new AbortController();
   let listenerError = null;
-  const guard = (fn) => (...args) => {
-    if (listenerError) return;
-    try {
-      fn(...args);
-    } catch (e) {
-      listenerError = e;
-      controller.abort(e);
-    }
-  };
+  const guard =
+    (fn) =>
+    (...args) => {
+      if (listenerError) return;
+      try {
+        fn(...args);
+      } catch (e) {
+        listenerError = e;
+        controller.abort(e);
+      }
+    };
   const stopForwarding = forwardAbort(o.signal, controller);
   const runStarted = performance.now();
   const total = Array.isArray(urls) ? urls.length : null;
@@ -277,8 +306,11 @@ async function run(urls, o, { drain = false, room = null } = {}) {
       const inFlight = new Map(); // C's index in this job -> record
       let fed = 0;
       const offsetMs = performance.now() - runStarted;
-      const job = host.newJob(o.concurrency, o.timeout === Infinity ? 0 : o.timeout,
-        o.mode === 'sequential', {
+      const job = host.newJob(
+        o.concurrency,
+        o.timeout === Infinity ? 0 : o.timeout,
+        o.mode === 'sequential',
+        {
           pull: async () => {
             if (room) await room();
             const batch = [];
@@ -302,23 +334,32 @@ async function run(urls, o, { drain = false, room = null } = {}) {
               retries.push([record, result]);
             else settle(result);
           },
-        }, requestOptions(o));
+        },
+        requestOptions(o),
+      );
       if (!job) throw corio.error(corio.status.ENOMEM, 'out of memory for the check run');
       try {
         // The job's address as intptr_t's bit pattern (it may be >= 2 ** 31).
         await corio.run('checker_export_run', job | 0, { signal: controller.signal });
       } catch (e) {
         // Cancelled before the checks began: no result exists to return.
-        if (first && e?.codeName === 'CORIO_ECANCELLED' && controller.signal.aborted)
-          throw controller.signal.reason;
+        if (first && e?.codeName === 'CORIO_ECANCELLED' && controller.signal.aborted) throw controller.signal.reason;
         throw e;
       } finally {
         host.freeJob(job);
       }
       // The results' events come on microtasks: let them all arrive.
       await new Promise((resolve) => setTimeout(resolve, 0));
-      const waitMs = Math.max(0, ...retries.map(([, r]) => 1000 * (r.retryAfter !== undefined
-        ? Math.min(r.retryAfter, RETRY_AFTER_MAX) : o.retryDelay * 2 ** (r.attempts - 1))));
+      const waitMs = Math.max(
+        0,
+        ...retries.map(
+          ([, r]) =>
+            1000 *
+            (r.retryAfter !== undefined
+              ? Math.min(r.retryAfter, RETRY_AFTER_MAX)
+              : o.retryDelay * 2 ** (r.attempts - 1)),
+        ),
+      );
       if (retries.length > 0) await pause(waitMs, controller.signal);
       // Cancelled while waiting: the last attempt's result stands.
       if (controller.signal.aborted) retries.forEach(([, r]) => settle(r));
@@ -341,8 +382,17 @@ async function run(urls, o, { drain = false, room = null } = {}) {
 export async function checkUrls(urls, options = {}) {
   const o = normalizeOptions(options);
   const results = [];
-  await run(toSource(urls), { ...o, onResult: (r) => { results[r.index] = r; o.onResult?.(r); } },
-    { drain: true });
+  await run(
+    toSource(urls),
+    {
+      ...o,
+      onResult: (r) => {
+        results[r.index] = r;
+        o.onResult?.(r);
+      },
+    },
+    { drain: true },
+  );
   return results;
 }
 
@@ -369,29 +419,55 @@ export function iterateChecks(urls, options = {}) {
     let failure = null;
     const controller = new AbortController();
     const stopForwarding = forwardAbort(o.signal, controller);
-    const notify = () => { wake?.(); wake = null; };
+    const notify = () => {
+      wake?.();
+      wake = null;
+    };
     // No more URLs are pulled while this many results wait to be read.
     const limit = 2 * (o.mode === 'sequential' ? 1 : o.concurrency) + batchSize(o);
     let roomWake = null;
-    const room = () => (queue.length < limit ? null
-      : new Promise((resolve) => { roomWake = resolve; }));
-    const done = run(source, {
-      ...o,
-      signal: controller.signal,
-      onResult: (result) => {
-        queue.push(result);
-        notify();
-        o.onResult?.(result);
+    const room = () =>
+      queue.length < limit
+        ? null
+        : new Promise((resolve) => {
+            roomWake = resolve;
+          });
+    const done = run(
+      source,
+      {
+        ...o,
+        signal: controller.signal,
+        onResult: (result) => {
+          queue.push(result);
+          notify();
+          o.onResult?.(result);
+        },
       },
-    }, { room }).then(() => {}, (e) => { failure = e; }).finally(() => { finished = true; notify(); });
+      { room },
+    )
+      .then(
+        () => {},
+        (e) => {
+          failure = e;
+        },
+      )
+      .finally(() => {
+        finished = true;
+        notify();
+      });
     try {
       for (;;) {
         if (queue.length > 0) {
           yield queue.shift();
-          if (queue.length < limit) { roomWake?.(); roomWake = null; }
-        }
-        else if (finished) break;
-        else await new Promise((resolve) => { wake = resolve; });
+          if (queue.length < limit) {
+            roomWake?.();
+            roomWake = null;
+          }
+        } else if (finished) break;
+        else
+          await new Promise((resolve) => {
+            wake = resolve;
+          });
       }
       if (failure) throw failure;
     } finally {

@@ -67,7 +67,7 @@ export function attach(Module) {
     return text;
   };
   const deadlockReport = (code) =>
-    (code === Module.corioStatus.EDEADLK ? takeText(Module._corio_export_deadlock_report()) : undefined);
+    code === Module.corioStatus.EDEADLK ? takeText(Module._corio_export_deadlock_report()) : undefined;
   return {
     module: Module,
     /** corio's status codes by name (generated from corio.h), from the module. */
@@ -82,10 +82,14 @@ export function attach(Module) {
     async run(name, arg = 0, { signal } = {}) {
       if (typeof name !== 'string') throw new TypeError(`a coroutine's name is a string, not ${typeof name}`);
       if (typeof arg !== 'number')
-        throw new TypeError(`a coroutine's argument is a number, not ${typeof arg === 'bigint' ? 'a bigint' : String(arg)}`);
+        throw new TypeError(
+          `a coroutine's argument is a number, not ${typeof arg === 'bigint' ? 'a bigint' : String(arg)}`,
+        );
       if (!Number.isInteger(arg) || arg < INTPTR_MIN || arg > INTPTR_MAX)
-        throw new RangeError(`a coroutine's argument is a whole number from ${INTPTR_MIN} to ${INTPTR_MAX} ` +
-          `(C's intptr_t in wasm32), not ${String(arg)}`);
+        throw new RangeError(
+          `a coroutine's argument is a whole number from ${INTPTR_MIN} to ${INTPTR_MAX} ` +
+            `(C's intptr_t in wasm32), not ${String(arg)}`,
+        );
       try {
         const { value } = await host.run(name, arg, { signal });
         return value;
@@ -128,22 +132,25 @@ export async function load({ factory, wasmUrl, debug, network, ...options } = {}
   if (network !== undefined) {
     if (!isNode) throw new TypeError('load({network}) works in Node only: a page has no sockets of its own');
     if (options.corioNet || (options.corioTransport ?? 'node') !== 'node')
-      throw new TypeError('load({network}) applies to Node\'s own sockets: not with corioNet or another corioTransport');
+      throw new TypeError("load({network}) applies to Node's own sockets: not with corioNet or another corioTransport");
     if (!platform) throw new TypeError("in Node, import corio through its package entry ('corio' or 'corio/checker')");
     if (network === null || typeof network !== 'object') throw new TypeError('network must be an object');
     options.corioNet = await platform.networkModules(network);
   }
   const wasmGiven = options.wasmBinary || options.instantiateWasm;
   if (isNode && !platform)
-    throw new TypeError("in Node, import corio through its package entry ('corio' or " +
-      "'corio/checker', or npm/node.mjs): this file alone cannot read the .wasm");
+    throw new TypeError(
+      "in Node, import corio through its package entry ('corio' or " +
+        "'corio/checker', or npm/node.mjs): this file alone cannot read the .wasm",
+    );
   if (factory && isNode && !wasmUrl && !wasmGiven)
-    throw new TypeError('load({factory}) in Node needs wasmUrl: where the factory\'s .wasm is');
+    throw new TypeError("load({factory}) in Node needs wasmUrl: where the factory's .wasm is");
   if (options.corioTransport !== undefined && !TRANSPORTS.includes(options.corioTransport))
-    throw new TypeError(`corioTransport must be one of ${TRANSPORTS.join(', ')} (or left out), ` +
-      `not ${String(options.corioTransport)}`);
-  const wasmBytes = !isNode || wasmGiven ? null
-    : platform.readWasm(wasmUrl ?? packageWasmUrl()); // read while the factory loads
+    throw new TypeError(
+      `corioTransport must be one of ${TRANSPORTS.join(', ')} (or left out), ` +
+        `not ${String(options.corioTransport)}`,
+    );
+  const wasmBytes = !isNode || wasmGiven ? null : platform.readWasm(wasmUrl ?? packageWasmUrl()); // read while the factory loads
   if (!factory) {
     factory = (await import('../dist/corio.mjs')).default;
     wasmUrl ??= packageWasmUrl();
@@ -184,10 +191,13 @@ export function networkInstance(network) {
   const text = (v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : v);
   const key = JSON.stringify(network, (k, v) => (k === 'ca' ? text(v) : v));
   if (!networkInstances.has(key))
-    networkInstances.set(key, load({ network }).catch((e) => {
-      networkInstances.delete(key);
-      throw e;
-    }));
+    networkInstances.set(
+      key,
+      load({ network }).catch((e) => {
+        networkInstances.delete(key);
+        throw e;
+      }),
+    );
   return networkInstances.get(key);
 }
 

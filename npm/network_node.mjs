@@ -39,8 +39,10 @@ export function parseProxy(text) {
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: Number(url.port || 80),
     where: url.host,
-    authorization: user || url.password
-      ? `Basic ${Buffer.from(`${user}:${decodeURIComponent(url.password)}`).toString('base64')}` : null,
+    authorization:
+      user || url.password
+        ? `Basic ${Buffer.from(`${user}:${decodeURIComponent(url.password)}`).toString('base64')}`
+        : null,
   };
 }
 
@@ -59,9 +61,14 @@ class Tunnel extends Duplex {
     const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     this.held = [];
     this.open = false;
-    const inner = this.inner = net.connect({ host: proxy.host, port: proxy.port });
-    inner.once('connect', () => inner.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n` +
-      (proxy.authorization ? `Proxy-Authorization: ${proxy.authorization}\r\n` : '') + '\r\n'));
+    const inner = (this.inner = net.connect({ host: proxy.host, port: proxy.port }));
+    inner.once('connect', () =>
+      inner.write(
+        `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n` +
+          (proxy.authorization ? `Proxy-Authorization: ${proxy.authorization}\r\n` : '') +
+          '\r\n',
+      ),
+    );
     let head = Buffer.alloc(0);
     const onHead = (chunk) => {
       head = Buffer.concat([head, chunk]);
@@ -76,7 +83,9 @@ class Tunnel extends Duplex {
       this.remoteAddress = inner.remoteAddress;
       this.remotePort = inner.remotePort;
       this.open = true;
-      inner.on('data', (d) => { if (!this.push(d)) inner.pause(); });
+      inner.on('data', (d) => {
+        if (!this.push(d)) inner.pause();
+      });
       inner.on('end', () => this.push(null));
       if (end + 4 < head.length) this.push(head.subarray(end + 4));
       for (const [chunk, callback] of this.held.splice(0)) inner.write(chunk, callback);

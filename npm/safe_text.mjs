@@ -23,8 +23,10 @@ const hex = (c, width) => c.charCodeAt(0).toString(16).padStart(width, '0');
  * neither break a line, move a terminal's cursor nor reorder what is shown.
  */
 export function printable(text) {
-  return String(text).replace(UNSAFE, (c) => NAMED[c] ??
-    (c.charCodeAt(0) <= 0xff ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`));
+  return String(text).replace(
+    UNSAFE,
+    (c) => NAMED[c] ?? (c.charCodeAt(0) <= 0xff ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`),
+  );
 }
 
 /**

@@ -16,9 +16,15 @@ import { Timeline } from './timeline.mjs';
 // Well-known sites, as the guide's example checks. Without internet each
 // fails with its own error.
 const PUBLIC_SITES = [
-  'https://www.google.com/', 'https://www.python.org/', 'https://www.wikipedia.org/',
-  'https://www.youtube.com/', 'https://www.facebook.com/', 'https://www.amazon.com/',
-  'https://www.baidu.com/', 'https://github.com/', 'https://www.bing.com/',
+  'https://www.google.com/',
+  'https://www.python.org/',
+  'https://www.wikipedia.org/',
+  'https://www.youtube.com/',
+  'https://www.facebook.com/',
+  'https://www.amazon.com/',
+  'https://www.baidu.com/',
+  'https://github.com/',
+  'https://www.bing.com/',
   'https://www.reddit.com/',
 ];
 
@@ -31,20 +37,35 @@ function defaultUrls(origin = location.origin) {
 
 /** The URLs of the list's text: one per line, # lines skipped, https:// added where no scheme. */
 function parseUrls(text) {
-  return text.split('\n').map((line) => line.trim())
+  return text
+    .split('\n')
+    .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#'))
     .map((line) => (/^[a-z][a-z0-9+.-]*:/i.test(line) ? line : `https://${line}`));
 }
 
 const $ = (selector) => document.querySelector(selector);
 const el = {
-  form: $('#checker-form'), urls: $('#urls'), concurrency: $('#concurrency'),
-  timeout: $('#timeout'), method: $('#method'), follow: $('#follow'), compare: $('#compare'), run: $('#run'), cancel: $('#cancel'),
-  restore: $('#restore-defaults'), status: $('#checker-status'), progress: $('#progress'),
-  phase: $('#progress-phase'), progressText: $('#progress-text'), summary: $('#summary'),
+  form: $('#checker-form'),
+  urls: $('#urls'),
+  concurrency: $('#concurrency'),
+  timeout: $('#timeout'),
+  method: $('#method'),
+  follow: $('#follow'),
+  compare: $('#compare'),
+  run: $('#run'),
+  cancel: $('#cancel'),
+  restore: $('#restore-defaults'),
+  status: $('#checker-status'),
+  progress: $('#progress'),
+  phase: $('#progress-phase'),
+  progressText: $('#progress-text'),
+  summary: $('#summary'),
   totals: { concurrent: $('#total-concurrent'), sequential: $('#total-sequential') },
-  speedup: $('#speedup'), sequentialFigure: $('#timeline-sequential'),
-  downloadCsv: $('#download-csv'), downloadJson: $('#download-json'),
+  speedup: $('#speedup'),
+  sequentialFigure: $('#timeline-sequential'),
+  downloadCsv: $('#download-csv'),
+  downloadJson: $('#download-json'),
 };
 const table = new ResultsTable($('#results-body'));
 const timelines = {
@@ -100,8 +121,14 @@ function readForm() {
   if (!Number.isInteger(concurrency) || concurrency < cMin || concurrency > cMax)
     return { error: ['statusBadConcurrency', { max: cMax }] };
   if (!(timeout >= tMin && timeout <= tMax)) return { error: ['statusBadTimeout', { min: tMin, max: tMax }] };
-  return { urls, concurrency, timeout, method: el.method.value, follow: el.follow.checked,
-    compare: el.compare.checked };
+  return {
+    urls,
+    concurrency,
+    timeout,
+    method: el.method.value,
+    follow: el.follow.checked,
+    compare: el.compare.checked,
+  };
 }
 
 function requestFrame() {
@@ -132,9 +159,14 @@ function drawProgress() {
   el.progress.value = done;
   el.progress.dataset.phase = phase ?? '';
   setText(el.phase, phase ? t(phase === 'sequential' ? 'phaseSequential' : 'phaseConcurrent') : '');
-  setText(el.progressText, total === 0 ? t('progressIdle')
-    : running > 0 ? t('progressInFlight', { done, total, running })
-      : t('progressCount', { done, total }));
+  setText(
+    el.progressText,
+    total === 0
+      ? t('progressIdle')
+      : running > 0
+        ? t('progressInFlight', { done, total, running })
+        : t('progressCount', { done, total }),
+  );
 }
 
 function drawTotals() {
@@ -143,8 +175,16 @@ function drawTotals() {
     const ms = total?.running ? performance.now() - page.phaseStart : total?.ms;
     dd.dataset.state = !total ? 'not-run' : total.running ? 'running' : total.cancelled ? 'cancelled' : 'done';
     dd.dataset.ms = Number.isFinite(ms) ? Math.round(ms) : '';
-    setText(dd, !total ? t('notRun') : total.running ? t('runningFor', { time: formatMs(ms) })
-      : total.cancelled ? t('cancelledAfter', { time: formatMs(ms) }) : formatMs(ms));
+    setText(
+      dd,
+      !total
+        ? t('notRun')
+        : total.running
+          ? t('runningFor', { time: formatMs(ms) })
+          : total.cancelled
+            ? t('cancelledAfter', { time: formatMs(ms) })
+            : formatMs(ms),
+    );
   }
   const { concurrent, sequential } = page.totals;
   const both = concurrent && sequential && [concurrent, sequential].every((x) => !x.running && !x.cancelled);
@@ -155,15 +195,25 @@ function drawTotals() {
 // time only: "N× faster", or "N× slower" when it took longer.
 function speedupText(sequentialMs, concurrentMs) {
   const ratio = sequentialMs / Math.max(concurrentMs, 1);
-  return ratio >= 1 ? t('timesFaster', { x: ratio.toFixed(1) })
+  return ratio >= 1
+    ? t('timesFaster', { x: ratio.toFixed(1) })
     : t('timesSlower', { x: (1 / Math.max(ratio, 1e-9)).toFixed(1) });
 }
 
 function drawSummary() {
   const c = table.counts();
-  setText(el.summary, page.total === 0 ? '' : t('summary', {
-    ok: c.ok, httpError: c['http-error'], error: c.error, hidden: c.hidden, cancelled: c.cancelled,
-  }));
+  setText(
+    el.summary,
+    page.total === 0
+      ? ''
+      : t('summary', {
+          ok: c.ok,
+          httpError: c['http-error'],
+          error: c.error,
+          hidden: c.hidden,
+          cancelled: c.cancelled,
+        }),
+  );
 }
 
 // A result for a row the run left without one: it was cancelled first, or
@@ -171,10 +221,18 @@ function drawSummary() {
 function unfinishedResult(phase, index, url, at, error = null) {
   const started = page.started[phase].get(index) ?? null;
   return {
-    index, url, status: null, reason: '', ok: false, hidden: false,
-    error: error ? { code: error.code ?? null, codeName: error.codeName ?? error.name, message: error.message }
+    index,
+    url,
+    status: null,
+    reason: '',
+    ok: false,
+    hidden: false,
+    error: error
+      ? { code: error.code ?? null, codeName: error.codeName ?? error.name, message: error.message }
       : { code: null, codeName: CANCELLED, message: 'cancelled' },
-    started, ended: at, ms: started === null ? 0 : at - started,
+    started,
+    ended: at,
+    ms: started === null ? 0 : at - started,
   };
 }
 
@@ -218,8 +276,17 @@ async function runPhase(phase, urls, { concurrency, timeout, method, follow }, s
   let failure = null;
   try {
     results = await page.checker.checkUrls(urls, {
-      concurrency, timeout, method, follow, mode: phase, signal, onStart, corio: page.corio,
-      onResult: (result) => { if (page.phase === phase) record(phase, result); },
+      concurrency,
+      timeout,
+      method,
+      follow,
+      mode: phase,
+      signal,
+      onStart,
+      corio: page.corio,
+      onResult: (result) => {
+        if (page.phase === phase) record(phase, result);
+      },
     });
   } catch (e) {
     if (!signal.aborted) failure = e; // a cancel may reject; anything else is a failure
@@ -295,15 +362,25 @@ function save(kind) {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   if (kind === 'csv') return download(`corio-check-${stamp}.csv`, 'text/csv', resultsCsv(results));
   const { concurrency, timeout, method, follow } = page.input;
-  download(`corio-check-${stamp}.json`, 'application/json', resultsJson(results, {
-    carrier: chooseCarrier().kind, concurrency, timeout, method, follow,
-    totalMs: page.totals.concurrent?.ms ?? null,
-  }));
+  download(
+    `corio-check-${stamp}.json`,
+    'application/json',
+    resultsJson(results, {
+      carrier: chooseCarrier().kind,
+      concurrency,
+      timeout,
+      method,
+      follow,
+      totalMs: page.totals.concurrent?.ms ?? null,
+    }),
+  );
 }
 
 async function main() {
   if (!el.urls.value.trim()) el.urls.value = defaultUrls().join('\n');
-  el.restore.addEventListener('click', () => { el.urls.value = defaultUrls().join('\n'); });
+  el.restore.addEventListener('click', () => {
+    el.urls.value = defaultUrls().join('\n');
+  });
   el.form.addEventListener('submit', runChecks);
   el.cancel.addEventListener('click', () => {
     page.controller?.abort();

@@ -24,10 +24,10 @@ const stopButton = $('#example-stop');
 const result = $('#example-result');
 
 let status = { state: 'loading', key: 'examplesLoading', params: {} };
-let examples = [];         // [{name, title}] from index.json
-let selected = null;       // the name shown
+let examples = []; // [{name, title}] from index.json
+let selected = null; // the name shown
 const sources = new Map(); // name -> {state: 'loading' | 'ok' | 'error', text}
-const runs = new Map();    // name -> its last run (see startRun)
+const runs = new Map(); // name -> its last run (see startRun)
 
 // ---- drawing ---------------------------------------------------------------
 
@@ -38,20 +38,22 @@ function drawStatus() {
 }
 
 function drawList() {
-  list.replaceChildren(...examples.map(({ name, title }) => {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.dataset.example = name;
-    const strong = document.createElement('strong');
-    strong.textContent = name;
-    const small = document.createElement('small');
-    small.textContent = title;
-    button.append(strong, small);
-    button.addEventListener('click', () => select(name));
-    const li = document.createElement('li');
-    li.append(button);
-    return li;
-  }));
+  list.replaceChildren(
+    ...examples.map(({ name, title }) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset.example = name;
+      const strong = document.createElement('strong');
+      strong.textContent = name;
+      const small = document.createElement('small');
+      small.textContent = title;
+      button.append(strong, small);
+      button.addEventListener('click', () => select(name));
+      const li = document.createElement('li');
+      li.append(button);
+      return li;
+    }),
+  );
 }
 
 function drawSelection() {
@@ -170,8 +172,7 @@ function startRun(name) {
   });
   runs.set(name, run);
   if (name === selected) drawRun();
-  worker.postMessage({ url: new URL(`${name}.mjs`, DIST).href,
-    options: { ...MODULE_OPTIONS, corioDebug: debugOn() } });
+  worker.postMessage({ url: new URL(`${name}.mjs`, DIST).href, options: { ...MODULE_OPTIONS, corioDebug: debugOn() } });
 }
 
 // ---- start -----------------------------------------------------------------

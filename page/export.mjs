@@ -5,15 +5,41 @@
 // plus download(), which saves a text.
 import { csvCell, safeJson } from '../npm/safe_text.mjs';
 
-export const CSV_COLUMNS = ['index', 'url', 'status', 'reason', 'ok', 'error_code', 'error_name',
-  'error_message', 'started_ms', 'ended_ms', 'ms'];
+export const CSV_COLUMNS = [
+  'index',
+  'url',
+  'status',
+  'reason',
+  'ok',
+  'error_code',
+  'error_name',
+  'error_message',
+  'started_ms',
+  'ended_ms',
+  'ms',
+];
 
 /** The results (in list order; the URL's position is 1-based) as CSV text. */
 export function resultsCsv(results) {
   const lines = [CSV_COLUMNS.join(',')];
   for (const r of results) {
-    lines.push([r.index + 1, r.url, r.status, r.reason, r.ok, r.error?.code, r.error?.codeName,
-      r.error?.message, r.started, r.ended, r.ms].map(csvCell).join(','));
+    lines.push(
+      [
+        r.index + 1,
+        r.url,
+        r.status,
+        r.reason,
+        r.ok,
+        r.error?.code,
+        r.error?.codeName,
+        r.error?.message,
+        r.started,
+        r.ended,
+        r.ms,
+      ]
+        .map(csvCell)
+        .join(','),
+    );
   }
   return `${lines.join('\r\n')}\r\n`;
 }

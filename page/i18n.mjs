@@ -18,7 +18,9 @@ function initialLanguage() {
   let stored = null;
   try {
     stored = localStorage.getItem(STORAGE_KEY);
-  } catch { /* storage may be off */ }
+  } catch {
+    /* storage may be off */
+  }
   if (LANGUAGES.includes(stored)) return stored;
   return (navigator.languages ?? [navigator.language]).some((l) => /^zh\b/i.test(l)) ? 'zh' : 'en';
 }
@@ -62,7 +64,9 @@ export function setLanguage(lang) {
   current = lang;
   try {
     localStorage.setItem(STORAGE_KEY, lang);
-  } catch { /* storage may be off */ }
+  } catch {
+    /* storage may be off */
+  }
   translatePage();
   for (const fn of listeners) fn(lang);
 }

@@ -37,9 +37,12 @@ export function errorText(error) {
 /** One line describing a result: the timeline's tooltip. */
 export function resultLabel(result) {
   const kind = resultKind(result);
-  const what = kind === 'hidden' ? t('hidden')
-    : kind === 'ok' || kind === 'http-error' ? `${result.status} ${result.reason ?? ''}`.trim()
-      : errorText(result.error);
+  const what =
+    kind === 'hidden'
+      ? t('hidden')
+      : kind === 'ok' || kind === 'http-error'
+        ? `${result.status} ${result.reason ?? ''}`.trim()
+        : errorText(result.error);
   return `${result.url} — ${what} — ${formatMs(resultMs(result))}`;
 }
 
@@ -53,9 +56,14 @@ export function chainText(result) {
 // last shows the redirect chain when there is one and no error.
 function resultCells(result, kind) {
   const status = kind === 'hidden' || result.status == null ? '—' : String(result.status);
-  const reason = kind === 'hidden' ? t('hidden')
-    : kind === 'cancelled' ? t('cancelled')
-      : result.status == null ? '' : (result.reason ?? '');
+  const reason =
+    kind === 'hidden'
+      ? t('hidden')
+      : kind === 'cancelled'
+        ? t('cancelled')
+        : result.status == null
+          ? ''
+          : (result.reason ?? '');
   const error = kind === 'hidden' ? '' : errorText(result.error) || chainText(result);
   return [status, reason, formatMs(resultMs(result)), error];
 }
@@ -67,7 +75,10 @@ const URL_TAIL = 18;
 // and its tail (which stays): together the whole URL.
 function urlParts(url) {
   const cut = Math.max(0, url.length - URL_TAIL);
-  return [['head', url.slice(0, cut)], ['tail', url.slice(cut)]].map(([name, text]) => {
+  return [
+    ['head', url.slice(0, cut)],
+    ['tail', url.slice(cut)],
+  ].map(([name, text]) => {
     const span = document.createElement('span');
     span.className = name;
     span.textContent = text;
@@ -160,14 +171,20 @@ export class ResultsTable {
   }
 
   drawRow(row) {
-    const texts = row.result ? resultCells(row.result, row.state)
+    const texts = row.result
+      ? resultCells(row.result, row.state)
       : ['', t(row.state === 'running' ? 'rowRunning' : 'rowPending'), '', ''];
-    row.cells.forEach((td, i) => { if (td.textContent !== texts[i]) td.textContent = texts[i]; });
+    row.cells.forEach((td, i) => {
+      if (td.textContent !== texts[i]) td.textContent = texts[i];
+    });
     // Tooltips: the C code and message in full (the cells cut long texts);
     // for a hidden status, the message says why it is hidden.
     const error = row.result?.error;
-    const detail = error ? `${error.codeName} (${error.code}): ${error.message}`
-      : row.result ? chainText(row.result) : '';
+    const detail = error
+      ? `${error.codeName} (${error.code}): ${error.message}`
+      : row.result
+        ? chainText(row.result)
+        : '';
     row.cells[1].title = row.state === 'hidden' ? detail : '';
     row.cells[3].title = row.state === 'hidden' ? '' : detail;
     row.tr.dataset.state = row.state;

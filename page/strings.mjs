@@ -11,21 +11,25 @@ export const STRINGS = {
     tabChecker: 'Website checker',
     tabDemos: 'Coroutine demos',
     tabExamples: 'Examples',
-    carrierRelay: 'Connections: real TCP and TLS through this dev server\'s relay (it served this page), ' +
-      'so every site\'s own status line is read.',
-    carrierFetch: 'Connections: the browser\'s fetch(), because this page is hosted as static files: ' +
+    carrierRelay:
+      "Connections: real TCP and TLS through this dev server's relay (it served this page), " +
+      "so every site's own status line is read.",
+    carrierFetch:
+      "Connections: the browser's fetch(), because this page is hosted as static files: " +
       'a site that does not allow cross-origin reads shows no status, and at most 6 requests go to one ' +
       'site at a time. Run `npm start` and open its page for real connections.',
 
     // ---- the website checker ----
-    checkerIntroHtml: 'Checks the HTTP status of many websites at once, as the guide\'s ' +
+    checkerIntroHtml:
+      "Checks the HTTP status of many websites at once, as the guide's " +
       'asyncio example does. The checker is C code compiled to WebAssembly: each URL is a ' +
       'corio task that opens a connection, sends an HTTP request and reads the status line ' +
-      '(through this server\'s relay when <code>npm start</code> serves the page, through ' +
+      "(through this server's relay when <code>npm start</code> serves the page, through " +
       '<code>fetch()</code> when it is hosted as static files), and the tasks run concurrently ' +
-      'on the page\'s own event loop, so the page stays responsive while hundreds of checks run.',
+      "on the page's own event loop, so the page stays responsive while hundreds of checks run.",
     urls: 'URLs, one per line',
-    urlsHint: 'Lines starting with # are skipped; a URL without a scheme gets https://. ' +
+    urlsHint:
+      'Lines starting with # are skipped; a URL without a scheme gets https://. ' +
       'The /demo/ URLs are served by this server, so they work offline; public sites fail ' +
       'without internet, each with its own error.',
     restoreDefaults: 'Restore the default list',
@@ -38,8 +42,8 @@ export const STRINGS = {
     cancel: 'Cancel',
     statusLoading: 'Loading the checker…',
     statusReady: 'Ready (the checker loaded in {time}).',
-    statusUnavailable: 'The checker could not be loaded ({error}). ' +
-      'Build it first (make -f emscripten.mk dist), then reload.',
+    statusUnavailable:
+      'The checker could not be loaded ({error}). ' + 'Build it first (make -f emscripten.mk dist), then reload.',
     statusConcurrent: 'Checking {n} URLs concurrently, at most {concurrency} at a time…',
     statusSequential: 'Checking the same {n} URLs one at a time…',
     statusDone: 'Done: {n} URLs checked.',
@@ -88,8 +92,9 @@ export const STRINGS = {
     milliseconds: '{n} ms',
 
     // ---- the coroutine demos ----
-    demosIntroHtml: 'These demos are C functions (<code>examples/web_demo.c</code>) compiled to ' +
-      'WebAssembly. Each runs as a corio task on the browser\'s own event loop: tasks sleep and ' +
+    demosIntroHtml:
+      'These demos are C functions (<code>examples/web_demo.c</code>) compiled to ' +
+      "WebAssembly. Each runs as a corio task on the browser's own event loop: tasks sleep and " +
       'wake through JS timers, so the page stays responsive while they run. Their ' +
       '<code>printf</code> output appears below as it happens.',
     backend: 'Backend:',
@@ -100,18 +105,21 @@ export const STRINGS = {
     taskDumpEmpty: 'No task is running.',
     demoUnavailable: 'Could not load dist/corio.mjs ({error}). Build it first (make dist), then reload.',
     demoTasksTitle: 'Concurrent tasks',
-    demoTasksHtml: 'Starts <var>n</var> worker tasks that each sleep 100–600 ms, and gathers them ' +
+    demoTasksHtml:
+      'Starts <var>n</var> worker tasks that each sleep 100–600 ms, and gathers them ' +
       '(<code>corio_task_create</code>, <code>corio_gather</code>). The whole run takes as long ' +
       'as the slowest worker, not the sum of all sleeps.',
     demoTasksArg: 'n workers',
     demoTimeoutTitle: 'Time limit',
-    demoTimeoutHtml: 'Waits for a 1-second job with <code>corio_wait_for</code>. Past the limit, the ' +
+    demoTimeoutHtml:
+      'Waits for a 1-second job with <code>corio_wait_for</code>. Past the limit, the ' +
       'job is cancelled, its cleanup runs, and the run fails with <code>CORIO_ETIMEDOUT</code>. ' +
       'Try 1500 ms to let it finish.',
     demoTimeoutArg: 'timeout (ms)',
     demoCancelTitle: 'Cancellation',
-    demoCancelHtml: 'Starts a ticker task, then cancels it with <code>corio_task_cancel</code>. The ' +
-      'ticker\'s sleep returns <code>CORIO_ECANCELLED</code>, its cleanup runs (and may still ' +
+    demoCancelHtml:
+      'Starts a ticker task, then cancels it with <code>corio_task_cancel</code>. The ' +
+      "ticker's sleep returns <code>CORIO_ECANCELLED</code>, its cleanup runs (and may still " +
       'wait), and <code>corio_await</code> reports it cancelled.',
     demoCancelArg: 'cancel after (ms)',
     demoRun: 'Run {name}',
@@ -125,16 +133,18 @@ export const STRINGS = {
     clear: 'Clear',
 
     // ---- the example programs ----
-    examplesIntroHtml: 'The programs under <code>examples/</code>, one per topic of the asyncio ' +
+    examplesIntroHtml:
+      'The programs under <code>examples/</code>, one per topic of the asyncio ' +
       'guide: C programs with <code>main()</code>, compiled to WebAssembly. Pick one to read its ' +
       'source. Run starts it in a worker (a fresh module instance each time), so the page stays ' +
       'responsive, and shows what it prints beside the source. In the browser, streams go through ' +
-      'the dev server\'s relay, and a program that starts its own server listens through it too ' +
-      '(on the server machine\'s loopback). Hosted as static files, the page has only ' +
+      "the dev server's relay, and a program that starts its own server listens through it too " +
+      "(on the server machine's loopback). Hosted as static files, the page has only " +
       '<code>fetch()</code>: there such a program fails with <code>CORIO_ENOTSUP</code>.',
     examplesLoading: 'Loading the examples…',
     examplesReady: '{n} example programs.',
-    examplesUnavailable: 'Could not load dist/examples/index.json ({error}). ' +
+    examplesUnavailable:
+      'Could not load dist/examples/index.json ({error}). ' +
       'Build it first (make -f emscripten.mk dist), then reload.',
     examplesList: 'Programs',
     exampleSource: 'Source',
@@ -157,19 +167,23 @@ export const STRINGS = {
     tabChecker: '网站状态检查',
     tabDemos: '协程演示',
     tabExamples: '示例',
-    carrierRelay: '连接方式：经由本开发服务器的中继（它提供了本页面）建立真实的 TCP 和 TLS 连接，' +
+    carrierRelay:
+      '连接方式：经由本开发服务器的中继（它提供了本页面）建立真实的 TCP 和 TLS 连接，' +
       '因此能读到每个网站自己的状态行。',
-    carrierFetch: '连接方式：浏览器的 fetch()，因为本页面作为静态文件托管：' +
+    carrierFetch:
+      '连接方式：浏览器的 fetch()，因为本页面作为静态文件托管：' +
       '不允许跨源读取的网站不显示状态，且同一网站同时最多 6 个请求。' +
       '运行 `npm start` 并打开它提供的页面即可使用真实连接。',
 
-    checkerIntroHtml: '像指南中的 asyncio 示例那样，同时检查许多网站的 HTTP 状态。检查器是编译成 ' +
+    checkerIntroHtml:
+      '像指南中的 asyncio 示例那样，同时检查许多网站的 HTTP 状态。检查器是编译成 ' +
       'WebAssembly 的 C 代码：每个 URL 是一个 corio 任务，它打开连接、发送 HTTP 请求并读取状态行' +
       '（由 <code>npm start</code> 提供页面时经由本服务器的中继，作为静态文件托管时经由 ' +
       '<code>fetch()</code>）；这些任务在页面自己的事件循环上并发运行，所以即使同时进行数百个' +
       '检查，页面也保持响应。',
     urls: 'URL 列表，每行一个',
-    urlsHint: '以 # 开头的行会被跳过；没有协议的 URL 会加上 https://。/demo/ 开头的 URL 由本服务器' +
+    urlsHint:
+      '以 # 开头的行会被跳过；没有协议的 URL 会加上 https://。/demo/ 开头的 URL 由本服务器' +
       '提供，离线也能使用；没有互联网时，公共网站会失败，并各自显示错误。',
     restoreDefaults: '恢复默认列表',
     concurrency: '并发数',
@@ -229,7 +243,8 @@ export const STRINGS = {
     seconds: '{n} 秒',
     milliseconds: '{n} 毫秒',
 
-    demosIntroHtml: '这些演示是编译成 WebAssembly 的 C 函数（<code>examples/web_demo.c</code>）。' +
+    demosIntroHtml:
+      '这些演示是编译成 WebAssembly 的 C 函数（<code>examples/web_demo.c</code>）。' +
       '每个演示作为一个 corio 任务运行在浏览器自己的事件循环上：任务通过 JS 定时器休眠和唤醒，' +
       '所以运行时页面保持响应。它们的 <code>printf</code> 输出会实时显示在下方。',
     backend: '后端：',
@@ -240,16 +255,19 @@ export const STRINGS = {
     taskDumpEmpty: '没有正在运行的任务。',
     demoUnavailable: '无法加载 dist/corio.mjs（{error}）。请先构建（make dist），然后刷新页面。',
     demoTasksTitle: '并发任务',
-    demoTasksHtml: '启动 <var>n</var> 个工作任务，每个休眠 100–600 毫秒，然后汇集它们' +
+    demoTasksHtml:
+      '启动 <var>n</var> 个工作任务，每个休眠 100–600 毫秒，然后汇集它们' +
       '（<code>corio_task_create</code>、<code>corio_gather</code>）。整个运行的耗时等于最慢的' +
       '那个任务，而不是所有休眠时间之和。',
     demoTasksArg: 'n 个工作任务',
     demoTimeoutTitle: '时间限制',
-    demoTimeoutHtml: '用 <code>corio_wait_for</code> 等待一个耗时 1 秒的作业。超过时限后，作业被取消，' +
+    demoTimeoutHtml:
+      '用 <code>corio_wait_for</code> 等待一个耗时 1 秒的作业。超过时限后，作业被取消，' +
       '它的清理代码运行，整个运行以 <code>CORIO_ETIMEDOUT</code> 失败。试试 1500 毫秒，让它完成。',
     demoTimeoutArg: '超时（毫秒）',
     demoCancelTitle: '取消',
-    demoCancelHtml: '启动一个计时任务，然后用 <code>corio_task_cancel</code> 取消它。计时任务的休眠' +
+    demoCancelHtml:
+      '启动一个计时任务，然后用 <code>corio_task_cancel</code> 取消它。计时任务的休眠' +
       '返回 <code>CORIO_ECANCELLED</code>，它的清理代码运行（清理时仍可等待），' +
       '<code>corio_await</code> 报告它已被取消。',
     demoCancelArg: '多久后取消（毫秒）',
@@ -263,15 +281,16 @@ export const STRINGS = {
     output: '输出',
     clear: '清空',
 
-    examplesIntroHtml: '<code>examples/</code> 下的程序，每个对应 asyncio 指南中的一个主题：带 ' +
+    examplesIntroHtml:
+      '<code>examples/</code> 下的程序，每个对应 asyncio 指南中的一个主题：带 ' +
       '<code>main()</code> 的 C 程序，编译成了 WebAssembly。选择一个即可阅读它的源码。“运行”会在' +
       'worker 中启动它（每次都是新的模块实例），所以页面保持响应，它的输出显示在源码旁边。在浏览器中，' +
       '流经由开发服务器的中继实现，自己启动服务器的程序也经由中继监听（在服务器所在机器的回环地址上）。' +
       '页面作为静态文件托管时只有 <code>fetch()</code>：此时这类程序会以 <code>CORIO_ENOTSUP</code> 失败。',
     examplesLoading: '正在加载示例…',
     examplesReady: '共 {n} 个示例程序。',
-    examplesUnavailable: '无法加载 dist/examples/index.json（{error}）。' +
-      '请先构建（make -f emscripten.mk dist），然后刷新页面。',
+    examplesUnavailable:
+      '无法加载 dist/examples/index.json（{error}）。' + '请先构建（make -f emscripten.mk dist），然后刷新页面。',
     examplesList: '程序',
     exampleSource: '源码',
     exampleSourceLoading: '正在加载源码…',

@@ -16,8 +16,12 @@ const MIN_DOMAIN_MS = 100;
 const MAX_TICKS = 6;
 // The CSS custom property holding each state's colour (demo.css).
 const COLOUR_VARS = {
-  running: '--running', ok: '--ok', 'http-error': '--http-error', error: '--fail',
-  hidden: '--hidden', cancelled: '--cancelled',
+  running: '--running',
+  ok: '--ok',
+  'http-error': '--http-error',
+  error: '--fail',
+  hidden: '--hidden',
+  cancelled: '--cancelled',
 };
 
 // The smallest "round" number of ms (1, 1.5, 2, 3, 4, 5, 6, 8 times a power
@@ -64,11 +68,14 @@ export class Timeline {
     const point = (event) => this.showTip(event.offsetX, event.offsetY);
     this.canvas.addEventListener('pointermove', point);
     this.canvas.addEventListener('pointerdown', point);
-    this.canvas.addEventListener('pointerleave', () => { this.tip.hidden = true; });
+    this.canvas.addEventListener('pointerleave', () => {
+      this.tip.hidden = true;
+    });
     this.size = { width: 0, height: 0 }; // CSS px, from the ResizeObserver (never read from layout)
     new ResizeObserver(([entry]) => {
       const box = entry.contentBoxSize?.[0];
-      this.size = box ? { width: box.inlineSize, height: box.blockSize }
+      this.size = box
+        ? { width: box.inlineSize, height: box.blockSize }
         : { width: entry.contentRect.width, height: entry.contentRect.height };
       this.redraw = true;
       this.flush(this.lastNow);
@@ -168,8 +175,12 @@ export class Timeline {
       ctx.globalAlpha = bar.end === null ? 0.55 : 1;
       ctx.fillStyle = this.colours[bar.state] ?? this.colours.running;
       // At least 1.5 px wide, so a 1 ms check still shows.
-      ctx.fillRect(bar.start * pxPerMs, index * rowPx + (rowPx - barPx) / 2,
-        Math.max(1.5, (end - bar.start) * pxPerMs), barPx);
+      ctx.fillRect(
+        bar.start * pxPerMs,
+        index * rowPx + (rowPx - barPx) / 2,
+        Math.max(1.5, (end - bar.start) * pxPerMs),
+        barPx,
+      );
     }
     ctx.globalAlpha = 1;
   }
@@ -201,8 +212,9 @@ export class Timeline {
 
   readColours() {
     const style = getComputedStyle(this.plot);
-    return Object.fromEntries(Object.entries(COLOUR_VARS)
-      .map(([state, name]) => [state, style.getPropertyValue(name).trim() || 'gray']));
+    return Object.fromEntries(
+      Object.entries(COLOUR_VARS).map(([state, name]) => [state, style.getPropertyValue(name).trim() || 'gray']),
+    );
   }
 
   /** Redraws the axis labels (after a language switch too). */

@@ -15,7 +15,8 @@ const root = JSON.parse(readFileSync(new URL('../package.json', import.meta.url)
 const manifest = {
   name: 'corio-c',
   version: root.version,
-  description: 'corio for C users: the asyncio-style runtime as a wasm static library, ' +
+  description:
+    'corio for C users: the asyncio-style runtime as a wasm static library, ' +
     'its header and the Emscripten JS libraries it links with',
   keywords: ['asyncio', 'coroutines', 'webassembly', 'emscripten', 'c'],
   license: root.license,
@@ -23,11 +24,20 @@ const manifest = {
   homepage: root.homepage,
   repository: root.repository,
   bugs: root.bugs,
-  files: ['include/corio.h', 'lib/libcorio.a', 'lib/library_status.js', 'lib/library_host.js',
-    'lib/library_net.js', 'lib/library_process.js', 'LICENSE'],
+  files: [
+    'include/corio.h',
+    'lib/libcorio.a',
+    'lib/library_status.js',
+    'lib/library_host.js',
+    'lib/library_net.js',
+    'lib/library_process.js',
+    'LICENSE',
+  ],
 };
 writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
-writeFileSync(join(dir, 'README.md'), `# corio-c
+writeFileSync(
+  join(dir, 'README.md'),
+  `# corio-c
 
 The C side of [corio](${root.homepage}), for building your own C programs
 against it with Emscripten 3.1.6:
@@ -40,4 +50,5 @@ against it with Emscripten 3.1.6:
 
 The build lines are in corio's README, "For C users". To run C coroutines
 from JS, install \`corio\` (its \`load()\`) beside this package.
-`);
+`,
+);

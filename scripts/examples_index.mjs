@@ -19,7 +19,10 @@ function firstCommentParagraph(source) {
   let lines;
   if (text.startsWith('/*')) {
     const end = text.indexOf('*/');
-    lines = text.slice(2, end < 0 ? undefined : end).split('\n').map((l) => l.replace(/^\s*\*?\s?/, ''));
+    lines = text
+      .slice(2, end < 0 ? undefined : end)
+      .split('\n')
+      .map((l) => l.replace(/^\s*\*?\s?/, ''));
   } else {
     lines = [];
     for (const l of text.split('\n')) {

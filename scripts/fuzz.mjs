@@ -40,11 +40,15 @@ export function writeSeeds(dir) {
 export function runFuzzer(name, { seconds, corpus, seeds, artifacts, nice = 0 }) {
   mkdirSync(corpus, { recursive: true });
   mkdirSync(artifacts, { recursive: true });
-  const args = [`-max_total_time=${seconds}`, '-print_final_stats=1',
-    `-artifact_prefix=${artifacts}/crash-${name}-`, corpus, seeds];
+  const args = [
+    `-max_total_time=${seconds}`,
+    '-print_final_stats=1',
+    `-artifact_prefix=${artifacts}/crash-${name}-`,
+    corpus,
+    seeds,
+  ];
   return new Promise((resolve) => {
-    const child = spawn(`${buildDir}native/fuzz_${name}`, args,
-      { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(`${buildDir}native/fuzz_${name}`, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     if (nice && child.pid) setPriority(child.pid, nice);
     const out = [];
     child.stdout.on('data', (d) => out.push(d));
@@ -77,8 +81,10 @@ const ALLOC_PROGRAMS = ['tasks', 'sync', 'queues', 'streams', 'checker'];
 /** Runs `alloc_fail PROGRAM sweep`, env added; resolves to {ok, output}. */
 function allocSweep(program, env) {
   return new Promise((resolve) => {
-    const child = spawn(`${buildDir}native/alloc_fail`, [program, 'sweep'],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(`${buildDir}native/alloc_fail`, [program, 'sweep'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     const out = [];
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => out.push(d));
@@ -95,25 +101,40 @@ async function main(argv) {
   const seeds = `${buildDir}fuzz/seeds`;
   writeSeeds(seeds);
   const chosen = (names.length ? names : FUZZERS).filter((n) => n !== 'alloc');
-  const results = await pool(chosen.map((name) => async () => {
-    console.log(`fuzz_${name}: ${seconds} s`);
-    const r = await runFuzzer(name, {
-      seconds, corpus: `${buildDir}fuzz/corpus/${name}`, seeds: `${seeds}/${name}`,
-      artifacts: `${buildDir}fuzz`,
-    });
-    console.log(`fuzz_${name}: ${r.ok ? 'ok' : 'FAILED'}, ${r.runs} inputs`);
-    if (!r.ok) console.log(r.output.split('\n').slice(-60).join('\n'));
-    return r;
-  }));
-  if (names.length === 0 || names.includes('alloc')) {
-    const modes = [['the Nth allocation failing', {}], ['every allocation from the Nth on failing',
-      { ALLOC_FAIL_ON: '1' }]];
-    results.push(...await pool(modes.flatMap(([how, env]) => ALLOC_PROGRAMS.map((p) => async () => {
-      const r = await allocSweep(p, env);
-      const summary = r.output.split('\n').filter((l) => /swept|^UNCLEAN/.test(l)).join('\n');
-      console.log(`alloc_fail ${p}, ${how}: ${r.ok ? 'ok' : 'FAILED'}\n${summary}`);
+  const results = await pool(
+    chosen.map((name) => async () => {
+      console.log(`fuzz_${name}: ${seconds} s`);
+      const r = await runFuzzer(name, {
+        seconds,
+        corpus: `${buildDir}fuzz/corpus/${name}`,
+        seeds: `${seeds}/${name}`,
+        artifacts: `${buildDir}fuzz`,
+      });
+      console.log(`fuzz_${name}: ${r.ok ? 'ok' : 'FAILED'}, ${r.runs} inputs`);
+      if (!r.ok) console.log(r.output.split('\n').slice(-60).join('\n'));
       return r;
-    }))));
+    }),
+  );
+  if (names.length === 0 || names.includes('alloc')) {
+    const modes = [
+      ['the Nth allocation failing', {}],
+      ['every allocation from the Nth on failing', { ALLOC_FAIL_ON: '1' }],
+    ];
+    results.push(
+      ...(await pool(
+        modes.flatMap(([how, env]) =>
+          ALLOC_PROGRAMS.map((p) => async () => {
+            const r = await allocSweep(p, env);
+            const summary = r.output
+              .split('\n')
+              .filter((l) => /swept|^UNCLEAN/.test(l))
+              .join('\n');
+            console.log(`alloc_fail ${p}, ${how}: ${r.ok ? 'ok' : 'FAILED'}\n${summary}`);
+            return r;
+          }),
+        ),
+      )),
+    );
   }
   process.exitCode = results.every((r) => r.ok) ? 0 : 1;
 }

@@ -19,8 +19,7 @@ export function oldestAdmitted(range) {
   return `${m[1]}.${m[2] ?? 0}.${m[3] ?? 0}`;
 }
 
-export const version = oldestAdmitted(
-  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node);
+export const version = oldestAdmitted(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node);
 const dir = join(root, 'build', 'oldest-node');
 /** Where the binary is once fetched. */
 export const nodeBinary = join(dir, `node-v${version}`, 'bin', 'node');
@@ -41,7 +40,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       console.error(`oldest-node: ${nodeBinary} is missing (scripts/ensure-toolchain.sh --test fetches it)`);
       process.exit(1);
     }
-    console.error(`oldest-node: fetching Node ${version} (npm pack node-${process.platform}-${process.arch}@${version})`);
+    console.error(
+      `oldest-node: fetching Node ${version} (npm pack node-${process.platform}-${process.arch}@${version})`,
+    );
     fetchBinary();
   }
   console.log(nodeBinary);

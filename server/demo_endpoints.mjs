@@ -11,8 +11,13 @@
 
 // The demo URLs the checker page lists by default, relative to the server.
 export const DEMO_PATHS = [
-  '/demo/200', '/demo/301', '/demo/404', '/demo/500',
-  '/demo/slow?ms=1500', '/demo/hang', '/demo/reset',
+  '/demo/200',
+  '/demo/301',
+  '/demo/404',
+  '/demo/500',
+  '/demo/slow?ms=1500',
+  '/demo/hang',
+  '/demo/reset',
 ];
 
 export const CORS_HEADERS = {

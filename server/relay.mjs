@@ -71,8 +71,12 @@ const MAX_MESSAGE = 1024 * 1024; // the page sends frames of about FLUSH_BYTES
  * {ca, from} or {ca: undefined, from: why} (Node's own roots are used then).
  */
 export function systemCa() {
-  const files = [process.env.SSL_CERT_FILE, '/etc/ssl/certs/ca-certificates.crt',
-    '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'].filter(Boolean);
+  const files = [
+    process.env.SSL_CERT_FILE,
+    '/etc/ssl/certs/ca-certificates.crt',
+    '/etc/pki/tls/certs/ca-bundle.crt',
+    '/etc/ssl/cert.pem',
+  ].filter(Boolean);
   for (const file of files) {
     if (!existsSync(file)) continue;
     try {
@@ -98,17 +102,20 @@ export function createRelay({ origins, log = null, ca = systemCa(), denyPrivate 
     handleProtocols: (protocols) => (protocols.has(RELAY_PROTOCOL) ? RELAY_PROTOCOL : false),
   });
   const secretBytes = Buffer.from(SECRET_PREFIX + secret);
-  const hasSecret = (protocols) => protocols.some((p) => {
-    const b = Buffer.from(p);
-    return b.length === secretBytes.length && timingSafeEqual(b, secretBytes);
-  });
+  const hasSecret = (protocols) =>
+    protocols.some((p) => {
+      const b = Buffer.from(p);
+      return b.length === secretBytes.length && timingSafeEqual(b, secretBytes);
+    });
 
   // Why an upgrade is refused, or null.
   function refusal(req) {
     const allowed = origins();
     if (!allowed.hosts.has(String(req.headers.host ?? '').toLowerCase())) return 'Host is not this server';
-    if (!allowed.origins.has(String(req.headers.origin ?? '').toLowerCase())) return 'Origin is not this server\'s';
-    const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (!allowed.origins.has(String(req.headers.origin ?? '').toLowerCase())) return "Origin is not this server's";
+    const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
     if (!protocols.includes(RELAY_PROTOCOL)) return `the subprotocol ${RELAY_PROTOCOL} is missing`;
     if (!hasSecret(protocols)) return 'the secret is missing or wrong';
     return null;
@@ -202,8 +209,14 @@ function serve(ws, ca, denyPrivate) {
   function open(m) {
     const { id, host, port, name } = m;
     if (!pageId(id)) return violation(`bad id ${id}`);
-    if (typeof host !== 'string' || host.length === 0 || host.length > 255 ||
-        !Number.isInteger(port) || port < 0 || port > 65535)
+    if (
+      typeof host !== 'string' ||
+      host.length === 0 ||
+      host.length > 255 ||
+      !Number.isInteger(port) ||
+      port < 0 ||
+      port > 65535
+    )
       return violation('bad host or port');
     const secure = m.tls === true;
     // pending: what the page wrote while the name resolved (--deny-private)
@@ -251,7 +264,9 @@ function serve(ws, ca, denyPrivate) {
     if (net.isIP(address)) {
       if (!denyPrivate) send({ t: 'phase', id, phase: 'resolved' });
     } else {
-      sock.once('lookup', (err) => { if (!err) send({ t: 'phase', id, phase: 'resolved' }); });
+      sock.once('lookup', (err) => {
+        if (!err) send({ t: 'phase', id, phase: 'resolved' });
+      });
     }
     sock.once('connect', () => send({ t: 'phase', id, phase: 'tcp' }));
     sock.once(secure ? 'secureConnect' : 'connect', () => {
@@ -270,8 +285,14 @@ function serve(ws, ca, denyPrivate) {
       if (c.credit <= 0) sock.pause();
     });
     sock.on('end', () => send({ t: 'eof', id }));
-    sock.on('error', (e) => send({ t: 'error', id, handshaking: secure && !c.connected,
-      error: { code: e.code, message: e.message, library: e.library, reason: e.reason } }));
+    sock.on('error', (e) =>
+      send({
+        t: 'error',
+        id,
+        handshaking: secure && !c.connected,
+        error: { code: e.code, message: e.message, library: e.library, reason: e.reason },
+      }),
+    );
     sock.on('close', () => {
       conns.delete(id);
       send({ t: 'closed', id });
@@ -343,7 +364,9 @@ function serve(ws, ca, denyPrivate) {
     if (!isBinary) return violation('a text frame');
     for (let at = 0; at < data.length;) {
       if (data.length - at < HEADER) return violation('a cut record');
-      const kind = data[at], id = data.readUInt32BE(at + 1), n = data.readUInt32BE(at + 5);
+      const kind = data[at],
+        id = data.readUInt32BE(at + 1),
+        n = data.readUInt32BE(at + 5);
       const bytes = data.subarray(at + HEADER, at + HEADER + n);
       if (bytes.length !== n) return violation('a cut record');
       at += HEADER + n;
@@ -365,7 +388,9 @@ function serve(ws, ca, denyPrivate) {
     if (c && !c.closing && !c.sock) return void c.pending.push(bytes); // its name is resolving
     if (!c || c.closing || c.sock.destroyed) return; // closed meanwhile: dropped, as by a socket
     const n = bytes.length;
-    c.sock.write(bytes, (err) => { if (!err) send({ t: 'sent', id, n }); });
+    c.sock.write(bytes, (err) => {
+      if (!err) send({ t: 'sent', id, n });
+    });
   }
 
   function control(m) {

@@ -95,8 +95,8 @@ function sendText(res, status, text, extra = {}) {
 // the file itself (a page hosted as static files has no relay).
 const RELAY_META = '<meta name="corio-relay" content="">';
 
-const escapeAttribute = (text) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;')
-  .replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttribute = (text) =>
+  text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 // Whether `host` (an address or name to bind) is loopback only.
 export function isLoopback(host) {
@@ -148,7 +148,10 @@ async function handle(req, res, dirs, log, site) {
         'Content-Length': found.size,
       });
       if (method === 'HEAD') res.end();
-      else createReadStream(found.file).on('error', () => res.destroy()).pipe(res);
+      else
+        createReadStream(found.file)
+          .on('error', () => res.destroy())
+          .pipe(res);
     }
   }
   log?.(`${method} ${req.url} ${status}`);
@@ -159,8 +162,10 @@ async function handle(req, res, dirs, log, site) {
 async function sendPage(req, res, file, site, method) {
   let html = await readFile(file, 'utf8');
   if (site.origins().hosts.has(String(req.headers.host ?? '').toLowerCase()))
-    html = html.replace(RELAY_META,
-      `<meta name="corio-relay" content="${escapeAttribute(JSON.stringify(site.relay.config()))}">`);
+    html = html.replace(
+      RELAY_META,
+      `<meta name="corio-relay" content="${escapeAttribute(JSON.stringify(site.relay.config()))}">`,
+    );
   const body = Buffer.from(html);
   res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': MIME_TYPES['.html'], 'Content-Length': body.length });
   res.end(method === 'HEAD' ? undefined : body);
@@ -198,7 +203,8 @@ export function startServer({
   return new Promise((resolvePromise, reject) => {
     server.once('error', (e) => {
       if (e.code === 'EADDRINUSE')
-        e.message = `port ${port} on ${host} is already in use: ` +
+        e.message =
+          `port ${port} on ${host} is already in use: ` +
           'choose another with --port N (or PORT=N), or --port 0 for any free port';
       reject(e);
     });
@@ -212,17 +218,19 @@ export function startServer({
         port: actual,
         server,
         relay: site.relay,
-        close: () => new Promise((done) => {
-          site.relay?.close();
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
+        close: () =>
+          new Promise((done) => {
+            site.relay?.close();
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       });
     });
   });
 }
 
-const USAGE = 'usage: node server/server.mjs [--port N] [--host ADDR] [--no-relay] [--deny-private]\n' +
+const USAGE =
+  'usage: node server/server.mjs [--port N] [--host ADDR] [--no-relay] [--deny-private]\n' +
   'Serves the corio browser demo (page/, with dist/ and npm/), its demo endpoints (/demo/)\n' +
   'and the connection relay its pages use (/relay; --no-relay: none, pages use fetch();\n' +
   '--deny-private: the relay refuses private, loopback, link-local and other\n' +
@@ -256,14 +264,25 @@ async function main() {
     process.exit(2);
   }
   try {
-    const { url, relay } = await startServer({ port, host: values.host, relay: !values['no-relay'],
-      denyPrivate: !!values['deny-private'], log: (l) => console.log(l) });
+    const { url, relay } = await startServer({
+      port,
+      host: values.host,
+      relay: !values['no-relay'],
+      denyPrivate: !!values['deny-private'],
+      log: (l) => console.log(l),
+    });
     console.log(`corio demo: serving page/ on ${url} (checker demo endpoints under /demo/)`);
-    if (relay) console.log(`corio demo: pages open TCP/TLS connections through ${url.replace(/^http/, 'ws')}relay ` +
-      `(TLS verified with ${relay.caFrom})` + (values['deny-private']
-      ? '; --deny-private: only public addresses (the demo URLs on this machine are refused too)' : ''));
+    if (relay)
+      console.log(
+        `corio demo: pages open TCP/TLS connections through ${url.replace(/^http/, 'ws')}relay ` +
+          `(TLS verified with ${relay.caFrom})` +
+          (values['deny-private']
+            ? '; --deny-private: only public addresses (the demo URLs on this machine are refused too)'
+            : ''),
+      );
     if (!isLoopback(values.host)) {
-      const warning = `WARNING: listening on ${values.host}, not loopback: other machines can reach this server` +
+      const warning =
+        `WARNING: listening on ${values.host}, not loopback: other machines can reach this server` +
         (relay ? ' and, with the secret in its page, open connections from this machine through its relay' : '');
       console.error(`${'!'.repeat(warning.length)}\n${warning}\n${'!'.repeat(warning.length)}`);
     }

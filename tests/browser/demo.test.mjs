@@ -12,164 +12,196 @@ const WAIT = { timeout: 30_000 };
 
 const missing = await missingPrerequisite();
 if (missing) test('the browser tests have what they need', () => assert.fail(missing));
-else describe('browser demo page', { timeout: 180_000 }, () => {
-  let server, browser, page;
-  let problems = []; // page errors, console errors, failed requests
+else
+  describe('browser demo page', { timeout: 180_000 }, () => {
+    let server, browser, page;
+    let problems = []; // page errors, console errors, failed requests
 
-  before(async () => {
-    server = await startServer({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-    ({ page, problems } = await openWatchedPage(browser));
-    await page.goto(`${server.url}#demos`);
-    await page.waitForSelector('#status[data-state="ready"]', WAIT);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  // Runs a demo from its form and waits for its result: returns the result
-  // text, its state (ok or error) and the output panel's lines.
-  async function runDemo(name, arg) {
-    const form = page.locator(`form[data-demo="${name}"]`);
-    const before = await page.locator('#log li span').count();
-    if (arg !== undefined) await form.locator('input[name="arg"]').fill(String(arg));
-    await form.locator('button').click();
-    // Done when the run's result line (✔ or ✘) has been added to the log.
-    await page.waitForFunction(([name, from]) => [...document.querySelectorAll('#log li span')].slice(from)
-      .some((s) => s.textContent.startsWith(`✔ ${name}(`) || s.textContent.startsWith(`✘ ${name}(`)),
-    [name, before], WAIT);
-    const output = form.locator('output');
-    const lines = (await page.locator('#log li span').allInnerTexts()).slice(before);
-    return { state: await output.getAttribute('data-state'), text: await output.innerText(), lines };
-  }
-
-  // Asserts that `expected` occur in `lines` in this order (others may interleave).
-  function assertInOrder(lines, expected) {
-    let at = -1;
-    for (const e of expected) {
-      const i = lines.findIndex((l, k) => k > at && (e instanceof RegExp ? e.test(l) : l === e));
-      assert.ok(i > at, `expected a line matching ${e} after line ${at} in:\n${lines.join('\n')}`);
-      at = i;
-    }
-  }
-
-  function assertNoProblems() {
-    assert.deepEqual(problems, [], problems.join('\n'));
-  }
-
-  test('the demos are the page\'s second tab, shown by #demos', async () => {
-    assert.equal(await page.locator('#tab-demos').getAttribute('aria-selected'), 'true');
-    assert.equal(await page.locator('#panel-checker').isVisible(), false);
-    assertNoProblems();
-  });
-
-  test('the page loads the wasm module and names its backend', async () => {
-    assert.match(await page.locator('#backend').innerText(), /^emscripten-fiber\/js-event-loop$/);
-    assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'COOP/COEP make the page cross-origin isolated');
-    assertNoProblems();
-  });
-
-  test('demo_tasks prints each worker and returns the count', async () => {
-    const { state, text, lines } = await runDemo('demo_tasks', 5);
-    assert.equal(state, 'ok', text);
-    assert.match(text, /^returned 5 after \d+\.\d\d s$/);
-    for (let i = 1; i <= 5; i++)
-      assertInOrder(lines, [new RegExp(`^worker ${i} started, sleeping \\d+ ms$`),
-        new RegExp(`^worker ${i} done after \\d+\\.\\d\\d s$`)]);
-    assertInOrder(lines, ['▶ demo_tasks(5)', /^all 5 workers done in \d+\.\d\d s; their sleeps add up to 1\.71 s$/,
-      /^✔ demo_tasks\(5\) returned 5 after /]);
-    assertNoProblems();
-  });
-
-  test('demo_tasks rejects a bad count with a CorioError', async () => {
-    const { state, text } = await runDemo('demo_tasks', 0);
-    assert.equal(state, 'error');
-    assert.equal(text, 'CorioError CORIO_EINVAL (-3): n must be 1..10, got 0');
-    assertNoProblems();
-  });
-
-  test('demo_timeout times out, cancels the slow job and fails with CORIO_ETIMEDOUT', async () => {
-    const { state, text, lines } = await runDemo('demo_timeout', 200);
-    assert.equal(state, 'error');
-    assert.equal(text, 'CorioError CORIO_ETIMEDOUT (-2): timed out');
-    assertInOrder(lines, ['waiting for the slow job at most 200 ms', 'slow job: started, needs 1.00 s',
-      'slow job: cancelled, cleaning up', 'wait_for timed out; the job was cancelled: yes',
-      /^✘ demo_timeout\(200\) failed after .*CORIO_ETIMEDOUT/]);
-    assertNoProblems();
-  });
-
-  test('demo_timeout returns the job\'s result when the limit is long enough', async () => {
-    const { state, text, lines } = await runDemo('demo_timeout', 5000);
-    assert.equal(state, 'ok', text);
-    assert.match(text, /^returned 42 after /);
-    assertInOrder(lines, ['slow job: finished', 'the job finished in time with 42']);
-    assertNoProblems();
-  });
-
-  test('demo_cancel cancels the ticker and shows its cleanup', async () => {
-    const { state, text, lines } = await runDemo('demo_cancel', 250);
-    assert.equal(state, 'ok', text);
-    assert.match(text, /^returned 0 after /);
-    assertInOrder(lines, ['main: cancelling ticker after 250 ms',
-      'ticker: cancelled (stopped by main), cleaning up...', /^ticker: cleanup done after \d+ ticks$/,
-      'main: ticker ended cancelled: stopped by main']);
-    assertNoProblems();
-  });
-
-  test('output arrives while a demo runs, and demos can overlap', async () => {
-    // An interval counts turns of the page's event loop; each output line
-    // records the count when it was added.
-    await page.evaluate(() => {
-      window.turns = 0;
-      window.turnTimer = setInterval(() => window.turns++, 5);
-      window.lineTurns = [];
-      new MutationObserver((records) => {
-        for (const r of records)
-          for (const n of r.addedNodes) window.lineTurns.push([n.lastChild.textContent, window.turns]);
-      }).observe(document.querySelector('#log'), { childList: true });
+    before(async () => {
+      server = await startServer({ port: 0, host: '127.0.0.1' });
+      browser = await launchChromium();
+      ({ page, problems } = await openWatchedPage(browser));
+      await page.goto(`${server.url}#demos`);
+      await page.waitForSelector('#status[data-state="ready"]', WAIT);
     });
-    const tasks = page.locator('form[data-demo="demo_tasks"]');
-    const cancel = page.locator('form[data-demo="demo_cancel"]');
-    await tasks.locator('input').fill('10');
-    await cancel.locator('input').fill('200');
-    await tasks.locator('button').click();
-    await cancel.locator('button').click();
-    for (const form of [tasks, cancel]) await form.locator('output[data-state="ok"]').waitFor(WAIT);
-    const lineTurns = await page.evaluate(() => { clearInterval(window.turnTimer); return window.lineTurns; });
-    const turnOf = (re) => lineTurns.find(([t]) => re.test(t))?.[1];
-    const firstDone = turnOf(/worker 3 done/), result = turnOf(/✔ demo_tasks\(10\)/);
-    assert.ok(firstDone !== undefined && result !== undefined, JSON.stringify(lineTurns));
-    assert.ok(result > firstDone, 'the page ran between the first worker line and the result');
-    assert.ok(turnOf(/✔ demo_cancel\(200\)/) !== undefined);
-    assertNoProblems();
-  });
 
-  test('the task list shows the running demo\'s tasks live, and none once it ended', async () => {
-    const seen = [];
-    await page.exposeFunction('sawDump', (text) => seen.push(text));
-    await page.evaluate(() => new MutationObserver(() => window.sawDump(document.querySelector('#task-dump').textContent))
-      .observe(document.querySelector('#task-dump'), { childList: true, characterData: true, subtree: true }));
-    const { state } = await runDemo('demo_cancel', 300);
-    assert.equal(state, 'ok');
-    assert.ok(seen.some((t) => /^task ticker: waiting on a sleep, created at examples\/web_demo\.c:\d+$/m.test(t)),
-      `the ticker was listed while it ran:\n${seen.join('\n--\n')}`);
-    assert.equal(await page.locator('#task-dump').innerText(), 'No task is running.');
-    assertNoProblems();
-  });
+    after(async () => {
+      await browser?.close();
+      await server?.close();
+    });
 
-  test('?debug turns debug mode on, and the checkbox turns it off and on', async () => {
-    assert.equal(await page.locator('#demo-debug').isChecked(), false);
-    await page.goto(`${server.url}?debug#demos`);
-    await page.waitForSelector('#status[data-state="ready"]', WAIT);
-    assert.equal(await page.locator('#demo-debug').isChecked(), true);
-    assert.equal(await page.evaluate(() => document.querySelector('#examples-debug').checked), true);
-    await page.locator('#demo-debug').uncheck();
-    assert.equal(new URL(page.url()).searchParams.has('debug'), false);
-    assert.equal(await page.evaluate(() => document.querySelector('#examples-debug').checked), false);
-    await page.locator('#demo-debug').check();
-    assert.equal(new URL(page.url()).searchParams.has('debug'), true);
-    assertNoProblems();
+    // Runs a demo from its form and waits for its result: returns the result
+    // text, its state (ok or error) and the output panel's lines.
+    async function runDemo(name, arg) {
+      const form = page.locator(`form[data-demo="${name}"]`);
+      const before = await page.locator('#log li span').count();
+      if (arg !== undefined) await form.locator('input[name="arg"]').fill(String(arg));
+      await form.locator('button').click();
+      // Done when the run's result line (✔ or ✘) has been added to the log.
+      await page.waitForFunction(
+        ([name, from]) =>
+          [...document.querySelectorAll('#log li span')]
+            .slice(from)
+            .some((s) => s.textContent.startsWith(`✔ ${name}(`) || s.textContent.startsWith(`✘ ${name}(`)),
+        [name, before],
+        WAIT,
+      );
+      const output = form.locator('output');
+      const lines = (await page.locator('#log li span').allInnerTexts()).slice(before);
+      return { state: await output.getAttribute('data-state'), text: await output.innerText(), lines };
+    }
+
+    // Asserts that `expected` occur in `lines` in this order (others may interleave).
+    function assertInOrder(lines, expected) {
+      let at = -1;
+      for (const e of expected) {
+        const i = lines.findIndex((l, k) => k > at && (e instanceof RegExp ? e.test(l) : l === e));
+        assert.ok(i > at, `expected a line matching ${e} after line ${at} in:\n${lines.join('\n')}`);
+        at = i;
+      }
+    }
+
+    function assertNoProblems() {
+      assert.deepEqual(problems, [], problems.join('\n'));
+    }
+
+    test("the demos are the page's second tab, shown by #demos", async () => {
+      assert.equal(await page.locator('#tab-demos').getAttribute('aria-selected'), 'true');
+      assert.equal(await page.locator('#panel-checker').isVisible(), false);
+      assertNoProblems();
+    });
+
+    test('the page loads the wasm module and names its backend', async () => {
+      assert.match(await page.locator('#backend').innerText(), /^emscripten-fiber\/js-event-loop$/);
+      assert.equal(
+        await page.evaluate(() => crossOriginIsolated),
+        true,
+        'COOP/COEP make the page cross-origin isolated',
+      );
+      assertNoProblems();
+    });
+
+    test('demo_tasks prints each worker and returns the count', async () => {
+      const { state, text, lines } = await runDemo('demo_tasks', 5);
+      assert.equal(state, 'ok', text);
+      assert.match(text, /^returned 5 after \d+\.\d\d s$/);
+      for (let i = 1; i <= 5; i++)
+        assertInOrder(lines, [
+          new RegExp(`^worker ${i} started, sleeping \\d+ ms$`),
+          new RegExp(`^worker ${i} done after \\d+\\.\\d\\d s$`),
+        ]);
+      assertInOrder(lines, [
+        '▶ demo_tasks(5)',
+        /^all 5 workers done in \d+\.\d\d s; their sleeps add up to 1\.71 s$/,
+        /^✔ demo_tasks\(5\) returned 5 after /,
+      ]);
+      assertNoProblems();
+    });
+
+    test('demo_tasks rejects a bad count with a CorioError', async () => {
+      const { state, text } = await runDemo('demo_tasks', 0);
+      assert.equal(state, 'error');
+      assert.equal(text, 'CorioError CORIO_EINVAL (-3): n must be 1..10, got 0');
+      assertNoProblems();
+    });
+
+    test('demo_timeout times out, cancels the slow job and fails with CORIO_ETIMEDOUT', async () => {
+      const { state, text, lines } = await runDemo('demo_timeout', 200);
+      assert.equal(state, 'error');
+      assert.equal(text, 'CorioError CORIO_ETIMEDOUT (-2): timed out');
+      assertInOrder(lines, [
+        'waiting for the slow job at most 200 ms',
+        'slow job: started, needs 1.00 s',
+        'slow job: cancelled, cleaning up',
+        'wait_for timed out; the job was cancelled: yes',
+        /^✘ demo_timeout\(200\) failed after .*CORIO_ETIMEDOUT/,
+      ]);
+      assertNoProblems();
+    });
+
+    test("demo_timeout returns the job's result when the limit is long enough", async () => {
+      const { state, text, lines } = await runDemo('demo_timeout', 5000);
+      assert.equal(state, 'ok', text);
+      assert.match(text, /^returned 42 after /);
+      assertInOrder(lines, ['slow job: finished', 'the job finished in time with 42']);
+      assertNoProblems();
+    });
+
+    test('demo_cancel cancels the ticker and shows its cleanup', async () => {
+      const { state, text, lines } = await runDemo('demo_cancel', 250);
+      assert.equal(state, 'ok', text);
+      assert.match(text, /^returned 0 after /);
+      assertInOrder(lines, [
+        'main: cancelling ticker after 250 ms',
+        'ticker: cancelled (stopped by main), cleaning up...',
+        /^ticker: cleanup done after \d+ ticks$/,
+        'main: ticker ended cancelled: stopped by main',
+      ]);
+      assertNoProblems();
+    });
+
+    test('output arrives while a demo runs, and demos can overlap', async () => {
+      // An interval counts turns of the page's event loop; each output line
+      // records the count when it was added.
+      await page.evaluate(() => {
+        window.turns = 0;
+        window.turnTimer = setInterval(() => window.turns++, 5);
+        window.lineTurns = [];
+        new MutationObserver((records) => {
+          for (const r of records)
+            for (const n of r.addedNodes) window.lineTurns.push([n.lastChild.textContent, window.turns]);
+        }).observe(document.querySelector('#log'), { childList: true });
+      });
+      const tasks = page.locator('form[data-demo="demo_tasks"]');
+      const cancel = page.locator('form[data-demo="demo_cancel"]');
+      await tasks.locator('input').fill('10');
+      await cancel.locator('input').fill('200');
+      await tasks.locator('button').click();
+      await cancel.locator('button').click();
+      for (const form of [tasks, cancel]) await form.locator('output[data-state="ok"]').waitFor(WAIT);
+      const lineTurns = await page.evaluate(() => {
+        clearInterval(window.turnTimer);
+        return window.lineTurns;
+      });
+      const turnOf = (re) => lineTurns.find(([t]) => re.test(t))?.[1];
+      const firstDone = turnOf(/worker 3 done/),
+        result = turnOf(/✔ demo_tasks\(10\)/);
+      assert.ok(firstDone !== undefined && result !== undefined, JSON.stringify(lineTurns));
+      assert.ok(result > firstDone, 'the page ran between the first worker line and the result');
+      assert.ok(turnOf(/✔ demo_cancel\(200\)/) !== undefined);
+      assertNoProblems();
+    });
+
+    test("the task list shows the running demo's tasks live, and none once it ended", async () => {
+      const seen = [];
+      await page.exposeFunction('sawDump', (text) => seen.push(text));
+      await page.evaluate(() =>
+        new MutationObserver(() => window.sawDump(document.querySelector('#task-dump').textContent)).observe(
+          document.querySelector('#task-dump'),
+          { childList: true, characterData: true, subtree: true },
+        ),
+      );
+      const { state } = await runDemo('demo_cancel', 300);
+      assert.equal(state, 'ok');
+      assert.ok(
+        seen.some((t) => /^task ticker: waiting on a sleep, created at examples\/web_demo\.c:\d+$/m.test(t)),
+        `the ticker was listed while it ran:\n${seen.join('\n--\n')}`,
+      );
+      assert.equal(await page.locator('#task-dump').innerText(), 'No task is running.');
+      assertNoProblems();
+    });
+
+    test('?debug turns debug mode on, and the checkbox turns it off and on', async () => {
+      assert.equal(await page.locator('#demo-debug').isChecked(), false);
+      await page.goto(`${server.url}?debug#demos`);
+      await page.waitForSelector('#status[data-state="ready"]', WAIT);
+      assert.equal(await page.locator('#demo-debug').isChecked(), true);
+      assert.equal(await page.evaluate(() => document.querySelector('#examples-debug').checked), true);
+      await page.locator('#demo-debug').uncheck();
+      assert.equal(new URL(page.url()).searchParams.has('debug'), false);
+      assert.equal(await page.evaluate(() => document.querySelector('#examples-debug').checked), false);
+      await page.locator('#demo-debug').check();
+      assert.equal(new URL(page.url()).searchParams.has('debug'), true);
+      assertNoProblems();
+    });
   });
-});

@@ -17,13 +17,23 @@ import { createServer } from 'node:http';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  assertResult, checkGetOk, checkPostEcho, checkSlowBigBody, parseOutput, useServers,
+  assertResult,
+  checkGetOk,
+  checkPostEcho,
+  checkSlowBigBody,
+  parseOutput,
+  useServers,
 } from '../node/lib/stream_client.mjs';
 import { launchChromium, missingPrerequisite } from './lib/chromium.mjs';
 
 const T = { timeout: 30_000 };
 const root = new URL('../../', import.meta.url);
-const TYPES = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+const TYPES = {
+  '.html': 'text/html',
+  '.mjs': 'text/javascript',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+};
 
 async function missing() {
   if (!existsSync(new URL('build/wasm/stream_client.mjs', root)))
@@ -58,86 +68,92 @@ async function startPageServer() {
 
 const why = await missing();
 if (why) test('the browser carrier tests have what they need', () => assert.fail(why));
-else describe('the fetch() carrier in Chromium', { timeout: 180_000 }, () => {
-  const srv = useServers({ watched: false });
-  let pages, browser, page;
-  const problems = [];
+else
+  describe('the fetch() carrier in Chromium', { timeout: 180_000 }, () => {
+    const srv = useServers({ watched: false });
+    let pages, browser, page;
+    const problems = [];
 
-  before(async () => {
-    pages = await startPageServer();
-    browser = await launchChromium();
-    page = await browser.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(pages.url);
-    // One module for every run, as a page would have.
-    await page.evaluate(async () => {
-      const { load } = await import('/npm/corio.mjs');
-      const factory = (await import('/build/wasm/stream_client.mjs')).default;
-      window.out = [];
-      window.client = await load({ factory, print: (l) => window.out.push(l), printErr: (l) => window.out.push(l) });
+    before(async () => {
+      pages = await startPageServer();
+      browser = await launchChromium();
+      page = await browser.newPage();
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      await page.goto(pages.url);
+      // One module for every run, as a page would have.
+      await page.evaluate(async () => {
+        const { load } = await import('/npm/corio.mjs');
+        const factory = (await import('/build/wasm/stream_client.mjs')).default;
+        window.out = [];
+        window.client = await load({ factory, print: (l) => window.out.push(l), printErr: (l) => window.out.push(l) });
+      });
     });
+
+    after(async () => {
+      await browser?.close();
+      await pages?.close();
+    });
+
+    // Runs the exported client with `args` in the page; its output, parsed.
+    async function run(...args) {
+      const output = await page.evaluate(async (args) => {
+        window.out = [];
+        window.streamClientArgs = () => args.join('\n');
+        await window.client.run('stream_client');
+        return window.out.join('\n');
+      }, args.map(String));
+      return parseOutput(output);
+    }
+
+    test('a GET to another origin with CORS headers reads its response', T, async () => {
+      const r = await checkGetOk(run, srv, '/200');
+      assert.equal(r.head[0], 'HTTP/1.1 200 OK');
+      assert.equal(r.head.at(-1), 'Connection: close');
+    });
+
+    test('a POST with its own Content-Type passes the preflight and is echoed', T, () => checkPostEcho(run, srv));
+
+    test('a big body read slowly arrives whole and in order', T, () => checkSlowBigBody(run, srv));
+
+    // Counts the fixtures' requests for `path` during fn().
+    async function requestsFor(path, fn) {
+      srv.fixtures.resetStats();
+      const r = await fn();
+      return { r, count: srv.fixtures.stats()[path] ?? 0 };
+    }
+
+    test('a server without CORS headers is CORIO_ENETWORK, saying why it may be, fetched once', T, async () => {
+      const { r, count } = await requestsFor('/nocors/200', () => run('get', srv.host, srv.port, '/nocors/200'));
+      assertResult(r, 'CORIO_ENETWORK');
+      assert.match(
+        r.result.message,
+        /answered without allowing cross-origin reads; run `npm start` to check it through the relay/,
+      );
+      assert.equal(count, 1, 'the URL was fetched once');
+    });
+
+    test('a redirect is CORIO_ECORS: reachable, and the browser lets a page read nothing more', T, async () => {
+      const r = await run('get', srv.host, srv.port, '/301');
+      assertResult(r, 'CORIO_ECORS');
+      assert.match(
+        r.result.message,
+        /: reachable; this site does not let pages read its status — run `npm start` to check it through the relay$/,
+      );
+    });
+
+    test('a refused port is CORIO_ENETWORK: the browser does not say why', T, async () => {
+      const r = await run('get', srv.host, srv.portOf('refused'), '/');
+      assertResult(r, 'CORIO_ENETWORK');
+      assert.match(r.result.message, /the browser does not say whether/);
+    });
+
+    test('bytes that are not an HTTP request are CORIO_ENOTSUP', T, async () => {
+      assertResult(await run('raw', srv.host, srv.portOf('banner'), 'hello\\r\\n'), 'CORIO_ENOTSUP');
+    });
+
+    test('start_server is CORIO_ENOTSUP', T, async () => {
+      assertResult(await run('serve', '127.0.0.1'), 'CORIO_ENOTSUP');
+    });
+
+    test('nothing went wrong in the page', () => assert.deepEqual(problems, []));
   });
-
-  after(async () => {
-    await browser?.close();
-    await pages?.close();
-  });
-
-  // Runs the exported client with `args` in the page; its output, parsed.
-  async function run(...args) {
-    const output = await page.evaluate(async (args) => {
-      window.out = [];
-      window.streamClientArgs = () => args.join('\n');
-      await window.client.run('stream_client');
-      return window.out.join('\n');
-    }, args.map(String));
-    return parseOutput(output);
-  }
-
-  test('a GET to another origin with CORS headers reads its response', T, async () => {
-    const r = await checkGetOk(run, srv, '/200');
-    assert.equal(r.head[0], 'HTTP/1.1 200 OK');
-    assert.equal(r.head.at(-1), 'Connection: close');
-  });
-
-  test('a POST with its own Content-Type passes the preflight and is echoed', T, () => checkPostEcho(run, srv));
-
-  test('a big body read slowly arrives whole and in order', T, () => checkSlowBigBody(run, srv));
-
-  // Counts the fixtures' requests for `path` during fn().
-  async function requestsFor(path, fn) {
-    srv.fixtures.resetStats();
-    const r = await fn();
-    return { r, count: srv.fixtures.stats()[path] ?? 0 };
-  }
-
-  test('a server without CORS headers is CORIO_ENETWORK, saying why it may be, fetched once', T, async () => {
-    const { r, count } = await requestsFor('/nocors/200', () => run('get', srv.host, srv.port, '/nocors/200'));
-    assertResult(r, 'CORIO_ENETWORK');
-    assert.match(r.result.message, /answered without allowing cross-origin reads; run `npm start` to check it through the relay/);
-    assert.equal(count, 1, 'the URL was fetched once');
-  });
-
-  test('a redirect is CORIO_ECORS: reachable, and the browser lets a page read nothing more', T, async () => {
-    const r = await run('get', srv.host, srv.port, '/301');
-    assertResult(r, 'CORIO_ECORS');
-    assert.match(r.result.message,
-      /: reachable; this site does not let pages read its status — run `npm start` to check it through the relay$/);
-  });
-
-  test('a refused port is CORIO_ENETWORK: the browser does not say why', T, async () => {
-    const r = await run('get', srv.host, srv.portOf('refused'), '/');
-    assertResult(r, 'CORIO_ENETWORK');
-    assert.match(r.result.message, /the browser does not say whether/);
-  });
-
-  test('bytes that are not an HTTP request are CORIO_ENOTSUP', T, async () => {
-    assertResult(await run('raw', srv.host, srv.portOf('banner'), 'hello\\r\\n'), 'CORIO_ENOTSUP');
-  });
-
-  test('start_server is CORIO_ENOTSUP', T, async () => {
-    assertResult(await run('serve', '127.0.0.1'), 'CORIO_ENOTSUP');
-  });
-
-  test('nothing went wrong in the page', () => assert.deepEqual(problems, []));
-});

@@ -24,8 +24,11 @@ describe('a native server out of descriptors', () => {
   let r, how;
 
   before(async () => {
-    const make = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'build/native/accept_emfile'],
-      { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const make = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'build/native/accept_emfile'], {
+      cwd: repo,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     assert.equal(make.status, 0, `building accept_emfile failed:\n${make.stdout}${make.stderr}`);
     r = await runNative(program, [], { timeoutMs: TIMEOUT_MS });
     how = `${describeNativeEnd(r)}\n--- output ---\n${r.output}`;

@@ -10,10 +10,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const all = (...args) => spawnSync(process.execPath, ['bench/all.mjs', ...args, '--dry-run'],
-  { cwd: ROOT, encoding: 'utf8' });
-const commands = (r) => Object.fromEntries(r.stdout.trim().split('\n')
-  .map((l) => l.split(' ')).map(([, script, ...args]) => [script, args]));
+const all = (...args) =>
+  spawnSync(process.execPath, ['bench/all.mjs', ...args, '--dry-run'], { cwd: ROOT, encoding: 'utf8' });
+const commands = (r) =>
+  Object.fromEntries(
+    r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '))
+      .map(([, script, ...args]) => [script, args]),
+  );
 
 test('npm run bench runs bench/all.mjs, which has no build of its own to skip flags', () => {
   const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'));
@@ -22,8 +28,13 @@ test('npm run bench runs bench/all.mjs, which has no build of its own to skip fl
 
 test('--quick reaches every script, --no-build too (the build ran once before)', () => {
   const c = commands(all('--quick'));
-  assert.deepEqual(Object.keys(c), ['bench/run.mjs', 'bench/http_fanout.mjs', 'bench/cli_one_url.mjs',
-    'bench/subprocess.mjs', 'bench/checker_million.mjs']);
+  assert.deepEqual(Object.keys(c), [
+    'bench/run.mjs',
+    'bench/http_fanout.mjs',
+    'bench/cli_one_url.mjs',
+    'bench/subprocess.mjs',
+    'bench/checker_million.mjs',
+  ]);
   for (const args of Object.values(c)) {
     assert.ok(args.includes('--quick'));
     assert.ok(args.includes('--no-build'));
@@ -49,14 +60,19 @@ test("a script's own flags reach it alone", () => {
 test('every script accepts what it is handed (its --describe lists each flag)', () => {
   const c = commands(all('--quick', '--reps=2', '--urls=5', '--concurrency=2', '--delay=1', '--timeout=9'));
   for (const [script, args] of Object.entries(c)) {
-    const { flags } = JSON.parse(spawnSync(process.execPath, [script, '--describe'], { cwd: ROOT, encoding: 'utf8' }).stdout);
+    const { flags } = JSON.parse(
+      spawnSync(process.execPath, [script, '--describe'], { cwd: ROOT, encoding: 'utf8' }).stdout,
+    );
     for (const a of args) assert.ok(flags.includes(a.split('=')[0]), `${script} does not take ${a}`);
   }
 });
 
 test('an unknown flag, workload or impl exits 2 naming it', () => {
-  for (const [arg, words] of [['--bogus', /unknown argument --bogus/], ['--only=nope', /unknown workload nope/],
-    ['--impls=nope', /unknown impl nope/]]) {
+  for (const [arg, words] of [
+    ['--bogus', /unknown argument --bogus/],
+    ['--only=nope', /unknown workload nope/],
+    ['--impls=nope', /unknown impl nope/],
+  ]) {
     const r = all(arg);
     assert.equal(r.status, 2);
     assert.match(r.stderr, words);

@@ -17,8 +17,11 @@ import { startFixtures } from '../fixtures/http_fixture.mjs';
 
 const fixtures = await startFixtures();
 after(() => fixtures.close());
-const FIXTURE_ARGS = [`--fixture=${fixtures.base}`, `--fixture-banner=${fixtures.urls.banner}`,
-  `--fixture-refused=${fixtures.urls.refused}`];
+const FIXTURE_ARGS = [
+  `--fixture=${fixtures.base}`,
+  `--fixture-banner=${fixtures.urls.banner}`,
+  `--fixture-refused=${fixtures.urls.refused}`,
+];
 
 const build = new URL('../../build/', import.meta.url);
 const nativeBin = fileURLToPath(new URL('native/corio-tests', build));
@@ -27,7 +30,11 @@ const TIMEOUT_MS = 20_000;
 const CONCURRENCY = 2; // the CI machine has two cores
 
 // The names the runner prints for `--list`, one per line.
-const parseList = (output) => output.split('\n').map((l) => l.trim()).filter(Boolean);
+const parseList = (output) =>
+  output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 // A C test passed if its runner exited 0 and said so.
 function assertPassed(name, r, how) {
@@ -37,8 +44,7 @@ function assertPassed(name, r, how) {
 
 // Lists the tests of one build, or returns the reason it cannot.
 async function listTests(path, list) {
-  if (!existsSync(path))
-    return { error: `${path} is missing: run make -f emscripten.mk native-tests wasm-tests` };
+  if (!existsSync(path)) return { error: `${path} is missing: run make -f emscripten.mk native-tests wasm-tests` };
   const r = await list();
   if (r.status !== 0) return { error: `listing the tests of ${path} failed\n${r.output}` };
   return { names: parseList(r.output) };
@@ -76,7 +82,12 @@ describe('native, all in one process', () => {
   test('every C test passes after the others', async () => {
     if (nativeList.error) assert.fail(nativeList.error);
     const r = await runNative(nativeBin, FIXTURE_ARGS, { timeoutMs: 120_000 });
-    assert.ok(r.status === 0 && new RegExp(`^${nativeList.names.length} passed, 0 failed$`, 'm').test(r.output),
-      `${describeNativeEnd(r)}\n--- failures ---\n${r.output.split('\n').filter((l) => !l.startsWith('ok ')).join('\n')}`);
+    assert.ok(
+      r.status === 0 && new RegExp(`^${nativeList.names.length} passed, 0 failed$`, 'm').test(r.output),
+      `${describeNativeEnd(r)}\n--- failures ---\n${r.output
+        .split('\n')
+        .filter((l) => !l.startsWith('ok '))
+        .join('\n')}`,
+    );
   });
 });

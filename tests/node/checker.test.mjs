@@ -17,7 +17,9 @@ import { startProxy } from '../fixtures/proxy_fixture.mjs';
 import { makeTestCertificates } from './lib/tls_certs.mjs';
 
 let fixtures;
-before(async () => { fixtures = await startFixtures(); });
+before(async () => {
+  fixtures = await startFixtures();
+});
 after(() => fixtures.close());
 
 const url = (path) => new URL(path, fixtures.base).href;
@@ -49,7 +51,11 @@ function assertWellFormed(r, index, u) {
 
 // The most checks whose [started, ended] intervals overlap at one moment.
 function maxOverlap(results) {
-  const events = results.flatMap((r) => [[r.started, 1], [r.ended, -1]])
+  const events = results
+    .flatMap((r) => [
+      [r.started, 1],
+      [r.ended, -1],
+    ])
     .sort((a, b) => a[0] - b[0] || a[1] - b[1]); // an end before a start at the same time
   let now = 0;
   let max = 0;
@@ -153,7 +159,10 @@ test('sequential checks one URL after the other; concurrent checks them at once'
   for (let i = 1; i < seq.length; i++) assert.ok(seq[i].started >= seq[i - 1].ended);
   assert.ok(seqMs >= 290, `sequential took ${seqMs} ms`);
   const [conc, concMs] = await elapsed(() => checkUrls(urls, { mode: 'concurrent' }));
-  assert.ok(conc.every((r) => r.started < conc[1].ended), 'every check began before the first ended');
+  assert.ok(
+    conc.every((r) => r.started < conc[1].ended),
+    'every check began before the first ended',
+  );
   assert.ok(concMs < seqMs, `concurrent ${concMs} ms, sequential ${seqMs} ms`);
 });
 
@@ -162,8 +171,14 @@ test('results are handed on as they complete; the array is in input order', asyn
   const order = [];
   const results = await checkUrls(urls, { onResult: (r) => order.push(r.index) });
   assert.deepEqual(order, [1, 2, 0]);
-  assert.deepEqual(results.map((r) => r.index), [0, 1, 2]);
-  assert.deepEqual(results.map((r) => r.url), urls);
+  assert.deepEqual(
+    results.map((r) => r.index),
+    [0, 1, 2],
+  );
+  assert.deepEqual(
+    results.map((r) => r.url),
+    urls,
+  );
   const iterated = [];
   for await (const r of iterateChecks(urls)) iterated.push(r.index);
   assert.deepEqual(iterated, [1, 2, 0]);
@@ -187,7 +202,10 @@ test('progress: onStart and onResult once per URL, in that order; onProgress cou
     assert.ok(events.indexOf(starts[0]) < events.indexOf(ends[0]));
   }
   const counts = events.filter(([k]) => k === 'progress');
-  assert.deepEqual(counts.map(([, d, t]) => [d, t]), urls.map((_, i) => [i + 1, urls.length]));
+  assert.deepEqual(
+    counts.map(([, d, t]) => [d, t]),
+    urls.map((_, i) => [i + 1, urls.length]),
+  );
   assert.equal(results.length, urls.length);
 });
 
@@ -196,9 +214,14 @@ test('aborting the signal ends the run with a result for every URL', async () =>
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 300);
   const seen = [];
-  const [results, ms] = await elapsed(() => checkUrls(urls, {
-    concurrency: 2, timeout: 0, signal: controller.signal, onResult: (r) => seen.push(r.index),
-  }));
+  const [results, ms] = await elapsed(() =>
+    checkUrls(urls, {
+      concurrency: 2,
+      timeout: 0,
+      signal: controller.signal,
+      onResult: (r) => seen.push(r.index),
+    }),
+  );
   assert.ok(ms < 3000, `the run took ${ms} ms after the abort`);
   assert.equal(results.length, urls.length);
   results.forEach((r, i) => assertWellFormed(r, i, urls[i]));
@@ -243,9 +266,15 @@ test('leaving iterateChecks early cancels the checks still running', async () =>
 
 test('a listener that throws stops the run and the call rejects with its error', async () => {
   const boom = new Error('listener failed');
-  await assert.rejects(checkUrls([url('200'), url('hang')], {
-    timeout: 0, onResult: () => { throw boom; },
-  }), (e) => e === boom);
+  await assert.rejects(
+    checkUrls([url('200'), url('hang')], {
+      timeout: 0,
+      onResult: () => {
+        throw boom;
+      },
+    }),
+    (e) => e === boom,
+  );
 });
 
 test('an empty list gives no results; bad arguments are refused', async () => {
@@ -297,7 +326,10 @@ test('checkUrls takes an async iterable; each result in input order', async () =
     yield 'ftp://bad';
   }
   const results = await checkUrls(urls(), { concurrency: 2 });
-  assert.deepEqual(results.map((r) => r.status), [200, 404, null]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    [200, 404, null],
+  );
   assert.equal(results[2].error.codeName, 'CORIO_EINVAL');
 });
 
@@ -322,13 +354,17 @@ test('many URLs at once: every one answers', async () => {
   results.forEach((r, i) => assert.equal(r.status, 200 + (i % 3), JSON.stringify(r)));
 });
 
-describe('over the fetch() carrier (the browser\'s transport)', () => {
+describe("over the fetch() carrier (the browser's transport)", () => {
   let corio;
-  before(async () => { corio = await load({ corioTransport: 'fetch' }); });
+  before(async () => {
+    corio = await load({ corioTransport: 'fetch' });
+  });
 
   test('statuses and errors as fetch() reports them', async () => {
     const cases = [
-      ['200', '200 OK'], ['404', '404 Not Found'], ['status/503', '503 Service Unavailable'],
+      ['200', '200 OK'],
+      ['404', '404 Not Found'],
+      ['status/503', '503 Service Unavailable'],
       // Node's fetch() shows a redirect under redirect: "manual"; a browser hides it.
       ['301', '301 Moved Permanently'],
       ['garbage', 'CORIO_EPROTO'],
@@ -353,7 +389,10 @@ describe('over the fetch() carrier (the browser\'s transport)', () => {
     // the timeout, and none times out.
     const urls = Array.from({ length: 30 }, (_, i) => url(`slow?ms=200&i=${i}`));
     const [results, ms] = await elapsed(() => checkUrls(urls, { corio, concurrency: 30, timeout: 0.5 }));
-    assert.deepEqual(results.filter((r) => r.status !== 200).map((r) => r.error?.message), []);
+    assert.deepEqual(
+      results.filter((r) => r.status !== 200).map((r) => r.error?.message),
+      [],
+    );
     assert.equal(maxOverlap(results), 6);
     assert.ok(ms >= 950, `the run took ${ms} ms`);
   });
@@ -361,7 +400,9 @@ describe('over the fetch() carrier (the browser\'s transport)', () => {
   test('an answer the browser hides is "hidden", with no made-up status', async (t) => {
     // Node's fetch() knows no CORS: answer /nocors/ URLs as a browser does.
     const realFetch = globalThis.fetch;
-    t.after(() => { globalThis.fetch = realFetch; });
+    t.after(() => {
+      globalThis.fetch = realFetch;
+    });
     globalThis.fetch = async (target, init) => {
       const path = new URL(target).pathname;
       if (path === '/nocors/200') return { type: 'opaque', status: 0, body: null, headers: new Headers() };
@@ -383,7 +424,7 @@ describe('over the fetch() carrier (the browser\'s transport)', () => {
   });
 });
 
-test('a timeout beyond setTimeout\'s 24.8-day bound waits quietly (no timer firing at once)', async () => {
+test("a timeout beyond setTimeout's 24.8-day bound waits quietly (no timer firing at once)", async () => {
   const warnings = [];
   const onWarning = (w) => warnings.push(w.name);
   process.on('warning', onWarning);
@@ -392,7 +433,10 @@ test('a timeout beyond setTimeout\'s 24.8-day bound waits quietly (no timer firi
     setTimeout(() => controller.abort(), 400);
     const [r] = await checkUrls([fixtures.urls.hang], { timeout: 3e6, signal: controller.signal });
     assert.equal(r.error?.codeName, 'CORIO_ECANCELLED');
-    assert.deepEqual(warnings.filter((n) => n === 'TimeoutOverflowWarning'), []);
+    assert.deepEqual(
+      warnings.filter((n) => n === 'TimeoutOverflowWarning'),
+      [],
+    );
   } finally {
     process.off('warning', onWarning);
   }
@@ -403,7 +447,10 @@ describe('redirects and the URL checked', () => {
     const [r] = await checkUrls([url('/301')], { follow: true, timeout: 5 });
     assert.equal(r.status, 200);
     assert.equal(r.checkedUrl, url('/301'));
-    assert.deepEqual(r.redirects, [{ url: url('/301'), status: 301 }, { url: url('/200'), status: 200 }]);
+    assert.deepEqual(r.redirects, [
+      { url: url('/301'), status: 301 },
+      { url: url('/200'), status: 200 },
+    ]);
   });
 
   test('without follow, the redirect is the result and there is no chain', async () => {
@@ -448,8 +495,10 @@ describe('network options (Node): insecure, ca, proxy', () => {
       const [via] = await checkUrls([url('200')], { timeout: 5, network: { proxy: proxy.url } });
       assert.equal(via.status, 200);
       assert.deepEqual(proxy.tunnels, [new URL(url('200')).host]);
-      const [direct] = await checkUrls([url('200')], { timeout: 5,
-        network: { proxy: proxy.url, noProxy: ['127.0.0.1'] } });
+      const [direct] = await checkUrls([url('200')], {
+        timeout: 5,
+        network: { proxy: proxy.url, noProxy: ['127.0.0.1'] },
+      });
       assert.equal(direct.status, 200);
       assert.equal(proxy.tunnels.length, 1);
     } finally {

@@ -46,22 +46,32 @@ async function startHttps() {
   return {
     url: `https://127.0.0.1:${server.address().port}/`,
     caFile: certs.caFile,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => { certs.remove(); resolve(); });
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          certs.remove();
+          resolve();
+        });
+      }),
   };
 }
 
 /** Runs the CLI; resolves to {code, stdout, stderr}. stdin: a string, or null for none (closed). */
 function cli(args, { stdin = null, timeoutMs = 20_000, env = {} } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...withoutProxies(process.env), ...env } });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...withoutProxies(process.env), ...env },
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`corio-check ${args.join(' ')} did not end in ${timeoutMs} ms\n${stderr}`));
@@ -111,11 +121,30 @@ test('json: every result with its fields, in input order', async () => {
   const r = await cli(['--format', 'json', ...urls]);
   assert.equal(r.code, 1);
   const results = json(r);
-  assert.deepEqual(results.map((x) => x.url), urls);
-  assert.deepEqual(results.map((x) => x.index), [0, 1, 2]);
-  assert.deepEqual(Object.keys(results[0]).sort(),
-    ['attempts', 'checkedUrl', 'ended', 'error', 'hidden', 'index', 'ms', 'ok', 'reason', 'redirects', 'started',
-      'status', 'timings', 'url']);
+  assert.deepEqual(
+    results.map((x) => x.url),
+    urls,
+  );
+  assert.deepEqual(
+    results.map((x) => x.index),
+    [0, 1, 2],
+  );
+  assert.deepEqual(Object.keys(results[0]).sort(), [
+    'attempts',
+    'checkedUrl',
+    'ended',
+    'error',
+    'hidden',
+    'index',
+    'ms',
+    'ok',
+    'reason',
+    'redirects',
+    'started',
+    'status',
+    'timings',
+    'url',
+  ]);
   assert.equal(results[0].status, 200);
   assert.equal(results[0].ok, true);
   assert.ok(results[0].ms >= 140);
@@ -131,9 +160,15 @@ test('csv: a header and one quoted-as-needed row per URL', async () => {
   assert.equal(r.code, 1);
   const lines = r.stdout.split('\r\n');
   assert.equal(lines.at(-1), '');
-  assert.equal(lines[0], 'index,url,status,reason,ok,hidden,error_code,error_message,started_ms,ended_ms,ms,' +
-    'dns_ms,connect_ms,tls_ms,first_byte_ms,attempts');
-  assert.match(lines[1], new RegExp(`^0,${url('200')},200,OK,true,false,,,[\\d.]+,[\\d.]+,[\\d.]+,[\\d.]+,[\\d.]+,[\\d.]+,[\\d.]+,1$`));
+  assert.equal(
+    lines[0],
+    'index,url,status,reason,ok,hidden,error_code,error_message,started_ms,ended_ms,ms,' +
+      'dns_ms,connect_ms,tls_ms,first_byte_ms,attempts',
+  );
+  assert.match(
+    lines[1],
+    new RegExp(`^0,${url('200')},200,OK,true,false,,,[\\d.]+,[\\d.]+,[\\d.]+,[\\d.]+,[\\d.]+,[\\d.]+,[\\d.]+,1$`),
+  );
   const quoted = `"${odd.replace(/"/g, '""')}"`;
   assert.ok(lines[2].startsWith(`1,${quoted},404,Not Found,false,false,,,`), lines[2]);
   assert.equal(lines.length, 4);
@@ -154,8 +189,12 @@ test('table and progress show control characters in URLs and messages as escapes
   const [head, control, bad] = lines;
   assert.match(head, /^URL\s+STATUS\s+DNS\s+CONNECT\s+TLS\s+FIRST BYTE\s+TIME\s+RESULT$/);
   assert.ok(control.startsWith(`http://127.0.0.1:1/${ESCAPED} `), control);
-  assert.ok(control.endsWith(`invalid URL "http://127.0.0.1:1/${ESCAPED}": ` +
-    'it contains a space or a control character (CORIO_EINVAL)'), control);
+  assert.ok(
+    control.endsWith(
+      `invalid URL "http://127.0.0.1:1/${ESCAPED}": ` + 'it contains a space or a control character (CORIO_EINVAL)',
+    ),
+    control,
+  );
   assert.ok(bad.startsWith(`ftp://bad${ESCAPED} `), bad);
   assert.ok(bad.includes(`invalid URL "ftp://bad${ESCAPED}"`), bad);
   assert.ok(!hasControl(r.stderr), JSON.stringify(r.stderr));
@@ -170,8 +209,10 @@ test('csv escapes control characters as the table does, one row per URL', async 
   const rows = r.stdout.split('\r\n');
   assert.equal(rows.length, 4, JSON.stringify(r.stdout));
   assert.ok(!hasControl(r.stdout.replace(/\r\n/g, '')), JSON.stringify(r.stdout));
-  assert.ok(rows[1].startsWith(`0,http://127.0.0.1:1/${ESCAPED},,,false,false,CORIO_EINVAL,"invalid URL ""`),
-    JSON.stringify(rows[1]));
+  assert.ok(
+    rows[1].startsWith(`0,http://127.0.0.1:1/${ESCAPED},,,false,false,CORIO_EINVAL,"invalid URL ""`),
+    JSON.stringify(rows[1]),
+  );
   assert.ok(rows[2].startsWith(`1,${url('200')},200,OK,`), rows[2]);
 });
 
@@ -181,8 +222,15 @@ async function hostileReason() {
   const { createServer: createNet } = await import('node:net');
   const reason = '=HYPERLINK("http://x/")\u202e\u0085';
   const server = createNet((socket) => {
-    socket.on('data', () => socket.end(Buffer.concat([Buffer.from('HTTP/1.1 200 '),
-      Buffer.from(reason, 'utf8'), Buffer.from('\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')])));
+    socket.on('data', () =>
+      socket.end(
+        Buffer.concat([
+          Buffer.from('HTTP/1.1 200 '),
+          Buffer.from(reason, 'utf8'),
+          Buffer.from('\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'),
+        ]),
+      ),
+    );
     socket.on('error', () => {});
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -194,8 +242,7 @@ test('a formula in a reason phrase is neutralised in csv; bidi and C1 controls e
   try {
     const csv = await cli(['--format', 'csv', server.url]);
     assert.equal(csv.code, 0, csv.stderr);
-    assert.ok(csv.stdout.split('\r\n')[1].includes(`,200,"'=HYPERLINK(""http://x/"")\\u202e\\x85",`),
-      csv.stdout);
+    assert.ok(csv.stdout.split('\r\n')[1].includes(`,200,"'=HYPERLINK(""http://x/"")\\u202e\\x85",`), csv.stdout);
     for (const format of ['json', 'jsonl', 'table']) {
       const r = await cli(['--format', format, server.url]);
       assert.equal(r.code, 0, r.stderr);
@@ -221,7 +268,10 @@ test('an invalid URL is reported as such and the others still run', async () => 
   assert.equal(ftp.error.codeName, 'CORIO_EINVAL');
   const table = await cli(['not a url']);
   assert.equal(table.code, 1);
-  assert.match(table.stdout, /invalid URL "https:\/\/not a url\/": it contains a space or a control character \(CORIO_EINVAL\)/);
+  assert.match(
+    table.stdout,
+    /invalid URL "https:\/\/not a url\/": it contains a space or a control character \(CORIO_EINVAL\)/,
+  );
 });
 
 test('URLs from a file: one per line, blank lines and # comments skipped', async () => {
@@ -229,7 +279,10 @@ test('URLs from a file: one per line, blank lines and # comments skipped', async
   await writeFile(file, `# the fixtures\n${url('200')}\n\n   ${url('301')}   # a redirect\r\n#${url('404')}\n`);
   const r = await cli(['--format', 'json', '-f', file, url('empty')]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(json(r).map((x) => x.url), [url('200'), url('301'), url('empty')]);
+  assert.deepEqual(
+    json(r).map((x) => x.url),
+    [url('200'), url('301'), url('empty')],
+  );
 });
 
 test('jsonl: one JSON object per line as each check ends, from a file read as it goes', async () => {
@@ -254,17 +307,26 @@ test('URLs from standard input: piped with no URL arguments, or "-"', async () =
   const input = `${url('200')}\n# skip\n${url('status/201')}\n`;
   const piped = await cli(['--format', 'json'], { stdin: input });
   assert.equal(piped.code, 0, piped.stderr);
-  assert.deepEqual(json(piped).map((x) => x.status), [200, 201]);
+  assert.deepEqual(
+    json(piped).map((x) => x.status),
+    [200, 201],
+  );
   const dash = await cli(['--format', 'json', url('404'), '-'], { stdin: input });
   assert.equal(dash.code, 1);
-  assert.deepEqual(json(dash).map((x) => x.status), [404, 200, 201]);
+  assert.deepEqual(
+    json(dash).map((x) => x.status),
+    [404, 200, 201],
+  );
 });
 
 test('"-f -" reads URLs from standard input, like a "-" argument', async () => {
   const input = `${url('200')}\n# skip\n${url('status/201')}\n`;
   const r = await cli(['--format', 'json', '-f', '-', url('404')], { stdin: input });
   assert.equal(r.code, 1, r.stderr);
-  assert.deepEqual(json(r).map((x) => x.status), [200, 201, 404]);
+  assert.deepEqual(
+    json(r).map((x) => x.status),
+    [200, 201, 404],
+  );
 });
 
 test('sequential mode checks one URL after the other', async () => {
@@ -357,8 +419,13 @@ test('--version and -V print the package version', async () => {
 });
 
 test('a mistyped option gets "did you mean" the closest one', async () => {
-  const cases = [[['--timout', '5'], '--timeout'], [['--formt', 'json'], '--format'],
-    [['--concurency=3'], '--concurrency'], [['--fail-onn', '5xx'], '--fail-on'], [['--insecur'], '--insecure']];
+  const cases = [
+    [['--timout', '5'], '--timeout'],
+    [['--formt', 'json'], '--format'],
+    [['--concurency=3'], '--concurrency'],
+    [['--fail-onn', '5xx'], '--fail-on'],
+    [['--insecur'], '--insecure'],
+  ];
   for (const [args, guess] of cases) {
     const r = await cli([...args, url('200')]);
     assert.equal(r.code, 2);
@@ -370,8 +437,22 @@ test('a mistyped option gets "did you mean" the closest one', async () => {
 
 test('--help shows every option and usage examples', async () => {
   const r = await cli(['--help']);
-  for (const flag of ['--version', '--retry', '--fail-on', '--output', '--proxy', '--noproxy', '--cacert',
-    '--insecure', '--user-agent', '--header', '--request', '--head', '--location', '--max-redirs'])
+  for (const flag of [
+    '--version',
+    '--retry',
+    '--fail-on',
+    '--output',
+    '--proxy',
+    '--noproxy',
+    '--cacert',
+    '--insecure',
+    '--user-agent',
+    '--header',
+    '--request',
+    '--head',
+    '--location',
+    '--max-redirs',
+  ])
     assert.match(r.stdout, new RegExp(`${flag}\\b`));
   assert.match(r.stdout, /^examples:\n  corio-check /m);
 });
@@ -397,8 +478,19 @@ test('--fail-on chooses what sets exit status 1', async () => {
 
 test('--retry checks again after 429/502/503/504 and connection errors, not after other answers', async () => {
   const flaky = (key, fails, status = 503) => url(`flaky?key=${key}&fails=${fails}&status=${status}`);
-  const r = await cli(['--format', 'json', '--retry', '2', '--retry-delay', '0.05',
-    flaky('a', 2), flaky('b', 3, 429), url('404'), fixtures.urls.refused, flaky('c', 1, 502)]);
+  const r = await cli([
+    '--format',
+    'json',
+    '--retry',
+    '2',
+    '--retry-delay',
+    '0.05',
+    flaky('a', 2),
+    flaky('b', 3, 429),
+    url('404'),
+    fixtures.urls.refused,
+    flaky('c', 1, 502),
+  ]);
   const [a, b, notFound, refused, c] = json(r);
   assert.deepEqual([a.status, a.attempts], [200, 3]);
   assert.deepEqual([b.status, b.attempts], [429, 3]); // still failing after 2 retries
@@ -412,8 +504,7 @@ test('--retry checks again after 429/502/503/504 and connection errors, not afte
 
 test('--retry waits --retry-delay, doubled for each next attempt', async () => {
   const started = Date.now();
-  const [r] = json(await cli(['--format', 'json', '--retry', '2', '--retry-delay', '0.3',
-    url('flaky?key=e&fails=2')]));
+  const [r] = json(await cli(['--format', 'json', '--retry', '2', '--retry-delay', '0.3', url('flaky?key=e&fails=2')]));
   const took = Date.now() - started;
   assert.equal(r.attempts, 3);
   assert.ok(took >= 900, `0.3 s + 0.6 s of waiting, but the run took ${took} ms`);
@@ -421,8 +512,10 @@ test('--retry waits --retry-delay, doubled for each next attempt', async () => {
 });
 
 test('--retry with a bad count or delay is a usage error', async () => {
-  for (const [args, message] of [[['--retry', '-1'], /--retry must be a whole number from 0 to 100/],
-    [['--retry-delay', 'x'], /--retry-delay must be a number of seconds >= 0/]]) {
+  for (const [args, message] of [
+    [['--retry', '-1'], /--retry must be a whole number from 0 to 100/],
+    [['--retry-delay', 'x'], /--retry-delay must be a number of seconds >= 0/],
+  ]) {
     const r = await cli([...args, url('200')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, message);
@@ -447,8 +540,10 @@ test('timings: dns <= connect <= tls <= first byte <= total, in JSON and the JS 
   const [r] = json(await cli(['--format', 'json', url('200')]));
   const t = r.timings;
   for (const k of ['dns', 'connect', 'tls', 'firstByte', 'total']) assert.equal(typeof t[k], 'number', k);
-  assert.ok(t.dns <= t.connect && t.connect <= t.tls && t.tls <= t.firstByte && t.firstByte <= t.total,
-    JSON.stringify(t));
+  assert.ok(
+    t.dns <= t.connect && t.connect <= t.tls && t.tls <= t.firstByte && t.firstByte <= t.total,
+    JSON.stringify(t),
+  );
   const refused = json(await cli(['--format', 'json', fixtures.urls.refused]))[0];
   assert.deepEqual([refused.timings.dns, refused.timings.tls, refused.timings.firstByte], [null, null, null]);
 });
@@ -458,7 +553,10 @@ test('timings: dns <= connect <= tls <= first byte <= total, in JSON and the JS 
 test('-L follows a redirect; --max-redirs N stops a longer chain with CORIO_ELIMIT', async () => {
   const followed = json(await cli(['--format', 'json', '-L', '--max-redirs', '1', url('301')]))[0];
   assert.equal(followed.status, 200);
-  assert.deepEqual(followed.redirects.map((h) => h.status), [301, 200]);
+  assert.deepEqual(
+    followed.redirects.map((h) => h.status),
+    [301, 200],
+  );
   const loop = json(await cli(['--format', 'json', '-L', '--max-redirs', '3', url('loop')]))[0];
   assert.equal(loop.error?.codeName, 'CORIO_ELIMIT');
   assert.match(loop.error.message, /more than 3 redirects/);
@@ -513,8 +611,9 @@ test('https through the proxy: TLS runs inside the tunnel, end to end', async (t
   if (!site) return t.skip('openssl is missing');
   const proxy = await startProxy();
   try {
-    const r = json(await cli(['--format', 'json', '--cacert', site.caFile, site.url],
-      { env: { HTTPS_PROXY: proxy.url } }));
+    const r = json(
+      await cli(['--format', 'json', '--cacert', site.caFile, site.url], { env: { HTTPS_PROXY: proxy.url } }),
+    );
     assert.equal(r[0].status, 200, JSON.stringify(r[0].error));
     assert.deepEqual(proxy.tunnels, [new URL(site.url).host]);
   } finally {
@@ -543,7 +642,9 @@ test('on a terminal a live line shows done, in flight, failed and the slowest UR
   const r = await new Promise((resolve) => {
     const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
     child.on('close', (code) => resolve({ code, out }));
   });
   assert.equal(r.code, 1, r.out);
@@ -553,8 +654,9 @@ test('on a terminal a live line shows done, in flight, failed and the slowest UR
 });
 
 test('each result has its phases: first byte and total; no answer is null / "-"', async () => {
-  const [slow, hung, refused, invalid] = json(await cli(['--format', 'json', '-t', '0.4',
-    url('slow?ms=300'), url('hang'), fixtures.urls.refused, 'not a url']));
+  const [slow, hung, refused, invalid] = json(
+    await cli(['--format', 'json', '-t', '0.4', url('slow?ms=300'), url('hang'), fixtures.urls.refused, 'not a url']),
+  );
   assert.ok(slow.timings.firstByte >= 280, JSON.stringify(slow.timings));
   assert.ok(slow.timings.firstByte <= slow.timings.total, JSON.stringify(slow.timings));
   assert.equal(slow.timings.total, slow.ms);
@@ -567,10 +669,19 @@ test('each result has its phases: first byte and total; no answer is null / "-"'
   assert.ok(Number(csv[14]) >= 0 && Number(csv[14]) <= Number(csv[10]), csv.join(',')); // first_byte_ms <= ms
 });
 
-test('--retry honours a 429/503 answer\'s Retry-After instead of --retry-delay; results show it', async () => {
+test("--retry honours a 429/503 answer's Retry-After instead of --retry-delay; results show it", async () => {
   const started = Date.now();
-  const [r] = json(await cli(['--format', 'json', '--retry', '1', '--retry-delay', '0.01',
-    url('flaky?key=ra&fails=1&status=429&retry-after=1')]));
+  const [r] = json(
+    await cli([
+      '--format',
+      'json',
+      '--retry',
+      '1',
+      '--retry-delay',
+      '0.01',
+      url('flaky?key=ra&fails=1&status=429&retry-after=1'),
+    ]),
+  );
   const took = Date.now() - started;
   assert.deepEqual([r.status, r.attempts], [200, 2]);
   assert.ok(took >= 1000, `Retry-After: 1 but the run took ${took} ms`);

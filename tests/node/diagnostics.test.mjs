@@ -50,8 +50,11 @@ const runners = {
 
 describe('diagnostic lines', { concurrency: 2 }, () => {
   before(() => {
-    const make = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'diagnostics-programs'],
-      { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const make = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'diagnostics-programs'], {
+      cwd: repo,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     assert.equal(make.status, 0, `building the programs failed:\n${make.stdout}${make.stderr}`);
   });
 
@@ -73,20 +76,29 @@ describe('diagnostic lines', { concurrency: 2 }, () => {
     test(`a task abandoned not done is reported as destroyed while pending, ${where}`, async () => {
       const r = await run(['pending']);
       ok(r);
-      assert.ok(corioLines(r.output).includes(
-        'corio: Task was destroyed but it is pending! task stubborn, waiting on event ' +
-          `'never', created at ${site('stubborn')}`), r.output);
+      assert.ok(
+        corioLines(r.output).includes(
+          'corio: Task was destroyed but it is pending! task stubborn, waiting on event ' +
+            `'never', created at ${site('stubborn')}`,
+        ),
+        r.output,
+      );
     });
 
     test(`debug mode reports a step and a callback that held the loop too long, ${where}`, async () => {
       const r = await run(['slow'], DEBUG);
       ok(r);
       const said = corioLines(r.output);
-      const step = new RegExp('^corio: Executing <task slow> took 0\\.2[5-9]\\d seconds ' +
-        `\\(resumed from a sleep; created at ${site('step').replace(/\./g, '\\.')}\\)$`);
+      const step = new RegExp(
+        '^corio: Executing <task slow> took 0\\.2[5-9]\\d seconds ' +
+          `\\(resumed from a sleep; created at ${site('step').replace(/\./g, '\\.')}\\)$`,
+      );
       assert.equal(said.filter((l) => step.test(l)).length, 1, r.output);
-      assert.equal(said.filter((l) => /^corio: Executing <Handle \S+> took 0\.1[5-9]\d seconds$/.test(l)).length, 1,
-        r.output);
+      assert.equal(
+        said.filter((l) => /^corio: Executing <Handle \S+> took 0\.1[5-9]\d seconds$/.test(l)).length,
+        1,
+        r.output,
+      );
       assert.equal(said.length, 2, `nothing else: not the 0.05 s step, not the step under 0.3 s\n${r.output}`);
     });
 
@@ -120,8 +132,9 @@ describe('diagnostic lines', { concurrency: 2 }, () => {
   test('debug mode names a call made from a thread that does not own the loop, natively', async () => {
     const r = await runners.natively(['thread'], DEBUG);
     assert.equal(r.status, 0, `${r.how}\n${r.output}`);
-    assert.deepEqual(corioLines(r.output),
-      ['corio: corio_call_soon() was called from a thread that does not own the loop']);
+    assert.deepEqual(corioLines(r.output), [
+      'corio: corio_call_soon() was called from a thread that does not own the loop',
+    ]);
     const quiet = await runners.natively(['thread']);
     assert.deepEqual(corioLines(quiet.output), []);
   });

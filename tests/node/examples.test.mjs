@@ -11,9 +11,15 @@ import { compileWasm, describeWasmEnd, runWasm } from './lib/wasm_program.mjs';
 
 const examples = new URL('../../examples/', import.meta.url);
 const build = new URL('../../build/', import.meta.url);
-const names = readdirSync(examples).filter((f) => f.endsWith('.expected')).map((f) => f.slice(0, -9));
+const names = readdirSync(examples)
+  .filter((f) => f.endsWith('.expected'))
+  .map((f) => f.slice(0, -9));
 
-const lines = (text) => text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
+const lines = (text) =>
+  text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l !== '');
 
 describe('examples print their expected output', { concurrency: 2 }, () => {
   for (const name of names) {

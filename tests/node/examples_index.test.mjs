@@ -23,7 +23,11 @@ describe('dist/examples/index.json', () => {
   test('lists every example program under examples/, by name', () => {
     assert.ok(existsSync(indexUrl), `dist/examples/index.json is missing: ${REBUILD}`);
     const { examples: listed } = JSON.parse(readFileSync(indexUrl, 'utf8'));
-    assert.deepEqual(listed.map((e) => e.name), programs, REBUILD);
+    assert.deepEqual(
+      listed.map((e) => e.name),
+      programs,
+      REBUILD,
+    );
   });
 
   test('gives each the title its file comment starts with', () => {
@@ -34,35 +38,37 @@ describe('dist/examples/index.json', () => {
     }
   });
 
-  test('has each program\'s wasm build and its source beside it', () => {
+  test("has each program's wasm build and its source beside it", () => {
     for (const name of programs) {
       for (const ext of ['mjs', 'wasm'])
         assert.ok(existsSync(new URL(`${name}.${ext}`, dist)), `dist/examples/${name}.${ext} is missing: ${REBUILD}`);
-      assert.equal(readFileSync(new URL(`${name}.c`, dist), 'utf8'),
-        readFileSync(new URL(`${name}.c`, examples), 'utf8'), `dist/examples/${name}.c is stale: ${REBUILD}`);
+      assert.equal(
+        readFileSync(new URL(`${name}.c`, dist), 'utf8'),
+        readFileSync(new URL(`${name}.c`, examples), 'utf8'),
+        `dist/examples/${name}.c is stale: ${REBUILD}`,
+      );
     }
   });
 });
 
 describe('exampleTitle', () => {
-  test('takes the file comment\'s first sentence up to its colon, without the file name', () => {
-    const source = '/*\n * hello.c — the README\'s example: three tasks run concurrently and\n' +
+  test("takes the file comment's first sentence up to its colon, without the file name", () => {
+    const source =
+      "/*\n * hello.c — the README's example: three tasks run concurrently and\n" +
       ' * are gathered.\n */\n#include <stdio.h>\n';
-    assert.equal(exampleTitle(source, 'hello.c'), 'the README\'s example');
+    assert.equal(exampleTitle(source, 'hello.c'), "the README's example");
   });
 
   test('joins the lines of the first sentence', () => {
-    const source = '/*\n * queue.c — a producer and three workers sharing a bounded\n' +
-      ' * queue. More text.\n */\n';
+    const source = '/*\n * queue.c — a producer and three workers sharing a bounded\n' + ' * queue. More text.\n */\n';
     assert.equal(exampleTitle(source, 'queue.c'), 'a producer and three workers sharing a bounded queue');
   });
 
   test('reads // comments too', () => {
-    assert.equal(exampleTitle('// streams.c - open_connection in C.\nint x;\n', 'streams.c'),
-      'open_connection in C');
+    assert.equal(exampleTitle('// streams.c - open_connection in C.\nint x;\n', 'streams.c'), 'open_connection in C');
   });
 
-  test('is the program\'s name when the file has no comment', () => {
+  test("is the program's name when the file has no comment", () => {
     assert.equal(exampleTitle('int main(void) { return 0; }\n', 'bare.c'), 'bare');
   });
 });

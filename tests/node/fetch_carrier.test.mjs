@@ -8,8 +8,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MISSING, assertResult, checkGetOk, checkPostEcho, checkSlowBigBody, loadClient, runClient, runClose,
-  runPausedRead, useServers,
+  MISSING,
+  assertResult,
+  checkGetOk,
+  checkPostEcho,
+  checkSlowBigBody,
+  loadClient,
+  runClient,
+  runClose,
+  runPausedRead,
+  useServers,
 } from './lib/stream_client.mjs';
 
 const T = { timeout: 20_000 };
@@ -137,12 +145,14 @@ describe('the fetch() carrier', { skip: MISSING ?? false, concurrency: 2 }, () =
       // Counts what the carrier takes from the body stream.
       globalThis.fetch = async (...args) => {
         const res = await realFetch(...args);
-        const counted = res.body.pipeThrough(new TransformStream({
-          transform(chunk, out) {
-            pulled += chunk.length;
-            out.enqueue(chunk);
-          },
-        }));
+        const counted = res.body.pipeThrough(
+          new TransformStream({
+            transform(chunk, out) {
+              pulled += chunk.length;
+              out.enqueue(chunk);
+            },
+          }),
+        );
         return new Response(counted, { status: res.status, statusText: res.statusText, headers: res.headers });
       };
       let pulledAtPause;
@@ -153,8 +163,10 @@ describe('the fetch() carrier', { skip: MISSING ?? false, concurrency: 2 }, () =
       }
       // The reader's limit is 16 KiB, so it pauses above 32 KiB buffered;
       // a chunk or two more may be in flight, never the whole body.
-      assert.ok(pulledAtPause !== null && pulledAtPause < 512 * 1024,
-        `the carrier pulled ${pulledAtPause} of 4194304 bytes while C was not reading`);
+      assert.ok(
+        pulledAtPause !== null && pulledAtPause < 512 * 1024,
+        `the carrier pulled ${pulledAtPause} of 4194304 bytes while C was not reading`,
+      );
     });
   });
 });

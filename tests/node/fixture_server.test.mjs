@@ -27,7 +27,10 @@ function get(url, { method = 'GET', headers = {}, body, timeout = 3000, maxHeade
     const fail = (e) => reject(Object.assign(e, { response: snapshot() }));
     const req = request(url, { method, headers, timeout, maxHeaderSize, agent: false }, (res) => {
       response = { status: res.statusCode, headers: res.headers, chunks: [], dataEvents: 0 };
-      res.on('data', (c) => { response.chunks.push(c); response.dataEvents++; });
+      res.on('data', (c) => {
+        response.chunks.push(c);
+        response.dataEvents++;
+      });
       res.on('end', () => resolve(snapshot()));
       res.on('error', fail);
     });
@@ -45,11 +48,23 @@ function exchange(url, text, { timeout = 3000, untilData = false } = {}) {
   return new Promise((resolve) => {
     const chunks = [];
     const result = { ended: false, error: null, timedOut: false };
-    const socket = connect(Number(port), hostname, () => { if (text) socket.write(text); });
-    const timer = setTimeout(() => { result.timedOut = true; socket.destroy(); }, timeout);
-    socket.on('data', (c) => { chunks.push(c); if (untilData) socket.destroy(); });
-    socket.on('end', () => { result.ended = true; });
-    socket.on('error', (e) => { result.error = e; });
+    const socket = connect(Number(port), hostname, () => {
+      if (text) socket.write(text);
+    });
+    const timer = setTimeout(() => {
+      result.timedOut = true;
+      socket.destroy();
+    }, timeout);
+    socket.on('data', (c) => {
+      chunks.push(c);
+      if (untilData) socket.destroy();
+    });
+    socket.on('end', () => {
+      result.ended = true;
+    });
+    socket.on('error', (e) => {
+      result.error = e;
+    });
     socket.on('close', () => {
       clearTimeout(timer);
       resolve({ ...result, data: Buffer.concat(chunks) });
@@ -78,14 +93,33 @@ function isLoopbackUrl(url) {
 
 describe('http_fixture endpoints', () => {
   let f;
-  before(async () => { f = await startFixtures(); });
+  before(async () => {
+    f = await startFixtures();
+  });
   after(() => f?.close());
 
   test('urls name each endpoint by its path on the base, all on loopback', T, () => {
     assert.match(f.base, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     assert.deepEqual(f.bases, [f.base]);
-    for (const name of ['200', '301', '404', '500', 'slow', 'delay', 'hang', 'reset', 'garbage',
-      'long-header', 'chunked', 'big', 'echo', 'loop', 'close-early', 'empty', 'nocors/200'])
+    for (const name of [
+      '200',
+      '301',
+      '404',
+      '500',
+      'slow',
+      'delay',
+      'hang',
+      'reset',
+      'garbage',
+      'long-header',
+      'chunked',
+      'big',
+      'echo',
+      'loop',
+      'close-early',
+      'empty',
+      'nocors/200',
+    ])
       assert.equal(f.urls[name], f.base + name, name);
     assert.notEqual(new URL(f.urls.banner).port, new URL(f.base).port);
     for (const [name, url] of Object.entries(f.urls)) assert.ok(isLoopbackUrl(url), `${name}: ${url}`);
@@ -133,7 +167,9 @@ describe('http_fixture endpoints', () => {
       return performance.now() - start;
     };
     const [slowDefault, slow300, delay300] = await Promise.all([
-      timed(f.urls.slow), timed(`${f.urls.slow}?ms=300`), timed(`${f.urls.delay}?ms=300`),
+      timed(f.urls.slow),
+      timed(`${f.urls.slow}?ms=300`),
+      timed(`${f.urls.delay}?ms=300`),
     ]);
     assert.ok(slowDefault >= 900, `default /slow took ${slowDefault} ms`);
     assert.ok(slow300 >= 250, `/slow?ms=300 took ${slow300} ms`);
@@ -143,14 +179,20 @@ describe('http_fixture endpoints', () => {
 
   test('/hang reads the request and never answers: the client times out', T, async () => {
     const before = f.stats()['/hang'] ?? 0;
-    const e = await get(f.urls.hang, { timeout: 300 }).then(() => null, (err) => err);
+    const e = await get(f.urls.hang, { timeout: 300 }).then(
+      () => null,
+      (err) => err,
+    );
     assert.equal(e?.code, 'TIMEOUT', `expected a client timeout, got ${e?.code ?? 'a response'}`);
     assert.equal(e.response, null);
     assert.equal(f.stats()['/hang'], before + 1); // the request did arrive
   });
 
   test('/reset sends part of a head, then a RST: ECONNRESET, no response', T, async () => {
-    const e = await get(f.urls.reset).then(() => null, (err) => err);
+    const e = await get(f.urls.reset).then(
+      () => null,
+      (err) => err,
+    );
     assert.equal(e?.code, 'ECONNRESET');
     assert.equal(e.response, null);
     const raw = await exchange(`${f.urls.reset}?ms=200`, requestText(f.urls.reset));
@@ -161,15 +203,21 @@ describe('http_fixture endpoints', () => {
   });
 
   test('/reset-body starts a response, then a RST cuts its body', T, async () => {
-    const e = await get(f.urls['reset-body']).then(() => null, (err) => err);
+    const e = await get(f.urls['reset-body']).then(
+      () => null,
+      (err) => err,
+    );
     assert.equal(e?.code, 'ECONNRESET');
     assert.equal(e.response?.status, 200);
     assert.equal(e.response.headers['content-length'], '1024');
     assert.ok(e.response.body.length < 1024);
   });
 
-  test('/garbage answers non-HTTP bytes: Node\'s parser rejects them', T, async () => {
-    const e = await get(f.urls.garbage).then(() => null, (err) => err);
+  test("/garbage answers non-HTTP bytes: Node's parser rejects them", T, async () => {
+    const e = await get(f.urls.garbage).then(
+      () => null,
+      (err) => err,
+    );
     assert.match(e?.code ?? 'none', /^HPE_/);
     const raw = await exchange(f.urls.garbage, requestText(f.urls.garbage));
     assert.equal(raw.data.length, 512);
@@ -180,12 +228,18 @@ describe('http_fixture endpoints', () => {
   test('urls.banner speaks first, an SSH banner, and is no HTTP server', T, async () => {
     const raw = await exchange(f.urls.banner, null, { untilData: true });
     assert.equal(raw.data.toString(), BANNER);
-    const e = await get(f.urls.banner).then(() => null, (err) => err);
+    const e = await get(f.urls.banner).then(
+      () => null,
+      (err) => err,
+    );
     assert.match(e?.code ?? 'none', /^HPE_/);
   });
 
-  test('/long-header overflows Node\'s header limit with a line over 100 KiB', T, async () => {
-    const e = await get(f.urls['long-header']).then(() => null, (err) => err);
+  test("/long-header overflows Node's header limit with a line over 100 KiB", T, async () => {
+    const e = await get(f.urls['long-header']).then(
+      () => null,
+      (err) => err,
+    );
     assert.equal(e?.code, 'HPE_HEADER_OVERFLOW');
     const res = await get(f.urls['long-header'], { maxHeaderSize: 1024 * 1024 });
     assert.equal(res.status, 200);
@@ -222,8 +276,13 @@ describe('http_fixture endpoints', () => {
     const got = await new Promise((resolve, reject) => {
       const req = request({ hostname, port, path: `/big?bytes=${total}`, agent: false }, (res) => {
         let n = 0;
-        res.once('data', () => { res.pause(); setTimeout(() => res.resume(), 300); });
-        res.on('data', (c) => { n += c.length; });
+        res.once('data', () => {
+          res.pause();
+          setTimeout(() => res.resume(), 300);
+        });
+        res.on('data', (c) => {
+          n += c.length;
+        });
         res.on('end', () => resolve(n));
         res.on('error', reject);
       });
@@ -231,15 +290,15 @@ describe('http_fixture endpoints', () => {
       req.end();
     });
     assert.equal(got, total);
-    const left = await exchange(`${f.urls.big}?bytes=${total}`, requestText(`${f.urls.big}?bytes=${total}`),
-      { untilData: true });
+    const left = await exchange(`${f.urls.big}?bytes=${total}`, requestText(`${f.urls.big}?bytes=${total}`), {
+      untilData: true,
+    });
     assert.ok(left.data.length > 0);
     assert.equal((await get(f.urls['200'])).status, 200);
   });
 
   test('/echo streams a POST body back with its type', T, async () => {
-    const small = await get(f.urls.echo, { method: 'POST', body: 'hello',
-      headers: { 'Content-Type': 'text/x-test' } });
+    const small = await get(f.urls.echo, { method: 'POST', body: 'hello', headers: { 'Content-Type': 'text/x-test' } });
     assert.equal(small.body.toString(), 'hello');
     assert.equal(small.headers['content-type'], 'text/x-test');
     assert.equal(small.headers['content-length'], '5');
@@ -255,7 +314,10 @@ describe('http_fixture endpoints', () => {
   });
 
   test('/close-early promises 1024 bytes, sends 16, closes: the body is cut short', T, async () => {
-    const e = await get(f.urls['close-early']).then(() => null, (err) => err);
+    const e = await get(f.urls['close-early']).then(
+      () => null,
+      (err) => err,
+    );
     assert.ok(e, 'the short body was accepted as complete');
     assert.equal(e.response?.status, 200);
     assert.equal(e.response.headers['content-length'], '1024');
@@ -273,15 +335,24 @@ describe('http_fixture endpoints', () => {
   });
 
   test('/stall sends a head and part of the body, then nothing', T, async () => {
-    const e = await get(f.urls.stall, { timeout: 300 }).then(() => null, (err) => err);
+    const e = await get(f.urls.stall, { timeout: 300 }).then(
+      () => null,
+      (err) => err,
+    );
     assert.ok(e, 'the stalled body completed');
     assert.equal(e.response?.status, 200);
     assert.equal(e.response.body.toString(), 'partial body....');
   });
 
   test('HEAD gets the GET headers and no body, everywhere', T, async () => {
-    for (const [path, length] of [['200', '2'], ['empty', '0'], ['big?bytes=1000', '1000'],
-      ['404', '9'], ['chunked', undefined], ['stall', '1024']]) {
+    for (const [path, length] of [
+      ['200', '2'],
+      ['empty', '0'],
+      ['big?bytes=1000', '1000'],
+      ['404', '9'],
+      ['chunked', undefined],
+      ['stall', '1024'],
+    ]) {
       const res = await get(f.base + path, { method: 'HEAD' });
       assert.equal(res.body.length, 0, path);
       assert.equal(res.headers['content-length'], length, path);
@@ -293,13 +364,15 @@ describe('http_fixture endpoints', () => {
   });
 
   test('urls.refused refuses connections', T, async () => {
-    const e = await get(f.urls.refused).then(() => null, (err) => err);
+    const e = await get(f.urls.refused).then(
+      () => null,
+      (err) => err,
+    );
     assert.equal(e?.code, 'ECONNREFUSED');
   });
 
   test('every endpoint sends Access-Control-Allow-Origin: * except under /nocors/', T, async () => {
-    for (const path of ['200', '301', '404', '500', 'empty', 'chunked', 'big?bytes=10',
-      'delay?ms=0', 'status/418']) {
+    for (const path of ['200', '301', '404', '500', 'empty', 'chunked', 'big?bytes=10', 'delay?ms=0', 'status/418']) {
       const open = await get(f.base + path);
       assert.equal(open.headers['access-control-allow-origin'], '*', path);
       const closed = await get(`${f.base}nocors/${path}`);
@@ -307,9 +380,15 @@ describe('http_fixture endpoints', () => {
       assert.equal(closed.headers['access-control-allow-origin'], undefined, `nocors/${path}`);
     }
     for (const path of ['close-early', 'reset-body']) {
-      const open = await get(f.base + path).then(() => null, (e) => e.response);
+      const open = await get(f.base + path).then(
+        () => null,
+        (e) => e.response,
+      );
       assert.equal(open?.headers['access-control-allow-origin'], '*', path);
-      const closed = await get(`${f.base}nocors/${path}`).then(() => null, (e) => e.response);
+      const closed = await get(`${f.base}nocors/${path}`).then(
+        () => null,
+        (e) => e.response,
+      );
       assert.equal(closed?.status, 200, path);
       assert.equal(closed.headers['access-control-allow-origin'], undefined, `nocors/${path}`);
     }
@@ -351,7 +430,11 @@ describe('http_fixture bookkeeping', () => {
       await get(f.urls['200'], { method: 'OPTIONS' });
       await exchange(f.urls.banner, null, { untilData: true });
       assert.deepEqual(f.stats(), {
-        '/200': 2, '/404': 1, '/nocors/200': 1, 'OPTIONS /200': 1, banner: 1,
+        '/200': 2,
+        '/404': 1,
+        '/nocors/200': 1,
+        'OPTIONS /200': 1,
+        banner: 1,
       });
       assert.deepEqual(JSON.parse((await get(f.urls.stats)).body), f.stats());
       f.resetStats();
@@ -372,8 +455,12 @@ describe('http_fixture bookkeeping', () => {
       }
       assert.equal(f.listeners[2].urls['200'], `${f.bases[2]}200`);
       assert.equal(f.listeners[2].urls.banner, f.urls.banner);
-      if (process.platform === 'linux') // all of 127/8 is bindable there
-        assert.deepEqual(f.listeners.map((l) => l.host), ['127.0.0.1', '127.0.0.2', '127.0.0.3']);
+      if (process.platform === 'linux')
+        // all of 127/8 is bindable there
+        assert.deepEqual(
+          f.listeners.map((l) => l.host),
+          ['127.0.0.1', '127.0.0.2', '127.0.0.3'],
+        );
     } finally {
       await f.close();
     }
@@ -402,7 +489,12 @@ describe('http_fixture bookkeeping', () => {
       get(f.urls.stall, { timeout: 0 }),
       get(`${f.urls.slow}?ms=600000`, { timeout: 0 }),
       exchange(f.urls.banner, null, { timeout: 60_000 }),
-    ].map((p) => p.then(() => 'settled', () => 'settled'));
+    ].map((p) =>
+      p.then(
+        () => 'settled',
+        () => 'settled',
+      ),
+    );
     await waitFor(() => {
       const s = f.stats();
       return s['/hang'] && s['/stall'] && s['/slow'] && s.banner;
@@ -413,7 +505,10 @@ describe('http_fixture bookkeeping', () => {
     const took = performance.now() - start;
     assert.ok(took < 5000, `closing took ${took} ms`);
     await f.close(); // twice is fine
-    const e = await get(f.urls['200']).then(() => null, (err) => err);
+    const e = await get(f.urls['200']).then(
+      () => null,
+      (err) => err,
+    );
     assert.equal(e?.code, 'ECONNREFUSED');
   });
 });
@@ -429,7 +524,9 @@ describe('http_fixture.mjs as a command', () => {
         output += d;
         if (output.includes('\n')) resolve({ child, line: output.split('\n')[0] });
       });
-      child.stderr.on('data', (d) => { output += d; });
+      child.stderr.on('data', (d) => {
+        output += d;
+      });
       child.on('close', () => resolve({ child, line: output }));
     });
   }
@@ -454,7 +551,8 @@ describe('http_fixture.mjs as a command', () => {
   test('exits non-zero, saying why, on a non-loopback host', T, async () => {
     const { child, line } = await runScript(['--host', '0.0.0.0']);
     const code = await new Promise((resolve) =>
-      child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve));
+      child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve),
+    );
     assert.notEqual(code, 0);
     assert.match(line, /loopback only/);
   });

@@ -21,8 +21,11 @@ after(() => rmSync(work, { recursive: true, force: true }));
 describe('libFuzzer smoke runs', { concurrency: 2 }, () => {
   before(() => {
     // Incremental: a no-op when `npm test` has built everything already.
-    const make = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'fuzzers'],
-      { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const make = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'fuzzers'], {
+      cwd: repo,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     assert.equal(make.status, 0, `building the fuzzers failed:\n${make.stdout}${make.stderr}`);
     writeSeeds(`${work}/seeds`);
   });
@@ -30,11 +33,16 @@ describe('libFuzzer smoke runs', { concurrency: 2 }, () => {
   for (const name of FUZZERS) {
     test(`fuzz_${name} holds its invariants for ${SECONDS} s`, { timeout: (SECONDS + 60) * 1000 }, async () => {
       const r = await runFuzzer(name, {
-        seconds: SECONDS, corpus: `${work}/corpus/${name}`, seeds: `${work}/seeds/${name}`,
-        artifacts: work, nice: 15,
+        seconds: SECONDS,
+        corpus: `${work}/corpus/${name}`,
+        seeds: `${work}/seeds/${name}`,
+        artifacts: work,
+        nice: 15,
       });
-      assert.ok(r.ok, `fuzz_${name} failed (status ${r.status}, signal ${r.signal}):\n`
-        + r.output.split('\n').slice(-80).join('\n'));
+      assert.ok(
+        r.ok,
+        `fuzz_${name} failed (status ${r.status}, signal ${r.signal}):\n` + r.output.split('\n').slice(-80).join('\n'),
+      );
       // It fuzzed rather than stopping at once.
       assert.ok(r.runs > 1000, `fuzz_${name} ran only ${r.runs} inputs`);
     });

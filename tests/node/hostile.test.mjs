@@ -28,7 +28,7 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 const checkUrlsBin = fileURLToPath(new URL('../../build/native/check_urls', import.meta.url));
 const TIMEOUT = 2; // seconds, per URL
 const LIMIT_MS = TIMEOUT * 1000 * 1.1;
-const QUICK_MS = TIMEOUT * 1000 / 2;
+const QUICK_MS = (TIMEOUT * 1000) / 2;
 
 // What Node's fetch() gives instead of the documented outcome, today.
 const FETCH_GAPS = {
@@ -52,8 +52,11 @@ let hostile;
 
 before(async () => {
   // Incremental: a no-op when `npm test` has built everything already.
-  const make = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'build/native/check_urls', 'dist/corio.mjs'],
-    { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const make = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'build/native/check_urls', 'dist/corio.mjs'], {
+    cwd: repo,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   assert.equal(make.status, 0, `building failed:\n${make.stdout}${make.stderr}`);
   certs = makeTestCertificates();
   const dir = certs && dirname(certs.caFile);
@@ -76,13 +79,17 @@ const outcome = (r) => (r.status ? String(r.status) : r.error);
 // {status, error, ms} or undefined) case by case.
 function assertCases(t, results, gaps = {}) {
   assert.equal(results.length, hostile.cases.length, 'one result per URL');
-  return Promise.all(hostile.cases.map((c, i) => t.test(c.name, { todo: gaps[c.name] ?? false }, () => {
-    const r = results[i];
-    assert.ok(r, `no result for ${c.url}`);
-    assert.equal(outcome(r), c.want, `${c.url}: ${r.message ?? ''}`);
-    assert.ok(r.ms <= LIMIT_MS, `${c.name} took ${r.ms} ms, over ${LIMIT_MS}`);
-    if (c.quick) assert.ok(r.ms < QUICK_MS, `${c.name} took ${r.ms} ms: it waited rather than failed`);
-  })));
+  return Promise.all(
+    hostile.cases.map((c, i) =>
+      t.test(c.name, { todo: gaps[c.name] ?? false }, () => {
+        const r = results[i];
+        assert.ok(r, `no result for ${c.url}`);
+        assert.equal(outcome(r), c.want, `${c.url}: ${r.message ?? ''}`);
+        assert.ok(r.ms <= LIMIT_MS, `${c.name} took ${r.ms} ms, over ${LIMIT_MS}`);
+        if (c.quick) assert.ok(r.ms < QUICK_MS, `${c.name} took ${r.ms} ms: it waited rather than failed`);
+      }),
+    ),
+  );
 }
 
 describe('hostile servers', { concurrency: 1 }, () => {
@@ -96,11 +103,14 @@ describe('hostile servers', { concurrency: 1 }, () => {
       assert.equal(results[o.index], undefined, `two results for ${urls[o.index]}`);
       results[o.index] = o;
     }
-    await assertCases(t, Array.from({ length: urls.length }, (_, i) => results[i]));
+    await assertCases(
+      t,
+      Array.from({ length: urls.length }, (_, i) => results[i]),
+    );
   });
 
   for (const [label, opts, gaps] of [
-    ['the JS API over Node\'s net and tls', {}, {}],
+    ["the JS API over Node's net and tls", {}, {}],
     ['the JS API over the fetch() carrier', { corioTransport: 'fetch' }, FETCH_GAPS],
   ]) {
     test(label, async (t) => {
@@ -108,9 +118,16 @@ describe('hostile servers', { concurrency: 1 }, () => {
       const urls = hostile.cases.map((c) => c.url);
       const results = await checkUrls(urls, { corio, timeout: TIMEOUT, concurrency: urls.length });
       results.forEach((r, i) => assert.equal(r.index, i));
-      await assertCases(t, results.map((r) => ({
-        status: r.status, error: r.error?.codeName, message: r.error?.message, ms: r.ms,
-      })), gaps);
+      await assertCases(
+        t,
+        results.map((r) => ({
+          status: r.status,
+          error: r.error?.codeName,
+          message: r.error?.message,
+          ms: r.ms,
+        })),
+        gaps,
+      );
     });
   }
 });

@@ -31,7 +31,9 @@ test('load({debug: true}) prints the deadlock report on printErr', async () => {
   await assert.rejects(corio.run('wait_for_queue'), (e) => e.codeName === 'CORIO_EDEADLK');
   assert.deepEqual(errs, [
     'corio: deadlock: every task waits and nothing can wake one; the run ends with CORIO_EDEADLK',
-    ...REPORT.trimEnd().split('\n').map((l) => `corio: ${l}`),
+    ...REPORT.trimEnd()
+      .split('\n')
+      .map((l) => `corio: ${l}`),
   ]);
 });
 

@@ -37,8 +37,7 @@ test("the argument is a whole number in C's intptr_t range, or a clear RangeErro
   assert.equal(await corio.run('double_later', -(2 ** 30)), -(2 ** 31));
   for (const bad of [Infinity, -Infinity, NaN, 2 ** 31, -(2 ** 31) - 1, 1.5, 2 ** 53])
     await assert.rejects(corio.run('double_later', bad), RangeError, String(bad));
-  for (const bad of ['1', 1n, null, {}])
-    await assert.rejects(corio.run('double_later', bad), TypeError, String(bad));
+  for (const bad of ['1', 1n, null, {}]) await assert.rejects(corio.run('double_later', bad), TypeError, String(bad));
 });
 
 test('an unknown coroutine name rejects with CORIO_ENOTFOUND', async () => {
@@ -93,12 +92,16 @@ test('aborting the signal cancels the run: it rejects with CORIO_ECANCELLED', as
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 30);
   const started = performance.now();
-  await assert.rejects(corio.run('yield_many', 1e9, { signal: controller.signal }),
-    (e) => e instanceof CorioError && e.codeName === 'CORIO_ECANCELLED');
+  await assert.rejects(
+    corio.run('yield_many', 1e9, { signal: controller.signal }),
+    (e) => e instanceof CorioError && e.codeName === 'CORIO_ECANCELLED',
+  );
   assert.ok(performance.now() - started < 5000);
   // A signal aborted before the run: the coroutine never runs.
-  await assert.rejects(corio.run('double_later', 1, { signal: AbortSignal.abort() }),
-    (e) => e.codeName === 'CORIO_ECANCELLED');
+  await assert.rejects(
+    corio.run('double_later', 1, { signal: AbortSignal.abort() }),
+    (e) => e.codeName === 'CORIO_ECANCELLED',
+  );
   // A signal that aborts after the run settled changes nothing.
   const late = new AbortController();
   assert.equal(await corio.run('double_later', 3, { signal: late.signal }), 6);

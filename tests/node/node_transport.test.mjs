@@ -11,8 +11,16 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import {
-  MISSING, assertResult, checkGetOk, checkPostEcho, checkSlowBigBody, loadClient, runClient, runClose,
-  runPausedRead, useServers,
+  MISSING,
+  assertResult,
+  checkGetOk,
+  checkPostEcho,
+  checkSlowBigBody,
+  loadClient,
+  runClient,
+  runClose,
+  runPausedRead,
+  useServers,
 } from './lib/stream_client.mjs';
 import { makeTestCertificates } from './lib/tls_certs.mjs';
 
@@ -22,7 +30,7 @@ const run = (...args) => runClient(args);
 describe('the Node transport (net, tls)', { skip: MISSING ?? false, concurrency: 2 }, () => {
   const srv = useServers();
 
-  test('a GET reads the server\'s own bytes, framing included', T, async () => {
+  test("a GET reads the server's own bytes, framing included", T, async () => {
     const r = await checkGetOk(run, srv, '/200');
     assert.match(r.lines[0], new RegExp(`^connected ${srv.host}:${srv.port}$`));
     assert.equal(r.head[0], 'HTTP/1.1 200 OK');
@@ -44,8 +52,10 @@ describe('the Node transport (net, tls)', { skip: MISSING ?? false, concurrency:
   test('any bytes can be sent: a banner server answers', T, async () => {
     const r = await run('raw', srv.host, srv.portOf('banner'), 'hello\\r\\n');
     assertResult(r, 'CORIO_OK');
-    assert.ok(r.lines.includes(
-      'unparsed 57 "SSH-2.0-OpenSSH_9.0\\r\\nInvalid SSH identification string.\\r\\n"'), r.lines.join('\n'));
+    assert.ok(
+      r.lines.includes('unparsed 57 "SSH-2.0-OpenSSH_9.0\\r\\nInvalid SSH identification string.\\r\\n"'),
+      r.lines.join('\n'),
+    );
   });
 
   test('a refused port fails with CORIO_ECONNREFUSED naming host:port', T, async () => {
@@ -92,7 +102,10 @@ describe('the Node transport (net, tls)', { skip: MISSING ?? false, concurrency:
       assertResult(r, 'CORIO_OK');
       assert.ok(r.lines.includes('extra peercert CN=localhost'), r.lines.join('\n'));
       assert.ok(r.lines.includes('extra ssl 1'), r.lines.join('\n'));
-      assert.ok(r.lines.some((l) => /^extra sockname 127\.0\.0\.1:[1-9]\d*$/.test(l)), r.lines.join('\n'));
+      assert.ok(
+        r.lines.some((l) => /^extra sockname 127\.0\.0\.1:[1-9]\d*$/.test(l)),
+        r.lines.join('\n'),
+      );
     });
 
     test('without its CA the certificate fails with CORIO_ETLS', T, async (t) => {
@@ -136,11 +149,14 @@ describe('the Node transport (net, tls)', { skip: MISSING ?? false, concurrency:
     const runJs = (...args) => client.run(args);
     before(async () => {
       // net as Node has it, but every client socket is kept for the test.
-      const watchedNet = { ...net, connect: (...args) => {
-        const s = net.connect(...args);
-        sockets.push(s);
-        return s;
-      } };
+      const watchedNet = {
+        ...net,
+        connect: (...args) => {
+          const s = net.connect(...args);
+          sockets.push(s);
+          return s;
+        },
+      };
       client = await loadClient({ corioNet: { net: watchedNet, tls, fs } });
     });
 
@@ -154,8 +170,10 @@ describe('the Node transport (net, tls)', { skip: MISSING ?? false, concurrency:
 
     test('a paused reader stops reading the socket', T, async () => {
       const readAtPause = await runPausedRead(client, srv, () => sockets.at(-1).bytesRead);
-      assert.ok(readAtPause !== null && readAtPause < 512 * 1024,
-        `the socket read ${readAtPause} of 4194304 bytes while C was not reading`);
+      assert.ok(
+        readAtPause !== null && readAtPause < 512 * 1024,
+        `the socket read ${readAtPause} of 4194304 bytes while C was not reading`,
+      );
     });
   });
 });

@@ -19,12 +19,27 @@ import { nodeBinary as oldestNode, version as oldestVersion } from '../../script
 // entries, the JS API (browser and Node entries) and its types, the CLI,
 // the README and the LICENSE. The C library is corio-c's (package_c.test.mjs).
 const SHIPPED = [
-  'LICENSE', 'README.md', 'package.json',
-  'dist/corio.mjs', 'dist/corio.wasm', 'dist/corio.cjs', 'dist/checker.cjs',
-  'npm/checker.d.mts', 'npm/checker.mjs', 'npm/checker_node.mjs',
-  'cli/corio-check.mjs', 'cli/args.mjs', 'cli/output.mjs', 'npm/network_node.mjs',
-  'npm/corio.d.mts', 'npm/corio.mjs', 'npm/index.d.mts', 'npm/index.mjs', 'npm/node.mjs',
-  'npm/platform_node.mjs', 'npm/safe_text.mjs',
+  'LICENSE',
+  'README.md',
+  'package.json',
+  'dist/corio.mjs',
+  'dist/corio.wasm',
+  'dist/corio.cjs',
+  'dist/checker.cjs',
+  'npm/checker.d.mts',
+  'npm/checker.mjs',
+  'npm/checker_node.mjs',
+  'cli/corio-check.mjs',
+  'cli/args.mjs',
+  'cli/output.mjs',
+  'npm/network_node.mjs',
+  'npm/corio.d.mts',
+  'npm/corio.mjs',
+  'npm/index.d.mts',
+  'npm/index.mjs',
+  'npm/node.mjs',
+  'npm/platform_node.mjs',
+  'npm/safe_text.mjs',
 ];
 // The tarball JS users download, at most (issue 13).
 const MAX_TARBALL_BYTES = 150_000;
@@ -51,7 +66,9 @@ test('the tarball holds exactly the module, wasm, JS entries, types, CLI and REA
 test('npm publish --dry-run of the tarball warns of nothing but the missing login', async () => {
   const r = await sh('npm', ['publish', '--dry-run', pkg.tarball], { cwd: pkg.dir });
   assert.equal(r.code, 0, r.stderr);
-  const warnings = r.stderr.split('\n').filter((l) => /\b(warn|ERR)/i.test(l))
+  const warnings = r.stderr
+    .split('\n')
+    .filter((l) => /\b(warn|ERR)/i.test(l))
     .filter((l) => !/requires you to be logged in/.test(l));
   assert.deepEqual(warnings, []);
   assert.match(r.stderr, /corio-check/); // the bin survived npm's checks
@@ -60,8 +77,11 @@ test('npm publish --dry-run of the tarball warns of nothing but the missing logi
 test('npx runs corio-check from the tarball, as the README shows', async () => {
   const empty = join(pkg.dir, 'npx-here');
   await mkdir(empty);
-  const r = await sh('npx', ['--yes', '--offline', '--cache', join(pkg.dir, 'npm-cache'),
-    '--package', pkg.tarball, 'corio-check', '--version'], { cwd: empty, timeoutMs: 120_000 });
+  const r = await sh(
+    'npx',
+    ['--yes', '--offline', '--cache', join(pkg.dir, 'npm-cache'), '--package', pkg.tarball, 'corio-check', '--version'],
+    { cwd: empty, timeoutMs: 120_000 },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), `corio-check ${pkg.pack.version}`);
 });
@@ -76,25 +96,36 @@ test('installing runs no build: no install scripts, no dependencies', async () =
 });
 
 // Node versions the package ran on (the test's names say which).
-const NODES = [[`Node ${process.version}`, process.execPath],
-  [`Node v${oldestVersion}, the oldest engines admits`, oldestNode]];
+const NODES = [
+  [`Node ${process.version}`, process.execPath],
+  [`Node v${oldestVersion}, the oldest engines admits`, oldestNode],
+];
 
-for (const [nodeName, node] of NODES) for (const how of ['import', 'require']) {
-  test(`${nodeName}: ${how} 'corio' checks URLs and runs C coroutines, without fetch()`,
-    () => consumerWorks(node, how));
-}
+for (const [nodeName, node] of NODES)
+  for (const how of ['import', 'require']) {
+    test(`${nodeName}: ${how} 'corio' checks URLs and runs C coroutines, without fetch()`, () =>
+      consumerWorks(node, how));
+  }
 
 async function consumerWorks(node, how) {
   assert.ok(existsSync(node), `${node} is missing: scripts/ensure-toolchain.sh --test fetches it`);
   await copyFixture('node_consumer.mjs', pkg.project);
-  const out = await mustRun(node, ['node_consumer.mjs', fixtures.base, how],
-    { cwd: pkg.project, timeoutMs: 60_000 });
+  const out = await mustRun(node, ['node_consumer.mjs', fixtures.base, how], { cwd: pkg.project, timeoutMs: 60_000 });
   const line = out.split('\n').find((l) => l.startsWith('REPORT '));
   assert.ok(line, `no report in:\n${out}`);
   const r = JSON.parse(line.slice('REPORT '.length));
 
-  assert.deepEqual(r.exports, ['CorioError', 'attach', 'checkEach', 'checkUrls', 'defaultInstance',
-    'iterateChecks', 'load', 'normalizeOptions', 'run']);
+  assert.deepEqual(r.exports, [
+    'CorioError',
+    'attach',
+    'checkEach',
+    'checkUrls',
+    'defaultInstance',
+    'iterateChecks',
+    'load',
+    'normalizeOptions',
+    'run',
+  ]);
   assert.deepEqual(r.checkerExports, ['checkEach', 'checkUrls', 'iterateChecks', 'normalizeOptions']);
   assert.equal(r.sameChecker, true);
   assert.equal(r.version, JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version);
@@ -107,15 +138,26 @@ async function consumerWorks(node, how) {
     { index: 3, url: 'not a url', outcome: 'CORIO_EINVAL', ok: false },
   ]);
   assert.ok(r.hangMs >= 450 && r.hangMs < 3000, `the 0.5 s timeout took ${r.hangMs} ms`);
-  assert.deepEqual(r.progress, [[1, 4], [2, 4], [3, 4], [4, 4]]);
+  assert.deepEqual(r.progress, [
+    [1, 4],
+    [2, 4],
+    [3, 4],
+    [4, 4],
+  ]);
   assert.ok(r.sequentialGapMs >= 0, `sequential checks overlapped by ${-r.sequentialGapMs} ms`);
   assert.deepEqual(r.iterateOrder, [1, 0]);
   assert.deepEqual(r.cancelled, ['CORIO_ECANCELLED', 200]);
 
   assert.equal(r.run, 2);
   assert.match(out, /all 2 workers done/); // demo_tasks printed through console.log
-  assert.deepEqual(r.runError, { isError: true, isCorioError: true, name: 'CorioError',
-    code: -3, codeName: 'CORIO_EINVAL', message: 'n must be 1..10, got 0' });
+  assert.deepEqual(r.runError, {
+    isError: true,
+    isCorioError: true,
+    name: 'CorioError',
+    code: -3,
+    codeName: 'CORIO_EINVAL',
+    message: 'n must be 1..10, got 0',
+  });
   assert.equal(r.unknown.codeName, 'CORIO_ENOTFOUND');
   assert.equal(r.unknown.isCorioError, true);
   assert.equal(r.runCancelled.codeName, 'CORIO_ECANCELLED');
@@ -133,12 +175,18 @@ async function binWorks(node) {
   const env = { PATH: `${dirname(node)}:${process.env.PATH}` };
   const version = await mustRun(bin, ['--version'], { cwd: pkg.project, env });
   assert.equal(version.trim(), `corio-check ${pkg.pack.version}`);
-  const ok = await sh(bin, ['--format', 'json', new URL('/200', fixtures.base).href],
-    { cwd: pkg.project, env, timeoutMs: 60_000 });
+  const ok = await sh(bin, ['--format', 'json', new URL('/200', fixtures.base).href], {
+    cwd: pkg.project,
+    env,
+    timeoutMs: 60_000,
+  });
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(JSON.parse(ok.stdout)[0].status, 200);
-  const bad = await sh(bin, ['--format', 'csv', '-t', '0.3', new URL('/404', fixtures.base).href,
-    new URL('/hang', fixtures.base).href], { cwd: pkg.project, env, timeoutMs: 60_000 });
+  const bad = await sh(
+    bin,
+    ['--format', 'csv', '-t', '0.3', new URL('/404', fixtures.base).href, new URL('/hang', fixtures.base).href],
+    { cwd: pkg.project, env, timeoutMs: 60_000 },
+  );
   assert.equal(bad.code, 1, bad.stderr);
   assert.match(bad.stdout, /,404,/);
   assert.match(bad.stdout, /CORIO_ETIMEDOUT/);
@@ -148,14 +196,22 @@ async function binWorks(node) {
 function declaredValues(dts) {
   const names = [];
   for (const m of dts.matchAll(/^export \{([^}]*)\} from/gm))
-    names.push(...m[1].split(',').map((s) => s.trim()).filter(Boolean));
+    names.push(
+      ...m[1]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   return names.sort();
 }
 
 test('the declarations name exactly what the module exports', async () => {
   const dts = await readFile(installed('npm/index.d.mts'), 'utf8');
-  const out = await mustRun(process.execPath, ['--input-type=module', '-e',
-    "console.log(JSON.stringify(Object.keys(await import('corio')).sort()))"], { cwd: pkg.project });
+  const out = await mustRun(
+    process.execPath,
+    ['--input-type=module', '-e', "console.log(JSON.stringify(Object.keys(await import('corio')).sort()))"],
+    { cwd: pkg.project },
+  );
   assert.deepEqual(declaredValues(dts), JSON.parse(out));
   const manifest = JSON.parse(await readFile(installed('package.json'), 'utf8'));
   assert.equal(manifest.types, './npm/index.d.mts');
@@ -166,18 +222,29 @@ test('the declarations name exactly what the module exports', async () => {
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 for (const resolution of ['nodenext', 'node16', 'bundler']) {
-  test(`the declarations type-check with tsc (moduleResolution ${resolution})`,
-    { skip: !existsSync(TSC) && 'typescript is not installed (npm install)' }, async () => {
+  test(
+    `the declarations type-check with tsc (moduleResolution ${resolution})`,
+    { skip: !existsSync(TSC) && 'typescript is not installed (npm install)' },
+    async () => {
       await copyFixture('types_consumer.mts', pkg.project);
       const config = `tsconfig.${resolution}.json`;
-      await writeFile(join(pkg.project, config), JSON.stringify({
-        compilerOptions: {
-          strict: true, noEmit: true, target: 'es2022', lib: ['es2022', 'dom'], types: [],
-          module: resolution === 'bundler' ? 'esnext' : resolution, moduleResolution: resolution,
-        },
-        files: ['types_consumer.mts'],
-      }));
+      await writeFile(
+        join(pkg.project, config),
+        JSON.stringify({
+          compilerOptions: {
+            strict: true,
+            noEmit: true,
+            target: 'es2022',
+            lib: ['es2022', 'dom'],
+            types: [],
+            module: resolution === 'bundler' ? 'esnext' : resolution,
+            moduleResolution: resolution,
+          },
+          files: ['types_consumer.mts'],
+        }),
+      );
       const r = await sh(process.execPath, [TSC, '-p', config], { cwd: pkg.project });
       assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    });
+    },
+  );
 }

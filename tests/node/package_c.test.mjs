@@ -8,8 +8,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyFixture, cUserReadmeLines, FIXTURES, mustRun, packAndInstall, ROOT, runCUserBlock }
-  from './lib/package.mjs';
+import {
+  copyFixture,
+  cUserReadmeLines,
+  FIXTURES,
+  mustRun,
+  packAndInstall,
+  ROOT,
+  runCUserBlock,
+} from './lib/package.mjs';
 
 let pkg;
 before(async () => {
@@ -18,7 +25,11 @@ before(async () => {
 });
 after(() => pkg?.cleanup());
 
-const lines = (text) => text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
+const lines = (text) =>
+  text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l !== '');
 
 // A fixture's code without its file comment (the first block), as the README shows it.
 async function shownPart(name) {
@@ -40,20 +51,35 @@ test("C coroutines built with the README line run from JS with load() of 'corio'
 });
 
 test('a coroutine name the module lacks rejects with CORIO_ENOTFOUND, in a build exporting nothing extra', async () => {
-  const out = await mustRun(process.execPath, ['--input-type=module', '-e', `
+  const out = await mustRun(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
     import { load } from 'corio';
     import factory from './coroutines.mjs';
     const corio = await load({ factory, wasmUrl: new URL('./coroutines.wasm', 'file://' + process.cwd() + '/') });
-    await corio.run('nope', 1).catch((e) => console.log(e.name, e.codeName, e.message));`],
-  { cwd: pkg.project });
+    await corio.run('nope', 1).catch((e) => console.log(e.name, e.codeName, e.message));`,
+    ],
+    { cwd: pkg.project },
+  );
   assert.equal(out.trim(), 'CorioError CORIO_ENOTFOUND nope: not found');
 });
 
 test('load({factory}) in Node without wasmUrl says what is missing', async () => {
-  const out = await mustRun(process.execPath, ['--input-type=module', '-e', `
+  const out = await mustRun(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
     import { load } from 'corio';
     import factory from './coroutines.mjs';
-    await load({ factory }).catch((e) => console.log(e.name, e.message));`], { cwd: pkg.project });
+    await load({ factory }).catch((e) => console.log(e.name, e.message));`,
+    ],
+    { cwd: pkg.project },
+  );
   assert.match(out, /^TypeError .*needs wasmUrl/);
 });
 

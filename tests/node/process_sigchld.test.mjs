@@ -18,7 +18,9 @@ const bin = fileURLToPath(new URL('../../build/native/corio-tests', import.meta.
 test('every subprocess test passes natively on the SIGCHLD self-pipe (CORIO_NO_PIDFD)', async () => {
   assert.ok(existsSync(bin), `${bin} is missing: run make -f emscripten.mk native-tests`);
   const list = await runNative(bin, ['--list']);
-  const names = list.output.split('\n').map((l) => l.trim())
+  const names = list.output
+    .split('\n')
+    .map((l) => l.trim())
     .filter((n) => n.startsWith('process_') && !n.includes('one_after_another'));
   assert.ok(names.length >= 10, `only ${names.length} process_ tests listed`);
   const r = await runNative(bin, names, { timeoutMs: 120_000, extraEnv: { CORIO_NO_PIDFD: '1' } });

@@ -15,24 +15,36 @@ import { checkUrls } from '../../npm/checker.mjs';
 import { startServer } from '../../server/server.mjs';
 import { RELAY_PROTOCOL } from '../../server/relay.mjs';
 import {
-  MISSING, assertResult, checkGetOk, checkPostEcho, checkSlowBigBody, loadClient, runPausedRead, useServers,
+  MISSING,
+  assertResult,
+  checkGetOk,
+  checkPostEcho,
+  checkSlowBigBody,
+  loadClient,
+  runPausedRead,
+  useServers,
 } from './lib/stream_client.mjs';
 import { makeTestCertificates } from './lib/tls_certs.mjs';
 
 const T = { timeout: 30_000 };
 
 // A WebSocket with the browser's constructor that sends `origin`.
-const withOrigin = (origin) => class extends WebSocket {
-  constructor(url, protocols) {
-    super(url, protocols, origin === undefined ? {} : { origin });
-  }
-};
+const withOrigin = (origin) =>
+  class extends WebSocket {
+    constructor(url, protocols) {
+      super(url, protocols, origin === undefined ? {} : { origin });
+    }
+  };
 
 /** Module.corioRelay for the dev server `site`, as its page would make it. */
 export function relayOptions(site, origin = site.url.replace(/\/$/, '')) {
   const cfg = site.relay.config();
-  return { url: `${site.url.replace(/^http/, 'ws').replace(/\/$/, '')}${cfg.path}`,
-    protocol: cfg.protocol, secret: cfg.secret, WebSocket: withOrigin(origin) };
+  return {
+    url: `${site.url.replace(/^http/, 'ws').replace(/\/$/, '')}${cfg.path}`,
+    protocol: cfg.protocol,
+    secret: cfg.secret,
+    WebSocket: withOrigin(origin),
+  };
 }
 
 // Tries an upgrade; resolves to 'open' or the HTTP status it was refused with.
@@ -63,7 +75,7 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
     const url = () => `${site.url.replace(/^http/, 'ws')}relay`;
     const secret = () => `secret.${site.relay.secret}`;
 
-    test('the page\'s own origin with the secret is let in', T, async () => {
+    test("the page's own origin with the secret is let in", T, async () => {
       assert.equal(await tryUpgrade(url(), [RELAY_PROTOCOL, secret()], site.url.slice(0, -1)), 'open');
     });
 
@@ -88,9 +100,13 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
       const rebound = await new Promise((resolve, reject) => {
         request(site.url, { headers: { Host: `attacker.example:${site.port}` } }, (res) => {
           let body = '';
-          res.on('data', (d) => { body += d; });
+          res.on('data', (d) => {
+            body += d;
+          });
           res.on('end', () => resolve(body));
-        }).on('error', reject).end();
+        })
+          .on('error', reject)
+          .end();
       });
       assert.ok(rebound.includes('<meta name="corio-relay" content="">'), 'the rebound page has a config');
       assert.ok(!rebound.includes(site.relay.secret));
@@ -104,7 +120,7 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
       client = await loadClient({ corioRelay: relayOptions(site) });
     });
 
-    test('a GET reads the server\'s own bytes, framing included', T, async () => {
+    test("a GET reads the server's own bytes, framing included", T, async () => {
       const r = await checkGetOk(run, srv, '/200');
       assert.match(r.lines[0], new RegExp(`^connected ${srv.host}:${srv.port}$`));
       assert.ok(r.head.includes('Content-Length: 2'), r.head.join('\n'));
@@ -117,7 +133,10 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
     test('any bytes can be sent: a banner server answers', T, async () => {
       const r = await run('raw', srv.host, srv.portOf('banner'), 'hello\\r\\n');
       assertResult(r, 'CORIO_OK');
-      assert.ok(r.lines.some((l) => l.includes('SSH-2.0-OpenSSH_9.0')), r.lines.join('\n'));
+      assert.ok(
+        r.lines.some((l) => l.includes('SSH-2.0-OpenSSH_9.0')),
+        r.lines.join('\n'),
+      );
     });
 
     test('a paused reader pauses the remote socket', T, async () => {
@@ -132,8 +151,10 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
       };
       try {
         const atPause = await runPausedRead(client, srv, read);
-        assert.ok(atPause !== null && atPause < 1024 * 1024,
-          `the relay read ${atPause} of 4194304 bytes while C was not reading`);
+        assert.ok(
+          atPause !== null && atPause < 1024 * 1024,
+          `the relay read ${atPause} of 4194304 bytes while C was not reading`,
+        );
       } finally {
         Socket.prototype.connect = orig;
       }
@@ -142,20 +163,29 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
     test('start_server listens through the relay: the module connects to its own server', T, async () => {
       const r = await run('serve', '127.0.0.1');
       assertResult(r, 'CORIO_OK');
-      assert.deepEqual(r.lines.filter((l) => /^(listening|reply|server closed)/.test(l)),
-        ['listening', 'reply 12 "echo: hello\\n"', 'server closed'], r.lines.join('\n'));
+      assert.deepEqual(
+        r.lines.filter((l) => /^(listening|reply|server closed)/.test(l)),
+        ['listening', 'reply 12 "echo: hello\\n"', 'server closed'],
+        r.lines.join('\n'),
+      );
     });
 
     test('the relay listens for a page on loopback only', T, async () => {
       // Refused before any socket is made: nothing listens on 0.0.0.0.
       const r = await run('serve', '0.0.0.0');
       assertResult(r, 'CORIO_EDENIED');
-      assert.ok(r.lines.some((l) => l.includes('loopback address only')), r.lines.join('\n'));
+      assert.ok(
+        r.lines.some((l) => l.includes('loopback address only')),
+        r.lines.join('\n'),
+      );
     });
   });
 
   describe('with --deny-private', { concurrency: 1 }, () => {
-    let strict, client, target, seen = 0;
+    let strict,
+      client,
+      target,
+      seen = 0;
     const run = (...args) => client.run(args);
     before(async () => {
       target = createTcpServer((s) => {
@@ -174,8 +204,10 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
     test('a loopback target is refused as the CLI refuses it, and never connected to', T, async () => {
       const r = await run('get', '127.0.0.1', target.address().port, '/');
       assertResult(r, 'CORIO_EDENIED');
-      assert.ok(r.lines.some((l) => l.includes('denied by --deny-private') && l.includes('loopback')),
-        r.lines.join('\n'));
+      assert.ok(
+        r.lines.some((l) => l.includes('denied by --deny-private') && l.includes('loopback')),
+        r.lines.join('\n'),
+      );
       assert.equal(seen, 0, 'the target saw a connection');
     });
 
@@ -186,7 +218,7 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
     });
   });
 
-  describe('failures end as on Node\'s own sockets', () => {
+  describe("failures end as on Node's own sockets", () => {
     let certs, tlsServer, silent, relayed, nodeOwn;
     const silentSockets = new Set();
     before(async () => {
@@ -212,8 +244,7 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
       const [r] = await checkUrls([`${srv.fixtures.base}200`], { timeout: 5, corio: relayed });
       const t = r.timings;
       assert.equal(r.status, 200);
-      assert.ok(t.dns !== null && t.dns <= t.connect && t.connect <= t.tls && t.tls <= t.firstByte,
-        JSON.stringify(t));
+      assert.ok(t.dns !== null && t.dns <= t.connect && t.connect <= t.tls && t.tls <= t.firstByte, JSON.stringify(t));
     });
 
     test('a closed port, a silent port, a bad certificate, and answers without CORS', T, async () => {
@@ -228,8 +259,10 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
       const viaRelay = (await checkUrls(urls, { ...opts, corio: relayed })).map(shape);
       const viaNode = (await checkUrls(urls, { ...opts, corio: nodeOwn })).map(shape);
       assert.deepEqual(viaRelay, viaNode);
-      assert.deepEqual(viaRelay.map((r) => r.error ?? r.status),
-        ['CORIO_ECONNREFUSED', 'CORIO_ETIMEDOUT', 'CORIO_ETLS', 200, 404, 500, 301]);
+      assert.deepEqual(
+        viaRelay.map((r) => r.error ?? r.status),
+        ['CORIO_ECONNREFUSED', 'CORIO_ETIMEDOUT', 'CORIO_ETLS', 200, 404, 500, 301],
+      );
     });
   });
 });

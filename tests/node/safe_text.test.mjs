@@ -6,8 +6,19 @@ import assert from 'node:assert/strict';
 import { csvCell, printable, safeJson } from '../../npm/safe_text.mjs';
 import { resultsCsv, resultsJson } from '../../page/export.mjs';
 
-const BIDI = ['\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e',
-  '\u2066', '\u2067', '\u2068', '\u2069'];
+const BIDI = [
+  '\u200e',
+  '\u200f',
+  '\u202a',
+  '\u202b',
+  '\u202c',
+  '\u202d',
+  '\u202e',
+  '\u2066',
+  '\u2067',
+  '\u2068',
+  '\u2069',
+];
 const UNSAFE = /[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 test('printable escapes C0, DEL, C1 and bidi controls, and keeps other text', () => {
@@ -25,7 +36,8 @@ test('safeJson writes every unsafe character as a \\u escape; the data parses ba
 });
 
 test('csvCell neutralises =, +, -, @, tab and CR at the start of a text, not of a number', () => {
-  for (const lead of ['=', '+', '-', '@', '\t', '\r']) assert.ok(csvCell(`${lead}SUM(A1)`).replace(/^"/, '').startsWith("'"), lead);
+  for (const lead of ['=', '+', '-', '@', '\t', '\r'])
+    assert.ok(csvCell(`${lead}SUM(A1)`).replace(/^"/, '').startsWith("'"), lead);
   assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
   assert.equal(csvCell('\tx'), "'\\tx");
   assert.equal(csvCell(-3), '-3');
@@ -35,8 +47,17 @@ test('csvCell neutralises =, +, -, @, tab and CR at the start of a text, not of 
 });
 
 test("the page's CSV and JSON exports use the same rule", () => {
-  const r = { index: 0, url: 'http://x/\u202e', status: 200, reason: '@cmd\x85', ok: true, error: null,
-    started: 0, ended: 1, ms: 1 };
+  const r = {
+    index: 0,
+    url: 'http://x/\u202e',
+    status: 200,
+    reason: '@cmd\x85',
+    ok: true,
+    error: null,
+    started: 0,
+    ended: 1,
+    ms: 1,
+  };
   const csv = resultsCsv([r]);
   assert.doesNotMatch(csv.replace(/\r\n/g, ''), UNSAFE);
   assert.ok(csv.split('\r\n')[1].startsWith("1,http://x/\\u202e,200,'@cmd\\x85,true,"), csv);

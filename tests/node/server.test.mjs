@@ -23,7 +23,9 @@ function get(base, path, method = 'GET', headers = {}) {
     const req = request({ hostname, port, path, method, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -119,11 +121,21 @@ describe('server/server.mjs on a fixture tree', () => {
 
   test('no path reaches outside page/ and dist/', async () => {
     const attempts = [
-      '/../secret.txt', '/dist/../../secret.txt', '/page/../../secret.txt',
-      '/%2e%2e/secret.txt', '/dist/%2e%2e/%2e%2e/secret.txt', '/..%2fsecret.txt',
-      '/dist/..%2f..%2fsecret.txt', '/page/%2e%2e%2f%2e%2e%2fsecret.txt', '/..%5csecret.txt',
-      '/dist/..%5c..%5csecret.txt', '/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd', '//secret.txt',
-      '/%00secret.txt', '/%E0%A4%A', `/${encodeURIComponent(join(root, 'secret.txt'))}`,
+      '/../secret.txt',
+      '/dist/../../secret.txt',
+      '/page/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/dist/%2e%2e/%2e%2e/secret.txt',
+      '/..%2fsecret.txt',
+      '/dist/..%2f..%2fsecret.txt',
+      '/page/%2e%2e%2f%2e%2e%2fsecret.txt',
+      '/..%5csecret.txt',
+      '/dist/..%5c..%5csecret.txt',
+      '/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+      '//secret.txt',
+      '/%00secret.txt',
+      '/%E0%A4%A',
+      `/${encodeURIComponent(join(root, 'secret.txt'))}`,
     ];
     for (const path of attempts) {
       const res = await get(server.url, path);
@@ -146,8 +158,10 @@ describe('server/server.mjs on a fixture tree', () => {
   });
 
   test('a port already in use is refused with a message saying so', async () => {
-    await assert.rejects(startServer({ port: server.port, host: '127.0.0.1', webDir, distDir }),
-      (e) => e.code === 'EADDRINUSE' && /already in use/.test(e.message));
+    await assert.rejects(
+      startServer({ port: server.port, host: '127.0.0.1', webDir, distDir }),
+      (e) => e.code === 'EADDRINUSE' && /already in use/.test(e.message),
+    );
   });
 });
 
@@ -158,14 +172,17 @@ describe('server/server.mjs as a command', () => {
     const child = spawn(process.execPath, [SERVER_SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     return new Promise((resolve) => {
-      const onData = (d) => { output += d; if (output.includes('\n')) resolve({ child, output }); };
+      const onData = (d) => {
+        output += d;
+        if (output.includes('\n')) resolve({ child, output });
+      };
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
       child.on('exit', (exitCode) => resolve({ child, output, exitCode }));
     });
   }
 
-  test('prints the URL it serves on, and serves the repo\'s page/index.html there', async () => {
+  test("prints the URL it serves on, and serves the repo's page/index.html there", async () => {
     const { child, output } = await runScript(['--port', '0']);
     try {
       const url = output.match(/http:\/\/127\.0\.0\.1:\d+\//)?.[0];
@@ -184,7 +201,8 @@ describe('server/server.mjs as a command', () => {
     try {
       const { child, output } = await runScript(['--port', String(busy.port)]);
       const exitCode = await new Promise((resolve) =>
-        child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve));
+        child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve),
+      );
       assert.notEqual(exitCode, 0);
       assert.match(output, new RegExp(`port ${busy.port} on 127\\.0\\.0\\.1 is already in use`));
     } finally {
@@ -227,13 +245,18 @@ describe('server/server.mjs demo endpoints (/demo/)', () => {
   }
 
   test('the default list names each endpoint', () => {
-    assert.deepEqual(DEMO_PATHS.map((p) => p.split('?')[0]), ['/demo/200', '/demo/301', '/demo/404',
-      '/demo/500', '/demo/slow', '/demo/hang', '/demo/reset']);
+    assert.deepEqual(
+      DEMO_PATHS.map((p) => p.split('?')[0]),
+      ['/demo/200', '/demo/301', '/demo/404', '/demo/500', '/demo/slow', '/demo/hang', '/demo/reset'],
+    );
   });
 
-  test('/demo/200, /demo/404 and /demo/500 answer their status with CORS and the server\'s headers', async () => {
-    for (const [path, status, body] of [['/demo/200', 200, 'ok'], ['/demo/404', 404, 'not found'],
-      ['/demo/500', 500, 'internal error']]) {
+  test("/demo/200, /demo/404 and /demo/500 answer their status with CORS and the server's headers", async () => {
+    for (const [path, status, body] of [
+      ['/demo/200', 200, 'ok'],
+      ['/demo/404', 404, 'not found'],
+      ['/demo/500', 500, 'internal error'],
+    ]) {
       const res = await get(server.url, path);
       assert.equal(res.status, status, path);
       assert.equal(res.body, body, path);
@@ -259,7 +282,8 @@ describe('server/server.mjs demo endpoints (/demo/)', () => {
     assert.equal(head.headers['content-length'], '2');
     assert.equal(head.body, '');
     const pre = await get(server.url, '/demo/200', 'OPTIONS', {
-      Origin: 'http://localhost:1', 'Access-Control-Request-Method': 'GET',
+      Origin: 'http://localhost:1',
+      'Access-Control-Request-Method': 'GET',
       'Access-Control-Request-Headers': 'x-corio',
     });
     assert.equal(pre.status, 204);

@@ -23,27 +23,35 @@ const MODES = [
   ['by one large frame', ['frame'], 'big_frame'],
 ];
 const NATIVE_STACK = 262144; // runtime/fiber/fiber_native.c DEFAULT_STACK_SIZE
-const WASM_STACK = 16384;    // runtime/fiber/fiber_emscripten.c DEFAULT_STACK_SIZE
+const WASM_STACK = 16384; // runtime/fiber/fiber_emscripten.c DEFAULT_STACK_SIZE
 const lineFor = (task, bytes) => `corio: task ${task} overflowed its ${bytes}-byte stack`;
 const hasLine = (output, line) => output.split('\n').some((l) => l.trimEnd() === line);
 
 describe('a task overflowing its C stack', { concurrency: 2 }, () => {
   before(() => {
     // Incremental: a no-op when `npm test` has built everything already.
-    const make = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'stack-overflow-programs'],
-      { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const make = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'stack-overflow-programs'], {
+      cwd: repo,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     assert.equal(make.status, 0, `building the programs failed:\n${make.stdout}${make.stderr}`);
   });
 
-  for (const [label, name] of [['natively', 'stack_overflow'], ['natively under ASan', 'stack_overflow-asan']]) {
+  for (const [label, name] of [
+    ['natively', 'stack_overflow'],
+    ['natively under ASan', 'stack_overflow-asan'],
+  ]) {
     for (const [how, args, task] of MODES) {
       test(`ends the program ${label} ${how}, naming the task`, async () => {
         const r = await runNative(fileURLToPath(new URL(`native/${name}`, build)), args, { timeoutMs: TIMEOUT_MS });
         const end = `${describeNativeEnd(r)}\n--- output ---\n${r.output}`;
         assert.ok(!r.timedOut && r.status !== 0, `it must end abnormally, but ${end}`);
         assert.match(r.output, OVERFLOW, `the output must name the overflow; ${end}`);
-        assert.ok(hasLine(r.output, lineFor(task, NATIVE_STACK)),
-          `the output must have the line "${lineFor(task, NATIVE_STACK)}"; ${end}`);
+        assert.ok(
+          hasLine(r.output, lineFor(task, NATIVE_STACK)),
+          `the output must have the line "${lineFor(task, NATIVE_STACK)}"; ${end}`,
+        );
       });
     }
   }
@@ -54,10 +62,15 @@ describe('a task overflowing its C stack', { concurrency: 2 }, () => {
       const r = await runWasm(factory, await compileWasm(factory), args, { timeoutMs: TIMEOUT_MS });
       const end = `${describeWasmEnd(r)}\n--- output ---\n${r.output}`;
       assert.ok(!r.timedOut && r.status === null, `it must abort, but ${end}`);
-      assert.match(`${r.abort ?? ''}\n${r.error ?? ''}\n${r.output}`, OVERFLOW,
-        `the abort must name the overflow; ${end}`);
-      assert.ok(hasLine(r.output, lineFor(task, WASM_STACK)),
-        `the output must have the line "${lineFor(task, WASM_STACK)}"; ${end}`);
+      assert.match(
+        `${r.abort ?? ''}\n${r.error ?? ''}\n${r.output}`,
+        OVERFLOW,
+        `the abort must name the overflow; ${end}`,
+      );
+      assert.ok(
+        hasLine(r.output, lineFor(task, WASM_STACK)),
+        `the output must have the line "${lineFor(task, WASM_STACK)}"; ${end}`,
+      );
     });
   }
 

@@ -43,13 +43,13 @@ test('the guard finds a status number spelled by hand', () => {
 });
 
 test('no JS file of the project spells a status number by hand', () => {
-  const offenders = SOURCE_DIRS.flatMap((d) => jsFiles(join(repo, d)))
-    .flatMap((file) => handSpelledStatuses(readFileSync(file, 'utf8'))
-      .map((what) => `${relative(repo, file)}: ${what}`));
+  const offenders = SOURCE_DIRS.flatMap((d) => jsFiles(join(repo, d))).flatMap((file) =>
+    handSpelledStatuses(readFileSync(file, 'utf8')).map((what) => `${relative(repo, file)}: ${what}`),
+  );
   assert.deepEqual(offenders, []);
 });
 
-test('the generated table is the module\'s: every name has its number in the wasm', async () => {
+test("the generated table is the module's: every name has its number in the wasm", async () => {
   const corio = await load();
   assert.ok(corio.status, 'the module exposes corioStatus');
   for (const [name, code] of rows) {

@@ -13,19 +13,23 @@ const bin = fileURLToPath(new URL('../../build/native/thread-tests-tsan', import
 
 describe('threads under ThreadSanitizer', { concurrency: 2 }, async () => {
   if (!existsSync(bin)) {
-    test('the TSan build exists', () =>
-      assert.fail(`${bin} is missing: run make -f emscripten.mk tsan-tests`));
+    test('the TSan build exists', () => assert.fail(`${bin} is missing: run make -f emscripten.mk tsan-tests`));
     return;
   }
   const listing = await runNative(bin, ['--list']);
-  const names = listing.output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const names = listing.output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   test('the TSan build has the threads tests', () => assert.ok(names.length >= 10, listing.output));
   for (const name of names) {
     test(name, async () => {
       const r = await runNative(bin, [name], { timeoutMs: 30_000 });
       assert.ok(!/ThreadSanitizer/.test(r.output), `ThreadSanitizer reported:\n${r.output}`);
-      assert.ok(r.status === 0 && new RegExp(`^ok ${name}$`, 'm').test(r.output),
-        `${name} failed: ${describeNativeEnd(r)}\n${r.output}`);
+      assert.ok(
+        r.status === 0 && new RegExp(`^ok ${name}$`, 'm').test(r.output),
+        `${name} failed: ${describeNativeEnd(r)}\n${r.output}`,
+      );
     });
   }
 });

@@ -35,12 +35,18 @@ describe('native TLS streams', { concurrency: 2 }, () => {
   const servernames = []; // the SNI each TLS client sent
 
   before(async () => {
-    const make = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'build/native/tls_client'],
-      { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const make = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'build/native/tls_client'], {
+      cwd: repo,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     assert.equal(make.status, 0, `building tls_client failed:\n${make.stdout}${make.stderr}`);
     certs = makeTestCertificates();
-    assert.ok(certs, 'making the test certificates failed: is the openssl command installed? '
-      + '(scripts/ensure-toolchain.sh --test installs it)');
+    assert.ok(
+      certs,
+      'making the test certificates failed: is the openssl command installed? ' +
+        '(scripts/ensure-toolchain.sh --test installs it)',
+    );
     // Echoes everything; ends its side when the client ends its own.
     tlsServer = tls.createServer({ key: certs.key, cert: certs.cert, allowHalfOpen: true }, (s) => {
       servernames.push(s.servername);
@@ -68,7 +74,10 @@ describe('native TLS streams', { concurrency: 2 }, () => {
     assert.equal(r.result.code, 'CORIO_OK', r.how);
     assert.ok(r.lines.includes(`peer 127.0.0.1:${tlsPort}`), r.how);
     // get_extra_info: the local address, and the certificate's subject.
-    assert.ok(r.lines.some((l) => /^sockname 127\.0\.0\.1:[1-9]\d*$/.test(l)), r.how);
+    assert.ok(
+      r.lines.some((l) => /^sockname 127\.0\.0\.1:[1-9]\d*$/.test(l)),
+      r.how,
+    );
     assert.ok(r.lines.includes('peercert CN=localhost'), r.how);
     assert.ok(r.lines.includes('line hello over TLS'), r.how);
     assert.ok(r.lines.includes('big ok'), r.how);

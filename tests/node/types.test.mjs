@@ -20,25 +20,39 @@ const OUT = join(ROOT, 'build', 'types-test');
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 let fixtures;
-before(async () => { fixtures = await startFixtures(); });
+before(async () => {
+  fixtures = await startFixtures();
+});
 after(() => fixtures.close());
 
-const sh = (file, args) => new Promise((resolve) => {
-  execFile(file, args, { cwd: ROOT }, (error, stdout, stderr) =>
-    resolve({ code: error ? error.code ?? 1 : 0, stdout, stderr }));
-});
+const sh = (file, args) =>
+  new Promise((resolve) => {
+    execFile(file, args, { cwd: ROOT }, (error, stdout, stderr) =>
+      resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 
 test('tsc --strict accepts the typed uses and refuses each marked one; run, the refused ones throw', async () => {
   await rm(OUT, { recursive: true, force: true });
   await mkdir(OUT, { recursive: true });
   const config = join(OUT, 'tsconfig.json');
-  await writeFile(config, JSON.stringify({
-    compilerOptions: {
-      strict: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext',
-      lib: ['es2022', 'dom'], types: [], skipLibCheck: false, outDir: OUT, rootDir: join(ROOT, 'tests', 'types'),
-    },
-    files: [join(ROOT, 'tests', 'types', 'usage.mts'), join(ROOT, 'tests', 'types', 'node.d.ts')],
-  }));
+  await writeFile(
+    config,
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        target: 'es2022',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        lib: ['es2022', 'dom'],
+        types: [],
+        skipLibCheck: false,
+        outDir: OUT,
+        rootDir: join(ROOT, 'tests', 'types'),
+      },
+      files: [join(ROOT, 'tests', 'types', 'usage.mts'), join(ROOT, 'tests', 'types', 'node.d.ts')],
+    }),
+  );
   const tsc = await sh(process.execPath, [TSC, '-p', config]);
   assert.equal(tsc.code, 0, `${tsc.stdout}\n${tsc.stderr}`);
   const run = await sh(process.execPath, [join(OUT, 'usage.mjs'), fixtures.base]);
@@ -52,11 +66,21 @@ test('a @ts-expect-error that stops failing fails the check (the test can fail)'
   const file = join(OUT, 'unused.mts');
   await writeFile(file, "import { checkUrls } from 'corio';\n// @ts-expect-error\nawait checkUrls([]);\n");
   const config = join(OUT, 'tsconfig.unused.json');
-  await writeFile(config, JSON.stringify({
-    compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'nodenext',
-      moduleResolution: 'nodenext', lib: ['es2022', 'dom'], types: [] },
-    files: [file],
-  }));
+  await writeFile(
+    config,
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: 'es2022',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        lib: ['es2022', 'dom'],
+        types: [],
+      },
+      files: [file],
+    }),
+  );
   const r = await sh(process.execPath, [TSC, '-p', config]);
   assert.notEqual(r.code, 0);
   assert.match(r.stdout, /Unused '@ts-expect-error' directive/);
@@ -69,12 +93,15 @@ function declared(name) {
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(file);
   const node = source.statements.find((s) => ts.isInterfaceDeclaration(s) && s.name.text === name);
-  return checker.getPropertiesOfType(checker.getTypeAtLocation(node)).map((p) =>
-    [p.name, (p.flags & ts.SymbolFlags.Optional) !== 0]);
+  return checker
+    .getPropertiesOfType(checker.getTypeAtLocation(node))
+    .map((p) => [p.name, (p.flags & ts.SymbolFlags.Optional) !== 0]);
 }
 
 test('CheckOptions names exactly the options checkUrls takes', () => {
-  const names = declared('CheckOptions').map(([n]) => n).sort();
+  const names = declared('CheckOptions')
+    .map(([n]) => n)
+    .sort();
   // Each declared name is accepted (normalizeOptions refuses unknown ones) ...
   for (const n of names) assert.doesNotThrow(() => normalizeOptions({ [n]: undefined }), n);
   // ... and the code's defaults and listeners are all declared.
@@ -86,7 +113,14 @@ test('CheckOptions names exactly the options checkUrls takes', () => {
 test('CheckResult names exactly the fields a result has', async () => {
   const [r] = await checkUrls([new URL('/200', fixtures.base).href]);
   const fields = declared('CheckResult');
-  const required = fields.filter(([, optional]) => !optional).map(([n]) => n).sort();
+  const required = fields
+    .filter(([, optional]) => !optional)
+    .map(([n]) => n)
+    .sort();
   assert.deepEqual(Object.keys(r).sort(), required);
-  for (const k of Object.keys(r)) assert.ok(fields.some(([n]) => n === k), `${k} is not declared`);
+  for (const k of Object.keys(r))
+    assert.ok(
+      fields.some(([n]) => n === k),
+      `${k} is not declared`,
+    );
 });

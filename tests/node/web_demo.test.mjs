@@ -10,8 +10,10 @@ test('demo_cancel cancelled before it cancels its ticker stops the ticker too', 
   const corio = await load({ print: (line) => lines.push(line) });
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 150); // during demo_cancel's first sleep
-  await assert.rejects(corio.run('demo_cancel', 2000, { signal: controller.signal }),
-    (e) => e.codeName === 'CORIO_ECANCELLED');
+  await assert.rejects(
+    corio.run('demo_cancel', 2000, { signal: controller.signal }),
+    (e) => e.codeName === 'CORIO_ECANCELLED',
+  );
   const ended = lines.length;
   assert.ok(lines.includes('ticker: cleanup done after 1 ticks'), lines.join('\n'));
   await new Promise((resolve) => setTimeout(resolve, 400)); // 4 ticks' worth

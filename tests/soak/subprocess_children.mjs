@@ -14,12 +14,16 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TEST = 'process_children_one_after_another_leave_no_descriptor_and_no_zombie';
 const n = process.argv[2] ?? '10000';
 
-const build = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'build/native/corio-tests'],
-  { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+const build = spawnSync('make', ['-f', 'emscripten.mk', '-j2', 'build/native/corio-tests'], {
+  cwd: ROOT,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 if (build.status !== 0) process.exit(1);
 const started = Date.now();
 const r = spawnSync(`${ROOT}build/native/corio-tests`, [TEST], {
-  cwd: ROOT, encoding: 'utf8', env: { ...process.env, CORIO_SOAK_CHILDREN: n },
+  cwd: ROOT,
+  encoding: 'utf8',
+  env: { ...process.env, CORIO_SOAK_CHILDREN: n },
 });
 process.stdout.write(r.stdout);
 process.stderr.write(r.stderr);

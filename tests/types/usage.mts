@@ -21,7 +21,11 @@ async function refused(what: string, call: () => unknown): Promise<void> {
 }
 
 const options: CheckOptions = {
-  concurrency: 4, timeout: 2.5, mode: 'sequential', retry: 1, retryDelay: 0.01,
+  concurrency: 4,
+  timeout: 2.5,
+  mode: 'sequential',
+  retry: 1,
+  retryDelay: 0.01,
   onStart: (index: number, url: string) => void [index, url],
   onResult: (r: CheckResult) => void r.attempts,
   onProgress: (done: number, total: number) => void [done, total],

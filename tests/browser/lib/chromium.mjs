@@ -7,14 +7,18 @@ import { existsSync } from 'node:fs';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /** What is missing to run the browser tests, as an install hint, or null. */
 export async function missingPrerequisite() {
-  if (!existsSync(CHROMIUM))
-    return `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\``;
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\``;
   try {
     await import('playwright-core');
   } catch (e) {
@@ -44,9 +48,13 @@ export async function openWatchedPage(browser) {
   const problems = [];
   const page = await browser.newPage({ locale: 'en-US' });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
   return { page, problems };
 }
 
@@ -56,6 +64,7 @@ export async function openWatchedPage(browser) {
  */
 export async function pageReport(page, timeout = 60_000) {
   await page.waitForFunction(() => window.corioReport || window.corioFailure, null, { timeout });
-  return JSON.parse(await page.evaluate(() =>
-    JSON.stringify({ report: window.corioReport, error: window.corioFailure })));
+  return JSON.parse(
+    await page.evaluate(() => JSON.stringify({ report: window.corioReport, error: window.corioFailure })),
+  );
 }

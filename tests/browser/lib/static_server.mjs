@@ -34,9 +34,10 @@ export async function serveDirectory(root) {
   await new Promise((done) => server.listen(0, '127.0.0.1', done));
   return {
     url: `http://127.0.0.1:${server.address().port}/`,
-    close: () => new Promise((done) => {
-      server.close(done);
-      server.closeAllConnections(); // the browser's idle keep-alive ones too
-    }),
+    close: () =>
+      new Promise((done) => {
+        server.close(done);
+        server.closeAllConnections(); // the browser's idle keep-alive ones too
+      }),
   };
 }

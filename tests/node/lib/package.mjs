@@ -27,20 +27,27 @@ function cleanEnv(extra = {}) {
  */
 export function sh(file, args, { cwd, env, timeoutMs = 600_000 } = {}) {
   return new Promise((resolve, reject) => {
-    execFile(file, args, {
-      cwd, env: cleanEnv(env), timeout: timeoutMs, maxBuffer: 64 << 20,
-    }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
-      else resolve({ code: error ? error.code : 0, stdout, stderr });
-    });
+    execFile(
+      file,
+      args,
+      {
+        cwd,
+        env: cleanEnv(env),
+        timeout: timeoutMs,
+        maxBuffer: 64 << 20,
+      },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') reject(error);
+        else resolve({ code: error ? error.code : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 /** Runs a command that must succeed; returns its stdout. */
 export async function mustRun(file, args, options) {
   const r = await sh(file, args, options);
-  if (r.code !== 0)
-    throw new Error(`${file} ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+  if (r.code !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
 
@@ -105,13 +112,34 @@ export async function packAndInstall({ c = false } = {}) {
   const cTarball = cPack && join(dir, cPack.filename);
   const project = join(dir, 'project');
   await mkdir(project);
-  await writeFile(join(project, 'package.json'), JSON.stringify({
-    name: 'corio-consumer', version: '1.0.0', private: true, type: 'module',
-  }, null, 2));
-  await mustRun('npm', ['install', '--offline', '--no-audit', '--no-fund',
-    '--cache', join(dir, 'npm-cache'), tarball, ...(cTarball ? [cTarball] : [])], { cwd: project });
-  return { dir, project, tarball, pack, cTarball, cPack,
-    cleanup: () => rm(dir, { recursive: true, force: true }) };
+  await writeFile(
+    join(project, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'corio-consumer',
+        version: '1.0.0',
+        private: true,
+        type: 'module',
+      },
+      null,
+      2,
+    ),
+  );
+  await mustRun(
+    'npm',
+    [
+      'install',
+      '--offline',
+      '--no-audit',
+      '--no-fund',
+      '--cache',
+      join(dir, 'npm-cache'),
+      tarball,
+      ...(cTarball ? [cTarball] : []),
+    ],
+    { cwd: project },
+  );
+  return { dir, project, tarball, pack, cTarball, cPack, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Copies tests/fixtures/package/NAME into `project`. */

@@ -21,7 +21,8 @@ const factoryUrl = new URL('../../../build/wasm/stream_client.mjs', import.meta.
 const wasmUrl = new URL('../../../build/wasm/stream_client.wasm', import.meta.url);
 
 export const MISSING = existsSync(fileURLToPath(factoryUrl))
-  ? null : `${fileURLToPath(factoryUrl)} is missing: run make -f emscripten.mk test-programs`;
+  ? null
+  : `${fileURLToPath(factoryUrl)} is missing: run make -f emscripten.mk test-programs`;
 
 let compiled = null; // the module, compiled at the first run
 
@@ -36,9 +37,15 @@ export function parseOutput(output) {
   const [, code = '', message = ''] = /^result (\S+) ?(.*)$/.exec(last) ?? [];
   const head = lines.filter((l) => l.startsWith('line ')).map((l) => l.slice(5));
   const bodyLine = lines.find((l) => l.startsWith('body ') && l.includes('"'));
-  const body = bodyLine === undefined ? null
-    : JSON.parse(bodyLine.slice(bodyLine.indexOf('"')).replace(/"\.\.\.$/, '"')
-      .replace(/\\x([0-9a-f]{2})/g, '\\u00$1'));
+  const body =
+    bodyLine === undefined
+      ? null
+      : JSON.parse(
+          bodyLine
+            .slice(bodyLine.indexOf('"'))
+            .replace(/"\.\.\.$/, '"')
+            .replace(/\\x([0-9a-f]{2})/g, '\\u00$1'),
+        );
   return { lines, result: { code, message }, head, body };
 }
 
@@ -60,8 +67,13 @@ export async function runClient(args, { corioTransport, timeoutMs = 15_000 } = {
  */
 export async function loadClient(options = {}) {
   let out = [];
-  const corio = await load({ factory: (await import(factoryUrl)).default, wasmUrl,
-    print: (line) => out.push(line), printErr: (line) => out.push(line), ...options });
+  const corio = await load({
+    factory: (await import(factoryUrl)).default,
+    wasmUrl,
+    print: (line) => out.push(line),
+    printErr: (line) => out.push(line),
+    ...options,
+  });
   return {
     corio,
     async run(args) {
@@ -108,8 +120,8 @@ export async function startWatchedServer() {
   return {
     host: '127.0.0.1',
     port: server.address().port,
-    gone: (path) => closedAt.has(path) ? Promise.resolve(closedAt.get(path))
-      : new Promise((resolve) => waiters.set(path, resolve)),
+    gone: (path) =>
+      closedAt.has(path) ? Promise.resolve(closedAt.get(path)) : new Promise((resolve) => waiters.set(path, resolve)),
     close: () => {
       for (const s of sockets) s.destroy();
       return new Promise((done) => server.close(done));
@@ -188,7 +200,7 @@ export async function checkSlowBigBody(run, { host, port }) {
 export async function runClose(run, watched, path, bytes) {
   const r = await run('close', watched.host, watched.port, path, String(bytes));
   const ended = Date.now();
-  return { r, lead: ended - await watched.gone(path) };
+  return { r, lead: ended - (await watched.gone(path)) };
 }
 
 /**

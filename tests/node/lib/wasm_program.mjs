@@ -23,8 +23,7 @@ export async function compileWasm(factoryUrl) {
  * says otherwise ('fetch': the browser's fetch() carrier). `extraEnv` is
  * added to the worker's environment (process.env, which the JS host reads).
  */
-export function runWasm(factoryUrl, module, args = [],
-  { timeoutMs = 20_000, corioTransport, extraEnv = {} } = {}) {
+export function runWasm(factoryUrl, module, args = [], { timeoutMs = 20_000, corioTransport, extraEnv = {} } = {}) {
   return new Promise((resolve) => {
     const lines = [];
     const result = { status: null, abort: null, error: null, timedOut: false };
@@ -34,8 +33,7 @@ export function runWasm(factoryUrl, module, args = [],
       stderr: true,
       env: { ...process.env, ...extraEnv },
     });
-    for (const stream of [worker.stdout, worker.stderr])
-      stream.on('data', (d) => lines.push(String(d).trimEnd()));
+    for (const stream of [worker.stdout, worker.stderr]) stream.on('data', (d) => lines.push(String(d).trimEnd()));
     let finished = false;
     const finish = () => {
       if (finished) return;
@@ -50,9 +48,9 @@ export function runWasm(factoryUrl, module, args = [],
     }, timeoutMs);
     worker.on('message', (m) => {
       if (m.type === 'out' || m.type === 'err') lines.push(m.line);
-      else if (m.type === 'exit') (result.status = m.status), finish();
-      else if (m.type === 'abort') (result.abort = m.what), finish();
-      else if (m.type === 'error') (result.error = m.message), finish();
+      else if (m.type === 'exit') ((result.status = m.status), finish());
+      else if (m.type === 'abort') ((result.abort = m.what), finish());
+      else if (m.type === 'error') ((result.error = m.message), finish());
     });
     worker.on('error', (e) => {
       result.error = e instanceof Error ? e.message : String(e);

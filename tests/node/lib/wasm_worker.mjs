@@ -40,7 +40,8 @@ const Module = await factory({
   instantiateWasm(imports, receive) {
     WebAssembly.instantiate(module, imports).then(
       (instance) => receive(instance, module),
-      (e) => post({ type: 'error', message: `instantiating the module: ${describe(e)}` }));
+      (e) => post({ type: 'error', message: `instantiating the module: ${describe(e)}` }),
+    );
     return {}; // asynchronous: the exports come through receive()
   },
 });
