@@ -30,18 +30,9 @@ import { fileURLToPath } from 'node:url';
 import { startFixtures } from '../tests/fixtures/http_fixture.mjs';
 import { fetchStatus, pool, summary } from './http_fanout_client.mjs';
 import { buildDist, median } from './common.mjs';
+import { CHROMIUM, launchChromium } from '../tests/browser/lib/chromium.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const IMPLS = [
   'corio-node',
   'corio-chromium',
@@ -231,8 +222,7 @@ async function main() {
               runs.push(r);
               break;
             }
-            const { chromium } = await import('playwright-core');
-            browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+            browser = await launchChromium();
             server = await startDevServer();
           }
           r = await browserRun(browser, server.url, impl, urls, o.concurrency);
