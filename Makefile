@@ -181,7 +181,7 @@ $(eval $(call asan_program,accept_emfile,tests/c/programs/accept_emfile.c))
 # (-fsanitize=fuzzer-no-link); the rest of the runtime is the ASan build's.
 FUZZERS := url head chunked body
 FUZZED_SRCS := runtime/core/http_parse.c runtime/core/url.c \
-  runtime/core/url_host.c
+  runtime/core/url_host.c runtime/core/url_target.c
 FUZZ_OBJ := build/native/obj/fuzz
 FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
   -fno-omit-frame-pointer
@@ -201,6 +201,10 @@ build/native/fuzz_%: $(FUZZ_OBJ)/tests/fuzz/fuzz_%.o $(FUZZ_RUNTIME_OBJS) $(BUIL
 build/native/fuzz_seeds: tests/fuzz/seeds.c tests/fixtures/http_responses.h $(BUILD_FILES)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O1 $(WARNINGS) $(CPPFLAGS) $< -o $@
+
+# corio_url_parse on standard input's lines (tests/node/url_whatwg.test.mjs),
+# under ASan.
+$(eval $(call asan_program,url_parse,tests/c/programs/url_parse.c))
 
 # The C checker on the command line's URLs (tests/node/hostile.test.mjs),
 # under ASan.
@@ -244,7 +248,7 @@ tsan-tests: build/native/thread-tests-tsan
 wasm-tests: build/wasm/corio-tests.mjs
 test-programs: stack-overflow-programs diagnostics-programs build/wasm/js_exports.mjs \
   build/wasm/stream_client.mjs build/native/tls_client build/native/accept_emfile \
-  build/native/alloc_fail build/native/check_urls
+  build/native/alloc_fail build/native/check_urls build/native/url_parse
 stack-overflow-programs: build/native/stack_overflow \
   build/native/stack_overflow-asan build/wasm/stack_overflow.mjs \
   build/wasm/asyncify_overflow.mjs

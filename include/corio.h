@@ -1240,10 +1240,22 @@ typedef struct corio_fetch_opts {
 } corio_fetch_opts_t;
 
 /* Parses an absolute http:// or https:// URL into its parts (each
- * malloc'd, the caller frees them; path includes the query, "/" if none,
- * with bytes outside ASCII percent-encoded). CORIO_EINVAL with a message
- * saying what is wrong (a space, a control character or a backslash
- * included). Does not wait. */
+ * malloc'd, the caller frees them) as the WHATWG URL standard does, which
+ * is what browsers and Node's URL do: the host lower-cased and
+ * percent-decoded, an IPv4 address in any spelling written dotted
+ * (0x7f.1 is 127.0.0.1), an IPv6 address (in brackets only) written in
+ * its short form and returned without brackets; userinfo ends at the last
+ * '@' and is not returned; path is the request target: the path with its
+ * dot segments resolved and the query, "/" if none, percent-encoded as
+ * the standard says (non-ASCII bytes included); the fragment is dropped.
+ * CORIO_EINVAL with a message saying what is wrong. Deliberately
+ * stricter than the standard, which silently repairs these: a space, a
+ * control character or a backslash anywhere (the standard strips the
+ * first two and reads "\" as "/": a typo or an attack, reported rather
+ * than guessed at); a non-ASCII host name (the standard converts it to
+ * xn-- punycode; write that form); and port 0 (nothing can listen there).
+ * tests/node/url_whatwg.test.mjs checks this against Node's URL. Does not
+ * wait. */
 int corio_url_parse(const char *url, char **host, int *port, bool *tls,
                     char **path);
 

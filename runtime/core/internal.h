@@ -419,12 +419,18 @@ typedef struct corio__thread_msg {
 extern _Thread_local corio__thread_msg_t *corio__thread_msg;
 
 /* Duplicates a string (NULL stays NULL). */
-/* url_host.c: checks (and lower-cases) the host of a URL, in place: an
- * IPv6 address from inside brackets; or a name, which a dotted-decimal
- * string replaces (*host reallocated) when it is an IPv4 address in
- * another spelling. CORIO_EINVAL (or ENOMEM) with `why` (cap bytes) set. */
-int corio__host_ipv6(char *host, char *why, size_t cap);
+/* url_host.c: checks the host of a URL and puts it in the standard's
+ * form (*host may be reallocated): an IPv6 address from inside brackets,
+ * serialized; or a name, percent-decoded and lower-cased, which a
+ * dotted-decimal string replaces when it is an IPv4 address in another
+ * spelling. CORIO_EINVAL (or ENOMEM) with `why` (cap bytes) set. */
+int corio__host_ipv6(char **host, char *why, size_t cap);
 int corio__host_name(char **host, char *why, size_t cap);
+/* url_target.c: the request target of a URL's tail (its path and query,
+ * n bytes, the fragment cut off), as the standard serializes them: dot
+ * segments resolved, bytes outside the percent-encode sets' allowance
+ * encoded; "/" for none. malloc'd (the caller's), NULL without memory. */
+char *corio__url_target(const char *tail, size_t n);
 
 char *corio__strdup(const char *s);
 /* The first n bytes of s, NUL-terminated, malloc'd; NULL without memory. */

@@ -13,47 +13,28 @@
 
 /* ---- URLs ---------------------------------------------------------------- */
 
-/* The request target: "/" first if the URL has no path, and bytes
- * outside ASCII percent-encoded (a request line is ASCII). */
-static char *encode_path(const char *tail, size_t n) {
-  static const char hex[] = "0123456789ABCDEF";
-  bool slash = n == 0 || *tail == '?';
-  char *out = malloc(n * 3 + 2), *o = out;
-  if (out == NULL) return NULL;
-  if (slash) *o++ = '/';
-  for (size_t i = 0; i < n; i++) {
-    unsigned char ch = (unsigned char)tail[i];
-    if (ch < 0x80) {
-      *o++ = (char)ch;
-    } else {
-      *o++ = '%';
-      *o++ = hex[ch >> 4];
-      *o++ = hex[ch & 15];
-    }
-  }
-  *o = '\0';
-  return out;
-}
-
 int corio_url_parse(const char *url, char **host, int *port, bool *tls,
                     char **path) {
   *host = *path = NULL;
   if (url == NULL) return corio_fail(CORIO_EINVAL, "invalid URL: none");
   const char *rest;
-  if (strncasecmp(url, "http://", 7) == 0) {
+  if (strncasecmp(url, "http:", 5) == 0) {
     *tls = false;
     *port = 80;
-    rest = url + 7;
-  } else if (strncasecmp(url, "https://", 8) == 0) {
+    rest = url + 5;
+  } else if (strncasecmp(url, "https:", 6) == 0) {
     *tls = true;
     *port = 443;
-    rest = url + 8;
+    rest = url + 6;
   } else {
     return corio_fail(CORIO_EINVAL,
                       "invalid URL \"%s\": it must start with http:// or "
                       "https://",
                       url);
   }
+  /* As WHATWG, any number of slashes may follow a special scheme:
+   * "http:host", "http:/host" and "http:///host" all name "host". */
+  while (*rest == '/') rest++;
   for (const char *p = url; *p; p++) {
     if ((unsigned char)*p <= ' ' || *p == 0x7f)
       return corio_fail(CORIO_EINVAL,
@@ -108,7 +89,7 @@ int corio_url_parse(const char *url, char **host, int *port, bool *tls,
   char *h = corio__strndup(host_start, (size_t)(host_end - host_start));
   if (h == NULL) return corio__set_error(CORIO_ENOMEM, NULL);
   char why[96];
-  int rc = *rest == '[' ? corio__host_ipv6(h, why, sizeof why)
+  int rc = *rest == '[' ? corio__host_ipv6(&h, why, sizeof why)
                         : corio__host_name(&h, why, sizeof why);
   if (rc != CORIO_OK) {
     free(h);
@@ -117,7 +98,7 @@ int corio_url_parse(const char *url, char **host, int *port, bool *tls,
   *host = h;
   const char *tail = end;
   size_t tail_len = strcspn(tail, "#"); /* the fragment is not sent */
-  *path = encode_path(tail, tail_len);
+  *path = corio__url_target(tail, tail_len);
   if (*path == NULL) {
     free(*host);
     free(*path);
@@ -157,14 +138,22 @@ int corio_url_resolve(const char *base, const char *ref, char **out) {
     return corio_fail(CORIO_EINVAL, "invalid URL: none");
   while (*ref == ' ' || *ref == '\t') ref++; /* as WHATWG strips them */
   size_t scheme = scheme_length(base);
-  if (scheme == 0 || strncmp(base + scheme, "//", 2) != 0)
+  if (scheme == 0)
     return corio_fail(CORIO_EINVAL, "invalid base URL \"%s\"", base);
-  const char *authority_end = base + scheme + 2;
+  /* As WHATWG, a reference with the base's own scheme and no "//" after
+   * it is relative: "http:x" against an http base is "x". */
+  bool absolute = scheme_length(ref) > 0;
+  if (absolute && scheme_length(ref) == scheme &&
+      strncasecmp(ref, base, scheme) == 0 &&
+      strncmp(ref + scheme, "//", 2) != 0)
+    ref += scheme, absolute = false;
+  const char *authority_end = base + scheme;
+  while (*authority_end == '/') authority_end++; /* as corio_url_parse */
   authority_end += strcspn(authority_end, "/?#");
   size_t origin = (size_t)(authority_end - base);
   size_t path_end = origin + strcspn(authority_end, "?#");
   char *url;
-  if (scheme_length(ref) > 0) { /* absolute */
+  if (absolute) {
     url = corio__strdup(ref);
   } else if (ref[0] == '/' && ref[1] == '/') { /* same scheme */
     url = concat3(base, scheme, "", 0, ref);

@@ -1,8 +1,9 @@
 /*
  * url_host.c — the host of an http(s) URL as the WHATWG URL standard
  * parses it (the host parser, section 3.5): an IPv6 address inside
- * brackets and nothing else; a name (ASCII, lower-cased) without a
- * forbidden code point; and a name that ends in a number is an IPv4
+ * brackets and nothing else, written as the standard serializes it; a
+ * name, percent-decoded, (ASCII, lower-cased) without a forbidden code
+ * point; and a name that ends in a number is an IPv4
  * address in any of the forms browsers accept (0177.0.0.1, 0x7f.1,
  * 2130706433, 127.1), rewritten as dotted decimal, or invalid. Non-ASCII
  * names (IDNA) are refused with a message rather than sent unconverted.
@@ -15,20 +16,59 @@
 
 #include "internal.h"
 
+static int hex_digit(char c) {
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
+}
+
 static int bad(char *why, size_t cap, const char *text) {
   snprintf(why, cap, "%s", text);
   return CORIO_EINVAL;
 }
 
-int corio__host_ipv6(char *h, char *why, size_t cap) {
+/* An IPv6 address as the standard serializes it: lower-case hex pieces
+ * without leading zeros, the first longest run of two or more zero pieces
+ * written "::", an embedded IPv4 address as two hex pieces. */
+static void ipv6_text(const unsigned char a[16], char out[40]) {
+  unsigned piece[8];
+  for (int i = 0; i < 8; i++) piece[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+  int best = -1, best_len = 1;
+  for (int i = 0; i < 8;) {
+    int j = i;
+    while (j < 8 && piece[j] == 0) j++;
+    if (j - i > best_len) best = i, best_len = j - i;
+    i = j > i ? j : i + 1;
+  }
+  char *o = out;
+  for (int i = 0; i < 8; i++) {
+    if (i == best) {
+      o += sprintf(o, i == 0 ? "::" : ":");
+      i += best_len - 1;
+      continue;
+    }
+    o += sprintf(o, "%x%s", piece[i], i < 7 ? ":" : "");
+  }
+  *o = '\0';
+}
+
+int corio__host_ipv6(char **host, char *why, size_t cap) {
+  char *h = *host;
   unsigned char addr[16];
   for (char *p = h; *p; p++) {
     if (*p >= 'A' && *p <= 'F') *p = (char)(*p - 'A' + 'a');
-    if (!strchr("0123456789abcdef:.", *p) || *p == '\0')
+    if (!strchr("0123456789abcdef:.", *p))
       return bad(why, cap, "brackets hold only an IPv6 address");
   }
   if (inet_pton(AF_INET6, h, addr) != 1)
     return bad(why, cap, "brackets hold only an IPv6 address");
+  char text[40];
+  ipv6_text(addr, text);
+  char *out = corio__strdup(text);
+  if (out == NULL) return bad(why, cap, "out of memory"), CORIO_ENOMEM;
+  free(h);
+  *host = out;
   return CORIO_OK;
 }
 
@@ -104,8 +144,31 @@ static int ipv4(const char *h, char out[16], char *why, size_t cap) {
   return CORIO_OK;
 }
 
+/* The standard percent-decodes a host before it looks at it ("%6c" is
+ * "l"); a '%' not followed by two hex digits stays, and is then refused
+ * as a forbidden character. In place: decoding only shortens. false if
+ * it decoded a NUL, which a C string cannot hold (and a host may not). */
+static bool percent_decode(char *h) {
+  char *o = h;
+  for (const char *p = h; *p; p++) {
+    int hi, lo;
+    if (*p == '%' && (hi = hex_digit(p[1])) >= 0 &&
+        (lo = hex_digit(p[2])) >= 0) {
+      if (hi == 0 && lo == 0) return false;
+      *o++ = (char)(hi << 4 | lo);
+      p += 2;
+    } else {
+      *o++ = *p;
+    }
+  }
+  *o = '\0';
+  return true;
+}
+
 int corio__host_name(char **host, char *why, size_t cap) {
   char *h = *host;
+  if (!percent_decode(h))
+    return bad(why, cap, "a forbidden character in the host");
   for (char *p = h; *p; p++) {
     unsigned char c = (unsigned char)*p;
     if (c >= 0x80)

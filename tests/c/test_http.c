@@ -49,6 +49,20 @@ TEST(url_parse_splits_urls_and_rejects_bad_ones) {
       {"http://a<b/", CORIO_EINVAL, NULL, 0, false, NULL},
       {"http://ho st/", CORIO_EINVAL, NULL, 0, false, NULL},
       {"http://[::1/", CORIO_EINVAL, NULL, 0, false, NULL},
+      /* As WHATWG: slashes after the scheme, a percent-decoded host, an
+       * IPv6 address in its short form, dot segments resolved, the query
+       * encoded with the special-query set. */
+      {"http:host/x", CORIO_OK, "host", 80, false, "/x"},
+      {"HTTPS:///host", CORIO_OK, "host", 443, true, "/"},
+      {"http://%6C%6fcalhost/", CORIO_OK, "localhost", 80, false, "/"},
+      {"http://a%00b/", CORIO_EINVAL, NULL, 0, false, NULL},
+      {"http://a%25b/", CORIO_EINVAL, NULL, 0, false, NULL},
+      {"http://[0:0:0:0:0:0:0:1]/", CORIO_OK, "::1", 80, false, "/"},
+      {"http://[::FFFF:127.0.0.1]/", CORIO_OK, "::ffff:7f00:1", 80, false, "/"},
+      {"http://[1:0:0:2:0:0:0:3]/", CORIO_OK, "1:0:0:2::3", 80, false, "/"},
+      {"http://h/a/./b/../c/%2e%2E/d/.", CORIO_OK, "h", 80, false, "/a/d/"},
+      {"http://h/..", CORIO_OK, "h", 80, false, "/"},
+      {"http://h/{x}?'\"<>", CORIO_OK, "h", 80, false, "/%7Bx%7D?%27%22%3C%3E"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     const url_case_t *c = &cases[i];
