@@ -9,6 +9,7 @@
 // over Node's net and tls (Module.corioNet). The process exits with main's
 // status.
 
+import * as dns from 'node:dns';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -29,7 +30,7 @@ const { default: factory } = await import(moduleUrl.href);
 let exited = false;
 const instance = await factory({
   wasmBinary: fs.readFileSync(wasmUrl),
-  corioNet: { net, tls, fs },
+  corioNet: { net, tls, fs, dns },
   corioProcess: { child_process: childProcess, fs, os },
   noInitialRun: true,
   print: (text) => process.stdout.write(text + '\n'),

@@ -41,6 +41,12 @@ export const OPTIONS = {
   },
   'retry-delay': { value: 'SECONDS', help: 'wait before the first retry (default 1)' },
   insecure: { short: 'k', help: 'accept any TLS certificate' },
+  'deny-private': {
+    help:
+      'refuse loopback, private, link-local (metadata), CGNAT and other\n' +
+      'non-public addresses (CORIO_EDENIED), checked on the address connected to,\n' +
+      'after DNS and on every redirect: for URLs from people you do not trust',
+  },
   cacert: { value: 'FILE', help: 'trust the CA certificates (PEM) in FILE for https' },
   proxy: {
     short: 'x',

@@ -80,6 +80,7 @@ function parseCommandLine(argv) {
   if (v.header !== undefined) c.headers = v.header.map(header);
   if (v['user-agent'] !== undefined) c.userAgent = v['user-agent'];
   if (v.location) c.follow = true;
+  if (v['deny-private']) c.denyPrivate = true;
   if (v['max-redirs'] !== undefined) {
     c.maxRedirects = wholeNumber('--max-redirs', v['max-redirs'], 1, 1000);
     if (!v.location) options.warnings.push('--max-redirs has no effect without -L');
@@ -105,6 +106,7 @@ const FLAG_OF = {
   userAgent: '-A/--user-agent',
   follow: '-L/--location',
   maxRedirects: '--max-redirs',
+  denyPrivate: '--deny-private',
   retry: '--retry',
   retryDelay: '--retry-delay',
 };

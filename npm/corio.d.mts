@@ -80,7 +80,7 @@ export interface LoadOptions {
   /** Node only: Node's sockets with these options (not with corioNet or another corioTransport). */
   network?: NetworkOptions;
   /** Node only: the modules streams use (default: node:net, node:tls, node:fs). */
-  corioNet?: { net: unknown; tls: unknown; fs: unknown };
+  corioNet?: { net: unknown; tls: unknown; fs: unknown; dns?: unknown };
   /** 'fetch': streams over fetch() even in Node (one HTTP request per connection). */
   corioTransport?: 'fetch' | 'node' | 'relay';
   /** The .wasm's bytes, instead of reading or fetching it. */

@@ -38,7 +38,7 @@ const isNode = typeof process === 'object' && !!process.versions?.node;
 const TRANSPORTS = ['fetch', 'relay', 'node'];
 
 // What Node gives (npm/platform_node.mjs): readWasm(url) -> bytes, and
-// netModules() -> {net, tls, fs}, processModules() -> {child_process, fs,
+// netModules() -> {net, tls, fs, dns}, processModules() -> {child_process, fs,
 // os}. null in browsers.
 let platform = null;
 
@@ -115,7 +115,7 @@ export function attach(Module) {
  * copy it. Node reads the .wasm from disk: it never fetches by file path.
  * Other options go to the factory (print, printErr, ...). In Node, streams
  * use Node's net and tls unless the options say otherwise: `corioNet`
- * ({net, tls, fs}, e.g. wrapped), `corioRelay` ({url, protocol, secret[,
+ * ({net, tls, fs, dns}: dns for denyPrivate, e.g. wrapped), `corioRelay` ({url, protocol, secret[,
  * WebSocket]}: the relay of corio's dev server, server/relay.mjs, as a
  * page it serves has it), or `corioTransport` ('fetch': the browser's
  * carrier, one HTTP request per connection over fetch(); 'relay'; 'node',
@@ -162,6 +162,8 @@ export async function load({ factory, wasmUrl, debug, network, ...options } = {}
   }
   if (isNode && !options.corioNet && (options.corioTransport ?? 'node') === 'node')
     options.corioNet = await platform.netModules();
+  if (isNode && options.corioTransport === 'fetch' && !options.corioFetchDispatcher)
+    options.corioFetchDispatcher = await platform.fetchDispatchers();
   if (isNode && !options.corioProcess) options.corioProcess = platform.processModules();
   return attach(await factory(options));
 }

@@ -128,7 +128,7 @@ class Tunnel extends Duplex {
  * `ca` (PEM bytes or text), `proxies` ({http, https: proxy URLs or '',
  * noProxy: [host patterns]}). Unchanged calls go to the modules given.
  */
-export function wrapNodeNet({ net, tls, fs }, { insecure = false, ca = null, proxies }) {
+export function wrapNodeNet({ net, tls, fs, dns }, { insecure = false, ca = null, proxies }) {
   const proxyFor = (host, secure) => {
     const text = secure ? proxies.https : proxies.http;
     return text && !bypassesProxy(host, proxies.noProxy) ? parseProxy(text) : null;
@@ -156,7 +156,17 @@ export function wrapNodeNet({ net, tls, fs }, { insecure = false, ca = null, pro
       return tls.connect(o);
     },
   };
-  return { net: wrappedNet, tls: wrappedTls, fs };
+  // dns: for deny_private, under which the carrier resolves a name itself
+  // and connects to the address (through a proxy too: the tunnel then goes
+  // to that address).
+  return {
+    net: wrappedNet,
+    tls: wrappedTls,
+    fs,
+    get dns() {
+      return dns;
+    },
+  };
 }
 
 /**

@@ -19,6 +19,10 @@ function netModules() {
       return require('node:tls');
     },
     fs: require('node:fs'),
+    // deny_private: the carrier resolves names itself (library_net.js).
+    get dns() {
+      return require('node:dns');
+    },
   };
 }
 
@@ -31,6 +35,9 @@ usePlatform({
     const { networkSettings, wrapNodeNet } = await import('./network_node.mjs');
     return wrapNodeNet(netModules(), networkSettings(options));
   },
+  // The fetch() carrier's dispatchers (fetch_dispatcher_node.mjs, imported
+  // only then: start-up counts).
+  fetchDispatchers: async () => (await import('./fetch_dispatcher_node.mjs')).fetchDispatchers(),
   processModules: () => ({
     child_process: require('node:child_process'),
     fs: require('node:fs'),

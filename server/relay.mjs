@@ -15,7 +15,7 @@
 // a connection; kind 2, a control message (JSON, id 0). What one side has
 // to say in one turn of its event loop goes in one frame (a browser pays
 // for each frame, not for its size).
-//   page -> relay: {t:'open', id, host, port, tls, name}, data,
+//   page -> relay: {t:'open', id, host, port, tls, name, deny}, data,
 //                  {t:'eof', id}, {t:'close', id, graceful}, {t:'credit', id, n},
 //                  {t:'listen', id, host, port}, {t:'unlisten', id}
 //   relay -> page: {t:'phase', id, phase: 'resolved' | 'tcp'} (as each is reached),
@@ -30,7 +30,8 @@
 // loopback address of the server's machine only: the page's own programs
 // (the guide's streams and website-status examples) connect to it through
 // the relay, as native programs connect to their own servers.
-// Address policy: with denyPrivate (server.mjs --deny-private) a connection
+// Address policy: with denyPrivate (server.mjs --deny-private), or for a
+// connection the page opens with deny (its deny_private), a connection
 // goes only to an address the policy allows (the CLI's --deny-private, the
 // same ranges, build/gen/address_policy.mjs), checked on the address the
 // name resolved to and connected to as such (no second lookup to rebind).
@@ -224,7 +225,10 @@ function serve(ws, ca, denyPrivate) {
     conns.set(id, c);
     if (conns.size > MAX_CONNECTIONS)
       return refuse(id, 'ELIMIT', `the relay carries at most ${MAX_CONNECTIONS} connections per page`);
-    if (!denyPrivate) return connect(id, c, host, host, port, secure, name);
+    // The policy applies with --deny-private, or when the page asks it for
+    // this connection (deny_private in its C options).
+    const deny = denyPrivate || m.deny === true;
+    if (!deny) return connect(id, c, host, host, port, secure, name);
     allowedAddress(host).then((got) => {
       if (c.closing) return refuse(id, null, null);
       if (got.address) {
@@ -262,7 +266,7 @@ function serve(ws, ca, denyPrivate) {
     const sock = secure ? tls.connect(opts) : net.connect(opts);
     // The opening's phases, for the page's timings (an address is resolved).
     if (net.isIP(address)) {
-      if (!denyPrivate) send({ t: 'phase', id, phase: 'resolved' });
+      if (address === host) send({ t: 'phase', id, phase: 'resolved' }); // else sent after the policy's lookup
     } else {
       sock.once('lookup', (err) => {
         if (!err) send({ t: 'phase', id, phase: 'resolved' });

@@ -3,7 +3,7 @@
  * (runtime/host/net_js.c): what carries a stream connection or a listener,
  * chosen once per module:
  *   - Node (CorioNode): Node's net and tls modules, which the loader passes
- *     as Module.corioNet = {net, tls, fs} (a module built for web,worker
+ *     as Module.corioNet = {net, tls, fs[, dns]} (a module built for web,worker
  *     cannot import them itself);
  *   - relay (CorioRelay): in browsers given Module.corioRelay (the config
  *     of corio's dev server's /relay, server/relay.mjs), or when
@@ -37,7 +37,7 @@ mergeInto(LibraryManager.library, {
         // holds no require() a bundler would try to resolve for a browser.
 #if !EXPORT_ES6
         if (!Module['corioNet'] && ENVIRONMENT_IS_NODE && typeof require === 'function')
-          Module['corioNet'] = {net: require('net'), tls: require('tls'), fs: require('fs')};
+          Module['corioNet'] = {net: require('net'), tls: require('tls'), fs: require('fs'), dns: require('dns')};
 #endif
         var t = Module['corioTransport'];
         var relay = t === 'relay' || (!t && !!Module['corioRelay']);
@@ -79,6 +79,41 @@ mergeInto(LibraryManager.library, {
     withString: function(s, fn) {
       var p = Corio.toC(s);
       try { fn(p); } finally { _free(p); }
+    },
+
+    // What the address policy says of an address: null (allowed) or what
+    // it is ("loopback", ...). One table, in C (runtime/core/address_ranges.h).
+    denied: function(address) {
+      var why = null;
+      CorioNet.withString(address, function(p) {
+        var w = _corio_on_net_policy(p);
+        why = w ? UTF8ToString(w) : null;
+      });
+      return why;
+    },
+
+    // deny_private for a carrier that resolves names itself: resolves
+    // `host` (an address stands for itself) with `dns` and calls
+    // done({address}) with the first address the policy allows, the one to
+    // connect to (connecting to it, not to the name, leaves no window for
+    // a second lookup to rebind it); done({error}) if the lookup failed;
+    // done({status, message}) if every address was refused, worded as
+    // natively (net_poll.c).
+    allowedAddress: function(net, dns, host, where, done) {
+      function pick(addresses) {
+        var why = [];
+        for (var i = 0; i < addresses.length; i++) {
+          var range = CorioNet.denied(addresses[i]);
+          if (!range) return done({address: addresses[i]});
+          why.push(addresses[i] + ' is ' + range);
+        }
+        done({status: CorioStatus.EDENIED, message: 'refused to connect to ' + where + ': ' + why.join('; ')});
+      }
+      if (net.isIP(host)) return CorioNet.later(function() { pick([host]); });
+      dns.lookup(host, {all: true}, function(err, list) {
+        if (err) return done({error: err});
+        pick(list.map(function(a) { return a.address; }));
+      });
     },
 
     // A phase of the opening reached ('resolved' or 'tcp'): C notes the
@@ -224,6 +259,7 @@ mergeInto(LibraryManager.library, {
       var message = String((err && err.message) || '');
       if (/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_NODATA|EAI_FAIL)$/.test(c)) return CorioStatus.EDNS;
       if (c === 'ECONNREFUSED') return CorioStatus.ECONNREFUSED;
+      if (c === 'CORIO_EDENIED') return CorioStatus.EDENIED; // the policy, in a connector
       if (/^(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT)$/.test(c))
         return CorioStatus.ETIMEDOUT;
       if (/^ERR_(SSL|TLS)_|CERT|SIGNATURE|SELF_SIGNED|HOSTNAME_MISMATCH/.test(c) ||
@@ -244,7 +280,7 @@ mergeInto(LibraryManager.library, {
     // Module.corioNet, or why it cannot serve: {modules} or {missing}.
     modules: function(needTls) {
       var m = Module['corioNet'];
-      if (!m || !m.net) return {missing: 'Node\'s net module was not given (Module.corioNet = {net, tls, fs})'};
+      if (!m || !m.net) return {missing: 'Node\'s net module was not given (Module.corioNet = {net, tls, fs[, dns]})'};
       if (needTls && !m.tls) return {missing: 'Node\'s tls module was not given (Module.corioNet.tls)'};
       return {modules: m};
     },
@@ -281,13 +317,31 @@ mergeInto(LibraryManager.library, {
       }
     },
 
-    connect: function(rec, host, port, tls, serverName, caFile) {
+    connect: function(rec, host, port, tls, serverName, caFile, deny) {
       rec.where = CorioNet.hostPort(host, port);
       rec.tls = tls;
       var got = CorioNode.modules(tls);
       if (got.missing) return CorioNet.failLater(rec, CorioStatus.EIO, rec.where + ': ' + got.missing);
       var m = got.modules;
-      var opts = {host: host, port: port, allowHalfOpen: true};
+      if (!deny) return CorioNode.open(rec, m, host, host, port, tls, serverName, caFile);
+      if (!m.dns && !m.net.isIP(host))
+        return CorioNet.failLater(rec, CorioStatus.EIO, rec.where + ': deny_private resolves names itself and ' +
+                                  'Node\'s dns module was not given (Module.corioNet.dns)');
+      CorioNet.allowedAddress(m.net, m.dns, host, rec.where, function(got) {
+        if (!rec.open || rec.closing) return;
+        if (got.address) {
+          CorioNet.phase(rec, 'resolved');
+          return CorioNode.open(rec, m, host, got.address, port, tls, serverName, caFile);
+        }
+        if (got.error) return CorioNet.failLater(rec, CorioNet.nodeCode(got.error, false), rec.where + ': ' + CorioNet.nodeWords(got.error));
+        CorioNet.failLater(rec, got.status, got.message);
+      });
+    },
+
+    // Opens the socket of rec to `address` (`host` is what C asked for:
+    // the name, or the address itself).
+    open: function(rec, m, host, address, port, tls, serverName, caFile) {
+      var opts = {host: address, port: port, allowHalfOpen: true};
       var sock;
       try {
         if (tls) {
@@ -308,7 +362,9 @@ mergeInto(LibraryManager.library, {
       // The phases: a numeric host has nothing to resolve; a name, once
       // its lookup ends ('lookup'). A socket given by a wrapper (a proxy's
       // tunnel) emits neither: its phases are not shown.
-      if (m.net.isIP(host)) CorioNet.phase(rec, 'resolved');
+      // Under deny_private the name was resolved before (allowedAddress).
+      if (address !== host) {
+      } else if (m.net.isIP(host)) CorioNet.phase(rec, 'resolved');
       else sock.once('lookup', function(err) { if (!err) CorioNet.phase(rec, 'resolved'); });
       sock.once('connect', function() { CorioNet.phase(rec, 'tcp'); });
       sock.once(tls ? 'secureConnect' : 'connect', function() {
@@ -604,7 +660,7 @@ mergeInto(LibraryManager.library, {
       if (rec.open && !rec.closing) CorioRelay.control({t: 'credit', id: rec.id, n: n});
     },
 
-    connect: function(rec, host, port, tls, serverName, caFile) {
+    connect: function(rec, host, port, tls, serverName, caFile, deny) {
       rec.where = CorioNet.hostPort(host, port);
       rec.held = [];
       if (caFile)
@@ -617,7 +673,10 @@ mergeInto(LibraryManager.library, {
       }
       rec.id = CorioRelay.newId();
       CorioRelay.recs[rec.id] = rec;
-      CorioRelay.control({t: 'open', id: rec.id, host: host, port: port, tls: tls, name: serverName});
+      // deny: the relay applies the address policy to this connection, on
+      // the address it connects to (as with its own --deny-private).
+      CorioRelay.control({t: 'open', id: rec.id, host: host, port: port, tls: tls, name: serverName,
+                          deny: !!deny});
     },
 
     write: function(rec, bytes) {
@@ -862,10 +921,17 @@ mergeInto(LibraryManager.library, {
     // Whether rec still takes part: not closed by C, not failed.
     live: function(rec) { return rec.open && !rec.closing; },
 
-    connect: function(rec, host, port, tls) {
+    connect: function(rec, host, port, tls, serverName, caFile, deny) {
       rec.where = CorioNet.hostPort(host, port);
       rec.origin = (tls ? 'https' : 'http') + '://' + rec.where;
       rec.tls = tls;
+      // A page's fetch() never shows the address it connects to, so it
+      // cannot apply the address policy; in Node the carrier's own
+      // dispatcher does (Module.corioFetchDispatcher).
+      rec.deny = !!deny;
+      if (deny && !Module['corioFetchDispatcher'])
+        return CorioNet.failLater(rec, CorioStatus.ENOTSUP, rec.where + ': deny_private needs the address ' +
+                                  'connected to, which fetch() in a page does not show; ' + CorioFetch.RELAY_HINT);
       rec.chunks = [];
       rec.size = 0;
       rec.phase = 'request'; // -> 'fetch' -> 'body' -> 'done'
@@ -978,6 +1044,15 @@ mergeInto(LibraryManager.library, {
       rec.controller = new AbortController();
       var init = {method: req.method, headers: req.headers, redirect: 'manual',
                   signal: rec.controller.signal, cache: 'no-store'};
+      // Node's fetch() (undici) takes a dispatcher of the connection's own
+      // (load() gives the factory): stop() destroys it, which ends a
+      // connect still under way too (an abort signal leaves that to
+      // undici's 10 s connect timeout, and the process waits for it).
+      var make = Module['corioFetchDispatcher'];
+      if (make) {
+        rec.dispatcher = make({denied: rec.deny ? CorioNet.denied : null});
+        init.dispatcher = rec.dispatcher.dispatcher;
+      }
       if (body.length > 0) init.body = body;
       var started;
       try {
@@ -1047,8 +1122,25 @@ mergeInto(LibraryManager.library, {
       if (!CorioFetch.live(rec)) return;
       var cause = err && err.cause;
       var message = String((err && err.message) || err);
+      if (cause && cause.code === 'CORIO_EDENIED') // the policy, in Node's connector
+        return CorioFetch.fail(rec, CorioStatus.EDENIED, cause.message);
+      // undici's words for a clean close (FIN) before the response head
+      // ended: what the other carriers report as EINCOMPLETE.
+      if (cause && cause.code === 'UND_ERR_SOCKET' && /other side closed/.test(cause.message))
+        return CorioFetch.fail(rec, CorioStatus.EINCOMPLETE, rec.where + ': the connection was closed before ' +
+                               'the response head ended (' + CorioNet.nodeWords(cause) + ')');
+      // undici refusing a response it could not read: its "bad response"
+      // (an interim response it did not expect), or an assertion of its
+      // parser failing on a status line it cannot take (two spaces, a
+      // two-digit code). The other carriers call such a response EPROTO.
+      if (cause && ((cause.code === 'UND_ERR_SOCKET' && /bad response/.test(cause.message)) ||
+                    cause.code === 'ERR_ASSERTION'))
+        return CorioFetch.fail(rec, CorioStatus.EPROTO, rec.where + ': fetch() could not read the response (' +
+                               CorioNet.nodeWords(cause) + ')');
       if (cause && typeof cause.code === 'string') {
-        return CorioFetch.fail(rec, CorioNet.nodeCode(cause, false),
+        // corioHandshaking: Node's connector saw the error in a TLS
+        // handshake (platform_node.mjs), where a reset is TLS's failure.
+        return CorioFetch.fail(rec, CorioNet.nodeCode(cause, !!cause.corioHandshaking),
                                rec.where + ': ' + message + ': ' + CorioNet.nodeWords(cause));
       }
       CorioFetch.fail(rec, CorioStatus.ENETWORK, rec.where + ': ' + message +
@@ -1076,6 +1168,8 @@ mergeInto(LibraryManager.library, {
       if (rec.controller && rec.phase !== 'done') rec.controller.abort();
       if (rec.reader) rec.reader.cancel().catch(function() {});
       rec.reader = null;
+      if (rec.dispatcher) rec.dispatcher.destroy();
+      rec.dispatcher = null;
     },
 
     fail: function(rec, code, message) {
@@ -1116,11 +1210,11 @@ mergeInto(LibraryManager.library, {
   // ---- the imports of runtime/host/net_js.c ------------------------------
 
   corio_js_net_connect__deps: ['$CorioNet', '$CorioNode', '$CorioFetch', '$CorioRelay'],
-  corio_js_net_connect__sig: 'viiiiii',
-  corio_js_net_connect: function(c, hostPtr, port, tls, namePtr, caPtr) {
+  corio_js_net_connect__sig: 'viiiiiii',
+  corio_js_net_connect: function(c, hostPtr, port, tls, namePtr, caPtr, deny) {
     var t = CorioNet.transport();
     var rec = CorioNet.record(CorioNet.conns, c, t);
-    t.connect(rec, UTF8ToString(hostPtr), port, !!tls, UTF8ToString(namePtr), UTF8ToString(caPtr));
+    t.connect(rec, UTF8ToString(hostPtr), port, !!tls, UTF8ToString(namePtr), UTF8ToString(caPtr), !!deny);
   },
 
   corio_js_net_write__deps: ['$CorioNet'],

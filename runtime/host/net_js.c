@@ -22,7 +22,7 @@
 
 extern void corio_js_net_connect(corio__conn_t *c, const char *host, int port,
                                  int tls, const char *server_name,
-                                 const char *ca_file);
+                                 const char *ca_file, int deny_private);
 extern void corio_js_net_write(corio__conn_t *c, const void *data, size_t n);
 extern void corio_js_net_write_eof(corio__conn_t *c);
 extern void corio_js_net_pause(corio__conn_t *c, int pause);
@@ -49,7 +49,7 @@ void corio__net_connect(corio__conn_t *c, const char *host, int port,
   live++;
   corio_js_net_connect(c, host, port, opts->tls,
                        opts->server_name ? opts->server_name : host,
-                       opts->ca_file ? opts->ca_file : "");
+                       opts->ca_file ? opts->ca_file : "", opts->deny_private);
 }
 
 void corio__net_write(corio__conn_t *c, const void *data, size_t n) {
@@ -79,6 +79,13 @@ void corio__net_listen_close(corio__listener_t *l) {
 
 /* The phases of an opening connection (one export each, so no phase number
  * crosses the bridge). Only note the time: JS may call them at any point. */
+/* The address policy, for the carriers that resolve names in JS: they ask
+ * it of each address before connecting (deny_private), as net_poll.c does
+ * natively. NULL if allowed, else what the address is (static). */
+EMSCRIPTEN_KEEPALIVE const char *corio_on_net_policy(const char *address) {
+  return corio_address_denied(address);
+}
+
 EMSCRIPTEN_KEEPALIVE void corio_on_net_resolved(corio__conn_t *c) {
   corio__conn_on_phase(c, CORIO__PHASE_RESOLVED);
 }

@@ -8,6 +8,7 @@
 // through child_process (Module.corioProcess) unless the run asks for the
 // browser's way (corioTransport 'fetch': the fetch() carrier, no processes).
 import { parentPort, workerData } from 'node:worker_threads';
+import * as dns from 'node:dns';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -22,7 +23,7 @@ const factory = (await import(factoryUrl)).default;
 const transport = corioTransport === undefined ? {} : { corioTransport };
 // A browser has neither Node's sockets nor its processes.
 if (corioTransport !== 'fetch') {
-  transport.corioNet = { net, tls, fs };
+  transport.corioNet = { net, tls, fs, dns };
   transport.corioProcess = { child_process: childProcess, fs, os };
 }
 
