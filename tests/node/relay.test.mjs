@@ -181,6 +181,36 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
     });
   });
 
+  describe('with deny_private asked by the page', { concurrency: 1 }, () => {
+    let client,
+      target,
+      seen = 0;
+    const run = (...args) => client.run(args);
+    before(async () => {
+      client = await loadClient({ corioRelay: relayOptions(site) });
+      target = createTcpServer((s) => {
+        seen++;
+        s.destroy();
+      });
+      await new Promise((done) => target.listen(0, '127.0.0.1', done));
+    });
+    after(() => new Promise((done) => target?.close(done)));
+
+    test('a relay without --deny-private refuses a loopback target for that connection only', T, async () => {
+      const r = await run('get-deny', '127.0.0.1', target.address().port, '/');
+      assertResult(r, 'CORIO_EDENIED');
+      assert.ok(
+        r.lines.some((l) => l.includes('loopback')),
+        r.lines.join('\n'),
+      );
+      const name = await run('get-deny', 'localhost', target.address().port, '/');
+      assertResult(name, 'CORIO_EDENIED');
+      assert.equal(seen, 0, 'the target saw a connection');
+      const plain = await run('get', '127.0.0.1', target.address().port, '/');
+      assert.ok(seen >= 1, `without deny_private the target is reached (${plain.lines.join(' | ')})`);
+    });
+  });
+
   describe('with --deny-private', { concurrency: 1 }, () => {
     let strict,
       client,

@@ -5,6 +5,8 @@
  * from JS as the exported coroutine `stream_client`, whose arguments come
  * one per line from globalThis.streamClientArgs() (the JS-driven loop):
  *   get HOST PORT PATH          a GET written over open_connection
+ *   get-deny HOST PORT PATH     the same with deny_private (the address
+ *                               policy) set
  *   post HOST PORT PATH BODY    a POST, head and body in separate writes
  *   raw HOST PORT TEXT          TEXT (\r and \n unescaped), then read to EOF
  *   slow HOST PORT PATH [JSFN]  a GET read with a 16 KiB limit, not read for
@@ -263,6 +265,10 @@ static int on_connection(int argc, char **argv) {
   const char *op = argv[0], *host = argv[1];
   corio_conn_opts_t opts = {0};
   if (strcmp(op, "slow") == 0) opts.limit = 16 * 1024;
+  if (strcmp(op, "get-deny") == 0) {
+    opts.deny_private = true;
+    op = "get";
+  }
   if (strcmp(op, "tls") == 0 && argc >= 4) {
     opts.tls = true;
     opts.ca_file = argv[3];
