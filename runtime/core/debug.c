@@ -68,22 +68,6 @@ void corio_set_slow_callback_duration(double seconds) {
 
 double corio_get_slow_callback_duration(void) { return slow_seconds; }
 
-/* ---- where tasks are created ------------------------------------------- */
-
-int corio_task_create_at(corio_task_t **out, corio_fn fn, void *arg,
-                         const corio_task_opts_t *opts, const char *file,
-                         int line) {
-  int rc = corio_task_create(out, fn, arg, opts);
-  if (rc == CORIO_OK) {
-    (*out)->diag.file = file;
-    (*out)->diag.line = line;
-  } else if (rc == CORIO_ENOLOOP) {
-    /* Off the success path: creating a task costs no thread check. */
-    corio__debug_check_thread("corio_task_create");
-  }
-  return rc;
-}
-
 /* ---- the wrong thread ---------------------------------------------------- */
 
 /* Loops running in this process, on any thread. */

@@ -66,8 +66,10 @@ typedef enum slice_end {
  * task cancelled, so each one's cleanup runs); a second time it is stuck.
  * A pass ends at the slice's end too, however many tasks it holds (its rest
  * stays ready, in order). */
-static slice_end_t run_slice(corio_loop_t *loop, done_fn done, const void *ctx,
-                             double *timeout) {
+/* Inlined where it is called, so that `done` is a known function there:
+ * this is every pass's path. */
+static inline __attribute__((always_inline)) slice_end_t
+run_slice(corio_loop_t *loop, done_fn done, const void *ctx, double *timeout) {
   double slice = corio__host_slice();
   double deadline = slice > 0 ? corio__host_now() + slice : 0;
   loop->pass_deadline = deadline;
@@ -112,7 +114,8 @@ static bool await_thread_jobs(corio_loop_t *loop) {
 /* Runs slices until `done` holds (checked after every pass, so a timer
  * still pending then is not waited for), sleeping in the host between
  * them. False if the loop can never get there. */
-static bool run_until(corio_loop_t *loop, done_fn done, const void *ctx) {
+static inline __attribute__((always_inline)) bool
+run_until(corio_loop_t *loop, done_fn done, const void *ctx) {
   if (done(loop, ctx)) return true;
   for (;;) {
     double timeout;

@@ -402,8 +402,11 @@ void corio__loop_post(corio_loop_t *loop, corio__post_t *p);
 /* On the loop's thread: schedules what other threads posted, in order.
  * Returns whether there was any. */
 bool corio__loop_drain_inbox(corio_loop_t *loop);
-/* Whether anything posted waits in the inbox (any thread). */
-bool corio__loop_inbox_pending(corio_loop_t *loop);
+/* Whether anything posted waits in the inbox (any thread). Inline: every
+ * pass of the loop asks. */
+static inline bool corio__loop_inbox_pending(corio_loop_t *loop) {
+  return atomic_load_explicit(&loop->inbox, memory_order_relaxed) != NULL;
+}
 /* When the loop is freed, on its thread: drops what is still posted. */
 void corio__loop_drop_inbox(corio_loop_t *loop);
 /* At the end of a run: shuts the default executor down and runs the loop

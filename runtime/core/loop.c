@@ -181,7 +181,8 @@ double corio_handle_when(const corio_handle_t *h) { return h ? h->when : 0; }
 /* ---- one pass ---------------------------------------------------------- */
 
 double corio__loop_run_once(corio_loop_t *loop) {
-  corio__loop_drain_inbox(loop); /* other threads' calls join this pass */
+  /* Other threads' calls join this pass. */
+  if (corio__loop_inbox_pending(loop)) corio__loop_drain_inbox(loop);
   double now = corio__host_now();
   while (loop->timers.len > 0 && loop->timers.items[0]->when <= now) {
     corio_handle_t *h = corio__heap_pop(&loop->timers);

@@ -23,11 +23,18 @@ static void task_step(void *data);
 
 /* ---- creation and references ------------------------------------------- */
 
-int corio_task_create(corio_task_t **out, corio_fn fn, void *arg,
-                      const corio_task_opts_t *opts) {
+/* The one implementation: the macro corio_task_create calls it with the
+ * caller's file and line, so a task costs one call. */
+int corio_task_create_at(corio_task_t **out, corio_fn fn, void *arg,
+                         const corio_task_opts_t *opts, const char *file,
+                         int line) {
   if (out) *out = NULL;
   corio_loop_t *loop = corio__loop;
-  if (loop == NULL) return CORIO_ENOLOOP;
+  if (loop == NULL) {
+    /* Off the success path: creating a task costs no thread check. */
+    corio__debug_check_thread("corio_task_create");
+    return CORIO_ENOLOOP;
+  }
   if (fn == NULL || out == NULL) return CORIO_EINVAL;
   corio_task_t *t = calloc(1, sizeof *t);
   if (t == NULL) return CORIO_ENOMEM;
@@ -43,6 +50,8 @@ int corio_task_create(corio_task_t **out, corio_fn fn, void *arg,
     t->asyncify_size = opts->asyncify_size;
   }
   t->loop = loop;
+  t->diag.file = file;
+  t->diag.line = line;
   t->callbacks = t->cb_inline;
   t->callbacks_cap = sizeof t->cb_inline / sizeof t->cb_inline[0];
   t->fn = fn;
@@ -55,6 +64,11 @@ int corio_task_create(corio_task_t **out, corio_fn fn, void *arg,
   corio__loop_call_soon(loop, &t->step, task_step, t);
   *out = t;
   return CORIO_OK;
+}
+
+int corio_task_create(corio_task_t **out, corio_fn fn, void *arg,
+                      const corio_task_opts_t *opts) {
+  return corio_task_create_at(out, fn, arg, opts, NULL, 0);
 }
 
 corio_task_t *corio_task_retain(corio_task_t *t) {
@@ -108,7 +122,7 @@ int corio_task_result(const corio_task_t *t, intptr_t *result) {
   if (t == NULL) return CORIO_EINVAL;
   if (t->state != CORIO__TASK_DONE)
     return corio__set_error(CORIO_EINVALSTATE, "Result is not set.");
-  corio__report_task_retrieved(t);
+  if (!t->diag.retrieved) corio__report_task_retrieved(t);
   if (t->code == CORIO_OK && result) *result = t->result;
   return t->code;
 }
@@ -446,7 +460,8 @@ static void task_step(void *data) {
  * the scheduler); otherwise to the scheduler. */
 static void leave_task(corio_task_t *t) {
   corio_loop_t *loop = t->loop;
-  if (corio__debug_on) corio__debug_step_end(t);
+  bool debug = corio__debug_on; /* read once: this is every switch's path */
+  if (debug) corio__debug_step_end(t);
   if (corio__fiber_check(t->fiber) != 0) overflow_abort(t);
   corio_handle_t *head = loop->ready_head;
   corio_task_t *next =
@@ -454,7 +469,7 @@ static void leave_task(corio_task_t *t) {
   if (next && next->started && corio__loop_take_next(loop, task_step)) {
     next->state = CORIO__TASK_RUNNING;
     corio__current = next;
-    if (corio__debug_on) corio__debug_step_begin(next);
+    if (debug) corio__debug_step_begin(next);
     if (next != t) corio__fiber_switch(t->fiber, next->fiber, 0);
   } else {
     loop->returning = t;

@@ -32,10 +32,6 @@ void corio__loop_post(corio_loop_t *loop, corio__post_t *p) {
   if (head == NULL) corio__host_waker_signal(loop->waker);
 }
 
-bool corio__loop_inbox_pending(corio_loop_t *loop) {
-  return atomic_load_explicit(&loop->inbox, memory_order_relaxed) != NULL;
-}
-
 /* Takes the whole stack and returns it in push order. */
 static corio__post_t *take_all(corio_loop_t *loop) {
   corio__post_t *p =
