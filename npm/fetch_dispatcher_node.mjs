@@ -6,18 +6,57 @@
  * request started (destroy()): a connect still under way included, which
  * fetch()'s abort signal leaves to undici's 10 s connect timeout (the
  * process waits for it). The connector also applies the address policy
- * (deny_private) to the address it connects to, and marks an error that
- * came in a TLS handshake (corioHandshaking), which the carrier reports as
- * CORIO_ETLS as the other carriers do.
+ * (deny_private) to the address it connects to, marks an error that came
+ * in a TLS handshake (corioHandshaking), which the carrier reports as
+ * CORIO_ETLS as the other carriers do, and lets corio's own head parser
+ * read the response's first bytes before undici does (guardHead): a head
+ * that corio refuses fails with corio's status on this carrier too, and
+ * undici gets the final head alone, without the interim responses.
  */
 import { lookup } from 'node:dns';
 import { connect as tcpConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 
+/*
+ * Puts corio's head parser (`guard()`: CorioFetch.headGuard) between the
+ * socket and its reader: every chunk the socket would push goes to the
+ * parser until the final head is complete; then the reader gets that head
+ * and what followed it, and the socket is itself again. A refused head
+ * destroys the socket with an error carrying the corio status.
+ */
+function guardHead(sock, guard) {
+  const push = sock.push;
+  let g = guard();
+  const done = () => {
+    sock.push = push;
+    g?.free();
+    g = null;
+  };
+  sock.push = function (chunk, encoding) {
+    if (chunk === null || chunk === undefined) {
+      done();
+      return push.call(this, chunk, encoding);
+    }
+    const r = g.feed(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
+    if (r.more) return true;
+    done();
+    if (r.message !== undefined) {
+      const err = new Error(r.message);
+      err.corioStatus = r.status;
+      this.destroy(err);
+      return false;
+    }
+    return push.call(this, Buffer.concat([r.head, r.rest]));
+  };
+  sock.once('close', done);
+}
+
 /**
- * Resolves to make({denied}) -> {dispatcher, destroy()}: `denied(address)`
- * is the address policy (null: allowed; else what the address is), or null
- * for none. Throws when this Node's fetch() does not show undici's Agent.
+ * Resolves to make({denied, guard}) -> {dispatcher, destroy()}:
+ * `denied(address)` is the address policy (null: allowed; else what the
+ * address is), or null for none; `guard()` makes corio's head parser (see
+ * guardHead), or is null. Throws when this Node's fetch() does not show
+ * undici's Agent.
  */
 export async function fetchDispatchers() {
   // Node does not export undici's Agent class; the global dispatcher that
@@ -31,7 +70,7 @@ export async function fetchDispatchers() {
       `the fetch() carrier needs undici's Agent, which this Node (${process.version}) does not show; ` +
         'use the default carrier',
     );
-  return ({ denied }) => {
+  return ({ denied, guard }) => {
     const sockets = new Set();
     let ended = false;
     const connect = (opts, callback) => {
@@ -50,6 +89,7 @@ export async function fetchDispatchers() {
             })
           : tcpConnect(o);
         sockets.add(sock);
+        if (guard) guardHead(sock, guard);
         sock.setNoDelay(true);
         let tcp = false;
         sock.once('connect', () => (tcp = true));

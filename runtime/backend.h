@@ -250,6 +250,25 @@ corio__conn_t *corio__listener_on_accept(corio__listener_t *l,
                                          const char *peer);
 void corio__listener_on_closed(corio__listener_t *l);
 
+/* A response head read by corio's parser for a carrier that hands the
+ * bytes on to a parser of its own (the fetch() carrier in Node gives the
+ * socket to undici): the head then meets corio's rules on that carrier
+ * too (runtime/core/http_guard.c; the rules: http_parse.h). Feed it the
+ * response's first bytes in order. */
+typedef struct corio__head_guard corio__head_guard_t;
+corio__head_guard_t *corio__head_guard_new(void); /* NULL without memory */
+/* 0: the head is not complete yet (every byte was taken); 1: the final
+ * head is complete, *used bytes of p taken (the rest is body), and
+ * corio__head_guard_head gives it (interim 1xx responses left out); or a
+ * corio status < 0 (CORIO_EPROTO, CORIO_ELIMIT, CORIO_ENOMEM) with
+ * corio__head_guard_message. */
+int corio__head_guard_feed(corio__head_guard_t *g, const char *p, size_t n,
+                           size_t *used);
+/* The final head's bytes (borrowed, valid until freed) and their count. */
+const char *corio__head_guard_head(const corio__head_guard_t *g, size_t *len);
+const char *corio__head_guard_message(const corio__head_guard_t *g);
+void corio__head_guard_free(corio__head_guard_t *g);
+
 /* ---- processes and pipes ------------------------------------------------ */
 
 /* A child process as the core sees it (runtime/core/process.c owns it).

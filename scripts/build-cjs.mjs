@@ -23,6 +23,14 @@ await build({
   format: 'cjs',
   target: 'node18',
   logLevel: 'warning',
+  // Whitespace and syntax only: names stay, so a stack trace still names
+  // corio's functions (the tarball ships this file beside corio.mjs).
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // The wasm module's loader stays a file of its own, imported at run
+  // time (import() works in CommonJS; from dist/ the path names dist/'s
+  // own corio.mjs): the tarball holds the loader once, not twice.
+  external: ['../dist/corio.mjs'],
   define: { 'import.meta.url': '__corioModuleUrl' },
   banner: {
     js:

@@ -921,6 +921,38 @@ mergeInto(LibraryManager.library, {
     // Whether rec still takes part: not closed by C, not failed.
     live: function(rec) { return rec.open && !rec.closing; },
 
+    // corio's head parser over a response's first bytes (net_js.c's
+    // corio_on_net_guard_*), for Node's connector (fetch_dispatcher_node.mjs),
+    // which feeds it what the socket reads before undici sees it.
+    // feed(bytes) -> {more} | {head, rest} (the final head, interim
+    // responses left out; the bytes after it) | {status, message} (a corio
+    // status: EPROTO, ELIMIT, ENOMEM); free() when done with it.
+    headGuard: function() {
+      var g = _corio_on_net_guard_new();
+      if (!g) throw new Error('out of memory');
+      return {
+        feed: function(bytes) {
+          var p = _malloc(bytes.length + 8), usedPtr = p + bytes.length + (4 - bytes.length % 4) % 4;
+          HEAPU8.set(bytes, p);
+          try {
+            var rc = _corio_on_net_guard_feed(g, p, bytes.length, usedPtr);
+            if (rc === 0) return {more: true};
+            if (rc < 0) return {status: rc, message: UTF8ToString(_corio_on_net_guard_message(g))};
+            var used = HEAPU32[usedPtr >> 2];
+            var head = _corio_on_net_guard_head(g, usedPtr);
+            var len = HEAPU32[usedPtr >> 2];
+            return {head: HEAPU8.slice(head, head + len), rest: bytes.subarray(used)};
+          } finally {
+            _free(p);
+          }
+        },
+        free: function() {
+          if (g) _corio_on_net_guard_free(g);
+          g = 0;
+        },
+      };
+    },
+
     connect: function(rec, host, port, tls, serverName, caFile, deny) {
       rec.where = CorioNet.hostPort(host, port);
       rec.origin = (tls ? 'https' : 'http') + '://' + rec.where;
@@ -1050,7 +1082,7 @@ mergeInto(LibraryManager.library, {
       // undici's 10 s connect timeout, and the process waits for it).
       var make = Module['corioFetchDispatcher'];
       if (make) {
-        rec.dispatcher = make({denied: rec.deny ? CorioNet.denied : null});
+        rec.dispatcher = make({denied: rec.deny ? CorioNet.denied : null, guard: CorioFetch.headGuard});
         init.dispatcher = rec.dispatcher.dispatcher;
       }
       if (body.length > 0) init.body = body;
@@ -1122,8 +1154,11 @@ mergeInto(LibraryManager.library, {
       if (!CorioFetch.live(rec)) return;
       var cause = err && err.cause;
       var message = String((err && err.message) || err);
-      if (cause && cause.code === 'CORIO_EDENIED') // the policy, in Node's connector
-        return CorioFetch.fail(rec, CorioStatus.EDENIED, cause.message);
+      // A corio status from Node's connector: the address policy, or the
+      // head guard (corio's own parser refused the head).
+      var named = cause && typeof cause.corioStatus === 'number' ? cause.corioStatus :
+                  cause && /^CORIO_E[A-Z]+$/.test(cause.code) ? CorioStatus[cause.code.slice(6)] : undefined;
+      if (named !== undefined) return CorioFetch.fail(rec, named, rec.where + ': ' + cause.message);
       // undici's words for a clean close (FIN) before the response head
       // ended: what the other carriers report as EINCOMPLETE.
       if (cause && cause.code === 'UND_ERR_SOCKET' && /other side closed/.test(cause.message))

@@ -86,6 +86,32 @@ EMSCRIPTEN_KEEPALIVE const char *corio_on_net_policy(const char *address) {
   return corio_address_denied(address);
 }
 
+/* The response-head guard (backend.h), for the fetch() carrier in Node:
+ * library_net.js's CorioFetch.headGuard. */
+EMSCRIPTEN_KEEPALIVE corio__head_guard_t *corio_on_net_guard_new(void) {
+  return corio__head_guard_new();
+}
+
+EMSCRIPTEN_KEEPALIVE int corio_on_net_guard_feed(corio__head_guard_t *g,
+                                                 const char *p, size_t n,
+                                                 size_t *used) {
+  return corio__head_guard_feed(g, p, n, used);
+}
+
+EMSCRIPTEN_KEEPALIVE const char *corio_on_net_guard_head(corio__head_guard_t *g,
+                                                         size_t *len) {
+  return corio__head_guard_head(g, len);
+}
+
+EMSCRIPTEN_KEEPALIVE const char *
+corio_on_net_guard_message(corio__head_guard_t *g) {
+  return corio__head_guard_message(g);
+}
+
+EMSCRIPTEN_KEEPALIVE void corio_on_net_guard_free(corio__head_guard_t *g) {
+  corio__head_guard_free(g);
+}
+
 EMSCRIPTEN_KEEPALIVE void corio_on_net_resolved(corio__conn_t *c) {
   corio__conn_on_phase(c, CORIO__PHASE_RESOLVED);
 }
