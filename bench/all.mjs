@@ -6,6 +6,7 @@
 //   bench/cli_one_url.mjs corio-check's start-up against curl's
 //   bench/subprocess.mjs  starting children (subprocess, subprocess_parallel)
 //   bench/checker_million.mjs 1,000,000 URLs through the CLI and iterateChecks: peak RSS
+//   bench/checker_block.mjs   the longest event-loop wait while 100,000 invalid URLs fail
 // Each script says what it runs and takes (--describe). --only picks
 // workloads and --impls implementations across them (a script with none
 // picked is skipped); --quick, --reps and --no-build reach every script
@@ -27,6 +28,7 @@ const SCRIPTS = [
   'bench/cli_one_url.mjs',
   'bench/subprocess.mjs',
   'bench/checker_million.mjs',
+  'bench/checker_block.mjs',
 ];
 
 const describe = (script) =>

@@ -34,6 +34,7 @@ test('--quick reaches every script, --no-build too (the build ran once before)',
     'bench/cli_one_url.mjs',
     'bench/subprocess.mjs',
     'bench/checker_million.mjs',
+    'bench/checker_block.mjs',
   ]);
   for (const args of Object.values(c)) {
     assert.ok(args.includes('--quick'));

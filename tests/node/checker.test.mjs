@@ -513,3 +513,23 @@ describe('network options (Node): insecure, ca, proxy', () => {
     await assert.rejects(checkUrls([url('200')], { network: {}, corio: await load() }), TypeError);
   });
 });
+
+// Invalid URLs fail without waiting on anything; a long run of them must
+// still give the event loop turns (npm/checker.mjs, TURN_MS). Before, the
+// whole run was one go of microtasks: 100,000 held the loop 0.5 s. The
+// bound here only catches that regression (load on a shared machine
+// stretches any gap); `node bench/checker_block.mjs` measures the gap.
+test('100,000 invalid URLs end as 100,000 errors without holding the event loop', async () => {
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  await checkUrls(['not a url'], {}); // the module loaded first
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const results = await checkUrls(
+    Array.from({ length: 100_000 }, (_, i) => `not a url ${i}`),
+    { concurrency: 200 },
+  );
+  delay.disable();
+  assert.equal(results.length, 100_000);
+  assert.ok(results.every((r) => r.error?.codeName === 'CORIO_EINVAL'));
+  assert.ok(delay.max / 1e6 < 250, `the event loop waited ${(delay.max / 1e6).toFixed(0)} ms at once`);
+});
