@@ -37,7 +37,14 @@ function guardHead(sock, guard) {
       done();
       return push.call(this, chunk, encoding);
     }
-    const r = g.feed(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
+    let r;
+    try {
+      r = g.feed(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
+    } catch (e) {
+      done(); // the module is gone (aborted): the connection goes with it
+      this.destroy(e);
+      return false;
+    }
     if (r.more) return true;
     done();
     if (r.message !== undefined) {
@@ -73,7 +80,14 @@ export async function fetchDispatchers() {
   return ({ denied, guard }) => {
     const sockets = new Set();
     let ended = false;
-    const connect = (opts, callback) => {
+    const connect = (opts, reply) => {
+      // undici hears once, whatever happens first.
+      let replied = false;
+      const callback = (err, sock) => {
+        if (replied) return;
+        replied = true;
+        reply(err, sock);
+      };
       const host = opts.hostname.replace(/^\[(.*)\]$/, '$1');
       const secure = opts.protocol === 'https:';
       const port = Number(opts.port) || (secure ? 443 : 80);
@@ -93,16 +107,22 @@ export async function fetchDispatchers() {
         sock.setNoDelay(true);
         let tcp = false;
         sock.once('connect', () => (tcp = true));
-        const onError = (err) => {
+        // Kept for the socket's life: undici adds its own listener only
+        // later, and an error in between must not go unheard.
+        let connected = false;
+        sock.on('error', (err) => {
+          if (connected) return; // undici's from then on
           if (secure && tcp) err.corioHandshaking = true;
           callback(err, null);
-        };
-        sock.once('error', onError);
+        });
         sock.once(secure ? 'secureConnect' : 'connect', () => {
-          sock.removeListener('error', onError);
+          connected = true;
           callback(null, sock);
         });
-        sock.once('close', () => sockets.delete(sock));
+        sock.once('close', () => {
+          sockets.delete(sock);
+          callback(new Error('the connection was closed before it was made'), null); // destroyed while connecting
+        });
       };
       if (!denied) return open(host);
       const pick = (addresses) => {

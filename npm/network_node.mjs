@@ -137,7 +137,8 @@ export function wrapNodeNet({ net, tls, fs, dns }, { insecure = false, ca = null
     ...net,
     isIP: net.isIP,
     connect(opts) {
-      const proxy = proxyFor(opts.host, false);
+      // corioName: the name, when the carrier resolved it itself (deny_private).
+      const proxy = proxyFor(opts.corioName ?? opts.host, false);
       return proxy ? new Tunnel(net, proxy, opts.host, opts.port) : net.connect(opts);
     },
   };
@@ -151,7 +152,7 @@ export function wrapNodeNet({ net, tls, fs, dns }, { insecure = false, ca = null
         o.rejectUnauthorized = false;
         delete o.checkServerIdentity;
       }
-      const proxy = proxyFor(opts.host, true);
+      const proxy = proxyFor(opts.corioName ?? opts.host, true);
       if (proxy) o.socket = new Tunnel(net, proxy, opts.host, opts.port);
       return tls.connect(o);
     },

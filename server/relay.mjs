@@ -229,17 +229,19 @@ function serve(ws, ca, denyPrivate) {
     // this connection (deny_private in its C options).
     const deny = denyPrivate || m.deny === true;
     if (!deny) return connect(id, c, host, host, port, secure, name);
-    allowedAddress(host).then((got) => {
-      if (c.closing) return refuse(id, null, null);
-      if (got.address) {
-        send({ t: 'phase', id, phase: 'resolved' });
-        return connect(id, c, host, got.address, port, secure, name);
-      }
-      if (got.error) send({ t: 'error', id, handshaking: false, error: got.error });
-      else send({ t: 'error', id, status: got.status, message: got.message });
-      conns.delete(id);
-      send({ t: 'closed', id });
-    });
+    allowedAddress(host)
+      .catch((e) => ({ status: 'EIO', message: `${host}: the address policy failed: ${e.message}` }))
+      .then((got) => {
+        if (c.closing) return refuse(id, null, null);
+        if (got.address) {
+          send({ t: 'phase', id, phase: 'resolved' });
+          return connect(id, c, host, got.address, port, secure, name);
+        }
+        if (got.error) send({ t: 'error', id, handshaking: false, error: got.error });
+        else send({ t: 'error', id, status: got.status, message: got.message });
+        conns.delete(id);
+        send({ t: 'closed', id });
+      });
   }
 
   // An id the page may give to something new.

@@ -341,7 +341,9 @@ mergeInto(LibraryManager.library, {
     // Opens the socket of rec to `address` (`host` is what C asked for:
     // the name, or the address itself).
     open: function(rec, m, host, address, port, tls, serverName, caFile) {
-      var opts = {host: address, port: port, allowHalfOpen: true};
+      // corioName: the name asked for, which a proxy wrapper (network_node.mjs)
+      // matches against its no-proxy list when the address was resolved here.
+      var opts = {host: address, port: port, allowHalfOpen: true, corioName: host};
       var sock;
       try {
         if (tls) {
@@ -931,16 +933,19 @@ mergeInto(LibraryManager.library, {
       var g = _corio_on_net_guard_new();
       if (!g) throw new Error('out of memory');
       return {
+        // Pointers are unsigned (>>> 0): the heap may pass 2 GiB.
         feed: function(bytes) {
-          var p = _malloc(bytes.length + 8), usedPtr = p + bytes.length + (4 - bytes.length % 4) % 4;
+          var p = _malloc(bytes.length + 8) >>> 0;
+          if (!p) return {status: CorioStatus.ENOMEM, message: 'out of memory reading the response head'};
+          var usedPtr = p + bytes.length + (4 - bytes.length % 4) % 4; // a 4-byte size_t, aligned
           HEAPU8.set(bytes, p);
           try {
             var rc = _corio_on_net_guard_feed(g, p, bytes.length, usedPtr);
             if (rc === 0) return {more: true};
             if (rc < 0) return {status: rc, message: UTF8ToString(_corio_on_net_guard_message(g))};
-            var used = HEAPU32[usedPtr >> 2];
-            var head = _corio_on_net_guard_head(g, usedPtr);
-            var len = HEAPU32[usedPtr >> 2];
+            var used = HEAPU32[usedPtr >>> 2];
+            var head = _corio_on_net_guard_head(g, usedPtr) >>> 0;
+            var len = HEAPU32[usedPtr >>> 2];
             return {head: HEAPU8.slice(head, head + len), rest: bytes.subarray(used)};
           } finally {
             _free(p);
