@@ -9,12 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "checker_internal.h"
 
 char *checker_target_url(const char *url) {
   if (url == NULL) return NULL;
-  if (*url == '\0' || strstr(url, "://") != NULL) return strdup(url);
+  /* A URL: "scheme://", or http: / https: with any number of slashes (as
+   * corio_url_parse reads them: "http:/host" is http://host). */
+  if (*url == '\0' || strstr(url, "://") != NULL ||
+      strncasecmp(url, "http:", 5) == 0 || strncasecmp(url, "https:", 6) == 0)
+    return strdup(url);
   /* A bare host (example.com, example.com:8443/x) means https://host/. */
   bool has_path = url[strcspn(url, "/?#")] != '\0';
   size_t n = strlen(url);

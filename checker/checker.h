@@ -75,8 +75,8 @@ void checker_result_clear(checker_result_t *result);
 void checker_results_free(checker_result_t *results, size_t n);
 
 /* The URL a check requests for `url`: a copy, or "https://" + url (+ "/")
- * for a bare host without "://". malloc'd (the caller frees it); NULL
- * without memory or for a NULL url. */
+ * for a bare host (no "://", and not beginning "http:" or "https:"). malloc'd
+ * (the caller frees it); NULL without memory or for a NULL url. */
 char *checker_target_url(const char *url);
 
 /* Options of a run; zero means the default everywhere. */

@@ -92,6 +92,8 @@ describe('each kind of answer gives its exact result', () => {
     [fixtures.urls.refused, { error: 'CORIO_ECONNREFUSED', message: /ECONNREFUSED/ }],
     // TLS spoken to a plain HTTP port.
     [url('200').replace('http:', 'https:'), { error: 'CORIO_ETLS' }],
+    // http: with one slash is a URL as WHATWG reads it, not a bare host.
+    [url('200').replace('http://', 'http:/'), { status: 200, reason: 'OK' }],
     // No scheme: a bare host, https:// is assumed (and a space is refused).
     ['not a url', { error: 'CORIO_EINVAL', message: /invalid URL "https:\/\/not a url\/": it contains a space/ }],
     ['ftp://127.0.0.1/', { error: 'CORIO_EINVAL', message: /http:\/\/ or https:\/\// }],
