@@ -8,6 +8,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { checkUrls } from '../npm/checker_node.mjs';
+import { median } from './common.mjs';
 
 if (process.argv.includes('--describe')) {
   console.log(
@@ -34,7 +35,6 @@ for (let i = 0; i < reps; i++) {
   if (results.length !== n) throw new Error(`${results.length} results for ${n} URLs`);
   runs.push({ seconds, block: delay.max / 1e6 });
 }
-const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seconds = median(runs.map((r) => r.seconds));
 console.log(
   JSON.stringify({

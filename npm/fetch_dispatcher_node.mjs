@@ -59,10 +59,10 @@ function guardHead(sock, guard) {
 }
 
 /**
- * Resolves to make({denied, guard}) -> {dispatcher, destroy()}:
- * `denied(address)` is the address policy (null: allowed; else what the
- * address is), or null for none; `guard()` makes corio's head parser (see
- * guardHead), or is null. Throws when this Node's fetch() does not show
+ * Resolves to make({allowedAddress, guard}) -> {dispatcher, destroy()}:
+ * `allowedAddress` applies the address policy (library_net.js's
+ * CorioNet.allowedAddress, the same as the Node carrier's), or is null for
+ * none; `guard()` makes corio's head parser (see guardHead), or is null. Throws when this Node's fetch() does not show
  * undici's Agent.
  */
 export async function fetchDispatchers() {
@@ -77,7 +77,7 @@ export async function fetchDispatchers() {
       `the fetch() carrier needs undici's Agent, which this Node (${process.version}) does not show; ` +
         'use the default carrier',
     );
-  return ({ denied, guard }) => {
+  return ({ allowedAddress, guard }) => {
     const sockets = new Set();
     let ended = false;
     const connect = (opts, reply) => {
@@ -124,20 +124,14 @@ export async function fetchDispatchers() {
           callback(new Error('the connection was closed before it was made'), null); // destroyed while connecting
         });
       };
-      if (!denied) return open(host);
-      const pick = (addresses) => {
-        const why = [];
-        for (const address of addresses) {
-          const range = denied(address);
-          if (!range) return open(address);
-          why.push(`${address} is ${range}`);
-        }
-        const err = new Error(`refused to connect to ${where}: ${why.join('; ')}`);
-        err.code = 'CORIO_EDENIED';
+      if (!allowedAddress) return open(host);
+      allowedAddress({ isIP }, { lookup }, host, where, (got) => {
+        if (got.address) return open(got.address);
+        if (got.error) return callback(got.error, null);
+        const err = new Error(got.message);
+        err.corioStatus = got.status;
         callback(err, null);
-      };
-      if (isIP(host)) return pick([host]);
-      lookup(host, { all: true }, (err, list) => (err ? callback(err, null) : pick(list.map((a) => a.address))));
+      });
     };
     const dispatcher = new Agent({ connections: 1, connect });
     return {

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "corio.h"
+#include "internal.h"
 
 #define INT63_MAX ((uint64_t)INT64_MAX)
 
@@ -343,13 +344,6 @@ void corio__http_chunked_init(corio__http_chunked_t *c) {
   memset(c, 0, sizeof *c);
 }
 
-static int hexval(unsigned char ch) {
-  if (ch >= '0' && ch <= '9') return ch - '0';
-  ch |= 0x20;
-  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-  return -1;
-}
-
 /* One framing byte. */
 static int ch_byte(corio__http_chunked_t *c, unsigned char ch) {
   if (c->state <= CH_SIZE_LF && ++c->line > CORIO__HTTP_CHUNK_LINE_MAX)
@@ -357,7 +351,7 @@ static int ch_byte(corio__http_chunked_t *c, unsigned char ch) {
   switch (c->state) {
   case CH_SIZE0:
   case CH_SIZE: {
-    int v = hexval(ch);
+    int v = corio__hex_value(ch);
     if (v >= 0) {
       if (c->remaining > (INT63_MAX >> 4))
         return ch_fail(c, CORIO_EPROTO, "a chunk size over 2^63");

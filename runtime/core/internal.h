@@ -421,6 +421,13 @@ typedef struct corio__thread_msg {
 } corio__thread_msg_t;
 extern _Thread_local corio__thread_msg_t *corio__thread_msg;
 
+/* The value of a hex digit (either case), or -1. */
+static inline int corio__hex_value(unsigned char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c |= 0x20;
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 /* Duplicates a string (NULL stays NULL). */
 /* url_host.c: checks the host of a URL and puts it in the standard's
  * form (*host may be reallocated): an IPv6 address from inside brackets,

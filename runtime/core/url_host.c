@@ -16,13 +16,6 @@
 
 #include "internal.h"
 
-static int hex_digit(char c) {
-  return c >= '0' && c <= '9'   ? c - '0'
-         : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                : -1;
-}
-
 static int bad(char *why, size_t cap, const char *text) {
   snprintf(why, cap, "%s", text);
   return CORIO_EINVAL;
@@ -87,12 +80,9 @@ static bool ipv4_number(const char *s, size_t n, uint64_t *v) {
   }
   *v = 0;
   for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    unsigned d = c >= '0' && c <= '9'   ? c - '0'
-                 : c >= 'a' && c <= 'f' ? c - 'a' + 10u
-                                        : 99;
-    if (d >= radix) return false;
-    if (*v <= UINT32_MAX) *v = *v * radix + d;
+    int d = corio__hex_value((unsigned char)s[i]);
+    if (d < 0 || (unsigned)d >= radix) return false;
+    if (*v <= UINT32_MAX) *v = *v * radix + (unsigned)d;
   }
   return true;
 }
@@ -152,8 +142,8 @@ static bool percent_decode(char *h) {
   char *o = h;
   for (const char *p = h; *p; p++) {
     int hi, lo;
-    if (*p == '%' && (hi = hex_digit(p[1])) >= 0 &&
-        (lo = hex_digit(p[2])) >= 0) {
+    if (*p == '%' && (hi = corio__hex_value((unsigned char)p[1])) >= 0 &&
+        (lo = corio__hex_value((unsigned char)p[2])) >= 0) {
       if (hi == 0 && lo == 0) return false;
       *o++ = (char)(hi << 4 | lo);
       p += 2;

@@ -259,7 +259,6 @@ mergeInto(LibraryManager.library, {
       var message = String((err && err.message) || '');
       if (/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_NODATA|EAI_FAIL)$/.test(c)) return CorioStatus.EDNS;
       if (c === 'ECONNREFUSED') return CorioStatus.ECONNREFUSED;
-      if (c === 'CORIO_EDENIED') return CorioStatus.EDENIED; // the policy, in a connector
       if (/^(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT)$/.test(c))
         return CorioStatus.ETIMEDOUT;
       if (/^ERR_(SSL|TLS)_|CERT|SIGNATURE|SELF_SIGNED|HOSTNAME_MISMATCH/.test(c) ||
@@ -1087,7 +1086,8 @@ mergeInto(LibraryManager.library, {
       // undici's 10 s connect timeout, and the process waits for it).
       var make = Module['corioFetchDispatcher'];
       if (make) {
-        rec.dispatcher = make({denied: rec.deny ? CorioNet.denied : null, guard: CorioFetch.headGuard});
+        rec.dispatcher = make({allowedAddress: rec.deny ? CorioNet.allowedAddress : null,
+                               guard: CorioFetch.headGuard});
         init.dispatcher = rec.dispatcher.dispatcher;
       }
       if (body.length > 0) init.body = body;
@@ -1161,9 +1161,9 @@ mergeInto(LibraryManager.library, {
       var message = String((err && err.message) || err);
       // A corio status from Node's connector: the address policy, or the
       // head guard (corio's own parser refused the head).
-      var named = cause && typeof cause.corioStatus === 'number' ? cause.corioStatus :
-                  cause && /^CORIO_E[A-Z]+$/.test(cause.code) ? CorioStatus[cause.code.slice(6)] : undefined;
-      if (named !== undefined) return CorioFetch.fail(rec, named, rec.where + ': ' + cause.message);
+      if (cause && typeof cause.corioStatus === 'number') // the policy's words name the place already
+        return CorioFetch.fail(rec, cause.corioStatus,
+                               (cause.message.indexOf(rec.where) >= 0 ? '' : rec.where + ': ') + cause.message);
       // undici's words for a clean close (FIN) before the response head
       // ended: what the other carriers report as EINCOMPLETE.
       if (cause && cause.code === 'UND_ERR_SOCKET' && /other side closed/.test(cause.message))

@@ -81,8 +81,7 @@ test('corio-check --deny-private refuses every spelling (jsonl)', async () => {
 // A port whose accept queue is full: a connect to it waits (SYNs dropped)
 // rather than failing, the way a far, silent host does.
 async function hungPort() {
-  const { spawn: sp } = await import('node:child_process');
-  const child = sp(
+  const child = spawn(
     'python3',
     [
       '-c',
