@@ -11,7 +11,7 @@
 CORIO_MAKEFILE := 1
 # Every object and link depends on both build files, so a change of flags
 # rebuilds them.
-BUILD_FILES := Makefile $(BUILD_FILES)
+BUILD_FILES := Makefile emscripten.mk $(BUILD_FILES)
 
 # emcc runs a Node script that needs Debian's acorn (docs/toolchain.md).
 export NODE_PATH := /usr/share/nodejs$(if $(NODE_PATH),:$(NODE_PATH))

@@ -26,8 +26,22 @@ WASM_CFLAGS := -std=c11 -O2 -flto $(WARNINGS)
 # overflow into an abort saying "stack overflow" (the fiber swap sets the
 # limits). ENVIRONMENT=web,worker: Node loads the module through the same ES
 # factory by passing wasmBinary or instantiateWasm (docs/toolchain.md).
+# Functions Asyncify need not instrument: they never suspend, but an
+# indirect call in them (stdio's write hook, the report function) would make
+# Asyncify instrument them and every caller up to the task's entry, slowing
+# task creation and completion (they report through corio__report_line).
+# Exact names: a pattern such as *printf* would also match a test named
+# ..._like_snprintf, and an uninstrumented function on the stack of a
+# suspension traps. The libc names are those every corio program links (a
+# name a program lacks draws a warning). corio_set_report_fn's function
+# must not suspend (corio.h says so).
+ASYNCIFY_NEVER_SUSPEND := __fwritex __vfprintf_internal fiprintf fwrite \
+  printf_core snprintf vsnprintf corio__report_line
+comma := ,
+space := $(subst ,, )
 WASM_LDFLAGS := -O2 -flto \
   -sASYNCIFY -sASYNCIFY_IMPORTS=corio_js_host_wait \
+  -sASYNCIFY_REMOVE=$(subst $(space),$(comma),$(strip $(ASYNCIFY_NEVER_SUSPEND))) \
   -sSTACK_OVERFLOW_CHECK=2 \
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB \
   -sMODULARIZE -sEXPORT_ES6 -sENVIRONMENT=web,worker \

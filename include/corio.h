@@ -1498,7 +1498,10 @@ double corio_get_slow_callback_duration(void);
 /* Where corio's report lines go (asyncio logs them): fn(line, data) gets
  * each one, "corio: ..." without a newline, borrowed for the call; NULL
  * (the default) writes them to stderr. Not the stack-overflow line, which
- * is written to stderr on the way to ending the program. */
+ * is written to stderr on the way to ending the program. fn must not
+ * suspend (no corio call that waits): it is called from the scheduler and
+ * from inside other calls, and in wasm it is built as a function that never
+ * unwinds. */
 typedef void (*corio_report_fn)(const char *line, void *data);
 void corio_set_report_fn(corio_report_fn fn, void *data);
 

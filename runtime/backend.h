@@ -58,10 +58,15 @@ size_t corio__fiber_asyncify_size(const corio__fiber_t *f);
 void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to,
                          int finished);
 
-/* Checks f's stack guard (a canary at the far end of its stack, where the
- * backend keeps one; a stack behind a guard page needs none and always
- * passes). Returns 0 if intact. */
-int corio__fiber_check(const corio__fiber_t *f);
+/* The word a backend writes just past the far end of a stack it guards
+ * with a canary instead of a guard page. */
+#define CORIO__STACK_CANARY 0xC0510C0A57ACCA11ull
+
+/* Where f's canary word is (8-byte aligned; the word nearest its stack), or
+ * NULL if its stack has none (one behind a guard page, the main stack).
+ * Fixed for f's life: the core looks it up once per fiber and compares it
+ * with CORIO__STACK_CANARY inline at every switch away from a task. */
+const uint64_t *corio__fiber_canary(const corio__fiber_t *f);
 
 const char *corio__fiber_backend_name(void);
 

@@ -105,7 +105,7 @@ void corio__debug_step_begin(corio_task_t *t) {
 
 /* What the step resumed from, in the report's words. */
 static const char *resumed_from(const corio_task_t *t) {
-  switch (t->diag.resumed_from.kind) {
+  switch ((corio__wait_kind_t)t->resumed_from) {
   case CORIO__WAIT_SLEEP:
     return "a sleep";
   case CORIO__WAIT_LOCK:

@@ -81,6 +81,7 @@ run_slice(corio_loop_t *loop, done_fn done, const void *ctx, double *timeout) {
       *timeout = 0;
     }
   } while (*timeout == 0 && deadline > 0 && corio__host_now() < deadline);
+  if (*timeout != 0) corio__task_cache_idle(loop); /* about to wait */
   return SLICE_IDLE;
 }
 

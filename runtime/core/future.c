@@ -15,7 +15,7 @@ int corio_future_new(corio_future_t **out) {
   corio_loop_t *loop = corio__loop;
   if (loop == NULL) return CORIO_ENOLOOP;
   if (out == NULL) return CORIO_EINVAL;
-  corio_task_t *f = calloc(1, sizeof *f);
+  corio_task_t *f = corio__task_record_new(loop);
   if (f == NULL) return CORIO_ENOMEM;
   f->loop = loop;
   f->callbacks = f->cb_inline;

@@ -263,6 +263,7 @@ void corio__loop_free(corio_loop_t *loop) {
   corio__loop_drop_inbox(loop);
   corio__host_waker_close(loop->waker);
   corio__gens_detach(loop);
+  corio__task_cache_free(loop);
   free(loop);
 }
 

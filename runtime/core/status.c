@@ -107,7 +107,6 @@ const char *corio_errmsg(void) {
   return t && t->errmsg ? t->errmsg : "";
 }
 
-int corio__check_in_task(void) {
-  if (corio__current) return CORIO_OK;
+int corio__not_in_task(void) {
   return corio__loop ? CORIO_ENOTASK : CORIO_ENOLOOP;
 }

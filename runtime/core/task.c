@@ -36,7 +36,7 @@ int corio_task_create_at(corio_task_t **out, corio_fn fn, void *arg,
     return CORIO_ENOLOOP;
   }
   if (fn == NULL || out == NULL) return CORIO_EINVAL;
-  corio_task_t *t = calloc(1, sizeof *t);
+  corio_task_t *t = corio__task_record_new(loop);
   if (t == NULL) return CORIO_ENOMEM;
   if (opts && opts->name) {
     t->name = corio__strdup(opts->name);
@@ -76,16 +76,24 @@ corio_task_t *corio_task_retain(corio_task_t *t) {
   return t;
 }
 
-void corio_task_release(corio_task_t *t) {
-  if (t == NULL || --t->refs > 0) return;
-  if (t->diag.unretrieved_linked) corio__report_task_freed(t);
+/* Frees what t owns besides its record. Out of line: most tasks own
+ * nothing (no name, message or callback left). */
+static __attribute__((noinline)) void free_owned(corio_task_t *t) {
+  if (t->unretrieved) corio__report_task_freed(t);
   free(t->name);
   free(t->cancel_msg);
   free(t->error);
   free(t->errmsg);
   for (size_t i = 0; i < t->ncallbacks; i++) free(t->callbacks[i].call);
   if (t->callbacks != t->cb_inline) free(t->callbacks);
-  free(t);
+}
+
+void corio_task_release(corio_task_t *t) {
+  if (t == NULL || --t->refs > 0) return;
+  if (t->unretrieved || t->name || t->cancel_msg || t->error || t->errmsg ||
+      t->ncallbacks || t->callbacks != t->cb_inline)
+    free_owned(t);
+  corio__task_record_free(t);
 }
 
 /* ---- names and status -------------------------------------------------- */
@@ -122,7 +130,7 @@ int corio_task_result(const corio_task_t *t, intptr_t *result) {
   if (t == NULL) return CORIO_EINVAL;
   if (t->state != CORIO__TASK_DONE)
     return corio__set_error(CORIO_EINVALSTATE, "Result is not set.");
-  if (!t->diag.retrieved) corio__report_task_retrieved(t);
+  if (t->unretrieved) corio__report_task_retrieved(t);
   if (t->code == CORIO_OK && result) *result = t->result;
   return t->code;
 }
@@ -237,10 +245,11 @@ int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn,
   if (t->state == CORIO__TASK_DONE)
     return schedule_done_call(t, fn, data, NULL);
   if (t->ncallbacks == t->callbacks_cap) {
-    size_t cap = t->callbacks_cap * 2;
+    if (t->callbacks_cap > UINT32_MAX / 2) return CORIO_ENOMEM;
+    uint32_t cap = t->callbacks_cap * 2;
     bool inline_now = t->callbacks == t->cb_inline;
     corio__done_cb_t *cbs =
-        realloc(inline_now ? NULL : t->callbacks, cap * sizeof *cbs);
+        realloc(inline_now ? NULL : t->callbacks, (size_t)cap * sizeof *cbs);
     if (cbs == NULL) return CORIO_ENOMEM;
     if (inline_now) memcpy(cbs, t->cb_inline, sizeof t->cb_inline);
     t->callbacks = cbs;
@@ -326,6 +335,12 @@ static void task_finish(corio_task_t *t, int code) {
 
 /* ---- fibers ------------------------------------------------------------ */
 
+/* Whether the stack t runs on still has its canary (or has none: a guard
+ * page stands in for it). Inline: it is on every switch's path. */
+static inline bool stack_intact(const corio_task_t *t) {
+  return t->canary == NULL || *t->canary == CORIO__STACK_CANARY;
+}
+
 static void overflow_abort(corio_task_t *t) {
   size_t async = corio__fiber_asyncify_size(t->fiber);
   char line[256];
@@ -351,8 +366,9 @@ static void overflow_abort(corio_task_t *t) {
 void corio__task_switch_stack(corio_task_t *t, corio__fiber_t *to,
                               int finished) {
   corio__fiber_t *from = t->fiber;
-  if (corio__fiber_check(from) != 0) overflow_abort(t);
+  if (!stack_intact(t)) overflow_abort(t);
   t->fiber = to;
+  t->canary = corio__fiber_canary(to);
   corio__fiber_switch(from, to, finished);
 }
 
@@ -367,7 +383,7 @@ static void task_entry(void *arg) {
   t->wake_status = code; /* handed to after_switch_to_main */
   t->loop->returning = t;
   if (corio__debug_on) corio__debug_step_end(t);
-  if (corio__fiber_check(t->fiber) != 0) overflow_abort(t);
+  if (!stack_intact(t)) overflow_abort(t);
   corio__fiber_switch(t->fiber, t->loop->main_fiber, 1);
   /* Never resumed. */
   abort();
@@ -388,6 +404,7 @@ static int acquire_fiber(corio_task_t *t) {
     int rc = corio__fiber_new(&t->fiber, stack, async);
     if (rc != CORIO_OK) return rc;
   }
+  t->canary = corio__fiber_canary(t->fiber);
   corio__fiber_start(t->fiber, task_entry, t);
   return CORIO_OK;
 }
@@ -398,6 +415,7 @@ static void recycle_fiber(corio_task_t *t) {
   corio_loop_t *loop = t->loop;
   corio__fiber_t *f = t->fiber;
   t->fiber = NULL;
+  t->canary = NULL;
   if (uses_default_sizes(t) && loop->fiber_pool_len < CORIO__FIBER_POOL_MAX) {
     if (loop->fiber_pool == NULL) {
       loop->fiber_pool =
@@ -462,7 +480,7 @@ static void leave_task(corio_task_t *t) {
   corio_loop_t *loop = t->loop;
   bool debug = corio__debug_on; /* read once: this is every switch's path */
   if (debug) corio__debug_step_end(t);
-  if (corio__fiber_check(t->fiber) != 0) overflow_abort(t);
+  if (!stack_intact(t)) overflow_abort(t);
   corio_handle_t *head = loop->ready_head;
   corio_task_t *next =
       head && head->fn == task_step ? (corio_task_t *)head->data : NULL;
@@ -507,7 +525,7 @@ int corio__task_wait(corio__cancel_hook_fn hook, void *hook_data) {
   leave_task(t);
   /* Where the step resumed from is for debug mode's slow-step report only;
    * the wait record is cleared so that no stale one stays. */
-  if (corio__debug_on) t->diag.resumed_from = t->diag.wait;
+  if (corio__debug_on) t->resumed_from = (uint8_t)t->diag.wait.kind;
   t->diag.wait.kind = CORIO__WAIT_OTHER;
   t->cancel_hook = NULL;
   if (t->must_cancel || t->wake_status == CORIO_ECANCELLED)
@@ -519,7 +537,7 @@ int corio__task_yield(void) {
   corio_task_t *t = corio__current;
   t->state = CORIO__TASK_SCHEDULED;
   t->wake_status = CORIO_OK;
-  if (corio__debug_on) t->diag.resumed_from.kind = CORIO__WAIT_OTHER;
+  if (corio__debug_on) t->resumed_from = CORIO__WAIT_OTHER;
   corio__loop_call_soon(t->loop, &t->step, task_step, t);
   leave_task(t);
   if (t->must_cancel) return deliver_cancel(t);

@@ -172,7 +172,7 @@ void corio__report_task_finished(corio_task_t *t) {
   /* A cancellation is not an error to retrieve (asyncio logs none). */
   if (t->code == CORIO_OK || t->code == CORIO_ECANCELLED) return;
   corio_loop_t *loop = t->loop;
-  t->diag.unretrieved_linked = true;
+  t->unretrieved = true;
   t->diag.unretrieved_prev = loop->unretrieved_tail;
   t->diag.unretrieved_next = NULL;
   if (loop->unretrieved_tail)
@@ -193,14 +193,13 @@ static void unretrieved_unlink(corio_task_t *t) {
     d->unretrieved_next->diag.unretrieved_prev = d->unretrieved_prev;
   else
     loop->unretrieved_tail = d->unretrieved_prev;
-  d->unretrieved_linked = false;
+  t->unretrieved = false;
 }
 
 void corio__report_task_retrieved(const corio_task_t *t) {
   /* Reading an outcome is what clears it: the cast is that bookkeeping. */
   corio_task_t *mt = (corio_task_t *)t;
-  mt->diag.retrieved = true;
-  if (mt->diag.unretrieved_linked) unretrieved_unlink(mt);
+  if (mt->unretrieved) unretrieved_unlink(mt);
 }
 
 static void report_unretrieved(corio_task_t *t) {
@@ -216,7 +215,7 @@ static void report_unretrieved(corio_task_t *t) {
 }
 
 void corio__report_task_freed(corio_task_t *t) {
-  if (t->diag.unretrieved_linked) report_unretrieved(t);
+  if (t->unretrieved) report_unretrieved(t);
 }
 
 void corio__report_run_end(corio_loop_t *loop) {

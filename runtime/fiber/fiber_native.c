@@ -95,8 +95,6 @@ __asm__(".text\n"
         ".size corio__ctx_start, .-corio__ctx_start\n");
 #endif
 
-#define CANARY 0xC0510C0A57ACCA11ull
-
 struct corio__fiber {
 #ifdef CORIO__ASM_SWITCH
   void *sp; /* saved stack pointer while switched out */
@@ -276,7 +274,9 @@ static _Thread_local size_t guarded_live;
 static void **slab_link(char *stack) {
   return (void **)(void *)(stack - SLAB_META);
 }
-static char *slab_canary(char *stack) { return stack - sizeof(uint64_t); }
+static uint64_t *slab_canary(char *stack) {
+  return (uint64_t *)(void *)(stack - sizeof(uint64_t));
+}
 
 /* Free unguarded default-size stacks, linked through slab_link. */
 static _Thread_local char *slab_free;
@@ -315,7 +315,7 @@ static int new_from_slab(corio__fiber_t *f, size_t slot_size) {
   f->stack = slab_free;
   f->stack_size = slot_size - SLAB_META;
   slab_free = *slab_link(f->stack);
-  memcpy(slab_canary(f->stack), &(uint64_t){CANARY}, sizeof(uint64_t));
+  *slab_canary(f->stack) = CORIO__STACK_CANARY;
   return CORIO_OK;
 }
 
@@ -461,10 +461,8 @@ void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to,
   running = from->stack ? from : NULL;
 }
 
-int corio__fiber_check(const corio__fiber_t *f) {
-  uint64_t canary;
+const uint64_t *corio__fiber_canary(const corio__fiber_t *f) {
   /* The main stack has no canary; a guarded one has the guard instead. */
-  if (f == NULL || f->stack == NULL || f->map != NULL) return 0;
-  memcpy(&canary, slab_canary(f->stack), sizeof canary);
-  return canary == CANARY ? 0 : -1;
+  if (f == NULL || f->stack == NULL || f->map != NULL) return NULL;
+  return slab_canary(f->stack);
 }

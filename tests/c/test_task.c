@@ -592,3 +592,81 @@ TEST(task_whose_stack_cannot_be_allocated_fails_with_enomem) {
   CHECK_LOG("CORIO_ENOMEM [could not allocate the task's stack] "
             "[could not allocate the task's stack]");
 }
+
+/* ---- reused task records ------------------------------------------------ */
+
+/* Records released while the loop is busy are handed to the next tasks it
+ * makes (task_cache.c). A task made from one must start as clean as a
+ * fresh one: whatever the last owner had (name, error, cancel message and
+ * count, done callbacks) is gone. */
+
+#define REUSE_N 64
+
+static int done_callbacks_run;
+static void count_done(corio_task_t *t, void *data) {
+  (void)t;
+  (void)data;
+  done_callbacks_run++;
+}
+
+/* Ends in one of the ways that leave something in the record. */
+static int end_variously(void *arg, intptr_t *result) {
+  intptr_t i = (intptr_t)arg;
+  *result = i;
+  if (i % 3 == 1) return corio_fail(CORIO_EUSER - 1, "round one %d", (int)i);
+  if (i % 3 == 2) return corio_sleep(10); /* cancelled below */
+  return CORIO_OK;
+}
+
+static int reused_records_start_clean(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_t *t[REUSE_N];
+  for (intptr_t i = 0; i < REUSE_N; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "old-%d", (int)i);
+    corio_task_opts_t opts = {.name = name};
+    CHECK_INT(corio_task_create(&t[i], end_variously, (void *)i, &opts),
+              CORIO_OK);
+    CHECK_INT(corio_task_add_done_callback(t[i], count_done, NULL), CORIO_OK);
+  }
+  CHECK_INT(corio_sleep(0), CORIO_OK);
+  for (int i = 2; i < REUSE_N; i += 3) corio_task_cancel(t[i], "old cancel");
+  CHECK_INT(corio_wait(t, REUSE_N, CORIO_ALL_COMPLETED, CORIO_FOREVER, NULL,
+                       NULL, NULL, NULL),
+            CORIO_OK);
+  CHECK_INT(corio_sleep(0), CORIO_OK); /* the done callbacks run */
+  CHECK_INT(done_callbacks_run, REUSE_N);
+  for (int i = 0; i < REUSE_N; i++) {
+    (void)corio_task_result(t[i], NULL); /* retrieved: no report */
+    corio_task_release(t[i]);
+  }
+  /* No idle turn in between: the new tasks take the released records. */
+  for (intptr_t i = 0; i < REUSE_N; i++) {
+    CHECK_INT(corio_task_create(&t[i], return_value, (void *)(i + 100), NULL),
+              CORIO_OK);
+    CHECK(strncmp(corio_task_name(t[i]), "Task-", 5) == 0);
+    CHECK(!corio_task_done(t[i]));
+    CHECK_INT(corio_task_cancelling(t[i]), 0);
+  }
+  corio_future_t *f;
+  CHECK_INT(corio_future_new(&f), CORIO_OK);
+  CHECK(!corio_future_done(f));
+  intptr_t values[REUSE_N];
+  CHECK_INT(corio_gather(t, REUSE_N, values, NULL), CORIO_OK);
+  CHECK_INT(corio_sleep(0), CORIO_OK);
+  for (int i = 0; i < REUSE_N; i++) {
+    CHECK_INT(values[i], i + 100);
+    CHECK(corio_task_error(t[i]) == NULL);
+    CHECK(!corio_task_cancelled(t[i]));
+    corio_task_release(t[i]);
+  }
+  CHECK_INT(done_callbacks_run, REUSE_N); /* none of the old ones again */
+  corio_future_release(f);
+  return CORIO_OK;
+}
+
+TEST(a_task_made_from_a_released_record_starts_clean) {
+  done_callbacks_run = 0;
+  test_run(reused_records_start_clean, NULL, CORIO_OK);
+}
