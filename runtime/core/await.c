@@ -22,8 +22,7 @@ int corio_sleep(double seconds) {
   rc = corio__loop_call_at(self->loop, &timer, corio_time() + seconds,
                            wake_sleeper, self);
   if (rc != CORIO_OK) return corio__set_error(rc, NULL);
-  corio__waits_on(CORIO__WAIT_SLEEP, NULL, NULL);
-  rc = corio__task_wait(NULL, NULL);
+  rc = corio__task_wait(CORIO__WAIT_SLEEP, NULL, NULL, NULL, NULL);
   corio_handle_cancel(&timer); /* still scheduled if we were cancelled */
   return rc;
 }
@@ -47,8 +46,8 @@ static int wait_done(corio_task_t *t, bool forward) {
   if (corio_task_done(t)) return CORIO_OK;
   rc = corio_task_add_done_callback(t, corio__wake_on_done, self);
   if (rc != CORIO_OK) return corio__set_error(rc, NULL);
-  corio__waits_on(CORIO__WAIT_TASK, t, NULL);
-  rc = corio__task_wait(forward ? forward_cancel : NULL, t);
+  rc = corio__task_wait(CORIO__WAIT_TASK, t, NULL,
+                        forward ? forward_cancel : NULL, t);
   if (rc != CORIO_OK)
     corio_task_remove_done_callback(t, corio__wake_on_done, self);
   return rc;

@@ -77,8 +77,7 @@ static int wait_for_change(corio_barrier_t *b) {
   barrier_waiter_t w = {corio__current, true, NULL, NULL};
   barrier_waiter_t *node = &w;
   CORIO__LIST_APPEND(b->head, b->tail, node);
-  corio__waits_on(CORIO__WAIT_BARRIER, b, b->name);
-  int rc = corio__task_wait(NULL, NULL);
+  int rc = corio__task_wait(CORIO__WAIT_BARRIER, b, b->name, NULL, NULL);
   if (w.linked) {
     CORIO__LIST_UNLINK(b->head, b->tail, node);
     w.linked = false;

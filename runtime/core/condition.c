@@ -113,8 +113,7 @@ int corio_condition_wait(corio_condition_t *c) {
   cond_waiter_t w = {corio__current, true, false, NULL, NULL};
   cond_waiter_t *node = &w;
   CORIO__LIST_APPEND(c->head, c->tail, node);
-  corio__waits_on(CORIO__WAIT_CONDITION, c, c->name);
-  rc = corio__task_wait(NULL, NULL);
+  rc = corio__task_wait(CORIO__WAIT_CONDITION, c, c->name, NULL, NULL);
   if (w.linked) unlink_waiter(c, &w);
   int again = reacquire(c->lock);
   if (rc == CORIO_OK) rc = again;

@@ -62,8 +62,7 @@ int corio_event_wait(corio_event_t *e) {
   event_waiter_t w = {corio__current, NULL, NULL, true};
   event_waiter_t *node = &w;
   CORIO__LIST_APPEND(e->head, e->tail, node);
-  corio__waits_on(CORIO__WAIT_EVENT, e, e->name);
-  rc = corio__task_wait(NULL, NULL);
+  rc = corio__task_wait(CORIO__WAIT_EVENT, e, e->name, NULL, NULL);
   if (w.linked) unlink_waiter(e, &w);
   return rc;
 }

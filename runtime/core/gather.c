@@ -76,8 +76,7 @@ int corio_gather(corio_task_t *const *tasks, size_t n, intptr_t *results,
       g.first_failed = t;
   }
   if (g.remaining > 0 && (g.collect || g.first_failed == NULL)) {
-    corio__waits_on(CORIO__WAIT_TASKS, NULL, NULL);
-    rc = corio__task_wait(cancel_children, &g);
+    rc = corio__task_wait(CORIO__WAIT_TASKS, NULL, NULL, cancel_children, &g);
     if (rc != CORIO_OK) {
       finish(&g, n, NULL, NULL);
       return rc;

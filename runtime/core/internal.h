@@ -172,11 +172,10 @@ struct corio__done_call {
 };
 
 /* What a waiting task waits on, for the deadlock report and the task dump
- * (task_report.c). Set by each waiting primitive just before
- * corio__task_wait (corio__waits_on); corio__task_wait clears it when
- * the task resumes (moving it to `resumed_from` in debug mode, for the
- * slow-step report), so a wait that sets nothing shows as
- * CORIO__WAIT_OTHER, never as a stale record. */
+ * (task_report.c). Each waiting primitive passes it to corio__task_wait,
+ * which records it and clears it when the task resumes (keeping its kind
+ * as `resumed_from` in debug mode, for the slow-step report), so that no
+ * stale record stays. */
 typedef enum corio__wait_kind {
   CORIO__WAIT_OTHER = 0, /* a wait that did not say */
   CORIO__WAIT_SLEEP,
@@ -277,10 +276,16 @@ void corio__task_record_free(corio_task_t *t);
 void corio__task_cache_idle(corio_loop_t *loop);
 void corio__task_cache_free(corio_loop_t *loop);
 
-/* Suspends the current task until corio__task_wake() (or a cancellation).
- * Returns the wake status, or CORIO_ECANCELLED if the task was cancelled.
- * `hook` (may be NULL) is what a cancel request does while waiting. */
-int corio__task_wait(corio__cancel_hook_fn hook, void *hook_data);
+/* Suspends the current task until corio__task_wake() (or a cancellation),
+ * recording what it waits on (kind, the object, its name: the
+ * corio__wait_rec of the deadlock report and the task dump). Returns the
+ * wake status, or CORIO_ECANCELLED if the task was cancelled. `hook` (may
+ * be NULL) is what a cancel request does while waiting. The record is
+ * written here, not by each waiting primitive, so that those stay small
+ * enough for link-time inlining: in wasm every frame on a suspended stack
+ * is unwound and rewound at each switch. */
+int corio__task_wait(corio__wait_kind_t kind, const void *obj, const char *name,
+                     corio__cancel_hook_fn hook, void *hook_data);
 
 /* asyncio's shutdown_asyncgens, as a coroutine (gen.c): closes (aclose)
  * every async generator of the running loop still suspended at a yield, so
@@ -351,16 +356,6 @@ extern bool corio__debug_on;
  * cut. */
 void corio__report_line(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
-
-/* Records what the current task is about to wait on (see corio__wait_rec). */
-static inline void corio__waits_on(corio__wait_kind_t kind, const void *obj,
-                                   const char *name) {
-  corio_task_t *t = corio__current;
-  t->diag.wait.kind = kind;
-  t->diag.wait.obj = obj;
-  t->diag.wait.name = name;
-  if (corio__debug_on) t->diag.wait_since = corio__host_now();
-}
 
 /* Debug mode's step timing (the slow-callback report): a task's step
  * begins when it is switched to and ends when it switches away; a

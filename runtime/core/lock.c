@@ -90,8 +90,7 @@ int corio_lock_acquire(corio_lock_t *l) {
   lock_waiter_t w = {corio__current, false, NULL, NULL};
   lock_waiter_t *node = &w;
   CORIO__LIST_APPEND(l->head, l->tail, node);
-  corio__waits_on(CORIO__WAIT_LOCK, l, l->name);
-  rc = corio__task_wait(NULL, NULL);
+  rc = corio__task_wait(CORIO__WAIT_LOCK, l, l->name, NULL, NULL);
   CORIO__LIST_UNLINK(l->head, l->tail, node);
   if (rc != CORIO_OK) {
     /* Cancelled, possibly after a release chose this waiter: the lock must

@@ -12,8 +12,7 @@ corio_task_t *corio__park_self(int *status) {
 }
 
 int corio__park(void) {
-  corio__waits_on(CORIO__WAIT_HOST, NULL, NULL);
-  return corio__task_wait(NULL, NULL);
+  return corio__task_wait(CORIO__WAIT_HOST, NULL, NULL, NULL, NULL);
 }
 
 bool corio__unpark(corio_task_t *task, int status) {

@@ -81,8 +81,7 @@ static int wait_in(const corio_queue_t *q, waiter_list_t *l,
   queue_waiter_t w = {corio__current, NULL, NULL, true, false};
   queue_waiter_t *node = &w;
   CORIO__LIST_APPEND(l->head, l->tail, node);
-  corio__waits_on(kind, q, q->name);
-  int rc = corio__task_wait(NULL, NULL);
+  int rc = corio__task_wait(kind, q, q->name, NULL, NULL);
   if (w.linked) waiter_unlink(l, &w);
   *woken = w.woken;
   return rc;

@@ -56,8 +56,7 @@ void corio__reader_set_error(corio_reader_t *r, int code, const char *msg) {
 
 int corio__reader_wait(corio_reader_t *r) {
   r->waiter = corio__current;
-  corio__waits_on(CORIO__WAIT_STREAM, r, NULL);
-  int rc = corio__task_wait(NULL, NULL);
+  int rc = corio__task_wait(CORIO__WAIT_STREAM, r, NULL, NULL, NULL);
   r->waiter = NULL;
   return rc;
 }

@@ -99,8 +99,7 @@ int corio_semaphore_acquire(corio_semaphore_t *s) {
   sem_waiter_t w = {corio__current, false, NULL, NULL};
   sem_waiter_t *node = &w;
   CORIO__LIST_APPEND(s->head, s->tail, node);
-  corio__waits_on(CORIO__WAIT_SEMAPHORE, s, s->name);
-  rc = corio__task_wait(NULL, NULL);
+  rc = corio__task_wait(CORIO__WAIT_SEMAPHORE, s, s->name, NULL, NULL);
   CORIO__LIST_UNLINK(s->head, s->tail, node);
   if (rc != CORIO_OK && w.woken) s->value++; /* cancelled: give it back */
   /* Waiters that queued behind this one while permits were free (FIFO made

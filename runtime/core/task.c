@@ -508,8 +508,13 @@ static int deliver_cancel(corio_task_t *t) {
   return corio__set_error(CORIO_ECANCELLED, t->cancel_msg);
 }
 
-int corio__task_wait(corio__cancel_hook_fn hook, void *hook_data) {
+int corio__task_wait(corio__wait_kind_t kind, const void *obj, const char *name,
+                     corio__cancel_hook_fn hook, void *hook_data) {
   corio_task_t *t = corio__current;
+  t->diag.wait.kind = kind;
+  t->diag.wait.obj = obj;
+  t->diag.wait.name = name;
+  if (corio__debug_on) t->diag.wait_since = corio__host_now();
   /* A cancel requested while it ran (e.g. by itself): as in asyncio's
    * __step, it goes to what the task now awaits if that takes it (then the
    * task waits for its outcome); else it reaches the task after one trip

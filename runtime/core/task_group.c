@@ -158,8 +158,7 @@ int corio_task_group_wait(corio_task_group_t *g, int body_status) {
     body_message = corio__strdup(self->errmsg);
   while (g->running > 0) {
     g->waiting = true;
-    corio__waits_on(CORIO__WAIT_TASKS, NULL, NULL);
-    rc = corio__task_wait(NULL, NULL);
+    rc = corio__task_wait(CORIO__WAIT_TASKS, NULL, NULL, NULL, NULL);
     g->waiting = false;
     if (rc == CORIO_ECANCELLED && !g->aborting) {
       /* The owner is cancelled from outside while children run. */

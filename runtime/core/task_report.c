@@ -4,7 +4,7 @@
  * done ("Task was destroyed but it is pending!"), the deadlock report (who
  * waits on what, who holds each lock, cycles), and the task dump. Every
  * line names tasks by their own names and says what they wait on from the
- * record each waiting primitive leaves in the task (corio__waits_on).
+ * record each waiting primitive leaves in the task (corio__task_wait).
  * Owns the last deadlock report of this thread.
  */
 #include <stdarg.h>

@@ -72,8 +72,8 @@ int corio_wait(corio_task_t *const *tasks, size_t n, corio_wait_mode_t mode,
     if (rc == CORIO_OK && timeout != CORIO_FOREVER)
       rc = corio__loop_call_at(w.task->loop, &timer, corio_time() + timeout,
                                on_wait_timeout, &w);
-    corio__waits_on(CORIO__WAIT_TASKS, NULL, NULL);
-    if (rc == CORIO_OK) rc = corio__task_wait(NULL, NULL);
+    if (rc == CORIO_OK)
+      rc = corio__task_wait(CORIO__WAIT_TASKS, NULL, NULL, NULL, NULL);
     corio_handle_cancel(&timer);
     for (size_t i = 0; i < registered; i++)
       corio_task_remove_done_callback(tasks[i], on_done, &w);
@@ -182,8 +182,7 @@ int corio_as_completed_next(corio_as_completed_t *it, corio_task_t **task) {
       if (rc != CORIO_OK) return corio__set_error(rc, NULL);
     }
     it->waiter = corio__current;
-    corio__waits_on(CORIO__WAIT_TASKS, NULL, NULL);
-    rc = corio__task_wait(NULL, NULL);
+    rc = corio__task_wait(CORIO__WAIT_TASKS, NULL, NULL, NULL, NULL);
     it->waiter = NULL;
     corio_handle_cancel(&timer);
     if (rc != CORIO_OK) return rc;
