@@ -216,11 +216,11 @@ typedef struct corio__task_diag {
  * the body's fields serves both, as asyncio's Task is a Future. */
 struct corio_task {
   /* Hot fields first, grouped by what touches them, so that a task's life
-   * (create, run, finish, join, release) touches few cache lines: the first
-   * 64 bytes are for stepping it, the next 64 for finishing, joining and
-   * releasing it. Errors, names, cancellation and diagnostics come after.
-   * Keep the record small: spawn_join's speed follows its size (measured:
-   * 576 bytes ran 12% slower than 448). */
+   * (create, run, finish, join, release) touches few cache lines: stepping
+   * it reads the first 64 bytes, finishing, joining and releasing it the
+   * next 64. Errors, names, cancellation and diagnostics come after. Keep
+   * the record small: spawn_join, which holds 100,000 of them, runs at the
+   * speed of their memory (576 bytes ran 12% slower than 448). */
   corio_loop_t *loop;
   corio_fn fn; /* the coroutine and its argument */
   void *arg;
