@@ -62,8 +62,9 @@ void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to,
  * with a canary instead of a guard page. */
 #define CORIO__STACK_CANARY 0xC0510C0A57ACCA11ull
 
-/* Where f's canary word is (8-byte aligned; the word nearest its stack), or
- * NULL if its stack has none (one behind a guard page, the main stack).
+/* Where f's canary word is (8-byte aligned; the word an overflow of f's
+ * memory reaches first), or NULL if its stack has none (one behind a guard
+ * page, the main stack).
  * Fixed for f's life: the core looks it up once per fiber and compares it
  * with CORIO__STACK_CANARY inline at every switch away from a task. */
 const uint64_t *corio__fiber_canary(const corio__fiber_t *f);

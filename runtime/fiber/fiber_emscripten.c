@@ -3,10 +3,11 @@
  * unwinds the leaving context into its buffer and rewinds the entering one).
  * Each fiber owns one block: [Asyncify buffer][canary][C stack]. The C
  * stack grows down towards the canary and the Asyncify buffer (which
- * Binaryen does not bounds-check) grows up towards it, so either overflow
- * hits the canary, checked after every switch, before anything outside the
- * fiber. The swap also sets the stack limits, so a build with
- * -sSTACK_OVERFLOW_CHECK=2 stops a C-stack overflow before it writes.
+ * Binaryen does not bounds-check) grows up towards it. The swap sets the
+ * stack limits, so a build with -sSTACK_OVERFLOW_CHECK=2 stops a C-stack
+ * overflow before it writes; the overflow left is the Asyncify buffer's,
+ * which reaches the canary's lower word first: that is the word the core
+ * checks at every switch, before anything outside the fiber is hit.
  */
 #include <emscripten/fiber.h>
 #include <stdint.h>
@@ -113,6 +114,6 @@ void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to,
 
 const uint64_t *corio__fiber_canary(const corio__fiber_t *f) {
   if (f == NULL || f->canary == NULL) return NULL;
-  /* The word nearest the stack: an overflow reaches it first. */
-  return (const uint64_t *)(const void *)(f->canary + CANARY_BYTES - 8);
+  /* The word nearest the Asyncify buffer (see the top of this file). */
+  return (const uint64_t *)(const void *)f->canary;
 }
