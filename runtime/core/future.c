@@ -17,9 +17,6 @@ int corio_future_new(corio_future_t **out) {
   if (out == NULL) return CORIO_EINVAL;
   corio_task_t *f = corio__task_record_new(loop);
   if (f == NULL) return CORIO_ENOMEM;
-  f->loop = loop;
-  f->callbacks = f->cb_inline;
-  f->callbacks_cap = sizeof f->cb_inline / sizeof f->cb_inline[0];
   f->refs = 1; /* the caller's: no loop reference, nothing runs */
   f->state = CORIO__TASK_PENDING;
   *out = f;

@@ -266,7 +266,8 @@ struct corio_task {
 };
 
 /* Task and future records (task_cache.c). corio__task_record_new returns a
- * zeroed record for a task of `loop` (NULL: no memory); a record whose last
+ * zeroed record of `loop` with its done callbacks inline (NULL: no
+ * memory); a record whose last
  * reference is gone, its owned fields freed, goes back through
  * corio__task_record_free. corio__task_cache_idle trims the loop's cache to
  * its reserve (the loop is about to wait); corio__task_cache_free empties

@@ -41,7 +41,7 @@ int corio_task_create_at(corio_task_t **out, corio_fn fn, void *arg,
   if (opts && opts->name) {
     t->name = corio__strdup(opts->name);
     if (t->name == NULL) {
-      free(t);
+      corio__task_record_free(t);
       return CORIO_ENOMEM;
     }
   }
@@ -49,11 +49,8 @@ int corio_task_create_at(corio_task_t **out, corio_fn fn, void *arg,
     t->stack_size = opts->stack_size;
     t->asyncify_size = opts->asyncify_size;
   }
-  t->loop = loop;
   t->diag.file = file;
   t->diag.line = line;
-  t->callbacks = t->cb_inline;
-  t->callbacks_cap = sizeof t->cb_inline / sizeof t->cb_inline[0];
   t->fn = fn;
   t->arg = arg;
   t->refs = 2; /* the caller's and the loop's (dropped when done) */
@@ -76,8 +73,9 @@ corio_task_t *corio_task_retain(corio_task_t *t) {
   return t;
 }
 
-/* Frees what t owns besides its record. Out of line: most tasks own
- * nothing (no name, message or callback left). */
+/* Frees what t owns besides its record. Out of line, and called only when
+ * t owns something (owns_anything): most tasks own nothing, and this is
+ * every task's release. */
 static __attribute__((noinline)) void free_owned(corio_task_t *t) {
   if (t->unretrieved) corio__report_task_freed(t);
   free(t->name);
@@ -88,11 +86,15 @@ static __attribute__((noinline)) void free_owned(corio_task_t *t) {
   if (t->callbacks != t->cb_inline) free(t->callbacks);
 }
 
+/* Whether free_owned has anything to do: the same fields, in one test. */
+static inline bool owns_anything(const corio_task_t *t) {
+  return t->unretrieved || t->name || t->cancel_msg || t->error || t->errmsg ||
+         t->ncallbacks || t->callbacks != t->cb_inline;
+}
+
 void corio_task_release(corio_task_t *t) {
   if (t == NULL || --t->refs > 0) return;
-  if (t->unretrieved || t->name || t->cancel_msg || t->error || t->errmsg ||
-      t->ncallbacks || t->callbacks != t->cb_inline)
-    free_owned(t);
+  if (owns_anything(t)) free_owned(t);
   corio__task_record_free(t);
 }
 
@@ -335,6 +337,13 @@ static void task_finish(corio_task_t *t, int code) {
 
 /* ---- fibers ------------------------------------------------------------ */
 
+/* Gives t the stack f (NULL: none) with its canary: the two change only
+ * together. */
+static void set_fiber(corio_task_t *t, corio__fiber_t *f) {
+  t->fiber = f;
+  t->canary = f ? corio__fiber_canary(f) : NULL;
+}
+
 /* Whether the stack t runs on still has its canary (or has none: a guard
  * page stands in for it). Inline: it is on every switch's path. */
 static inline bool stack_intact(const corio_task_t *t) {
@@ -367,8 +376,7 @@ void corio__task_switch_stack(corio_task_t *t, corio__fiber_t *to,
                               int finished) {
   corio__fiber_t *from = t->fiber;
   if (!stack_intact(t)) overflow_abort(t);
-  t->fiber = to;
-  t->canary = corio__fiber_canary(to);
+  set_fiber(t, to);
   corio__fiber_switch(from, to, finished);
 }
 
@@ -395,17 +403,18 @@ static bool uses_default_sizes(const corio_task_t *t) {
 
 static int acquire_fiber(corio_task_t *t) {
   corio_loop_t *loop = t->loop;
+  corio__fiber_t *f;
   if (uses_default_sizes(t) && loop->fiber_pool_len > 0) {
-    t->fiber = loop->fiber_pool[--loop->fiber_pool_len];
+    f = loop->fiber_pool[--loop->fiber_pool_len];
   } else {
     size_t stack = t->stack_size ? t->stack_size : loop->default_stack_size;
     size_t async =
         t->asyncify_size ? t->asyncify_size : loop->default_asyncify_size;
-    int rc = corio__fiber_new(&t->fiber, stack, async);
+    int rc = corio__fiber_new(&f, stack, async);
     if (rc != CORIO_OK) return rc;
   }
-  t->canary = corio__fiber_canary(t->fiber);
-  corio__fiber_start(t->fiber, task_entry, t);
+  set_fiber(t, f);
+  corio__fiber_start(f, task_entry, t);
   return CORIO_OK;
 }
 
@@ -414,8 +423,7 @@ static int acquire_fiber(corio_task_t *t) {
 static void recycle_fiber(corio_task_t *t) {
   corio_loop_t *loop = t->loop;
   corio__fiber_t *f = t->fiber;
-  t->fiber = NULL;
-  t->canary = NULL;
+  set_fiber(t, NULL);
   if (uses_default_sizes(t) && loop->fiber_pool_len < CORIO__FIBER_POOL_MAX) {
     if (loop->fiber_pool == NULL) {
       loop->fiber_pool =

@@ -23,11 +23,18 @@
 
 corio_task_t *corio__task_record_new(corio_loop_t *loop) {
   corio_task_t *t = loop->task_cache;
-  if (t == NULL) return calloc(1, sizeof *t);
-  ASAN_UNPOISON_MEMORY_REGION(t, sizeof *t);
-  loop->task_cache = t->next;
-  loop->task_cache_len--;
-  memset(t, 0, sizeof *t);
+  if (t) {
+    ASAN_UNPOISON_MEMORY_REGION(t, sizeof *t);
+    loop->task_cache = t->next;
+    loop->task_cache_len--;
+    memset(t, 0, sizeof *t);
+  } else if ((t = calloc(1, sizeof *t)) == NULL) {
+    return NULL;
+  }
+  /* What a task and a future both start with. */
+  t->loop = loop;
+  t->callbacks = t->cb_inline;
+  t->callbacks_cap = sizeof t->cb_inline / sizeof t->cb_inline[0];
   return t;
 }
 
