@@ -62,8 +62,8 @@ function guardHead(sock, guard) {
  * Resolves to make({allowedAddress, guard}) -> {dispatcher, destroy()}:
  * `allowedAddress` applies the address policy (library_net.js's
  * CorioNet.allowedAddress, the same as the Node carrier's), or is null for
- * none; `guard()` makes corio's head parser (see guardHead), or is null. Throws when this Node's fetch() does not show
- * undici's Agent.
+ * none; `guard()` makes corio's head parser (see guardHead), or is null.
+ * Throws when this Node's fetch() does not show undici's Agent.
  */
 export async function fetchDispatchers() {
   // Node does not export undici's Agent class; the global dispatcher that
