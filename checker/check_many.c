@@ -7,6 +7,10 @@
  * slot (the guide's 21.6); concurrent mode the guide's 21.7 with the
  * semaphore replaced by the slots. checker_run, the list form, is the
  * iterator over an array, collecting the results.
+ * The run and its slots are on the heap, not in the frames of the task
+ * that drives them: the workers use them while that task is parked, and a
+ * parked task's stack is left alone (corio.h, "Pointers into a task's
+ * stack"), so none of these tasks pins its stack.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +22,20 @@
 
 typedef struct run run_t;
 
+/* What a check's own task is given. */
+typedef struct check_arg {
+  const char *url;
+  const checker_opts_t *opts;
+  checker_result_t *result;
+} check_arg_t;
+
 typedef struct slot {
   run_t *run;
   corio_task_t *task; /* the worker, NULL when the slot is free */
   char *url;          /* owned, from the iterator */
   checker_result_t result;
-  bool finished; /* the worker's result is complete */
+  check_arg_t check; /* the worker's check task's argument */
+  bool finished;     /* the worker's result is complete */
 } slot_t;
 
 struct run {
@@ -43,12 +55,6 @@ static double since_start(const run_t *run) { return corio_time() - run->t0; }
 
 /* ---- one URL ------------------------------------------------------------ */
 
-typedef struct check_arg {
-  const char *url;
-  const checker_opts_t *opts;
-  checker_result_t *result;
-} check_arg_t;
-
 /* The check in a task of its own, so that wait_for can bound it. */
 static int check_task(void *arg, intptr_t *result) {
   (void)result;
@@ -60,10 +66,10 @@ static int check_task(void *arg, intptr_t *result) {
 static void check_one(slot_t *s) {
   run_t *run = s->run;
   checker_result_t *r = &s->result;
-  check_arg_t arg = {s->url, &run->opts, r};
+  s->check = (check_arg_t){s->url, &run->opts, r};
   corio_task_t *t;
   corio_task_opts_t topts = {.name = s->url};
-  int rc = corio_task_create(&t, check_task, &arg, &topts);
+  int rc = corio_task_create(&t, check_task, &s->check, &topts);
   if (rc == CORIO_OK) {
     double timeout = run->opts.timeout > 0 ? run->opts.timeout : CORIO_FOREVER;
     rc = corio_wait_for(t, timeout, NULL);
@@ -236,38 +242,42 @@ int checker_run_iter(checker_next_fn next, void *next_data,
                                     "(0 or CORIO_FOREVER: none)");
   if (corio_current_task() == NULL)
     return corio_running_loop() ? CORIO_ENOTASK : CORIO_ENOLOOP;
-  run_t run = {.next = next, .next_data = next_data, .t0 = corio_time()};
-  if (opts) run.opts = *opts;
-  if (run.opts.concurrency == 0) run.opts.concurrency = DEFAULT_CONCURRENCY;
-  run.nslots = run.opts.sequential ? 1 : run.opts.concurrency;
-  run.slots = calloc(run.nslots, sizeof *run.slots);
-  if (run.slots == NULL || corio_event_new(&run.changed) != CORIO_OK ||
-      (run.opts.per_origin > 0 &&
-       checker__origins_new(run.opts.per_origin, &run.origins) != CORIO_OK)) {
-    corio_event_free(run.changed);
-    free(run.slots);
+  run_t *run = calloc(1, sizeof *run);
+  if (run == NULL)
+    return corio_fail(CORIO_ENOMEM, "out of memory for the check run");
+  *run = (run_t){.next = next, .next_data = next_data, .t0 = corio_time()};
+  if (opts) run->opts = *opts;
+  if (run->opts.concurrency == 0) run->opts.concurrency = DEFAULT_CONCURRENCY;
+  run->nslots = run->opts.sequential ? 1 : run->opts.concurrency;
+  run->slots = calloc(run->nslots, sizeof *run->slots);
+  if (run->slots == NULL || corio_event_new(&run->changed) != CORIO_OK ||
+      (run->opts.per_origin > 0 &&
+       checker__origins_new(run->opts.per_origin, &run->origins) != CORIO_OK)) {
+    corio_event_free(run->changed);
+    free(run->slots);
+    free(run);
     return corio_fail(CORIO_ENOMEM, "out of memory for the check run");
   }
-  for (size_t i = 0; i < run.nslots; i++) run.slots[i].run = &run;
+  for (size_t i = 0; i < run->nslots; i++) run->slots[i].run = run;
   bool cancelled = false, ended = false;
   size_t busy = 0, since_yield = 0;
   for (;;) {
     slot_t *s;
-    while (!cancelled && !ended && (s = free_slot(&run)) != NULL) {
+    while (!cancelled && !ended && (s = free_slot(run)) != NULL) {
       char *url = NULL;
-      int rc = run.next(run.next_data, &url);
+      int rc = run->next(run->next_data, &url);
       if (rc == CORIO_END) {
         ended = true;
         break;
       }
-      size_t index = run.index++;
+      size_t index = run->index++;
       if (rc != CORIO_OK) { /* the iterator failed for this item */
         checker_result_t r = {.index = index};
-        r.started = since_start(&run);
-        deliver_error(&run, &r, url, rc, corio_errmsg());
+        r.started = since_start(run);
+        deliver_error(run, &r, url, rc, corio_errmsg());
         continue;
       }
-      start(&run, s, url, index);
+      start(run, s, url, index);
       if (s->task) {
         busy++;
       } else if (++since_yield >= 64) { /* many invalid URLs in a row */
@@ -276,15 +286,16 @@ int checker_run_iter(checker_next_fn next, void *next_data,
       }
     }
     if (busy == 0 && (ended || cancelled)) break;
-    if (busy > 0 && wait_change(&run) == CORIO_ECANCELLED && !cancelled) {
+    if (busy > 0 && wait_change(run) == CORIO_ECANCELLED && !cancelled) {
       cancelled = true;
-      cancel_all(&run);
+      cancel_all(run);
     }
-    busy = reap(&run);
+    busy = reap(run);
   }
-  corio_event_free(run.changed);
-  checker__origins_free(run.origins);
-  free(run.slots);
+  corio_event_free(run->changed);
+  checker__origins_free(run->origins);
+  free(run->slots);
+  free(run);
   if (cancelled)
     return corio_fail(CORIO_ECANCELLED, "the check run was cancelled");
   return CORIO_OK;

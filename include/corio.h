@@ -50,6 +50,30 @@
  *   - Handles, timeout scopes are caller-allocated and must stay valid
  *     for as long as stated at each function.
  *
+ * POINTERS INTO A TASK'S STACK
+ *   While a task is parked (suspended in a waiting call), nothing but the
+ *   task itself may use its stack: the loop and other tasks reach it only
+ *   through its task record and the objects it waits on, and corio may keep
+ *   a parked stack's used part elsewhere until the task resumes. A pointer
+ *   to a task's local variable may still be handed on through these calls,
+ *   which then leave that task's stack where it is, as it is, for the rest
+ *   of the task's life (it costs what a stack of its own costs):
+ *     - the argument of corio_task_create (and corio_task_group_spawn),
+ *       corio_coro_new, corio_gen_new, corio_start_server,
+ *       corio_executor_submit and corio_to_thread;
+ *     - the handle and the data of corio_call_soon/_later/_at, and the data
+ *       of corio_task_add_done_callback;
+ *     - an item of corio_queue_put and corio_queue_put_nowait.
+ *   The pointer itself must be the argument: a local reached through
+ *   another pointer (a heap struct holding the address of a local, a
+ *   global) is not seen, and must not be used by others while its task is
+ *   parked. A timeout scope (corio_timeout_t) may be a local: what the
+ *   loop holds of it is on the heap while it is entered. Natively,
+ *   CORIO_CHECK_PARKED_STACKS=1 in the environment holds a program to this
+ *   rule: a parked task's stack is overwritten with a pattern until it
+ *   resumes (a read gets the pattern) and a write to it aborts the program,
+ *   naming the task. The test suite runs every native program so.
+ *
  * THREADS
  *   A loop and its tasks belong to one thread; corio functions are not
  *   thread safe. Waiting calls may only be made from inside a task.
@@ -548,7 +572,9 @@ void corio_as_completed_free(corio_as_completed_t *it);
 int corio_wait_for(corio_task_t *t, double timeout, intptr_t *result);
 
 /* A timeout scope (asyncio.timeout()), caller-allocated, normally on the
- * task's stack; fields are private. Use:
+ * task's stack; fields are private. While it is entered its timer lives on
+ * the heap (the loop holds it while the task is parked); the exit frees it,
+ * so every entered scope must be exited. Use:
  *     corio_timeout_t to = CORIO_TIMEOUT_INIT;   // asyncio.timeout(2.0)
  *     corio_timeout_enter(&to, 2.0);             // async with ... :
  *     int rc = ...waiting calls...;
@@ -559,11 +585,11 @@ int corio_wait_for(corio_task_t *t, double timeout, intptr_t *result);
  * exit them in reverse order, in the task that entered them. The scope must
  * stay valid until it is exited. */
 typedef struct corio_timeout {
-  corio_handle_t timer;    /* private */
-  corio_task_t *task;      /* private */
-  double when;             /* private */
-  int state;               /* private */
-  int cancelling_at_enter; /* private */
+  struct corio__timeout_timer *timer; /* private */
+  corio_task_t *task;                 /* private */
+  double when;                        /* private */
+  int state;                          /* private */
+  int cancelling_at_enter;            /* private */
 } corio_timeout_t;
 
 /* A new scope, not entered yet (asyncio's Timeout object before `async

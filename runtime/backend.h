@@ -53,10 +53,38 @@ void corio__fiber_free(corio__fiber_t *f);
 size_t corio__fiber_stack_size(const corio__fiber_t *f);
 size_t corio__fiber_asyncify_size(const corio__fiber_t *f);
 
-/* Saves the current context into `from` and continues `to`. `finished`
- * says `from` will never be resumed (its entry is over). */
-void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to,
-                         int finished);
+/* How a switch leaves `from`. */
+enum {
+  /* `from` is a task that parks: until it is switched back to, nothing may
+   * touch its stack. The loop and other tasks reach a parked task only
+   * through what lives in its task record or in the object it waits on
+   * (wait-list nodes, timer handles, wake records: see "the wait/wake
+   * protocol" in runtime/core/task.c), never through its stack, so a
+   * backend may move a parked stack's used part elsewhere and back.
+   * CORIO_CHECK_PARKED_STACKS=1 makes the native backend hold the core to
+   * it: a parked stack is saved, overwritten with a pattern, checked and
+   * restored at the switch back (a write while parked aborts, naming the
+   * task; a read gets the pattern). */
+  CORIO__FIBER_PARKS = 0,
+  /* `from` will never be resumed (its entry is over). */
+  CORIO__FIBER_ENDS = 1,
+  /* `from` stays in use while `to` runs: the same task goes on on another
+   * of its stacks (an async generator's body) and may use pointers into
+   * the one it left. */
+  CORIO__FIBER_STAYS = 2,
+};
+
+/* Whether p points into f's stack. */
+bool corio__fiber_holds(const corio__fiber_t *f, const void *p);
+/* A pointer into f's stack was handed to another task through corio's API
+ * (include/corio.h says where that is allowed): f's stack is left where it
+ * is, as it is, while its task is parked, until corio__fiber_start
+ * starts f again. */
+void corio__fiber_pin(corio__fiber_t *f);
+
+/* Saves the current context into `from` and continues `to`; `how` is one
+ * of CORIO__FIBER_PARKS, _ENDS, _STAYS. */
+void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to, int how);
 
 /* The word a backend writes just past the far end of a stack it guards
  * with a canary instead of a guard page. */
@@ -76,6 +104,12 @@ const char *corio__fiber_backend_name(void);
  * into buf, NUL-terminated, without allocating or locking (a signal
  * handler calls it). Returns its length (< n). */
 size_t corio__overflow_message(char *buf, size_t n, size_t stack_size);
+
+/* The same for a task about to be resumed (the running one, as the core
+ * sets it before the switch) whose parked stack was written: "corio: task
+ * NAME: its stack was written while it was parked, OFFSET bytes below its
+ * top ...\n". */
+size_t corio__parked_write_message(char *buf, size_t n, size_t offset);
 
 /* ---- host -------------------------------------------------------------- */
 

@@ -18,12 +18,13 @@ int corio_sleep(double seconds) {
   if (isnan(seconds)) return CORIO_EINVAL;
   if (seconds <= 0) return corio__task_yield();
   corio_task_t *self = corio__current;
-  corio_handle_t timer;
-  rc = corio__loop_call_at(self->loop, &timer, corio_time() + seconds,
+  /* The timer is the task's, not this frame's: the loop holds it while the
+   * task is parked (backend.h, CORIO__FIBER_PARKS). */
+  rc = corio__loop_call_at(self->loop, &self->timer, corio_time() + seconds,
                            wake_sleeper, self);
   if (rc != CORIO_OK) return corio__set_error(rc, NULL);
   rc = corio__task_wait(CORIO__WAIT_SLEEP, NULL, NULL, NULL, NULL);
-  corio_handle_cancel(&timer); /* still scheduled if we were cancelled */
+  corio_handle_cancel(&self->timer); /* still scheduled if cancelled */
   return rc;
 }
 

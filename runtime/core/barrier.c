@@ -17,18 +17,12 @@ typedef enum barrier_state {
   BROKEN,    /* abort(): every wait fails until reset() */
 } barrier_state_t;
 
-typedef struct barrier_waiter {
-  corio_task_t *task;
-  bool linked;
-  struct barrier_waiter *prev, *next;
-} barrier_waiter_t;
-
 struct corio_barrier {
   char *name; /* owned, or NULL (corio_barrier_set_name) */
   size_t parties;
   size_t count; /* tasks inside wait() of this round, arrived or leaving */
   barrier_state_t state;
-  barrier_waiter_t *head, *tail;
+  corio__waiter_t *head, *tail;
 };
 
 int corio_barrier_new(corio_barrier_t **out, size_t parties) {
@@ -65,7 +59,7 @@ bool corio_barrier_broken(const corio_barrier_t *b) {
 /* Wakes every waiter to look at the state again (asyncio's notify_all). */
 static void notify_all(corio_barrier_t *b) {
   while (b->head) {
-    barrier_waiter_t *w = b->head;
+    corio__waiter_t *w = b->head;
     CORIO__LIST_UNLINK(b->head, b->tail, w);
     w->linked = false;
     corio__task_wake(w->task, CORIO_OK);
@@ -74,13 +68,12 @@ static void notify_all(corio_barrier_t *b) {
 
 /* Waits for the next state change. CORIO_OK or CORIO_ECANCELLED. */
 static int wait_for_change(corio_barrier_t *b) {
-  barrier_waiter_t w = {corio__current, true, NULL, NULL};
-  barrier_waiter_t *node = &w;
-  CORIO__LIST_APPEND(b->head, b->tail, node);
+  corio__waiter_t *w = corio__waiter_begin(corio__current);
+  CORIO__LIST_APPEND(b->head, b->tail, w);
   int rc = corio__task_wait(CORIO__WAIT_BARRIER, b, b->name, NULL, NULL);
-  if (w.linked) {
-    CORIO__LIST_UNLINK(b->head, b->tail, node);
-    w.linked = false;
+  if (w->linked) {
+    CORIO__LIST_UNLINK(b->head, b->tail, w);
+    w->linked = false;
   }
   return rc;
 }

@@ -9,18 +9,13 @@
 #include "internal.h"
 #include "list.h"
 
-typedef struct cond_waiter {
-  corio_task_t *task;
-  bool linked;   /* still in the list; notify unlinks what it wakes */
-  bool notified; /* woken by a notify (not by a cancellation) */
-  struct cond_waiter *prev, *next;
-} cond_waiter_t;
-
+/* Waiters are their tasks' wait-list nodes: notify unlinks what it wakes
+ * and marks it woken (a cancelled waiter unlinks itself). */
 struct corio_condition {
   char *name; /* owned, or NULL (corio_condition_set_name) */
   corio_lock_t *lock;
   bool owns_lock; /* made by corio_condition_new, freed with the condition */
-  cond_waiter_t *head, *tail;
+  corio__waiter_t *head, *tail;
 };
 
 int corio_condition_new(corio_condition_t **out, corio_lock_t *lock) {
@@ -70,7 +65,7 @@ bool corio_condition_locked(const corio_condition_t *c) {
   return corio_lock_locked(c->lock);
 }
 
-static void unlink_waiter(corio_condition_t *c, cond_waiter_t *w) {
+static void unlink_waiter(corio_condition_t *c, corio__waiter_t *w) {
   CORIO__LIST_UNLINK(c->head, c->tail, w);
   w->linked = false;
 }
@@ -78,12 +73,12 @@ static void unlink_waiter(corio_condition_t *c, cond_waiter_t *w) {
 /* Wakes up to n waiters still waiting, in order; cancelled ones (not
  * waiting any more) are passed over and unlink themselves. */
 static void notify_waiters(corio_condition_t *c, size_t n) {
-  cond_waiter_t *w = c->head;
+  corio__waiter_t *w = c->head;
   for (size_t woken = 0; w && woken < n;) {
-    cond_waiter_t *next = w->next;
+    corio__waiter_t *next = w->next;
     if (corio__task_wake(w->task, CORIO_OK)) {
       unlink_waiter(c, w);
-      w->notified = true;
+      w->woken = true;
       woken++;
     }
     w = next;
@@ -110,11 +105,10 @@ int corio_condition_wait(corio_condition_t *c) {
   if (!corio_lock_locked(c->lock))
     return corio_fail(CORIO_ERUNTIME, "cannot wait on an unacquired lock");
   corio_lock_release(c->lock);
-  cond_waiter_t w = {corio__current, true, false, NULL, NULL};
-  cond_waiter_t *node = &w;
-  CORIO__LIST_APPEND(c->head, c->tail, node);
+  corio__waiter_t *w = corio__waiter_begin(corio__current);
+  CORIO__LIST_APPEND(c->head, c->tail, w);
   rc = corio__task_wait(CORIO__WAIT_CONDITION, c, c->name, NULL, NULL);
-  if (w.linked) unlink_waiter(c, &w);
+  if (w->linked) unlink_waiter(c, w);
   int again = reacquire(c->lock);
   if (rc == CORIO_OK) rc = again;
   /* As in Python 3.13 (gh-112202): any error leaving wait() notifies one

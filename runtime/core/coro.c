@@ -25,6 +25,7 @@ int corio_coro_new_at(corio_coro_t **out, corio_fn fn, void *arg,
   if (c == NULL) return CORIO_ENOMEM;
   c->fn = fn;
   c->arg = arg;
+  corio__pin_if_on_stack(arg); /* another task may run it */
   c->name = name;
   c->file = file;
   c->line = line;

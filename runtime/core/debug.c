@@ -217,22 +217,40 @@ static void put_number(char *buf, size_t n, size_t *len, uint64_t v) {
   put(buf, n, len, digits + i);
 }
 
+/* "corio: task NAME" for the task running now, made without allocating. */
+static void put_task(char *buf, size_t n, size_t *len) {
+  const corio_task_t *t = corio__current;
+  put(buf, n, len, "corio: task ");
+  if (t == NULL) {
+    put(buf, n, len, "?");
+  } else if (t->name) {
+    put(buf, n, len, t->name);
+  } else { /* the default name */
+    put(buf, n, len, "Task-");
+    put_number(buf, n, len, t->number);
+  }
+}
+
 size_t corio__overflow_message(char *buf, size_t n, size_t stack_size) {
   size_t len = 0;
   if (n == 0) return 0;
-  const corio_task_t *t = corio__current;
-  put(buf, n, &len, "corio: task ");
-  if (t == NULL) {
-    put(buf, n, &len, "?");
-  } else if (t->name) {
-    put(buf, n, &len, t->name);
-  } else { /* the default name, made here without allocating */
-    put(buf, n, &len, "Task-");
-    put_number(buf, n, &len, t->number);
-  }
+  put_task(buf, n, &len);
   put(buf, n, &len, " overflowed its ");
   put_number(buf, n, &len, stack_size);
   put(buf, n, &len, "-byte stack\n");
+  buf[len] = '\0';
+  return len;
+}
+
+size_t corio__parked_write_message(char *buf, size_t n, size_t offset) {
+  size_t len = 0;
+  if (n == 0) return 0;
+  put_task(buf, n, &len);
+  put(buf, n, &len, ": its stack was written while it was parked, ");
+  put_number(buf, n, &len, offset);
+  put(buf, n, &len,
+      " bytes below its top (something kept a pointer into a parked "
+      "task's stack)\n");
   buf[len] = '\0';
   return len;
 }

@@ -1,23 +1,17 @@
 /*
  * event.c — asyncio.Event: a flag and the FIFO of tasks waiting for it.
- * Waiters are nodes on their own stacks; set() wakes them all in order and
- * empties the list, and a waiter cancelled first unlinks itself.
+ * Waiters are their tasks' wait-list nodes; set() wakes them all in order
+ * and empties the list, and a waiter cancelled first unlinks itself.
  */
 #include <stdlib.h>
 
 #include "internal.h"
 #include "list.h"
 
-typedef struct event_waiter {
-  corio_task_t *task;
-  struct event_waiter *prev, *next;
-  bool linked;
-} event_waiter_t;
-
 struct corio_event {
   char *name; /* owned, or NULL (corio_event_set_name) */
   bool is_set;
-  event_waiter_t *head, *tail;
+  corio__waiter_t *head, *tail;
 };
 
 int corio_event_new(corio_event_t **out) {
@@ -35,7 +29,7 @@ int corio_event_set_name(corio_event_t *e, const char *name) {
   return e ? corio__set_name(&e->name, name) : CORIO_EINVAL;
 }
 
-static void unlink_waiter(corio_event_t *e, event_waiter_t *w) {
+static void unlink_waiter(corio_event_t *e, corio__waiter_t *w) {
   CORIO__LIST_UNLINK(e->head, e->tail, w);
   w->linked = false;
 }
@@ -44,7 +38,7 @@ void corio_event_set(corio_event_t *e) {
   if (e->is_set) return;
   e->is_set = true;
   while (e->head) {
-    event_waiter_t *w = e->head;
+    corio__waiter_t *w = e->head;
     unlink_waiter(e, w);
     corio__task_wake(w->task, CORIO_OK);
   }
@@ -59,10 +53,9 @@ int corio_event_wait(corio_event_t *e) {
   if (rc != CORIO_OK) return rc;
   if (e == NULL) return CORIO_EINVAL;
   if (e->is_set) return CORIO_OK;
-  event_waiter_t w = {corio__current, NULL, NULL, true};
-  event_waiter_t *node = &w;
-  CORIO__LIST_APPEND(e->head, e->tail, node);
+  corio__waiter_t *w = corio__waiter_begin(corio__current);
+  CORIO__LIST_APPEND(e->head, e->tail, w);
   rc = corio__task_wait(CORIO__WAIT_EVENT, e, e->name, NULL, NULL);
-  if (w.linked) unlink_waiter(e, &w);
+  if (w->linked) unlink_waiter(e, w);
   return rc;
 }

@@ -155,6 +155,7 @@ int corio_executor_submit(corio_executor_t *ex, corio_thread_fn fn, void *arg,
   if (ex == NULL || out == NULL || fn == NULL) return CORIO_EINVAL;
   if (corio__debug_on)
     corio__debug_check_loop(ex->loop, "corio_executor_submit");
+  corio__pin_if_on_stack(arg); /* a worker uses it while the caller parks */
   if (ex->pool == NULL)
     return corio__set_error(CORIO_ECLOSED,
                             "the executor was shut down: it takes no new jobs");

@@ -73,6 +73,7 @@ int corio_gen_new(corio_gen_t **out, corio_gen_fn body, void *arg,
   g->iter.next = iter_next;
   g->body = body;
   g->arg = arg;
+  corio__pin_if_on_stack(arg); /* another task may consume it */
   if (opts) {
     g->stack_size = opts->stack_size;
     g->asyncify_size = opts->asyncify_size;

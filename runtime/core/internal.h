@@ -199,6 +199,20 @@ typedef struct corio__wait_rec {
   const char *name; /* its user-given name, or NULL (borrowed) */
 } corio__wait_rec_t;
 
+/* A task's node in the wait list of a lock, event, condition, semaphore,
+ * barrier or queue. It is part of the task record, not of the waiting
+ * task's stack: the primitive's other users walk and unlink it while the
+ * task is parked, and nothing may reach a parked task through its stack
+ * (backend.h, CORIO__FIBER_PARKS). A task waits on one primitive at a
+ * time, so one node serves them all; it is out of every list whenever the
+ * task runs outside a wait. */
+typedef struct corio__waiter {
+  corio_task_t *task;
+  struct corio__waiter *prev, *next;
+  bool linked; /* in the primitive's list */
+  bool woken;  /* woken by the primitive (not only by a cancellation) */
+} corio__waiter_t;
+
 /* A task's diagnostic record (debug.c, task_report.c). What its current
  * step resumed from (debug mode's slow-step report) is the task's
  * `resumed_from`, a byte among its flags. */
@@ -263,7 +277,22 @@ struct corio_task {
   void *cancel_hook_data;
   corio__done_call_t call_inline; /* the first scheduled done call */
   corio__task_diag_t diag;
+  /* What the loop and other tasks touch while the task is parked lives in
+   * its record (backend.h, CORIO__FIBER_PARKS): */
+  corio__waiter_t waiter; /* in a primitive's wait list */
+  corio_handle_t timer;   /* corio_sleep's */
 };
+
+/* The running task's wait-list node, reset for a new wait: linked, not
+ * woken. */
+static inline corio__waiter_t *corio__waiter_begin(corio_task_t *self) {
+  corio__waiter_t *w = &self->waiter;
+  w->task = self;
+  w->prev = w->next = NULL;
+  w->linked = true;
+  w->woken = false;
+  return w;
+}
 
 /* Task and future records (task_cache.c). corio__task_record_new returns a
  * zeroed record of `loop` with its done callbacks inline (NULL: no
@@ -295,6 +324,12 @@ int corio__task_wait(corio__wait_kind_t kind, const void *obj, const char *name,
 int corio__gens_close_all(void *arg, intptr_t *result);
 /* Takes every generator off the loop's list (the loop is being freed). */
 void corio__gens_detach(corio_loop_t *loop);
+
+/* p, handed to another task through corio's API, may point into the
+ * running task's stack: then that stack stays where it is while the task
+ * is parked (backend.h, corio__fiber_pin). Where corio's API allows such
+ * pointers is said in include/corio.h, "Pointers into a task's stack". */
+void corio__pin_if_on_stack(const void *p);
 
 /* Moves the running task t onto the stack `to` (task.c says more): how an
  * async generator's body runs inside its consumer's task. */

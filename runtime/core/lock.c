@@ -9,20 +9,16 @@
 #include "internal.h"
 #include "list.h"
 
-/* A waiter lives on its task's stack and stays linked until that task runs
- * again, as asyncio keeps a waiter's future in the deque until then. */
-typedef struct lock_waiter {
-  corio_task_t *task;
-  bool woken; /* chosen by a release (asyncio: its future has a result) */
-  struct lock_waiter *prev, *next;
-} lock_waiter_t;
+/* A waiter (its task's wait-list node) stays linked until that task runs
+ * again, as asyncio keeps a waiter's future in the deque until then; its
+ * `woken`: chosen by a release (asyncio: its future has a result). */
 
 struct corio_lock {
   char *name;          /* owned, or NULL (corio_lock_set_name) */
   corio_task_t *owner; /* the task that acquired it (a reference, so the
                         * reports can name it after it ended), or NULL */
   bool locked;
-  lock_waiter_t *head, *tail; /* FIFO of waiters, woken ones included */
+  corio__waiter_t *head, *tail; /* FIFO of waiters, woken ones included */
 };
 
 int corio_lock_new(corio_lock_t **out) {
@@ -57,14 +53,14 @@ bool corio_lock_locked(const corio_lock_t *l) { return l->locked; }
 
 /* Cancelled before a release chose it: it takes nothing and unlinks itself
  * when it runs (asyncio: its future is cancelled). */
-static bool waiter_cancelled(const lock_waiter_t *w) {
+static bool waiter_cancelled(const corio__waiter_t *w) {
   return !w->woken && !corio__task_waiting(w->task);
 }
 
 /* Whether a waiter that was not cancelled is queued: then acquire() must
  * queue too, even if the lock is free (it was released to that waiter). */
 static bool has_live_waiter(const corio_lock_t *l) {
-  for (const lock_waiter_t *w = l->head; w; w = w->next)
+  for (const corio__waiter_t *w = l->head; w; w = w->next)
     if (!waiter_cancelled(w)) return true;
   return false;
 }
@@ -73,7 +69,7 @@ static bool has_live_waiter(const corio_lock_t *l) {
  * the queue. If it was cancelled it will pass the wake-up on itself when it
  * runs (acquire's error path), so the next waiter wakes after it, not now. */
 static void wake_first(corio_lock_t *l) {
-  lock_waiter_t *w = l->head;
+  corio__waiter_t *w = l->head;
   if (w == NULL || w->woken || waiter_cancelled(w)) return;
   if (corio__task_wake(w->task, CORIO_OK)) w->woken = true;
 }
@@ -87,11 +83,11 @@ int corio_lock_acquire(corio_lock_t *l) {
     set_owner(l, corio__current);
     return CORIO_OK;
   }
-  lock_waiter_t w = {corio__current, false, NULL, NULL};
-  lock_waiter_t *node = &w;
-  CORIO__LIST_APPEND(l->head, l->tail, node);
+  corio__waiter_t *w = corio__waiter_begin(corio__current);
+  CORIO__LIST_APPEND(l->head, l->tail, w);
   rc = corio__task_wait(CORIO__WAIT_LOCK, l, l->name, NULL, NULL);
-  CORIO__LIST_UNLINK(l->head, l->tail, node);
+  CORIO__LIST_UNLINK(l->head, l->tail, w);
+  w->linked = false;
   if (rc != CORIO_OK) {
     /* Cancelled, possibly after a release chose this waiter: the lock must
      * not stay free while others wait for it. */

@@ -109,6 +109,10 @@ static int schedule(corio_handle_t *h, double when, bool soon,
   if (fn == NULL || (!soon && isnan(when))) return CORIO_EINVAL;
   if (h && (h->state == CORIO__HANDLE_READY || h->state == CORIO__HANDLE_TIMER))
     return CORIO_ERUNTIME; /* still scheduled */
+  /* The loop holds the handle, and hands data to the callback, while the
+   * calling task may be parked: either may be in its stack. */
+  corio__pin_if_on_stack(h);
+  corio__pin_if_on_stack(data);
   int owned = h == NULL;
   if (owned) {
     h = calloc(1, sizeof *h);

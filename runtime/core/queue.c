@@ -14,16 +14,9 @@
 #include "internal.h"
 #include "list.h"
 
-/* A task waiting in one of the queue's lists; lives on the task's stack. */
-typedef struct queue_waiter {
-  corio_task_t *task;
-  struct queue_waiter *prev, *next;
-  bool linked; /* still in its list (the queue has not woken it) */
-  bool woken;  /* the queue woke it (not only a cancellation) */
-} queue_waiter_t;
-
+/* Tasks waiting in one of the queue's lists: their wait-list nodes. */
 typedef struct waiter_list {
-  queue_waiter_t *head, *tail; /* FIFO: the order tasks began waiting */
+  corio__waiter_t *head, *tail; /* FIFO: the order tasks began waiting */
 } waiter_list_t;
 
 /* A queued item; `seq` (put order) keeps a priority queue FIFO on ties. */
@@ -51,7 +44,7 @@ struct corio_queue {
 
 /* ---- waiters ----------------------------------------------------------- */
 
-static void waiter_unlink(waiter_list_t *l, queue_waiter_t *w) {
+static void waiter_unlink(waiter_list_t *l, corio__waiter_t *w) {
   CORIO__LIST_UNLINK(l->head, l->tail, w);
   w->linked = false;
 }
@@ -60,7 +53,7 @@ static void waiter_unlink(waiter_list_t *l, queue_waiter_t *w) {
  * a cancellation has already woken are dropped from the list on the way. */
 static void wake_next(waiter_list_t *l) {
   while (l->head) {
-    queue_waiter_t *w = l->head;
+    corio__waiter_t *w = l->head;
     waiter_unlink(l, w);
     if (corio__task_wake(w->task, CORIO_OK)) {
       w->woken = true;
@@ -78,12 +71,11 @@ static void wake_all(waiter_list_t *l) {
  * (true together with ECANCELLED: cancelled between wake-up and run). */
 static int wait_in(const corio_queue_t *q, waiter_list_t *l,
                    corio__wait_kind_t kind, bool *woken) {
-  queue_waiter_t w = {corio__current, NULL, NULL, true, false};
-  queue_waiter_t *node = &w;
-  CORIO__LIST_APPEND(l->head, l->tail, node);
+  corio__waiter_t *w = corio__waiter_begin(corio__current);
+  CORIO__LIST_APPEND(l->head, l->tail, w);
   int rc = corio__task_wait(kind, q, q->name, NULL, NULL);
-  if (w.linked) waiter_unlink(l, &w);
-  *woken = w.woken;
+  if (w->linked) waiter_unlink(l, w);
+  *woken = w->woken;
   return rc;
 }
 
@@ -226,6 +218,7 @@ static int closed(void) {
 
 int corio_queue_put_nowait(corio_queue_t *q, void *item) {
   if (q == NULL) return CORIO_EINVAL;
+  corio__pin_if_on_stack(item); /* a getter may use it while we park */
   if (q->is_shutdown) return closed();
   /* Full and empty are outcomes a poller meets all the time: the code says
    * it all, and no message is allocated for it. */
@@ -249,6 +242,7 @@ int corio_queue_put(corio_queue_t *q, void *item) {
   int rc = corio__check_in_task();
   if (rc != CORIO_OK) return rc;
   if (q == NULL) return CORIO_EINVAL;
+  corio__pin_if_on_stack(item); /* a getter may use it while we park */
   while (is_full(q)) {
     if (q->is_shutdown) return closed();
     bool woken;

@@ -9,20 +9,16 @@
 #include "internal.h"
 #include "list.h"
 
-/* A waiter lives on its task's stack and stays linked until that task runs
- * again, as asyncio keeps a waiter's future in the deque until then. */
-typedef struct sem_waiter {
-  corio_task_t *task;
-  bool woken; /* handed a permit (asyncio: its future has a result) */
-  struct sem_waiter *prev, *next;
-} sem_waiter_t;
+/* A waiter (its task's wait-list node) stays linked until that task runs
+ * again, as asyncio keeps a waiter's future in the deque until then; its
+ * `woken`: handed a permit (asyncio: its future has a result). */
 
 struct corio_semaphore {
   char *name;   /* owned, or NULL (corio_semaphore_set_name) */
   size_t value; /* free permits; those handed to woken waiters are not */
   size_t bound; /* the initial value, for a bounded semaphore */
   bool bounded;
-  sem_waiter_t *head, *tail; /* FIFO of waiters, woken ones included */
+  corio__waiter_t *head, *tail; /* FIFO of waiters, woken ones included */
 };
 
 static int semaphore_new(corio_semaphore_t **out, long value, bool bounded) {
@@ -61,7 +57,7 @@ size_t corio_semaphore_value(const corio_semaphore_t *s) { return s->value; }
 
 /* Cancelled before a release chose it: it takes nothing and unlinks itself
  * when it runs (asyncio: its future is cancelled). */
-static bool waiter_cancelled(const sem_waiter_t *w) {
+static bool waiter_cancelled(const corio__waiter_t *w) {
   return !w->woken && !corio__task_waiting(w->task);
 }
 
@@ -69,7 +65,7 @@ static bool waiter_cancelled(const sem_waiter_t *w) {
  * first. */
 bool corio_semaphore_locked(const corio_semaphore_t *s) {
   if (s->value == 0) return true;
-  for (const sem_waiter_t *w = s->head; w; w = w->next)
+  for (const corio__waiter_t *w = s->head; w; w = w->next)
     if (!waiter_cancelled(w)) return true;
   return false;
 }
@@ -77,7 +73,7 @@ bool corio_semaphore_locked(const corio_semaphore_t *s) {
 /* Hands a permit to the first waiter still waiting; false if there is
  * none. */
 static bool wake_next(corio_semaphore_t *s) {
-  for (sem_waiter_t *w = s->head; w; w = w->next) {
+  for (corio__waiter_t *w = s->head; w; w = w->next) {
     if (w->woken) continue;
     if (corio__task_wake(w->task, CORIO_OK)) {
       s->value--;
@@ -96,12 +92,12 @@ int corio_semaphore_acquire(corio_semaphore_t *s) {
     s->value--;
     return CORIO_OK;
   }
-  sem_waiter_t w = {corio__current, false, NULL, NULL};
-  sem_waiter_t *node = &w;
-  CORIO__LIST_APPEND(s->head, s->tail, node);
+  corio__waiter_t *w = corio__waiter_begin(corio__current);
+  CORIO__LIST_APPEND(s->head, s->tail, w);
   rc = corio__task_wait(CORIO__WAIT_SEMAPHORE, s, s->name, NULL, NULL);
-  CORIO__LIST_UNLINK(s->head, s->tail, node);
-  if (rc != CORIO_OK && w.woken) s->value++; /* cancelled: give it back */
+  CORIO__LIST_UNLINK(s->head, s->tail, w);
+  w->linked = false;
+  if (rc != CORIO_OK && w->woken) s->value++; /* cancelled: give it back */
   /* Waiters that queued behind this one while permits were free (FIFO made
    * them wait) may go now. */
   while (s->value > 0)

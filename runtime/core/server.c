@@ -146,6 +146,7 @@ int corio_start_server(corio_server_t **out, const char *host, int port,
   l->loop = corio__loop;
   l->handler = handler;
   l->arg = arg;
+  corio__pin_if_on_stack(arg); /* each client's task gets it */
   corio__net_listen(l, host, port);
   while (!l->listening && !l->closed && l->error == 0) {
     corio_event_clear(l->changed);

@@ -53,6 +53,7 @@ int corio_task_create_at(corio_task_t **out, corio_fn fn, void *arg,
   t->diag.line = line;
   t->fn = fn;
   t->arg = arg;
+  corio__pin_if_on_stack(arg);
   t->refs = 2; /* the caller's and the loop's (dropped when done) */
   t->number = ++loop->next_task_number;
   t->state = CORIO__TASK_SCHEDULED;
@@ -244,6 +245,7 @@ int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn,
   if (t == NULL || fn == NULL) return CORIO_EINVAL;
   if (corio__debug_on)
     corio__debug_check_loop(t->loop, "corio_task_add_done_callback");
+  corio__pin_if_on_stack(data); /* the callback may run while we park */
   if (t->state == CORIO__TASK_DONE)
     return schedule_done_call(t, fn, data, NULL);
   if (t->ncallbacks == t->callbacks_cap) {
@@ -337,6 +339,12 @@ static void task_finish(corio_task_t *t, int code) {
 
 /* ---- fibers ------------------------------------------------------------ */
 
+void corio__pin_if_on_stack(const void *p) {
+  corio_task_t *self = corio__current;
+  if (self && self->fiber && corio__fiber_holds(self->fiber, p))
+    corio__fiber_pin(self->fiber);
+}
+
 /* Gives t the stack f (NULL: none) with its canary: the two change only
  * together. */
 static void set_fiber(corio_task_t *t, corio__fiber_t *f) {
@@ -371,13 +379,15 @@ static void overflow_abort(corio_task_t *t) {
 /* Moves the running task t from the stack it runs on to `to`, which becomes
  * its stack until the next such move: an async generator's body runs in its
  * consumer's task, on a stack of its own (gen.c). The stack left is checked
- * first, as at every switch; `finished`: it is never resumed. */
+ * first, as at every switch; `finished`: it is never resumed, else it
+ * stays in use (the task goes on, on `to`). */
 void corio__task_switch_stack(corio_task_t *t, corio__fiber_t *to,
                               int finished) {
   corio__fiber_t *from = t->fiber;
   if (!stack_intact(t)) overflow_abort(t);
   set_fiber(t, to);
-  corio__fiber_switch(from, to, finished);
+  corio__fiber_switch(from, to,
+                      finished ? CORIO__FIBER_ENDS : CORIO__FIBER_STAYS);
 }
 
 /* The first frame of every task. It never returns: it ends by switching to
@@ -392,7 +402,7 @@ static void task_entry(void *arg) {
   t->loop->returning = t;
   if (corio__debug_on) corio__debug_step_end(t);
   if (!stack_intact(t)) overflow_abort(t);
-  corio__fiber_switch(t->fiber, t->loop->main_fiber, 1);
+  corio__fiber_switch(t->fiber, t->loop->main_fiber, CORIO__FIBER_ENDS);
   /* Never resumed. */
   abort();
 }
@@ -475,7 +485,7 @@ static void task_step(void *data) {
   t->state = CORIO__TASK_RUNNING;
   corio__current = t;
   if (corio__debug_on) corio__debug_step_begin(t);
-  corio__fiber_switch(t->loop->main_fiber, t->fiber, 0);
+  corio__fiber_switch(t->loop->main_fiber, t->fiber, CORIO__FIBER_STAYS);
   corio__current = NULL;
   after_switch_to_main(t->loop->returning);
 }
@@ -496,10 +506,11 @@ static void leave_task(corio_task_t *t) {
     next->state = CORIO__TASK_RUNNING;
     corio__current = next;
     if (debug) corio__debug_step_begin(next);
-    if (next != t) corio__fiber_switch(t->fiber, next->fiber, 0);
+    if (next != t)
+      corio__fiber_switch(t->fiber, next->fiber, CORIO__FIBER_PARKS);
   } else {
     loop->returning = t;
-    corio__fiber_switch(t->fiber, loop->main_fiber, 0);
+    corio__fiber_switch(t->fiber, loop->main_fiber, CORIO__FIBER_PARKS);
   }
   /* Resumed: whoever switched here made this task current and RUNNING. An
    * Asyncify buffer overrun during the switch needs no check here: Binaryen

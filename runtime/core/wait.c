@@ -1,7 +1,9 @@
 /*
  * wait.c — asyncio.wait (done and pending sets, three modes, a timeout that
  * cancels nothing) and asyncio.as_completed (tasks in completion order).
- * Both are done callbacks on the tasks that wake the waiting task.
+ * Both are done callbacks on the tasks that wake the waiting task. What
+ * the callbacks and timers reach is on the heap, never in the waiting
+ * task's frames (backend.h, CORIO__FIBER_PARKS).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@ typedef struct waiter {
   corio_task_t *task;
   corio_wait_mode_t mode;
   size_t remaining;
+  corio_handle_t timer;
 } waiter_t;
 
 static bool raised(const corio_task_t *t) {
@@ -58,26 +61,29 @@ int corio_wait(corio_task_t *const *tasks, size_t n, corio_wait_mode_t mode,
   if (isnan(timeout)) return CORIO_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (tasks[i] == NULL) return CORIO_EINVAL;
-  waiter_t w = {corio__current, mode, 0};
   if (!condition_met(tasks, n, mode) && timeout > 0) {
+    waiter_t *w = calloc(1, sizeof *w);
+    if (w == NULL) return corio__set_error(CORIO_ENOMEM, NULL);
+    w->task = corio__current;
+    w->mode = mode;
     /* Retained while waited on: their creators may release them. */
     for (size_t i = 0; i < n; i++) corio_task_retain(tasks[i]);
     size_t registered = 0;
     for (; registered < n && rc == CORIO_OK; registered++)
       if (!corio_task_done(tasks[registered])) {
-        rc = corio_task_add_done_callback(tasks[registered], on_done, &w);
-        w.remaining++;
+        rc = corio_task_add_done_callback(tasks[registered], on_done, w);
+        w->remaining++;
       }
-    corio_handle_t timer = {0};
     if (rc == CORIO_OK && timeout != CORIO_FOREVER)
-      rc = corio__loop_call_at(w.task->loop, &timer, corio_time() + timeout,
-                               on_wait_timeout, &w);
+      rc = corio__loop_call_at(w->task->loop, &w->timer, corio_time() + timeout,
+                               on_wait_timeout, w);
     if (rc == CORIO_OK)
       rc = corio__task_wait(CORIO__WAIT_TASKS, NULL, NULL, NULL, NULL);
-    corio_handle_cancel(&timer);
+    corio_handle_cancel(&w->timer);
     for (size_t i = 0; i < registered; i++)
-      corio_task_remove_done_callback(tasks[i], on_done, &w);
+      corio_task_remove_done_callback(tasks[i], on_done, w);
     for (size_t i = 0; i < n; i++) corio_task_release(tasks[i]);
+    free(w);
     if (rc != CORIO_OK)
       return rc == CORIO_ENOMEM ? corio__set_error(rc, NULL) : rc;
   }
@@ -109,6 +115,7 @@ struct corio_as_completed {
   corio_task_t **finished; /* completion order */
   size_t nfinished, nreturned;
   corio_task_t *waiter; /* the task blocked in next(), if any */
+  corio_handle_t timer; /* its deadline's, while it is blocked */
   double deadline;      /* loop time, or CORIO_FOREVER */
   bool timed_out;
 };
@@ -175,16 +182,16 @@ int corio_as_completed_next(corio_as_completed_t *it, corio_task_t **task) {
       it->timed_out = true;
       return corio__set_error(CORIO_ETIMEDOUT, NULL);
     }
-    corio_handle_t timer = {0};
+    it->timer.state = CORIO__HANDLE_IDLE;
     if (it->deadline != CORIO_FOREVER) {
-      rc = corio__loop_call_at(corio__current->loop, &timer, it->deadline,
+      rc = corio__loop_call_at(corio__current->loop, &it->timer, it->deadline,
                                on_iter_timeout, it);
       if (rc != CORIO_OK) return corio__set_error(rc, NULL);
     }
     it->waiter = corio__current;
     rc = corio__task_wait(CORIO__WAIT_TASKS, NULL, NULL, NULL, NULL);
     it->waiter = NULL;
-    corio_handle_cancel(&timer);
+    corio_handle_cancel(&it->timer);
     if (rc != CORIO_OK) return rc;
   }
   *task = it->finished[it->nreturned++];

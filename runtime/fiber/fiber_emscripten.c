@@ -10,6 +10,7 @@
  * checks at every switch, before anything outside the fiber is hit.
  */
 #include <emscripten/fiber.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct corio__fiber {
   size_t stack_size; /* usable bytes */
   char *asyncify;
   size_t asyncify_size;
+  bool pinned; /* corio__fiber_pin; every stack here stays put anyway */
 };
 
 /* Defaults: 100,000 parked tasks must fit in wasm32's memory. */
@@ -88,6 +90,7 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
 
 void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
                         void *arg) {
+  f->pinned = false;
   emscripten_fiber_init(&f->ctx, entry, arg, f->stack, f->stack_size,
                         f->asyncify, f->asyncify_size);
 }
@@ -98,6 +101,13 @@ void corio__fiber_free(corio__fiber_t *f) {
   free(f);
 }
 
+bool corio__fiber_holds(const corio__fiber_t *f, const void *p) {
+  const char *c = p;
+  return f->stack && c >= f->stack && c < f->stack + f->stack_size;
+}
+
+void corio__fiber_pin(corio__fiber_t *f) { f->pinned = true; }
+
 size_t corio__fiber_stack_size(const corio__fiber_t *f) {
   return f->stack_size;
 }
@@ -106,9 +116,8 @@ size_t corio__fiber_asyncify_size(const corio__fiber_t *f) {
   return f->asyncify_size;
 }
 
-void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to,
-                         int finished) {
-  (void)finished;
+void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to, int how) {
+  (void)how;
   emscripten_fiber_swap(&from->ctx, &to->ctx);
 }
 

@@ -107,6 +107,8 @@ struct corio__fiber {
   size_t stack_size;
   corio__fiber_entry_fn entry;
   void *arg;
+  char *parked_copy; /* CORIO_CHECK_PARKED_STACKS: the used part, saved */
+  bool pinned;       /* corio__fiber_pin: its stack stays as it is */
 #ifdef CORIO__TSAN
   void *tsan; /* ThreadSanitizer's record of this context */
 #endif
@@ -175,6 +177,107 @@ static void install_overflow_handler(void) {
   }
 }
 
+/* ---- parked-stack check ------------------------------------------------ */
+
+/* CORIO_CHECK_PARKED_STACKS=1 (backend.h, CORIO__FIBER_PARKS): when a task
+ * parks, the used part of its stack (from its saved stack pointer to the
+ * top) is copied aside and overwritten with PARKED_BYTE; when it is
+ * switched back to, the part is checked (anything else there was written
+ * while the task was parked: the run aborts, naming the task) and the copy
+ * put back. It is how the suite proves that nothing reaches a parked task
+ * through its stack, which is what lets a stack's used part be moved while
+ * its task is parked. Only with the x86-64 switch, which saves the stack
+ * pointer where this can read it. */
+#define PARKED_BYTE 0xA5
+
+static _Thread_local int check_parked;        /* 1: on, -1: off */
+static _Thread_local corio__fiber_t *leaving; /* parks at this switch */
+
+#ifdef CORIO__ASM_SWITCH
+static char *stack_top(const corio__fiber_t *f) {
+  return f->stack + f->stack_size;
+}
+
+/* Byte loops, not memcpy: the parked frames' ASan redzones are read and
+ * written here on purpose. */
+#ifdef CORIO__ASAN
+__attribute__((no_sanitize("address")))
+#endif
+static void
+copy_bytes(volatile char *to, const volatile char *from, size_t n) {
+  for (size_t i = 0; i < n; i++) to[i] = from[i];
+}
+
+#ifdef CORIO__ASAN
+__attribute__((no_sanitize("address")))
+#endif
+static void
+fill_bytes(volatile char *p, size_t n) {
+  for (size_t i = 0; i < n; i++) p[i] = (char)PARKED_BYTE;
+}
+
+#ifdef CORIO__ASAN
+__attribute__((no_sanitize("address")))
+#endif
+static size_t
+first_changed(const volatile char *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)p[i] != PARKED_BYTE) return i;
+  return n;
+}
+
+/* f just parked (the switch away from it is over): saves its used part and
+ * overwrites it. Out of memory: f is left as it is, unchecked. */
+static void park_check_begin(corio__fiber_t *f) {
+  if (f->pinned) return;
+  char *sp = f->sp;
+  size_t used = (size_t)(stack_top(f) - sp);
+  f->parked_copy = malloc(used ? used : 1);
+  if (f->parked_copy == NULL) return;
+  copy_bytes(f->parked_copy, sp, used);
+  fill_bytes(sp, used);
+}
+
+/* f is about to be switched back to: checks and restores its used part. */
+static void park_check_end(corio__fiber_t *f) {
+  if (f->parked_copy == NULL) return;
+  char *sp = f->sp;
+  size_t used = (size_t)(stack_top(f) - sp);
+  size_t at = first_changed(sp, used);
+  if (at < used) {
+    char line[320];
+    size_t n = corio__parked_write_message(line, sizeof line, used - at);
+    ssize_t ignored = write(2, line, n);
+    (void)ignored;
+    abort();
+  }
+  copy_bytes(sp, f->parked_copy, used);
+  free(f->parked_copy);
+  f->parked_copy = NULL;
+}
+#endif
+
+static void park_check_setup(void) {
+  const char *v = getenv("CORIO_CHECK_PARKED_STACKS");
+  check_parked = v && strcmp(v, "1") == 0 ? 1 : -1;
+#ifndef CORIO__ASM_SWITCH
+  if (check_parked == 1)
+    fputs("corio: CORIO_CHECK_PARKED_STACKS needs the x86-64 switch; "
+          "ignored\n",
+          stderr);
+  check_parked = -1;
+#endif
+}
+
+/* Runs in whatever context a switch resumed: the fiber that left parks. */
+static void park_check_left(void) {
+#ifdef CORIO__ASM_SWITCH
+  corio__fiber_t *f = leaving;
+  leaving = NULL;
+  if (f) park_check_begin(f);
+#endif
+}
+
 /* ---- fibers ------------------------------------------------------------ */
 
 #ifdef CORIO__ASAN
@@ -200,6 +303,7 @@ corio__fiber_t *corio__fiber_main(void) {
     main_fiber->tsan = __tsan_get_current_fiber();
 #endif
     install_overflow_handler();
+    park_check_setup();
 #ifdef CORIO__ASAN
     find_main_stack();
 #endif
@@ -367,6 +471,7 @@ void corio__fiber_free(corio__fiber_t *f) {
 #ifdef CORIO__TSAN
   __tsan_destroy_fiber(f->tsan);
 #endif
+  free(f->parked_copy); /* a task destroyed while parked */
   unpoison_stack(f);
   if (f->map) {
     munmap(f->map, f->map_size);
@@ -377,6 +482,13 @@ void corio__fiber_free(corio__fiber_t *f) {
   }
   free(f);
 }
+
+bool corio__fiber_holds(const corio__fiber_t *f, const void *p) {
+  const char *c = p;
+  return f->stack && c >= f->stack && c < f->stack + f->stack_size;
+}
+
+void corio__fiber_pin(corio__fiber_t *f) { f->pinned = true; }
 
 size_t corio__fiber_stack_size(const corio__fiber_t *f) {
   return f->stack_size;
@@ -392,6 +504,7 @@ static void fiber_main(corio__fiber_t *f) {
 #ifdef CORIO__ASAN
   __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
 #endif
+  if (check_parked == 1) park_check_left();
   f->entry(f->arg); /* never returns: the entry switches away for good */
   abort();
 }
@@ -400,6 +513,7 @@ static void fiber_main(corio__fiber_t *f) {
 void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
                         void *arg) {
   unpoison_stack(f);
+  f->pinned = false;
   f->entry = entry;
   f->arg = arg;
   uintptr_t top = ((uintptr_t)(f->stack + f->stack_size)) & ~(uintptr_t)15;
@@ -425,6 +539,7 @@ static void trampoline(unsigned int hi, unsigned int lo) {
 void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
                         void *arg) {
   unpoison_stack(f);
+  f->pinned = false;
   f->entry = entry;
   f->arg = arg;
   getcontext(&f->ctx);
@@ -441,24 +556,31 @@ static void raw_switch(corio__fiber_t *from, corio__fiber_t *to) {
 }
 #endif
 
-void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to,
-                         int finished) {
+void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to, int how) {
   running = to->stack ? to : NULL;
+  bool check = check_parked == 1;
+#ifdef CORIO__ASM_SWITCH
+  if (check) {
+    if (to->stack) park_check_end(to);
+    if (how == CORIO__FIBER_PARKS && from->stack) leaving = from;
+  }
+#endif
 #ifdef CORIO__ASAN
   void *fake_stack = NULL;
-  __sanitizer_start_switch_fiber(finished ? NULL : &fake_stack,
+  __sanitizer_start_switch_fiber(how == CORIO__FIBER_ENDS ? NULL : &fake_stack,
                                  to->stack ? to->stack : main_bottom,
                                  to->stack ? to->stack_size : main_size);
   raw_switch(from, to);
   __sanitizer_finish_switch_fiber(fake_stack, NULL, NULL);
 #else
-  (void)finished;
+  (void)how;
 #ifdef CORIO__TSAN
   __tsan_switch_to_fiber(to->tsan, 0);
 #endif
   raw_switch(from, to);
 #endif
   running = from->stack ? from : NULL;
+  if (check) park_check_left();
 }
 
 const uint64_t *corio__fiber_canary(const corio__fiber_t *f) {

@@ -96,28 +96,35 @@ int corio_js_await(const char *name, const char *arg, char **out) {
   corio_task_t *self = corio__park_self(&rc);
   if (self == NULL) return rc;
   if (name == NULL) return CORIO_EINVAL;
-  /* The record lives in this frame: it stays put while the task is parked,
-   * and is unlinked before corio__park returns in every case. */
-  js_op_t op = {next_op_id++, self, CORIO_OK, NULL, ops};
-  ops = &op;
+  /* On the heap, not in this frame: JS settles it while the task is parked
+   * (backend.h, CORIO__FIBER_PARKS). Unlinked before corio__park returns in
+   * every case. */
+  js_op_t *op = malloc(sizeof *op);
+  if (op == NULL) return CORIO_ENOMEM;
+  *op = (js_op_t){next_op_id++, self, CORIO_OK, NULL, ops};
+  ops = op;
   nops++;
-  corio_js_call(op.id, name, arg ? arg : "");
+  corio_js_call(op->id, name, arg ? arg : "");
   rc = corio__park();
-  if (rc != CORIO_OK) { /* cancelled: JS's late settle is dropped */
-    ops_remove(&op);
-    free(op.value);
+  int code = op->code;
+  char *value = op->value;
+  if (rc != CORIO_OK)
+    ops_remove(op); /* cancelled: JS's late settle is
+                     * dropped */
+  free(op);
+  if (rc != CORIO_OK) {
+    free(value);
     return rc;
   }
-  if (op.code != CORIO_OK) {
-    rc = corio_fail(op.code, "%s",
-                    op.value ? op.value : corio_strerror(op.code));
-    free(op.value);
+  if (code != CORIO_OK) {
+    rc = corio_fail(code, "%s", value ? value : corio_strerror(code));
+    free(value);
     return rc;
   }
   if (out)
-    *out = op.value;
+    *out = value;
   else
-    free(op.value);
+    free(value);
   return CORIO_OK;
 }
 

@@ -1,5 +1,5 @@
 // c_suite.test.mjs — runs every C test (tests/c/test_*.c) twice: natively
-// (build/native/corio-tests, ASan+UBSan) and as wasm
+// (build/native/corio-tests, ASan+UBSan, parked stacks checked) and as wasm
 // (build/wasm/corio-tests.mjs), one node:test test per C test, each in a
 // fresh process or a fresh wasm instance in its own worker, so one test's
 // crash, abort or hang fails that test alone. The HTTP fixture server
@@ -61,6 +61,11 @@ function suite(label, listing, runOne) {
   });
 }
 
+// Each native test runs with its parked tasks' stacks checked
+// (lib/native_program.mjs); the run of all tests in one process, below,
+// goes without the check.
+const UNCHECKED = { CORIO_CHECK_PARKED_STACKS: '0' };
+
 const nativeList = await listTests(nativeBin, () => runNative(nativeBin, ['--list']));
 suite('native', nativeList, async (name) => {
   const r = await runNative(nativeBin, [...FIXTURE_ARGS, name], { timeoutMs: TIMEOUT_MS });
@@ -81,7 +86,7 @@ suite('wasm', wasmList, async (name) => {
 describe('native, all in one process', () => {
   test('every C test passes after the others', async () => {
     if (nativeList.error) assert.fail(nativeList.error);
-    const r = await runNative(nativeBin, FIXTURE_ARGS, { timeoutMs: 120_000 });
+    const r = await runNative(nativeBin, FIXTURE_ARGS, { timeoutMs: 120_000, extraEnv: UNCHECKED });
     assert.ok(
       r.status === 0 && new RegExp(`^${nativeList.names.length} passed, 0 failed$`, 'm').test(r.output),
       `${describeNativeEnd(r)}\n--- failures ---\n${r.output

@@ -184,7 +184,10 @@ static int tasks(void *arg, intptr_t *result) {
   sum += r[0] + r[1]; /* 2 */
   corio_task_release(t[0]);
   t[0] = NULL;
-  int calls = 0; /* two done callbacks: two calls scheduled at its end */
+  /* Two done callbacks: two calls scheduled at its end. Static: if a later
+   * step fails, the calls may still run after this frame has returned. */
+  static int calls;
+  calls = 0;
   TRY(corio_task_create(&t[0], add_one, (void *)0, NULL));
   TRY(corio_task_add_done_callback(t[0], count_call, &calls));
   TRY(corio_task_add_done_callback(t[0], count_call, &calls));

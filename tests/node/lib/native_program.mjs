@@ -3,14 +3,17 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-// Sanitizer reports with stack traces, and LeakSanitizer told of the one
-// leak that is glibc's, not corio's (the file says which); the caller's
-// settings win.
+// Sanitizer reports with stack traces, LeakSanitizer told of the one leak
+// that is glibc's, not corio's (the file says which), and parked tasks'
+// stacks checked (runtime/backend.h, CORIO__FIBER_PARKS: a stack written
+// while its task is parked aborts the program, one read gives a pattern);
+// the caller's settings win.
 const suppressions = fileURLToPath(new URL('../../c/lsan_suppressions.txt', import.meta.url));
 const env = {
   ...process.env,
   UBSAN_OPTIONS: process.env.UBSAN_OPTIONS ?? 'print_stacktrace=1',
   LSAN_OPTIONS: process.env.LSAN_OPTIONS ?? `suppressions=${suppressions}`,
+  CORIO_CHECK_PARKED_STACKS: process.env.CORIO_CHECK_PARKED_STACKS ?? '1',
 };
 
 /**
