@@ -53,11 +53,18 @@
  * POINTERS INTO A TASK'S STACK
  *   While a task is parked (suspended in a waiting call), nothing but the
  *   task itself may use its stack: the loop and other tasks reach it only
- *   through its task record and the objects it waits on, and corio may keep
- *   a parked stack's used part elsewhere until the task resumes. A pointer
- *   to a task's local variable may still be handed on through these calls,
- *   which then leave that task's stack where it is, as it is, for the rest
- *   of the task's life (it costs what a stack of its own costs):
+ *   through its task record and the objects it waits on. A task with the
+ *   default sizes runs on a stack shared with other tasks (natively on
+ *   x86-64; the wasm build keeps a stack per task for now, with the same
+ *   rules): when it parks, the frames it uses are moved aside, and put back
+ *   at the same addresses before it resumes, so a parked task costs the
+ *   bytes its frames use, not a stack. corio_run's main task, and a task
+ *   given a stack_size or asyncify_size (corio_task_opts_t) or run by a
+ *   loop given default sizes (corio_run_opts_t), have a stack of their own.
+ *   A pointer to a local variable of one of those may be handed on through
+ *   these calls, which then leave its stack where it is, as it is, for the
+ *   rest of the task's life; the same calls refuse a pointer into a shared
+ *   stack with CORIO_EINVAL and a message naming the call and the task:
  *     - the argument of corio_task_create (and corio_task_group_spawn),
  *       corio_coro_new, corio_gen_new, corio_start_server,
  *       corio_executor_submit and corio_to_thread;
@@ -70,9 +77,10 @@
  *   parked. A timeout scope (corio_timeout_t) may be a local: what the
  *   loop holds of it is on the heap while it is entered. Natively,
  *   CORIO_CHECK_PARKED_STACKS=1 in the environment holds a program to this
- *   rule: a parked task's stack is overwritten with a pattern until it
- *   resumes (a read gets the pattern) and a write to it aborts the program,
- *   naming the task. The test suite runs every native program so.
+ *   rule: a parked task's frames are overwritten with a pattern until it
+ *   resumes (a read gets the pattern), and a write to a parked stack of its
+ *   own aborts the program, naming the task. The test suite runs every
+ *   native program so.
  *
  * THREADS
  *   A loop and its tasks belong to one thread; corio functions are not
@@ -314,8 +322,10 @@ typedef struct corio_task corio_task_t;
 /* Options for a new task; zero or NULL means the default. Default sizes:
  * in wasm a 16 KiB C stack and a 4 KiB Asyncify buffer (so that 100,000
  * parked tasks fit; printf of floating point alone needs ~8 KiB of stack),
- * natively a 256 KiB C stack mapped lazily. Too small a size is reported
- * as a stack overflow, never silent. */
+ * natively a 256 KiB C stack, shared with other tasks (see "Pointers into
+ * a task's stack" above). A size given here is the task's own stack (for
+ * deep recursion, or to lend its locals). Too small a size is reported as
+ * a stack overflow, never silent. */
 typedef struct corio_task_opts {
   const char *name;     /* copied; default "Task-N" */
   size_t stack_size;    /* this task's C stack, bytes */

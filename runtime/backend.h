@@ -27,8 +27,9 @@
 
 /* ---- fibers ------------------------------------------------------------ */
 
-/* A saved execution context with its own C stack (and, in wasm, its own
- * Asyncify buffer). Opaque to the core. */
+/* A saved execution context: a C stack of its own (and, in wasm, its own
+ * Asyncify buffer), or a place on the thread's shared stack
+ * (corio__fiber_new_shared). Opaque to the core. */
 typedef struct corio__fiber corio__fiber_t;
 
 typedef void (*corio__fiber_entry_fn)(void *arg);
@@ -42,6 +43,20 @@ corio__fiber_t *corio__fiber_main(void);
  * Returns 0 or a negative corio status (CORIO_ENOMEM, CORIO_EINVAL). */
 int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
                      size_t asyncify_size);
+/* A new fiber on the calling thread's shared stack, not yet started: it
+ * has no stack of its own. It runs on the shared stack, and while it is
+ * parked (CORIO__FIBER_PARKS) another such fiber may run there: the used
+ * part of its stack is kept elsewhere and put back, at the same addresses,
+ * before it resumes. So a parked task costs the bytes its frames use, not
+ * a stack. Only fibers of tasks that never lend their stack (corio.h,
+ * "Pointers into a task's stack"; corio__fiber_pin says no) are made so.
+ * Returns 0 or CORIO_ENOMEM. */
+int corio__fiber_new_shared(corio__fiber_t **out);
+/* The running fiber f is about to park (or, for an async generator's
+ * consumer, to be left while its task may park): makes sure its frames can
+ * be moved out later without allocating then. CORIO_OK, or CORIO_ENOMEM:
+ * then it must not park (the wait fails with that status). */
+int corio__fiber_ready_to_park(corio__fiber_t *f);
 /* Prepares f to run entry(arg) at the next switch into it. The entry must
  * never return: it ends by switching away for good. May be called again
  * after the previous entry switched away for good (to reuse the fiber). */
@@ -76,11 +91,12 @@ enum {
 
 /* Whether p points into f's stack. */
 bool corio__fiber_holds(const corio__fiber_t *f, const void *p);
-/* A pointer into f's stack was handed to another task through corio's API
- * (include/corio.h says where that is allowed): f's stack is left where it
- * is, as it is, while its task is parked, until corio__fiber_start
- * starts f again. */
-void corio__fiber_pin(corio__fiber_t *f);
+/* A pointer into f's stack is handed to another task through corio's API
+ * (include/corio.h says where that is allowed): f's stack must be left
+ * where it is, as it is, while its task is parked, until corio__fiber_start
+ * starts f again. Returns true; false for a fiber on the shared stack
+ * (corio__fiber_new_shared), whose parked frames are moved by design. */
+bool corio__fiber_pin(corio__fiber_t *f);
 
 /* Saves the current context into `from` and continues `to`; `how` is one
  * of CORIO__FIBER_PARKS, _ENDS, _STAYS. */

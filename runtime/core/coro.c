@@ -21,11 +21,13 @@ int corio_coro_new_at(corio_coro_t **out, corio_fn fn, void *arg,
                       const char *name, const char *file, int line) {
   if (out) *out = NULL;
   if (out == NULL || fn == NULL) return CORIO_EINVAL;
+  /* Another task may run it. */
+  int rc = corio__lend_stack(arg, "corio_coro_new");
+  if (rc != CORIO_OK) return rc;
   corio_coro_t *c = calloc(1, sizeof *c);
   if (c == NULL) return CORIO_ENOMEM;
   c->fn = fn;
   c->arg = arg;
-  corio__pin_if_on_stack(arg); /* another task may run it */
   c->name = name;
   c->file = file;
   c->line = line;

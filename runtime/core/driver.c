@@ -190,6 +190,7 @@ int corio_run_ex(corio_fn fn, void *arg, const corio_run_opts_t *opts,
   rc = corio_task_create(&main, fn, arg, NULL);
   bool finished = true;
   if (rc == CORIO_OK) {
+    main->own_stack = true; /* its locals are lent to the tasks it starts */
     finished = drive(loop, main);
     rc = main_outcome(main, out);
     if (finished) corio_task_release(main);

@@ -155,7 +155,9 @@ int corio_executor_submit(corio_executor_t *ex, corio_thread_fn fn, void *arg,
   if (ex == NULL || out == NULL || fn == NULL) return CORIO_EINVAL;
   if (corio__debug_on)
     corio__debug_check_loop(ex->loop, "corio_executor_submit");
-  corio__pin_if_on_stack(arg); /* a worker uses it while the caller parks */
+  /* A worker uses arg while the caller is parked. */
+  int lent = corio__lend_stack(arg, "corio_executor_submit");
+  if (lent != CORIO_OK) return lent;
   if (ex->pool == NULL)
     return corio__set_error(CORIO_ECLOSED,
                             "the executor was shut down: it takes no new jobs");

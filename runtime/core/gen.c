@@ -68,12 +68,14 @@ int corio_gen_new(corio_gen_t **out, corio_gen_fn body, void *arg,
                   const corio_task_opts_t *opts) {
   if (out) *out = NULL;
   if (out == NULL || body == NULL) return CORIO_EINVAL;
+  /* Another task may consume it. */
+  int rc = corio__lend_stack(arg, "corio_gen_new");
+  if (rc != CORIO_OK) return rc;
   corio_gen_t *g = calloc(1, sizeof *g);
   if (g == NULL) return CORIO_ENOMEM;
   g->iter.next = iter_next;
   g->body = body;
   g->arg = arg;
-  corio__pin_if_on_stack(arg); /* another task may consume it */
   if (opts) {
     g->stack_size = opts->stack_size;
     g->asyncify_size = opts->asyncify_size;
@@ -161,6 +163,10 @@ static int resume(corio_gen_t *g, int status, void *sent) {
     corio__fiber_start(g->fiber, body_entry, g);
     gen_list_add(g, loop);
   }
+  /* The consumer's stack is left while the body runs, and may be moved if
+   * the task parks in the body. */
+  if (corio__fiber_ready_to_park(t->fiber) != CORIO_OK)
+    return corio__set_error(CORIO_ENOMEM, "no memory to park the task");
   g->resume_status = status;
   g->sent = sent;
   g->state = GEN_RUNNING;

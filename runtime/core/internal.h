@@ -261,6 +261,7 @@ struct corio_task {
   bool call_inline_busy; /* call_inline is scheduled */
   bool unretrieved;      /* failed, on its loop's unretrieved list until
                           * someone reads its result or error */
+  bool own_stack;        /* corio_run's main task: never the shared stack */
   uint8_t resumed_from;  /* the corio__wait_kind_t its current step
                           * resumed from (debug mode only) */
   /* the rest */
@@ -279,8 +280,10 @@ struct corio_task {
   corio__task_diag_t diag;
   /* What the loop and other tasks touch while the task is parked lives in
    * its record (backend.h, CORIO__FIBER_PARKS): */
-  corio__waiter_t waiter; /* in a primitive's wait list */
-  corio_handle_t timer;   /* corio_sleep's */
+  union { /* a task sleeps or waits in a list, never both at once */
+    corio__waiter_t waiter; /* in a primitive's wait list */
+    corio_handle_t timer;   /* corio_sleep's */
+  };
 };
 
 /* The running task's wait-list node, reset for a new wait: linked, not
@@ -325,11 +328,13 @@ int corio__gens_close_all(void *arg, intptr_t *result);
 /* Takes every generator off the loop's list (the loop is being freed). */
 void corio__gens_detach(corio_loop_t *loop);
 
-/* p, handed to another task through corio's API, may point into the
- * running task's stack: then that stack stays where it is while the task
- * is parked (backend.h, corio__fiber_pin). Where corio's API allows such
- * pointers is said in include/corio.h, "Pointers into a task's stack". */
-void corio__pin_if_on_stack(const void *p);
+/* p is handed on by `call` (a public function's name) for others to use
+ * while the running task may be parked. If p points into that task's
+ * stack, the stack is pinned (backend.h, corio__fiber_pin): CORIO_OK; or,
+ * for a stack shared with other tasks, which cannot be pinned, CORIO_EINVAL
+ * with a message naming the call and the task. CORIO_OK for anything else.
+ * include/corio.h, "Pointers into a task's stack", lists the calls. */
+int corio__lend_stack(const void *p, const char *call);
 
 /* Moves the running task t onto the stack `to` (task.c says more): how an
  * async generator's body runs inside its consumer's task. */

@@ -111,8 +111,10 @@ static int schedule(corio_handle_t *h, double when, bool soon,
     return CORIO_ERUNTIME; /* still scheduled */
   /* The loop holds the handle, and hands data to the callback, while the
    * calling task may be parked: either may be in its stack. */
-  corio__pin_if_on_stack(h);
-  corio__pin_if_on_stack(data);
+  const char *call = soon ? "corio_call_soon" : "corio_call_at";
+  int lent = corio__lend_stack(h, call);
+  if (lent == CORIO_OK) lent = corio__lend_stack(data, call);
+  if (lent != CORIO_OK) return lent;
   int owned = h == NULL;
   if (owned) {
     h = calloc(1, sizeof *h);

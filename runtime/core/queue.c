@@ -218,7 +218,8 @@ static int closed(void) {
 
 int corio_queue_put_nowait(corio_queue_t *q, void *item) {
   if (q == NULL) return CORIO_EINVAL;
-  corio__pin_if_on_stack(item); /* a getter may use it while we park */
+  int lent = corio__lend_stack(item, "corio_queue_put_nowait");
+  if (lent != CORIO_OK) return lent; /* a getter may use it while we park */
   if (q->is_shutdown) return closed();
   /* Full and empty are outcomes a poller meets all the time: the code says
    * it all, and no message is allocated for it. */
@@ -242,7 +243,8 @@ int corio_queue_put(corio_queue_t *q, void *item) {
   int rc = corio__check_in_task();
   if (rc != CORIO_OK) return rc;
   if (q == NULL) return CORIO_EINVAL;
-  corio__pin_if_on_stack(item); /* a getter may use it while we park */
+  rc = corio__lend_stack(item, "corio_queue_put");
+  if (rc != CORIO_OK) return rc; /* a getter may use it while we park */
   while (is_full(q)) {
     if (q->is_shutdown) return closed();
     bool woken;

@@ -138,6 +138,9 @@ int corio_start_server(corio_server_t **out, const char *host, int port,
     return corio_fail(CORIO_EINVAL, "start_server: no host or handler");
   if (port < 0 || port > 65535)
     return corio_fail(CORIO_EINVAL, "start_server: invalid port %d", port);
+  /* Each client's task gets arg. */
+  rc = corio__lend_stack(arg, "corio_start_server");
+  if (rc != CORIO_OK) return rc;
   corio__listener_t *l = calloc(1, sizeof(struct corio_server));
   if (l == NULL || corio_event_new(&l->changed) != CORIO_OK) {
     free(l);
@@ -146,7 +149,6 @@ int corio_start_server(corio_server_t **out, const char *host, int port,
   l->loop = corio__loop;
   l->handler = handler;
   l->arg = arg;
-  corio__pin_if_on_stack(arg); /* each client's task gets it */
   corio__net_listen(l, host, port);
   while (!l->listening && !l->closed && l->error == 0) {
     corio_event_clear(l->changed);

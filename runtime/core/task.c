@@ -36,6 +36,8 @@ int corio_task_create_at(corio_task_t **out, corio_fn fn, void *arg,
     return CORIO_ENOLOOP;
   }
   if (fn == NULL || out == NULL) return CORIO_EINVAL;
+  int rc = corio__lend_stack(arg, "corio_task_create");
+  if (rc != CORIO_OK) return rc;
   corio_task_t *t = corio__task_record_new(loop);
   if (t == NULL) return CORIO_ENOMEM;
   if (opts && opts->name) {
@@ -53,7 +55,6 @@ int corio_task_create_at(corio_task_t **out, corio_fn fn, void *arg,
   t->diag.line = line;
   t->fn = fn;
   t->arg = arg;
-  corio__pin_if_on_stack(arg);
   t->refs = 2; /* the caller's and the loop's (dropped when done) */
   t->number = ++loop->next_task_number;
   t->state = CORIO__TASK_SCHEDULED;
@@ -245,7 +246,9 @@ int corio_task_add_done_callback(corio_task_t *t, corio_done_fn fn,
   if (t == NULL || fn == NULL) return CORIO_EINVAL;
   if (corio__debug_on)
     corio__debug_check_loop(t->loop, "corio_task_add_done_callback");
-  corio__pin_if_on_stack(data); /* the callback may run while we park */
+  /* The callback may run while the caller is parked. */
+  int lent = corio__lend_stack(data, "corio_task_add_done_callback");
+  if (lent != CORIO_OK) return lent;
   if (t->state == CORIO__TASK_DONE)
     return schedule_done_call(t, fn, data, NULL);
   if (t->ncallbacks == t->callbacks_cap) {
@@ -339,10 +342,18 @@ static void task_finish(corio_task_t *t, int code) {
 
 /* ---- fibers ------------------------------------------------------------ */
 
-void corio__pin_if_on_stack(const void *p) {
+int corio__lend_stack(const void *p, const char *call) {
   corio_task_t *self = corio__current;
-  if (self && self->fiber && corio__fiber_holds(self->fiber, p))
-    corio__fiber_pin(self->fiber);
+  if (self == NULL || self->fiber == NULL ||
+      !corio__fiber_holds(self->fiber, p) || corio__fiber_pin(self->fiber))
+    return CORIO_OK;
+  const char *name = corio_task_name(self);
+  return corio_fail(CORIO_EINVAL,
+                    "%s: the pointer is into the stack of task %s, which "
+                    "shares its stack with other tasks while it is parked; "
+                    "pass memory that is not on its stack, or give the task "
+                    "a stack of its own (corio_task_opts_t.stack_size)",
+                    call, name ? name : "?");
 }
 
 /* Gives t the stack f (NULL: none) with its canary: the two change only
@@ -407,15 +418,26 @@ static void task_entry(void *arg) {
   abort();
 }
 
-static bool uses_default_sizes(const corio_task_t *t) {
-  return t->stack_size == 0 && t->asyncify_size == 0;
+/* A task runs on the shared stack (backend.h, corio__fiber_new_shared)
+ * unless it asked for sizes of its own, its loop was given default sizes,
+ * or it is corio_run's main task, whose locals programs hand to the tasks
+ * it starts. The loop's pool holds shared-stack fibers. */
+static bool uses_shared_stack(const corio_task_t *t) {
+  return t->stack_size == 0 && t->asyncify_size == 0 && !t->own_stack &&
+         t->loop->default_stack_size == 0 &&
+         t->loop->default_asyncify_size == 0;
 }
 
 static int acquire_fiber(corio_task_t *t) {
   corio_loop_t *loop = t->loop;
   corio__fiber_t *f;
-  if (uses_default_sizes(t) && loop->fiber_pool_len > 0) {
-    f = loop->fiber_pool[--loop->fiber_pool_len];
+  if (uses_shared_stack(t)) {
+    if (loop->fiber_pool_len > 0) {
+      f = loop->fiber_pool[--loop->fiber_pool_len];
+    } else {
+      int rc = corio__fiber_new_shared(&f);
+      if (rc != CORIO_OK) return rc;
+    }
   } else {
     size_t stack = t->stack_size ? t->stack_size : loop->default_stack_size;
     size_t async =
@@ -434,7 +456,7 @@ static void recycle_fiber(corio_task_t *t) {
   corio_loop_t *loop = t->loop;
   corio__fiber_t *f = t->fiber;
   set_fiber(t, NULL);
-  if (uses_default_sizes(t) && loop->fiber_pool_len < CORIO__FIBER_POOL_MAX) {
+  if (uses_shared_stack(t) && loop->fiber_pool_len < CORIO__FIBER_POOL_MAX) {
     if (loop->fiber_pool == NULL) {
       loop->fiber_pool =
           malloc(CORIO__FIBER_POOL_MAX * sizeof *loop->fiber_pool);
@@ -530,6 +552,8 @@ static int deliver_cancel(corio_task_t *t) {
 int corio__task_wait(corio__wait_kind_t kind, const void *obj, const char *name,
                      corio__cancel_hook_fn hook, void *hook_data) {
   corio_task_t *t = corio__current;
+  if (corio__fiber_ready_to_park(t->fiber) != CORIO_OK)
+    return corio__set_error(CORIO_ENOMEM, "no memory to park the task");
   t->diag.wait.kind = kind;
   t->diag.wait.obj = obj;
   t->diag.wait.name = name;
@@ -559,6 +583,8 @@ int corio__task_wait(corio__wait_kind_t kind, const void *obj, const char *name,
 
 int corio__task_yield(void) {
   corio_task_t *t = corio__current;
+  if (corio__fiber_ready_to_park(t->fiber) != CORIO_OK)
+    return corio__set_error(CORIO_ENOMEM, "no memory to park the task");
   t->state = CORIO__TASK_SCHEDULED;
   t->wake_status = CORIO_OK;
   if (corio__debug_on) t->resumed_from = CORIO__WAIT_OTHER;

@@ -29,7 +29,8 @@ struct corio__fiber {
   size_t stack_size; /* usable bytes */
   char *asyncify;
   size_t asyncify_size;
-  bool pinned; /* corio__fiber_pin; every stack here stays put anyway */
+  bool pinned;  /* corio__fiber_pin; every stack here stays put anyway */
+  bool movable; /* made by corio__fiber_new_shared: pin says no */
 };
 
 /* Defaults: 100,000 parked tasks must fit in wasm32's memory. */
@@ -106,7 +107,25 @@ bool corio__fiber_holds(const corio__fiber_t *f, const void *p) {
   return f->stack && c >= f->stack && c < f->stack + f->stack_size;
 }
 
-void corio__fiber_pin(corio__fiber_t *f) { f->pinned = true; }
+bool corio__fiber_pin(corio__fiber_t *f) {
+  if (f->movable) return false;
+  f->pinned = true;
+  return true;
+}
+
+int corio__fiber_ready_to_park(corio__fiber_t *f) {
+  (void)f; /* nothing is moved yet */
+  return CORIO_OK;
+}
+
+/* Not shared yet: a default fiber with a block of its own, movable in name
+ * so that programs behave as on the native build (corio__fiber_pin says
+ * no). */
+int corio__fiber_new_shared(corio__fiber_t **out) {
+  int rc = corio__fiber_new(out, 0, 0);
+  if (rc == CORIO_OK) (*out)->movable = true;
+  return rc;
+}
 
 size_t corio__fiber_stack_size(const corio__fiber_t *f) {
   return f->stack_size;

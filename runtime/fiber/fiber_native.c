@@ -14,6 +14,10 @@
  * the stack's lowest page resident for every task (4 KiB each, about half
  * of what a parked task costs), for a check the guard already makes. Under
  * AddressSanitizer every switch is announced to it.
+ * Tasks with the default sizes do not get a stack each: they share a few
+ * guarded stacks, and a parked one's frames are moved aside until it
+ * resumes ("the shared stacks" below). CORIO_CHECK_PARKED_STACKS=1 holds
+ * the rest of corio to what that needs ("parked-stack check").
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -109,6 +113,12 @@ struct corio__fiber {
   void *arg;
   char *parked_copy; /* CORIO_CHECK_PARKED_STACKS: the used part, saved */
   bool pinned;       /* corio__fiber_pin: its stack stays as it is */
+  bool movable;      /* made by corio__fiber_new_shared: pin says no */
+  bool shared;       /* runs on the thread's shared stack */
+  bool fresh;        /* shared, started, never run: no frames anywhere */
+  struct shared_region *region; /* shared: the stack it runs on */
+  char *saved;                  /* shared, parked and moved out: its frames */
+  size_t saved_len, saved_cap;
 #ifdef CORIO__TSAN
   void *tsan; /* ThreadSanitizer's record of this context */
 #endif
@@ -133,6 +143,14 @@ const char *corio__fiber_backend_name(void) {
 
 /* ---- overflow reporting ------------------------------------------------ */
 
+/* The shared stack (below) as the rest of the file sees it. */
+static char *shared_stack_map(const corio__fiber_t *f);
+static void shared_stack_forget(corio__fiber_t *f);
+#ifdef CORIO__ASM_SWITCH
+static corio__fiber_t *shared_stack_occupant(const corio__fiber_t *f);
+static void shared_stack_evict(corio__fiber_t *f);
+#endif
+
 /* The fiber running now (NULL: the thread's own stack). */
 static _Thread_local corio__fiber_t *running;
 
@@ -140,8 +158,9 @@ static void on_segv(int sig, siginfo_t *info, void *uctx) {
   (void)uctx;
   corio__fiber_t *f = running;
   char *addr = info->si_addr;
+  char *guard = f == NULL ? NULL : f->shared ? shared_stack_map(f) : f->map;
   /* A fault in (or just below) the guard region is an overflow. */
-  if (f && f->map && addr >= f->map - page_size() && addr < f->stack) {
+  if (guard && addr >= guard - page_size() && addr < f->stack) {
     char line[320];
     size_t n = corio__overflow_message(line, sizeof line, f->stack_size);
     static const char hint[] = "corio: stack overflow: give the task a larger "
@@ -230,6 +249,13 @@ first_changed(const volatile char *p, size_t n) {
  * overwrites it. Out of memory: f is left as it is, unchecked. */
 static void park_check_begin(corio__fiber_t *f) {
   if (f->pinned) return;
+  if (f->shared) { /* moved out now, and the stack overwritten */
+    if (shared_stack_occupant(f) == f) {
+      shared_stack_evict(f);
+      fill_bytes(f->sp, (size_t)(stack_top(f) - (char *)f->sp));
+    }
+    return;
+  }
   char *sp = f->sp;
   size_t used = (size_t)(stack_top(f) - sp);
   f->parked_copy = malloc(used ? used : 1);
@@ -472,6 +498,12 @@ void corio__fiber_free(corio__fiber_t *f) {
   __tsan_destroy_fiber(f->tsan);
 #endif
   free(f->parked_copy); /* a task destroyed while parked */
+  if (f->shared) {
+    shared_stack_forget(f);
+    free(f->saved);
+    free(f);
+    return;
+  }
   unpoison_stack(f);
   if (f->map) {
     munmap(f->map, f->map_size);
@@ -488,7 +520,11 @@ bool corio__fiber_holds(const corio__fiber_t *f, const void *p) {
   return f->stack && c >= f->stack && c < f->stack + f->stack_size;
 }
 
-void corio__fiber_pin(corio__fiber_t *f) { f->pinned = true; }
+bool corio__fiber_pin(corio__fiber_t *f) {
+  if (f->movable) return false;
+  f->pinned = true;
+  return true;
+}
 
 size_t corio__fiber_stack_size(const corio__fiber_t *f) {
   return f->stack_size;
@@ -510,13 +546,11 @@ static void fiber_main(corio__fiber_t *f) {
 }
 
 #ifdef CORIO__ASM_SWITCH
-void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
-                        void *arg) {
-  unpoison_stack(f);
-  f->pinned = false;
-  f->entry = entry;
-  f->arg = arg;
-  uintptr_t top = ((uintptr_t)(f->stack + f->stack_size)) & ~(uintptr_t)15;
+/* Writes the frame a fiber's first switch returns into, just below `top`:
+ * the callee-saved registers corio__ctx_switch pops, with fiber_main and
+ * f in the two that corio__ctx_start passes on. */
+static void first_frame(corio__fiber_t *f, char *top_of_stack) {
+  uintptr_t top = ((uintptr_t)top_of_stack) & ~(uintptr_t)15;
   void **sp = (void **)(top - 16 - 7 * sizeof(void *));
   sp[0] = NULL;                     /* r15 */
   sp[1] = NULL;                     /* r14 */
@@ -526,6 +560,20 @@ void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
   sp[5] = NULL;                     /* rbp */
   sp[6] = (void *)corio__ctx_start; /* where the first switch returns */
   f->sp = sp;
+}
+
+void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
+                        void *arg) {
+  f->pinned = false;
+  f->entry = entry;
+  f->arg = arg;
+  if (f->shared) { /* its first frame is written when it is installed */
+    shared_stack_forget(f);
+    f->fresh = true;
+    return;
+  }
+  unpoison_stack(f);
+  first_frame(f, f->stack + f->stack_size);
 }
 
 static void raw_switch(corio__fiber_t *from, corio__fiber_t *to) {
@@ -556,35 +604,252 @@ static void raw_switch(corio__fiber_t *from, corio__fiber_t *to) {
 }
 #endif
 
-void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to, int how) {
-  running = to->stack ? to : NULL;
-  bool check = check_parked == 1;
-#ifdef CORIO__ASM_SWITCH
-  if (check) {
-    if (to->stack) park_check_end(to);
-    if (how == CORIO__FIBER_PARKS && from->stack) leaving = from;
-  }
-#endif
+/* raw_switch, announced to the sanitizers (from_ends: `from` is never
+ * resumed). Returns when something switches back to `from`. */
+static void announced_switch(corio__fiber_t *from, corio__fiber_t *to,
+                             bool from_ends) {
 #ifdef CORIO__ASAN
   void *fake_stack = NULL;
-  __sanitizer_start_switch_fiber(how == CORIO__FIBER_ENDS ? NULL : &fake_stack,
+  __sanitizer_start_switch_fiber(from_ends ? NULL : &fake_stack,
                                  to->stack ? to->stack : main_bottom,
                                  to->stack ? to->stack_size : main_size);
   raw_switch(from, to);
   __sanitizer_finish_switch_fiber(fake_stack, NULL, NULL);
 #else
-  (void)how;
+  (void)from_ends;
 #ifdef CORIO__TSAN
   __tsan_switch_to_fiber(to->tsan, 0);
 #endif
   raw_switch(from, to);
 #endif
+}
+
+/* ---- the shared stacks ------------------------------------------------- */
+
+/* Every fiber made by corio__fiber_new_shared runs on one of SHARED_STACKS
+ * guarded stacks of its thread (given in turn as fibers are made; a fiber
+ * keeps its stack for life). A stack's `occupant` is the fiber whose
+ * frames are in it: the one running there, or the last one that parked
+ * there and has not been moved out. A shared fiber that is not its stack's
+ * occupant keeps its frames (its saved stack pointer up to the top) in
+ * `saved`, exactly as many bytes as they use; installing it copies them
+ * back to the same addresses, so pointers within its frames stay right.
+ * Nothing else points into a parked task's frames (backend.h,
+ * CORIO__FIBER_PARKS), and a shared fiber cannot be pinned
+ * (corio__fiber_pin), so moving them is safe.
+ * Frames cannot be moved by code running on the same stack: a switch
+ * between two fibers of one shared stack goes through the mover, a fiber
+ * with a small stack of its own that moves the one out and the other in.
+ * Any other switch installs directly, and a fiber that parks stays the
+ * occupant until another needs its stack: a task the scheduler resumes
+ * again and again, or two tasks on different stacks that hand over to
+ * each other (a producer and its consumer), move nothing. */
+#ifdef CORIO__ASM_SWITCH
+#define SHARED_STACKS 4
+#define MOVER_STACK_SIZE (64 * 1024)
+
+typedef struct shared_region {
+  corio__fiber_t mapping;   /* owns the guarded mapping (map, stack) */
+  corio__fiber_t *occupant; /* whose frames are in it, or NULL */
+} shared_region_t;
+
+static _Thread_local struct {
+  shared_region_t regions[SHARED_STACKS];
+  unsigned next;          /* the region the next fiber gets */
+  corio__fiber_t *mover;  /* moves frames within one region */
+  corio__fiber_t *target; /* the fiber the mover installs next */
+} shared;
+
+static char *shared_stack_map(const corio__fiber_t *f) {
+  return f->region->mapping.map;
+}
+static corio__fiber_t *shared_stack_occupant(const corio__fiber_t *f) {
+  return f->region->occupant;
+}
+
+#ifdef CORIO__ASAN
+#define copy_stack copy_bytes /* redzones are copied on purpose */
+#else
+#define copy_stack memcpy
+#endif
+
+/* How far below the frame that calls corio__fiber_ready_to_park the
+ * switch's own frames may reach: the room reserved for them beyond that
+ * frame's depth. Generous under ASan, whose frames carry redzones. */
+#ifdef CORIO__ASAN
+#define PARK_MARGIN 4096
+#else
+#define PARK_MARGIN 512
+#endif
+
+int corio__fiber_ready_to_park(corio__fiber_t *f) {
+  if (!f->shared) return CORIO_OK;
+  size_t need =
+      (size_t)(stack_top(f) - (char *)__builtin_frame_address(0)) + PARK_MARGIN;
+  if (f->saved_cap >= need) return CORIO_OK;
+  char *p = realloc(f->saved, need);
+  if (p == NULL) return CORIO_ENOMEM;
+  f->saved = p;
+  f->saved_cap = need;
+  return CORIO_OK;
+}
+
+/* Copies the parked occupant f's frames out; its stack is then free. The
+ * room was reserved when it got ready to park; what is left beyond its
+ * frames and the margin is given back. */
+static void shared_stack_evict(corio__fiber_t *f) {
+  size_t used = (size_t)(stack_top(f) - (char *)f->sp);
+  if (f->saved_cap < used) { /* the margin was too small: a build's bug */
+    static const char line[] = "corio: a parked task's frames outgrew the "
+                               "room reserved for them (PARK_MARGIN)\n";
+    ssize_t ignored = write(2, line, sizeof line - 1);
+    (void)ignored;
+    abort();
+  }
+  copy_stack(f->saved, f->sp, used);
+  f->saved_len = used;
+  f->region->occupant = NULL;
+  if (f->saved_cap > used + 2 * PARK_MARGIN) { /* parked deep once */
+    char *p = realloc(f->saved, used + PARK_MARGIN);
+    if (p) {
+      f->saved = p;
+      f->saved_cap = used + PARK_MARGIN;
+    }
+  }
+}
+
+/* Makes f its stack's occupant: the current occupant's frames are moved
+ * out, f's put back (or, for a fiber that never ran, its first frame
+ * written). Never called on that stack itself. */
+static void install(corio__fiber_t *f) {
+  shared_region_t *r = f->region;
+  if (r->occupant == f) return;
+  if (r->occupant) shared_stack_evict(r->occupant);
+  char *top = stack_top(f);
+  if (f->fresh) {
+    f->fresh = false;
+#ifdef CORIO__ASAN
+    /* The shadow still describes frames of other fibers. */
+    __asan_unpoison_memory_region(f->stack, f->stack_size);
+#endif
+    first_frame(f, top);
+  } else {
+    f->sp = top - f->saved_len;
+#ifdef CORIO__ASAN
+    __asan_unpoison_memory_region(f->sp, f->saved_len);
+#endif
+    copy_stack(f->sp, f->saved, f->saved_len);
+  }
+  r->occupant = f;
+}
+
+/* f's frames are over (it ended or is freed): nothing to move out. */
+static void shared_stack_forget(corio__fiber_t *f) {
+  if (f->region && f->region->occupant == f) f->region->occupant = NULL;
+}
+
+/* The mover's body: installs the target, switches to it, and starts over
+ * when a shared fiber next switches to another of its stack. */
+static void mover_main(void *arg) {
+  corio__fiber_t *self = arg;
+  for (;;) {
+    corio__fiber_t *to = shared.target;
+    shared.target = NULL;
+    install(to);
+    running = to;
+    announced_switch(self, to, false);
+  }
+}
+
+/* The thread's shared stacks and mover, made with its first shared fiber. */
+static int shared_stacks_open(void) {
+  if (shared.mover) return CORIO_OK;
+  int rc = CORIO_OK;
+  for (int i = 0; i < SHARED_STACKS && rc == CORIO_OK; i++) {
+    shared_region_t *r = &shared.regions[i];
+    if (r->mapping.stack) continue;
+    rc = new_guarded(&r->mapping, DEFAULT_STACK_SIZE);
+    r->mapping.stack_size = DEFAULT_STACK_SIZE;
+  }
+  corio__fiber_t *mover = NULL;
+  if (rc == CORIO_OK) rc = corio__fiber_new(&mover, MOVER_STACK_SIZE, 0);
+  if (rc != CORIO_OK) return rc; /* the stacks made are kept for a retry */
+  corio__fiber_start(mover, mover_main, mover);
+  shared.mover = mover;
+  return CORIO_OK;
+}
+
+int corio__fiber_new_shared(corio__fiber_t **out) {
+  *out = NULL;
+  int rc = shared_stacks_open();
+  if (rc != CORIO_OK) return rc;
+  corio__fiber_t *f = calloc(1, sizeof *f);
+  if (f == NULL) return CORIO_ENOMEM;
+  f->shared = f->movable = true;
+  f->region = &shared.regions[shared.next++ % SHARED_STACKS];
+  f->stack = f->region->mapping.stack;
+  f->stack_size = f->region->mapping.stack_size;
+#ifdef CORIO__TSAN
+  f->tsan = __tsan_create_fiber(0);
+#endif
+  *out = f;
+  return CORIO_OK;
+}
+#else
+/* Without the x86-64 switch (no saved stack pointer to move frames from),
+ * a shared fiber is a default one with its own stack, movable in name:
+ * programs behave the same on every build (corio__fiber_pin says no). */
+static char *shared_stack_map(const corio__fiber_t *f) {
+  (void)f;
+  return NULL;
+}
+static void shared_stack_forget(corio__fiber_t *f) { (void)f; }
+
+int corio__fiber_ready_to_park(corio__fiber_t *f) {
+  (void)f; /* nothing is moved */
+  return CORIO_OK;
+}
+
+int corio__fiber_new_shared(corio__fiber_t **out) {
+  int rc = corio__fiber_new(out, 0, 0);
+  if (rc == CORIO_OK) (*out)->movable = true;
+  return rc;
+}
+#endif
+
+void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to, int how) {
+  bool check = check_parked == 1;
+  bool ends = how == CORIO__FIBER_ENDS;
+  if (ends && from->shared) shared_stack_forget(from);
+#ifdef CORIO__ASM_SWITCH
+  if (check) {
+    if (to->stack && !to->shared) park_check_end(to);
+    /* A shared fiber's frames are checked by moving them out at once,
+     * unless the mover moves them anyway. */
+    if (how == CORIO__FIBER_PARKS && from->stack &&
+        !(from->shared && to->shared && from->region == to->region))
+      leaving = from;
+  }
+  if (to->shared && to->region->occupant != to) {
+    if (from->shared && from->region == to->region) { /* on it: the mover */
+      shared.target = to;
+      running = shared.mover;
+      announced_switch(from, shared.mover, ends);
+      running = from;
+      if (check) park_check_left();
+      return;
+    }
+    install(to);
+  }
+#endif
+  running = to->stack ? to : NULL;
+  announced_switch(from, to, ends);
   running = from->stack ? from : NULL;
   if (check) park_check_left();
 }
 
 const uint64_t *corio__fiber_canary(const corio__fiber_t *f) {
   /* The main stack has no canary; a guarded one has the guard instead. */
-  if (f == NULL || f->stack == NULL || f->map != NULL) return NULL;
+  if (f == NULL || f->stack == NULL || f->map != NULL || f->shared) return NULL;
   return slab_canary(f->stack);
 }

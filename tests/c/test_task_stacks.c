@@ -4,7 +4,9 @@
  * 12 KiB local array), interleaved thousands of times, find every local
  * as they left it. This is what any change to how a parked task's stack is
  * kept (its own block, a copy of the used part, Asyncify's saved frames)
- * must preserve.
+ * must preserve. And a pointer into a stack shared with other tasks is
+ * refused where corio's API would hand it on (corio.h, "Pointers into a
+ * task's stack"); one into a stack of the task's own is lent.
  */
 #include <stdint.h>
 #include <string.h>
@@ -116,4 +118,77 @@ static int interleave_all_shapes(void *arg, intptr_t *result) {
 
 TEST(locals_survive_suspension_at_one_fifty_frames_and_a_12k_array) {
   test_run(interleave_all_shapes, NULL, CORIO_OK);
+}
+
+/* ---- lending a pointer into a stack ------------------------------------ */
+
+static int add_one_to(void *arg, intptr_t *result) {
+  (void)result;
+  ++*(int *)arg;
+  return CORIO_OK;
+}
+
+/* A task on the shared stack offers one of its locals to a new task:
+ * refused, with the call and the task named; memory off its stack is
+ * taken. */
+static int lend_from_shared(void *arg, intptr_t *result) {
+  (void)arg;
+  int local = 0;
+  corio_task_t *t = NULL;
+  int rc = corio_task_create(&t, add_one_to, &local, NULL);
+  CHECK_INT(rc, CORIO_EINVAL);
+  CHECK(t == NULL);
+  CHECK(strstr(corio_errmsg(), "corio_task_create") != NULL);
+  CHECK(strstr(corio_errmsg(), "lender") != NULL);
+  CHECK(strstr(corio_errmsg(), "stack_size") != NULL);
+  static int off_stack;
+  off_stack = 0;
+  CHECK_INT(corio_task_create(&t, add_one_to, &off_stack, NULL), CORIO_OK);
+  CHECK_INT(corio_await(t, NULL), CORIO_OK);
+  corio_task_release(t);
+  CHECK_INT(off_stack, 1);
+  *result = 1;
+  return CORIO_OK;
+}
+
+/* A task with a stack of its own lends its local, parks while the
+ * borrower uses it, and sees the borrower's write. */
+static int lend_from_own(void *arg, intptr_t *result) {
+  (void)arg;
+  int local = 41;
+  corio_task_t *t = NULL;
+  CHECK_INT(corio_task_create(&t, add_one_to, &local, NULL), CORIO_OK);
+  CHECK_INT(corio_await(t, NULL), CORIO_OK);
+  corio_task_release(t);
+  *result = local;
+  return CORIO_OK;
+}
+
+static int lending_rules(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_t *t;
+  corio_task_opts_t shared_opts = {.name = "lender"};
+  CHECK_INT(corio_task_create(&t, lend_from_shared, NULL, &shared_opts),
+            CORIO_OK);
+  intptr_t r = 0;
+  CHECK_INT(corio_await(t, &r), CORIO_OK);
+  CHECK_INT(r, 1);
+  corio_task_release(t);
+  corio_task_opts_t own_opts = {.name = "owner", .stack_size = 64 * 1024};
+  CHECK_INT(corio_task_create(&t, lend_from_own, NULL, &own_opts), CORIO_OK);
+  CHECK_INT(corio_await(t, &r), CORIO_OK);
+  CHECK_INT(r, 42);
+  corio_task_release(t);
+  /* corio_run's main task (this one) lends its locals too. */
+  int mine = 9;
+  CHECK_INT(corio_task_create(&t, add_one_to, &mine, NULL), CORIO_OK);
+  CHECK_INT(corio_await(t, NULL), CORIO_OK);
+  corio_task_release(t);
+  CHECK_INT(mine, 10);
+  return CORIO_OK;
+}
+
+TEST(only_a_task_with_a_stack_of_its_own_lends_pointers_into_it) {
+  test_run(lending_rules, NULL, CORIO_OK);
 }
