@@ -24,7 +24,8 @@ endif
 # ---- sources ---------------------------------------------------------------
 
 CORE_SRCS := $(wildcard runtime/core/*.c)
-NATIVE_BACKEND_SRCS := runtime/fiber/fiber_native.c runtime/host/host_poll.c \
+NATIVE_BACKEND_SRCS := runtime/fiber/fiber_native.c \
+  runtime/fiber/shared_stack_native.c runtime/fiber/parked_check_native.c runtime/host/host_poll.c \
   runtime/host/net_poll.c runtime/host/net_poll_listen.c \
   runtime/host/resolve_thread.c runtime/host/tls_openssl.c \
   runtime/host/process_poll.c runtime/host/pipe_poll.c \

@@ -16,8 +16,8 @@
  * AddressSanitizer every switch is announced to it.
  * Tasks with the default sizes do not get a stack each: they share a few
  * guarded stacks, and a parked one's frames are moved aside until it
- * resumes ("the shared stacks" below). CORIO_CHECK_PARKED_STACKS=1 holds
- * the rest of corio to what that needs ("parked-stack check").
+ * resumes (shared_stack_native.c). CORIO_CHECK_PARKED_STACKS=1 holds
+ * the rest of corio to what that needs (parked_check_native.c).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -33,41 +33,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "backend.h"
-#include "corio.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define CORIO__ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CORIO__ASAN 1
-#endif
-#endif
-
-/* ThreadSanitizer (the threads tests' build) must be told of every switch,
- * or it takes one fiber's frames and accesses for another's. */
-#if defined(__SANITIZE_THREAD__)
-#define CORIO__TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define CORIO__TSAN 1
-#endif
-#endif
-
-#ifdef CORIO__TSAN
-void *__tsan_get_current_fiber(void);
-void *__tsan_create_fiber(unsigned flags);
-void __tsan_destroy_fiber(void *fiber);
-void __tsan_switch_to_fiber(void *fiber, unsigned flags);
-#endif
-
-#ifdef CORIO__ASAN
-void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
-void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom,
-                                    size_t size);
-void __sanitizer_finish_switch_fiber(void *fake_stack_save,
-                                     const void **bottom_old, size_t *size_old);
-#endif
+#include "fiber/fiber_native.h"
 
 #if defined(__x86_64__) && !defined(CORIO_USE_UCONTEXT)
 #define CORIO__ASM_SWITCH 1
@@ -99,39 +65,11 @@ __asm__(".text\n"
         ".size corio__ctx_start, .-corio__ctx_start\n");
 #endif
 
-struct corio__fiber {
-#ifdef CORIO__ASM_SWITCH
-  void *sp; /* saved stack pointer while switched out */
-#else
-  ucontext_t ctx;
-#endif
-  char *map; /* guard page + stack; NULL if from a slab or main */
-  size_t map_size;
-  char *stack; /* usable stack (NULL for the main fiber) */
-  size_t stack_size;
-  corio__fiber_entry_fn entry;
-  void *arg;
-  char *parked_copy; /* CORIO_CHECK_PARKED_STACKS: the used part, saved */
-  bool pinned;       /* corio__fiber_pin: its stack stays as it is */
-  bool movable;      /* made by corio__fiber_new_shared: pin says no */
-  bool shared;       /* runs on the thread's shared stack */
-  bool fresh;        /* shared, started, never run: no frames anywhere */
-  struct shared_region *region; /* shared: the stack it runs on */
-  char *saved;                  /* shared, parked and moved out: its frames */
-  size_t saved_len, saved_cap;
-#ifdef CORIO__TSAN
-  void *tsan; /* ThreadSanitizer's record of this context */
-#endif
-};
-
 static size_t page_size(void) {
   static size_t size;
   if (size == 0) size = (size_t)sysconf(_SC_PAGESIZE);
   return size;
 }
-
-/* Default C stack: mapped lazily, so only the pages a task touches count. */
-#define DEFAULT_STACK_SIZE (256 * 1024)
 
 const char *corio__fiber_backend_name(void) {
 #ifdef CORIO__ASM_SWITCH
@@ -143,22 +81,15 @@ const char *corio__fiber_backend_name(void) {
 
 /* ---- overflow reporting ------------------------------------------------ */
 
-/* The shared stack (below) as the rest of the file sees it. */
-static char *shared_stack_map(const corio__fiber_t *f);
-static void shared_stack_forget(corio__fiber_t *f);
-#ifdef CORIO__ASM_SWITCH
-static corio__fiber_t *shared_stack_occupant(const corio__fiber_t *f);
-static void shared_stack_evict(corio__fiber_t *f);
-#endif
-
-/* The fiber running now (NULL: the thread's own stack). */
-static _Thread_local corio__fiber_t *running;
+_Thread_local corio__fiber_t *corio__native_running;
 
 static void on_segv(int sig, siginfo_t *info, void *uctx) {
   (void)uctx;
-  corio__fiber_t *f = running;
+  corio__fiber_t *f = corio__native_running;
   char *addr = info->si_addr;
-  char *guard = f == NULL ? NULL : f->shared ? shared_stack_map(f) : f->map;
+  char *guard = f == NULL   ? NULL
+                : f->shared ? corio__native_shared_map(f)
+                            : f->map;
   /* A fault in (or just below) the guard region is an overflow. */
   if (guard && addr >= guard - page_size() && addr < f->stack) {
     char line[320];
@@ -196,114 +127,6 @@ static void install_overflow_handler(void) {
   }
 }
 
-/* ---- parked-stack check ------------------------------------------------ */
-
-/* CORIO_CHECK_PARKED_STACKS=1 (backend.h, CORIO__FIBER_PARKS): when a task
- * parks, the used part of its stack (from its saved stack pointer to the
- * top) is copied aside and overwritten with PARKED_BYTE; when it is
- * switched back to, the part is checked (anything else there was written
- * while the task was parked: the run aborts, naming the task) and the copy
- * put back. It is how the suite proves that nothing reaches a parked task
- * through its stack, which is what lets a stack's used part be moved while
- * its task is parked. Only with the x86-64 switch, which saves the stack
- * pointer where this can read it. */
-#define PARKED_BYTE 0xA5
-
-static _Thread_local int check_parked;        /* 1: on, -1: off */
-static _Thread_local corio__fiber_t *leaving; /* parks at this switch */
-
-#ifdef CORIO__ASM_SWITCH
-static char *stack_top(const corio__fiber_t *f) {
-  return f->stack + f->stack_size;
-}
-
-/* Byte loops, not memcpy: the parked frames' ASan redzones are read and
- * written here on purpose. */
-#ifdef CORIO__ASAN
-__attribute__((no_sanitize("address")))
-#endif
-static void
-copy_bytes(volatile char *to, const volatile char *from, size_t n) {
-  for (size_t i = 0; i < n; i++) to[i] = from[i];
-}
-
-#ifdef CORIO__ASAN
-__attribute__((no_sanitize("address")))
-#endif
-static void
-fill_bytes(volatile char *p, size_t n) {
-  for (size_t i = 0; i < n; i++) p[i] = (char)PARKED_BYTE;
-}
-
-#ifdef CORIO__ASAN
-__attribute__((no_sanitize("address")))
-#endif
-static size_t
-first_changed(const volatile char *p, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if ((unsigned char)p[i] != PARKED_BYTE) return i;
-  return n;
-}
-
-/* f just parked (the switch away from it is over): saves its used part and
- * overwrites it. Out of memory: f is left as it is, unchecked. */
-static void park_check_begin(corio__fiber_t *f) {
-  if (f->pinned) return;
-  if (f->shared) { /* moved out now, and the stack overwritten */
-    if (shared_stack_occupant(f) == f) {
-      shared_stack_evict(f);
-      fill_bytes(f->sp, (size_t)(stack_top(f) - (char *)f->sp));
-    }
-    return;
-  }
-  char *sp = f->sp;
-  size_t used = (size_t)(stack_top(f) - sp);
-  f->parked_copy = malloc(used ? used : 1);
-  if (f->parked_copy == NULL) return;
-  copy_bytes(f->parked_copy, sp, used);
-  fill_bytes(sp, used);
-}
-
-/* f is about to be switched back to: checks and restores its used part. */
-static void park_check_end(corio__fiber_t *f) {
-  if (f->parked_copy == NULL) return;
-  char *sp = f->sp;
-  size_t used = (size_t)(stack_top(f) - sp);
-  size_t at = first_changed(sp, used);
-  if (at < used) {
-    char line[320];
-    size_t n = corio__parked_write_message(line, sizeof line, used - at);
-    ssize_t ignored = write(2, line, n);
-    (void)ignored;
-    abort();
-  }
-  copy_bytes(sp, f->parked_copy, used);
-  free(f->parked_copy);
-  f->parked_copy = NULL;
-}
-#endif
-
-static void park_check_setup(void) {
-  const char *v = getenv("CORIO_CHECK_PARKED_STACKS");
-  check_parked = v && strcmp(v, "1") == 0 ? 1 : -1;
-#ifndef CORIO__ASM_SWITCH
-  if (check_parked == 1)
-    fputs("corio: CORIO_CHECK_PARKED_STACKS needs the x86-64 switch; "
-          "ignored\n",
-          stderr);
-  check_parked = -1;
-#endif
-}
-
-/* Runs in whatever context a switch resumed: the fiber that left parks. */
-static void park_check_left(void) {
-#ifdef CORIO__ASM_SWITCH
-  corio__fiber_t *f = leaving;
-  leaving = NULL;
-  if (f) park_check_begin(f);
-#endif
-}
-
 /* ---- fibers ------------------------------------------------------------ */
 
 #ifdef CORIO__ASAN
@@ -329,7 +152,7 @@ corio__fiber_t *corio__fiber_main(void) {
     main_fiber->tsan = __tsan_get_current_fiber();
 #endif
     install_overflow_handler();
-    park_check_setup();
+    corio__native_park_check_setup();
 #ifdef CORIO__ASAN
     find_main_stack();
 #endif
@@ -411,7 +234,7 @@ static uint64_t *slab_canary(char *stack) {
 /* Free unguarded default-size stacks, linked through slab_link. */
 static _Thread_local char *slab_free;
 
-static int new_guarded(corio__fiber_t *f, size_t stack_size) {
+int corio__native_new_guarded(corio__fiber_t *f, size_t stack_size) {
   size_t guard = GUARD_SIZE > page_size() ? GUARD_SIZE : page_size();
   f->map_size = stack_size + guard;
   f->map = mmap(NULL, f->map_size, PROT_READ | PROT_WRITE,
@@ -465,7 +288,7 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
   bool slab_ok = stack_size == DEFAULT_STACK_SIZE;
   int rc = CORIO_ENOMEM;
   bool over_budget = guarded_live >= guarded_budget();
-  if (!over_budget || !slab_ok) rc = new_guarded(f, stack_size);
+  if (!over_budget || !slab_ok) rc = corio__native_new_guarded(f, stack_size);
   if (rc != CORIO_OK && slab_ok) {
     rc = new_from_slab(f, stack_size);
     if (rc == CORIO_OK) warn_unguarded(over_budget, guarded_live);
@@ -499,7 +322,7 @@ void corio__fiber_free(corio__fiber_t *f) {
 #endif
   free(f->parked_copy); /* a task destroyed while parked */
   if (f->shared) {
-    shared_stack_forget(f);
+    corio__native_shared_forget(f);
     free(f->saved);
     free(f);
     return;
@@ -540,7 +363,7 @@ static void fiber_main(corio__fiber_t *f) {
 #ifdef CORIO__ASAN
   __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
 #endif
-  if (check_parked == 1) park_check_left();
+  if (corio__native_check_parked == 1) corio__native_park_check_left();
   f->entry(f->arg); /* never returns: the entry switches away for good */
   abort();
 }
@@ -549,7 +372,7 @@ static void fiber_main(corio__fiber_t *f) {
 /* Writes the frame a fiber's first switch returns into, just below `top`:
  * the callee-saved registers corio__ctx_switch pops, with fiber_main and
  * f in the two that corio__ctx_start passes on. */
-static void first_frame(corio__fiber_t *f, char *top_of_stack) {
+void corio__native_first_frame(corio__fiber_t *f, char *top_of_stack) {
   uintptr_t top = ((uintptr_t)top_of_stack) & ~(uintptr_t)15;
   void **sp = (void **)(top - 16 - 7 * sizeof(void *));
   sp[0] = NULL;                     /* r15 */
@@ -568,12 +391,12 @@ void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
   f->entry = entry;
   f->arg = arg;
   if (f->shared) { /* its first frame is written when it is installed */
-    shared_stack_forget(f);
+    corio__native_shared_forget(f);
     f->fresh = true;
     return;
   }
   unpoison_stack(f);
-  first_frame(f, f->stack + f->stack_size);
+  corio__native_first_frame(f, f->stack + f->stack_size);
 }
 
 static void raw_switch(corio__fiber_t *from, corio__fiber_t *to) {
@@ -604,10 +427,8 @@ static void raw_switch(corio__fiber_t *from, corio__fiber_t *to) {
 }
 #endif
 
-/* raw_switch, announced to the sanitizers (from_ends: `from` is never
- * resumed). Returns when something switches back to `from`. */
-static void announced_switch(corio__fiber_t *from, corio__fiber_t *to,
-                             bool from_ends) {
+void corio__native_switch(corio__fiber_t *from, corio__fiber_t *to,
+                          bool from_ends) {
 #ifdef CORIO__ASAN
   void *fake_stack = NULL;
   __sanitizer_start_switch_fiber(from_ends ? NULL : &fake_stack,
@@ -624,228 +445,26 @@ static void announced_switch(corio__fiber_t *from, corio__fiber_t *to,
 #endif
 }
 
-/* ---- the shared stacks ------------------------------------------------- */
-
-/* Every fiber made by corio__fiber_new_shared runs on one of SHARED_STACKS
- * guarded stacks of its thread (given in turn as fibers are made; a fiber
- * keeps its stack for life). A stack's `occupant` is the fiber whose
- * frames are in it: the one running there, or the last one that parked
- * there and has not been moved out. A shared fiber that is not its stack's
- * occupant keeps its frames (its saved stack pointer up to the top) in
- * `saved`, exactly as many bytes as they use; installing it copies them
- * back to the same addresses, so pointers within its frames stay right.
- * Nothing else points into a parked task's frames (backend.h,
- * CORIO__FIBER_PARKS), and a shared fiber cannot be pinned
- * (corio__fiber_pin), so moving them is safe.
- * Frames cannot be moved by code running on the same stack: a switch
- * between two fibers of one shared stack goes through the mover, a fiber
- * with a small stack of its own that moves the one out and the other in.
- * Any other switch installs directly, and a fiber that parks stays the
- * occupant until another needs its stack: a task the scheduler resumes
- * again and again, or two tasks on different stacks that hand over to
- * each other (a producer and its consumer), move nothing. */
-#ifdef CORIO__ASM_SWITCH
-#define SHARED_STACKS 4
-#define MOVER_STACK_SIZE (64 * 1024)
-
-typedef struct shared_region {
-  corio__fiber_t mapping;   /* owns the guarded mapping (map, stack) */
-  corio__fiber_t *occupant; /* whose frames are in it, or NULL */
-} shared_region_t;
-
-static _Thread_local struct {
-  shared_region_t regions[SHARED_STACKS];
-  unsigned next;          /* the region the next fiber gets */
-  corio__fiber_t *mover;  /* moves frames within one region */
-  corio__fiber_t *target; /* the fiber the mover installs next */
-} shared;
-
-static char *shared_stack_map(const corio__fiber_t *f) {
-  return f->region->mapping.map;
-}
-static corio__fiber_t *shared_stack_occupant(const corio__fiber_t *f) {
-  return f->region->occupant;
-}
-
-#ifdef CORIO__ASAN
-#define copy_stack copy_bytes /* redzones are copied on purpose */
-#else
-#define copy_stack memcpy
-#endif
-
-/* How far below the frame that calls corio__fiber_ready_to_park the
- * switch's own frames may reach: the room reserved for them beyond that
- * frame's depth. Generous under ASan, whose frames carry redzones. */
-#ifdef CORIO__ASAN
-#define PARK_MARGIN 4096
-#else
-#define PARK_MARGIN 512
-#endif
-
-int corio__fiber_ready_to_park(corio__fiber_t *f) {
-  if (!f->shared) return CORIO_OK;
-  size_t need =
-      (size_t)(stack_top(f) - (char *)__builtin_frame_address(0)) + PARK_MARGIN;
-  if (f->saved_cap >= need) return CORIO_OK;
-  char *p = realloc(f->saved, need);
-  if (p == NULL) return CORIO_ENOMEM;
-  f->saved = p;
-  f->saved_cap = need;
-  return CORIO_OK;
-}
-
-/* Copies the parked occupant f's frames out; its stack is then free. The
- * room was reserved when it got ready to park; what is left beyond its
- * frames and the margin is given back. */
-static void shared_stack_evict(corio__fiber_t *f) {
-  size_t used = (size_t)(stack_top(f) - (char *)f->sp);
-  if (f->saved_cap < used) { /* the margin was too small: a build's bug */
-    static const char line[] = "corio: a parked task's frames outgrew the "
-                               "room reserved for them (PARK_MARGIN)\n";
-    ssize_t ignored = write(2, line, sizeof line - 1);
-    (void)ignored;
-    abort();
-  }
-  copy_stack(f->saved, f->sp, used);
-  f->saved_len = used;
-  f->region->occupant = NULL;
-  if (f->saved_cap > used + 2 * PARK_MARGIN) { /* parked deep once */
-    char *p = realloc(f->saved, used + PARK_MARGIN);
-    if (p) {
-      f->saved = p;
-      f->saved_cap = used + PARK_MARGIN;
-    }
-  }
-}
-
-/* Makes f its stack's occupant: the current occupant's frames are moved
- * out, f's put back (or, for a fiber that never ran, its first frame
- * written). Never called on that stack itself. */
-static void install(corio__fiber_t *f) {
-  shared_region_t *r = f->region;
-  if (r->occupant == f) return;
-  if (r->occupant) shared_stack_evict(r->occupant);
-  char *top = stack_top(f);
-  if (f->fresh) {
-    f->fresh = false;
-#ifdef CORIO__ASAN
-    /* The shadow still describes frames of other fibers. */
-    __asan_unpoison_memory_region(f->stack, f->stack_size);
-#endif
-    first_frame(f, top);
-  } else {
-    f->sp = top - f->saved_len;
-#ifdef CORIO__ASAN
-    __asan_unpoison_memory_region(f->sp, f->saved_len);
-#endif
-    copy_stack(f->sp, f->saved, f->saved_len);
-  }
-  r->occupant = f;
-}
-
-/* f's frames are over (it ended or is freed): nothing to move out. */
-static void shared_stack_forget(corio__fiber_t *f) {
-  if (f->region && f->region->occupant == f) f->region->occupant = NULL;
-}
-
-/* The mover's body: installs the target, switches to it, and starts over
- * when a shared fiber next switches to another of its stack. */
-static void mover_main(void *arg) {
-  corio__fiber_t *self = arg;
-  for (;;) {
-    corio__fiber_t *to = shared.target;
-    shared.target = NULL;
-    install(to);
-    running = to;
-    announced_switch(self, to, false);
-  }
-}
-
-/* The thread's shared stacks and mover, made with its first shared fiber. */
-static int shared_stacks_open(void) {
-  if (shared.mover) return CORIO_OK;
-  int rc = CORIO_OK;
-  for (int i = 0; i < SHARED_STACKS && rc == CORIO_OK; i++) {
-    shared_region_t *r = &shared.regions[i];
-    if (r->mapping.stack) continue;
-    rc = new_guarded(&r->mapping, DEFAULT_STACK_SIZE);
-    r->mapping.stack_size = DEFAULT_STACK_SIZE;
-  }
-  corio__fiber_t *mover = NULL;
-  if (rc == CORIO_OK) rc = corio__fiber_new(&mover, MOVER_STACK_SIZE, 0);
-  if (rc != CORIO_OK) return rc; /* the stacks made are kept for a retry */
-  corio__fiber_start(mover, mover_main, mover);
-  shared.mover = mover;
-  return CORIO_OK;
-}
-
-int corio__fiber_new_shared(corio__fiber_t **out) {
-  *out = NULL;
-  int rc = shared_stacks_open();
-  if (rc != CORIO_OK) return rc;
-  corio__fiber_t *f = calloc(1, sizeof *f);
-  if (f == NULL) return CORIO_ENOMEM;
-  f->shared = f->movable = true;
-  f->region = &shared.regions[shared.next++ % SHARED_STACKS];
-  f->stack = f->region->mapping.stack;
-  f->stack_size = f->region->mapping.stack_size;
-#ifdef CORIO__TSAN
-  f->tsan = __tsan_create_fiber(0);
-#endif
-  *out = f;
-  return CORIO_OK;
-}
-#else
-/* Without the x86-64 switch (no saved stack pointer to move frames from),
- * a shared fiber is a default one with its own stack, movable in name:
- * programs behave the same on every build (corio__fiber_pin says no). */
-static char *shared_stack_map(const corio__fiber_t *f) {
-  (void)f;
-  return NULL;
-}
-static void shared_stack_forget(corio__fiber_t *f) { (void)f; }
-
-int corio__fiber_ready_to_park(corio__fiber_t *f) {
-  (void)f; /* nothing is moved */
-  return CORIO_OK;
-}
-
-int corio__fiber_new_shared(corio__fiber_t **out) {
-  int rc = corio__fiber_new(out, 0, 0);
-  if (rc == CORIO_OK) (*out)->movable = true;
-  return rc;
-}
-#endif
-
 void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to, int how) {
-  bool check = check_parked == 1;
+  bool check = corio__native_check_parked == 1;
   bool ends = how == CORIO__FIBER_ENDS;
-  if (ends && from->shared) shared_stack_forget(from);
-#ifdef CORIO__ASM_SWITCH
+  if (ends && from->shared) corio__native_shared_forget(from);
   if (check) {
-    if (to->stack && !to->shared) park_check_end(to);
+    if (to->stack && !to->shared) corio__native_park_check_end(to);
     /* A shared fiber's frames are checked by moving them out at once,
      * unless the mover moves them anyway. */
     if (how == CORIO__FIBER_PARKS && from->stack &&
         !(from->shared && to->shared && from->region == to->region))
-      leaving = from;
+      corio__native_leaving = from;
   }
-  if (to->shared && to->region->occupant != to) {
-    if (from->shared && from->region == to->region) { /* on it: the mover */
-      shared.target = to;
-      running = shared.mover;
-      announced_switch(from, shared.mover, ends);
-      running = from;
-      if (check) park_check_left();
-      return;
-    }
-    install(to);
+  if (to->shared) {
+    corio__native_shared_switch(from, to, ends);
+  } else {
+    corio__native_running = to->stack ? to : NULL;
+    corio__native_switch(from, to, ends);
   }
-#endif
-  running = to->stack ? to : NULL;
-  announced_switch(from, to, ends);
-  running = from->stack ? from : NULL;
-  if (check) park_check_left();
+  corio__native_running = from->stack ? from : NULL;
+  if (check) corio__native_park_check_left();
 }
 
 const uint64_t *corio__fiber_canary(const corio__fiber_t *f) {
