@@ -14,6 +14,7 @@
  * runs); once running, the job runs to its end and its outcome is dropped,
  * as asyncio's wrap_future of a concurrent future does.
  */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -274,4 +275,7 @@ void corio__loop_finish_threads(corio_loop_t *loop) {
       corio__host_wait(timeout);
   }
   while (loop->ready_len > 0) corio__loop_run_once(loop); /* their calls */
+  /* A worker whose post was taken may still be signalling the waker. */
+  while (atomic_load_explicit(&loop->posting, memory_order_acquire) > 0)
+    sched_yield();
 }

@@ -77,7 +77,10 @@ struct corio_loop {
                               * rest stays ready, in order); 0: none */
   unsigned pass_items;       /* items run since the clock was read */
   /* threads (threadsafe.c, executor.c) */
-  _Atomic(corio__post_t *) inbox;     /* pushed by any thread, LIFO */
+  _Atomic(corio__post_t *) inbox; /* pushed by any thread, LIFO */
+  atomic_int posting; /* threads inside corio__loop_post: the loop is not
+                       * freed before they are out (they still signal its
+                       * waker after their post is visible) */
   corio__host_waker_t *waker;         /* interrupts the host's wait */
   size_t thread_jobs;                 /* jobs submitted, end not in yet */
   corio_executor_t *default_executor; /* made by the first to_thread */

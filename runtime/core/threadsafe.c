@@ -23,6 +23,7 @@
 /* ---- the inbox ----------------------------------------------------------- */
 
 void corio__loop_post(corio_loop_t *loop, corio__post_t *p) {
+  atomic_fetch_add_explicit(&loop->posting, 1, memory_order_relaxed);
   corio__post_t *head =
       atomic_load_explicit(&loop->inbox, memory_order_relaxed);
   do {
@@ -30,6 +31,7 @@ void corio__loop_post(corio_loop_t *loop, corio__post_t *p) {
   } while (!atomic_compare_exchange_weak_explicit(
       &loop->inbox, &head, p, memory_order_release, memory_order_relaxed));
   if (head == NULL) corio__host_waker_signal(loop->waker);
+  atomic_fetch_sub_explicit(&loop->posting, 1, memory_order_release);
 }
 
 /* Takes the whole stack and returns it in push order. */

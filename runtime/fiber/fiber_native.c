@@ -391,8 +391,7 @@ void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
   f->entry = entry;
   f->arg = arg;
   if (f->shared) { /* its first frame is written when it is installed */
-    corio__native_shared_forget(f);
-    f->fresh = true;
+    corio__native_shared_start(f);
     return;
   }
   unpoison_stack(f);

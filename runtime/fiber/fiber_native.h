@@ -115,6 +115,9 @@ corio__fiber_t *corio__native_shared_occupant(const corio__fiber_t *f);
 void corio__native_shared_evict(corio__fiber_t *f);
 /* f's frames are over (it ended, restarts or is freed). */
 void corio__native_shared_forget(corio__fiber_t *f);
+/* f (re)starts: it gets the next shared stack in turn, its first frame
+ * to be written there when it is installed. */
+void corio__native_shared_start(corio__fiber_t *f);
 /* Switches from `from` to the shared fiber `to`, putting to's frames back
  * first (through the mover when `from` runs on the same stack). */
 void corio__native_shared_switch(corio__fiber_t *from, corio__fiber_t *to,

@@ -11,9 +11,9 @@
 #include "fiber/fiber_native.h"
 
 /* Every fiber made by corio__fiber_new_shared runs on one of SHARED_STACKS
- * guarded stacks of its thread (given in turn as fibers are made; a fiber
- * keeps its stack for life). A stack's `occupant` is the fiber whose
- * frames are in it: the one running there, or the last one that parked
+ * guarded stacks of its thread, given in turn each time a fiber starts (it
+ * keeps that stack until its entry is over). A stack's `occupant` is the fiber
+ * whose frames are in it: the one running there, or the last one that parked
  * there and has not been moved out. A shared fiber that is not its stack's
  * occupant keeps its frames (its saved stack pointer up to the top) in
  * `saved`, exactly as many bytes as they use; installing it copies them
@@ -52,8 +52,9 @@ corio__fiber_t *corio__native_shared_occupant(const corio__fiber_t *f) {
 }
 
 #ifdef CORIO__ASAN
-#define copy_stack corio__native_copy_bytes /* redzones are copied on purpose  \
-                                             */
+#define copy_stack                                                             \
+  corio__native_copy_bytes /* redzones are copied on purpose                   \
+                            */
 #else
 #define copy_stack memcpy
 #endif
@@ -134,6 +135,21 @@ void corio__native_shared_forget(corio__fiber_t *f) {
   if (f->region && f->region->occupant == f) f->region->occupant = NULL;
 }
 
+/* Gives f the next shared stack in turn: tasks started one after another
+ * (a producer and its consumer, a ping and its pong) get different ones,
+ * so handing over between them moves nothing. */
+static void place(corio__fiber_t *f) {
+  f->region = &shared.regions[shared.next++ % SHARED_STACKS];
+  f->stack = f->region->mapping.stack;
+  f->stack_size = f->region->mapping.stack_size;
+}
+
+void corio__native_shared_start(corio__fiber_t *f) {
+  corio__native_shared_forget(f);
+  place(f);
+  f->fresh = true;
+}
+
 /* The mover's body: installs the target, switches to it, and starts over
  * when a shared fiber next switches to another of its stack. */
 static void mover_main(void *arg) {
@@ -172,9 +188,7 @@ int corio__fiber_new_shared(corio__fiber_t **out) {
   corio__fiber_t *f = calloc(1, sizeof *f);
   if (f == NULL) return CORIO_ENOMEM;
   f->shared = f->movable = true;
-  f->region = &shared.regions[shared.next++ % SHARED_STACKS];
-  f->stack = f->region->mapping.stack;
-  f->stack_size = f->region->mapping.stack_size;
+  place(f);
 #ifdef CORIO__TSAN
   f->tsan = __tsan_create_fiber(0);
 #endif
@@ -204,6 +218,7 @@ char *corio__native_shared_map(const corio__fiber_t *f) {
   return NULL;
 }
 void corio__native_shared_forget(corio__fiber_t *f) { (void)f; }
+void corio__native_shared_start(corio__fiber_t *f) { (void)f; }
 
 int corio__fiber_ready_to_park(corio__fiber_t *f) {
   (void)f; /* nothing is moved */
