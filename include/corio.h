@@ -54,11 +54,11 @@
  *   While a task is parked (suspended in a waiting call), nothing but the
  *   task itself may use its stack: the loop and other tasks reach it only
  *   through its task record and the objects it waits on. A task with the
- *   default sizes runs on a stack shared with other tasks (natively on
- *   x86-64; the wasm build keeps a stack per task for now, with the same
- *   rules): when it parks, the frames it uses are moved aside, and put back
- *   at the same addresses before it resumes, so a parked task costs the
- *   bytes its frames use, not a stack. corio_run's main task, and a task
+ *   default sizes runs on a stack shared with other tasks (in wasm, and
+ *   natively on x86-64): when it parks, the frames it uses are moved aside
+ *   (in wasm with their Asyncify data), and put back at the same addresses
+ *   before it resumes, so a parked task costs the bytes its frames use, not
+ *   a stack. corio_run's main task, and a task
  *   given a stack_size or asyncify_size (corio_task_opts_t) or run by a
  *   loop given default sizes (corio_run_opts_t), have a stack of their own.
  *   A pointer to a local variable of one of those may be handed on through
@@ -320,9 +320,9 @@ double corio_handle_when(const corio_handle_t *h);
 typedef struct corio_task corio_task_t;
 
 /* Options for a new task; zero or NULL means the default. Default sizes:
- * in wasm a 16 KiB C stack and a 4 KiB Asyncify buffer (so that 100,000
- * parked tasks fit; printf of floating point alone needs ~8 KiB of stack),
- * natively a 256 KiB C stack, shared with other tasks (see "Pointers into
+ * in wasm a 16 KiB C stack and a 4 KiB Asyncify buffer (printf of floating
+ * point alone needs ~8 KiB of stack), natively a 256 KiB C stack; a task
+ * with the default sizes shares them with other tasks (see "Pointers into
  * a task's stack" above). A size given here is the task's own stack (for
  * deep recursion, or to lend its locals). Too small a size is reported as
  * a stack overflow, never silent. */

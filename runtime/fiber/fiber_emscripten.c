@@ -8,10 +8,14 @@
  * overflow before it writes; the overflow left is the Asyncify buffer's,
  * which reaches the canary's lower word first: that is the word the core
  * checks at every switch, before anything outside the fiber is hit.
+ * Tasks with the default sizes do not get a block each: they share a few
+ * ("the shared stacks" below), and a parked one's frames are moved aside.
  */
 #include <emscripten/fiber.h>
+#include <emscripten/stack.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,11 +33,19 @@ struct corio__fiber {
   size_t stack_size; /* usable bytes */
   char *asyncify;
   size_t asyncify_size;
-  bool pinned;  /* corio__fiber_pin; every stack here stays put anyway */
+  bool pinned;  /* corio__fiber_pin (a block of its own stays put anyway) */
   bool movable; /* made by corio__fiber_new_shared: pin says no */
+  /* A shared fiber (block NULL) runs on `region`'s stack and unwinds into
+   * its Asyncify buffer; parked and moved out, its frames are in `saved`:
+   * saved_c bytes of C stack, then saved_a bytes of Asyncify data. */
+  struct shared_region *region;
+  char *saved;
+  size_t saved_c, saved_a, saved_cap;
 };
 
-/* Defaults: 100,000 parked tasks must fit in wasm32's memory. */
+static void forget(corio__fiber_t *f);
+
+/* Defaults: the size of each shared stack, and of a task's own block. */
 #define DEFAULT_STACK_SIZE (16 * 1024)
 #define DEFAULT_ASYNCIFY_SIZE (4 * 1024)
 
@@ -92,12 +104,15 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
 void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
                         void *arg) {
   f->pinned = false;
+  forget(f); /* a shared fiber's old frames are over */
   emscripten_fiber_init(&f->ctx, entry, arg, f->stack, f->stack_size,
                         f->asyncify, f->asyncify_size);
 }
 
 void corio__fiber_free(corio__fiber_t *f) {
   if (f == NULL) return;
+  forget(f);
+  free(f->saved);
   free(f->block);
   free(f);
 }
@@ -113,18 +128,143 @@ bool corio__fiber_pin(corio__fiber_t *f) {
   return true;
 }
 
+/* ---- the shared stacks ------------------------------------------------- */
+
+/* Fibers made by corio__fiber_new_shared run on one of SHARED_STACKS
+ * regions, each a block like a fiber's own ([Asyncify buffer][canary][C
+ * stack]), given in turn as fibers are made. A region's `occupant` is the
+ * fiber whose frames are in it: its C stack from its saved stack pointer
+ * up, and the Asyncify data its last unwind wrote from the buffer's start.
+ * Another fiber of the region is installed by copying the occupant's used
+ * bytes of both out (exactly those) and its own back: the C stack at the
+ * same addresses (pointers into it stay right), the Asyncify data at the
+ * buffer's start (it holds no pointer into itself). Nothing else points
+ * into a parked task's frames (backend.h, CORIO__FIBER_PARKS), and a
+ * shared fiber cannot be pinned. Frames can be moved only between an
+ * unwind and the next rewind, by code on another stack: a switch between
+ * two fibers of one region goes through the mover, a fiber of its own
+ * that installs the one after the other has unwound (two swaps); any
+ * other switch installs first, directly. */
+#define SHARED_STACKS 4
+
+typedef struct shared_region {
+  corio__fiber_t block;     /* owns the region's memory (a fiber's block) */
+  corio__fiber_t *occupant; /* whose frames are in it, or NULL */
+} shared_region_t;
+
+static shared_region_t regions[SHARED_STACKS];
+static unsigned next_region;
+static corio__fiber_t *mover;  /* moves frames within one region */
+static corio__fiber_t *target; /* the fiber the mover installs next */
+
+/* Room beyond a parking frame's C stack depth reserved for the rest of its
+ * frames and their Asyncify data, at the first park. */
+#define PARK_MARGIN 1024
+
+static void out_of_memory(void) {
+  static const char line[] = "corio: out of memory for a parked task's "
+                             "frames (moving them off a shared stack)\n";
+  fwrite(line, 1, sizeof line - 1, stderr);
+  abort();
+}
+
+static bool reserve(corio__fiber_t *f, size_t need) {
+  if (f->saved_cap >= need) return true;
+  char *p = realloc(f->saved, need);
+  if (p == NULL) return false;
+  f->saved = p;
+  f->saved_cap = need;
+  return true;
+}
+
 int corio__fiber_ready_to_park(corio__fiber_t *f) {
-  (void)f; /* nothing is moved yet */
+  if (f->region == NULL) return CORIO_OK;
+  char *base = f->stack + f->stack_size;
+  size_t need = (size_t)(base - (char *)emscripten_stack_get_current()) +
+                f->saved_a + PARK_MARGIN;
+  return reserve(f, need) ? CORIO_OK : CORIO_ENOMEM;
+}
+
+/* Copies the parked occupant f's frames out; its region is then free. */
+static void evict(corio__fiber_t *f) {
+  shared_region_t *r = f->region;
+  char *base = f->stack + f->stack_size;
+  char *sp = f->ctx.stack_ptr;
+  char *data = f->ctx.asyncify_data.stack_ptr;
+  size_t c = (size_t)(base - sp), a = (size_t)(data - f->asyncify);
+  if (!reserve(f, c + a)) out_of_memory();
+  memcpy(f->saved, sp, c);
+  memcpy(f->saved + c, f->asyncify, a);
+  f->saved_c = c;
+  f->saved_a = a;
+  r->occupant = NULL;
+}
+
+/* Makes f its region's occupant. Never called on that region's stack. */
+static void install(corio__fiber_t *f) {
+  shared_region_t *r = f->region;
+  if (r->occupant == f) return;
+  if (r->occupant) evict(r->occupant);
+  if (f->ctx.entry == NULL) { /* it ran: its frames go back */
+    char *sp = f->stack + f->stack_size - f->saved_c;
+    memcpy(sp, f->saved, f->saved_c);
+    memcpy(f->asyncify, f->saved + f->saved_c, f->saved_a);
+    f->ctx.stack_ptr = sp;
+    f->ctx.asyncify_data.stack_ptr = f->asyncify + f->saved_a;
+    f->ctx.asyncify_data.stack_limit = f->asyncify + f->asyncify_size;
+  }
+  r->occupant = f;
+}
+
+static void forget(corio__fiber_t *f) {
+  if (f->region && f->region->occupant == f) f->region->occupant = NULL;
+}
+
+static void mover_main(void *arg) {
+  (void)arg;
+  for (;;) {
+    corio__fiber_t *to = target;
+    target = NULL;
+    install(to);
+    emscripten_fiber_swap(&mover->ctx, &to->ctx);
+  }
+}
+
+static int shared_open(void) {
+  if (mover) return CORIO_OK;
+  for (int i = 0; i < SHARED_STACKS; i++) {
+    shared_region_t *r = &regions[i];
+    if (r->block.block) continue;
+    corio__fiber_t *f;
+    int rc = corio__fiber_new(&f, 0, 0);
+    if (rc != CORIO_OK) return rc;
+    r->block = *f;
+    free(f);
+  }
+  corio__fiber_t *m;
+  int rc = corio__fiber_new(&m, 8 * 1024, 1024);
+  if (rc != CORIO_OK) return rc;
+  corio__fiber_start(m, mover_main, NULL);
+  mover = m;
   return CORIO_OK;
 }
 
-/* Not shared yet: a default fiber with a block of its own, movable in name
- * so that programs behave as on the native build (corio__fiber_pin says
- * no). */
 int corio__fiber_new_shared(corio__fiber_t **out) {
-  int rc = corio__fiber_new(out, 0, 0);
-  if (rc == CORIO_OK) (*out)->movable = true;
-  return rc;
+  *out = NULL;
+  int rc = shared_open();
+  if (rc != CORIO_OK) return rc;
+  corio__fiber_t *f = calloc(1, sizeof *f);
+  if (f == NULL) return CORIO_ENOMEM;
+  shared_region_t *r = &regions[next_region++ % SHARED_STACKS];
+  f->movable = true;
+  f->region = r;
+  f->canary = r->block.canary;
+  f->stack = r->block.stack;
+  f->stack_size = r->block.stack_size;
+  f->asyncify = r->block.asyncify;
+  f->asyncify_size = r->block.asyncify_size;
+  *out = f;
+  return CORIO_OK;
 }
 
 size_t corio__fiber_stack_size(const corio__fiber_t *f) {
@@ -136,7 +276,15 @@ size_t corio__fiber_asyncify_size(const corio__fiber_t *f) {
 }
 
 void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to, int how) {
-  (void)how;
+  if (how == CORIO__FIBER_ENDS) forget(from);
+  if (to->region && to->region->occupant != to) {
+    if (from->region == to->region) { /* on its stack: the mover moves */
+      target = to;
+      emscripten_fiber_swap(&from->ctx, &mover->ctx);
+      return;
+    }
+    install(to);
+  }
   emscripten_fiber_swap(&from->ctx, &to->ctx);
 }
 
