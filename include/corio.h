@@ -67,7 +67,8 @@
  *   stack with CORIO_EINVAL and a message naming the call and the task:
  *     - the argument of corio_task_create (and corio_task_group_spawn),
  *       corio_coro_new, corio_gen_new, corio_start_server,
- *       corio_executor_submit and corio_to_thread;
+ *       corio_executor_submit and corio_to_thread, and the value sent by
+ *       corio_gen_asend;
  *     - the handle and the data of corio_call_soon/_later/_at, and the data
  *       of corio_task_add_done_callback;
  *     - an item of corio_queue_put and corio_queue_put_nowait.

@@ -153,6 +153,10 @@ static int resume(corio_gen_t *g, int status, void *sent) {
   if (g->state == GEN_RUNNING)
     return corio_fail(CORIO_ERUNTIME, "async generator is already running");
   corio_task_t *t = corio__current;
+  /* The consumer's stack is left while the body runs, and may be moved if
+   * the task parks in the body. Checked first: a failure changes nothing. */
+  if (corio__fiber_ready_to_park(t->fiber) != CORIO_OK)
+    return corio__set_error(CORIO_ENOMEM, "no memory to park the task");
   if (g->state == GEN_NEW) {
     corio_loop_t *loop = t->loop;
     rc = corio__fiber_new(
@@ -163,10 +167,6 @@ static int resume(corio_gen_t *g, int status, void *sent) {
     corio__fiber_start(g->fiber, body_entry, g);
     gen_list_add(g, loop);
   }
-  /* The consumer's stack is left while the body runs, and may be moved if
-   * the task parks in the body. */
-  if (corio__fiber_ready_to_park(t->fiber) != CORIO_OK)
-    return corio__set_error(CORIO_ENOMEM, "no memory to park the task");
   g->resume_status = status;
   g->sent = sent;
   g->state = GEN_RUNNING;
@@ -194,7 +194,11 @@ int corio_gen_asend(corio_gen_t *g, void *in, void **value) {
   if (g->state == GEN_NEW && in != NULL)
     return corio_fail(CORIO_EINVAL, "can't send non-None value to a "
                                     "just-started async generator");
-  int rc = resume(g, CORIO_OK, in);
+  /* The body may use `in` after the task parks in it, when the consumer's
+   * stack may have been moved. */
+  int rc = corio__lend_stack(in, "corio_gen_asend");
+  if (rc != CORIO_OK) return rc;
+  rc = resume(g, CORIO_OK, in);
   if (rc == CORIO_OK) *value = g->value;
   return rc;
 }

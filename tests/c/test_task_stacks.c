@@ -192,3 +192,48 @@ static int lending_rules(void *arg, intptr_t *result) {
 TEST(only_a_task_with_a_stack_of_its_own_lends_pointers_into_it) {
   test_run(lending_rules, NULL, CORIO_OK);
 }
+
+/* A generator body that echoes what it is sent, forever. */
+static int echo_body(corio_gen_t *g, void *arg) {
+  (void)arg;
+  void *in = NULL;
+  for (;;) {
+    int rc = corio_gen_yield_recv(g, in, &in);
+    if (rc != CORIO_OK) return rc;
+  }
+}
+
+/* A task on a shared stack cannot send a generator a pointer into that
+ * stack: the body may use it while the task is parked in the body, when
+ * the stack may have been moved. */
+static int send_from_shared(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_gen_t *g;
+  CHECK_INT(corio_gen_new(&g, echo_body, NULL, NULL), CORIO_OK);
+  void *v = NULL;
+  CHECK_INT(corio_gen_next(g, &v), CORIO_OK);
+  int local = 7;
+  CHECK_INT(corio_gen_asend(g, &local, &v), CORIO_EINVAL);
+  CHECK(strstr(corio_errmsg(), "corio_gen_asend") != NULL);
+  static int off_stack = 8;
+  CHECK_INT(corio_gen_asend(g, &off_stack, &v), CORIO_OK);
+  CHECK(v == &off_stack);
+  CHECK_INT(corio_gen_aclose(g), CORIO_OK);
+  corio_gen_free(g);
+  return CORIO_OK;
+}
+
+static int sending_rules(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_t *t;
+  CHECK_INT(corio_task_create(&t, send_from_shared, NULL, NULL), CORIO_OK);
+  CHECK_INT(corio_await(t, NULL), CORIO_OK);
+  corio_task_release(t);
+  return CORIO_OK;
+}
+
+TEST(a_task_on_a_shared_stack_sends_a_generator_no_pointer_into_it) {
+  test_run(sending_rules, NULL, CORIO_OK);
+}
