@@ -64,7 +64,7 @@ struct corio_loop {
   uint64_t next_task_number;    /* for default names Task-N */
   size_t default_stack_size;    /* 0 = backend default */
   size_t default_asyncify_size; /* 0 = backend default */
-  corio__fiber_t **fiber_pool;  /* finished default-size fibers to reuse */
+  corio__fiber_t **fiber_pool;  /* finished shared-stack fibers to reuse */
   size_t fiber_pool_len;
   corio_task_t *task_cache; /* released task records to reuse, linked
                              * through `next` (task_cache.c) */

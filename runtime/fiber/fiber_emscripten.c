@@ -33,11 +33,9 @@ struct corio__fiber {
   size_t stack_size; /* usable bytes */
   char *asyncify;
   size_t asyncify_size;
-  bool pinned;  /* corio__fiber_pin (a block of its own stays put anyway) */
-  bool movable; /* made by corio__fiber_new_shared: pin says no */
-  /* A shared fiber (block NULL) runs on `region`'s stack and unwinds into
-   * its Asyncify buffer; parked and moved out, its frames are in `saved`:
-   * saved_c bytes of C stack, then saved_a bytes of Asyncify data. */
+  /* A shared fiber (block NULL, region set) runs on `region`'s stack and
+   * unwinds into its Asyncify buffer; parked and moved out, its frames are in
+   * `saved`: saved_c bytes of C stack, then saved_a bytes of Asyncify data. */
   struct shared_region *region;
   char *saved;
   size_t saved_c, saved_a, saved_cap;
@@ -103,7 +101,6 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
 
 void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
                         void *arg) {
-  f->pinned = false;
   forget(f); /* a shared fiber's old frames are over */
   emscripten_fiber_init(&f->ctx, entry, arg, f->stack, f->stack_size,
                         f->asyncify, f->asyncify_size);
@@ -122,11 +119,8 @@ bool corio__fiber_holds(const corio__fiber_t *f, const void *p) {
   return f->stack && c >= f->stack && c < f->stack + f->stack_size;
 }
 
-bool corio__fiber_pin(corio__fiber_t *f) {
-  if (f->movable) return false;
-  f->pinned = true;
-  return true;
-}
+/* A block of its own stays put anyway: nothing to mark. */
+bool corio__fiber_pin(corio__fiber_t *f) { return f->region == NULL; }
 
 /* ---- the shared stacks ------------------------------------------------- */
 
@@ -256,7 +250,6 @@ int corio__fiber_new_shared(corio__fiber_t **out) {
   corio__fiber_t *f = calloc(1, sizeof *f);
   if (f == NULL) return CORIO_ENOMEM;
   shared_region_t *r = &regions[next_region++ % SHARED_STACKS];
-  f->movable = true;
   f->region = r;
   f->canary = r->block.canary;
   f->stack = r->block.stack;

@@ -68,17 +68,22 @@ corio__fiber_t *corio__native_shared_occupant(const corio__fiber_t *f) {
 #define PARK_MARGIN 512
 #endif
 
+/* Gives f's saved frames a buffer of `cap` bytes; false if none. */
+static bool set_room(corio__fiber_t *f, size_t cap) {
+  char *p = realloc(f->saved, cap);
+  if (p == NULL) return false;
+  f->saved = p;
+  f->saved_cap = cap;
+  return true;
+}
+
 int corio__fiber_ready_to_park(corio__fiber_t *f) {
   if (!f->shared) return CORIO_OK;
   size_t need = (size_t)(corio__native_stack_top(f) -
                          (char *)__builtin_frame_address(0)) +
                 PARK_MARGIN;
-  if (f->saved_cap >= need) return CORIO_OK;
-  char *p = realloc(f->saved, need);
-  if (p == NULL) return CORIO_ENOMEM;
-  f->saved = p;
-  f->saved_cap = need;
-  return CORIO_OK;
+  if (f->saved_cap >= need || set_room(f, need)) return CORIO_OK;
+  return CORIO_ENOMEM;
 }
 
 /* Copies the parked occupant f's frames out; its stack is then free. The
@@ -96,13 +101,8 @@ void corio__native_shared_evict(corio__fiber_t *f) {
   copy_stack(f->saved, f->sp, used);
   f->saved_len = used;
   f->region->occupant = NULL;
-  if (f->saved_cap > used + 2 * PARK_MARGIN) { /* parked deep once */
-    char *p = realloc(f->saved, used + PARK_MARGIN);
-    if (p) {
-      f->saved = p;
-      f->saved_cap = used + PARK_MARGIN;
-    }
-  }
+  if (f->saved_cap > used + 2 * PARK_MARGIN) /* parked deep once */
+    set_room(f, used + PARK_MARGIN);         /* kept as it is if it fails */
 }
 
 /* Makes f its stack's occupant: the current occupant's frames are moved
