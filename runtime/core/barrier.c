@@ -60,8 +60,7 @@ bool corio_barrier_broken(const corio_barrier_t *b) {
 static void notify_all(corio_barrier_t *b) {
   while (b->head) {
     corio__waiter_t *w = b->head;
-    CORIO__LIST_UNLINK(b->head, b->tail, w);
-    w->linked = false;
+    corio__waiter_unlink(&b->head, &b->tail, w);
     corio__task_wake(w->task, CORIO_OK);
   }
 }
@@ -71,10 +70,7 @@ static int wait_for_change(corio_barrier_t *b) {
   corio__waiter_t *w = corio__waiter_begin(corio__current);
   CORIO__LIST_APPEND(b->head, b->tail, w);
   int rc = corio__task_wait(CORIO__WAIT_BARRIER, b, b->name, NULL, NULL);
-  if (w->linked) {
-    CORIO__LIST_UNLINK(b->head, b->tail, w);
-    w->linked = false;
-  }
+  if (w->linked) corio__waiter_unlink(&b->head, &b->tail, w);
   return rc;
 }
 

@@ -65,11 +65,6 @@ bool corio_condition_locked(const corio_condition_t *c) {
   return corio_lock_locked(c->lock);
 }
 
-static void unlink_waiter(corio_condition_t *c, corio__waiter_t *w) {
-  CORIO__LIST_UNLINK(c->head, c->tail, w);
-  w->linked = false;
-}
-
 /* Wakes up to n waiters still waiting, in order; cancelled ones (not
  * waiting any more) are passed over and unlink themselves. */
 static void notify_waiters(corio_condition_t *c, size_t n) {
@@ -77,7 +72,7 @@ static void notify_waiters(corio_condition_t *c, size_t n) {
   for (size_t woken = 0; w && woken < n;) {
     corio__waiter_t *next = w->next;
     if (corio__task_wake(w->task, CORIO_OK)) {
-      unlink_waiter(c, w);
+      corio__waiter_unlink(&c->head, &c->tail, w);
       w->woken = true;
       woken++;
     }
@@ -108,7 +103,7 @@ int corio_condition_wait(corio_condition_t *c) {
   corio__waiter_t *w = corio__waiter_begin(corio__current);
   CORIO__LIST_APPEND(c->head, c->tail, w);
   rc = corio__task_wait(CORIO__WAIT_CONDITION, c, c->name, NULL, NULL);
-  if (w->linked) unlink_waiter(c, w);
+  if (w->linked) corio__waiter_unlink(&c->head, &c->tail, w);
   int again = reacquire(c->lock);
   if (rc == CORIO_OK) rc = again;
   /* As in Python 3.13 (gh-112202): any error leaving wait() notifies one

@@ -29,17 +29,12 @@ int corio_event_set_name(corio_event_t *e, const char *name) {
   return e ? corio__set_name(&e->name, name) : CORIO_EINVAL;
 }
 
-static void unlink_waiter(corio_event_t *e, corio__waiter_t *w) {
-  CORIO__LIST_UNLINK(e->head, e->tail, w);
-  w->linked = false;
-}
-
 void corio_event_set(corio_event_t *e) {
   if (e->is_set) return;
   e->is_set = true;
   while (e->head) {
     corio__waiter_t *w = e->head;
-    unlink_waiter(e, w);
+    corio__waiter_unlink(&e->head, &e->tail, w);
     corio__task_wake(w->task, CORIO_OK);
   }
 }
@@ -56,6 +51,6 @@ int corio_event_wait(corio_event_t *e) {
   corio__waiter_t *w = corio__waiter_begin(corio__current);
   CORIO__LIST_APPEND(e->head, e->tail, w);
   rc = corio__task_wait(CORIO__WAIT_EVENT, e, e->name, NULL, NULL);
-  if (w->linked) unlink_waiter(e, w);
+  if (w->linked) corio__waiter_unlink(&e->head, &e->tail, w);
   return rc;
 }

@@ -17,6 +17,7 @@
 
 #include "backend.h"
 #include "corio.h"
+#include "list.h"
 
 /* ---- handles (call_soon / call_later) ---------------------------------- */
 
@@ -298,6 +299,14 @@ static inline corio__waiter_t *corio__waiter_begin(corio_task_t *self) {
   w->linked = true;
   w->woken = false;
   return w;
+}
+
+/* Takes w out of the wait list head..tail, and says so in w. */
+static inline void corio__waiter_unlink(corio__waiter_t **head,
+                                        corio__waiter_t **tail,
+                                        corio__waiter_t *w) {
+  CORIO__LIST_UNLINK(*head, *tail, w);
+  w->linked = false;
 }
 
 /* Task and future records (task_cache.c). corio__task_record_new returns a

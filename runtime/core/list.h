@@ -1,7 +1,8 @@
 /*
  * list.h — the core's intrusive doubly linked lists: a list is a head and a
  * tail pointer, an element has `prev` and `next` fields. Used by the ready
- * queue, the loop's tasks and event waiters. Macros, so that one definition
+ * queue, the loop's tasks and the wait lists of the sync primitives and
+ * queues (corio__waiter_unlink, internal.h). Macros, so that one definition
  * serves every element type.
  */
 #ifndef CORIO_CORE_LIST_H

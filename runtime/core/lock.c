@@ -86,8 +86,7 @@ int corio_lock_acquire(corio_lock_t *l) {
   corio__waiter_t *w = corio__waiter_begin(corio__current);
   CORIO__LIST_APPEND(l->head, l->tail, w);
   rc = corio__task_wait(CORIO__WAIT_LOCK, l, l->name, NULL, NULL);
-  CORIO__LIST_UNLINK(l->head, l->tail, w);
-  w->linked = false;
+  corio__waiter_unlink(&l->head, &l->tail, w);
   if (rc != CORIO_OK) {
     /* Cancelled, possibly after a release chose this waiter: the lock must
      * not stay free while others wait for it. */

@@ -44,17 +44,12 @@ struct corio_queue {
 
 /* ---- waiters ----------------------------------------------------------- */
 
-static void waiter_unlink(waiter_list_t *l, corio__waiter_t *w) {
-  CORIO__LIST_UNLINK(l->head, l->tail, w);
-  w->linked = false;
-}
-
 /* asyncio's _wakeup_next: wakes the first waiter that still waits. Waiters
  * a cancellation has already woken are dropped from the list on the way. */
 static void wake_next(waiter_list_t *l) {
   while (l->head) {
     corio__waiter_t *w = l->head;
-    waiter_unlink(l, w);
+    corio__waiter_unlink(&l->head, &l->tail, w);
     if (corio__task_wake(w->task, CORIO_OK)) {
       w->woken = true;
       return;
@@ -74,7 +69,7 @@ static int wait_in(const corio_queue_t *q, waiter_list_t *l,
   corio__waiter_t *w = corio__waiter_begin(corio__current);
   CORIO__LIST_APPEND(l->head, l->tail, w);
   int rc = corio__task_wait(kind, q, q->name, NULL, NULL);
-  if (w->linked) waiter_unlink(l, w);
+  if (w->linked) corio__waiter_unlink(&l->head, &l->tail, w);
   *woken = w->woken;
   return rc;
 }
@@ -216,10 +211,9 @@ static int closed(void) {
   return corio_fail(CORIO_ECLOSED, "queue is shut down");
 }
 
-int corio_queue_put_nowait(corio_queue_t *q, void *item) {
-  if (q == NULL) return CORIO_EINVAL;
-  int lent = corio__lend_stack(item, "corio_queue_put_nowait");
-  if (lent != CORIO_OK) return lent; /* a getter may use it while we park */
+/* put_nowait's work, beneath both puts, each of which checks its item
+ * once under its own name (corio__lend_stack). */
+static int put_now(corio_queue_t *q, void *item) {
   if (q->is_shutdown) return closed();
   /* Full and empty are outcomes a poller meets all the time: the code says
    * it all, and no message is allocated for it. */
@@ -229,6 +223,13 @@ int corio_queue_put_nowait(corio_queue_t *q, void *item) {
   q->unfinished++;
   wake_next(&q->getters);
   return CORIO_OK;
+}
+
+int corio_queue_put_nowait(corio_queue_t *q, void *item) {
+  if (q == NULL) return CORIO_EINVAL;
+  int lent = corio__lend_stack(item, "corio_queue_put_nowait");
+  if (lent != CORIO_OK) return lent; /* a getter may use it while we park */
+  return put_now(q, item);
 }
 
 int corio_queue_get_nowait(corio_queue_t *q, void **item) {
@@ -255,7 +256,7 @@ int corio_queue_put(corio_queue_t *q, void *item) {
       return rc;
     }
   }
-  rc = corio_queue_put_nowait(q, item);
+  rc = put_now(q, item);
   if (rc == CORIO_ENOMEM) wake_next(&q->putters); /* the slot is still free */
   return rc;
 }

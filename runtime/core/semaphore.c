@@ -95,8 +95,7 @@ int corio_semaphore_acquire(corio_semaphore_t *s) {
   corio__waiter_t *w = corio__waiter_begin(corio__current);
   CORIO__LIST_APPEND(s->head, s->tail, w);
   rc = corio__task_wait(CORIO__WAIT_SEMAPHORE, s, s->name, NULL, NULL);
-  CORIO__LIST_UNLINK(s->head, s->tail, w);
-  w->linked = false;
+  corio__waiter_unlink(&s->head, &s->tail, w);
   if (rc != CORIO_OK && w->woken) s->value++; /* cancelled: give it back */
   /* Waiters that queued behind this one while permits were free (FIFO made
    * them wait) may go now. */
