@@ -59,6 +59,8 @@ const TARGETS = {
   memory: { field: 'bytes_per_task', max: 2048, text: '<= 2,048 B/task' },
   queue: { field: 'ns_per_op', max: 500, text: '<= 0.5 us/item' },
   memory_held: { parked: 1000000, text: '1,000,000 parked' },
+  // The memory workload's second round: create, park, wake, finish.
+  lifecycle: { field: 'lifecycle_ns_per_task', max: 2000, text: '<= 2 us/task' },
 };
 
 // Fields whose median is reported (when an impl gives them).
@@ -70,6 +72,7 @@ const MEDIAN_FIELDS = [
   'heap_bytes_per_task',
   'memory_bytes',
   'lifecycle_ns_per_task',
+  'first_lifecycle_ns_per_task',
   'seconds',
 ];
 
@@ -339,6 +342,14 @@ function checkTargets(results) {
       met: !enough ? null : !mem.error && mem.parked >= TARGETS.memory_held.parked,
     };
     if (mem.error) checks.memory_held.error = mem.error;
+    const t = TARGETS.lifecycle;
+    const value = mem[t.field];
+    checks.lifecycle = {
+      target: t.text,
+      value: value ?? null,
+      met: typeof value === 'number' ? value <= t.max : false,
+    };
+    if (mem.error && typeof value !== 'number') checks.lifecycle.error = mem.error;
   }
   return checks;
 }
@@ -387,6 +398,23 @@ function table(results, checks, impls, size) {
           return l && l.reps > 0 && typeof l.parked === 'number' ? String(l.parked) : '-';
         }),
         h ? `${h.target}: ${mark(h)}` : '',
+      ]);
+      const lc = checks.lifecycle;
+      rows.push([
+        '  lifecycle (steady)',
+        ...impls.map((i) => {
+          const l = byKey(w, i);
+          return l && l.reps > 0 ? fmtNs(l.lifecycle_ns_per_task) : '-';
+        }),
+        lc ? `${lc.target}: ${mark(lc)}` : '',
+      ]);
+      rows.push([
+        '  lifecycle (fresh memory)',
+        ...impls.map((i) => {
+          const l = byKey(w, i);
+          return l && l.reps > 0 ? fmtNs(l.first_lifecycle_ns_per_task) : '-';
+        }),
+        '',
       ]);
     }
   }
