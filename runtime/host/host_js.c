@@ -36,6 +36,9 @@ extern void corio_js_task_done(corio_task_t *task, int code, double value,
 /* 1 if JS asks for debug mode (Module.corioDebug, or CORIO_DEBUG=1 in
  * Node's environment). */
 extern int corio_js_debug_requested(void);
+/* Plans the loop's next turn now: it ends a corio_js_host_wait or runs a
+ * hosted loop's tick (the threaded build's waker, below). */
+extern void corio_js_kick(void);
 /* Save / restore Emscripten's runtime keepalive count around a run. */
 extern void corio_js_loop_opened(void);
 extern void corio_js_loop_closed(void);
@@ -236,6 +239,55 @@ EMSCRIPTEN_KEEPALIVE double corio_export_tick(void) {
 
 /* ---- the waker ---------------------------------------------------------- */
 
+#ifdef __EMSCRIPTEN_PTHREADS__
+#include <emscripten/threading.h>
+#include <stdatomic.h>
+
+/* The threaded build: a worker thread (a finished to_thread job,
+ * call_soon_threadsafe) wakes the loop by queueing a kick to the main
+ * runtime thread, whose JS loop runs it between turns (Emscripten's
+ * proxying queue). The kick only plans the loop's next turn (library_host.js,
+ * Corio.kick): a wake-up never runs with wasm on the stack. The loop, like
+ * every Asyncify suspension, lives on the main runtime thread: a loop opened
+ * on a worker thread gets no waker. */
+struct corio__host_waker {
+  int unused;
+};
+
+static corio__host_waker_t the_waker;
+
+int corio__host_waker_open(corio__host_waker_t **out) {
+  *out = NULL;
+  if (!emscripten_is_main_runtime_thread())
+    return corio_fail(CORIO_ENOTSUP,
+                      "a corio loop runs on the main thread of a wasm "
+                      "program; worker threads run plain C");
+  *out = &the_waker;
+  return CORIO_OK;
+}
+
+/* At most one kick waits in the main thread's queue. That queue has a fixed
+ * size, and a worker that finds it full waits for the main thread to drain
+ * it: with a kick per signal, a thousand jobs ending at once would stop
+ * their workers, and the loop waiting for them (corio__loop_post) would
+ * never drain it. The flag is cleared before the kick plans the loop's
+ * turn, so a signal after the clear queues a kick of its own, and what was
+ * posted before it is seen by the turn planned here. */
+static atomic_bool kick_queued;
+
+static void kick_loop(void) {
+  atomic_store(&kick_queued, false);
+  corio_js_kick();
+}
+
+void corio__host_waker_signal(corio__host_waker_t *w) {
+  (void)w;
+  if (emscripten_is_main_runtime_thread())
+    corio_js_kick();
+  else if (!atomic_exchange(&kick_queued, true))
+    emscripten_async_run_in_main_runtime_thread(EM_FUNC_SIG_V, kick_loop);
+}
+#else
 /* Without threads nothing but the loop's own thread exists, and JS events
  * already end corio_js_host_wait: the waker has nothing to do. */
 struct corio__host_waker {
@@ -250,5 +302,6 @@ int corio__host_waker_open(corio__host_waker_t **out) {
 }
 
 void corio__host_waker_signal(corio__host_waker_t *w) { (void)w; }
+#endif
 
 void corio__host_waker_close(corio__host_waker_t *w) { (void)w; }

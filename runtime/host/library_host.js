@@ -209,6 +209,12 @@ mergeInto(LibraryManager.library, {
     });
   },
 
+  corio_js_kick__deps: ['$Corio'],
+  corio_js_kick__sig: 'v',
+  corio_js_kick: function() {
+    Corio.kick();
+  },
+
   corio_js_loop_opened__deps: ['$Corio'],
   corio_js_loop_opened__sig: 'v',
   corio_js_loop_opened: function() {
