@@ -32,6 +32,9 @@ NATIVE_BACKEND_SRCS := runtime/fiber/fiber_native.c \
   runtime/host/threads_pthread.c
 WASM_BACKEND_SRCS := runtime/fiber/fiber_emscripten.c runtime/host/host_js.c \
   runtime/host/net_js.c runtime/host/process_js.c runtime/host/threads_none.c
+# The threaded wasm build (emscripten.mk): the same, with worker threads.
+WASM_THREADS_BACKEND_SRCS := $(filter-out runtime/host/threads_none.c,$(WASM_BACKEND_SRCS)) \
+  runtime/host/threads_pthread.c
 # The Emscripten JS libraries: the host (event loop), the net transports and
 # the processes.
 # The status table is generated from include/corio.h (CORIO_STATUS_MAP).
@@ -52,6 +55,7 @@ BENCHES := $(notdir $(basename $(wildcard bench/*.c)))
 
 NATIVE_RUNTIME_SRCS := $(CORE_SRCS) $(NATIVE_BACKEND_SRCS)
 WASM_RUNTIME_SRCS := $(CORE_SRCS) $(WASM_BACKEND_SRCS)
+WASM_THREADS_RUNTIME_SRCS := $(CORE_SRCS) $(WASM_THREADS_BACKEND_SRCS)
 
 # ---- flags -----------------------------------------------------------------
 
@@ -246,7 +250,7 @@ all: native-tests tsan-tests wasm-tests test-programs examples package package-c
   dist-examples $(if $(HAVE_CLANG),fuzzers) $(ADDRESS_POLICY_JS)
 native-tests: build/native/corio-tests
 tsan-tests: build/native/thread-tests-tsan
-wasm-tests: build/wasm/corio-tests.mjs
+wasm-tests: build/wasm/corio-tests.mjs build/wasm-threads/corio-tests.cjs
 test-programs: stack-overflow-programs diagnostics-programs build/wasm/js_exports.mjs \
   build/wasm/stream_client.mjs build/native/tls_client build/native/accept_emfile \
   build/native/alloc_fail build/native/check_urls build/native/url_parse
@@ -260,7 +264,8 @@ package-c: build/corio-c/package.json
 native-lib: build/native/libcorio.a
 wasm-lib: build/wasm/libcorio.a
 examples: $(foreach p,$(EXAMPLES),build/native/$(p) build/wasm/$(p).mjs)
-bench-programs: $(foreach p,$(BENCHES),build/native/$(p) build/wasm/$(p).mjs)
+bench-programs: $(foreach p,$(BENCHES),build/native/$(p) build/wasm/$(p).mjs) \
+  build/wasm-threads/corio_bench.cjs
 fuzzers: $(FUZZERS:%=build/native/fuzz_%) build/native/fuzz_seeds
 
 clean:
@@ -272,7 +277,8 @@ help:
 	@echo '                 dist-examples fuzzers (default)'
 	@echo '  native-tests   build/native/corio-tests (ASan+UBSan)'
 	@echo '  tsan-tests     build/native/thread-tests-tsan (tests/c/test_thread.c, ThreadSanitizer)'
-	@echo '  wasm-tests     build/wasm/corio-tests.mjs + .wasm'
+	@echo '  wasm-tests     build/wasm/corio-tests.mjs + .wasm, and the threaded build'"'"'s'
+	@echo '                 build/wasm-threads/corio-tests.cjs (Node)'
 	@echo '  test-programs  stack_overflow (native, ASan, wasm), diagnostics (native, wasm),'
 	@echo '                 js_exports, stream_client (wasm),'
 	@echo '                 tls_client, accept_emfile, alloc_fail, check_urls (native, ASan)'
@@ -283,7 +289,8 @@ help:
 	@echo '  native-lib     build/native/libcorio.a'
 	@echo '  wasm-lib       build/wasm/libcorio.a'
 	@echo '  examples       build/native/NAME, build/wasm/NAME.mjs for examples/*.c'
-	@echo '  bench-programs build/native/NAME, build/wasm/NAME.mjs for bench/*.c'
+	@echo '  bench-programs build/native/NAME, build/wasm/NAME.mjs for bench/*.c, and'
+	@echo '                 build/wasm-threads/corio_bench.cjs'
 	@echo '  fuzzers        build/native/fuzz_NAME: libFuzzer harnesses of tests/fuzz/ (clang),'
 	@echo '                 and fuzz_seeds, their seed corpora'
 	@echo '  clean          removes build/ and dist/'

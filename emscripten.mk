@@ -39,13 +39,14 @@ ASYNCIFY_NEVER_SUSPEND := __fwritex __vfprintf_internal fiprintf fwrite \
   printf_core snprintf vsnprintf corio__report_line
 comma := ,
 space := $(subst ,, )
-WASM_LDFLAGS := -O2 -flto \
+WASM_RUNTIME_LDFLAGS := -O2 -flto \
   -sASYNCIFY -sASYNCIFY_IMPORTS=corio_js_host_wait \
   -sASYNCIFY_REMOVE=$(subst $(space),$(comma),$(strip $(ASYNCIFY_NEVER_SUSPEND))) \
   -sSTACK_OVERFLOW_CHECK=2 \
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB \
-  -sMODULARIZE -sEXPORT_ES6 -sENVIRONMENT=web,worker \
   $(foreach l,$(JS_LIBRARY),--js-library $(l))
+WASM_LDFLAGS := $(WASM_RUNTIME_LDFLAGS) \
+  -sMODULARIZE -sEXPORT_ES6 -sENVIRONMENT=web,worker
 # The runtime helpers that npm/corio.mjs, the JS libraries and the tests
 # call. corio's own C functions that JS may call are exported where they
 # are defined, by EMSCRIPTEN_KEEPALIVE, and only there: calls into C are
@@ -89,6 +90,44 @@ build/wasm/$(1).mjs: $(call wasm_objs,$(2) $(WASM_RUNTIME_SRCS)) $(JS_LIBRARY) $
 	$$(EMCC) $$(WASM_MODULE_LDFLAGS) $$(filter %.o,$$^) -o $$@
 build/wasm/$(1).wasm: build/wasm/$(1).mjs
 endef
+
+# ---- the threaded build -----------------------------------------------------
+
+# The runtime with pthreads (shared memory, atomics): worker threads run
+# blocking C (corio_to_thread, executors) while the loop, and with it every
+# Asyncify suspension, stays on the main thread; a worker wakes it through
+# the waker in runtime/host/host_js.c. Its programs run under Node for now,
+# as CommonJS: 3.1.6's ES module output with node in -sENVIRONMENT fails
+# under Node (docs/toolchain.md), and its Node loader fetch()es the .wasm by
+# path unless compilation is synchronous. The package.json beside them says
+# "commonjs", so that Node reads NAME.cjs's thread script (NAME.worker.js)
+# as CommonJS too, inside this "type": "module" package. Four workers are
+# made as the program starts (threads_pthread.c starts more on demand).
+# Allowing memory growth with shared memory makes JS re-check the heap views
+# on access (the warning silenced below); C code is not slowed.
+WASM_THREADS_OBJ := build/wasm-threads/obj
+wasm_threads_objs = $(patsubst %.c,$(WASM_THREADS_OBJ)/%.o,$(1))
+WASM_THREADS_PROGRAM_LDFLAGS := $(WASM_RUNTIME_LDFLAGS) -pthread \
+  -Wno-pthreads-mem-growth -sPTHREAD_POOL_SIZE=8 -sENVIRONMENT=node \
+  -sWASM_ASYNC_COMPILATION=0 -sEXIT_RUNTIME=1 \
+  -sEXPORTED_FUNCTIONS=_main,$(WASM_JS_API)
+
+$(WASM_THREADS_OBJ)/%.o: %.c $(BUILD_FILES)
+	@mkdir -p $(@D)
+	$(EMCC) $(WASM_CFLAGS) -pthread $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+build/wasm-threads/package.json:
+	@mkdir -p $(@D)
+	echo '{ "type": "commonjs" }' > $@
+
+define wasm_threads_program
+build/wasm-threads/$(1).cjs: $(call wasm_threads_objs,$(2) $(WASM_THREADS_RUNTIME_SRCS)) \
+  $(JS_LIBRARY) $(BUILD_FILES) build/wasm-threads/package.json
+	$$(EMCC) $$(WASM_THREADS_PROGRAM_LDFLAGS) $$(filter %.o,$$^) -o $$@
+endef
+
+$(eval $(call wasm_threads_program,corio-tests,$(TEST_SRCS)))
+$(eval $(call wasm_threads_program,corio_bench,bench/corio_bench.c))
 
 # ---- wasm-only builds -------------------------------------------------------
 

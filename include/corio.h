@@ -1586,10 +1586,19 @@ size_t corio_dump_tasks_str(char *buf, size_t n);
  * the program made itself, not a job of an executor) is judged deadlocked:
  * run such blocking work through corio_to_thread or an executor.
  *
- * In the wasm build (dist/corio.mjs, single-threaded: a threaded build is
- * not made yet) there are no threads: corio_to_thread and the executor
- * calls return CORIO_ENOTSUP with a message saying why; nothing ever runs
- * on the loop's thread instead.
+ * WebAssembly has two builds. The single-threaded one (dist/corio.mjs, and
+ * any program linked without -pthread) has no threads: corio_to_thread and
+ * the executor calls return CORIO_ENOTSUP with a message saying why;
+ * nothing ever runs on the loop's thread instead. The threaded one (the
+ * runtime compiled and linked with -pthread; README, "Building it for Node
+ * and for the browser") runs jobs on Emscripten's pthreads, in Node, while
+ * the loop stays on the main thread: a corio loop and every suspension
+ * live there, and a loop opened on a worker thread fails with
+ * CORIO_ENOTSUP. Its workers keep Node running, so such a program ends with
+ * exit() rather than a return from main (Emscripten drops main's return
+ * after a suspension anyway). It needs SharedArrayBuffer, which a browser
+ * gives only to a cross-origin isolated page; the npm package does not ship
+ * it yet.
  */
 
 /* A function run on a worker thread: plain C, no waiting corio calls (there

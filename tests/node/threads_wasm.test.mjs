@@ -1,0 +1,67 @@
+// threads_wasm.test.mjs — the threaded wasm build under Node
+// (build/wasm-threads/corio-tests.cjs: the C tests with -pthread, where
+// to_thread, executors and the thread-safe calls run on real worker threads
+// and wake the loop on the main thread). The threads tests
+// (tests/c/test_thread.c) each in their own process, then every C test in
+// one process against the HTTP fixture server. Build first:
+// `make -f emscripten.mk wasm-tests` (npm test does).
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describeNativeEnd, runNative } from './lib/native_program.mjs';
+import { startFixtures } from '../fixtures/http_fixture.mjs';
+
+const program = fileURLToPath(new URL('../../build/wasm-threads/corio-tests.cjs', import.meta.url));
+const threadTests = fileURLToPath(new URL('../c/test_thread.c', import.meta.url));
+const run = (args, timeoutMs) => runNative(process.execPath, [program, ...args], { timeoutMs });
+
+describe('the threaded wasm build', { concurrency: 2 }, async () => {
+  if (!existsSync(program)) {
+    test('the threaded build exists', () => assert.fail(`${program} is missing: run make -f emscripten.mk wasm-tests`));
+    return;
+  }
+  const fixtures = await startFixtures();
+  after(() => fixtures.close());
+  const listing = await run(['--list'], 30_000);
+  const names = listing.output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  // The threads tests this build has: all of test_thread.c's but the one
+  // for a build without threads.
+  const declared = [...readFileSync(threadTests, 'utf8').matchAll(/^TEST\((\w+)\)/gm)].map((m) => m[1]);
+  const threaded = declared.filter((n) => names.includes(n));
+
+  test('the build has the threads tests, and not the one for no threads', () => {
+    assert.equal(listing.status, 0, listing.output);
+    assert.ok(threaded.length >= 10 && threaded.length === declared.length - 1, `${threaded} of ${declared}`);
+    assert.ok(!names.includes('to_thread_without_threads_is_enotsup_saying_why'));
+  });
+
+  for (const name of threaded) {
+    test(name, async () => {
+      const r = await run([name], 30_000);
+      assert.ok(
+        r.status === 0 && new RegExp(`^ok ${name}$`, 'm').test(r.output),
+        `${name} failed: ${describeNativeEnd(r)}\n${r.output}`,
+      );
+    });
+  }
+
+  test('every C test passes in one process', async () => {
+    const args = [
+      `--fixture=${fixtures.base}`,
+      `--fixture-banner=${fixtures.urls.banner}`,
+      `--fixture-refused=${fixtures.urls.refused}`,
+    ];
+    const r = await run(args, 180_000);
+    assert.ok(
+      r.status === 0 && new RegExp(`^${names.length} passed, 0 failed$`, 'm').test(r.output),
+      `${describeNativeEnd(r)}\n--- failures ---\n${r.output
+        .split('\n')
+        .filter((l) => !l.startsWith('ok '))
+        .join('\n')}`,
+    );
+  });
+});
