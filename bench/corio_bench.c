@@ -496,6 +496,9 @@ static int usage(void) {
   return 2;
 }
 
+/* main ends with exit(), not a return: under Asyncify, Emscripten drops
+ * main's return after a suspension, and in the threaded build the pool's
+ * idle workers keep Node running until exit() ends it. */
 int main(int argc, char **argv) {
   if (argc < 3) return usage();
   bench_args_t a;
@@ -519,7 +522,7 @@ int main(int argc, char **argv) {
     print_json_string(msg);
     printf("}\n");
     fflush(stdout);
-    return 1;
+    exit(1);
   }
   if (a.r.ops > 0) a.r.ns_per_op = a.r.seconds * 1e9 / (double)a.r.ops;
   if (strcmp(a.workload, "memory") == 0) {
@@ -541,5 +544,5 @@ int main(int argc, char **argv) {
   print_json_string(corio_backend_name());
   printf("}\n");
   fflush(stdout);
-  return 0;
+  exit(0);
 }

@@ -27,6 +27,8 @@ const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const NATIVE_BIN = join(ROOT, 'build', 'native', 'corio_bench');
 const WASM_MJS = join(ROOT, 'build', 'wasm', 'corio_bench.mjs');
 const WASM_FILE = join(ROOT, 'build', 'wasm', 'corio_bench.wasm');
+// The threaded wasm build (CommonJS, Node), for the workloads with threads.
+const WASM_THREADS_CJS = join(ROOT, 'build', 'wasm-threads', 'corio_bench.cjs');
 const DIST_WASM = join(ROOT, 'dist', 'corio.wasm');
 const PYTHON = process.env.PYTHON || 'python3';
 
@@ -42,11 +44,23 @@ const WORKLOADS = {
   sleep0: { full: [1000, 200], quick: [1000, 20], unit: 'ns/yield' },
   memory: { full: [1000000], quick: [100000], unit: 'B/task' },
   queue: { full: [200000], quick: [50000], unit: 'ns/item' },
-  // Worker threads: only where there are threads. The single-threaded wasm
-  // build refuses them (CORIO_ENOTSUP) and the threaded one is not built
-  // yet; plain JS promises have no threads.
-  to_thread: { full: [20000], quick: [2000], unit: 'ns/call', impls: ['corio-native', 'python-asyncio'] },
-  to_thread_gather: { full: [1000], quick: [1000], unit: 'ns/call', impls: ['corio-native', 'python-asyncio'] },
+  // Worker threads: only where there are threads. corio-wasm runs them in
+  // its threaded build (the single-threaded one refuses them with
+  // CORIO_ENOTSUP); plain JS promises have no threads.
+  to_thread: {
+    full: [20000],
+    quick: [2000],
+    unit: 'ns/call',
+    impls: ['corio-wasm', 'corio-native', 'python-asyncio'],
+    threads: true,
+  },
+  to_thread_gather: {
+    full: [1000],
+    quick: [1000],
+    unit: 'ns/call',
+    impls: ['corio-wasm', 'corio-native', 'python-asyncio'],
+    threads: true,
+  },
 };
 // The impls a workload runs for (all, unless it names its own).
 const implsOf = (w, impls) => impls.filter((i) => !WORKLOADS[w].impls || WORKLOADS[w].impls.includes(i));
@@ -58,6 +72,8 @@ const TARGETS = {
   sleep0: { field: 'ns_per_op', max: 500, text: '<= 0.5 us/yield' },
   memory: { field: 'bytes_per_task', max: 2048, text: '<= 2,048 B/task' },
   queue: { field: 'ns_per_op', max: 500, text: '<= 0.5 us/item' },
+  // The threaded build's round trip: no slower than CPython's to_thread.
+  to_thread: { field: 'ns_per_op', max: 58000, text: '<= 58 us/call' },
   memory_held: { parked: 1000000, text: '1,000,000 parked' },
   // The memory workload's second round: create, park, wake, finish.
   lifecycle: { field: 'lifecycle_ns_per_task', max: 2000, text: '<= 2 us/task' },
@@ -188,6 +204,13 @@ function prepare(opts) {
       problems['corio-wasm'] =
         `${relative(ROOT, WASM_MJS)} or .wasm is missing (built with make -f emscripten.mk bench-programs)`;
   }
+  if (want.has('corio-wasm')) {
+    const key = 'corio-wasm (threaded)';
+    problems[key] = opts.build ? make('build/wasm-threads/corio_bench.cjs') : null;
+    if (!problems[key] && !existsSync(WASM_THREADS_CJS))
+      problems[key] =
+        `${relative(ROOT, WASM_THREADS_CJS)} is missing (built with make -f emscripten.mk bench-programs)`;
+  }
   if (want.has('python-asyncio')) {
     const r = spawnSync(PYTHON, ['--version'], { encoding: 'utf8' });
     problems['python-asyncio'] =
@@ -197,11 +220,16 @@ function prepare(opts) {
   return problems;
 }
 
+// What stops impl from running workload w (its build failed), or null.
+const problemOf = (problems, impl, w) =>
+  impl === 'corio-wasm' && WORKLOADS[w].threads ? problems['corio-wasm (threaded)'] : problems[impl];
+
 function command(impl, args) {
   switch (impl) {
     case 'corio-native':
       return [NATIVE_BIN, args];
     case 'corio-wasm':
+      if (WORKLOADS[args[0]].threads) return [process.execPath, [WASM_THREADS_CJS, ...args]];
       return [process.execPath, [join(ROOT, 'bench', 'corio_wasm_runner.mjs'), WASM_MJS, ...args]];
     case 'python-asyncio':
       return [PYTHON, [join(ROOT, 'bench', 'asyncio_bench.py'), ...args]];
@@ -325,7 +353,7 @@ function fmtBytes(x) {
 function checkTargets(results) {
   const wasm = (w) => results.find((l) => l.workload === w && l.impl === 'corio-wasm');
   const checks = {};
-  for (const w of ['spawn_join', 'switch', 'sleep0', 'memory', 'queue']) {
+  for (const w of ['spawn_join', 'switch', 'sleep0', 'memory', 'queue', 'to_thread']) {
     const l = wasm(w);
     if (!l) continue;
     const t = TARGETS[w];
@@ -459,14 +487,15 @@ function main() {
     // touches them all alike.
     for (let rep = 0; rep < opts.reps; rep++) {
       for (const impl of impls) {
-        if (problems[impl]) continue;
+        if (problemOf(problems, impl, w)) continue;
         const r = runOnce(impl, w, params, opts.timeout);
         runs[impl].push(r);
         if (r.error) log(`bench: ${w} ${impl} rep ${rep + 1}: ${r.error}`);
       }
     }
     for (const impl of impls) {
-      const line = problems[impl]
+      const problem = problemOf(problems, impl, w);
+      const line = problem
         ? {
             workload: w,
             impl,
@@ -475,7 +504,7 @@ function main() {
             ns_per_op: null,
             bytes_per_task: null,
             reps: 0,
-            error: problems[impl],
+            error: problem,
           }
         : summarize(w, impl, params, runs[impl], opts.reps);
       results.push(line);
