@@ -409,7 +409,8 @@ void corio__pipe_close(corio__conn_t *c, int graceful);
 /* Makes corio__host_wait return soon on the loop thread that opened it.
  * Opened and closed on that thread; signalled from any thread. */
 typedef struct corio__host_waker corio__host_waker_t;
-int corio__host_waker_open(corio__host_waker_t **out); /* CORIO_OK, ENOMEM */
+/* CORIO_OK, ENOMEM; ENOTSUP in wasm off the main thread (host_js.c). */
+int corio__host_waker_open(corio__host_waker_t **out);
 void corio__host_waker_signal(corio__host_waker_t *w);
 void corio__host_waker_close(corio__host_waker_t *w);
 

@@ -245,11 +245,14 @@ EMSCRIPTEN_KEEPALIVE double corio_export_tick(void) {
 
 /* The threaded build: a worker thread (a finished to_thread job,
  * call_soon_threadsafe) wakes the loop by queueing a kick to the main
- * runtime thread, whose JS loop runs it between turns (Emscripten's
- * proxying queue). The kick only plans the loop's next turn (library_host.js,
- * Corio.kick): a wake-up never runs with wasm on the stack. The loop, like
- * every Asyncify suspension, lives on the main runtime thread: a loop opened
- * on a worker thread gets no waker. */
+ * runtime thread (Emscripten's queue of calls to it). The main thread runs
+ * the queue from its JS loop, and also inside any blocking call it makes
+ * (a futex wait: malloc's lock, the pool's), with the loop's wasm on the
+ * stack. The kick only plans the loop's next turn, or, while wasm runs,
+ * makes the next wait last one turn (library_host.js, Corio.kick): a
+ * wake-up never runs with wasm on the stack, and none is lost. The loop,
+ * like every Asyncify suspension, lives on the main runtime thread: a loop
+ * opened on a worker thread gets no waker. */
 struct corio__host_waker {
   int unused;
 };
@@ -272,11 +275,14 @@ int corio__host_waker_open(corio__host_waker_t **out) {
  * their workers, and the loop waiting for them (corio__loop_post) would
  * never drain it. The flag is cleared before the kick plans the loop's
  * turn, so a signal after the clear queues a kick of its own, and what was
- * posted before it is seen by the turn planned here. */
+ * posted before it is seen by the turn planned here. Emscripten 3.1.6 drops
+ * a queued call it has no memory for, without a word: the flag then stays
+ * set, and the loop hears of its workers' posts only at its next timer or
+ * event. */
 static atomic_bool kick_queued;
 
 static void kick_loop(void) {
-  atomic_store(&kick_queued, false);
+  atomic_exchange(&kick_queued, false); /* pairs with the signaller's */
   corio_js_kick();
 }
 

@@ -18,6 +18,7 @@ mergeInto(LibraryManager.library, {
     wakeUp: null,        // Asyncify's resume, while corio_js_host_wait sleeps
     timer: null,         // the one pending setTimeout
     turnScheduled: false,
+    kicked: false,       // a kick came while wasm ran: the next wait is a turn
     tickActive: false,   // a JS-driven loop exists
     tickScheduled: false,
     keepalive: 0,        // Emscripten's keepalive count when a run began
@@ -70,6 +71,11 @@ mergeInto(LibraryManager.library, {
     },
 
     // Something completed: make sure the loop runs soon, with one wake-up.
+    // A kick while wasm runs (no wait and no tick to plan) is kept for the
+    // next wait, which then lasts one turn: the loop may already have looked
+    // for what the kick announces. In the threaded build a worker's kick
+    // can come then, from inside a blocking call of the main thread, which
+    // runs the calls queued to it while it waits.
     kick: function() {
       if (Corio.wakeUp) {
         if (!Corio.turnScheduled) {
@@ -79,6 +85,8 @@ mergeInto(LibraryManager.library, {
         }
       } else if (Corio.tickActive) {
         Corio.scheduleTick(0);
+      } else {
+        Corio.kicked = true;
       }
     },
 
@@ -197,6 +205,10 @@ mergeInto(LibraryManager.library, {
   corio_js_host_wait__deps: ['$Corio'],
   corio_js_host_wait__sig: 'vd',
   corio_js_host_wait: function(ms) {
+    if (Corio.kicked) {
+      Corio.kicked = false;
+      ms = 0;
+    }
     return Asyncify.handleSleep(function(wakeUp) {
       Corio.wakeUp = wakeUp;
       if (ms === 0) {
@@ -219,6 +231,7 @@ mergeInto(LibraryManager.library, {
   corio_js_loop_opened__sig: 'v',
   corio_js_loop_opened: function() {
     Corio.keepalive = runtimeKeepaliveCounter;
+    Corio.kicked = false;
   },
 
   corio_js_loop_closed__deps: ['$Corio'],

@@ -589,4 +589,33 @@ TEST(debug_mode_reports_a_call_from_a_worker_thread_naming_the_function) {
                       "thread that does not own the loop");
 }
 
+#ifdef __EMSCRIPTEN__
+/* In the threaded wasm build the loop, and every Asyncify suspension, stay
+ * on the main thread: corio_run on a worker thread fails at once. */
+static int nothing_main(void *arg, intptr_t *result) {
+  (void)arg;
+  *result = 1;
+  return CORIO_OK;
+}
+
+static int run_a_loop_here(void *arg, intptr_t *result) {
+  (void)arg;
+  return corio_run(nothing_main, NULL, result);
+}
+
+static int loop_on_worker_main(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  intptr_t r = 0;
+  CHECK_INT(corio_to_thread(run_a_loop_here, NULL, &r), CORIO_ENOTSUP);
+  CHECK(strstr(corio_errmsg(), "main thread") != NULL);
+  CHECK_INT(r, 0); /* nothing_main never ran */
+  return CORIO_OK;
+}
+
+TEST(a_loop_on_a_worker_thread_is_enotsup_in_wasm) {
+  test_run(loop_on_worker_main, NULL, CORIO_OK);
+}
+#endif
+
 #endif /* !NO_THREADS */
