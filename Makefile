@@ -5,9 +5,9 @@
 # gets built, the targets) and the native half; emscripten.mk, included
 # below, is the WebAssembly half (Emscripten 3.1.6, Asyncify). `make help`
 # (or `make -f emscripten.mk help`: the same build) lists the targets.
-# Objects live under build/{native,wasm}/obj with -MMD dependency files, so
-# a rebuild after one change recompiles one file. The backend is chosen by
-# which files are compiled (see runtime/backend.h).
+# Objects live under build/{native,wasm,wasm-threads}/obj with -MMD
+# dependency files, so a rebuild after one change recompiles one file. The
+# backend is chosen by which files are compiled (see runtime/backend.h).
 CORIO_MAKEFILE := 1
 # Every object and link depends on both build files, so a change of flags
 # rebuilds them.
@@ -141,7 +141,7 @@ endef
 include emscripten.mk
 
 # A new version rebuilds the one file that writes it.
-$(foreach d,$(NATIVE_ASAN_OBJ) $(NATIVE_TSAN_OBJ) $(NATIVE_OBJ) $(WASM_OBJ),$(d)/runtime/core/http.o): package.json
+$(foreach d,$(NATIVE_ASAN_OBJ) $(NATIVE_TSAN_OBJ) $(NATIVE_OBJ) $(WASM_OBJ) $(WASM_THREADS_OBJ),$(d)/runtime/core/http.o): package.json
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

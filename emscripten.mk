@@ -1,6 +1,7 @@
 # emscripten.mk — the WebAssembly half of corio's build (Emscripten 3.1.6,
 # Asyncify): the emcc flags, the wasm objects and link recipes, the npm
-# module (dist/), the Examples tab's programs and the corio-c package. The
+# module (dist/), the Examples tab's programs, the corio-c package, and the
+# threaded build (build/wasm-threads/, -pthread, Node). The
 # top-level Makefile owns what both halves share (the sources of the core
 # and of each backend, the version, the C flags, what gets built, the
 # targets) and the native half, and includes this file. `make -f
@@ -97,14 +98,8 @@ endef
 # blocking C (corio_to_thread, executors) while the loop, and with it every
 # Asyncify suspension, stays on the main thread; a worker wakes it through
 # the waker in runtime/host/host_js.c. Its programs run under Node for now,
-# as CommonJS: 3.1.6's ES module output with node in -sENVIRONMENT fails
-# under Node (docs/toolchain.md), and its Node loader fetch()es the .wasm by
-# path unless compilation is synchronous. The package.json beside them says
-# "commonjs", so that Node reads NAME.cjs's thread script (NAME.worker.js)
-# as CommonJS too, inside this "type": "module" package. Four workers are
-# made as the program starts (threads_pthread.c starts more on demand).
-# Allowing memory growth with shared memory makes JS re-check the heap views
-# on access (the warning silenced below); C code is not slowed.
+# as CommonJS beside a package.json that says so; docs/toolchain.md gives
+# the reason for each of these flags (the traps of 3.1.6 with -pthread).
 WASM_THREADS_OBJ := build/wasm-threads/obj
 wasm_threads_objs = $(patsubst %.c,$(WASM_THREADS_OBJ)/%.o,$(1))
 WASM_THREADS_PROGRAM_LDFLAGS := $(WASM_RUNTIME_LDFLAGS) -pthread \
@@ -116,7 +111,7 @@ $(WASM_THREADS_OBJ)/%.o: %.c $(BUILD_FILES)
 	@mkdir -p $(@D)
 	$(EMCC) $(WASM_CFLAGS) -pthread $(CPPFLAGS) -MMD -MP -c $< -o $@
 
-build/wasm-threads/package.json:
+build/wasm-threads/package.json: $(BUILD_FILES)
 	@mkdir -p $(@D)
 	echo '{ "type": "commonjs" }' > $@
 
@@ -124,6 +119,7 @@ define wasm_threads_program
 build/wasm-threads/$(1).cjs: $(call wasm_threads_objs,$(2) $(WASM_THREADS_RUNTIME_SRCS)) \
   $(JS_LIBRARY) $(BUILD_FILES) build/wasm-threads/package.json
 	$$(EMCC) $$(WASM_THREADS_PROGRAM_LDFLAGS) $$(filter %.o,$$^) -o $$@
+build/wasm-threads/$(1).wasm build/wasm-threads/$(1).worker.js: build/wasm-threads/$(1).cjs
 endef
 
 $(eval $(call wasm_threads_program,corio-tests,$(TEST_SRCS)))

@@ -244,9 +244,9 @@ static int bench_sleep0(bench_args_t *a) {
  * twice at the same N: the bytes come from the first round, which takes its
  * memory fresh; the lifecycle (create, park, wake, finish) is timed in both,
  * and the second round's is the steady state, where the memory the first
- * round gave back is used again. On this project's machines a first touch
- * of a fresh page costs about 13-17 us, so the first round's time is mostly
- * that (first_lifecycle_ns_per_task). */
+ * round gave back is used again. The first round's time
+ * (first_lifecycle_ns_per_task) is mostly first touches of fresh pages,
+ * which cost much on this project's machines (bench/README.md). */
 typedef struct parking {
   corio_event_t *event;
   long parked; /* tasks waiting right now */
@@ -301,11 +301,10 @@ static int park_round(corio_task_t **tasks, long n, int measure,
 
 static int bench_memory(bench_args_t *a) {
   long n = a->n;
-  /* Touched now, so the slots are in the baseline and not counted. */
+  /* park_round touches the slots before its baseline: not counted. */
   corio_task_t **tasks = calloc((size_t)n, sizeof *tasks);
   if (tasks == NULL)
     return corio_fail(CORIO_ENOMEM, "no memory for %ld task slots", n);
-  memset(tasks, 0, (size_t)n * sizeof *tasks);
   double first, steady;
   int rc = park_round(tasks, n, 1, &a->r, &first);
   if (rc == CORIO_OK) rc = park_round(tasks, n, 0, &a->r, &steady);
@@ -445,9 +444,9 @@ static const workload_t *find_workload(const char *name) {
 
 /* The timed workloads first run once untimed at the same N, so that the
  * measured run sees warm code (wasm tier-up in V8) and memory the allocator
- * already holds: on this project's machines a first touch of a fresh page
- * costs about 17 us (a virtual machine), which would otherwise be most of
- * what spawn_join measures. The Python and JS versions do the same. Not for
+ * already holds: a first touch of a fresh page, slow on this project's
+ * machines (bench/README.md), would otherwise be most of what spawn_join
+ * measures. The Python and JS versions do the same. Not for
  * memory, whose bytes must be taken fresh: it times its two rounds itself. */
 static int bench_main(void *arg, intptr_t *result) {
   bench_args_t *a = arg;
