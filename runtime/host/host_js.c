@@ -239,6 +239,14 @@ EMSCRIPTEN_KEEPALIVE double corio_export_tick(void) {
 
 /* ---- the waker ---------------------------------------------------------- */
 
+/* The waker holds nothing: the kick below reaches the one JS loop there is
+ * (the main thread's), and without threads there is nobody to send one. */
+struct corio__host_waker {
+  int unused;
+};
+
+static corio__host_waker_t the_waker;
+
 #ifdef __EMSCRIPTEN_PTHREADS__
 #include <emscripten/threading.h>
 #include <stdatomic.h>
@@ -253,12 +261,6 @@ EMSCRIPTEN_KEEPALIVE double corio_export_tick(void) {
  * wake-up never runs with wasm on the stack, and none is lost. The loop,
  * like every Asyncify suspension, lives on the main runtime thread: a loop
  * opened on a worker thread gets no waker. */
-struct corio__host_waker {
-  int unused;
-};
-
-static corio__host_waker_t the_waker;
-
 int corio__host_waker_open(corio__host_waker_t **out) {
   *out = NULL;
   if (!emscripten_is_main_runtime_thread())
@@ -296,12 +298,6 @@ void corio__host_waker_signal(corio__host_waker_t *w) {
 #else
 /* Without threads nothing but the loop's own thread exists, and JS events
  * already end corio_js_host_wait: the waker has nothing to do. */
-struct corio__host_waker {
-  int unused;
-};
-
-static corio__host_waker_t the_waker;
-
 int corio__host_waker_open(corio__host_waker_t **out) {
   *out = &the_waker;
   return CORIO_OK;
