@@ -355,14 +355,17 @@ function fmtBytes(x) {
 // when it could not be judged (not run, failed, or N below the target).
 function checkTargets(results) {
   const wasm = (w) => results.find((l) => l.workload === w && l.impl === 'corio-wasm');
+  // A bound on one field of line l (target t: {field, max, text}).
+  const judge = (l, t) => {
+    const value = l[t.field];
+    const check = { target: t.text, value: value ?? null, met: typeof value === 'number' ? value <= t.max : false };
+    if (l.error && typeof value !== 'number') check.error = l.error;
+    return check;
+  };
   const checks = {};
   for (const w of ['spawn_join', 'switch', 'sleep0', 'memory', 'queue', 'to_thread']) {
     const l = wasm(w);
-    if (!l) continue;
-    const t = TARGETS[w];
-    const value = l[t.field];
-    checks[w] = { target: t.text, value: value ?? null, met: typeof value === 'number' ? value <= t.max : false };
-    if (l.error && typeof value !== 'number') checks[w].error = l.error;
+    if (l) checks[w] = judge(l, TARGETS[w]);
   }
   const mem = wasm('memory');
   if (mem) {
@@ -373,14 +376,7 @@ function checkTargets(results) {
       met: !enough ? null : !mem.error && mem.parked >= TARGETS.memory_held.parked,
     };
     if (mem.error) checks.memory_held.error = mem.error;
-    const t = TARGETS.lifecycle;
-    const value = mem[t.field];
-    checks.lifecycle = {
-      target: t.text,
-      value: value ?? null,
-      met: typeof value === 'number' ? value <= t.max : false,
-    };
-    if (mem.error && typeof value !== 'number') checks.lifecycle.error = mem.error;
+    checks.lifecycle = judge(mem, TARGETS.lifecycle);
   }
   return checks;
 }
@@ -413,40 +409,20 @@ function table(results, checks, impls, size) {
     const c = checks[w];
     rows.push([`${w} (${WORKLOADS[w].unit})`, ...cells, c ? `${c.target}: ${mark(c)}` : '']);
     if (isMem) {
-      rows.push([
-        '  reserved (B/task)',
-        ...impls.map((i) => {
-          const l = byKey(w, i);
-          return l && l.reps > 0 ? fmtBytes(l.reserved_bytes_per_task) : '-';
-        }),
-        '',
-      ]);
-      const h = checks.memory_held;
-      rows.push([
-        '  parked',
-        ...impls.map((i) => {
-          const l = byKey(w, i);
-          return l && l.reps > 0 && typeof l.parked === 'number' ? String(l.parked) : '-';
-        }),
-        h ? `${h.target}: ${mark(h)}` : '',
-      ]);
-      const lc = checks.lifecycle;
-      rows.push([
-        '  lifecycle (steady)',
-        ...impls.map((i) => {
-          const l = byKey(w, i);
-          return l && l.reps > 0 ? fmtNs(l.lifecycle_ns_per_task) : '-';
-        }),
-        lc ? `${lc.target}: ${mark(lc)}` : '',
-      ]);
-      rows.push([
-        '  lifecycle (fresh memory)',
-        ...impls.map((i) => {
-          const l = byKey(w, i);
-          return l && l.reps > 0 ? fmtNs(l.first_lifecycle_ns_per_task) : '-';
-        }),
-        '',
-      ]);
+      // A row under memory: cell(line) per impl that ran, and check c's mark.
+      const subRow = (label, cell, c) =>
+        rows.push([
+          `  ${label}`,
+          ...impls.map((i) => {
+            const l = byKey(w, i);
+            return l && l.reps > 0 ? cell(l) : '-';
+          }),
+          c ? `${c.target}: ${mark(c)}` : '',
+        ]);
+      subRow('reserved (B/task)', (l) => fmtBytes(l.reserved_bytes_per_task));
+      subRow('parked', (l) => (typeof l.parked === 'number' ? String(l.parked) : '-'), checks.memory_held);
+      subRow('lifecycle (steady)', (l) => fmtNs(l.lifecycle_ns_per_task), checks.lifecycle);
+      subRow('lifecycle (fresh memory)', (l) => fmtNs(l.first_lifecycle_ns_per_task));
     }
   }
   if (size && typeof size.bytes === 'number') {
