@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeNativeEnd, runNative } from './lib/native_program.mjs';
 import { compileWasm, describeWasmEnd, runWasm } from './lib/wasm_program.mjs';
+import { allPassed, failureLines, listedTests, testPassed } from './lib/c_runner.mjs';
 import { startFixtures } from '../fixtures/http_fixture.mjs';
 
 const fixtures = await startFixtures();
@@ -29,17 +30,9 @@ const wasmFactory = new URL('wasm/corio-tests.mjs', build);
 const TIMEOUT_MS = 20_000;
 const CONCURRENCY = 2; // the CI machine has two cores
 
-// The names the runner prints for `--list`, one per line.
-const parseList = (output) =>
-  output
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-
 // A C test passed if its runner exited 0 and said so.
 function assertPassed(name, r, how) {
-  const passed = r.status === 0 && new RegExp(`^ok ${name}$`, 'm').test(r.output);
-  assert.ok(passed, `C test ${name} failed: ${how(r)}\n--- output ---\n${r.output}`);
+  assert.ok(testPassed(r, name), `C test ${name} failed: ${how(r)}\n--- output ---\n${r.output}`);
 }
 
 // Lists the tests of one build, or returns the reason it cannot.
@@ -47,7 +40,7 @@ async function listTests(path, list) {
   if (!existsSync(path)) return { error: `${path} is missing: run make -f emscripten.mk native-tests wasm-tests` };
   const r = await list();
   if (r.status !== 0) return { error: `listing the tests of ${path} failed\n${r.output}` };
-  return { names: parseList(r.output) };
+  return { names: listedTests(r.output) };
 }
 
 function suite(label, listing, runOne) {
@@ -88,11 +81,8 @@ describe('native, all in one process', () => {
     if (nativeList.error) assert.fail(nativeList.error);
     const r = await runNative(nativeBin, FIXTURE_ARGS, { timeoutMs: 120_000, extraEnv: UNCHECKED });
     assert.ok(
-      r.status === 0 && new RegExp(`^${nativeList.names.length} passed, 0 failed$`, 'm').test(r.output),
-      `${describeNativeEnd(r)}\n--- failures ---\n${r.output
-        .split('\n')
-        .filter((l) => !l.startsWith('ok '))
-        .join('\n')}`,
+      allPassed(r, nativeList.names.length),
+      `${describeNativeEnd(r)}\n--- failures ---\n${failureLines(r.output)}`,
     );
   });
 });

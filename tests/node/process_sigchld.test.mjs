@@ -12,16 +12,14 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeNativeEnd, runNative } from './lib/native_program.mjs';
+import { listedTests } from './lib/c_runner.mjs';
 
 const bin = fileURLToPath(new URL('../../build/native/corio-tests', import.meta.url));
 
 test('every subprocess test passes natively on the SIGCHLD self-pipe (CORIO_NO_PIDFD)', async () => {
   assert.ok(existsSync(bin), `${bin} is missing: run make -f emscripten.mk native-tests`);
   const list = await runNative(bin, ['--list']);
-  const names = list.output
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((n) => n.startsWith('process_') && !n.includes('one_after_another'));
+  const names = listedTests(list.output).filter((n) => n.startsWith('process_') && !n.includes('one_after_another'));
   assert.ok(names.length >= 10, `only ${names.length} process_ tests listed`);
   const r = await runNative(bin, names, { timeoutMs: 120_000, extraEnv: { CORIO_NO_PIDFD: '1' } });
   assert.equal(r.status, 0, `${describeNativeEnd(r)}\n${r.output}`);

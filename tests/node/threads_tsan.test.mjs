@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeNativeEnd, runNative } from './lib/native_program.mjs';
+import { listedTests, testPassed } from './lib/c_runner.mjs';
 
 const bin = fileURLToPath(new URL('../../build/native/thread-tests-tsan', import.meta.url));
 // A report is printed and makes the process exit 66 (TSan's default).
@@ -17,19 +18,13 @@ describe('threads under ThreadSanitizer', { concurrency: 2 }, async () => {
     return;
   }
   const listing = await runNative(bin, ['--list']);
-  const names = listing.output
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
+  const names = listedTests(listing.output);
   test('the TSan build has the threads tests', () => assert.ok(names.length >= 10, listing.output));
   for (const name of names) {
     test(name, async () => {
       const r = await runNative(bin, [name], { timeoutMs: 30_000 });
       assert.ok(!/ThreadSanitizer/.test(r.output), `ThreadSanitizer reported:\n${r.output}`);
-      assert.ok(
-        r.status === 0 && new RegExp(`^ok ${name}$`, 'm').test(r.output),
-        `${name} failed: ${describeNativeEnd(r)}\n${r.output}`,
-      );
+      assert.ok(testPassed(r, name), `${name} failed: ${describeNativeEnd(r)}\n${r.output}`);
     });
   }
 });
