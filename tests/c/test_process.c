@@ -684,10 +684,11 @@ static int cloexec_main(void *arg, intptr_t *res) {
     memset(in_child, 0, sizeof in_child);
     DIR *d = opendir(path);
     CHECK(d != NULL);
-    for (struct dirent *e; d && (e = readdir(d));)
+    if (d == NULL) break;
+    for (struct dirent *e; (e = readdir(d));)
       if (e->d_name[0] != '.' && atoi(e->d_name) < 1024)
         in_child[atoi(e->d_name)] = true;
-    if (d) closedir(d);
+    closedir(d);
     wrong_fd = -1;
     for (int fd = 0; fd < 1024 && wrong_fd < 0; fd++) {
       int flags = fcntl(fd, F_GETFD);
@@ -695,7 +696,7 @@ static int cloexec_main(void *arg, intptr_t *res) {
           fd < 3 || (flags >= 0 && fds_seen[fd] && !(flags & FD_CLOEXEC));
       if (in_child[fd] != inherited) wrong_fd = fd;
     }
-    if (wrong_fd < 0 || d == NULL) break;
+    if (wrong_fd < 0) break;
     corio_sleep(0.02);
   }
   if (wrong_fd >= 0)
