@@ -151,6 +151,14 @@ void corio__host_wait(double timeout);
  * are none and no timer is set, nothing can wake a waiting task. */
 size_t corio__host_pending(void);
 
+/* The loop awaits work on other threads (executor jobs, corio_to_thread):
+ * called with true when the first such job goes out, with false when the
+ * last one is in. A host whose process may end while its event loop looks
+ * idle keeps it alive meanwhile (wasm in Node: the worker threads never
+ * keep the process alive, or an idle executor would stop it from ending);
+ * a host that blocks in its own wait ignores it. */
+void corio__host_keep_alive(bool held);
+
 /* Tell the host that corio_run's loop starts / has finished. */
 void corio__host_loop_opened(void);
 void corio__host_loop_closed(void);

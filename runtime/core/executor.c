@@ -111,7 +111,7 @@ static void job_deliver(void *data) {
   corio_task_release(f);
   free(j->msg);
   free(j);
-  ex->loop->thread_jobs--;
+  if (--ex->loop->thread_jobs == 0) corio__host_keep_alive(false);
   if (--ex->inflight == 0) {
     corio_event_set(ex->drained);
     if (ex->freed) executor_destroy(ex);
@@ -188,7 +188,7 @@ int corio_executor_submit(corio_executor_t *ex, corio_thread_fn fn, void *arg,
     return rc; /* the backend set the message */
   }
   corio_task_retain(f); /* the job's reference, until delivery */
-  ex->loop->thread_jobs++;
+  if (ex->loop->thread_jobs++ == 0) corio__host_keep_alive(true);
   if (ex->inflight++ == 0) corio_event_clear(ex->drained);
   *out = f;
   return CORIO_OK;

@@ -39,6 +39,8 @@ extern int corio_js_debug_requested(void);
 /* Plans the loop's next turn now: it ends a corio_js_host_wait or runs a
  * hosted loop's tick (the threaded build's waker, below). */
 extern void corio_js_kick(void);
+/* Keeps the JS process alive (1) or lets it end (0): corio__host_keep_alive. */
+extern void corio_js_keep_alive(int held);
 /* Save / restore Emscripten's runtime keepalive count around a run. */
 extern void corio_js_loop_opened(void);
 extern void corio_js_loop_closed(void);
@@ -48,6 +50,8 @@ double corio__host_now(void) { return emscripten_get_now() / 1000.0; }
 /* How long ready work may run before JS gets a turn: long enough to
  * amortise the trip, short enough for a page to stay responsive. */
 double corio__host_slice(void) { return 0.008; }
+
+void corio__host_keep_alive(bool held) { corio_js_keep_alive(held); }
 
 /* ---- pending JS operations --------------------------------------------- */
 

@@ -251,6 +251,9 @@ void corio__poll_hold(void) { reactor.holds++; }
 
 void corio__poll_release(void) { reactor.holds--; }
 
+/* The loop blocks in poll while it waits: nothing else to keep alive. */
+void corio__host_keep_alive(bool held) { (void)held; }
+
 void corio__host_loop_opened(void) {}
 
 /* A transport the program left open (a server not closed, a graceful

@@ -12,8 +12,13 @@
  *   - a rejected or throwing JS call becomes a C error, never a lost wake.
  */
 mergeInto(LibraryManager.library, {
+#if USE_PTHREADS
+  $Corio__deps: ['$CorioStatus', 'malloc', 'free', '$PThread'],
+  $Corio__postset: 'Module["corioHost"] = Corio; Corio.watchAborts(); Corio.unrefWorkers();',
+#else
   $Corio__deps: ['$CorioStatus', 'malloc', 'free'],
   $Corio__postset: 'Module["corioHost"] = Corio; Corio.watchAborts();',
+#endif
   $Corio: {
     wakeUp: null,        // Asyncify's resume, while corio_js_host_wait sleeps
     timer: null,         // the one pending setTimeout
@@ -25,6 +30,7 @@ mergeInto(LibraryManager.library, {
     runs: {},            // task pointer -> {resolve, reject} for Corio.run
                          // (a plain object: the library serializer drops Maps)
     channel: null,
+    aliveTimer: null,    // held while the loop awaits worker threads
 
     // Calls fn on a fresh turn of the JS loop: setImmediate in Node,
     // a MessageChannel message in browsers (setTimeout(0) costs ~1 ms).
@@ -89,6 +95,39 @@ mergeInto(LibraryManager.library, {
         Corio.kicked = true;
       }
     },
+
+    // corio__host_keep_alive: a timer that never fires keeps Node's event
+    // loop (and so the process) alive while the loop awaits work on worker
+    // threads, which do not (Corio.unrefWorkers). A page ignores it.
+    keepAlive: function(held) {
+      if (held && Corio.aliveTimer === null) {
+        Corio.aliveTimer = setInterval(function() {}, Corio.MAX_TIMER_MS);
+      } else if (!held && Corio.aliveTimer !== null) {
+        clearInterval(Corio.aliveTimer);
+        Corio.aliveTimer = null;
+      }
+    },
+
+#if USE_PTHREADS
+    // In Node an idle pthread worker keeps the process alive, and 3.1.6
+    // does not unref() them: a program that used a thread pool could never
+    // end by itself, nor a hosted module whose executor stays open between
+    // runs. Each worker is unref()ed once it has loaded the module (before,
+    // a program's main waits for its pool to load, with nothing else to
+    // keep Node going; and Emscripten's 'message' listener refs it again);
+    // the loop keeps the process alive while it awaits their work
+    // (keepAlive).
+    unrefWorkers: function() {
+      if (!ENVIRONMENT_IS_NODE || ENVIRONMENT_IS_PTHREAD) return;
+      var load = PThread.loadWasmModuleToWorker;
+      PThread.loadWasmModuleToWorker = function(worker, onFinishedLoading) {
+        load(worker, function(w) {
+          w.unref();
+          if (onFinishedLoading) onFinishedLoading(w);
+        });
+      };
+    },
+#endif
 
     // JS-driven mode: run a slice, then plan the next one.
     tick: function() {
@@ -225,6 +264,12 @@ mergeInto(LibraryManager.library, {
   corio_js_kick__sig: 'v',
   corio_js_kick: function() {
     Corio.kick();
+  },
+
+  corio_js_keep_alive__deps: ['$Corio'],
+  corio_js_keep_alive__sig: 'vi',
+  corio_js_keep_alive: function(held) {
+    Corio.keepAlive(held !== 0);
   },
 
   corio_js_loop_opened__deps: ['$Corio'],
