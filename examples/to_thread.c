@@ -9,34 +9,11 @@
  * single-threaded wasm build the second one fails with CORIO_ENOTSUP and
  * says why (no threads there), and is never run on the loop instead.
  */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "corio.h"
-
-typedef struct work {
-  size_t bytes;
-  uint64_t hash;
-} work_t;
-
-/* FNV-1a over a generated buffer, 1 MB at a time: plain C, no corio call,
- * so it can run on any thread. */
-static int hash_buffer(void *arg, intptr_t *result) {
-  work_t *w = arg;
-  static const size_t chunk = 1 << 20;
-  unsigned char *buf = malloc(chunk);
-  if (buf == NULL) return corio_fail(CORIO_ENOMEM, "no memory for the buffer");
-  uint64_t h = 1469598103934665603ull;
-  for (size_t done = 0; done < w->bytes; done += chunk) {
-    for (size_t i = 0; i < chunk; i++) buf[i] = (unsigned char)(done + i * 7);
-    for (size_t i = 0; i < chunk; i++) h = (h ^ buf[i]) * 1099511628211ull;
-  }
-  free(buf);
-  w->hash = h;
-  *result = 0;
-  return CORIO_OK;
-}
+#include "hash_work.h"
 
 /* The page's live clock, as a task: counts its ticks until cancelled. */
 static int ticker(void *arg, intptr_t *result) {
@@ -50,7 +27,7 @@ static int ticker(void *arg, intptr_t *result) {
 }
 
 /* Runs the hash with the ticker going; on_loop: call it directly. */
-static int hash_with_ticker(work_t *w, int on_loop) {
+static int hash_with_ticker(hash_work_t *w, int on_loop) {
   long ticks = 0;
   corio_task_t *t;
   int rc = corio_task_create(&t, ticker, &ticks, NULL);
@@ -61,13 +38,13 @@ static int hash_with_ticker(work_t *w, int on_loop) {
   rc = on_loop ? hash_buffer(w, &unused)
                : corio_to_thread(hash_buffer, w, &unused);
   long during = ticks - before;
+  /* Said before the await below, which resets the task's message. */
+  if (rc != CORIO_OK)
+    printf("failed: %s: %s\n", corio_err_name(rc), corio_errmsg());
   corio_task_cancel(t, NULL);
   corio_await(t, NULL);
   corio_task_release(t);
-  if (rc != CORIO_OK) {
-    printf("failed: %s: %s\n", corio_err_name(rc), corio_errmsg());
-    return rc;
-  }
+  if (rc != CORIO_OK) return rc;
   printf("hash %016llx; the ticker %s\n", (unsigned long long)w->hash,
          during == 0 ? "froze (no tick while hashing)"
                      : "kept ticking while hashing");
@@ -77,7 +54,7 @@ static int hash_with_ticker(work_t *w, int on_loop) {
 static int main_coroutine(void *arg, intptr_t *result) {
   (void)result;
   size_t mb = *(size_t *)arg;
-  work_t w = {mb << 20, 0};
+  hash_work_t w = {mb << 20, 0};
   printf("hashing %zu MB on the loop's thread:\n", mb);
   int rc = hash_with_ticker(&w, 1);
   if (rc != CORIO_OK) return rc;

@@ -2,12 +2,14 @@
  * web_demo.c — the coroutines behind the browser demo (page/index.html): each
  * is exported with CORIO_EXPORT, run from JS by name, and prints its progress
  * with printf, which reaches the page through the module's `print` option.
- * They show concurrent tasks (gather), a time limit (wait_for) and
- * cancellation with cleanup.
+ * They show concurrent tasks (gather), a time limit (wait_for),
+ * cancellation with cleanup, and blocking work on the loop and off it
+ * (to_thread).
  */
 #include <stdio.h>
 
 #include "corio.h"
+#include "hash_work.h"
 
 /* ---- demo_tasks: n workers sleeping at once ----------------------------- */
 
@@ -141,3 +143,69 @@ static int demo_cancel(void *arg, intptr_t *result) {
   return rc;
 }
 CORIO_EXPORT(demo_cancel)
+
+/* ---- demo_hash_on_loop, demo_hash_to_thread: blocking work ------------- */
+
+/* Counts its 10 ms ticks until cancelled: the loop's heartbeat. */
+static int heartbeat(void *arg, intptr_t *result) {
+  (void)result;
+  long *beats = arg;
+  int rc;
+  while ((rc = corio_sleep(0.01)) == CORIO_OK) (*beats)++;
+  return rc;
+}
+
+/* Hashes `mb` MB (1..1024) with the heartbeat going, on the loop's thread
+ * or through corio_to_thread; returns the beats counted while it hashed.
+ * On the loop there are none: the loop, and in a page the page itself,
+ * stood still. Without threads (a page that is not cross-origin
+ * isolated) to_thread fails with CORIO_ENOTSUP and says why. */
+static int hash_beside_heartbeat(intptr_t mb, bool on_loop, intptr_t *result) {
+  if (mb < 1 || mb > 1024)
+    return corio_fail(CORIO_EINVAL, "mb must be 1..1024, got %ld", (long)mb);
+  /* On the heap: a task run from JS parks on a shared stack, so neither
+   * the heartbeat nor the worker thread may be handed a pointer into it. */
+  struct {
+    long beats;
+    hash_work_t work;
+  } *s = malloc(sizeof *s);
+  if (s == NULL) return corio_fail(CORIO_ENOMEM, "no memory for the demo");
+  s->beats = 0;
+  s->work = (hash_work_t){(size_t)mb << 20, 0};
+  corio_task_t *t;
+  int rc = corio_task_create(&t, heartbeat, &s->beats,
+                             &(corio_task_opts_t){.name = "heartbeat"});
+  if (rc != CORIO_OK) {
+    free(s);
+    return rc;
+  }
+  intptr_t unused;
+  double start = corio_time();
+  printf("hashing %ld MB %s\n", (long)mb,
+         on_loop ? "on the loop's thread" : "with corio_to_thread");
+  rc = on_loop ? hash_buffer(&s->work, &unused)
+               : corio_to_thread(hash_buffer, &s->work, &unused);
+  long during = s->beats;
+  char why[256]; /* the failure's message, before the await below resets it */
+  snprintf(why, sizeof why, "%s", rc == CORIO_OK ? "" : corio_errmsg());
+  corio_task_cancel(t, NULL);
+  corio_await(t, NULL);
+  corio_task_release(t);
+  if (rc == CORIO_OK) {
+    printf("hash %016llx in %.2f s; the heartbeat beat %ld times meanwhile\n",
+           (unsigned long long)s->work.hash, corio_time() - start, during);
+    *result = during;
+  }
+  free(s);
+  return rc == CORIO_OK ? rc : corio_fail(rc, "%s", why);
+}
+
+static int demo_hash_on_loop(void *arg, intptr_t *result) {
+  return hash_beside_heartbeat((intptr_t)arg, true, result);
+}
+CORIO_EXPORT(demo_hash_on_loop)
+
+static int demo_hash_to_thread(void *arg, intptr_t *result) {
+  return hash_beside_heartbeat((intptr_t)arg, false, result);
+}
+CORIO_EXPORT(demo_hash_to_thread)
