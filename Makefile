@@ -257,9 +257,9 @@ test-programs: stack-overflow-programs diagnostics-programs build/wasm/js_export
 stack-overflow-programs: build/native/stack_overflow \
   build/native/stack_overflow-asan build/wasm/stack_overflow.mjs \
   build/wasm/asyncify_overflow.mjs
-dist: dist/corio.mjs dist-examples $(ADDRESS_POLICY_JS)
+dist: dist/corio.mjs $(THREADS_DIST) dist-examples $(ADDRESS_POLICY_JS)
 dist-examples: $(DIST_EXAMPLES)
-package: dist/corio.mjs dist/corio.cjs dist/checker.cjs
+package: dist/corio.mjs $(THREADS_DIST) dist/corio.cjs dist/checker.cjs
 package-c: build/corio-c/package.json
 native-lib: build/native/libcorio.a
 wasm-lib: build/wasm/libcorio.a
@@ -282,9 +282,10 @@ help:
 	@echo '  test-programs  stack_overflow (native, ASan, wasm), diagnostics (native, wasm),'
 	@echo '                 js_exports, stream_client (wasm),'
 	@echo '                 tls_client, accept_emfile, alloc_fail, check_urls (native, ASan)'
-	@echo '  dist           dist/corio.mjs + dist/corio.wasm (no main), dist-examples'
+	@echo '  dist           dist/corio.mjs + dist/corio.wasm (no main), dist/threads/'
+	@echo '                 (the same with pthreads: node/ and web/), dist-examples'
 	@echo '  dist-examples  dist/examples/: each example as NAME.mjs + .wasm + .c, index.json'
-	@echo '  package        dist/corio.mjs + .wasm + .cjs: what npm pack ships'
+	@echo '  package        dist/corio.mjs + .wasm + .cjs, dist/threads/: what npm pack ships'
 	@echo '  package-c      build/corio-c/: the corio-c package (library, header, JS libraries)'
 	@echo '  native-lib     build/native/libcorio.a'
 	@echo '  wasm-lib       build/wasm/libcorio.a'

@@ -125,6 +125,46 @@ endef
 $(eval $(call wasm_threads_program,corio-tests,$(TEST_SRCS)))
 $(eval $(call wasm_threads_program,corio_bench,bench/corio_bench.c))
 
+# The npm module again with threads (npm/corio.mjs's load() picks it in
+# Node and in cross-origin isolated pages), linked twice, since 3.1.6 cannot
+# make one loader for both (docs/toolchain.md): dist/threads/node/ as
+# CommonJS for the reasons above, beside the package.json that says so, and
+# dist/threads/web/ as an ES module whose workers import it. Each is
+# compiled asynchronously, unlike the programs: 3.1.6's worker.js awaits the
+# factory, which returns a Promise only then, so in Node the caller passes
+# wasmBinary, as for dist/corio.mjs. No pool is made ahead: a worker starts
+# without the main thread waiting for it, and a pool made at load would
+# cost every load() the time to start it, threads or none.
+WASM_THREADS_MODULE_LDFLAGS := $(WASM_RUNTIME_LDFLAGS) -pthread \
+  -Wno-pthreads-mem-growth -sMODULARIZE -sEXPORT_NAME=createCorio --no-entry \
+  -sEXPORTED_FUNCTIONS=$(WASM_JS_API) \
+  -sEXPORTED_RUNTIME_METHODS=$(RUNTIME_METHODS) \
+  --js-library $(CHECKER_JS_LIBRARY)
+THREADS_DIST_DEPS := $(call wasm_threads_objs,$(DIST_SRCS) $(WASM_THREADS_RUNTIME_SRCS)) \
+  $(JS_LIBRARY) $(CHECKER_JS_LIBRARY) $(BUILD_FILES)
+dist/threads/node/package.json: $(BUILD_FILES)
+	@mkdir -p $(@D)
+	echo '{ "type": "commonjs" }' > $@
+dist/threads/node/corio.cjs: $(THREADS_DIST_DEPS) dist/threads/node/package.json
+	$(EMCC) $(WASM_THREADS_MODULE_LDFLAGS) -sENVIRONMENT=node $(filter %.o,$^) -o $@
+dist/threads/web/corio.mjs: $(THREADS_DIST_DEPS)
+	@mkdir -p $(@D)
+	$(EMCC) $(WASM_THREADS_MODULE_LDFLAGS) -sEXPORT_ES6 -sENVIRONMENT=web,worker \
+	  $(filter %.o,$^) -o $@
+dist/threads/node/corio.wasm dist/threads/node/corio.worker.js: dist/threads/node/corio.cjs
+dist/threads/web/corio.wasm dist/threads/web/corio.worker.js: dist/threads/web/corio.mjs
+# The two links make the same .wasm (only the loaders differ): the package
+# ships it once, and load() hands it to either loader. Made from the
+# loaders' rules (a .wasm's own rule has no recipe, and make may judge it
+# before its loader is linked again).
+dist/threads/corio.wasm: dist/threads/node/corio.cjs dist/threads/web/corio.mjs
+	cmp dist/threads/node/corio.wasm dist/threads/web/corio.wasm || \
+	  { echo 'the threaded loaders need different .wasm files: ship both' >&2; exit 1; }
+	cp dist/threads/node/corio.wasm $@
+THREADS_DIST := dist/threads/corio.wasm \
+  $(addprefix dist/threads/node/,corio.cjs corio.worker.js package.json) \
+  $(addprefix dist/threads/web/,corio.mjs corio.worker.js)
+
 # ---- wasm-only builds -------------------------------------------------------
 
 # The npm module's wasm: the runtime plus the demo's coroutines and the

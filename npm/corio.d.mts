@@ -31,6 +31,11 @@ export interface Corio {
   /** The Emscripten module instance. */
   readonly module: CorioModule;
   /**
+   * Whether C runs on worker threads here (the threaded build): if false,
+   * corio_to_thread and executors fail with CORIO_ENOTSUP, saying why.
+   */
+  readonly threads: boolean;
+  /**
    * Runs the coroutine exported with CORIO_EXPORT(name) with an integer
    * argument (a whole number from -2 ** 31 to 2 ** 31 - 1, C's intptr_t in
    * wasm32: another number is a RangeError, a non-number a TypeError);
@@ -61,8 +66,15 @@ export interface NetworkOptions {
 
 /** What load() takes; any other option goes to the Emscripten factory. */
 export interface LoadOptions {
-  /** An Emscripten ES module factory (default: the package's dist/corio.mjs). */
+  /** An Emscripten ES module factory (default: one of the package's builds, as `threads` says). */
   factory?: (options: Record<string, unknown>) => Promise<CorioModule>;
+  /**
+   * Which of the package's builds (not with `factory`): true, the threaded
+   * one (worker threads for corio_to_thread and executors: Node, or a
+   * cross-origin isolated page, else a TypeError); false, the
+   * single-threaded one. Default: the threaded one wherever it can run.
+   */
+  threads?: boolean;
   /**
    * Where the factory's .wasm is: needed in Node with `factory` (Node reads
    * it from disk); browsers fetch the .wasm next to the factory's file by default.
@@ -102,5 +114,8 @@ export declare function load(options?: LoadOptions): Promise<Corio>;
 export declare function defaultInstance(): Promise<Corio>;
 /** The package's module loaded with `network` (Node only), one per distinct set of options. */
 export declare function networkInstance(network: NetworkOptions): Promise<Corio>;
-/** Runs a coroutine of the package's own module (demo_tasks, demo_timeout, demo_cancel). */
+/**
+ * Runs a coroutine of the package's own module (demo_tasks, demo_timeout,
+ * demo_cancel, demo_hash_on_loop, demo_hash_to_thread).
+ */
 export declare function run(name: string, arg?: number, options?: RunOptions): Promise<number>;

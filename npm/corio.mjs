@@ -53,6 +53,13 @@ export function usePlatform(p) {
  * esbuild, pass wasmUrl: README, "Bundlers").
  */
 const packageWasmUrl = () => new URL('../dist/corio.wasm', import.meta.url);
+// The threaded build's, one for both its loaders: Node's
+// (platform.threadsFactory()) and the pages' (dist/threads/web/corio.mjs).
+const packageThreadsWasmUrl = () => new URL('../dist/threads/corio.wasm', import.meta.url);
+
+// Whether this JS can run the threaded build: Node, or a page (or worker)
+// that is cross-origin isolated, where SharedArrayBuffer exists.
+const canThread = () => isNode || globalThis.crossOriginIsolated === true;
 
 /** Wraps an instantiated corio module (one built with runtime/host/library_host.js). */
 export function attach(Module) {
@@ -72,6 +79,12 @@ export function attach(Module) {
     module: Module,
     /** corio's status codes by name (generated from corio.h), from the module. */
     status: Module.corioStatus,
+    /**
+     * Whether the module runs blocking C on worker threads (the threaded
+     * build); false: corio_to_thread and executors fail with
+     * CORIO_ENOTSUP, saying why.
+     */
+    threads: Module._corio_export_threads() !== 0,
     /** A CorioError for `code` (a status number), with its name. */
     error: (code, message) => new CorioError(code, codeName(code), message),
     /**
@@ -107,7 +120,15 @@ export function attach(Module) {
 }
 
 /**
- * Loads a corio module: by default the package's dist/corio.mjs; pass
+ * Loads a corio module: by default one of the package's two builds of it.
+ * `threads` chooses: true, the threaded build (dist/threads/: pthreads,
+ * where corio_to_thread and executors run C on worker threads); false, the
+ * single-threaded one (dist/corio.mjs: there they fail with CORIO_ENOTSUP
+ * and say why). Left out, the threaded build wherever it can run: in Node,
+ * and in a page that is cross-origin isolated (crossOriginIsolated: served
+ * with Cross-Origin-Opener-Policy: same-origin and
+ * Cross-Origin-Embedder-Policy: require-corp or credentialless, as corio's
+ * dev server serves its page); the single-threaded one elsewhere. Or pass
  * `factory` (an Emscripten ES module factory) for another, with `wasmUrl`,
  * where its .wasm is (needed in Node; browsers fetch the .wasm next to the
  * factory's file unless `wasmUrl` says where). A bundled page passes the
@@ -127,8 +148,17 @@ export function attach(Module) {
  * turns on corio's debug mode (in Node CORIO_DEBUG=1 does too): its
  * reports go to printErr.
  */
-export async function load({ factory, wasmUrl, debug, network, ...options } = {}) {
+export async function load({ factory, wasmUrl, debug, network, threads, ...options } = {}) {
   if (debug !== undefined) options.corioDebug = !!debug;
+  if (threads !== undefined && typeof threads !== 'boolean')
+    throw new TypeError(`threads is true, false or left out, not ${String(threads)}`);
+  if (threads !== undefined && factory)
+    throw new TypeError("load({threads}) chooses among the package's builds: not with a factory of your own");
+  if (threads && !canThread())
+    throw new TypeError(
+      'load({threads: true}) needs Node or a cross-origin isolated page (crossOriginIsolated is false: ' +
+        'serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp or credentialless)',
+    );
   if (network !== undefined) {
     if (!isNode) throw new TypeError('load({network}) works in Node only: a page has no sockets of its own');
     if (options.corioNet || (options.corioTransport ?? 'node') !== 'node')
@@ -150,11 +180,12 @@ export async function load({ factory, wasmUrl, debug, network, ...options } = {}
       `corioTransport must be one of ${TRANSPORTS.join(', ')} (or left out), ` +
         `not ${String(options.corioTransport)}`,
     );
-  const wasmBytes = !isNode || wasmGiven ? null : platform.readWasm(wasmUrl ?? packageWasmUrl()); // read while the factory loads
-  if (!factory) {
-    factory = (await import('../dist/corio.mjs')).default;
-    wasmUrl ??= packageWasmUrl();
-  }
+  const withThreads = !factory && (threads ?? canThread());
+  if (!factory && !wasmUrl) wasmUrl = withThreads ? packageThreadsWasmUrl() : packageWasmUrl();
+  const wasmBytes = !isNode || wasmGiven ? null : platform.readWasm(wasmUrl); // read while the factory loads
+  if (withThreads && isNode) factory = platform.threadsFactory();
+  else if (withThreads) factory = (await import('../dist/threads/web/corio.mjs')).default;
+  else factory ??= (await import('../dist/corio.mjs')).default;
   if (wasmBytes) {
     options.wasmBinary = await wasmBytes;
   } else if (wasmUrl && !wasmGiven && !options.locateFile) {

@@ -28,6 +28,8 @@ function netModules() {
 
 usePlatform({
   readWasm: (url) => require('node:fs/promises').readFile(url),
+  // The threaded build's factory (CommonJS: docs/toolchain.md says why).
+  threadsFactory: () => require('../dist/threads/node/corio.cjs'),
   netModules,
   // load({network}): Node's sockets with the network options applied
   // (network_node.mjs, imported only then: start-up counts).

@@ -29,8 +29,9 @@ await build({
   minifySyntax: true,
   // The wasm module's loader stays a file of its own, imported at run
   // time (import() works in CommonJS; from dist/ the path names dist/'s
-  // own corio.mjs): the tarball holds the loader once, not twice.
-  external: ['../dist/corio.mjs'],
+  // own corio.mjs): the tarball holds the loader once, not twice. The
+  // threaded loaders too (Node's is require()d by platform_node.mjs).
+  external: ['../dist/corio.mjs', '../dist/threads/web/corio.mjs', '../dist/threads/node/corio.cjs'],
   define: { 'import.meta.url': '__corioModuleUrl' },
   banner: {
     js:

@@ -178,6 +178,12 @@ EMSCRIPTEN_KEEPALIVE const char *corio_export_backend_name(void) {
   return corio_backend_name();
 }
 
+/* 1 if this build runs work on worker threads (threads_pthread.c), 0 if
+ * to_thread and executors fail with CORIO_ENOTSUP (threads_none.c). */
+EMSCRIPTEN_KEEPALIVE int corio_export_threads(void) {
+  return corio__pool_default_workers() > 0;
+}
+
 /* The last deadlock report / a dump of the hosted loop's tasks, as
  * malloc'd strings the caller (JS) frees; NULL on ENOMEM. Called between
  * ticks, never from inside one. */

@@ -15,7 +15,7 @@
   "this build of corio has no threads (the single-threaded runtime): "         \
   "load the threaded one (in Node, or in a page that is cross-origin "         \
   "isolated: served with Cross-Origin-Opener-Policy: same-origin and "         \
-  "Cross-Origin-Embedder-Policy: require-corp)"
+  "Cross-Origin-Embedder-Policy: require-corp or credentialless)"
 
 size_t corio__pool_default_workers(void) { return 0; }
 

@@ -15,7 +15,8 @@ import { startFixtures } from '../fixtures/http_fixture.mjs';
 import { copyFixture, mustRun, packAndInstall, ROOT, sh } from './lib/package.mjs';
 import { nodeBinary as oldestNode, version as oldestVersion } from '../../scripts/oldest-node.mjs';
 
-// What the tarball holds: the prebuilt module and wasm, its CommonJS
+// What the tarball holds: the prebuilt module and wasm, the same with
+// threads (one .wasm, a loader for Node and one for pages), its CommonJS
 // entries, the JS API (browser and Node entries) and its types, the CLI,
 // the README and the LICENSE. The C library is corio-c's (package_c.test.mjs).
 const SHIPPED = [
@@ -26,6 +27,12 @@ const SHIPPED = [
   'dist/corio.wasm',
   'dist/corio.cjs',
   'dist/checker.cjs',
+  'dist/threads/corio.wasm',
+  'dist/threads/node/corio.cjs',
+  'dist/threads/node/corio.worker.js',
+  'dist/threads/node/package.json',
+  'dist/threads/web/corio.mjs',
+  'dist/threads/web/corio.worker.js',
   'npm/checker.d.mts',
   'npm/checker.mjs',
   'npm/checker_node.mjs',
@@ -42,8 +49,12 @@ const SHIPPED = [
   'npm/safe_text.mjs',
   'npm/fetch_dispatcher_node.mjs',
 ];
-// The tarball JS users download, at most (issue 13).
-const MAX_TARBALL_BYTES = 150_000;
+// The tarball JS users download, at most: issue 13's 150 kB for the
+// single-threaded package, which it still keeps (about 130 kB), and about
+// 130 kB more for the threaded build that issue 16 ships beside it (its
+// .wasm once, 67 kB compressed, and two loaders of about 30 kB: 3.1.6
+// makes one for Node and one for pages).
+const MAX_TARBALL_BYTES = 270_000;
 
 let pkg;
 let fixtures;
@@ -57,7 +68,7 @@ after(async () => {
 
 const installed = (path) => join(pkg.project, 'node_modules', 'corio', path);
 
-test('the tarball holds exactly the module, wasm, JS entries, types, CLI and README, in 150 kB', () => {
+test('the tarball holds exactly the modules, wasm, JS entries, types, CLI and README, in 270 kB', () => {
   const files = pkg.pack.files.map((f) => f.path).sort();
   assert.deepEqual(files, [...SHIPPED].sort());
   for (const f of files) assert.doesNotMatch(f, /^(tests|runtime|checker|bench|examples|scripts|build|include)\//);
