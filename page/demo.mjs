@@ -2,7 +2,9 @@
 // module (dist/) with printf routed to the output panel, and runs the C
 // coroutines of examples/web_demo.c when their forms are submitted. Runs of
 // different demos may overlap: they share one corio loop driven by the
-// page's event loop. Texts follow the page's language (i18n.mjs); printf
+// page's event loop. load() picks the threaded build where the page is
+// cross-origin isolated (the dev server's is), so demo_hash_to_thread runs
+// its hash on a worker thread while a live clock shows the page still runs. Texts follow the page's language (i18n.mjs); printf
 // output is the C program's own. While demos run, the console shows their
 // tasks live (corio_dump_tasks); debug mode follows ?debug (debug_mode.mjs).
 import { load } from '../npm/corio.mjs';
@@ -119,7 +121,19 @@ async function runDemo(corio, form) {
   }
 }
 
+// The live clock: seconds since the page loaded, redrawn every frame. It
+// stands still while the page's thread is busy (demo_hash_on_loop).
+function startClock() {
+  const clock = $('#live-clock');
+  const draw = () => {
+    clock.textContent = ((performance.now() - pageStart) / 1000).toFixed(2);
+    requestAnimationFrame(draw);
+  };
+  draw();
+}
+
 async function main() {
+  startClock();
   onLanguageChange(drawTexts);
   drawTexts();
   $('#clear').addEventListener('click', () => log.replaceChildren());
@@ -138,6 +152,9 @@ async function main() {
   }
   const m = corio.module;
   $('#backend').textContent = m.UTF8ToString(m._corio_export_backend_name());
+  const drawThreads = () => ($('#threads').textContent = t(corio.threads ? 'threadsOn' : 'threadsOff'));
+  drawThreads();
+  onLanguageChange(drawThreads);
   onDebugChange((on) => m._corio_export_set_debug(on ? 1 : 0));
   for (const form of forms) {
     form.addEventListener('submit', (event) => {

@@ -122,6 +122,22 @@ export const STRINGS = {
       "ticker's sleep returns <code>CORIO_ECANCELLED</code>, its cleanup runs (and may still " +
       'wait), and <code>corio_await</code> reports it cancelled.',
     demoCancelArg: 'cancel after (ms)',
+    demoHashLoopTitle: 'Blocking work on the loop',
+    demoHashLoopHtml:
+      "Hashes <var>n</var> MB in plain C on the loop's thread, beside a heartbeat task that " +
+      'beats every 10 ms. Nothing else runs meanwhile: the heartbeat stops, and so does the page ' +
+      '(watch the live clock). Returns the beats counted while it hashed: 0.',
+    demoHashThreadTitle: 'Blocking work on a thread',
+    demoHashThreadHtml:
+      'The same hash through <code>corio_to_thread</code>: it runs on a worker thread while the ' +
+      'loop runs the heartbeat and the page stays live. Returns the beats counted meanwhile. It ' +
+      'needs threads (a cross-origin isolated page); elsewhere it fails with ' +
+      '<code>CORIO_ENOTSUP</code> and says why.',
+    demoHashArg: 'MB to hash',
+    threadsLabel: 'Threads:',
+    threadsOn: 'yes (cross-origin isolated)',
+    threadsOff: 'no (not cross-origin isolated)',
+    liveClock: 'Live clock:',
     demoRun: 'Run {name}',
     demoNotRun: 'not run yet',
     demoRunning: 'running…',
@@ -271,6 +287,20 @@ export const STRINGS = {
       '返回 <code>CORIO_ECANCELLED</code>，它的清理代码运行（清理时仍可等待），' +
       '<code>corio_await</code> 报告它已被取消。',
     demoCancelArg: '多久后取消（毫秒）',
+    demoHashLoopTitle: '在事件循环上做阻塞工作',
+    demoHashLoopHtml:
+      '在事件循环的线程上用纯 C 计算 <var>n</var> MB 数据的哈希，旁边有一个每 10 毫秒跳动一次的心跳任务。' +
+      '计算期间其他一切都停下：心跳停止，页面也停止（看实时时钟）。返回计算期间的心跳次数：0。',
+    demoHashThreadTitle: '在线程上做阻塞工作',
+    demoHashThreadHtml:
+      '同样的哈希，通过 <code>corio_to_thread</code>：它在工作线程上运行，事件循环照常运行心跳任务，' +
+      '页面保持响应。返回期间的心跳次数。它需要线程（跨源隔离的页面）；在别处它以 ' +
+      '<code>CORIO_ENOTSUP</code> 失败并说明原因。',
+    demoHashArg: '哈希的 MB 数',
+    threadsLabel: '线程：',
+    threadsOn: '有（跨源隔离）',
+    threadsOff: '无（未跨源隔离）',
+    liveClock: '实时时钟：',
     demoRun: '运行 {name}',
     demoNotRun: '尚未运行',
     demoRunning: '运行中…',

@@ -172,6 +172,63 @@ else
       assertNoProblems();
     });
 
+    // Runs a hash demo while a 5 ms interval counts the page's turns; returns
+    // its result and how many turns passed between its "hashing" line and
+    // its "hash" line (the lines are observed as they are added).
+    async function hashDemo(name, mb) {
+      await page.evaluate(() => {
+        window.turns = 0;
+        window.turnTimer = setInterval(() => window.turns++, 5);
+        window.lineTurns = [];
+        window.lineObserver = new MutationObserver((records) => {
+          for (const r of records)
+            for (const n of r.addedNodes) window.lineTurns.push([n.lastChild.textContent, window.turns]);
+        });
+        window.lineObserver.observe(document.querySelector('#log'), { childList: true });
+      });
+      const run = await runDemo(name, mb);
+      const lineTurns = await page.evaluate(() => {
+        clearInterval(window.turnTimer);
+        window.lineObserver.disconnect();
+        return window.lineTurns;
+      });
+      const turnOf = (re) => lineTurns.find(([t]) => re.test(t))?.[1];
+      return { ...run, lineTurns, turns: turnOf(/^hash [0-9a-f]{16} /) - turnOf(/^hashing \d+ MB/) };
+    }
+
+    test('the isolated page runs the threaded build', async () => {
+      assert.equal(await page.locator('#threads').innerText(), 'yes (cross-origin isolated)');
+      assert.equal(await page.evaluate(() => typeof SharedArrayBuffer), 'function');
+      assertNoProblems();
+    });
+
+    test('demo_hash_on_loop stops the heartbeat and the page while it hashes', async () => {
+      const { state, text, lines, turns, lineTurns } = await hashDemo('demo_hash_on_loop', 128);
+      assert.equal(state, 'ok', text);
+      assert.match(text, /^returned 0 after /);
+      assertInOrder(lines, [
+        "hashing 128 MB on the loop's thread",
+        /^hash 88844cfe339d0383 in \d+\.\d\d s; the heartbeat beat 0 times meanwhile$/,
+      ]);
+      // A live page counts a turn each 5 ms, about 60 over this hash; a
+      // frozen one at most the interval's one late run as the hash ends.
+      assert.ok(turns <= 1, `the page ran while the loop hashed: ${JSON.stringify(lineTurns)}`);
+      assertNoProblems();
+    });
+
+    test('demo_hash_to_thread hashes on a worker thread while the heartbeat and the page run', async () => {
+      const { state, text, lines, turns, lineTurns } = await hashDemo('demo_hash_to_thread', 128);
+      assert.equal(state, 'ok', text);
+      const beats = Number(/^returned (\d+) after /.exec(text)?.[1]);
+      assert.ok(beats > 0, text);
+      assertInOrder(lines, [
+        'hashing 128 MB with corio_to_thread',
+        new RegExp(`^hash 88844cfe339d0383 in \\d+\\.\\d\\d s; the heartbeat beat ${beats} times meanwhile$`),
+      ]);
+      assert.ok(turns >= 5, `the page stood still while the worker hashed: ${JSON.stringify(lineTurns)}`);
+      assertNoProblems();
+    });
+
     test("the task list shows the running demo's tasks live, and none once it ended", async () => {
       const seen = [];
       await page.exposeFunction('sawDump', (text) => seen.push(text));
