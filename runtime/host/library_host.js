@@ -14,7 +14,7 @@
 mergeInto(LibraryManager.library, {
 #if USE_PTHREADS
   $Corio__deps: ['$CorioStatus', 'malloc', 'free', '$PThread'],
-  $Corio__postset: 'Module["corioHost"] = Corio; Corio.watchAborts(); Corio.unrefWorkers();',
+  $Corio__postset: 'Module["corioHost"] = Corio; Corio.watchAborts(); Corio.unrefWorkers(); Corio.steadyStdio();',
 #else
   $Corio__deps: ['$CorioStatus', 'malloc', 'free'],
   $Corio__postset: 'Module["corioHost"] = Corio; Corio.watchAborts();',
@@ -98,7 +98,9 @@ mergeInto(LibraryManager.library, {
 
     // corio__host_keep_alive: a timer that never fires keeps Node's event
     // loop (and so the process) alive while the loop awaits work on worker
-    // threads, which do not (Corio.unrefWorkers). A page ignores it.
+    // threads, which do not (Corio.unrefWorkers). In a page, which lives on
+    // anyway, it only costs the timer. After an abort nothing can end the
+    // jobs' wait: the hold goes with the runs (failAll, watchAborts).
     keepAlive: function(held) {
       if (held && Corio.aliveTimer === null) {
         Corio.aliveTimer = setInterval(function() {}, Corio.MAX_TIMER_MS);
@@ -126,6 +128,33 @@ mergeInto(LibraryManager.library, {
           if (onFinishedLoading) onFinishedLoading(w);
         });
       };
+    },
+
+    // Under Node, 3.1.6's threaded builds print with fs.writeSync(1 or 2)
+    // unless given print and printErr, and Node makes a piped stdout
+    // non-blocking once a worker's output is forwarded to it: a pipe its
+    // reader has not drained then throws EAGAIN, which ends the program
+    // with its output cut short. The default printers here wait for room
+    // (1 ms at a time) and write all of each line.
+    steadyStdio: function() {
+#if ENVIRONMENT_MAY_BE_NODE
+      if (!ENVIRONMENT_IS_NODE) return;
+      var nodeFs = require('fs');
+      var pause = new Int32Array(new SharedArrayBuffer(4));
+      var writeAll = function(fd, text) {
+        var bytes = Buffer.from(text + '\n');
+        for (var done = 0; done < bytes.length;) {
+          try {
+            done += nodeFs.writeSync(fd, bytes, done);
+          } catch (e) {
+            if (e.code !== 'EAGAIN') throw e;
+            Atomics.wait(pause, 0, 0, 1);
+          }
+        }
+      };
+      if (!Module['print']) out = function(text) { writeAll(1, text); };
+      if (!Module['printErr']) err = function(text) { writeAll(2, text); };
+#endif
     },
 #endif
 
@@ -176,6 +205,7 @@ mergeInto(LibraryManager.library, {
     watchAborts: function() {
       var userOnAbort = Module['onAbort'];
       Module['onAbort'] = function(what) {
+        Corio.keepAlive(false);
         if (Corio.isAsyncifyOverflow()) err(Corio.OVERFLOW_HINT);
         if (userOnAbort) userOnAbort(what);
       };
@@ -183,6 +213,7 @@ mergeInto(LibraryManager.library, {
 
     // A fatal error inside wasm (abort, trap): reject every pending run.
     failAll: function(e) {
+      Corio.keepAlive(false);
       var runs = Corio.runs;
       Corio.runs = {};
       Object.keys(runs).forEach(function(k) { runs[k].reject(e); });

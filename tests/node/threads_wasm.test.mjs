@@ -7,6 +7,7 @@
 // `make -f emscripten.mk wasm-tests` (npm test does).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeNativeEnd, runNative } from './lib/native_program.mjs';
@@ -43,6 +44,30 @@ describe('the threaded wasm build', { concurrency: 2 }, async () => {
       assert.ok(testPassed(r, name), `${name} failed: ${describeNativeEnd(r)}\n${r.output}`);
     });
   }
+
+  // Node makes a piped stdout non-blocking once a worker's output is
+  // forwarded to it: a line written while the pipe is full must wait for
+  // room, not end the program with EAGAIN and its output cut short. A
+  // one-page pipe (F_SETPIPE_SZ), read only after the program ended.
+  test('its output survives a small pipe that its reader drains late', () => {
+    const script = [
+      'import fcntl, os, subprocess, sys, time',
+      'r, w = os.pipe()',
+      'fcntl.fcntl(w, 1031, 4096)',
+      'p = subprocess.Popen(sys.argv[1:], stdout=w)',
+      'os.close(w)',
+      'time.sleep(1.5)',
+      'data = b""',
+      'while chunk := os.read(r, 65536): data += chunk',
+      'sys.stdout.write("%d %d" % (p.wait(), data.count(b"\\n")))',
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', script, process.execPath, program, '--list'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `0 ${names.length}`, r.stderr);
+  });
 
   test('every C test passes in one process', async () => {
     const args = [
