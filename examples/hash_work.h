@@ -1,9 +1,9 @@
 /*
  * hash_work.h — the CPU-bound work of the guide's section 14 lesson, shared
- * by examples/to_thread.c and the page's demo_to_thread (web_demo.c): an
- * FNV-1a hash over a generated buffer. Plain C with no corio call but
- * corio_fail, so it may run on any thread. Header-only, so each example
- * stays one .c file to build.
+ * by examples/to_thread.c and the page's demo_hash_on_loop and
+ * demo_hash_to_thread (web_demo.c): an FNV-1a hash over a generated buffer.
+ * Plain C with no corio call but corio_fail, so it may run on any thread.
+ * Header-only, so each example stays one .c file to build.
  */
 #ifndef HASH_WORK_H
 #define HASH_WORK_H

@@ -7,6 +7,7 @@
  * (to_thread).
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "corio.h"
 #include "hash_work.h"
@@ -160,32 +161,48 @@ static int heartbeat(void *arg, intptr_t *result) {
  * On the loop there are none: the loop, and in a page the page itself,
  * stood still. Without threads (a page that is not cross-origin
  * isolated) to_thread fails with CORIO_ENOTSUP and says why. */
+/* The job's drop (corio_to_thread_ex): when the awaiting task was
+ * cancelled, the worker may still be hashing; the work is freed once it is
+ * done, on the loop's thread. */
+static void free_work(void *arg, int code, intptr_t result) {
+  (void)code;
+  (void)result;
+  free(arg);
+}
+
 static int hash_beside_heartbeat(intptr_t mb, bool on_loop, intptr_t *result) {
   if (mb < 1 || mb > 1024)
     return corio_fail(CORIO_EINVAL, "mb must be 1..1024, got %ld", (long)mb);
   /* On the heap: a task run from JS parks on a shared stack, so neither
    * the heartbeat nor the worker thread may be handed a pointer into it. */
-  struct {
-    long beats;
-    hash_work_t work;
-  } *s = malloc(sizeof *s);
-  if (s == NULL) return corio_fail(CORIO_ENOMEM, "no memory for the demo");
-  s->beats = 0;
-  s->work = (hash_work_t){(size_t)mb << 20, 0};
+  long *beats = malloc(sizeof *beats);
+  hash_work_t *work = malloc(sizeof *work);
+  if (beats == NULL || work == NULL) {
+    free(beats);
+    free(work);
+    return corio_fail(CORIO_ENOMEM, "no memory for the demo");
+  }
+  *beats = 0;
+  *work = (hash_work_t){(size_t)mb << 20, 0};
   corio_task_t *t;
-  int rc = corio_task_create(&t, heartbeat, &s->beats,
+  int rc = corio_task_create(&t, heartbeat, beats,
                              &(corio_task_opts_t){.name = "heartbeat"});
   if (rc != CORIO_OK) {
-    free(s);
+    free(beats);
+    free(work);
     return rc;
   }
   intptr_t unused;
   double start = corio_time();
   printf("hashing %ld MB %s\n", (long)mb,
          on_loop ? "on the loop's thread" : "with corio_to_thread");
-  rc = on_loop ? hash_buffer(&s->work, &unused)
-               : corio_to_thread(hash_buffer, &s->work, &unused);
-  long during = s->beats;
+  rc = on_loop ? hash_buffer(work, &unused)
+               : corio_to_thread_ex(hash_buffer, work,
+                                    &(corio_thread_opts_t){.drop = free_work},
+                                    &unused);
+  /* Cancelled while a worker hashes: the work is free_work's now. */
+  bool work_dropped = !on_loop && rc == CORIO_ECANCELLED;
+  long during = *beats;
   char why[256]; /* the failure's message, before the await below resets it */
   snprintf(why, sizeof why, "%s", rc == CORIO_OK ? "" : corio_errmsg());
   corio_task_cancel(t, NULL);
@@ -193,10 +210,11 @@ static int hash_beside_heartbeat(intptr_t mb, bool on_loop, intptr_t *result) {
   corio_task_release(t);
   if (rc == CORIO_OK) {
     printf("hash %016llx in %.2f s; the heartbeat beat %ld times meanwhile\n",
-           (unsigned long long)s->work.hash, corio_time() - start, during);
+           (unsigned long long)work->hash, corio_time() - start, during);
     *result = during;
   }
-  free(s);
+  free(beats);
+  if (!work_dropped) free(work);
   return rc == CORIO_OK ? rc : corio_fail(rc, "%s", why);
 }
 
