@@ -263,7 +263,8 @@ package: dist/corio.mjs $(THREADS_DIST) dist/corio.cjs dist/checker.cjs
 package-c: build/corio-c/package.json
 native-lib: build/native/libcorio.a
 wasm-lib: build/wasm/libcorio.a
-examples: $(foreach p,$(EXAMPLES),build/native/$(p) build/wasm/$(p).mjs)
+examples: $(foreach p,$(EXAMPLES),build/native/$(p) build/wasm/$(p).mjs) \
+  build/wasm-threads/to_thread.cjs
 bench-programs: $(foreach p,$(BENCHES),build/native/$(p) build/wasm/$(p).mjs) \
   build/wasm-threads/corio_bench.cjs
 fuzzers: $(FUZZERS:%=build/native/fuzz_%) build/native/fuzz_seeds
@@ -289,7 +290,8 @@ help:
 	@echo '  package-c      build/corio-c/: the corio-c package (library, header, JS libraries)'
 	@echo '  native-lib     build/native/libcorio.a'
 	@echo '  wasm-lib       build/wasm/libcorio.a'
-	@echo '  examples       build/native/NAME, build/wasm/NAME.mjs for examples/*.c'
+	@echo '  examples       build/native/NAME, build/wasm/NAME.mjs for examples/*.c, and'
+	@echo '                 build/wasm-threads/to_thread.cjs (section 14 with threads, Node)'
 	@echo '  bench-programs build/native/NAME, build/wasm/NAME.mjs for bench/*.c, and'
 	@echo '                 build/wasm-threads/corio_bench.cjs'
 	@echo '  fuzzers        build/native/fuzz_NAME: libFuzzer harnesses of tests/fuzz/ (clang),'

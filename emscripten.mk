@@ -124,6 +124,7 @@ endef
 
 $(eval $(call wasm_threads_program,corio-tests,$(TEST_SRCS)))
 $(eval $(call wasm_threads_program,corio_bench,bench/corio_bench.c))
+$(eval $(call wasm_threads_program,to_thread,examples/to_thread.c))
 
 # The npm module again with threads (npm/corio.mjs's load() picks it in
 # Node and in cross-origin isolated pages), linked twice, since 3.1.6 cannot
