@@ -1,10 +1,11 @@
 # emscripten.mk — the WebAssembly half of corio's build (Emscripten 3.1.6,
 # Asyncify): the emcc flags, the wasm objects and link recipes, the npm
 # module (dist/), the Examples tab's programs, the corio-c package, and the
-# threaded build (build/wasm-threads/, -pthread, Node). The
-# top-level Makefile owns what both halves share (the sources of the core
-# and of each backend, the version, the C flags, what gets built, the
-# targets) and the native half, and includes this file. `make -f
+# threaded builds (-pthread: the test and bench programs in
+# build/wasm-threads/ for Node, the npm module in dist/threads/ for Node and
+# pages). The top-level Makefile owns what both halves share (the sources
+# of the core and of each backend, the version, the C flags, what gets
+# built, the targets) and the native half, and includes this file. `make -f
 # emscripten.mk TARGET` still works: run directly, this file reads the
 # Makefile, which reads it back as its wasm half.
 ifndef CORIO_MAKEFILE
@@ -135,9 +136,12 @@ $(eval $(call wasm_threads_program,to_thread,examples/to_thread.c))
 # factory, which returns a Promise only then, so in Node the caller passes
 # wasmBinary, as for dist/corio.mjs. No pool is made ahead: a worker starts
 # without the main thread waiting for it, and a pool made at load would
-# cost every load() the time to start it, threads or none.
+# cost every load() the time to start it, threads or none. A module is a
+# guest in its user's process: it installs no uncaughtException or
+# unhandledRejection handler (3.1.6 does by default under Node).
 WASM_THREADS_MODULE_LDFLAGS := $(WASM_RUNTIME_LDFLAGS) -pthread \
   -Wno-pthreads-mem-growth -sMODULARIZE -sEXPORT_NAME=createCorio --no-entry \
+  -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0 \
   -sEXPORTED_FUNCTIONS=$(WASM_JS_API) \
   -sEXPORTED_RUNTIME_METHODS=$(RUNTIME_METHODS) \
   --js-library $(CHECKER_JS_LIBRARY)

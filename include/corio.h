@@ -1591,14 +1591,13 @@ size_t corio_dump_tasks_str(char *buf, size_t n);
  * the executor calls return CORIO_ENOTSUP with a message saying why;
  * nothing ever runs on the loop's thread instead. The threaded one (the
  * runtime compiled and linked with -pthread; README, "Building it for Node
- * and for the browser") runs jobs on Emscripten's pthreads, in Node, while
- * the loop stays on the main thread: a corio loop and every suspension
- * live there, and a loop opened on a worker thread fails with
- * CORIO_ENOTSUP. Its workers keep Node running, so such a program ends with
- * exit() rather than a return from main (Emscripten drops main's return
- * after a suspension anyway). It needs SharedArrayBuffer, which a browser
- * gives only to a cross-origin isolated page; the npm package does not ship
- * it yet.
+ * and for the browser"; the npm package's dist/threads/) runs jobs on
+ * Emscripten's pthreads while the loop stays on the main thread: a corio
+ * loop and every suspension live there, and a loop opened on a worker
+ * thread fails with CORIO_ENOTSUP. In Node its idle workers do not keep the
+ * process alive, the loop does while a job is out. It needs
+ * SharedArrayBuffer: Node, or a page that is cross-origin isolated, where
+ * the npm package's load() picks it.
  */
 
 /* A function run on a worker thread: plain C, no waiting corio calls (there

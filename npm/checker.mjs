@@ -269,7 +269,7 @@ async function run(urls, o, { drain = false, room = null } = {}) {
   if (o.signal?.aborted) throw o.signal.reason;
   const corio = await (o.corio ?? (o.network ? networkInstance(o.network) : defaultInstance()));
   const host = corio.module.checkerHost;
-  if (!host) throw new TypeError('this corio module has no checker (dist/corio.mjs has one)');
+  if (!host) throw new TypeError("this corio module has no checker (the package's own builds have one)");
   if (o.signal?.aborted) throw o.signal.reason;
   // A listener that throws cancels the run, which then rejects with it.
   const controller = new AbortController();

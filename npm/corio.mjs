@@ -37,9 +37,10 @@ const isNode = typeof process === 'object' && !!process.versions?.node;
 // What Module.corioTransport may say (runtime/host/library_net.js).
 const TRANSPORTS = ['fetch', 'relay', 'node'];
 
-// What Node gives (npm/platform_node.mjs): readWasm(url) -> bytes, and
-// netModules() -> {net, tls, fs, dns}, processModules() -> {child_process, fs,
-// os}. null in browsers.
+// What Node gives (npm/platform_node.mjs): readWasm(url) -> bytes,
+// threadsFactory() -> the threaded build's loader, netModules() -> {net,
+// tls, fs, dns}, processModules() -> {child_process, fs, os}. null in
+// browsers.
 let platform = null;
 
 /** Installs Node's platform (npm/platform_node.mjs calls it, once). */
@@ -156,8 +157,9 @@ export async function load({ factory, wasmUrl, debug, network, threads, ...optio
     throw new TypeError("load({threads}) chooses among the package's builds: not with a factory of your own");
   if (threads && !canThread())
     throw new TypeError(
-      'load({threads: true}) needs Node or a cross-origin isolated page (crossOriginIsolated is false: ' +
-        'serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp or credentialless)',
+      'load({threads: true}) needs Node or a cross-origin isolated page (crossOriginIsolated is false: serve ' +
+        'it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp or ' +
+        'credentialless)',
     );
   if (network !== undefined) {
     if (!isNode) throw new TypeError('load({network}) works in Node only: a page has no sockets of its own');
@@ -180,7 +182,9 @@ export async function load({ factory, wasmUrl, debug, network, threads, ...optio
       `corioTransport must be one of ${TRANSPORTS.join(', ')} (or left out), ` +
         `not ${String(options.corioTransport)}`,
     );
-  const withThreads = !factory && (threads ?? canThread());
+  // A .wasm given without a factory is the single-threaded build's (as
+  // the README's bundler recipe gives it) unless threads says otherwise.
+  const withThreads = !factory && (threads ?? (canThread() && !wasmUrl && !wasmGiven));
   if (!factory && !wasmUrl) wasmUrl = withThreads ? packageThreadsWasmUrl() : packageWasmUrl();
   const wasmBytes = !isNode || wasmGiven ? null : platform.readWasm(wasmUrl); // read while the factory loads
   if (withThreads && isNode) factory = platform.threadsFactory();
@@ -202,8 +206,9 @@ export async function load({ factory, wasmUrl, debug, network, threads, ...optio
 let packageInstance = null;
 
 /**
- * The package's own instance (dist/corio.mjs: the demo coroutines and the
- * checker), loaded on first use and shared by run() and checkUrls().
+ * The package's own instance (load(): the threaded build where it can run,
+ * else dist/corio.mjs; both hold the demo coroutines and the checker),
+ * loaded on first use and shared by run() and checkUrls().
  */
 export function defaultInstance() {
   packageInstance ??= load().catch((e) => {

@@ -4,9 +4,10 @@
 // different demos may overlap: they share one corio loop driven by the
 // page's event loop. load() picks the threaded build where the page is
 // cross-origin isolated (the dev server's is), so demo_hash_to_thread runs
-// its hash on a worker thread while a live clock shows the page still runs. Texts follow the page's language (i18n.mjs); printf
-// output is the C program's own. While demos run, the console shows their
-// tasks live (corio_dump_tasks); debug mode follows ?debug (debug_mode.mjs).
+// its hash on a worker thread while a live clock shows the page still runs.
+// Texts follow the page's language (i18n.mjs); printf output is the C
+// program's own. While demos run, the console shows their tasks live
+// (corio_dump_tasks); debug mode follows ?debug (debug_mode.mjs).
 import { load } from '../npm/corio.mjs';
 import { debugOn, debugToggle, onDebugChange } from './debug_mode.mjs';
 import { onLanguageChange, t } from './i18n.mjs';

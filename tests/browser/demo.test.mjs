@@ -210,8 +210,10 @@ else
         "hashing 128 MB on the loop's thread",
         /^hash 88844cfe339d0383 in \d+\.\d\d s; the heartbeat beat 0 times meanwhile$/,
       ]);
-      // A live page counts a turn each 5 ms, about 60 over this hash; a
-      // frozen one at most the interval's one late run as the hash ends.
+      // Lines added in one task of the page are observed together, at its
+      // end; the count between the two lines is the page's turns between
+      // them: none, or the interval's one late run, if the hash kept the
+      // page's thread (a live page counts one each 5 ms).
       assert.ok(turns <= 1, `the page ran while the loop hashed: ${JSON.stringify(lineTurns)}`);
       assertNoProblems();
     });

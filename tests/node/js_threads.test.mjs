@@ -3,6 +3,7 @@
 // on a worker thread while the loop runs other tasks, and a process that
 // used it ends by itself when its work is done; with threads: false the
 // single-threaded one, where to_thread fails with CORIO_ENOTSUP saying why.
+// A .wasm given without a factory means the single-threaded build.
 // Build first: make -f emscripten.mk package (npm test does).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,12 +48,40 @@ test('load({threads: false}) gives the single-threaded build: to_thread fails wi
   });
 });
 
+test('cancelling demo_hash_to_thread rejects at once; the worker finishes and the module goes on', async () => {
+  const corio = await load({ print() {} });
+  const stop = new AbortController();
+  setTimeout(() => stop.abort(), 30);
+  const started = Date.now();
+  await assert.rejects(corio.run('demo_hash_to_thread', 512, { signal: stop.signal }), (e) => {
+    assert.equal(e.codeName, 'CORIO_ECANCELLED');
+    return true;
+  });
+  // 512 MB take a worker about a second: the run did not wait for it.
+  assert.ok(Date.now() - started < 500, `the cancelled run took ${Date.now() - started} ms`);
+  assert.ok((await corio.run('demo_hash_to_thread', MB)) > 0);
+});
+
+test("loading a module adds no process-wide handler (Emscripten's rethrowing ones are off)", async () => {
+  const before = ['uncaughtException', 'unhandledRejection'].map((e) => process.listenerCount(e));
+  await load({ print() {} });
+  await load({ threads: false, print() {} });
+  const after = ['uncaughtException', 'unhandledRejection'].map((e) => process.listenerCount(e));
+  assert.deepEqual(after, before);
+});
+
 test('load() refuses a threads option it cannot honour', async () => {
   await assert.rejects(load({ threads: 'yes' }), /threads is true, false or left out, not yes/);
   await assert.rejects(
     load({ threads: true, factory: async () => ({}) }),
     /load\(\{threads\}\) chooses among the package's builds: not with a factory of your own/,
   );
+});
+
+test('a .wasm given without a factory is taken for the single-threaded build', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const wasmBinary = await readFile(new URL('../../dist/corio.wasm', import.meta.url));
+  assert.equal((await load({ wasmBinary, print() {} })).threads, false);
 });
 
 test("a bad argument to the threaded build's coroutine is a CorioError, as in the other", async () => {

@@ -178,6 +178,11 @@ async function consumerWorks(node, how) {
   assert.equal(r.unknown.isCorioError, true);
   assert.equal(r.runCancelled.codeName, 'CORIO_ECANCELLED');
   assert.match(out, /slow job: cancelled, cleaning up/); // the abort reached the C task
+  // Node gets the threaded build, whose worker ran while the heartbeat beat
+  // (and whose idle workers let the process end: mustRun waited for it).
+  assert.equal(r.threads, true);
+  assert.ok(r.hashBeats > 0, `${r.hashBeats} beats`);
+  assert.match(out, /hash 5774ae57539d0383 in \d+\.\d\d s; the heartbeat beat \d+ times meanwhile/);
 }
 
 for (const [nodeName, node] of NODES) {
