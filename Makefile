@@ -52,6 +52,10 @@ DIST_SRCS := $(wildcard examples/web_demo.c) $(wildcard checker/*.c)
 # The example programs and the benchmarks, each built natively and as wasm.
 EXAMPLES := $(notdir $(basename $(filter-out $(DIST_SRCS),$(wildcard examples/*.c))))
 BENCHES := $(notdir $(basename $(wildcard bench/*.c)))
+# The examples that need threads (the guide's section 14), built threaded
+# too: for Node (build/wasm-threads/) and for the Examples tab of an
+# isolated page (dist/examples/threads/).
+THREADED_EXAMPLES := to_thread
 
 NATIVE_RUNTIME_SRCS := $(CORE_SRCS) $(NATIVE_BACKEND_SRCS)
 WASM_RUNTIME_SRCS := $(CORE_SRCS) $(WASM_BACKEND_SRCS)
@@ -264,7 +268,7 @@ package-c: build/corio-c/package.json
 native-lib: build/native/libcorio.a
 wasm-lib: build/wasm/libcorio.a
 examples: $(foreach p,$(EXAMPLES),build/native/$(p) build/wasm/$(p).mjs) \
-  build/wasm-threads/to_thread.cjs
+  $(THREADED_EXAMPLES:%=build/wasm-threads/%.cjs)
 bench-programs: $(foreach p,$(BENCHES),build/native/$(p) build/wasm/$(p).mjs) \
   build/wasm-threads/corio_bench.cjs
 fuzzers: $(FUZZERS:%=build/native/fuzz_%) build/native/fuzz_seeds
@@ -285,13 +289,14 @@ help:
 	@echo '                 tls_client, accept_emfile, alloc_fail, check_urls (native, ASan)'
 	@echo '  dist           dist/corio.mjs + dist/corio.wasm (no main), dist/threads/'
 	@echo '                 (the same with pthreads: node/ and web/), dist-examples'
-	@echo '  dist-examples  dist/examples/: each example as NAME.mjs + .wasm + .c, index.json'
+	@echo '  dist-examples  dist/examples/: each example as NAME.mjs + .wasm + .c, index.json,'
+	@echo '                 and threads/NAME.mjs for THREADED_EXAMPLES (isolated pages)'
 	@echo '  package        dist/corio.mjs + .wasm + .cjs, dist/threads/: what npm pack ships'
 	@echo '  package-c      build/corio-c/: the corio-c package (library, header, JS libraries)'
 	@echo '  native-lib     build/native/libcorio.a'
 	@echo '  wasm-lib       build/wasm/libcorio.a'
 	@echo '  examples       build/native/NAME, build/wasm/NAME.mjs for examples/*.c, and'
-	@echo '                 build/wasm-threads/to_thread.cjs (section 14 with threads, Node)'
+	@echo '                 build/wasm-threads/NAME.cjs for THREADED_EXAMPLES (Node)'
 	@echo '  bench-programs build/native/NAME, build/wasm/NAME.mjs for bench/*.c, and'
 	@echo '                 build/wasm-threads/corio_bench.cjs'
 	@echo '  fuzzers        build/native/fuzz_NAME: libFuzzer harnesses of tests/fuzz/ (clang),'

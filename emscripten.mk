@@ -125,7 +125,24 @@ endef
 
 $(eval $(call wasm_threads_program,corio-tests,$(TEST_SRCS)))
 $(eval $(call wasm_threads_program,corio_bench,bench/corio_bench.c))
-$(eval $(call wasm_threads_program,to_thread,examples/to_thread.c))
+$(foreach p,$(THREADED_EXAMPLES),$(eval $(call wasm_threads_program,$(p),examples/$(p).c)))
+
+# The same examples for the Examples tab of a cross-origin isolated page
+# (page/examples_tab.mjs): ES modules like dist/examples/NAME.mjs, whose
+# main runs in the tab's worker and whose threads are workers it starts.
+WASM_THREADS_WEB_PROGRAM_LDFLAGS := $(WASM_RUNTIME_LDFLAGS) -pthread \
+  -Wno-pthreads-mem-growth -sMODULARIZE -sEXPORT_ES6 -sEXPORT_NAME=createCorio \
+  -sENVIRONMENT=web,worker -sEXIT_RUNTIME=1 -sINVOKE_RUN=0 \
+  -sEXPORTED_FUNCTIONS=_main,$(WASM_JS_API) \
+  -sEXPORTED_RUNTIME_METHODS=callMain,$(RUNTIME_METHODS)
+define wasm_threads_web_example
+dist/examples/threads/$(1).mjs: $(call wasm_threads_objs,examples/$(1).c $(WASM_THREADS_RUNTIME_SRCS)) \
+  $(JS_LIBRARY) $(BUILD_FILES)
+	@mkdir -p $$(@D)
+	$$(EMCC) $$(WASM_THREADS_WEB_PROGRAM_LDFLAGS) $$(filter %.o,$$^) -o $$@
+dist/examples/threads/$(1).wasm dist/examples/threads/$(1).worker.js: dist/examples/threads/$(1).mjs
+endef
+$(foreach p,$(THREADED_EXAMPLES),$(eval $(call wasm_threads_web_example,$(p))))
 
 # The npm module again with threads (npm/corio.mjs's load() picks it in
 # Node and in cross-origin isolated pages), linked twice, since 3.1.6 cannot
@@ -182,9 +199,11 @@ dist/corio.mjs: $(call wasm_objs,$(DIST_SRCS) $(WASM_RUNTIME_SRCS)) $(JS_LIBRARY
 dist/corio.wasm: dist/corio.mjs
 
 # The demo page's Examples tab (page/examples_tab.mjs): each example's wasm
-# program (the build/wasm one, already made for web,worker), its source, and
-# an index of names and titles (scripts/examples_index.mjs).
+# program (the build/wasm one, already made for web,worker), its source, the
+# threaded build of those that need threads, and an index of names, titles
+# and which have threads (scripts/examples_index.mjs).
 DIST_EXAMPLES := $(foreach p,$(EXAMPLES),$(addprefix dist/examples/$(p),.mjs .wasm .c)) \
+  $(foreach p,$(THREADED_EXAMPLES),$(addprefix dist/examples/threads/$(p),.mjs .wasm .worker.js)) \
   dist/examples/index.json
 dist/examples/%.mjs: build/wasm/%.mjs
 	@mkdir -p $(@D)
@@ -197,7 +216,8 @@ dist/examples/%.c: examples/%.c
 	cp $< $@
 dist/examples/index.json: scripts/examples_index.mjs $(EXAMPLES:%=examples/%.c) $(BUILD_FILES)
 	@mkdir -p $(@D)
-	node scripts/examples_index.mjs $@ $(filter %.c,$^)
+	node scripts/examples_index.mjs $@ --threads=$(subst $(space),$(comma),$(THREADED_EXAMPLES)) \
+	  $(filter %.c,$^)
 
 build/wasm/libcorio.a: $(call wasm_objs,$(WASM_RUNTIME_SRCS))
 	rm -f $@

@@ -3,10 +3,12 @@
 // shows the selected one's source, and runs it on request in a fresh worker
 // (examples_worker.mjs), its stdout and stderr in the output panel beside
 // the source and how it ended (exit status, abort, trap) below the buttons.
-// Each example keeps its last run, and runs of different examples may
-// overlap. Texts follow the page's language (i18n.mjs); the titles and the
-// output are the programs' own. Runs made with debug mode on (?debug, the
-// tab's checkbox: debug_mode.mjs) print corio's debug reports too.
+// An example that needs threads runs its threaded build in an isolated
+// page (programUrl). Each example keeps its last run, and runs of
+// different examples may overlap. Texts follow the page's language
+// (i18n.mjs); the titles and the output are the programs' own. Runs made
+// with debug mode on (?debug, the tab's checkbox: debug_mode.mjs) print
+// corio's debug reports too.
 import { chooseCarrier, moduleOptions } from './carrier.mjs';
 import { debugOn, debugToggle } from './debug_mode.mjs';
 import { formatMs, onLanguageChange, t } from './i18n.mjs';
@@ -24,7 +26,7 @@ const stopButton = $('#example-stop');
 const result = $('#example-result');
 
 let status = { state: 'loading', key: 'examplesLoading', params: {} };
-let examples = []; // [{name, title}] from index.json
+let examples = []; // [{name, title, threads?}] from index.json
 let selected = null; // the name shown
 const sources = new Map(); // name -> {state: 'loading' | 'ok' | 'error', text}
 const runs = new Map(); // name -> its last run (see startRun)
@@ -145,6 +147,14 @@ function select(name) {
 
 // Runs the example `name` in a fresh worker; its run record collects the
 // output lines and ends exited (with a status), aborted, failed or stopped.
+// An example built with threads runs that way where the page can run
+// threads (cross-origin isolated: SharedArrayBuffer); elsewhere its
+// single-threaded build says why it cannot (CORIO_ENOTSUP).
+function programUrl(name) {
+  const threaded = crossOriginIsolated && examples.find((e) => e.name === name)?.threads;
+  return new URL(threaded ? `threads/${name}.mjs` : `${name}.mjs`, DIST);
+}
+
 function startRun(name) {
   const run = { state: 'running', lines: [], status: null, message: '', start: performance.now(), ms: 0 };
   const worker = new Worker(WORKER, { type: 'module', name: `example ${name}` });
@@ -172,7 +182,7 @@ function startRun(name) {
   });
   runs.set(name, run);
   if (name === selected) drawRun();
-  worker.postMessage({ url: new URL(`${name}.mjs`, DIST).href, options: { ...MODULE_OPTIONS, corioDebug: debugOn() } });
+  worker.postMessage({ url: programUrl(name).href, options: { ...MODULE_OPTIONS, corioDebug: debugOn() } });
 }
 
 // ---- start -----------------------------------------------------------------

@@ -1,8 +1,10 @@
 // examples_index.mjs — writes the index of the demo page's Examples tab
-// (page/examples_tab.mjs): each example's name and a title taken from the
-// first sentence of its file comment.
+// (page/examples_tab.mjs): each example's name, a title taken from the
+// first sentence of its file comment, and `threads: true` for those built
+// threaded too (dist/examples/threads/NAME.mjs, which an isolated page
+// runs).
 //
-//   node scripts/examples_index.mjs OUT.json examples/NAME.c...
+//   node scripts/examples_index.mjs OUT.json [--threads=NAME,...] examples/NAME.c...
 //
 // emscripten.mk runs it for dist/examples/index.json with every example
 // that has a main(); the tests import exampleTitle().
@@ -58,20 +60,30 @@ export function exampleTitle(source, fileName) {
   return text || basename(fileName, '.c');
 }
 
-/** The index of the given example sources: [{name, title}], by name. */
-export function examplesIndex(files) {
+/**
+ * The index of the given example sources: [{name, title}, with threads:
+ * true for the names in `threaded`], by name.
+ */
+export function examplesIndex(files, threaded = []) {
   return files
-    .map((file) => ({ name: basename(file, '.c'), title: exampleTitle(readFileSync(file, 'utf8'), basename(file)) }))
+    .map((file) => {
+      const name = basename(file, '.c');
+      const entry = { name, title: exampleTitle(readFileSync(file, 'utf8'), basename(file)) };
+      return threaded.includes(name) ? { ...entry, threads: true } : entry;
+    })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function main() {
-  const [out, ...files] = process.argv.slice(2);
-  if (!out || !files.every((f) => f.endsWith('.c'))) {
-    console.error('usage: node scripts/examples_index.mjs OUT.json examples/NAME.c...');
+  const args = process.argv.slice(2);
+  const out = args.shift();
+  const threaded = args[0]?.startsWith('--threads=') ? args.shift().slice(10).split(',').filter(Boolean) : [];
+  const names = args.map((f) => basename(f, '.c'));
+  if (!out || !args.every((f) => f.endsWith('.c')) || !threaded.every((n) => names.includes(n))) {
+    console.error('usage: node scripts/examples_index.mjs OUT.json [--threads=NAME,...] examples/NAME.c...');
     process.exit(2);
   }
-  writeFileSync(out, `${JSON.stringify({ examples: examplesIndex(files) }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ examples: examplesIndex(args, threaded) }, null, 2)}\n`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -134,6 +134,26 @@ else
       assertNoProblems();
     });
 
+    test('to_thread (section 14) runs its threaded build in the isolated page: the ticker keeps ticking', async () => {
+      assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+      await select('to_thread');
+      const { output, state, result } = await run();
+      assert.equal(state, 'exited', `${result}\n${output}`);
+      assert.match(result, /^exited with status 0 after \d/);
+      const hash = 'hash 5774ae57539d0383';
+      assert.equal(
+        output,
+        [
+          "hashing 64 MB on the loop's thread:",
+          `${hash}; the ticker froze (no tick while hashing)`,
+          'hashing 64 MB with corio_to_thread:',
+          `${hash}; the ticker kept ticking while hashing`,
+          '',
+        ].join('\n'),
+      );
+      assertNoProblems();
+    });
+
     test('producer_consumer runs in the page: exactly its expected output, exit status 0', async () => {
       await select('producer_consumer');
       assert.equal(await page.locator('#example-source').textContent(), read('producer_consumer.c'));

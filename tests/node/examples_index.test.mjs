@@ -49,6 +49,19 @@ describe('dist/examples/index.json', () => {
       );
     }
   });
+
+  test('marks the examples built with threads too (to_thread among them), with their threaded build beside', () => {
+    const { examples: listed } = JSON.parse(readFileSync(indexUrl, 'utf8'));
+    const threaded = listed.filter((e) => e.threads).map((e) => e.name);
+    assert.ok(threaded.includes('to_thread'), `${threaded}`);
+    for (const e of listed) assert.ok(e.threads === true || !('threads' in e), JSON.stringify(e));
+    for (const name of threaded)
+      for (const ext of ['mjs', 'wasm', 'worker.js'])
+        assert.ok(
+          existsSync(new URL(`threads/${name}.${ext}`, dist)),
+          `dist/examples/threads/${name}.${ext} is missing: ${REBUILD}`,
+        );
+  });
 });
 
 describe('exampleTitle', () => {
