@@ -451,6 +451,10 @@ bool corio__pool_take_back(corio__pool_t *p, corio__work_t *w);
 corio__work_t *corio__pool_close(corio__pool_t *p, bool take_queued);
 /* Worker threads alive. */
 size_t corio__pool_workers(const corio__pool_t *p);
+/* Workers of closed pools (of every pool) whose threads have not yet
+ * ended, started or not: a program must not exit while there are any (it
+ * would free their stacks under them). Any thread. */
+size_t corio__pool_leaving(void);
 
 /* A flag set once, from any thread; waited for from any thread except the
  * loop's (it blocks). */

@@ -275,6 +275,10 @@ void corio__loop_finish_threads(corio_loop_t *loop) {
       corio__host_wait(timeout);
   }
   while (loop->ready_len > 0) corio__loop_run_once(loop); /* their calls */
+  /* Workers of the pools closed above end on their own; the program may
+   * exit as soon as corio_run returns, which must not be while one is
+   * still ending (backend.h). Waited for without blocking the thread. */
+  while (corio__pool_leaving() > 0) corio__host_wait(0.001);
   /* A worker whose post was taken may still be signalling the waker. */
   while (atomic_load_explicit(&loop->posting, memory_order_acquire) > 0)
     sched_yield();

@@ -49,6 +49,8 @@ size_t corio__pool_workers(const corio__pool_t *p) {
   return 0;
 }
 
+size_t corio__pool_leaving(void) { return 0; }
+
 int corio__latch_new(corio__latch_t **out) {
   *out = NULL;
   return CORIO_ENOTSUP;

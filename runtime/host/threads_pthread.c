@@ -9,12 +9,17 @@
  * ThreadPoolExecutor does). Nobody joins a worker: after close, each exits
  * once the queue is empty, and the last one out frees the pool, so the loop
  * thread never blocks on a thread's end (a page's main thread cannot).
+ * Instead it may wait, without blocking, until no worker of a closed pool
+ * is still running, or yet to start (corio__pool_leaving): a program that
+ * exits while one is would free its stack under it (in wasm the worker
+ * then aborts, its stack cookie gone).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +70,23 @@ static void pool_destroy(corio__pool_t *p) {
   free(p);
 }
 
+/* Workers of closed pools that have not yet ended, started or not: counted
+ * up by close (all the pool's workers, each of which will leave), down by a
+ * thread-specific destructor set as a worker leaves, which runs in the
+ * thread's exit after its own code has returned. */
+static atomic_size_t leaving;
+static pthread_key_t leaving_key;
+static pthread_once_t leaving_once = PTHREAD_ONCE_INIT;
+
+static void left(void *unused) {
+  (void)unused;
+  atomic_fetch_sub(&leaving, 1);
+}
+
+static void make_leaving_key(void) { pthread_key_create(&leaving_key, left); }
+
+size_t corio__pool_leaving(void) { return atomic_load(&leaving); }
+
 static void *worker_main(void *arg) {
   corio__pool_t *p = arg;
   pthread_mutex_lock(&p->mu);
@@ -86,6 +108,9 @@ static void *worker_main(void *arg) {
   bool last = --p->workers == 0;
   pthread_mutex_unlock(&p->mu);
   if (last) pool_destroy(p); /* closed, empty, and nobody left to use it */
+  /* Counted by close: uncounted by the destructor, or now if none runs. */
+  pthread_once(&leaving_once, make_leaving_key);
+  if (pthread_setspecific(leaving_key, &leaving) != 0) left(NULL);
   return NULL;
 }
 
@@ -152,6 +177,7 @@ corio__work_t *corio__pool_close(corio__pool_t *p, bool take_queued) {
   corio__work_t *taken = NULL;
   pthread_mutex_lock(&p->mu);
   p->closed = true;
+  atomic_fetch_add(&leaving, p->workers); /* each leaves: worker_main */
   if (take_queued) {
     taken = p->head;
     p->head = p->tail = NULL;
