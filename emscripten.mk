@@ -1,9 +1,9 @@
 # emscripten.mk — the WebAssembly half of corio's build (Emscripten 3.1.6,
 # Asyncify): the emcc flags, the wasm objects and link recipes, the npm
 # module (dist/), the Examples tab's programs, the corio-c package, and the
-# threaded builds (-pthread: the test and bench programs in
+# threaded builds (-pthread: the test, bench and example programs in
 # build/wasm-threads/ for Node, the npm module in dist/threads/ for Node and
-# pages). The top-level Makefile owns what both halves share (the sources
+# pages, the threaded examples in dist/examples/threads/). The top-level Makefile owns what both halves share (the sources
 # of the core and of each backend, the version, the C flags, what gets
 # built, the targets) and the native half, and includes this file. `make -f
 # emscripten.mk TARGET` still works: run directly, this file reads the
@@ -98,7 +98,7 @@ endef
 # The runtime with pthreads (shared memory, atomics): worker threads run
 # blocking C (corio_to_thread, executors) while the loop, and with it every
 # Asyncify suspension, stays on the main thread; a worker wakes it through
-# the waker in runtime/host/host_js.c. Its programs run under Node for now,
+# the waker in runtime/host/host_js.c. Its programs here run under Node,
 # as CommonJS beside a package.json that says so; docs/toolchain.md gives
 # the reason for each of these flags (the traps of 3.1.6 with -pthread).
 WASM_THREADS_OBJ := build/wasm-threads/obj

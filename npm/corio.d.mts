@@ -72,7 +72,11 @@ export interface LoadOptions {
    * Which of the package's builds (not with `factory`): true, the threaded
    * one (worker threads for corio_to_thread and executors: Node, or a
    * cross-origin isolated page, else a TypeError); false, the
-   * single-threaded one. Default: the threaded one wherever it can run.
+   * single-threaded one. Default: the threaded one in Node and in an
+   * isolated page that loads the package unbundled; the single-threaded
+   * one elsewhere, and when `wasmUrl`, `wasmBinary`, `instantiateWasm` or
+   * `locateFile` names a .wasm without `factory` (it is taken for the
+   * single-threaded build's).
    */
   threads?: boolean;
   /**
@@ -97,6 +101,8 @@ export interface LoadOptions {
   corioTransport?: 'fetch' | 'node' | 'relay';
   /** The .wasm's bytes, instead of reading or fetching it. */
   wasmBinary?: ArrayBuffer | Uint8Array;
+  /** Emscripten's hook that instantiates the .wasm itself. */
+  instantiateWasm?: (imports: unknown, done: (instance: unknown, module?: unknown) => void) => unknown;
   /**
    * Connections through the relay of corio's dev server (server/relay.mjs):
    * real TCP and TLS from a page. The page it serves carries this config;

@@ -59,8 +59,13 @@ const packageWasmUrl = () => new URL('../dist/corio.wasm', import.meta.url);
 const packageThreadsWasmUrl = () => new URL('../dist/threads/corio.wasm', import.meta.url);
 
 // Whether this JS can run the threaded build: Node, or a page (or worker)
-// that is cross-origin isolated, where SharedArrayBuffer exists.
-const canThread = () => isNode || globalThis.crossOriginIsolated === true;
+// that is cross-origin isolated, where SharedArrayBuffer exists, and that
+// loads this file from the package as it is: a bundler moves the loader
+// but not the worker script it starts its threads from
+// (dist/threads/web/corio.worker.js, found beside the loader), so a
+// bundled page gets the single-threaded build unless it asks for threads.
+const servedAsPackaged = () => import.meta.url.endsWith('/npm/corio.mjs');
+const canThread = () => isNode || (globalThis.crossOriginIsolated === true && servedAsPackaged());
 
 /** Wraps an instantiated corio module (one built with runtime/host/library_host.js). */
 export function attach(Module) {
@@ -129,7 +134,10 @@ export function attach(Module) {
  * and in a page that is cross-origin isolated (crossOriginIsolated: served
  * with Cross-Origin-Opener-Policy: same-origin and
  * Cross-Origin-Embedder-Policy: require-corp or credentialless, as corio's
- * dev server serves its page); the single-threaded one elsewhere. Or pass
+ * dev server serves its page) and loads the package as it is, not
+ * bundled; the single-threaded one elsewhere, and wherever the options
+ * name a .wasm without a factory (wasmUrl, wasmBinary, instantiateWasm,
+ * locateFile: that .wasm is taken for the single-threaded build's). Or pass
  * `factory` (an Emscripten ES module factory) for another, with `wasmUrl`,
  * where its .wasm is (needed in Node; browsers fetch the .wasm next to the
  * factory's file unless `wasmUrl` says where). A bundled page passes the
@@ -155,7 +163,7 @@ export async function load({ factory, wasmUrl, debug, network, threads, ...optio
     throw new TypeError(`threads is true, false or left out, not ${String(threads)}`);
   if (threads !== undefined && factory)
     throw new TypeError("load({threads}) chooses among the package's builds: not with a factory of your own");
-  if (threads && !canThread())
+  if (threads && !isNode && globalThis.crossOriginIsolated !== true)
     throw new TypeError(
       'load({threads: true}) needs Node or a cross-origin isolated page (crossOriginIsolated is false: serve ' +
         'it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp or ' +
@@ -182,9 +190,11 @@ export async function load({ factory, wasmUrl, debug, network, threads, ...optio
       `corioTransport must be one of ${TRANSPORTS.join(', ')} (or left out), ` +
         `not ${String(options.corioTransport)}`,
     );
-  // A .wasm given without a factory is the single-threaded build's (as
-  // the README's bundler recipe gives it) unless threads says otherwise.
-  const withThreads = !factory && (threads ?? (canThread() && !wasmUrl && !wasmGiven));
+  // A .wasm given without a factory (wasmUrl, wasmBinary, instantiateWasm,
+  // or a locateFile that finds it) is the single-threaded build's, as the
+  // README's bundler recipe gives it, unless threads says otherwise.
+  const wasmNamed = wasmUrl || wasmGiven || options.locateFile;
+  const withThreads = !factory && (threads ?? (canThread() && !wasmNamed));
   if (!factory && !wasmUrl) wasmUrl = withThreads ? packageThreadsWasmUrl() : packageWasmUrl();
   const wasmBytes = !isNode || wasmGiven ? null : platform.readWasm(wasmUrl); // read while the factory loads
   if (withThreads && isNode) factory = platform.threadsFactory();
@@ -200,6 +210,13 @@ export async function load({ factory, wasmUrl, debug, network, threads, ...optio
   if (isNode && options.corioTransport === 'fetch' && !options.corioFetchDispatcher)
     options.corioFetchDispatcher = await platform.fetchDispatchers();
   if (isNode && !options.corioProcess) options.corioProcess = platform.processModules();
+  // C's stdout and stderr go where the single-threaded build sends them,
+  // through console and so in order with the program's own logs (the
+  // threaded Node loader would otherwise write them with fs.writeSync).
+  if (isNode) {
+    options.print ??= (line) => console.log(line);
+    options.printErr ??= (line) => console.warn(line);
+  }
   return attach(await factory(options));
 }
 

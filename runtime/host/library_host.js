@@ -31,6 +31,7 @@ mergeInto(LibraryManager.library, {
                          // (a plain object: the library serializer drops Maps)
     channel: null,
     aliveTimer: null,    // held while the loop awaits worker threads
+    dead: null,          // the trap that ended the hosted loop (failAll)
 
     // Calls fn on a fresh turn of the JS loop: setImmediate in Node,
     // a MessageChannel message in browsers (setTimeout(0) costs ~1 ms).
@@ -99,8 +100,9 @@ mergeInto(LibraryManager.library, {
     // corio__host_keep_alive: a timer that never fires keeps Node's event
     // loop (and so the process) alive while the loop awaits work on worker
     // threads, which do not (Corio.unrefWorkers). In a page, which lives on
-    // anyway, it only costs the timer. After an abort nothing can end the
-    // jobs' wait: the hold goes with the runs (failAll, watchAborts).
+    // anyway, it only costs the timer. After a trap or an abort nothing can
+    // end the jobs' wait: the hold goes with the runs, and the module takes
+    // no more (failAll, watchAborts).
     keepAlive: function(held) {
       if (held && Corio.aliveTimer === null) {
         Corio.aliveTimer = setInterval(function() {}, Corio.MAX_TIMER_MS);
@@ -213,6 +215,7 @@ mergeInto(LibraryManager.library, {
 
     // A fatal error inside wasm (abort, trap): reject every pending run.
     failAll: function(e) {
+      Corio.dead = e;
       Corio.keepAlive(false);
       var runs = Corio.runs;
       Corio.runs = {};
@@ -234,6 +237,13 @@ mergeInto(LibraryManager.library, {
     run: function(name, arg, opts) {
       var signal = opts && opts.signal;
       return new Promise(function(resolve, reject) {
+        // C's state after a trap is not to be trusted (its bookkeeping of
+        // tasks and thread jobs may be half done): the runs that were
+        // pending failed with the trap, and a later one fails with it too.
+        if (Corio.dead) {
+          reject(Corio.dead);
+          return;
+        }
         var namePtr = Corio.toC(String(name));
         var codePtr = _malloc(4);
         var task = _corio_export_run(namePtr, arg | 0, codePtr);

@@ -80,8 +80,13 @@ test('load() refuses a threads option it cannot honour', async () => {
 
 test('a .wasm given without a factory is taken for the single-threaded build', async () => {
   const { readFile } = await import('node:fs/promises');
-  const wasmBinary = await readFile(new URL('../../dist/corio.wasm', import.meta.url));
+  const wasmUrl = new URL('../../dist/corio.wasm', import.meta.url);
+  const wasmBinary = await readFile(wasmUrl);
   assert.equal((await load({ wasmBinary, print() {} })).threads, false);
+  assert.equal((await load({ wasmUrl, print() {} })).threads, false);
+  // With threads: true the .wasm given must be the threaded build's.
+  const threadsWasm = await readFile(new URL('../../dist/threads/corio.wasm', import.meta.url));
+  assert.equal((await load({ threads: true, wasmBinary: threadsWasm, print() {} })).threads, true);
 });
 
 test("a bad argument to the threaded build's coroutine is a CorioError, as in the other", async () => {

@@ -7,7 +7,6 @@
 // `make -f emscripten.mk wasm-tests` (npm test does).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeNativeEnd, runNative } from './lib/native_program.mjs';
@@ -49,7 +48,7 @@ describe('the threaded wasm build', { concurrency: 2 }, async () => {
   // forwarded to it: a line written while the pipe is full must wait for
   // room, not end the program with EAGAIN and its output cut short. A
   // one-page pipe (F_SETPIPE_SZ), read only after the program ended.
-  test('its output survives a small pipe that its reader drains late', () => {
+  test('its output survives a small pipe that its reader drains late', async () => {
     const script = [
       'import fcntl, os, subprocess, sys, time',
       'r, w = os.pipe()',
@@ -61,12 +60,10 @@ describe('the threaded wasm build', { concurrency: 2 }, async () => {
       'while chunk := os.read(r, 65536): data += chunk',
       'sys.stdout.write("%d %d" % (p.wait(), data.count(b"\\n")))',
     ].join('\n');
-    const r = spawnSync('python3', ['-c', script, process.execPath, program, '--list'], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, `0 ${names.length}`, r.stderr);
+    // Asynchronously: the fixture server of the test beside it runs here.
+    const r = await runNative('python3', ['-c', script, process.execPath, program, '--list'], { timeoutMs: 30_000 });
+    assert.equal(r.status, 0, r.output);
+    assert.equal(r.output, `0 ${names.length}`);
   });
 
   test('every C test passes in one process', async () => {
