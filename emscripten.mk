@@ -3,9 +3,10 @@
 # module (dist/), the Examples tab's programs, the corio-c package, and the
 # threaded builds (-pthread: the test, bench and example programs in
 # build/wasm-threads/ for Node, the npm module in dist/threads/ for Node and
-# pages, the threaded examples in dist/examples/threads/). The top-level Makefile owns what both halves share (the sources
-# of the core and of each backend, the version, the C flags, what gets
-# built, the targets) and the native half, and includes this file. `make -f
+# pages, the threaded examples in dist/examples/threads/). The top-level
+# Makefile owns what both halves share (the sources of the core and of each
+# backend, the version, the C flags, what gets built, the targets) and the
+# native half, and includes this file. `make -f
 # emscripten.mk TARGET` still works: run directly, this file reads the
 # Makefile, which reads it back as its wasm half.
 ifndef CORIO_MAKEFILE
@@ -65,9 +66,9 @@ WASM_PROGRAM_LDFLAGS := $(WASM_LDFLAGS) -sEXIT_RUNTIME=1 -sINVOKE_RUN=0 \
 # A module without main whose coroutines JS runs (dist/, tests of the JS API).
 # No callMain here: 3.1.6 would export it undefined, and loading the module
 # would throw "ReferenceError: callMain is not defined".
-WASM_MODULE_LDFLAGS := $(WASM_LDFLAGS) --no-entry \
-  -sEXPORTED_FUNCTIONS=$(WASM_JS_API) \
+WASM_MODULE_EXPORTS := --no-entry -sEXPORTED_FUNCTIONS=$(WASM_JS_API) \
   -sEXPORTED_RUNTIME_METHODS=$(RUNTIME_METHODS)
+WASM_MODULE_LDFLAGS := $(WASM_LDFLAGS) $(WASM_MODULE_EXPORTS)
 
 # ---- objects ---------------------------------------------------------------
 
@@ -103,8 +104,9 @@ endef
 # the reason for each of these flags (the traps of 3.1.6 with -pthread).
 WASM_THREADS_OBJ := build/wasm-threads/obj
 wasm_threads_objs = $(patsubst %.c,$(WASM_THREADS_OBJ)/%.o,$(1))
-WASM_THREADS_PROGRAM_LDFLAGS := $(WASM_RUNTIME_LDFLAGS) -pthread \
-  -Wno-pthreads-mem-growth -sPTHREAD_POOL_SIZE=8 -sENVIRONMENT=node \
+WASM_THREADS_LDFLAGS := -pthread -Wno-pthreads-mem-growth
+WASM_THREADS_PROGRAM_LDFLAGS := $(WASM_RUNTIME_LDFLAGS) $(WASM_THREADS_LDFLAGS) \
+  -sPTHREAD_POOL_SIZE=8 -sENVIRONMENT=node \
   -sWASM_ASYNC_COMPILATION=0 -sEXIT_RUNTIME=1 \
   -sEXPORTED_FUNCTIONS=_main,$(WASM_JS_API)
 
@@ -112,7 +114,9 @@ $(WASM_THREADS_OBJ)/%.o: %.c $(BUILD_FILES)
 	@mkdir -p $(@D)
 	$(EMCC) $(WASM_CFLAGS) -pthread $(CPPFLAGS) -MMD -MP -c $< -o $@
 
-build/wasm-threads/package.json: $(BUILD_FILES)
+# Node reads the CommonJS loaders' worker.js as CommonJS only where a
+# package.json says so (this package is "type": "module").
+build/wasm-threads/package.json dist/threads/node/package.json: $(BUILD_FILES)
 	@mkdir -p $(@D)
 	echo '{ "type": "commonjs" }' > $@
 
@@ -130,11 +134,8 @@ $(foreach p,$(THREADED_EXAMPLES),$(eval $(call wasm_threads_program,$(p),example
 # The same examples for the Examples tab of a cross-origin isolated page
 # (page/examples_tab.mjs): ES modules like dist/examples/NAME.mjs, whose
 # main runs in the tab's worker and whose threads are workers it starts.
-WASM_THREADS_WEB_PROGRAM_LDFLAGS := $(WASM_RUNTIME_LDFLAGS) -pthread \
-  -Wno-pthreads-mem-growth -sMODULARIZE -sEXPORT_ES6 -sEXPORT_NAME=createCorio \
-  -sENVIRONMENT=web,worker -sEXIT_RUNTIME=1 -sINVOKE_RUN=0 \
-  -sEXPORTED_FUNCTIONS=_main,$(WASM_JS_API) \
-  -sEXPORTED_RUNTIME_METHODS=callMain,$(RUNTIME_METHODS)
+WASM_THREADS_WEB_PROGRAM_LDFLAGS := $(WASM_PROGRAM_LDFLAGS) $(WASM_THREADS_LDFLAGS) \
+  -sEXPORT_NAME=createCorio
 define wasm_threads_web_example
 dist/examples/threads/$(1).mjs: $(call wasm_threads_objs,examples/$(1).c $(WASM_THREADS_RUNTIME_SRCS)) \
   $(JS_LIBRARY) $(BUILD_FILES)
@@ -156,17 +157,12 @@ $(foreach p,$(THREADED_EXAMPLES),$(eval $(call wasm_threads_web_example,$(p))))
 # cost every load() the time to start it, threads or none. A module is a
 # guest in its user's process: it installs no uncaughtException or
 # unhandledRejection handler (3.1.6 does by default under Node).
-WASM_THREADS_MODULE_LDFLAGS := $(WASM_RUNTIME_LDFLAGS) -pthread \
-  -Wno-pthreads-mem-growth -sMODULARIZE -sEXPORT_NAME=createCorio --no-entry \
+WASM_THREADS_MODULE_LDFLAGS := $(WASM_RUNTIME_LDFLAGS) $(WASM_THREADS_LDFLAGS) \
+  -sMODULARIZE -sEXPORT_NAME=createCorio $(WASM_MODULE_EXPORTS) \
   -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0 \
-  -sEXPORTED_FUNCTIONS=$(WASM_JS_API) \
-  -sEXPORTED_RUNTIME_METHODS=$(RUNTIME_METHODS) \
   --js-library $(CHECKER_JS_LIBRARY)
 THREADS_DIST_DEPS := $(call wasm_threads_objs,$(DIST_SRCS) $(WASM_THREADS_RUNTIME_SRCS)) \
   $(JS_LIBRARY) $(CHECKER_JS_LIBRARY) $(BUILD_FILES)
-dist/threads/node/package.json: $(BUILD_FILES)
-	@mkdir -p $(@D)
-	echo '{ "type": "commonjs" }' > $@
 dist/threads/node/corio.cjs: $(THREADS_DIST_DEPS) dist/threads/node/package.json
 	$(EMCC) $(WASM_THREADS_MODULE_LDFLAGS) -sENVIRONMENT=node $(filter %.o,$^) -o $@
 dist/threads/web/corio.mjs: $(THREADS_DIST_DEPS)
