@@ -58,14 +58,16 @@ const packageWasmUrl = () => new URL('../dist/corio.wasm', import.meta.url);
 // (platform.threadsFactory()) and the pages' (dist/threads/web/corio.mjs).
 const packageThreadsWasmUrl = () => new URL('../dist/threads/corio.wasm', import.meta.url);
 
-// Whether this JS can run the threaded build: Node, or a page (or worker)
-// that is cross-origin isolated, where SharedArrayBuffer exists, and that
-// loads this file from the package as it is: a bundler moves the loader
-// but not the worker script it starts its threads from
-// (dist/threads/web/corio.worker.js, found beside the loader), so a
+// Whether this JS may run threads at all: Node, or a page (or worker) that
+// is cross-origin isolated, where SharedArrayBuffer exists.
+const threadsAllowed = () => isNode || globalThis.crossOriginIsolated === true;
+// Whether load() takes the threaded build by default: where threads are
+// allowed and, in a page, this file is loaded from the package as it is: a
+// bundler moves the loader but not the worker script it starts its threads
+// from (dist/threads/web/corio.worker.js, found beside the loader), so a
 // bundled page gets the single-threaded build unless it asks for threads.
 const servedAsPackaged = () => import.meta.url.endsWith('/npm/corio.mjs');
-const canThread = () => isNode || (globalThis.crossOriginIsolated === true && servedAsPackaged());
+const canThread = () => threadsAllowed() && (isNode || servedAsPackaged());
 
 /** Wraps an instantiated corio module (one built with runtime/host/library_host.js). */
 export function attach(Module) {
@@ -163,7 +165,7 @@ export async function load({ factory, wasmUrl, debug, network, threads, ...optio
     throw new TypeError(`threads is true, false or left out, not ${String(threads)}`);
   if (threads !== undefined && factory)
     throw new TypeError("load({threads}) chooses among the package's builds: not with a factory of your own");
-  if (threads && !isNode && globalThis.crossOriginIsolated !== true)
+  if (threads && !threadsAllowed())
     throw new TypeError(
       'load({threads: true}) needs Node or a cross-origin isolated page (crossOriginIsolated is false: serve ' +
         'it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp or ' +
