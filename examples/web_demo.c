@@ -156,11 +156,6 @@ static int heartbeat(void *arg, intptr_t *result) {
   return rc;
 }
 
-/* Hashes `mb` MB (1..1024) with the heartbeat going, on the loop's thread
- * or through corio_to_thread; returns the beats counted while it hashed.
- * On the loop there are none: the loop, and in a page the page itself,
- * stood still. Without threads (a page that is not cross-origin
- * isolated) to_thread fails with CORIO_ENOTSUP and says why. */
 /* The job's drop (corio_to_thread_ex): when the awaiting task was
  * cancelled, the worker may still be hashing; the work is freed once it is
  * done, on the loop's thread. */
@@ -170,6 +165,11 @@ static void free_work(void *arg, int code, intptr_t result) {
   free(arg);
 }
 
+/* Hashes `mb` MB (1..1024) with the heartbeat going, on the loop's thread
+ * or through corio_to_thread; returns the beats counted while it hashed.
+ * On the loop there are none: the loop, and in a page the page itself,
+ * stood still. Without threads (a page that is not cross-origin
+ * isolated) to_thread fails with CORIO_ENOTSUP and says why. */
 static int hash_beside_heartbeat(intptr_t mb, bool on_loop, intptr_t *result) {
   if (mb < 1 || mb > 1024)
     return corio_fail(CORIO_EINVAL, "mb must be 1..1024, got %ld", (long)mb);
