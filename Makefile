@@ -35,11 +35,12 @@ WASM_BACKEND_SRCS := runtime/fiber/fiber_emscripten.c runtime/host/host_js.c \
 # The threaded wasm build (emscripten.mk): the same, with worker threads.
 WASM_THREADS_BACKEND_SRCS := $(filter-out runtime/host/threads_none.c,$(WASM_BACKEND_SRCS)) \
   runtime/host/threads_pthread.c
-# The Emscripten JS libraries: the host (event loop), the net transports and
-# the processes.
+# The Emscripten JS libraries: the fiber swap, the host (event loop), the net
+# transports and the processes.
 # The status table is generated from include/corio.h (CORIO_STATUS_MAP).
 STATUS_JS_LIBRARY := build/gen/library_status.js
-JS_LIBRARY := $(STATUS_JS_LIBRARY) runtime/host/library_host.js \
+JS_LIBRARY := $(STATUS_JS_LIBRARY) runtime/fiber/library_fiber.js \
+  runtime/host/library_host.js \
   runtime/host/library_net.js runtime/host/library_process.js
 # The website checker (checker/): its portable part is linked into the C
 # tests; all of it, with its JS bridge and JS library, into dist/.

@@ -43,7 +43,7 @@ ASYNCIFY_NEVER_SUSPEND := __fwritex __vfprintf_internal fiprintf fwrite \
 comma := ,
 space := $(subst ,, )
 WASM_RUNTIME_LDFLAGS := -O2 -flto \
-  -sASYNCIFY -sASYNCIFY_IMPORTS=corio_js_host_wait \
+  -sASYNCIFY -sASYNCIFY_IMPORTS=corio_js_host_wait,corio_js_fiber_swap \
   -sASYNCIFY_REMOVE=$(subst $(space),$(comma),$(strip $(ASYNCIFY_NEVER_SUSPEND))) \
   -sSTACK_OVERFLOW_CHECK=2 \
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB \
@@ -228,15 +228,18 @@ dist/corio.cjs: scripts/build-cjs.mjs $(wildcard npm/*.mjs) dist/corio.mjs
 
 # The corio-c package for C users (README, "For C users"): the wasm runtime
 # library, its header and the Emscripten JS libraries it links with (the
-# status table, the event loop, the stream transports), with a package.json
-# and README of its own that scripts/corio-c-package.mjs writes. JS users
-# of corio do not download it. npm pack build/corio-c packs it.
+# status table, the task switch, the event loop, the stream transports),
+# with a package.json and README of its own that scripts/corio-c-package.mjs
+# writes. JS users of corio do not download it. npm pack build/corio-c
+# packs it.
 CORIO_C_FILES := build/corio-c/lib/libcorio.a build/corio-c/lib/library_status.js \
-  build/corio-c/lib/library_host.js build/corio-c/lib/library_net.js \
-  build/corio-c/lib/library_process.js build/corio-c/include/corio.h \
+  build/corio-c/lib/library_fiber.js build/corio-c/lib/library_host.js \
+  build/corio-c/lib/library_net.js build/corio-c/lib/library_process.js \
+  build/corio-c/include/corio.h \
   build/corio-c/LICENSE
 build/corio-c/lib/libcorio.a: build/wasm/libcorio.a
 build/corio-c/lib/library_status.js: $(STATUS_JS_LIBRARY)
+build/corio-c/lib/library_fiber.js: runtime/fiber/library_fiber.js
 build/corio-c/lib/library_host.js: runtime/host/library_host.js
 build/corio-c/lib/library_net.js: runtime/host/library_net.js
 build/corio-c/lib/library_process.js: runtime/host/library_process.js

@@ -3,11 +3,13 @@
  * backends beneath it. The core calls only these functions; each backend
  * implements one half, in one file per platform:
  *   fiber (how a task's context is saved and switched):
- *     runtime/fiber/fiber_emscripten.c, runtime/fiber/fiber_native.c
+ *     runtime/fiber/fiber_emscripten.c (+ runtime/fiber/library_fiber.js:
+ *     the swap), runtime/fiber/fiber_native.c
  *   host (the clock, and what the loop does when it has nothing to run):
  *     runtime/host/host_js.c (+ runtime/host/library_host.js),
- * runtime/host/host_poll.c process (starting and reaping children, and the pipe
- * transport): runtime/host/process_poll.c + pipe_poll.c (posix_spawn, pidfd),
+ *     runtime/host/host_poll.c
+ *   process (starting and reaping children, and the pipe transport):
+ *     runtime/host/process_poll.c + pipe_poll.c (posix_spawn, pidfd),
  *     runtime/host/process_js.c (+ library_process.js: child_process)
  *   threads (worker pool, latch): runtime/host/threads_pthread.c, or
  *     runtime/host/threads_none.c in a build without threads

@@ -28,6 +28,7 @@ const manifest = {
     'include/corio.h',
     'lib/libcorio.a',
     'lib/library_status.js',
+    'lib/library_fiber.js',
     'lib/library_host.js',
     'lib/library_net.js',
     'lib/library_process.js',
@@ -46,7 +47,7 @@ against it with Emscripten 3.1.6:
 |---|---|
 | \`include/corio.h\` | the API, documented where declared |
 | \`lib/libcorio.a\` | the runtime, built for wasm (LLVM bitcode: \`-flto\`) |
-| \`lib/library_status.js\`, \`lib/library_host.js\`, \`lib/library_net.js\`, \`lib/library_process.js\` | the Emscripten JS libraries it needs: the status table, the event loop, the stream transports, subprocesses |
+| \`lib/library_status.js\`, \`lib/library_fiber.js\`, \`lib/library_host.js\`, \`lib/library_net.js\`, \`lib/library_process.js\` | the Emscripten JS libraries it needs: the status table, the task switch, the event loop, the stream transports, subprocesses |
 
 The build lines are in corio's README, "For C users". To run C coroutines
 from JS, install \`corio\` (its \`load()\`) beside this package.

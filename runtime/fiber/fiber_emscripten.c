@@ -1,6 +1,7 @@
 /*
  * fiber_emscripten.c — the wasm fiber backend: Emscripten fibers (Asyncify
- * unwinds the leaving context into its buffer and rewinds the entering one).
+ * unwinds the leaving context into its buffer and rewinds the entering one;
+ * the swap is corio's own, in library_fiber.js beside this file).
  * Each fiber owns one block: [Asyncify buffer][canary][C stack]. The C
  * stack grows down towards the canary and the Asyncify buffer (which
  * Binaryen does not bounds-check) grows up towards it. The swap sets the
@@ -21,6 +22,11 @@
 
 #include "backend.h"
 #include "corio.h"
+
+/* The swap (library_fiber.js): unwinds the running fiber `from`; `to` then
+ * runs. It returns when `from` is switched back to. */
+extern void corio_js_fiber_swap(emscripten_fiber_t *from,
+                                emscripten_fiber_t *to);
 
 #define CANARY_BYTES 16 /* kept below the stack limit, 16-byte aligned */
 #define MAIN_ASYNCIFY_SIZE (64 * 1024)
@@ -220,7 +226,7 @@ static void mover_main(void *arg) {
     corio__fiber_t *to = target;
     target = NULL;
     install(to);
-    emscripten_fiber_swap(&mover->ctx, &to->ctx);
+    corio_js_fiber_swap(&mover->ctx, &to->ctx);
   }
 }
 
@@ -273,12 +279,12 @@ void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to, int how) {
   if (to->region && to->region->occupant != to) {
     if (from->region == to->region) { /* on its stack: the mover moves */
       target = to;
-      emscripten_fiber_swap(&from->ctx, &mover->ctx);
+      corio_js_fiber_swap(&from->ctx, &mover->ctx);
       return;
     }
     install(to);
   }
-  emscripten_fiber_swap(&from->ctx, &to->ctx);
+  corio_js_fiber_swap(&from->ctx, &to->ctx);
 }
 
 const uint64_t *corio__fiber_canary(const corio__fiber_t *f) {

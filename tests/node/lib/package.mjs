@@ -157,14 +157,14 @@ async function cUserBlocks() {
 
 /**
  * Runs the c_users.sh block whose comment line starts with `title` (with
- * its setup first) in `project`, under bash -e; resolves to {code,
- * stdout, stderr}.
+ * its setup first) in `project`, under bash -e, after `change` (a test's
+ * edit of the block's text); resolves to {code, stdout, stderr}.
  */
-export async function runCUserBlock(project, title) {
+export async function runCUserBlock(project, title, change = (block) => block) {
   const { setup, builds } = await cUserBlocks();
   const block = builds.find((b) => b.startsWith(`# ${title}`));
   if (!block) throw new Error(`c_users.sh has no block "# ${title}"`);
-  return sh('bash', ['-e', '-c', `${setup}\n${block}\n`], { cwd: project });
+  return sh('bash', ['-e', '-c', `${setup}\n${change(block)}\n`], { cwd: project });
 }
 
 /** The lines of c_users.sh that README.md must show as they are. */
