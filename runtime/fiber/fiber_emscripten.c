@@ -57,6 +57,23 @@ const char *corio__fiber_backend_name(void) { return "emscripten-fiber"; }
 
 static corio__fiber_t *main_fiber;
 
+/* Fills a context as emscripten_fiber_init does, without a call into JS:
+ * it runs `entry(arg)` on the C stack [stack, base) when first switched to,
+ * or (entry NULL) it is the running context, saved at its first swap.
+ * Asyncify data goes to [async, async + async_size). */
+static void context_init(emscripten_fiber_t *c, em_arg_callback_func entry,
+                         void *arg, char *stack, char *base, char *async,
+                         size_t async_size) {
+  c->stack_base = base;
+  c->stack_limit = stack;
+  c->stack_ptr = base;
+  c->entry = entry;
+  c->user_data = arg;
+  c->asyncify_data.stack_ptr = async;
+  c->asyncify_data.stack_limit = async + async_size;
+  c->asyncify_data.rewind_id = 0; /* library_fiber.js sets it */
+}
+
 corio__fiber_t *corio__fiber_main(void) {
   if (main_fiber) return main_fiber;
   corio__fiber_t *f = calloc(1, sizeof *f);
@@ -67,8 +84,9 @@ corio__fiber_t *corio__fiber_main(void) {
     return NULL;
   }
   f->asyncify_size = MAIN_ASYNCIFY_SIZE;
-  emscripten_fiber_init_from_current_context(&f->ctx, f->asyncify,
-                                             f->asyncify_size);
+  context_init(&f->ctx, NULL, NULL, (char *)emscripten_stack_get_end(),
+               (char *)emscripten_stack_get_base(), f->asyncify,
+               f->asyncify_size);
   main_fiber = f;
   return f;
 }
@@ -108,8 +126,8 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
 void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
                         void *arg) {
   forget(f); /* a shared fiber's old frames are over */
-  emscripten_fiber_init(&f->ctx, entry, arg, f->stack, f->stack_size,
-                        f->asyncify, f->asyncify_size);
+  context_init(&f->ctx, entry, arg, f->stack, f->stack + f->stack_size,
+               f->asyncify, f->asyncify_size);
 }
 
 void corio__fiber_free(corio__fiber_t *f) {

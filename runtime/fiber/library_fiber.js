@@ -12,14 +12,15 @@
  *     calling its entry again, raw, from the table; its unwind ends back
  *     here, where it is stopped, not in a wrapper;
  *   - the Asyncify and stack calls go to the module's raw exports;
- *   - a fiber made from the current context (the loop's) still resumes
- *     through Asyncify's wrapper of the export at its bottom, so that
- *     Asyncify's own sleep (corio_js_host_wait) and its export tracking
- *     stay as they are.
+ *   - a fiber made from the current context (the loop's) resumes through
+ *     the raw export at its bottom, with Asyncify's export stack kept as
+ *     that export's wrapper keeps it, so that Asyncify's own sleep
+ *     (corio_js_host_wait) can still name the export to rewind.
  *
  * Invariants:
- *   - the fiber record is Emscripten's emscripten_fiber_t, filled by
- *     emscripten_fiber_init(_from_current_context); its asyncify_data's
+ *   - the fiber record is Emscripten's emscripten_fiber_t, filled as
+ *     emscripten_fiber_init would fill it (fiber_emscripten.c); its
+ *     asyncify_data's
  *     rewind_id field ("for the runtime" in Asyncify's ABI) says how the
  *     fiber resumes: >= 0 is Asyncify's id of its bottom export, < 0 is
  *     ~(table index of its entry);
@@ -42,7 +43,8 @@
   return '';
 })() }}}
 mergeInto(LibraryManager.library, {
-  $CorioFiber__deps: ['$Asyncify', '$Fibers', '$runAndAbortIfError'],
+  $CorioFiber__deps: ['$Asyncify', '$Fibers', '$runAndAbortIfError',
+                      '$runtimeKeepalivePush', '$runtimeKeepalivePop'],
   $CorioFiber__postset: 'CorioFiber.hook();',
   $CorioFiber: {
     raw: null,       // the module's exports, before Asyncify wraps them
@@ -107,10 +109,7 @@ mergeInto(LibraryManager.library, {
         Asyncify.currData = data;
         Asyncify.state = Asyncify.State.Rewinding;
         raw['asyncify_start_rewind'](data);
-        if (id >= 0) {        // a context: through its export's wrapper,
-          Asyncify.doRewind(data);  // whose unwind Asyncify stops
-          return;
-        }
+        if (id >= 0) return CorioFiber.resumeContext(id);
         CorioFiber.entry(~id)(0);  // the arguments come back from `data`
       }
       // The entry returned: the fiber swapped out (a task's entry never
@@ -119,6 +118,31 @@ mergeInto(LibraryManager.library, {
         Asyncify.state = Asyncify.State.Normal;
         runAndAbortIfError(raw['asyncify_stop_unwind']);
       }
+    },
+
+    // Rewinds a context (the loop's fiber) through the raw export at its
+    // bottom, which Asyncify's export stack shows meanwhile, as its wrapper
+    // would: Asyncify's own sleep names the export it will rewind from it.
+    // As in Asyncify's wrapper path, the runtime is kept alive (a keepalive
+    // count) while a context is parked: popped here, pushed where its next
+    // unwind ends.
+    resumeContext: function(id) {
+      var name = Asyncify.callStackIdToName[id];
+      runtimeKeepalivePop();
+      Asyncify.exportCallStack.push(name);
+      try {
+        CorioFiber.raw[name]();
+      } finally {
+        if (!ABORT) Asyncify.exportCallStack.pop();
+      }
+      if (Asyncify.state !== Asyncify.State.Unwinding) return;
+      if (!CorioFiber.next) {  // an Asyncify sleep (corio_js_host_wait)
+        Asyncify.maybeStopUnwind();
+        return;
+      }
+      runtimeKeepalivePush();
+      Asyncify.state = Asyncify.State.Normal;
+      runAndAbortIfError(CorioFiber.raw['asyncify_stop_unwind']);
     },
   },
 
