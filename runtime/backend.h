@@ -56,7 +56,7 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
 int corio__fiber_new_shared(corio__fiber_t **out);
 /* The running fiber f is about to park (or, for an async generator's
  * consumer, to be left while its task may park): makes sure its frames can
- * be moved out later without allocating then. CORIO_OK, or CORIO_ENOMEM:
+ * be moved out later, whatever memory is left then. CORIO_OK, or CORIO_ENOMEM:
  * then it must not park (the wait fails with that status). */
 int corio__fiber_ready_to_park(corio__fiber_t *f);
 /* Prepares f to run entry(arg) at the next switch into it. The entry must

@@ -168,6 +168,10 @@ bool corio__fiber_pin(corio__fiber_t *f) { return f->region == NULL; }
 typedef struct shared_region {
   corio__fiber_t block;     /* owns the region's memory (a fiber's block) */
   corio__fiber_t *occupant; /* whose frames are in it, or NULL */
+  /* Room for the occupant's frames when they are moved out, should its
+   * own buffer fail to grow then: see corio__fiber_ready_to_park. */
+  char *spare;
+  size_t spare_cap;
 } shared_region_t;
 
 static shared_region_t regions[SHARED_STACKS];
@@ -175,8 +179,9 @@ static unsigned next_region;
 static corio__fiber_t *mover;  /* moves frames within one region */
 static corio__fiber_t *target; /* the fiber the mover installs next */
 
-/* Room beyond a parking frame's C stack depth reserved for the rest of its
- * frames and their Asyncify data, at the first park. */
+/* Room beyond a parking frame's C stack depth for the rest of its frames
+ * and their Asyncify data: what a park may need on top of its depth and
+ * its last park's Asyncify bytes. */
 #define PARK_MARGIN 1024
 
 static void out_of_memory(void) {
@@ -195,12 +200,26 @@ static bool reserve(corio__fiber_t *f, size_t need) {
   return true;
 }
 
+/* A parked task keeps exactly the bytes its frames use (evict), yet moving
+ * them out must not fail: it happens in a switch, where no error can be
+ * returned. So before a task parks, its region holds a spare buffer big
+ * enough for its frames (or its own buffer already is), and the wait fails
+ * with ENOMEM here if there is no memory for it. One spare per region is
+ * enough: only a region's occupant is ever moved out of it, and that
+ * occupant made sure of the spare when it got ready to park. */
 int corio__fiber_ready_to_park(corio__fiber_t *f) {
-  if (f->region == NULL) return CORIO_OK;
+  shared_region_t *r = f->region;
+  if (r == NULL) return CORIO_OK;
   char *base = f->stack + f->stack_size;
   size_t need = (size_t)(base - (char *)emscripten_stack_get_current()) +
                 f->saved_a + PARK_MARGIN;
-  return reserve(f, need) ? CORIO_OK : CORIO_ENOMEM;
+  if (f->saved_cap >= need || r->spare_cap >= need) return CORIO_OK;
+  char *p = malloc(need);
+  if (p == NULL) return CORIO_ENOMEM;
+  free(r->spare);
+  r->spare = p;
+  r->spare_cap = need;
+  return CORIO_OK;
 }
 
 /* Copies the parked occupant f's frames out; its region is then free. */
@@ -210,7 +229,14 @@ static void evict(corio__fiber_t *f) {
   char *sp = f->ctx.stack_ptr;
   char *data = f->ctx.asyncify_data.stack_ptr;
   size_t c = (size_t)(base - sp), a = (size_t)(data - f->asyncify);
-  if (!reserve(f, c + a)) out_of_memory();
+  if (!reserve(f, c + a)) { /* f's frames go to the region's spare */
+    if (r->spare_cap < c + a) out_of_memory();
+    free(f->saved);
+    f->saved = r->spare;
+    f->saved_cap = r->spare_cap;
+    r->spare = NULL;
+    r->spare_cap = 0;
+  }
   memcpy(f->saved, sp, c);
   memcpy(f->saved + c, f->asyncify, a);
   f->saved_c = c;

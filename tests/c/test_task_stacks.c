@@ -8,6 +8,7 @@
  * refused where corio's API would hand it on (corio.h, "Pointers into a
  * task's stack"); one into a stack of the task's own is lent.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -237,3 +238,92 @@ static int sending_rules(void *arg, intptr_t *result) {
 TEST(a_task_on_a_shared_stack_sends_a_generator_no_pointer_into_it) {
   test_run(sending_rules, NULL, CORIO_OK);
 }
+
+/* ---- moving a parked task's frames out when memory is short ------------ */
+
+#ifdef __EMSCRIPTEN__
+/* The wasm test programs' link wraps realloc (emscripten.mk): with
+ * fail_next_realloc set, the next realloc fails, and is counted. */
+static bool fail_next_realloc;
+static int failed_reallocs;
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n) {
+  if (fail_next_realloc) {
+    fail_next_realloc = false;
+    failed_reallocs++;
+    return NULL;
+  }
+  return __real_realloc(p, n);
+}
+
+typedef struct {
+  corio_event_t *shallow, *others, *deep;
+} move_out_t;
+
+/* Parks once with few frames (its saved copy is then that small), then
+ * with a 4 KiB array, its next realloc set to fail. */
+static __attribute__((noinline)) int park_deep(move_out_t *m) {
+  volatile uint32_t local[1024];
+  for (uint32_t i = 0; i < 1024; i++) local[i] = expect(99, i);
+  fail_next_realloc = true;
+  if (corio_event_wait(m->deep) != CORIO_OK) return -1;
+  int bad = 0;
+  for (uint32_t i = 0; i < 1024; i++)
+    if (local[i] != expect(99, i)) bad++;
+  return bad;
+}
+
+static int shallow_then_deep(void *arg, intptr_t *result) {
+  move_out_t *m = arg;
+  if (corio_event_wait(m->shallow) != CORIO_OK) return CORIO_ERUNTIME;
+  *result = park_deep(m);
+  return *result < 0 ? CORIO_ERUNTIME : CORIO_OK;
+}
+
+static int wait_others(void *arg, intptr_t *result) {
+  move_out_t *m = arg;
+  *result = 0;
+  return corio_event_wait(m->others);
+}
+
+/* Five tasks made in a row on fresh fibers: the shared stacks are given in
+ * turn, so the first and the fifth share one, and the fifth's return to it
+ * moves the first's frames out, its buffer unable to grow. The frames must
+ * then go to the spare its region kept (fiber_emscripten.c,
+ * corio__fiber_ready_to_park), and come back intact. */
+static int frames_move_out(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  move_out_t m;
+  CHECK_INT(corio_event_new(&m.shallow), CORIO_OK);
+  CHECK_INT(corio_event_new(&m.others), CORIO_OK);
+  CHECK_INT(corio_event_new(&m.deep), CORIO_OK);
+  enum { N = 5 };
+  corio_task_t *tasks[N];
+  intptr_t results[N];
+  tasks[0] = test_start(shallow_then_deep, &m);
+  for (int i = 1; i < N; i++) tasks[i] = test_start(wait_others, &m);
+  for (int i = 0; i < N; i++) CHECK(tasks[i] != NULL);
+  CHECK_INT(corio_sleep(0), CORIO_OK); /* all park; the fifth moves A out */
+  corio_event_set(m.shallow);
+  CHECK_INT(corio_sleep(0), CORIO_OK); /* A goes deep and parks */
+  CHECK_INT(failed_reallocs, 0);
+  corio_event_set(m.others); /* the fifth comes back: A moves out */
+  CHECK_INT(corio_sleep(0), CORIO_OK);
+  CHECK_INT(failed_reallocs, 1);
+  corio_event_set(m.deep);
+  CHECK_INT(corio_gather(tasks, N, results, NULL), CORIO_OK);
+  CHECK_INT(results[0], 0); /* every local of the 4 KiB array intact */
+  for (int i = 0; i < N; i++) corio_task_release(tasks[i]);
+  corio_event_free(m.shallow);
+  corio_event_free(m.others);
+  corio_event_free(m.deep);
+  return CORIO_OK;
+}
+
+TEST(a_parked_task_moves_out_to_its_regions_spare_when_its_buffer_cannot_grow) {
+  failed_reallocs = 0;
+  test_run(frames_move_out, NULL, CORIO_OK);
+  fail_next_realloc = false;
+}
+#endif
