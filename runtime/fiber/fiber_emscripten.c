@@ -170,8 +170,7 @@ typedef struct shared_region {
   corio__fiber_t *occupant; /* whose frames are in it, or NULL */
   /* Room for the occupant's frames when they are moved out, should its
    * own buffer fail to grow then: see corio__fiber_ready_to_park. */
-  char *spare;
-  size_t spare_cap;
+  char *spare; /* NULL, or the size of the region's block */
 } shared_region_t;
 
 static shared_region_t regions[SHARED_STACKS];
@@ -179,63 +178,49 @@ static unsigned next_region;
 static corio__fiber_t *mover;  /* moves frames within one region */
 static corio__fiber_t *target; /* the fiber the mover installs next */
 
-/* Room beyond a parking frame's C stack depth for the rest of its frames
- * and their Asyncify data: what a park may need on top of its depth and
- * its last park's Asyncify bytes. */
-#define PARK_MARGIN 1024
-
 static void out_of_memory(void) {
-  static const char line[] = "corio: out of memory for a parked task's "
-                             "frames (moving them off a shared stack)\n";
+  static const char line[] = "corio: no memory for a parked task's frames "
+                             "(moving them off a shared stack)\n";
   fwrite(line, 1, sizeof line - 1, stderr);
   abort();
 }
 
-static bool reserve(corio__fiber_t *f, size_t need) {
-  if (f->saved_cap >= need) return true;
-  char *p = realloc(f->saved, need);
-  if (p == NULL) return false;
-  f->saved = p;
-  f->saved_cap = need;
-  return true;
-}
-
-/* A parked task keeps exactly the bytes its frames use (evict), yet moving
- * them out must not fail: it happens in a switch, where no error can be
- * returned. So before a task parks, its region holds a spare buffer big
- * enough for its frames (or its own buffer already is), and the wait fails
- * with ENOMEM here if there is no memory for it. One spare per region is
- * enough: only a region's occupant is ever moved out of it, and that
- * occupant made sure of the spare when it got ready to park. */
+/* A parked task's buffer holds the bytes its frames use (evict), yet
+ * moving them out must not fail: it happens in a switch, where no error
+ * can be returned. So before a task parks, its region holds a spare buffer
+ * as big as the region (its C stack and its Asyncify buffer: no frames can
+ * be bigger), and the wait fails with ENOMEM here if there is no memory for
+ * one. A spare per region is enough: only a region's occupant is ever moved
+ * out of it, and that occupant made sure of the spare when it got ready to
+ * park. */
 int corio__fiber_ready_to_park(corio__fiber_t *f) {
   shared_region_t *r = f->region;
-  if (r == NULL) return CORIO_OK;
-  char *base = f->stack + f->stack_size;
-  size_t need = (size_t)(base - (char *)emscripten_stack_get_current()) +
-                f->saved_a + PARK_MARGIN;
-  if (f->saved_cap >= need || r->spare_cap >= need) return CORIO_OK;
-  char *p = malloc(need);
-  if (p == NULL) return CORIO_ENOMEM;
-  free(r->spare);
-  r->spare = p;
-  r->spare_cap = need;
-  return CORIO_OK;
+  if (r == NULL || r->spare != NULL) return CORIO_OK;
+  r->spare = malloc(f->stack_size + f->asyncify_size);
+  return r->spare ? CORIO_OK : CORIO_ENOMEM;
 }
 
-/* Copies the parked occupant f's frames out; its region is then free. */
+/* Copies the parked occupant f's frames out; its region is then free. Its
+ * buffer grows to fit them, or is the region's spare if it cannot; one
+ * much larger than they need (it parked deeper once) is made to fit. */
 static void evict(corio__fiber_t *f) {
   shared_region_t *r = f->region;
   char *base = f->stack + f->stack_size;
   char *sp = f->ctx.stack_ptr;
   char *data = f->ctx.asyncify_data.stack_ptr;
   size_t c = (size_t)(base - sp), a = (size_t)(data - f->asyncify);
-  if (!reserve(f, c + a)) { /* f's frames go to the region's spare */
-    if (r->spare_cap < c + a) out_of_memory();
-    free(f->saved);
-    f->saved = r->spare;
-    f->saved_cap = r->spare_cap;
-    r->spare = NULL;
-    r->spare_cap = 0;
+  if (f->saved_cap < c + a || f->saved_cap > 2 * (c + a) + 256) {
+    char *p = realloc(f->saved, c + a);
+    if (p != NULL) {
+      f->saved = p;
+      f->saved_cap = c + a;
+    } else if (f->saved_cap < c + a) {       /* the spare is big enough */
+      if (r->spare == NULL) out_of_memory(); /* it parked unprepared */
+      free(f->saved);
+      f->saved = r->spare;
+      f->saved_cap = f->stack_size + f->asyncify_size;
+      r->spare = NULL;
+    } /* else it stays as large as it was */
   }
   memcpy(f->saved, sp, c);
   memcpy(f->saved + c, f->asyncify, a);

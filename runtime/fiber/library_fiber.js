@@ -20,51 +20,68 @@
  * Invariants:
  *   - the fiber record is Emscripten's emscripten_fiber_t, filled as
  *     emscripten_fiber_init would fill it (fiber_emscripten.c); its
- *     asyncify_data's
- *     rewind_id field ("for the runtime" in Asyncify's ABI) says how the
- *     fiber resumes: >= 0 is Asyncify's id of its bottom export, < 0 is
- *     ~(table index of its entry);
+ *     asyncify_data's rewind_id field ("for the runtime" in Asyncify's ABI)
+ *     says how the fiber resumes: >= 0 is Asyncify's id of its bottom
+ *     export, < 0 is ~(table index of its entry);
  *   - Asyncify.currData is the unwinding fiber's data until the next fiber
  *     runs (Corio names an Asyncify buffer overrun from it), and null while
  *     a fiber runs normally, so that a wrapped export called from a task
  *     does not stop anything when it returns;
  *   - only the trampoline enters a fiber, and only with no wasm on the JS
  *     stack beneath it but the export whose unwind it finishes.
- * This relies on Emscripten 3.1.6's Asyncify and Fibers objects; the
- * version is pinned (docs/toolchain.md).
+ * It replaces Fibers.trampoline, so emscripten_fiber_swap must not be used
+ * in the same program. It relies on Emscripten 3.1.6's Asyncify and Fibers
+ * objects; the version is pinned (docs/toolchain.md).
  */
 // The swap unwinds its callers only if Asyncify instruments them, which it
-// does for imports it is told of: a link without it fails here, by name.
+// does for the imports it is told of: a link without it stops here.
 {{{ (function() {
   if (!ASYNCIFY || ASYNCIFY_IMPORTS.indexOf('env.corio_js_fiber_swap') < 0)
-    throw new Error('corio: link with -sASYNCIFY ' +
-                    '-sASYNCIFY_IMPORTS=corio_js_host_wait,corio_js_fiber_swap ' +
-                    '(runtime/fiber/library_fiber.js swaps tasks through Asyncify)');
+    throw new Error('corio: link with -sASYNCIFY and corio_js_fiber_swap in ' +
+                    '-sASYNCIFY_IMPORTS (runtime/fiber/library_fiber.js swaps ' +
+                    'tasks through Asyncify)');
   return '';
 })() }}}
 mergeInto(LibraryManager.library, {
-  $CorioFiber__deps: ['$Asyncify', '$Fibers', '$runAndAbortIfError',
-                      '$runtimeKeepalivePush', '$runtimeKeepalivePop'],
+  $CorioFiber__deps: ['$Asyncify', '$Fibers', '$runAndAbortIfError'],
   $CorioFiber__postset: 'CorioFiber.hook();',
   $CorioFiber: {
-    raw: null,       // the module's exports, before Asyncify wraps them
+    exports: null,   // the module's exports, before Asyncify wraps them
+    raw: null,       // the ones the swap calls, under names of its own
     next: 0,         // the fiber to run once the current unwind has ended
     running: false,  // the trampoline is entering fibers
-    entries: [],     // table index -> function, for the fibers' entries
+    // Table index -> function, for the fibers' entries (as Emscripten's
+    // getWasmTableEntry keeps them, which a library may not depend on).
+    entries: [],
 
-    // The function at `index` of the wasm table (a fiber's entry).
     entry: function(index) {
       return CorioFiber.entries[index] ||
              (CorioFiber.entries[index] = wasmTable.get(index));
     },
 
     // Keeps the raw exports, and makes the end of every wrapped export's
-    // unwind (Asyncify.maybeStopUnwind) run this trampoline.
+    // unwind (Asyncify.maybeStopUnwind) run this trampoline. The lookups
+    // are written asm['name'] so that a link that minifies export names
+    // (-O3, -Os) rewrites them too.
     hook: function() {
       var instrument = Asyncify.instrumentWasmExports;
-      Asyncify.instrumentWasmExports = function(exports) {
-        CorioFiber.raw = exports;
-        return instrument(exports);
+      Asyncify.instrumentWasmExports = function(asm) {
+        if (asm['asyncify_start_unwind']) {  // not a stand-in object
+          CorioFiber.exports = asm;
+          CorioFiber.raw = {
+            startUnwind: asm['asyncify_start_unwind'],
+            stopUnwind: asm['asyncify_stop_unwind'],
+            startRewind: asm['asyncify_start_rewind'],
+            stopRewind: asm['asyncify_stop_rewind'],
+            stackSave: asm['stackSave'],
+            stackRestore: asm['stackRestore'],
+            setLimits: asm['emscripten_stack_set_limits'],
+#if STACK_OVERFLOW_CHECK >= 2
+            setCheckedLimits: asm['__set_stack_limits'],
+#endif
+          };
+        }
+        return instrument(asm);
       };
       Fibers.trampoline = CorioFiber.trampoline;
     },
@@ -84,16 +101,16 @@ mergeInto(LibraryManager.library, {
     },
 
     // Runs `fiber` until it swaps out (or, for a context, until its bottom
-    // export returns).
+    // export returns or Asyncify's sleep unwinds it).
     enter: function(fiber) {
       var raw = CorioFiber.raw;
       var base = {{{ makeGetValue('fiber', C_STRUCTS.emscripten_fiber_s.stack_base, 'i32') }}};
       var limit = {{{ makeGetValue('fiber', C_STRUCTS.emscripten_fiber_s.stack_limit, 'i32') }}};
-      raw['emscripten_stack_set_limits'](base, limit);
+      raw.setLimits(base, limit);
 #if STACK_OVERFLOW_CHECK >= 2
-      raw['__set_stack_limits'](base, limit);
+      raw.setCheckedLimits(base, limit);
 #endif
-      raw['stackRestore']({{{ makeGetValue('fiber', C_STRUCTS.emscripten_fiber_s.stack_ptr, 'i32') }}});
+      raw.stackRestore({{{ makeGetValue('fiber', C_STRUCTS.emscripten_fiber_s.stack_ptr, 'i32') }}});
       var data = fiber + {{{ C_STRUCTS.emscripten_fiber_s.asyncify_data }}};
       var entry = {{{ makeGetValue('fiber', C_STRUCTS.emscripten_fiber_s.entry, 'i32') }}};
       if (entry !== 0) {
@@ -108,7 +125,7 @@ mergeInto(LibraryManager.library, {
         var id = {{{ makeGetValue('data', C_STRUCTS.asyncify_data_s.rewind_id, 'i32') }}};
         Asyncify.currData = data;
         Asyncify.state = Asyncify.State.Rewinding;
-        raw['asyncify_start_rewind'](data);
+        raw.startRewind(data);
         if (id >= 0) return CorioFiber.resumeContext(id);
         CorioFiber.entry(~id)(0);  // the arguments come back from `data`
       }
@@ -116,22 +133,22 @@ mergeInto(LibraryManager.library, {
       // returns otherwise). Its unwind ends here.
       if (Asyncify.state === Asyncify.State.Unwinding) {
         Asyncify.state = Asyncify.State.Normal;
-        runAndAbortIfError(raw['asyncify_stop_unwind']);
+        runAndAbortIfError(raw.stopUnwind);
       }
     },
 
     // Rewinds a context (the loop's fiber) through the raw export at its
     // bottom, which Asyncify's export stack shows meanwhile, as its wrapper
     // would: Asyncify's own sleep names the export it will rewind from it.
-    // As in Asyncify's wrapper path, the runtime is kept alive (a keepalive
-    // count) while a context is parked: popped here, pushed where its next
-    // unwind ends.
+    // Where the build counts keepalives, a parked context holds one, as on
+    // Asyncify's wrapper path: released here, taken where its next unwind
+    // ends.
     resumeContext: function(id) {
       var name = Asyncify.callStackIdToName[id];
-      runtimeKeepalivePop();
+      {{{ runtimeKeepalivePop(); }}}
       Asyncify.exportCallStack.push(name);
       try {
-        CorioFiber.raw[name]();
+        CorioFiber.exports[name]();
       } finally {
         if (!ABORT) Asyncify.exportCallStack.pop();
       }
@@ -140,9 +157,9 @@ mergeInto(LibraryManager.library, {
         Asyncify.maybeStopUnwind();
         return;
       }
-      runtimeKeepalivePush();
+      {{{ runtimeKeepalivePush(); }}}
       Asyncify.state = Asyncify.State.Normal;
-      runAndAbortIfError(CorioFiber.raw['asyncify_stop_unwind']);
+      runAndAbortIfError(CorioFiber.raw.stopUnwind);
     },
   },
 
@@ -159,12 +176,15 @@ mergeInto(LibraryManager.library, {
         Asyncify.setDataRewindFunc(data);
       Asyncify.state = Asyncify.State.Unwinding;
       Asyncify.currData = data;
-      raw['asyncify_start_unwind'](data);
-      {{{ makeSetValue('from', C_STRUCTS.emscripten_fiber_s.stack_ptr, "raw['stackSave']()", 'i32') }}};
+      raw.startUnwind(data);
+      {{{ makeSetValue('from', C_STRUCTS.emscripten_fiber_s.stack_ptr, 'raw.stackSave()', 'i32') }}};
       CorioFiber.next = to;
     } else {
+#if ASSERTIONS
+      assert(Asyncify.state === Asyncify.State.Rewinding);
+#endif
       Asyncify.state = Asyncify.State.Normal;
-      raw['asyncify_stop_rewind']();
+      raw.stopRewind();
       Asyncify.currData = null;
     }
   },

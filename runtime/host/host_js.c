@@ -143,10 +143,11 @@ void corio__host_wait(double timeout) {
   corio_js_host_wait(timeout < 0 ? -1 : timeout * 1000.0);
 }
 
-/* Emscripten 3.1.6 counts one runtime "keepalive" per first entry into a
- * fiber and never releases it, so exit() would never report the program's
- * end (onExit). Every fiber of the run has ended when its loop closes, so
- * the count is put back to what it was when the loop opened. */
+/* A runtime "keepalive" count above its start keeps exit() from reporting
+ * the program's end (onExit). The fiber swap (library_fiber.js) leaves the
+ * count as it found it once every fiber has resumed; a fiber the run left
+ * parked would not, so when the loop closes the count is put back to what
+ * it was when the loop opened. */
 void corio__host_loop_opened(void) { corio_js_loop_opened(); }
 
 /* A transport the program left open cannot outlive its run: it is
