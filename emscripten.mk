@@ -128,12 +128,7 @@ build/wasm-threads/$(1).wasm build/wasm-threads/$(1).worker.js: build/wasm-threa
 endef
 
 $(eval $(call wasm_threads_program,corio-tests,$(TEST_SRCS)))
-# The C tests' wasm links wrap realloc: tests/c/test_task_stacks.c makes
-# one fail, so that a parked task's frames move out through its region's
-# spare (runtime/fiber/fiber_emscripten.c).
-TEST_WASM_LDFLAGS := -Wl,--wrap=realloc
-build/wasm/corio-tests.mjs: WASM_PROGRAM_LDFLAGS += $(TEST_WASM_LDFLAGS)
-build/wasm-threads/corio-tests.cjs: WASM_THREADS_PROGRAM_LDFLAGS += $(TEST_WASM_LDFLAGS)
+build/wasm-threads/corio-tests.cjs: WASM_THREADS_PROGRAM_LDFLAGS += $(TEST_LDFLAGS)
 $(eval $(call wasm_threads_program,corio_bench,bench/corio_bench.c))
 $(foreach p,$(THREADED_EXAMPLES),$(eval $(call wasm_threads_program,$(p),examples/$(p).c)))
 

@@ -1,8 +1,8 @@
 /*
  * shared_stack_native.c — the stacks that native tasks with the default
  * sizes share (runtime/backend.h, corio__fiber_new_shared), the mover that
- * moves a parked task's frames off one and another's back, and the room
- * reserved for them before a task parks.
+ * moves a parked task's frames off one and another's back, and the spare
+ * room that makes moving them out never fail.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +35,10 @@
 typedef struct shared_region {
   corio__fiber_t mapping;   /* owns the guarded mapping (map, stack) */
   corio__fiber_t *occupant; /* whose frames are in it, or NULL */
+  /* Room for the occupant's frames when they are moved out, should its
+   * own buffer fail to grow then (corio__fiber_ready_to_park): NULL, or
+   * the stack's size. Kept for the thread's life, like the stack. */
+  char *spare;
 } shared_region_t;
 
 static _Thread_local struct {
@@ -59,50 +63,48 @@ corio__fiber_t *corio__native_shared_occupant(const corio__fiber_t *f) {
 #define copy_stack memcpy
 #endif
 
-/* How far below the frame that calls corio__fiber_ready_to_park the
- * switch's own frames may reach: the room reserved for them beyond that
- * frame's depth. Generous under ASan, whose frames carry redzones. */
-#ifdef CORIO__ASAN
-#define PARK_MARGIN 4096
-#else
-#define PARK_MARGIN 512
-#endif
-
-/* Gives f's saved frames a buffer of `cap` bytes; false if none. */
-static bool set_room(corio__fiber_t *f, size_t cap) {
-  char *p = realloc(f->saved, cap);
-  if (p == NULL) return false;
-  f->saved = p;
-  f->saved_cap = cap;
-  return true;
-}
-
+/* A parked task's buffer holds the bytes its frames use (evict), yet
+ * moving them out must not fail: it happens in a switch, where no error
+ * can be returned. So before a task parks, its stack has a spare buffer as
+ * big as the stack (no frames can be bigger), and the wait fails with
+ * ENOMEM here if there is no memory for one. A spare per stack is enough:
+ * only a stack's occupant is ever moved out of it, and that occupant made
+ * sure of the spare when it got ready to park. */
 int corio__fiber_ready_to_park(corio__fiber_t *f) {
-  if (!f->shared) return CORIO_OK;
-  size_t need = (size_t)(corio__native_stack_top(f) -
-                         (char *)__builtin_frame_address(0)) +
-                PARK_MARGIN;
-  if (f->saved_cap >= need || set_room(f, need)) return CORIO_OK;
-  return CORIO_ENOMEM;
+  if (!f->shared || f->region->spare != NULL) return CORIO_OK;
+  f->region->spare = malloc(f->stack_size);
+  return f->region->spare ? CORIO_OK : CORIO_ENOMEM;
 }
 
-/* Copies the parked occupant f's frames out; its stack is then free. The
- * room was reserved when it got ready to park; what is left beyond its
- * frames and the margin is given back. */
+/* Copies the parked occupant f's frames out; its stack is then free. Its
+ * buffer grows to fit them, or is the stack's spare if it cannot; one much
+ * larger than they need (it parked deeper once) is made to fit. */
 void corio__native_shared_evict(corio__fiber_t *f) {
+  shared_region_t *r = f->region;
   size_t used = (size_t)(corio__native_stack_top(f) - (char *)f->sp);
-  if (f->saved_cap < used) { /* the margin was too small: a build's bug */
-    static const char line[] = "corio: a parked task's frames outgrew the "
-                               "room reserved for them (PARK_MARGIN)\n";
-    ssize_t ignored = write(2, line, sizeof line - 1);
-    (void)ignored;
-    abort();
+  if (f->saved_cap < used || f->saved_cap > 2 * used + 256) {
+    char *p = realloc(f->saved, used);
+    if (p != NULL) {
+      f->saved = p;
+      f->saved_cap = used;
+    } else if (f->saved_cap < used) { /* the spare is big enough */
+      if (r->spare == NULL) {         /* it parked unprepared */
+        static const char line[] = "corio: no memory for a parked task's "
+                                   "frames (moving them off a shared "
+                                   "stack)\n";
+        ssize_t ignored = write(2, line, sizeof line - 1);
+        (void)ignored;
+        abort();
+      }
+      free(f->saved);
+      f->saved = r->spare;
+      f->saved_cap = f->stack_size;
+      r->spare = NULL;
+    } /* else it stays as large as it was */
   }
   copy_stack(f->saved, f->sp, used);
   f->saved_len = used;
-  f->region->occupant = NULL;
-  if (f->saved_cap > used + 2 * PARK_MARGIN) /* parked deep once */
-    set_room(f, used + PARK_MARGIN);         /* kept as it is if it fails */
+  r->occupant = NULL;
 }
 
 /* Makes f its stack's occupant: the current occupant's frames are moved
