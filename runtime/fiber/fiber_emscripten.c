@@ -193,10 +193,15 @@ static void out_of_memory(void) {
  * one. A spare per region is enough: only a region's occupant is ever moved
  * out of it, and that occupant made sure of the spare when it got ready to
  * park. */
+/* A spare's size: the region's C stack and Asyncify buffer. */
+static size_t spare_size(const corio__fiber_t *f) {
+  return f->stack_size + f->asyncify_size;
+}
+
 int corio__fiber_ready_to_park(corio__fiber_t *f) {
   shared_region_t *r = f->region;
   if (r == NULL || r->spare != NULL) return CORIO_OK;
-  r->spare = malloc(f->stack_size + f->asyncify_size);
+  r->spare = malloc(spare_size(f));
   return r->spare ? CORIO_OK : CORIO_ENOMEM;
 }
 
@@ -218,7 +223,7 @@ static void evict(corio__fiber_t *f) {
       if (r->spare == NULL) out_of_memory(); /* it parked unprepared */
       free(f->saved);
       f->saved = r->spare;
-      f->saved_cap = f->stack_size + f->asyncify_size;
+      f->saved_cap = spare_size(f);
       r->spare = NULL;
     } /* else it stays as large as it was */
   }
