@@ -77,7 +77,8 @@ export function examplesIndex(files, threaded = []) {
 function main() {
   const args = process.argv.slice(2);
   const out = args.shift();
-  const threaded = args[0]?.startsWith('--threads=') ? args.shift().slice(10).split(',').filter(Boolean) : [];
+  const flag = '--threads=';
+  const threaded = args[0]?.startsWith(flag) ? args.shift().slice(flag.length).split(',').filter(Boolean) : [];
   const names = args.map((f) => basename(f, '.c'));
   if (!out || !args.every((f) => f.endsWith('.c')) || !threaded.every((n) => names.includes(n))) {
     console.error('usage: node scripts/examples_index.mjs OUT.json [--threads=NAME,...] examples/NAME.c...');
