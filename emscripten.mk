@@ -205,9 +205,12 @@ DIST_EXAMPLES := $(foreach p,$(EXAMPLES),$(addprefix dist/examples/$(p),.mjs .wa
 dist/examples/%.mjs: build/wasm/%.mjs
 	@mkdir -p $(@D)
 	cp $< $@
-dist/examples/%.wasm: build/wasm/%.wasm
+# From the .mjs's rule: the .wasm's own rule has no recipe, and make may
+# judge it before the program is linked again (a stale .wasm under a new
+# .mjs fails in the page).
+dist/examples/%.wasm: build/wasm/%.mjs
 	@mkdir -p $(@D)
-	cp $< $@
+	cp build/wasm/$*.wasm $@
 dist/examples/%.c: examples/%.c
 	@mkdir -p $(@D)
 	cp $< $@
