@@ -45,6 +45,9 @@ struct corio__fiber {
   struct shared_region *region;
   char *saved;
   size_t saved_c, saved_a, saved_cap;
+  /* What the fiber runs (corio__fiber_start), through fiber_entry. */
+  corio__fiber_entry_fn entry;
+  void *arg;
 };
 
 static void forget(corio__fiber_t *f);
@@ -56,6 +59,12 @@ static void forget(corio__fiber_t *f);
 const char *corio__fiber_backend_name(void) { return "emscripten-fiber"; }
 
 static corio__fiber_t *main_fiber;
+
+/* Saves the running fiber into `from` and runs `to` (library_fiber.js);
+ * returns when `from` is switched back to. */
+static inline void swap(corio__fiber_t *from, corio__fiber_t *to) {
+  corio_js_fiber_swap(&from->ctx, &to->ctx);
+}
 
 /* Fills a context as emscripten_fiber_init does, without a call into JS:
  * it runs `entry(arg)` on the C stack [stack, base) when first switched to,
@@ -123,10 +132,23 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
   return CORIO_OK;
 }
 
+/* Every fiber's first frame: the swap (library_fiber.js) enters and
+ * rewinds all fibers through this one function, so its call is always to
+ * the same target. A call from JS that met a new wasm function (the first
+ * generator body, the first trip through the mover) made V8 throw away its
+ * optimized code for the swap and run unoptimized while it compiled again:
+ * 10 to 25 ms, measured with node --trace-deopt. */
+static void fiber_entry(void *arg) {
+  corio__fiber_t *f = arg;
+  f->entry(f->arg);
+}
+
 void corio__fiber_start(corio__fiber_t *f, corio__fiber_entry_fn entry,
                         void *arg) {
   forget(f); /* a shared fiber's old frames are over */
-  context_init(&f->ctx, entry, arg, f->stack, f->stack + f->stack_size,
+  f->entry = entry;
+  f->arg = arg;
+  context_init(&f->ctx, fiber_entry, f, f->stack, f->stack + f->stack_size,
                f->asyncify, f->asyncify_size);
 }
 
@@ -260,7 +282,7 @@ static void mover_main(void *arg) {
     corio__fiber_t *to = target;
     target = NULL;
     install(to);
-    corio_js_fiber_swap(&mover->ctx, &to->ctx);
+    swap(mover, to);
   }
 }
 
@@ -313,12 +335,12 @@ void corio__fiber_switch(corio__fiber_t *from, corio__fiber_t *to, int how) {
   if (to->region && to->region->occupant != to) {
     if (from->region == to->region) { /* on its stack: the mover moves */
       target = to;
-      corio_js_fiber_swap(&from->ctx, &mover->ctx);
-      return;
+      to = mover;
+    } else {
+      install(to);
     }
-    install(to);
   }
-  corio_js_fiber_swap(&from->ctx, &to->ctx);
+  swap(from, to); /* one call site: this function stays small to inline */
 }
 
 const uint64_t *corio__fiber_canary(const corio__fiber_t *f) {
