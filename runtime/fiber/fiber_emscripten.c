@@ -28,6 +28,21 @@
 extern void corio_js_fiber_swap(emscripten_fiber_t *from,
                                 emscripten_fiber_t *to);
 
+/* Emscripten's stack cookie (3.1.6, src/runtime_stack_check.js): two words
+ * just above the end of the stack that runs, which checkStackCookie()
+ * compares with these when the runtime exits or aborts, and reports a stack
+ * overflow if they differ. Every fiber block gets them when it is made (the
+ * swap does not write them at each entry, as emscripten_fiber_swap did: that
+ * was a call into an Asyncify-wrapped export for every task that began). */
+#define STACK_COOKIE_1 0x02135467u
+#define STACK_COOKIE_2 0x89BACDFEu
+
+static void write_stack_cookie(char *stack_end) {
+  uint32_t *w = (uint32_t *)(void *)stack_end;
+  w[1] = STACK_COOKIE_1;
+  w[2] = STACK_COOKIE_2;
+}
+
 #define CANARY_BYTES 16 /* kept below the stack limit, 16-byte aligned */
 #define MAIN_ASYNCIFY_SIZE (64 * 1024)
 
@@ -61,8 +76,12 @@ const char *corio__fiber_backend_name(void) { return "emscripten-fiber"; }
 static corio__fiber_t *main_fiber;
 
 /* Saves the running fiber into `from` and runs `to` (library_fiber.js);
- * returns when `from` is switched back to. */
+ * returns when `from` is switched back to. Its stack pointer is read here,
+ * where the import is called (a call does not move it), rather than by a
+ * call back into wasm from the swap. Skipped when `from` is rewound, as is
+ * all code before the swap in Asyncify's rewind. */
 static inline void swap(corio__fiber_t *from, corio__fiber_t *to) {
+  from->ctx.stack_ptr = (void *)emscripten_stack_get_current();
   corio_js_fiber_swap(&from->ctx, &to->ctx);
 }
 
@@ -128,6 +147,7 @@ int corio__fiber_new(corio__fiber_t **out, size_t stack_size,
   f->stack_size = stack_size;
   for (int i = 0; i < CANARY_BYTES / 8; i++)
     ((uint64_t *)(void *)f->canary)[i] = CORIO__STACK_CANARY;
+  write_stack_cookie(f->stack);
   *out = f;
   return CORIO_OK;
 }

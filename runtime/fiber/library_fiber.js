@@ -73,7 +73,6 @@ mergeInto(LibraryManager.library, {
             stopUnwind: asm['asyncify_stop_unwind'],
             startRewind: asm['asyncify_start_rewind'],
             stopRewind: asm['asyncify_stop_rewind'],
-            stackSave: asm['stackSave'],
             stackRestore: asm['stackRestore'],
             setLimits: asm['emscripten_stack_set_limits'],
 #if STACK_OVERFLOW_CHECK >= 2
@@ -116,9 +115,6 @@ mergeInto(LibraryManager.library, {
       if (entry !== 0) {
         {{{ makeSetValue('fiber', C_STRUCTS.emscripten_fiber_s.entry, 0, 'i32') }}};
         {{{ makeSetValue('data', C_STRUCTS.asyncify_data_s.rewind_id, '~entry', 'i32') }}};
-#if STACK_OVERFLOW_CHECK
-        writeStackCookie();
-#endif
         Asyncify.currData = null;
         CorioFiber.entry(entry)({{{ makeGetValue('fiber', C_STRUCTS.emscripten_fiber_s.user_data, 'i32') }}});
       } else {
@@ -176,8 +172,7 @@ mergeInto(LibraryManager.library, {
         Asyncify.setDataRewindFunc(data);
       Asyncify.state = Asyncify.State.Unwinding;
       Asyncify.currData = data;
-      raw.startUnwind(data);
-      {{{ makeSetValue('from', C_STRUCTS.emscripten_fiber_s.stack_ptr, 'raw.stackSave()', 'i32') }}};
+      raw.startUnwind(data);  // `from`'s stack pointer is saved (C, swap())
       CorioFiber.next = to;
     } else {
 #if ASSERTIONS
