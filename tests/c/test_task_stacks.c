@@ -8,8 +8,13 @@
  * refused where corio's API would hand it on (corio.h, "Pointers into a
  * task's stack"); one into a stack of the task's own is lent. A parked
  * task's frames still move off a shared stack when there is no memory to
- * grow their buffer then (the stack's spare).
+ * grow their buffer then (the stack's spare). In wasm, every stack a task
+ * runs on carries Emscripten's stack cookie, which the runtime checks on
+ * the running stack when it exits or aborts.
  */
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#endif
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -328,3 +333,43 @@ TEST(a_parked_task_moves_out_to_its_regions_spare_when_its_buffer_cannot_grow) {
   test_run(frames_move_out, NULL, CORIO_OK);
   fail_next_realloc = false;
 }
+
+#ifdef __EMSCRIPTEN__
+/* ---- Emscripten's stack cookie ------------------------------------------ */
+
+/* Emscripten's own check (-sSTACK_OVERFLOW_CHECK), on the stack that runs:
+ * it aborts the program, saying "Stack overflow!", if the cookie just
+ * above that stack's end is not there. */
+EM_JS(void, check_stack_cookie, (void), { checkStackCookie(); });
+
+/* Checks the cookie of the stack this task runs on, before and after a
+ * park. */
+static int check_cookie(void *arg, intptr_t *result) {
+  (void)arg;
+  check_stack_cookie();
+  CHECK_INT(corio_sleep(0), CORIO_OK);
+  check_stack_cookie();
+  *result = 1;
+  return CORIO_OK;
+}
+
+static int cookies_everywhere(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_opts_t opts[] = {{.name = "shared"},
+                              {.name = "own", .stack_size = 64 * 1024}};
+  for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+    corio_task_t *t;
+    CHECK_INT(corio_task_create(&t, check_cookie, NULL, &opts[i]), CORIO_OK);
+    intptr_t r = 0;
+    CHECK_INT(corio_await(t, &r), CORIO_OK);
+    CHECK_INT(r, 1);
+    corio_task_release(t);
+  }
+  return CORIO_OK;
+}
+
+TEST(every_stack_a_task_runs_on_has_emscriptens_stack_cookie) {
+  test_run(cookies_everywhere, NULL, CORIO_OK);
+}
+#endif
