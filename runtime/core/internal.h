@@ -73,10 +73,13 @@ struct corio_loop {
   bool deadlocked;           /* a deadlock was found and broken */
   size_t pass_remaining;     /* ready items left in the current pass */
   size_t inline_passes_left; /* passes tasks may still begin themselves */
-  corio_task_t *returning;   /* the task that last switched to main */
-  double pass_deadline;      /* host time a pass must stop at (the
-                              * rest stays ready, in order); 0: none */
-  unsigned pass_items;       /* items run since the clock was read */
+  /* A finished task's fiber, given back by whatever runs after it has
+   * switched away from it for good (it cannot be reused while it runs). */
+  corio__fiber_t *dead_fiber;
+  bool dead_fiber_shared; /* it is a shared-stack fiber (the pool's kind) */
+  double pass_deadline;   /* host time a pass must stop at (the
+                           * rest stays ready, in order); 0: none */
+  unsigned pass_items;    /* items run since the clock was read */
   /* threads (threadsafe.c, executor.c) */
   _Atomic(corio__post_t *) inbox; /* pushed by any thread, LIFO */
   atomic_int posting; /* threads inside corio__loop_post: the loop is not
@@ -109,10 +112,11 @@ double corio__loop_run_once(corio_loop_t *loop);
 
 /* Takes the head of the ready queue if it runs `fn` (a task step), so a
  * task can switch straight to the next task instead of through the
- * scheduler. The head must belong to the current pass, or a new pass may be
- * begun (a bounded number of times, so timers and I/O are not starved).
- * NULL if not. */
-corio_handle_t *corio__loop_take_next(corio_loop_t *loop, corio_callback_fn fn);
+ * scheduler. The head must belong to the current pass, or, if
+ * `may_begin_pass`, a new pass may be begun (a bounded number of times, so
+ * timers and I/O are not starved). NULL if not. */
+corio_handle_t *corio__loop_take_next(corio_loop_t *loop, corio_callback_fn fn,
+                                      bool may_begin_pass);
 
 /* After a pass that returned `timeout`: true if nothing can ever wake the
  * loop again (no ready callback, no timer, no host operation in flight). */
@@ -356,6 +360,9 @@ void corio__task_switch_stack(corio_task_t *t, corio__fiber_t *to,
 /* Lets every other ready task run once, then resumes (asyncio's bare
  * yield, which sleep(0) is). Returns CORIO_OK or CORIO_ECANCELLED. */
 int corio__task_yield(void);
+/* Gives back the fiber of the task that finished last, if the loop still
+ * holds it (task.c): at the loop's teardown. */
+void corio__task_reap_dead_fiber(corio_loop_t *loop);
 
 /* Whether t is suspended in corio__task_wait() and not woken yet: a waiter
  * no longer waiting without having been handed anything was cancelled. */

@@ -78,11 +78,12 @@ static inline bool pass_out_of_time(corio_loop_t *loop) {
          pass_deadline_passed(loop);
 }
 
-corio_handle_t *corio__loop_take_next(corio_loop_t *loop,
-                                      corio_callback_fn fn) {
+corio_handle_t *corio__loop_take_next(corio_loop_t *loop, corio_callback_fn fn,
+                                      bool may_begin_pass) {
   corio_handle_t *h = loop->ready_head;
   if (h == NULL || h->fn != fn || pass_out_of_time(loop)) return NULL;
   if (loop->pass_remaining == 0) {
+    if (!may_begin_pass) return NULL;
     /* A due timer joins the ready queue at the next pass: the scheduler's. */
     if (loop->inline_passes_left == 0 ||
         (loop->timers.len > 0 &&
@@ -263,6 +264,7 @@ void corio__loop_free(corio_loop_t *loop) {
   for (size_t i = 0; i < loop->timers.len; i++)
     handle_drop(loop->timers.items[i]);
   corio__heap_free(&loop->timers);
+  corio__task_reap_dead_fiber(loop); /* into the pool, freed below */
   for (size_t i = 0; i < loop->fiber_pool_len; i++)
     corio__fiber_free(loop->fiber_pool[i]);
   free(loop->fiber_pool);

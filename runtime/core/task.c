@@ -401,19 +401,34 @@ void corio__task_switch_stack(corio_task_t *t, corio__fiber_t *to,
                       finished ? CORIO__FIBER_ENDS : CORIO__FIBER_STAYS);
 }
 
-/* The first frame of every task. It never returns: it ends by switching to
- * the scheduler for good, and the scheduler finishes the task. */
+static bool uses_shared_stack(const corio_task_t *t);
+static void reap_dead_fiber(corio_loop_t *loop);
+static void leave_finished_task(corio_loop_t *loop, corio__fiber_t *from);
+
+/* The first frame of every task. It never returns: once the coroutine has
+ * returned, the task is finished here, on its own stack, and the task
+ * switches away from it for good, to the next task of this pass or to the
+ * scheduler; whichever runs next gives the fiber back. */
 static void task_entry(void *arg) {
   corio_task_t *t = arg;
+  corio_loop_t *loop = t->loop;
   intptr_t result = 0;
   int code = t->fn(t->arg, &result);
   if (code == CORIO_END) code = CORIO_OK; /* END is not an error */
   t->result = code == CORIO_OK ? result : 0;
-  t->wake_status = code; /* handed to after_switch_to_main */
-  t->loop->returning = t;
   if (corio__debug_on) corio__debug_step_end(t);
   if (!stack_intact(t)) overflow_abort(t);
-  corio__fiber_switch(t->fiber, t->loop->main_fiber, CORIO__FIBER_ENDS);
+  corio__fiber_t *f = t->fiber;
+  reap_dead_fiber(loop); /* another task's, not this one's */
+  loop->dead_fiber = f;
+  loop->dead_fiber_shared = uses_shared_stack(t);
+  set_fiber(t, NULL);
+  /* asyncio: a task cancelled right before its coroutine returns a value
+   * ends cancelled. */
+  if (code == CORIO_OK && t->must_cancel) code = CORIO_ECANCELLED;
+  corio__current = NULL; /* finishing is the scheduler's work */
+  task_finish(t, code);  /* may free t */
+  leave_finished_task(loop, f);
   /* Never resumed. */
   abort();
 }
@@ -452,11 +467,10 @@ static int acquire_fiber(corio_task_t *t) {
 
 #define CORIO__FIBER_POOL_MAX 256
 
-static void recycle_fiber(corio_task_t *t) {
-  corio_loop_t *loop = t->loop;
-  corio__fiber_t *f = t->fiber;
-  set_fiber(t, NULL);
-  if (uses_shared_stack(t) && loop->fiber_pool_len < CORIO__FIBER_POOL_MAX) {
+/* Gives f back: to the loop's pool if it is a shared-stack fiber and the
+ * pool has room, else to the backend. Not while anything runs on f. */
+static void recycle_fiber(corio_loop_t *loop, corio__fiber_t *f, bool shared) {
+  if (shared && loop->fiber_pool_len < CORIO__FIBER_POOL_MAX) {
     if (loop->fiber_pool == NULL) {
       loop->fiber_pool =
           malloc(CORIO__FIBER_POOL_MAX * sizeof *loop->fiber_pool);
@@ -471,73 +485,108 @@ static void recycle_fiber(corio_task_t *t) {
   corio__fiber_free(f);
 }
 
+/* Out of line: reap_dead_fiber is on a switch's path, where more code is
+ * more for Asyncify to instrument. */
+__attribute__((noinline)) static void reap(corio_loop_t *loop) {
+  corio__fiber_t *f = loop->dead_fiber;
+  loop->dead_fiber = NULL;
+  recycle_fiber(loop, f, loop->dead_fiber_shared);
+}
+
+/* Gives back the fiber of the task that finished last, if it is still
+ * held: the scheduler does when a switch returns to it, and a finishing
+ * task does before its own fiber is held in its place. Not where a parked
+ * task resumes: that is every switch's path. */
+static inline void reap_dead_fiber(corio_loop_t *loop) {
+  if (loop->dead_fiber != NULL) reap(loop);
+}
+
+void corio__task_reap_dead_fiber(corio_loop_t *loop) { reap_dead_fiber(loop); }
+
 /* ---- stepping ---------------------------------------------------------- */
 
-/* What the scheduler does once a task has switched back to it: finish it
- * if its coroutine returned. (Every switch away from a task checked its
- * stack guard first: leave_task, task_entry.) */
-static void after_switch_to_main(corio_task_t *t) {
-  if (t->state == CORIO__TASK_RUNNING) { /* the entry returned */
-    recycle_fiber(t);
-    int code = t->wake_status;
-    /* asyncio: a task cancelled right before its coroutine returns a value
-     * ends cancelled. */
-    if (code == CORIO_OK && t->must_cancel) code = CORIO_ECANCELLED;
-    task_finish(t, code);
+/* A task's first step: it gets its stack, or it ends, cancelled before it
+ * began or with no stack to be had. False if it ended. Out of line: it is
+ * on the path of every switch to the next task (take_next_task), where its
+ * locals would be saved and restored by each Asyncify unwind and rewind. */
+__attribute__((noinline)) static bool begin_task(corio_task_t *t) {
+  if (t->must_cancel) {
+    task_finish(t, CORIO_ECANCELLED);
+    return false;
   }
+  int rc = acquire_fiber(t);
+  if (rc != CORIO_OK) {
+    corio__task_set_error(t, rc, "could not allocate the task's stack");
+    task_finish(t, rc);
+    return false;
+  }
+  t->started = true;
+  return true;
 }
 
 /* Runs the task until it, or a task it switched to directly, switches back
  * to the scheduler. Scheduler context only. */
 static void task_step(void *data) {
   corio_task_t *t = data;
-  if (!t->started) {
-    if (t->must_cancel) {
-      task_finish(t, CORIO_ECANCELLED);
-      return;
-    }
-    int rc = acquire_fiber(t);
-    if (rc != CORIO_OK) {
-      corio__task_set_error(t, rc, "could not allocate the task's stack");
-      task_finish(t, rc);
-      return;
-    }
-    t->started = true;
-  }
+  corio_loop_t *loop = t->loop; /* t may be gone when the switch returns */
+  if (!t->started && !begin_task(t)) return;
   t->state = CORIO__TASK_RUNNING;
   corio__current = t;
   if (corio__debug_on) corio__debug_step_begin(t);
-  corio__fiber_switch(t->loop->main_fiber, t->fiber, CORIO__FIBER_STAYS);
+  corio__fiber_switch(loop->main_fiber, t->fiber, CORIO__FIBER_STAYS);
   corio__current = NULL;
-  after_switch_to_main(t->loop->returning);
+  reap_dead_fiber(loop);
+}
+
+/* The next item of this pass, if it is a task's step: taken off the ready
+ * queue, the task made current and RUNNING, so that the task switching
+ * away switches straight to it (one fiber swap instead of two through the
+ * scheduler). A task that has not begun begins here, as in task_step.
+ * `may_begin_pass`: the item may begin the next pass (corio__loop_take_next)
+ * instead. NULL: the scheduler runs next. */
+static corio_task_t *take_next_task(corio_loop_t *loop, bool debug,
+                                    bool may_begin_pass) {
+  corio_task_t *next;
+  do {
+    corio_handle_t *head = loop->ready_head;
+    if (head == NULL || head->fn != task_step ||
+        !corio__loop_take_next(loop, task_step, may_begin_pass))
+      return NULL;
+    next = head->data;
+  } while (!next->started && !begin_task(next));
+  next->state = CORIO__TASK_RUNNING;
+  corio__current = next;
+  if (debug) corio__debug_step_begin(next);
+  return next;
 }
 
 /* Switches away from the current task, which has already set its new
- * state. If the next item of this pass is the step of a started task, the
- * switch goes straight to that task (one fiber swap instead of two through
- * the scheduler); otherwise to the scheduler. */
+ * state: to the next task of this pass, or to the scheduler. */
 static void leave_task(corio_task_t *t) {
   corio_loop_t *loop = t->loop;
   bool debug = corio__debug_on; /* read once: this is every switch's path */
   if (debug) corio__debug_step_end(t);
   if (!stack_intact(t)) overflow_abort(t);
-  corio_handle_t *head = loop->ready_head;
-  corio_task_t *next =
-      head && head->fn == task_step ? (corio_task_t *)head->data : NULL;
-  if (next && next->started && corio__loop_take_next(loop, task_step)) {
-    next->state = CORIO__TASK_RUNNING;
-    corio__current = next;
-    if (debug) corio__debug_step_begin(next);
-    if (next != t)
-      corio__fiber_switch(t->fiber, next->fiber, CORIO__FIBER_PARKS);
-  } else {
-    loop->returning = t;
+  corio_task_t *next = take_next_task(loop, debug, true);
+  if (next == NULL)
     corio__fiber_switch(t->fiber, loop->main_fiber, CORIO__FIBER_PARKS);
-  }
+  else if (next != t)
+    corio__fiber_switch(t->fiber, next->fiber, CORIO__FIBER_PARKS);
   /* Resumed: whoever switched here made this task current and RUNNING. An
    * Asyncify buffer overrun during the switch needs no check here: Binaryen
    * traps on it when the unwind stops (runtime/host/library_host.js names it).
    */
+}
+
+/* Switches away for good from `from`, the fiber of a task that task_entry
+ * has just finished: to the next item of this pass, as the scheduler would
+ * run it, but never to one of the next pass. The scheduler looks at what
+ * has ended between passes: a run ends when its main task has, before a
+ * task it made but never awaited has begun. */
+static void leave_finished_task(corio_loop_t *loop, corio__fiber_t *from) {
+  corio_task_t *next = take_next_task(loop, corio__debug_on, false);
+  corio__fiber_switch(from, next ? next->fiber : loop->main_fiber,
+                      CORIO__FIBER_ENDS);
 }
 
 /* ---- the wait/wake protocol -------------------------------------------- */
