@@ -73,13 +73,14 @@ struct corio_loop {
   bool deadlocked;           /* a deadlock was found and broken */
   size_t pass_remaining;     /* ready items left in the current pass */
   size_t inline_passes_left; /* passes tasks may still begin themselves */
-  /* A finished task's fiber, given back by whatever runs after it has
-   * switched away from it for good (it cannot be reused while it runs). */
+  /* The shared-stack fiber of the task that finished in place last, until
+   * it is given back: not while it still runs (task.c, reap_dead_fiber). */
   corio__fiber_t *dead_fiber;
-  bool dead_fiber_shared; /* it is a shared-stack fiber (the pool's kind) */
-  double pass_deadline;   /* host time a pass must stop at (the
-                           * rest stays ready, in order); 0: none */
-  unsigned pass_items;    /* items run since the clock was read */
+  corio_task_t *returning; /* a task with a stack of its own that has just
+                            * switched to the scheduler for good */
+  double pass_deadline;    /* host time a pass must stop at (the
+                            * rest stays ready, in order); 0: none */
+  unsigned pass_items;     /* items run since the clock was read */
   /* threads (threadsafe.c, executor.c) */
   _Atomic(corio__post_t *) inbox; /* pushed by any thread, LIFO */
   atomic_int posting; /* threads inside corio__loop_post: the loop is not

@@ -7,7 +7,9 @@
  *   WAITING --corio__task_wake--> SCHEDULED
  *   RUNNING --coroutine returns--> DONE
  *   SCHEDULED (not started, cancel requested) --step--> DONE (cancelled)
- * A task's step always runs in the scheduler's context, never inside a task.
+ * A task's step begins in the scheduler's context, or in the task switching
+ * away before it (which then runs what task_step would: begin the task,
+ * end it): never on a stack of a task's own choosing (see task_entry).
  * Cancellation follows asyncio's Task.cancel(): a waiting task is woken with
  * CORIO_ECANCELLED (or the request goes to what it awaits, through its cancel
  * hook); a scheduled or running one gets it at its next resume.
@@ -403,12 +405,16 @@ void corio__task_switch_stack(corio_task_t *t, corio__fiber_t *to,
 
 static bool uses_shared_stack(const corio_task_t *t);
 static void reap_dead_fiber(corio_loop_t *loop);
+static void finish(corio_task_t *t, int code);
 static void leave_finished_task(corio_loop_t *loop, corio__fiber_t *from);
 
-/* The first frame of every task. It never returns: once the coroutine has
- * returned, the task is finished here, on its own stack, and the task
- * switches away from it for good, to the next task of this pass or to the
- * scheduler; whichever runs next gives the fiber back. */
+/* The first frame of every task. It never returns. Once the coroutine has
+ * returned, a task on the shared stack is finished here, on that stack,
+ * and switches away from it for good, to the next task of this pass or to
+ * the scheduler; the fiber is given back later (reap_dead_fiber). A task
+ * on a stack of its own (any size, however small: corio_task_opts_t) is
+ * finished by the scheduler instead, as the finishing work (done
+ * callbacks, an error report) needs stack the task's own may lack. */
 static void task_entry(void *arg) {
   corio_task_t *t = arg;
   corio_loop_t *loop = t->loop;
@@ -419,15 +425,17 @@ static void task_entry(void *arg) {
   if (corio__debug_on) corio__debug_step_end(t);
   if (!stack_intact(t)) overflow_abort(t);
   corio__fiber_t *f = t->fiber;
+  if (!uses_shared_stack(t)) {
+    t->wake_status = code; /* for finish_returned */
+    loop->returning = t;
+    corio__fiber_switch(f, loop->main_fiber, CORIO__FIBER_ENDS);
+    abort(); /* never resumed */
+  }
   reap_dead_fiber(loop); /* another task's, not this one's */
   loop->dead_fiber = f;
-  loop->dead_fiber_shared = uses_shared_stack(t);
   set_fiber(t, NULL);
-  /* asyncio: a task cancelled right before its coroutine returns a value
-   * ends cancelled. */
-  if (code == CORIO_OK && t->must_cancel) code = CORIO_ECANCELLED;
-  corio__current = NULL; /* finishing is the scheduler's work */
-  task_finish(t, code);  /* may free t */
+  corio__current = NULL; /* as where the scheduler finishes a task */
+  finish(t, code);       /* may free t */
   leave_finished_task(loop, f);
   /* Never resumed. */
   abort();
@@ -490,13 +498,14 @@ static void recycle_fiber(corio_loop_t *loop, corio__fiber_t *f, bool shared) {
 __attribute__((noinline)) static void reap(corio_loop_t *loop) {
   corio__fiber_t *f = loop->dead_fiber;
   loop->dead_fiber = NULL;
-  recycle_fiber(loop, f, loop->dead_fiber_shared);
+  recycle_fiber(loop, f, true); /* only shared-stack tasks finish in place */
 }
 
-/* Gives back the fiber of the task that finished last, if it is still
- * held: the scheduler does when a switch returns to it, and a finishing
- * task does before its own fiber is held in its place. Not where a parked
- * task resumes: that is every switch's path. */
+/* Gives back the fiber of the task that finished in place last
+ * (task_entry), if it is still held: the scheduler does when a switch
+ * returns to it, and the next task to finish in place does before its own
+ * fiber is held instead; the loop's teardown gives back the last. Not
+ * where a parked task resumes: that is every switch's path. */
 static inline void reap_dead_fiber(corio_loop_t *loop) {
   if (loop->dead_fiber != NULL) reap(loop);
 }
@@ -504,6 +513,29 @@ static inline void reap_dead_fiber(corio_loop_t *loop) {
 void corio__task_reap_dead_fiber(corio_loop_t *loop) { reap_dead_fiber(loop); }
 
 /* ---- stepping ---------------------------------------------------------- */
+
+/* Ends t, whose coroutine returned `code`. Its fiber is no longer its. No
+ * new pass begins inside tasks (corio__loop_take_next) until the scheduler
+ * has run: it looks at what has ended between passes, so that a run ends
+ * when its main task has, before a task it made but never awaited begins. */
+static void finish(corio_task_t *t, int code) {
+  /* asyncio: a task cancelled right before its coroutine returns a value
+   * ends cancelled. */
+  if (code == CORIO_OK && t->must_cancel) code = CORIO_ECANCELLED;
+  t->loop->inline_passes_left = 0;
+  task_finish(t, code); /* may free t */
+}
+
+/* The scheduler's side of task_entry for a task on a stack of its own,
+ * once it has switched here for good. */
+static void finish_returned(corio_loop_t *loop) {
+  corio_task_t *t = loop->returning;
+  loop->returning = NULL;
+  corio__fiber_t *f = t->fiber;
+  set_fiber(t, NULL);
+  recycle_fiber(loop, f, false);
+  finish(t, t->wake_status);
+}
 
 /* A task's first step: it gets its stack, or it ends, cancelled before it
  * began or with no stack to be had. False if it ended. Out of line: it is
@@ -536,23 +568,30 @@ static void task_step(void *data) {
   corio__fiber_switch(loop->main_fiber, t->fiber, CORIO__FIBER_STAYS);
   corio__current = NULL;
   reap_dead_fiber(loop);
+  if (loop->returning) finish_returned(loop);
 }
 
 /* The next item of this pass, if it is a task's step: taken off the ready
  * queue, the task made current and RUNNING, so that the task switching
  * away switches straight to it (one fiber swap instead of two through the
- * scheduler). A task that has not begun begins here, as in task_step.
- * `may_begin_pass`: the item may begin the next pass (corio__loop_take_next)
- * instead. NULL: the scheduler runs next. */
+ * scheduler). `may_begin_pass`: the item may begin the next pass
+ * (corio__loop_take_next). A task that has not begun begins here, as in
+ * task_step (its stack allocated, or its end), if the code runs on the
+ * shared stack, whose size is known: `self`, the task switching away, is
+ * on it, or is NULL (a task finished in place, on it too); from a stack of
+ * a task's own choosing the scheduler begins it. NULL: the scheduler runs
+ * next. */
 static corio_task_t *take_next_task(corio_loop_t *loop, bool debug,
-                                    bool may_begin_pass) {
+                                    bool may_begin_pass,
+                                    const corio_task_t *self) {
   corio_task_t *next;
   do {
     corio_handle_t *head = loop->ready_head;
-    if (head == NULL || head->fn != task_step ||
+    if (head == NULL || head->fn != task_step) return NULL;
+    next = head->data;
+    if ((!next->started && self != NULL && !uses_shared_stack(self)) ||
         !corio__loop_take_next(loop, task_step, may_begin_pass))
       return NULL;
-    next = head->data;
   } while (!next->started && !begin_task(next));
   next->state = CORIO__TASK_RUNNING;
   corio__current = next;
@@ -561,13 +600,14 @@ static corio_task_t *take_next_task(corio_loop_t *loop, bool debug,
 }
 
 /* Switches away from the current task, which has already set its new
- * state: to the next task of this pass, or to the scheduler. */
+ * state: to the next task (of this pass, or of one it begins), or to the
+ * scheduler. */
 static void leave_task(corio_task_t *t) {
   corio_loop_t *loop = t->loop;
   bool debug = corio__debug_on; /* read once: this is every switch's path */
   if (debug) corio__debug_step_end(t);
   if (!stack_intact(t)) overflow_abort(t);
-  corio_task_t *next = take_next_task(loop, debug, true);
+  corio_task_t *next = take_next_task(loop, debug, true, t);
   if (next == NULL)
     corio__fiber_switch(t->fiber, loop->main_fiber, CORIO__FIBER_PARKS);
   else if (next != t)
@@ -578,13 +618,11 @@ static void leave_task(corio_task_t *t) {
    */
 }
 
-/* Switches away for good from `from`, the fiber of a task that task_entry
- * has just finished: to the next item of this pass, as the scheduler would
- * run it, but never to one of the next pass. The scheduler looks at what
- * has ended between passes: a run ends when its main task has, before a
- * task it made but never awaited has begun. */
+/* Switches away for good from `from`, the shared-stack fiber of a task
+ * that task_entry has just finished: to the next item of this pass, as the
+ * scheduler would run it, but never to one of the next pass (see finish). */
 static void leave_finished_task(corio_loop_t *loop, corio__fiber_t *from) {
-  corio_task_t *next = take_next_task(loop, corio__debug_on, false);
+  corio_task_t *next = take_next_task(loop, corio__debug_on, false, NULL);
   corio__fiber_switch(from, next ? next->fiber : loop->main_fiber,
                       CORIO__FIBER_ENDS);
 }

@@ -147,6 +147,53 @@ TEST(task_not_started_when_main_returns_never_runs) {
   CHECK_LOG("main-returns");
 }
 
+/* The same when another task woken in the same pass as main goes on after
+ * main has returned, and yields: the run still ends before the task main
+ * made begins. */
+static corio_event_t *go;
+
+static int bystander(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  test_log("bystander-waits");
+  int rc = corio_event_wait(go);
+  test_log("bystander-woke");
+  rc = corio_sleep(0);
+  test_log("bystander-yielded:%s", corio_err_name(rc));
+  return rc;
+}
+
+static int set_go(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_event_set(go);
+  return CORIO_OK;
+}
+
+static int main_woken_with_a_bystander(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_t *b, *s, *t;
+  CHECK_INT(corio_task_create(&b, bystander, NULL, NULL), CORIO_OK);
+  CHECK_INT(corio_task_create(&s, set_go, NULL, NULL), CORIO_OK);
+  corio_task_release(b);
+  corio_task_release(s);
+  test_log("main-waits");
+  CHECK_INT(corio_event_wait(go), CORIO_OK); /* woken first: it waited first */
+  CHECK_INT(corio_task_create(&t, body_must_not_run, NULL, NULL), CORIO_OK);
+  corio_task_release(t);
+  test_log("main-returns");
+  return CORIO_OK;
+}
+
+TEST(task_not_started_when_main_returns_never_runs_after_a_bystander_yields) {
+  CHECK_INT(corio_event_new(&go), CORIO_OK);
+  test_run(main_woken_with_a_bystander, NULL, CORIO_OK);
+  corio_event_free(go);
+  CHECK_LOG("main-waits bystander-waits main-returns bystander-woke "
+            "bystander-yielded:CORIO_ECANCELLED");
+}
+
 static int main_failing_with_a_sleeper(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;

@@ -343,11 +343,12 @@ TEST(a_parked_task_moves_out_to_its_regions_spare_when_its_buffer_cannot_grow) {
 EM_JS(void, check_stack_cookie, (void), { checkStackCookie(); });
 
 /* Checks the cookie of the stack this task runs on, before and after a
- * park. */
+ * park (a timer's: the loop runs meanwhile, so the task is switched away
+ * from and back to). */
 static int check_cookie(void *arg, intptr_t *result) {
   (void)arg;
   check_stack_cookie();
-  CHECK_INT(corio_sleep(0), CORIO_OK);
+  CHECK_INT(corio_sleep(0.001), CORIO_OK);
   check_stack_cookie();
   *result = 1;
   return CORIO_OK;
