@@ -93,6 +93,9 @@ enum {
 
 /* Whether p points into f's stack. */
 bool corio__fiber_holds(const corio__fiber_t *f, const void *p);
+/* Whether f was made by corio__fiber_new_shared: it runs on a shared stack,
+ * of the backend's default size. */
+bool corio__fiber_shared(const corio__fiber_t *f);
 /* A pointer into f's stack is handed to another task through corio's API
  * (include/corio.h says where that is allowed): f's stack must be left
  * where it is, as it is, while its task is parked, until corio__fiber_start

@@ -9,7 +9,8 @@
  *   SCHEDULED (not started, cancel requested) --step--> DONE (cancelled)
  * A task's step begins in the scheduler's context, or in the task switching
  * away before it (which then runs what task_step would: begin the task,
- * end it): never on a stack of a task's own choosing (see task_entry).
+ * end it) if that task runs on the shared stack: never on a stack of a
+ * size a user chose (see task_entry, take_next_task).
  * Cancellation follows asyncio's Task.cancel(): a waiting task is woken with
  * CORIO_ECANCELLED (or the request goes to what it awaits, through its cancel
  * hook); a scheduled or running one gets it at its next resume.
@@ -403,7 +404,6 @@ void corio__task_switch_stack(corio_task_t *t, corio__fiber_t *to,
                       finished ? CORIO__FIBER_ENDS : CORIO__FIBER_STAYS);
 }
 
-static bool uses_shared_stack(const corio_task_t *t);
 static void reap_dead_fiber(corio_loop_t *loop);
 static void finish(corio_task_t *t, int code);
 static void leave_finished_task(corio_loop_t *loop, corio__fiber_t *from);
@@ -425,7 +425,7 @@ static void task_entry(void *arg) {
   if (corio__debug_on) corio__debug_step_end(t);
   if (!stack_intact(t)) overflow_abort(t);
   corio__fiber_t *f = t->fiber;
-  if (!uses_shared_stack(t)) {
+  if (!corio__fiber_shared(f)) {
     t->wake_status = code; /* for finish_returned */
     loop->returning = t;
     corio__fiber_switch(f, loop->main_fiber, CORIO__FIBER_ENDS);
@@ -504,7 +504,7 @@ __attribute__((noinline)) static void reap(corio_loop_t *loop) {
 /* Gives back the fiber of the task that finished in place last
  * (task_entry), if it is still held: the scheduler does when a switch
  * returns to it, and the next task to finish in place does before its own
- * fiber is held instead; the loop's teardown gives back the last. Not
+ * fiber is held instead (the loop's teardown too, should one be left). Not
  * where a parked task resumes: that is every switch's path. */
 static inline void reap_dead_fiber(corio_loop_t *loop) {
   if (loop->dead_fiber != NULL) reap(loop);
@@ -543,13 +543,13 @@ static void finish_returned(corio_loop_t *loop) {
  * locals would be saved and restored by each Asyncify unwind and rewind. */
 __attribute__((noinline)) static bool begin_task(corio_task_t *t) {
   if (t->must_cancel) {
-    task_finish(t, CORIO_ECANCELLED);
+    finish(t, CORIO_ECANCELLED);
     return false;
   }
   int rc = acquire_fiber(t);
   if (rc != CORIO_OK) {
     corio__task_set_error(t, rc, "could not allocate the task's stack");
-    task_finish(t, rc);
+    finish(t, rc);
     return false;
   }
   t->started = true;
@@ -577,9 +577,10 @@ static void task_step(void *data) {
  * scheduler). `may_begin_pass`: the item may begin the next pass
  * (corio__loop_take_next). A task that has not begun begins here, as in
  * task_step (its stack allocated, or its end), if the code runs on the
- * shared stack, whose size is known: `self`, the task switching away, is
- * on it, or is NULL (a task finished in place, on it too); from a stack of
- * a task's own choosing the scheduler begins it. NULL: the scheduler runs
+ * shared stack, whose size is known: `self`, the task switching away, runs
+ * on it now (not, say, in an async generator's body, on the generator's
+ * stack), or is NULL (a task finished in place, on it too); from a stack of
+ * a size a user chose the scheduler begins it. NULL: the scheduler runs
  * next. */
 static corio_task_t *take_next_task(corio_loop_t *loop, bool debug,
                                     bool may_begin_pass,
@@ -589,7 +590,7 @@ static corio_task_t *take_next_task(corio_loop_t *loop, bool debug,
     corio_handle_t *head = loop->ready_head;
     if (head == NULL || head->fn != task_step) return NULL;
     next = head->data;
-    if ((!next->started && self != NULL && !uses_shared_stack(self)) ||
+    if ((!next->started && self != NULL && !corio__fiber_shared(self->fiber)) ||
         !corio__loop_take_next(loop, task_step, may_begin_pass))
       return NULL;
   } while (!next->started && !begin_task(next));

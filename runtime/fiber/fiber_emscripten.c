@@ -188,6 +188,8 @@ bool corio__fiber_holds(const corio__fiber_t *f, const void *p) {
 /* A block of its own stays put anyway: nothing to mark. */
 bool corio__fiber_pin(corio__fiber_t *f) { return f->region == NULL; }
 
+bool corio__fiber_shared(const corio__fiber_t *f) { return f->region != NULL; }
+
 /* ---- the shared stacks ------------------------------------------------- */
 
 /* Fibers made by corio__fiber_new_shared run on one of SHARED_STACKS

@@ -343,6 +343,8 @@ bool corio__fiber_holds(const corio__fiber_t *f, const void *p) {
   return f->stack && c >= f->stack && c < f->stack + f->stack_size;
 }
 
+bool corio__fiber_shared(const corio__fiber_t *f) { return f->movable; }
+
 bool corio__fiber_pin(corio__fiber_t *f) {
   if (f->movable) return false;
   f->pinned = true;
