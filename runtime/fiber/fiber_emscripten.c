@@ -22,6 +22,7 @@
 
 #include "backend.h"
 #include "corio.h"
+#include "fiber/saved_frames.h"
 
 /* The swap (library_fiber.js): unwinds the running fiber `from`; `to` then
  * runs. It returns when `from` is switched back to. */
@@ -213,8 +214,8 @@ typedef struct shared_region {
   corio__fiber_t block;     /* owns the region's memory (a fiber's block) */
   corio__fiber_t *occupant; /* whose frames are in it, or NULL */
   /* Room for the occupant's frames when they are moved out, should its
-   * own buffer fail to grow then: see corio__fiber_ready_to_park. */
-  char *spare; /* NULL, or the size of the region's block */
+   * own buffer fail to grow then (saved_frames.h). */
+  char *spare; /* NULL, or spare_size() bytes */
 } shared_region_t;
 
 static shared_region_t regions[SHARED_STACKS];
@@ -222,22 +223,8 @@ static unsigned next_region;
 static corio__fiber_t *mover;  /* moves frames within one region */
 static corio__fiber_t *target; /* the fiber the mover installs next */
 
-static void out_of_memory(void) {
-  static const char line[] = "corio: no memory for a parked task's frames "
-                             "(moving them off a shared stack)\n";
-  fwrite(line, 1, sizeof line - 1, stderr);
-  abort();
-}
-
-/* A parked task's buffer holds the bytes its frames use (evict), yet
- * moving them out must not fail: it happens in a switch, where no error
- * can be returned. So before a task parks, its region holds a spare buffer
- * as big as the region (its C stack and its Asyncify buffer: no frames can
- * be bigger), and the wait fails with ENOMEM here if there is no memory for
- * one. A spare per region is enough: only a region's occupant is ever moved
- * out of it, and that occupant made sure of the spare when it got ready to
- * park. */
-/* A spare's size: the region's C stack and Asyncify buffer. */
+/* A spare's size (saved_frames.h): the region's C stack and Asyncify
+ * buffer. */
 static size_t spare_size(const corio__fiber_t *f) {
   return f->stack_size + f->asyncify_size;
 }
@@ -249,28 +236,16 @@ int corio__fiber_ready_to_park(corio__fiber_t *f) {
   return r->spare ? CORIO_OK : CORIO_ENOMEM;
 }
 
-/* Copies the parked occupant f's frames out; its region is then free. Its
- * buffer grows to fit them, or is the region's spare if it cannot; one
- * much larger than they need (it parked deeper once) is made to fit. */
+/* Copies the parked occupant f's frames out; its region is then free. */
 static void evict(corio__fiber_t *f) {
   shared_region_t *r = f->region;
   char *base = f->stack + f->stack_size;
   char *sp = f->ctx.stack_ptr;
   char *data = f->ctx.asyncify_data.stack_ptr;
   size_t c = (size_t)(base - sp), a = (size_t)(data - f->asyncify);
-  if (f->saved_cap < c + a || f->saved_cap > 2 * (c + a) + 256) {
-    char *p = realloc(f->saved, c + a);
-    if (p != NULL) {
-      f->saved = p;
-      f->saved_cap = c + a;
-    } else if (f->saved_cap < c + a) {       /* the spare is big enough */
-      if (r->spare == NULL) out_of_memory(); /* it parked unprepared */
-      free(f->saved);
-      f->saved = r->spare;
-      f->saved_cap = spare_size(f);
-      r->spare = NULL;
-    } /* else it stays as large as it was */
-  }
+  if (!corio__saved_frames_fit(&f->saved, &f->saved_cap, c + a, &r->spare,
+                               spare_size(f)))
+    corio__saved_frames_lost();
   memcpy(f->saved, sp, c);
   memcpy(f->saved + c, f->asyncify, a);
   f->saved_c = c;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fiber/fiber_native.h"
+#include "fiber/saved_frames.h"
 
 /* Every fiber made by corio__fiber_new_shared runs on one of SHARED_STACKS
  * guarded stacks of its thread, given in turn each time a fiber starts (it
@@ -36,8 +37,8 @@ typedef struct shared_region {
   corio__fiber_t mapping;   /* owns the guarded mapping (map, stack) */
   corio__fiber_t *occupant; /* whose frames are in it, or NULL */
   /* Room for the occupant's frames when they are moved out, should its
-   * own buffer fail to grow then (corio__fiber_ready_to_park): NULL, or
-   * the stack's size. Kept for the thread's life, like the stack. */
+   * own buffer fail to grow then (saved_frames.h): NULL, or the stack's
+   * size. Kept for the thread's life, like the stack. */
   char *spare;
 } shared_region_t;
 
@@ -63,45 +64,20 @@ corio__fiber_t *corio__native_shared_occupant(const corio__fiber_t *f) {
 #define copy_stack memcpy
 #endif
 
-/* A parked task's buffer holds the bytes its frames use (evict), yet
- * moving them out must not fail: it happens in a switch, where no error
- * can be returned. So before a task parks, its stack has a spare buffer as
- * big as the stack (no frames can be bigger), and the wait fails with
- * ENOMEM here if there is no memory for one. A spare per stack is enough:
- * only a stack's occupant is ever moved out of it, and that occupant made
- * sure of the spare when it got ready to park. */
+/* The spare (saved_frames.h) is as big as the stack. */
 int corio__fiber_ready_to_park(corio__fiber_t *f) {
   if (!f->shared || f->region->spare != NULL) return CORIO_OK;
   f->region->spare = malloc(f->stack_size);
   return f->region->spare ? CORIO_OK : CORIO_ENOMEM;
 }
 
-/* Copies the parked occupant f's frames out; its stack is then free. Its
- * buffer grows to fit them, or is the stack's spare if it cannot; one much
- * larger than they need (it parked deeper once) is made to fit. */
+/* Copies the parked occupant f's frames out; its stack is then free. */
 void corio__native_shared_evict(corio__fiber_t *f) {
   shared_region_t *r = f->region;
   size_t used = (size_t)(corio__native_stack_top(f) - (char *)f->sp);
-  if (f->saved_cap < used || f->saved_cap > 2 * used + 256) {
-    char *p = realloc(f->saved, used);
-    if (p != NULL) {
-      f->saved = p;
-      f->saved_cap = used;
-    } else if (f->saved_cap < used) { /* the spare is big enough */
-      if (r->spare == NULL) {         /* it parked unprepared */
-        static const char line[] = "corio: no memory for a parked task's "
-                                   "frames (moving them off a shared "
-                                   "stack)\n";
-        ssize_t ignored = write(2, line, sizeof line - 1);
-        (void)ignored;
-        abort();
-      }
-      free(f->saved);
-      f->saved = r->spare;
-      f->saved_cap = f->stack_size;
-      r->spare = NULL;
-    } /* else it stays as large as it was */
-  }
+  if (!corio__saved_frames_fit(&f->saved, &f->saved_cap, used, &r->spare,
+                               f->stack_size))
+    corio__saved_frames_lost();
   copy_stack(f->saved, f->sp, used);
   f->saved_len = used;
   r->occupant = NULL;
