@@ -477,8 +477,8 @@ static int acquire_fiber(corio_task_t *t) {
 
 /* Gives f back: to the loop's pool if it is a shared-stack fiber and the
  * pool has room, else to the backend. Not while anything runs on f. */
-static void recycle_fiber(corio_loop_t *loop, corio__fiber_t *f, bool shared) {
-  if (shared && loop->fiber_pool_len < CORIO__FIBER_POOL_MAX) {
+static void recycle_fiber(corio_loop_t *loop, corio__fiber_t *f) {
+  if (corio__fiber_shared(f) && loop->fiber_pool_len < CORIO__FIBER_POOL_MAX) {
     if (loop->fiber_pool == NULL) {
       loop->fiber_pool =
           malloc(CORIO__FIBER_POOL_MAX * sizeof *loop->fiber_pool);
@@ -498,7 +498,7 @@ static void recycle_fiber(corio_loop_t *loop, corio__fiber_t *f, bool shared) {
 __attribute__((noinline)) static void reap(corio_loop_t *loop) {
   corio__fiber_t *f = loop->dead_fiber;
   loop->dead_fiber = NULL;
-  recycle_fiber(loop, f, true); /* only shared-stack tasks finish in place */
+  recycle_fiber(loop, f);
 }
 
 /* Gives back the fiber of the task that finished in place last
@@ -533,7 +533,7 @@ static void finish_returned(corio_loop_t *loop) {
   loop->returning = NULL;
   corio__fiber_t *f = t->fiber;
   set_fiber(t, NULL);
-  recycle_fiber(loop, f, false);
+  recycle_fiber(loop, f);
   finish(t, t->wake_status);
 }
 
