@@ -13,7 +13,9 @@
 //   js-fetch-chromium the same in Chromium
 //   js-net-node       the guide's check written directly on node:net: the
 //                     floor this machine and fixture server allow
-// Each repetition is a fresh process (or a fresh browser page). Prints one
+// Each repetition is a fresh process (or a fresh browser page). Chromium runs
+// as a user's does, with no automation library watching the page's traffic
+// (bench/chromium_bare.mjs says why). Prints one
 // JSON line per implementation with the median wall time; a table with the
 // targets (corio within 1.3x of the ideal; corio-chromium within 1.15x of
 // corio-node; corio over fetch() no slower than plain fetch where they run)
@@ -30,7 +32,8 @@ import { fileURLToPath } from 'node:url';
 import { startFixtures } from '../tests/fixtures/http_fixture.mjs';
 import { fetchStatus, pool, summary } from './http_fanout_client.mjs';
 import { buildDist, median } from './common.mjs';
-import { CHROMIUM, launchChromium } from '../tests/browser/lib/chromium.mjs';
+import { CHROMIUM } from '../tests/browser/lib/chromium.mjs';
+import { launchBareChromium } from './chromium_bare.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const IMPLS = [
@@ -148,12 +151,12 @@ function runChild(cmd, args, input) {
   });
 }
 
-// The browser side: one fresh page per repetition on the dev server.
+// The browser side: one fresh page per repetition on the dev server. The
+// page runs the same functions as the Node client, from their source.
 async function browserRun(browser, serverUrl, impl, urls, limit) {
-  const page = await browser.newPage();
+  let page = null;
   try {
-    await page.goto(new URL('/', serverUrl).href);
-    // The page runs the same functions as the Node client, from their source.
+    page = await browser.newPage(new URL('/', serverUrl).href);
     const sources = { pool: pool.toString(), fetchStatus: fetchStatus.toString(), summary: summary.toString() };
     return await page.evaluate(
       async ({ impl, urls, limit, sources }) => {
@@ -185,7 +188,7 @@ async function browserRun(browser, serverUrl, impl, urls, limit) {
   } catch (e) {
     return { error: e.message.split('\n')[0] };
   } finally {
-    await page.close();
+    await page?.close().catch(() => {});
   }
 }
 
@@ -222,7 +225,7 @@ async function main() {
               runs.push(r);
               break;
             }
-            browser = await launchChromium();
+            browser = await launchBareChromium();
             server = await startDevServer();
           }
           r = await browserRun(browser, server.url, impl, urls, o.concurrency);
