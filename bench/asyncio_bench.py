@@ -6,7 +6,7 @@ workload once inside asyncio.run() and prints one JSON line.
 
 Same workloads, same N, same structure as the C program (see its comment);
 timing with loop.time() around the same part, after the same untimed
-warm-up run at the same N (not for memory). Memory: resident bytes from
+warm-up runs (two) at the same N (not for memory). Memory: resident bytes from
 /proc/self/statm before and after parking N tasks, per task.
 """
 import asyncio
@@ -181,10 +181,11 @@ WORKLOADS = {"spawn_join": (spawn_join, False), "switch": (switch, False),
 
 
 async def run(name, n, k):
-    """As in C: the timed workloads first run once untimed at N/10."""
+    """As in C: the timed workloads first run twice untimed at the same N."""
     fn = WORKLOADS[name][0]
     if name != "memory":
-        await fn(n, k)
+        for _ in range(2):
+            await fn(n, k)
     return await fn(n, k)
 
 

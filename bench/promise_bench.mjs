@@ -9,7 +9,8 @@
 // the microtask queue, which lets every other ready task run once, as
 // asyncio.sleep(0) does). Timing with performance.now(). Memory: rss delta
 // per task (bytes_per_task) and V8 heapUsed+external delta per task, after
-// gc(). The timed workloads warm up first with one untimed run at the same N.
+// gc(). The timed workloads warm up first with two untimed runs at the same N
+// (bench/README.md says why two).
 
 import { performance } from 'node:perf_hooks';
 
@@ -223,8 +224,8 @@ async function main(argv) {
   if (k > 0) line.k = k;
   let r;
   try {
-    // As in C: the timed workloads first run once untimed at N/10.
-    if (name !== 'memory') await fn(n, k);
+    // As in C: the timed workloads first run twice untimed at the same N.
+    if (name !== 'memory') for (let i = 0; i < 2; i++) await fn(n, k);
     r = await fn(n, k);
   } catch (e) {
     line.error = String(e && e.message ? e.message : e);
