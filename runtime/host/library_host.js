@@ -26,6 +26,7 @@ mergeInto(LibraryManager.library, {
     kicked: false,       // a kick came while wasm ran: the next wait is a turn
     tickActive: false,   // a JS-driven loop exists
     tickScheduled: false,
+    tickTurn: false,     // the planned tick is a turn (else a timer)
     keepalive: 0,        // Emscripten's keepalive count when a run began
     runs: {},            // task pointer -> {resolve, reject} for Corio.run
                          // (a plain object: the library serializer drops Maps)
@@ -163,6 +164,7 @@ mergeInto(LibraryManager.library, {
     // JS-driven mode: run a slice, then plan the next one.
     tick: function() {
       Corio.tickScheduled = false;
+      Corio.tickTurn = false;
       Corio.clearTimer();
       var ms;
       try {
@@ -175,14 +177,18 @@ mergeInto(LibraryManager.library, {
       if (ms >= 0) Corio.scheduleTick(ms);
     },
 
+    // One tick is planned at a time: a turn or a timer. A turn comes
+    // sooner than any timer, and replaces one; a turn already planned
+    // serves every kick until it runs (its tick runs what they woke), so
+    // a JS task that reports many things (a relay frame of many records)
+    // costs one tick, not one each.
     scheduleTick: function(ms) {
-      // Only tick() plans a timer, right after clearing tickScheduled; so a
-      // wake-up already planned here is a turn, or a timer a turn replaces.
       if (Corio.tickScheduled) {
-        if (ms > 0) return;          // a turn comes sooner than any timer
-        Corio.clearTimer();
+        if (ms > 0 || Corio.tickTurn) return;
+        Corio.clearTimer();          // a timer, which the turn replaces
       }
       Corio.tickScheduled = true;
+      Corio.tickTurn = ms <= 0;
       if (ms <= 0) Corio.turn(Corio.tick);
       else Corio.setTimer(Corio.tick, ms);
     },
