@@ -1200,13 +1200,17 @@ mergeInto(LibraryManager.library, {
     },
 
     // Stops the request and its body, whatever phase it is in (a finished
-    // one has nothing left to abort).
+    // one has nothing left to abort). A body being read is cancelled
+    // through its reader, which ends the fetch too (the Fetch standard's
+    // cancel steps terminate it), as it is every time a checker has read
+    // the head: abort() would also build an AbortError, stack and all, to
+    // reject what nobody waits for any more.
     stop: function(rec) {
       rec.closing = true;
       rec.chunks = null;
       CorioFetch.release(rec);
-      if (rec.controller && rec.phase !== 'done') rec.controller.abort();
       if (rec.reader) rec.reader.cancel().catch(function() {});
+      else if (rec.controller && rec.phase !== 'done') rec.controller.abort();
       rec.reader = null;
       if (rec.dispatcher) rec.dispatcher.destroy();
       rec.dispatcher = null;
