@@ -1,6 +1,7 @@
 // js_run.test.mjs — C coroutines run from JS through the JS-driven loop:
 // results arrive as Promises, C errors reject with their code and message,
-// and a JS Promise rejection inside C comes back as an error.
+// a JS Promise rejection inside C comes back as an error, and kicks that
+// come while a tick is planned cost no tick of their own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { load, CorioError } from '../../npm/node.mjs';
@@ -107,4 +108,34 @@ test('aborting the signal cancels the run: it rejects with CORIO_ECANCELLED', as
   assert.equal(await corio.run('double_later', 3, { signal: late.signal }), 6);
   late.abort();
   assert.equal(await corio.run('double_later', 5), 10);
+});
+
+test('kicks while a tick is planned add no ticks: a frame of many reports costs one', async () => {
+  // Every report a transport makes kicks the loop (runtime/host/library_net.js);
+  // one JS task may make hundreds (a relay frame). The ticks of a run are
+  // counted with and without 100 extra kicks made while its first tick is
+  // planned; each kick used to post a turn and a tick of its own.
+  const host = corio.module.corioHost;
+  const tick = host.tick;
+  let ticks = 0;
+  host.tick = function () {
+    ticks++;
+    return tick.apply(this, arguments);
+  };
+  try {
+    const count = async (kicks) => {
+      ticks = 0;
+      const run = corio.run('gather_sum', 10);
+      for (let i = 0; i < kicks; i++) host.kick();
+      assert.equal(await run, 55);
+      return ticks;
+    };
+    const plain = await count(0);
+    const kicked = await count(100);
+    assert.ok(plain > 0);
+    // A few either way: timers may split a run into one tick more or less.
+    assert.ok(kicked <= plain + 5, `${kicked} ticks with 100 kicks, ${plain} without`);
+  } finally {
+    host.tick = tick;
+  }
 });
