@@ -284,7 +284,7 @@ typedef struct corio_handle {
   double when;                      /* private: due time (timers) */
   struct corio_handle *prev, *next; /* private: ready queue links */
   size_t heap_index;                /* private: position in the timer heap */
-  uint64_t seq;                     /* private: FIFO tie-break */
+  uint64_t seq;                     /* private: FIFO order (ties, passes) */
   int state;                        /* private */
   int loop_owned;                   /* private: freed by the loop */
 } corio_handle_t;

@@ -57,7 +57,8 @@ struct corio_loop {
   corio_handle_t *ready_head, *ready_tail; /* FIFO of due callbacks */
   size_t ready_len;
   corio__timer_heap_t timers;
-  uint64_t next_seq;          /* FIFO order among equal deadlines */
+  uint64_t next_seq; /* handles' seq: FIFO order among equal deadlines, and
+                      * place in the ready queue */
   corio__fiber_t *main_fiber; /* the scheduler's context */
   corio_task_t *tasks_head;   /* not-done tasks, creation order */
   corio_task_t *tasks_tail;
@@ -71,7 +72,8 @@ struct corio_loop {
                              * through `next` (task_cache.c) */
   size_t task_cache_len;
   bool deadlocked;           /* a deadlock was found and broken */
-  size_t pass_remaining;     /* ready items left in the current pass */
+  uint64_t pass_end;         /* the ready items of the current pass are
+                              * those with a lower seq; 0: none */
   size_t inline_passes_left; /* passes tasks may still begin themselves */
   /* The shared-stack fiber of the task that finished in place last, until
    * it is given back: not while it still runs (task.c, reap_dead_fiber). */

@@ -18,6 +18,7 @@ _Thread_local corio_task_t *corio__current;
 
 static void ready_append(corio_loop_t *loop, corio_handle_t *h) {
   h->state = CORIO__HANDLE_READY;
+  h->seq = loop->next_seq++; /* its place in the queue: which pass it is in */
   CORIO__LIST_APPEND(loop->ready_head, loop->ready_tail, h);
   loop->ready_len++;
 }
@@ -68,7 +69,7 @@ int corio__loop_call_at(corio_loop_t *loop, corio_handle_t *h, double when,
 __attribute__((noinline)) static bool pass_deadline_passed(corio_loop_t *loop) {
   loop->pass_items = 0;
   if (corio__host_now() < loop->pass_deadline) return false;
-  loop->pass_remaining = 0;
+  loop->pass_end = 0;
   loop->inline_passes_left = 0;
   return true;
 }
@@ -82,7 +83,7 @@ corio_handle_t *corio__loop_take_next(corio_loop_t *loop, corio_callback_fn fn,
                                       bool may_begin_pass) {
   corio_handle_t *h = loop->ready_head;
   if (h == NULL || h->fn != fn || pass_out_of_time(loop)) return NULL;
-  if (loop->pass_remaining == 0) {
+  if (h->seq >= loop->pass_end) { /* the current pass is over */
     if (!may_begin_pass) return NULL;
     /* A due timer joins the ready queue at the next pass: the scheduler's. */
     if (loop->inline_passes_left == 0 ||
@@ -90,9 +91,8 @@ corio_handle_t *corio__loop_take_next(corio_loop_t *loop, corio_callback_fn fn,
          loop->timers.items[0]->when <= corio__host_now()))
       return NULL;
     loop->inline_passes_left--;
-    loop->pass_remaining = loop->ready_len; /* the next pass begins */
+    loop->pass_end = loop->next_seq; /* the next pass begins */
   }
-  loop->pass_remaining--;
   ready_unlink(loop, h);
   h->state = CORIO__HANDLE_IDLE;
   return h;
@@ -196,13 +196,14 @@ double corio__loop_run_once(corio_loop_t *loop) {
     ready_append(loop, h);
   }
   /* Only what is ready now: callbacks scheduled by these run next pass.
-   * Tasks may take items of this pass themselves (corio__loop_take_next),
-   * so the count lives in the loop. */
-  loop->pass_remaining = loop->ready_len;
+   * The pass ends at a recorded place in the queue, not after a count of
+   * items, so that one cancelled meanwhile lets no later item in. Tasks may
+   * take items of this pass themselves (corio__loop_take_next), so the
+   * place lives in the loop. */
+  loop->pass_end = loop->next_seq;
   loop->inline_passes_left = CORIO__INLINE_PASSES;
-  while (loop->pass_remaining > 0 && loop->ready_head &&
+  while (loop->ready_head && loop->ready_head->seq < loop->pass_end &&
          !pass_out_of_time(loop)) {
-    loop->pass_remaining--;
     corio_handle_t *h = loop->ready_head;
     ready_unlink(loop, h);
     h->state = CORIO__HANDLE_IDLE;
@@ -214,7 +215,7 @@ double corio__loop_run_once(corio_loop_t *loop) {
     else
       fn(data);
   }
-  loop->pass_remaining = 0;
+  loop->pass_end = 0;
   if (loop->ready_len > 0) return 0;
   if (loop->timers.len == 0) return -1;
   double wait = loop->timers.items[0]->when - corio__host_now();

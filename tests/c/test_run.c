@@ -194,6 +194,45 @@ TEST(task_not_started_when_main_returns_never_runs_after_a_bystander_yields) {
             "bystander-yielded:CORIO_ECANCELLED");
 }
 
+/* The same when main cancels a callback that came after it in its pass: a
+ * pass is what was ready when it began, less what is cancelled, so the
+ * task main made still does not begin in it. */
+static corio_handle_t due_later;
+
+static void cancelled_callback(void *data) {
+  (void)data;
+  test_log("cancelled-callback-ran");
+}
+
+static int wakes_main_then_schedules(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_event_set(go); /* main's wake: first in the next pass */
+  return corio_call_soon(&due_later, cancelled_callback, NULL); /* then this */
+}
+
+static int main_cancelling_later_in_its_pass(void *arg, intptr_t *result) {
+  (void)arg;
+  (void)result;
+  corio_task_t *s, *t;
+  CHECK_INT(corio_task_create(&s, wakes_main_then_schedules, NULL, NULL),
+            CORIO_OK);
+  corio_task_release(s);
+  CHECK_INT(corio_event_wait(go), CORIO_OK);
+  CHECK(corio_handle_cancel(&due_later));
+  CHECK_INT(corio_task_create(&t, body_must_not_run, NULL, NULL), CORIO_OK);
+  corio_task_release(t);
+  test_log("main-returns");
+  return CORIO_OK;
+}
+
+TEST(task_not_started_when_main_returns_never_runs_after_a_cancel_in_its_pass) {
+  CHECK_INT(corio_event_new(&go), CORIO_OK);
+  test_run(main_cancelling_later_in_its_pass, NULL, CORIO_OK);
+  corio_event_free(go);
+  CHECK_LOG("main-returns");
+}
+
 static int main_failing_with_a_sleeper(void *arg, intptr_t *result) {
   (void)arg;
   (void)result;
