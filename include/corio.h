@@ -234,9 +234,18 @@ typedef struct corio_run_opts {
  * Unlike asyncio, a run in which every task waits while nothing (no timer,
  * no I/O) can ever wake one does not hang: every task is cancelled with the
  * message of CORIO_EDEADLK, and if main then ends cancelled, the run returns
- * CORIO_EDEADLK. In a wasm build this call
- * suspends wasm through Asyncify while the JS event loop runs, so it is to be
- * called from main() or from a JS `ccall(..., {async: true})`. */
+ * CORIO_EDEADLK.
+ * Also unlike asyncio, the run ends after the pass of the loop in which main
+ * ends: a task that has not begun by then (one main made and never awaited)
+ * is cancelled before its first step, and its body never runs. asyncio
+ * stops its loop through main's done callback, queued behind what is ready,
+ * so there such a task runs its first step (up to its first await) and is
+ * cancelled at that await. That is how asyncio's loop happens to stop, not
+ * a behaviour its documentation promises; corio keeps the simpler rule
+ * (tests/c/test_run.c, task_not_started_when_main_returns_*).
+ * In a wasm build this call suspends wasm through Asyncify while the JS
+ * event loop runs, so it is to be called from main() or from a JS
+ * `ccall(..., {async: true})`. */
 int corio_run(corio_fn fn, void *arg, intptr_t *result);
 
 /* corio_run() with options (may be NULL) and the full outcome (may be NULL),
