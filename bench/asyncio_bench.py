@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""asyncio_bench.py — the Python asyncio equivalent of corio_bench.c: runs one
-workload once inside asyncio.run() and prints one JSON line.
+"""asyncio_bench.py — the Python asyncio equivalent of corio_bench.c: times one
+workload once inside asyncio.run() (after two untimed runs) and prints one JSON
+line.
 
     python3 bench/asyncio_bench.py WORKLOAD N [K]
 

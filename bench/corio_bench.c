@@ -1,7 +1,8 @@
 /*
- * corio_bench.c — the corio side of the benchmark suite: runs one workload
- * once inside corio_run() and prints one JSON line. The same source builds
- * natively (impl "corio-native") and to wasm ("corio-wasm").
+ * corio_bench.c — the corio side of the benchmark suite: times one workload
+ * once inside corio_run() (after two untimed runs) and prints one JSON line.
+ * The same source builds natively (impl "corio-native") and to wasm
+ * ("corio-wasm").
  *   corio_bench WORKLOAD N [K]
  *     spawn_join N     create N tasks that return at once, gather them
  *     switch N         two tasks ping-pong N rounds through two events

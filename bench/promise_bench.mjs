@@ -1,5 +1,5 @@
 // promise_bench.mjs — the plain JS async/await equivalent of corio_bench.c:
-// runs one workload once and prints one JSON line.
+// times one workload once (after two untimed runs) and prints one JSON line.
 //
 //   node --expose-gc bench/promise_bench.mjs WORKLOAD N [K]
 //

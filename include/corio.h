@@ -235,9 +235,10 @@ typedef struct corio_run_opts {
  * no I/O) can ever wake one does not hang: every task is cancelled with the
  * message of CORIO_EDEADLK, and if main then ends cancelled, the run returns
  * CORIO_EDEADLK.
- * Also unlike asyncio, the run ends after the pass of the loop in which main
- * ends: a task that has not begun by then (one main made and never awaited)
- * is cancelled before its first step, and its body never runs. asyncio
+ * Also unlike asyncio, the shutdown's cancellation begins right after the
+ * pass of the loop in which main ends: a task that has not begun by then
+ * (one main made and never awaited) is cancelled before its first step, and
+ * its body never runs. asyncio
  * stops its loop through main's done callback, queued behind what is ready,
  * so there such a task runs its first step (up to its first await) and is
  * cancelled at that await. That is how asyncio's loop happens to stop, not

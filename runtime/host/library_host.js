@@ -177,11 +177,12 @@ mergeInto(LibraryManager.library, {
       if (ms >= 0) Corio.scheduleTick(ms);
     },
 
-    // One tick is planned at a time: a turn or a timer. A turn comes
-    // sooner than any timer, and replaces one; a turn already planned
-    // serves every kick until it runs (its tick runs what they woke), so
-    // a JS task that reports many things (a relay frame of many records)
-    // costs one tick, not one each.
+    // One tick is planned at a time: a turn or a timer. Only tick() plans
+    // a timer, right after clearing both flags, so a tick already planned
+    // when ms > 0 comes is a turn, which comes sooner. A turn replaces a
+    // timer; a turn already planned serves every kick until it runs (its
+    // tick runs what they woke), so a JS task that reports many things (a
+    // relay frame of many records) costs one tick, not one each.
     scheduleTick: function(ms) {
       if (Corio.tickScheduled) {
         if (ms > 0 || Corio.tickTurn) return;

@@ -1203,8 +1203,9 @@ mergeInto(LibraryManager.library, {
     // one has nothing left to abort). A body being read is cancelled
     // through its reader, which ends the fetch too (the Fetch standard's
     // cancel steps terminate it), as it is every time a checker has read
-    // the head: abort() would also build an AbortError, stack and all, to
-    // reject what nobody waits for any more.
+    // the head: in browsers abort() would also build an AbortError, stack
+    // and all, to reject what nobody waits for any more (Node's undici
+    // builds one either way).
     stop: function(rec) {
       rec.closing = true;
       rec.chunks = null;
