@@ -253,9 +253,11 @@ async function main() {
       console.log(JSON.stringify(row));
     }
   } finally {
-    await browser?.close();
-    await server?.close();
-    await fixtures.close();
+    // Each goes, whatever the one before did.
+    for (const close of [() => browser?.close(), () => server?.close(), () => fixtures.close()])
+      await Promise.resolve()
+        .then(close)
+        .catch((e) => console.error(`http_fanout.mjs: closing: ${e.message}`));
   }
   const by = Object.fromEntries(rows.map((r) => [r.impl, r]));
   const lines = [
