@@ -93,8 +93,8 @@ enum {
 
 /* Whether p points into f's stack. */
 bool corio__fiber_holds(const corio__fiber_t *f, const void *p);
-/* Whether f was made by corio__fiber_new_shared: it runs on a shared stack,
- * of the backend's default size. */
+/* Whether f was made by corio__fiber_new_shared: its stack is of the
+ * backend's default size (a shared stack, where the backend has them). */
 bool corio__fiber_shared(const corio__fiber_t *f);
 /* A pointer into f's stack is handed to another task through corio's API
  * (include/corio.h says where that is allowed): f's stack must be left

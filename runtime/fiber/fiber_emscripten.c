@@ -231,9 +231,9 @@ static size_t spare_size(const corio__fiber_t *f) {
 
 int corio__fiber_ready_to_park(corio__fiber_t *f) {
   shared_region_t *r = f->region;
-  if (r == NULL || r->spare != NULL) return CORIO_OK;
-  r->spare = malloc(spare_size(f));
-  return r->spare ? CORIO_OK : CORIO_ENOMEM;
+  if (r == NULL || corio__saved_frames_spare(&r->spare, spare_size(f)))
+    return CORIO_OK;
+  return CORIO_ENOMEM;
 }
 
 /* Copies the parked occupant f's frames out; its region is then free. */

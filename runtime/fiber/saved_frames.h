@@ -20,6 +20,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* Gets the stack's spare ready before its occupant parks
+ * (corio__fiber_ready_to_park): *spare, NULL or spare_cap bytes already,
+ * is allocated if it is not. False if there is no memory for it. */
+static inline bool corio__saved_frames_spare(char **spare, size_t spare_cap) {
+  if (*spare == NULL) *spare = malloc(spare_cap);
+  return *spare != NULL;
+}
+
 /* Makes *buf (*cap bytes) fit `need` bytes of frames: grown to them, or,
  * much larger than they need (the task parked deeper once), shrunk to
  * them. If it cannot grow, the stack's spare (*spare, spare_cap bytes,

@@ -66,9 +66,9 @@ corio__fiber_t *corio__native_shared_occupant(const corio__fiber_t *f) {
 
 /* The spare (saved_frames.h) is as big as the stack. */
 int corio__fiber_ready_to_park(corio__fiber_t *f) {
-  if (!f->shared || f->region->spare != NULL) return CORIO_OK;
-  f->region->spare = malloc(f->stack_size);
-  return f->region->spare ? CORIO_OK : CORIO_ENOMEM;
+  if (!f->shared || corio__saved_frames_spare(&f->region->spare, f->stack_size))
+    return CORIO_OK;
+  return CORIO_ENOMEM;
 }
 
 /* Copies the parked occupant f's frames out; its stack is then free. */
