@@ -18,12 +18,13 @@
 //   page -> relay: {t:'open', id, host, port, tls, name, deny}, data,
 //                  {t:'eof', id}, {t:'close', id, graceful}, {t:'credit', id, n},
 //                  {t:'listen', id, host, port}, {t:'unlisten', id}
-//   relay -> page: {t:'phase', id, phase: 'resolved' | 'tcp'} (as each is reached),
-//                  {t:'connected', id, address, port}, data, {t:'sent', id, n},
+//   relay -> page: {t:'phase', id, phase: 'resolved' | 'tcp'} (as each is reached;
+//                  'tcp' for TLS only: plain TCP's ends with 'connected'),
+//                  {t:'connected', id, address, port, window}, data, {t:'sent', id, n},
 //                  {t:'eof', id}, {t:'error', id, error | status+message, handshaking},
 //                  {t:'closed', id},
 //                  {t:'listening', id, port}, {t:'listen-error', id, error | status+message},
-//                  {t:'unlistened', id}, {t:'accepted', listener, id, address, port}
+//                  {t:'unlistened', id}, {t:'accepted', listener, id, address, port, window}
 // The page numbers what it opens (connections and listeners) from 1 to
 // PAGE_IDS; the relay numbers the connections it accepts above that, so the
 // two never meet. A listener (corio_start_server in the page) listens on a
@@ -41,7 +42,9 @@
 // Flow control: a connection may send the page WINDOW bytes it has not
 // given back as credit; past that its socket is paused, so a page that
 // reads slowly holds the remote sender up (TCP backpressure). The page
-// gives credit back as its reader takes the bytes. Writes are acknowledged
+// learns the window from 'connected' (or 'accepted') and gives credit back
+// as its reader takes the bytes, once half the window has been taken (as a
+// TCP window update), so not one message per record. Writes are acknowledged
 // ('sent') once the socket took them, which is what corio_drain waits for.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -274,10 +277,17 @@ function serve(ws, ca, denyPrivate) {
         if (!err) send({ t: 'phase', id, phase: 'resolved' });
       });
     }
-    sock.once('connect', () => send({ t: 'phase', id, phase: 'tcp' }));
+    // Plain TCP: the page takes 'connected' as the end of the TCP phase too.
+    if (secure) sock.once('connect', () => send({ t: 'phase', id, phase: 'tcp' }));
     sock.once(secure ? 'secureConnect' : 'connect', () => {
       c.connected = true;
-      send({ t: 'connected', id, address: sock.remoteAddress ?? address, port: sock.remotePort ?? port });
+      send({
+        t: 'connected',
+        id,
+        address: sock.remoteAddress ?? address,
+        port: sock.remotePort ?? port,
+        window: WINDOW,
+      });
     });
     watch(id, c, sock, secure);
   }
@@ -331,7 +341,14 @@ function serve(ws, ca, denyPrivate) {
       const c = { sock: null, credit: WINDOW, connected: true, closing: false };
       conns.set(cid, c);
       // Before any of its data: the page learns the id first.
-      send({ t: 'accepted', listener: id, id: cid, address: sock.remoteAddress, port: sock.remotePort });
+      send({
+        t: 'accepted',
+        listener: id,
+        id: cid,
+        address: sock.remoteAddress,
+        port: sock.remotePort,
+        window: WINDOW,
+      });
       watch(cid, c, sock, false);
     });
     server.on('error', (e) => {

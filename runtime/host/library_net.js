@@ -500,8 +500,11 @@ mergeInto(LibraryManager.library, {
 
     // A fresh id for a connection or listener of the page's.
     newId: function() {
-      var id = CorioRelay.nextId;
-      CorioRelay.nextId = id >= CorioRelay.PAGE_IDS ? 1 : id + 1;
+      var id;
+      do {
+        id = CorioRelay.nextId;
+        CorioRelay.nextId = id >= CorioRelay.PAGE_IDS ? 1 : id + 1;
+      } while (CorioRelay.recs[id] || CorioRelay.listeners[id]); // still the relay's
       return id;
     },
 
@@ -577,7 +580,8 @@ mergeInto(LibraryManager.library, {
     },
 
     control: function(m) {
-      CorioRelay.record(CorioRelay.CONTROL, 0, new TextEncoder().encode(JSON.stringify(m)));
+      CorioRelay.encoder = CorioRelay.encoder || new TextEncoder();
+      CorioRelay.record(CorioRelay.CONTROL, 0, CorioRelay.encoder.encode(JSON.stringify(m)));
     },
 
     // Every connection on a WebSocket that went away fails with `code`.
@@ -605,7 +609,8 @@ mergeInto(LibraryManager.library, {
         var payload = bytes.subarray(at + CorioRelay.HEADER, at + CorioRelay.HEADER + n);
         at += CorioRelay.HEADER + n;
         if (kind === CorioRelay.CONTROL) {
-          CorioRelay.dispatch(JSON.parse(new TextDecoder().decode(payload)));
+          CorioRelay.decoder = CorioRelay.decoder || new TextDecoder();
+          CorioRelay.dispatch(JSON.parse(CorioRelay.decoder.decode(payload)));
         } else if (kind === CorioRelay.DATA) {
           var r = CorioRelay.recs[id];
           if (r) CorioRelay.deliver(r, payload);
@@ -631,9 +636,14 @@ mergeInto(LibraryManager.library, {
         // As the page learns it: a phase's time includes the relay's hop.
         CorioNet.phase(rec, m.phase === 'resolved' ? 'resolved' : 'tcp');
       } else if (m.t === 'connected') {
+        // Plain TCP is connected when its TCP handshake ends: the relay
+        // reports that phase apart for TLS only.
+        if (!rec.tls) CorioNet.phase(rec, 'tcp');
         rec.connected = true;
+        rec.window = m.window || 0;
         CorioNet.connected(rec, CorioNet.hostPort(m.address, m.port));
       } else if (m.t === 'sent') {
+        rec.unsent -= m.n;
         CorioNet.sent(rec, m.n);
       } else if (m.t === 'eof') {
         if (rec.held.length > 0) rec.heldEof = true;
@@ -657,13 +667,29 @@ mergeInto(LibraryManager.library, {
       CorioRelay.credit(rec, bytes.length);
     },
 
+    // Credit goes back once half the connection's window has been taken
+    // (as a TCP window update does), not for every record: the relay always
+    // has at least half its window to send on.
     credit: function(rec, n) {
-      if (rec.open && !rec.closing) CorioRelay.control({t: 'credit', id: rec.id, n: n});
+      if (!rec.open || rec.closing) return;
+      rec.owed += n;
+      if (rec.owed < rec.window / 2) return;
+      CorioRelay.control({t: 'credit', id: rec.id, n: rec.owed});
+      rec.owed = 0;
+    },
+
+    // The relay's state of a connection record (opened or accepted).
+    begin: function(rec, where) {
+      rec.where = where;
+      rec.held = [];     // bytes that came while C was paused
+      rec.unsent = 0;    // bytes written that the relay has not said it sent
+      rec.owed = 0;      // bytes given to C, not yet credited back
+      rec.window = 0;    // the connection's window (the relay's 'connected')
     },
 
     connect: function(rec, host, port, tls, serverName, caFile, deny) {
-      rec.where = CorioNet.hostPort(host, port);
-      rec.held = [];
+      CorioRelay.begin(rec, CorioNet.hostPort(host, port));
+      rec.tls = tls;
       if (caFile)
         return CorioNet.failLater(rec, CorioStatus.ENOTSUP, rec.where + ': the relay does not carry ' +
           'ca_file (its server verifies TLS with its own system CA store)');
@@ -681,6 +707,7 @@ mergeInto(LibraryManager.library, {
     },
 
     write: function(rec, bytes) {
+      rec.unsent += bytes.length;
       for (var at = 0; at < bytes.length; at += CorioRelay.FRAME)
         CorioRelay.record(CorioRelay.DATA, rec.id, bytes.subarray(at, Math.min(at + CorioRelay.FRAME, bytes.length)));
     },
@@ -705,13 +732,21 @@ mergeInto(LibraryManager.library, {
       }
     },
 
-    // The relay's closed report is the last; a connection that never got
-    // an id (it failed at once) is already on its way to closed.
+    // A connection that never got an id (it failed at once) is already on
+    // its way to closed. Otherwise, as asyncio's close (and the Node
+    // carrier's): with nothing written left to send (every byte reported
+    // sent), or closing abortively, C learns it is closed on the next
+    // microtask, not a round trip later; the relay's closed report then only
+    // frees the id (the record stays in recs until it comes, so the id is
+    // not given again). With bytes still to send, a graceful close waits for
+    // that report, which comes once the relay's socket has sent them.
     close: function(rec, graceful) {
       if (rec.closing) return;
       rec.closing = true;
       rec.held = [];
-      if (rec.id && CorioRelay.recs[rec.id]) CorioRelay.control({t: 'close', id: rec.id, graceful: graceful});
+      if (!rec.id || !CorioRelay.recs[rec.id]) return;
+      CorioRelay.control({t: 'close', id: rec.id, graceful: graceful});
+      if (!graceful || rec.unsent === 0) CorioNet.later(function() { CorioNet.closed(rec); });
     },
 
     fail: function(rec, code, message) {
@@ -771,8 +806,8 @@ mergeInto(LibraryManager.library, {
       var c = lrec && lrec.open && !lrec.closing ? CorioNet.accept(lrec, peer) : 0;
       if (!c) return CorioRelay.control({t: 'close', id: m.id, graceful: false});
       var rec = CorioNet.record(CorioNet.conns, c, CorioRelay);
-      rec.where = peer;
-      rec.held = [];
+      CorioRelay.begin(rec, peer);
+      rec.window = m.window || 0;
       rec.id = m.id;
       rec.connected = true;
       CorioRelay.recs[m.id] = rec;

@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { load } from '../../npm/node.mjs';
 import { checkUrls } from '../../npm/checker.mjs';
 import { startServer } from '../../server/server.mjs';
-import { RELAY_PROTOCOL } from '../../server/relay.mjs';
+import { CONTROL, DATA, RELAY_PROTOCOL } from '../../server/relay.mjs';
 import {
   MISSING,
   assertResult,
@@ -294,5 +294,73 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
         ['CORIO_ECONNREFUSED', 'CORIO_ETIMEDOUT', 'CORIO_ETLS', 200, 404, 500, 301],
       );
     });
+  });
+});
+
+// A relay in this process, for what the real one cannot be made to do: it
+// answers each request with `answer`, says each write was sent unless
+// `ackWrites` is false, and records each close without ever reporting the
+// connection closed (as a relay whose report is still on its way).
+function stubRelay({ answer, ackWrites = true }) {
+  const closes = [];
+  const frame = (records) =>
+    Buffer.concat(
+      records.flatMap(([kind, id, bytes]) => {
+        const head = Buffer.alloc(9);
+        head[0] = kind;
+        head.writeUInt32BE(id, 1);
+        head.writeUInt32BE(bytes.length, 5);
+        return [head, bytes];
+      }),
+    );
+  const control = (m) => [CONTROL, 0, Buffer.from(JSON.stringify(m))];
+  class StubWebSocket {
+    constructor() {
+      setImmediate(() => this.onopen?.());
+    }
+    reply(records) {
+      const b = frame(records);
+      setImmediate(() => this.onmessage?.({ data: b.buffer.slice(b.byteOffset, b.byteOffset + b.length) }));
+    }
+    send(bytes) {
+      const data = Buffer.from(bytes);
+      for (let at = 0; at < data.length;) {
+        const kind = data[at];
+        const id = data.readUInt32BE(at + 1);
+        const body = data.subarray(at + 9, at + 9 + data.readUInt32BE(at + 5));
+        at += 9 + body.length;
+        const m = kind === CONTROL ? JSON.parse(String(body)) : null;
+        if (m?.t === 'open') this.reply([control({ t: 'connected', id: m.id, address: m.host, port: m.port })]);
+        else if (m?.t === 'close') closes.push(m);
+        else if (kind === DATA) {
+          const out = ackWrites ? [control({ t: 'sent', id, n: body.length })] : [];
+          this.reply([...out, [DATA, id, Buffer.from(answer)], control({ t: 'eof', id })]);
+        }
+      }
+    }
+    close() {}
+  }
+  return { WebSocket: StubWebSocket, closes };
+}
+
+describe("the relay's close", { skip: MISSING ?? false }, () => {
+  const answer = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n';
+  const relayWith = (stub) =>
+    load({ corioRelay: { url: 'ws://stub', protocol: RELAY_PROTOCOL, secret: 'x', WebSocket: stub.WebSocket } });
+
+  // As asyncio's close: with nothing left to send, the connection is closed
+  // here; waiting for the relay's report would cost a round trip per check.
+  test('with every byte sent, wait_closed does not wait for the relay', T, async () => {
+    const stub = stubRelay({ answer });
+    const [r] = await checkUrls(['http://127.0.0.1:9/'], { timeout: 2, corio: await relayWith(stub) });
+    assert.equal(r.status, 200, JSON.stringify(r.error));
+    assert.equal(stub.closes.length, 1);
+  });
+
+  test('with bytes the relay has not sent, wait_closed waits for its report', T, async () => {
+    const stub = stubRelay({ answer, ackWrites: false });
+    const [r] = await checkUrls(['http://127.0.0.1:9/'], { timeout: 1, corio: await relayWith(stub) });
+    assert.equal(r.error?.codeName, 'CORIO_ETIMEDOUT', JSON.stringify(r));
+    assert.equal(stub.closes.length, 1);
   });
 });
