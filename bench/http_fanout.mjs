@@ -47,6 +47,12 @@ const IMPLS = [
 ];
 const RATIO_TARGET = 1.3;
 const RELAY_TARGET = 1.15; // corio-chromium (relay) against corio-node
+// How long a loaded page is left alone before it is timed, as a user's page
+// is idle when they press Run. Each repetition's page has a browser context
+// of its own, and Chromium starts browser-UI pages (its omnibox popup) for
+// each new context, whose start takes a few hundred ms of CPU on this
+// machine in the first second: timed at once, a run shares the cores with it.
+const SETTLE_MS = 2000;
 
 function parseArgs(argv) {
   const o = {
@@ -157,6 +163,7 @@ async function browserRun(browser, serverUrl, impl, urls, limit) {
   let page = null;
   try {
     page = await browser.newPage(new URL('/', serverUrl).href);
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const sources = { pool: pool.toString(), fetchStatus: fetchStatus.toString(), summary: summary.toString() };
     return await page.evaluate(
       async ({ impl, urls, limit, sources }) => {
