@@ -667,9 +667,9 @@ mergeInto(LibraryManager.library, {
       CorioRelay.credit(rec, bytes.length);
     },
 
-    // Credit goes back once half the connection's window has been taken
-    // (as a TCP window update does), not for every record: the relay always
-    // has at least half its window to send on.
+    // Credit goes back once C has taken half the connection's window (as a
+    // TCP window update does), not for every record: of what C has taken,
+    // at most half a window waits for credit.
     credit: function(rec, n) {
       if (!rec.open || rec.closing) return;
       rec.owed += n;
@@ -684,7 +684,7 @@ mergeInto(LibraryManager.library, {
       rec.held = [];     // bytes that came while C was paused
       rec.unsent = 0;    // bytes written that the relay has not said it sent
       rec.owed = 0;      // bytes given to C, not yet credited back
-      rec.window = 0;    // the connection's window (the relay's 'connected')
+      rec.window = 0;    // the connection's window ('connected' or 'accepted' gives it)
     },
 
     connect: function(rec, host, port, tls, serverName, caFile, deny) {
@@ -761,8 +761,9 @@ mergeInto(LibraryManager.library, {
         if (rec.id && CorioRelay.listeners[rec.id]) CorioRelay.control({t: 'unlisten', id: rec.id});
         delete CorioRelay.listeners[rec.id];
       } else if (rec.id && CorioRelay.recs[rec.id]) {
+        // The record stays (inert once reported closed) until the relay's
+        // closed report frees its id, as after close().
         CorioRelay.control({t: 'close', id: rec.id, graceful: false});
-        delete CorioRelay.recs[rec.id];
       }
       rec.closing = true;
     },

@@ -303,6 +303,7 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
 // connection closed (as a relay whose report is still on its way).
 function stubRelay({ answer, ackWrites = true }) {
   const closes = [];
+  const requests = new Map(); // id -> the bytes written so far
   const frame = (records) =>
     Buffer.concat(
       records.flatMap(([kind, id, bytes]) => {
@@ -333,8 +334,12 @@ function stubRelay({ answer, ackWrites = true }) {
         if (m?.t === 'open') this.reply([control({ t: 'connected', id: m.id, address: m.host, port: m.port })]);
         else if (m?.t === 'close') closes.push(m);
         else if (kind === DATA) {
+          // Each write acknowledged; the answer once the request has ended.
           const out = ackWrites ? [control({ t: 'sent', id, n: body.length })] : [];
-          this.reply([...out, [DATA, id, Buffer.from(answer)], control({ t: 'eof', id })]);
+          requests.set(id, (requests.get(id) ?? '') + body);
+          if (requests.get(id).endsWith('\r\n\r\n'))
+            out.push([DATA, id, Buffer.from(answer)], control({ t: 'eof', id }));
+          if (out.length > 0) this.reply(out);
         }
       }
     }
