@@ -318,7 +318,6 @@ mergeInto(LibraryManager.library, {
 
     connect: function(rec, host, port, tls, serverName, caFile, deny) {
       rec.where = CorioNet.hostPort(host, port);
-      rec.tls = tls;
       var got = CorioNode.modules(tls);
       if (got.missing) return CorioNet.failLater(rec, CorioStatus.EIO, rec.where + ': ' + got.missing);
       var m = got.modules;
@@ -689,7 +688,6 @@ mergeInto(LibraryManager.library, {
 
     connect: function(rec, host, port, tls, serverName, caFile, deny) {
       CorioRelay.begin(rec, CorioNet.hostPort(host, port));
-      rec.tls = tls;
       if (caFile)
         return CorioNet.failLater(rec, CorioStatus.ENOTSUP, rec.where + ': the relay does not carry ' +
           'ca_file (its server verifies TLS with its own system CA store)');
@@ -996,7 +994,6 @@ mergeInto(LibraryManager.library, {
     connect: function(rec, host, port, tls, serverName, caFile, deny) {
       rec.where = CorioNet.hostPort(host, port);
       rec.origin = (tls ? 'https' : 'http') + '://' + rec.where;
-      rec.tls = tls;
       // A page's fetch() never shows the address it connects to, so it
       // cannot apply the address policy; in Node the carrier's own
       // dispatcher does (Module.corioFetchDispatcher).
@@ -1295,7 +1292,8 @@ mergeInto(LibraryManager.library, {
   corio_js_net_connect: function(c, hostPtr, port, tls, namePtr, caPtr, deny) {
     var t = CorioNet.transport();
     var rec = CorioNet.record(CorioNet.conns, c, t);
-    t.connect(rec, UTF8ToString(hostPtr), port, !!tls, UTF8ToString(namePtr), UTF8ToString(caPtr), !!deny);
+    rec.tls = !!tls; // whether a failure may be TLS's, and which phases come
+    t.connect(rec, UTF8ToString(hostPtr), port, rec.tls, UTF8ToString(namePtr), UTF8ToString(caPtr), !!deny);
   },
 
   corio_js_net_write__deps: ['$CorioNet'],
