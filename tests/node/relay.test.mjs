@@ -297,11 +297,11 @@ describe('the connection relay', { skip: MISSING ?? false }, () => {
   });
 });
 
-// A relay in this process, for what the real one cannot be made to do: it
-// answers each request with `answer`, says each write was sent unless
+// A relay played by this process as scripted (a test double), for what the
+// real one cannot be made to do: it answers each request with `answer`, says each write was sent unless
 // `ackWrites` is false, and records each close without ever reporting the
 // connection closed (as a relay whose report is still on its way).
-function stubRelay({ answer, ackWrites = true }) {
+function scriptedRelay({ answer, ackWrites = true }) {
   const closes = [];
   const requests = new Map(); // id -> the bytes written so far
   const frame = (records) =>
@@ -315,7 +315,7 @@ function stubRelay({ answer, ackWrites = true }) {
       }),
     );
   const control = (m) => [CONTROL, 0, Buffer.from(JSON.stringify(m))];
-  class StubWebSocket {
+  class ScriptedWebSocket {
     constructor() {
       setImmediate(() => this.onopen?.());
     }
@@ -345,27 +345,34 @@ function stubRelay({ answer, ackWrites = true }) {
     }
     close() {}
   }
-  return { WebSocket: StubWebSocket, closes };
+  return { WebSocket: ScriptedWebSocket, closes };
 }
 
 describe("the relay's close", { skip: MISSING ?? false }, () => {
   const answer = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n';
-  const relayWith = (stub) =>
-    load({ corioRelay: { url: 'ws://stub', protocol: RELAY_PROTOCOL, secret: 'x', WebSocket: stub.WebSocket } });
+  const relayWith = (relay) =>
+    load({
+      corioRelay: {
+        url: 'ws://scripted-relay.invalid',
+        protocol: RELAY_PROTOCOL,
+        secret: 'x',
+        WebSocket: relay.WebSocket,
+      },
+    });
 
   // As asyncio's close: with nothing left to send, the connection is closed
   // here; waiting for the relay's report would cost a round trip per check.
   test('with every byte sent, wait_closed does not wait for the relay', T, async () => {
-    const stub = stubRelay({ answer });
-    const [r] = await checkUrls(['http://127.0.0.1:9/'], { timeout: 2, corio: await relayWith(stub) });
+    const relay = scriptedRelay({ answer });
+    const [r] = await checkUrls(['http://127.0.0.1:9/'], { timeout: 2, corio: await relayWith(relay) });
     assert.equal(r.status, 200, JSON.stringify(r.error));
-    assert.equal(stub.closes.length, 1);
+    assert.equal(relay.closes.length, 1);
   });
 
   test('with bytes the relay has not sent, wait_closed waits for its report', T, async () => {
-    const stub = stubRelay({ answer, ackWrites: false });
-    const [r] = await checkUrls(['http://127.0.0.1:9/'], { timeout: 1, corio: await relayWith(stub) });
+    const relay = scriptedRelay({ answer, ackWrites: false });
+    const [r] = await checkUrls(['http://127.0.0.1:9/'], { timeout: 1, corio: await relayWith(relay) });
     assert.equal(r.error?.codeName, 'CORIO_ETIMEDOUT', JSON.stringify(r));
-    assert.equal(stub.closes.length, 1);
+    assert.equal(relay.closes.length, 1);
   });
 });
