@@ -122,15 +122,27 @@ async function runDemo(corio, form) {
   }
 }
 
-// The live clock: seconds since the page loaded, redrawn every frame. It
-// stands still while the page's thread is busy (demo_hash_on_loop).
+// The live clock: seconds since the page loaded, redrawn every frame while
+// its tab is shown. It stands still while the page's thread is busy
+// (demo_hash_on_loop). Hidden, it is not redrawn: each frame would cost the
+// page's thread a callback and a text change nobody sees, beside the
+// checker's tab when that is the one shown.
 function startClock() {
   const clock = $('#live-clock');
+  const panel = clock.closest('[role="tabpanel"]');
+  let frame = 0; // the planned frame's id, 0 when none is
   const draw = () => {
     clock.textContent = ((performance.now() - pageStart) / 1000).toFixed(2);
-    requestAnimationFrame(draw);
+    frame = requestAnimationFrame(draw);
   };
-  draw();
+  const follow = () => {
+    if (panel.hidden) {
+      cancelAnimationFrame(frame);
+      frame = 0;
+    } else if (frame === 0) draw();
+  };
+  new MutationObserver(follow).observe(panel, { attributes: true, attributeFilter: ['hidden'] });
+  follow();
 }
 
 async function main() {

@@ -71,6 +71,21 @@ else
       assertNoProblems();
     });
 
+    test('the live clock runs while its tab is shown, and stands still while another is', async () => {
+      const read = () => page.locator('#live-clock').innerText();
+      const advanced = async () => {
+        const first = await read();
+        await page.waitForTimeout(250);
+        return (await read()) !== first;
+      };
+      assert.equal(await advanced(), true, 'the clock stood still on its own tab');
+      await page.locator('#tab-checker').click();
+      assert.equal(await advanced(), false, 'the clock was redrawn while its tab was hidden');
+      await page.locator('#tab-demos').click();
+      assert.equal(await advanced(), true, 'the clock did not start again on its tab');
+      assertNoProblems();
+    });
+
     test('the page loads the wasm module and names its backend', async () => {
       assert.match(await page.locator('#backend').innerText(), /^emscripten-fiber\/js-event-loop$/);
       assert.equal(
