@@ -104,14 +104,12 @@ endef
 # the reason for each of these flags (the traps of 3.1.6 with -pthread).
 WASM_THREADS_OBJ := build/wasm-threads/obj
 wasm_threads_objs = $(patsubst %.c,$(WASM_THREADS_OBJ)/%.o,$(1))
-# One more function that never suspends, in the threaded build only: a lock
-# that has to wait (malloc's and free's among them) runs the calls other
-# threads queued to this one, through a function pointer, so Asyncify would
-# instrument malloc, free and everything that allocates, and every caller
-# up to a task's entry. The calls queued are Emscripten's proxied JS calls
-# and corio's waker kick (runtime/host/host_js.c); none suspends, and none
-# may: a suspension inside a lock's wait would leave the lock held. The
-# later -sASYNCIFY_REMOVE replaces the one in WASM_RUNTIME_LDFLAGS.
+# One more function that never suspends, in the threaded builds only: on
+# the main thread a lock that has to wait (malloc's, free's) runs the calls
+# queued to it through a function pointer, which made Asyncify instrument
+# everything that allocates. Calls queued to the main thread must therefore
+# never suspend (docs/toolchain.md). The later -sASYNCIFY_REMOVE replaces
+# the one in WASM_RUNTIME_LDFLAGS.
 ASYNCIFY_NEVER_SUSPEND_THREADS := $(ASYNCIFY_NEVER_SUSPEND) \
   emscripten_current_thread_process_queued_calls
 WASM_THREADS_LDFLAGS := -pthread -Wno-pthreads-mem-growth \

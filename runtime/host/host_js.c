@@ -294,6 +294,10 @@ int corio__host_waker_open(corio__host_waker_t **out) {
  * event. */
 static atomic_bool kick_queued;
 
+/* Runs on the main thread from its queue of calls, which the threaded
+ * builds leave uninstrumented by Asyncify (emscripten.mk,
+ * ASYNCIFY_NEVER_SUSPEND_THREADS): it, and corio_js_kick, must never
+ * suspend nor call what does. */
 static void kick_loop(void) {
   atomic_exchange(&kick_queued, false); /* pairs with the signaller's */
   corio_js_kick();
