@@ -13,9 +13,9 @@
 //   js-fetch-chromium the same in Chromium
 //   js-net-node       the guide's check written directly on node:net: the
 //                     floor this machine and fixture server allow
-// Each repetition is a fresh process (or a fresh browser page). Chromium runs
-// as a user's does, with no automation library watching the page's traffic
-// (bench/chromium_bare.mjs says why). Prints one
+// Each repetition is a fresh process (or a fresh browser page), the impls
+// interleaved. Chromium runs as a user's does, with no automation library
+// watching the page's traffic (bench/chromium_bare.mjs says why). Prints one
 // JSON line per implementation with the median wall time; a table with the
 // targets (corio within 1.3x of the ideal; corio-chromium within 1.15x of
 // corio-node; corio over fetch() no slower than plain fetch where they run)
@@ -53,6 +53,10 @@ const RELAY_TARGET = 1.15; // corio-chromium (relay) against corio-node
 // each new context, whose start takes a few hundred ms of CPU on this
 // machine in the first second: timed at once, a run shares the cores with it.
 const SETTLE_MS = 2000;
+// How long the machine is left alone before each repetition: the one before
+// may have been a browser page, whose renderer takes a while to go once its
+// context is closed, beside whatever runs next.
+const QUIET_MS = 1000;
 
 function parseArgs(argv) {
   const o = {
@@ -213,35 +217,43 @@ async function main() {
     browser = null;
   const rows = [];
   try {
-    for (const impl of o.impls) {
-      const runs = [];
-      for (let rep = 0; rep < o.reps; rep++) {
-        let r;
-        if (impl === 'corio-node')
-          r = await runChild(process.execPath, ['bench/http_fanout_client.mjs', 'corio', String(o.concurrency)], input);
-        else if (impl === 'js-net-node')
-          r = await runChild(process.execPath, ['bench/http_fanout_client.mjs', 'net', String(o.concurrency)], input);
-        else if (impl === 'js-fetch-node')
-          r = await runChild(process.execPath, ['bench/http_fanout_client.mjs', 'fetch', String(o.concurrency)], input);
-        else if (impl === 'python-asyncio')
-          r = await runChild(process.env.PYTHON || 'python3', ['bench/http_fanout.py', String(o.concurrency)], input);
-        else {
-          if (!browser) {
-            if (!existsSync(CHROMIUM)) {
-              r = { error: `${CHROMIUM} is missing` };
-              runs.push(r);
-              break;
-            }
-            browser = await launchBareChromium();
-            server = await startDevServer();
-          }
-          r = await browserRun(browser, server.url, impl, urls, o.concurrency);
+    // One repetition of `impl`: {seconds, ok, ...} or {error}.
+    const runOnce = async (impl) => {
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+      let r;
+      if (impl === 'corio-node')
+        r = await runChild(process.execPath, ['bench/http_fanout_client.mjs', 'corio', String(o.concurrency)], input);
+      else if (impl === 'js-net-node')
+        r = await runChild(process.execPath, ['bench/http_fanout_client.mjs', 'net', String(o.concurrency)], input);
+      else if (impl === 'js-fetch-node')
+        r = await runChild(process.execPath, ['bench/http_fanout_client.mjs', 'fetch', String(o.concurrency)], input);
+      else if (impl === 'python-asyncio')
+        r = await runChild(process.env.PYTHON || 'python3', ['bench/http_fanout.py', String(o.concurrency)], input);
+      else {
+        if (!browser) {
+          if (!existsSync(CHROMIUM)) return { error: `${CHROMIUM} is missing` };
+          browser = await launchBareChromium();
+          server = await startDevServer();
         }
-        if (!r.error && r.ok !== o.urls)
-          r.error = `${r.ok} of ${o.urls} checks answered (${JSON.stringify(r.statuses)}, ${r.errors} errors)`;
-        runs.push(r);
-        if (r.error) break;
+        r = await browserRun(browser, server.url, impl, urls, o.concurrency);
       }
+      if (!r.error && r.ok !== o.urls)
+        r.error = `${r.ok} of ${o.urls} checks answered (${JSON.stringify(r.statuses)}, ${r.errors} errors)`;
+      return r;
+    };
+    // The repetitions go round the implementations (a, b, c, a, b, c, ...)
+    // rather than one implementation's all before the next's: whatever
+    // drifts on the machine during a run (other processes, the browser's
+    // own state) then falls on each alike, and does not skew the ratios the
+    // targets compare. An implementation that failed runs no more.
+    const runsOf = new Map(o.impls.map((impl) => [impl, []]));
+    for (let rep = 0; rep < o.reps; rep++)
+      for (const impl of o.impls) {
+        const runs = runsOf.get(impl);
+        if (!runs.some((r) => r.error)) runs.push(await runOnce(impl));
+      }
+    for (const impl of o.impls) {
+      const runs = runsOf.get(impl);
       const failed = runs.find((r) => r.error);
       const row = failed
         ? { workload: 'http_fanout', impl, error: failed.error }
