@@ -69,6 +69,30 @@ const MAX_LISTENERS = 64;
 export const PAGE_IDS = 0x7fffffff;
 const MAX_MESSAGE = 1024 * 1024; // the page sends frames of about FLUSH_BYTES
 
+/** The header of a record: its kind, its u32 id and the u32 length of its `n` bytes. */
+export function recordHead(kind, id, n) {
+  const head = Buffer.allocUnsafe(HEADER);
+  head[0] = kind;
+  head.writeUInt32BE(id, 1);
+  head.writeUInt32BE(n, 5);
+  return head;
+}
+
+/**
+ * The records of a frame, in order: {kind, id, bytes} (bytes a view of
+ * `data`), then null if the last one is cut short.
+ */
+export function* frameRecords(data) {
+  for (let at = 0; at < data.length;) {
+    if (data.length - at < HEADER) return yield null;
+    const n = data.readUInt32BE(at + 5);
+    const bytes = data.subarray(at + HEADER, at + HEADER + n);
+    if (bytes.length !== n) return yield null;
+    yield { kind: data[at], id: data.readUInt32BE(at + 1), bytes };
+    at += HEADER + n;
+  }
+}
+
 /**
  * The system's CA certificates (what native corio, through OpenSSL, trusts):
  * the bundle SSL_CERT_FILE names, else the first of the usual places. Returns
@@ -197,11 +221,7 @@ function serve(ws, ca, denyPrivate) {
   };
   const record = (kind, id, bytes) => {
     if (out.length === 0) setImmediate(flush);
-    const head = Buffer.allocUnsafe(HEADER);
-    head[0] = kind;
-    head.writeUInt32BE(id, 1);
-    head.writeUInt32BE(bytes.length, 5);
-    out.push(head, bytes);
+    out.push(recordHead(kind, id, bytes.length), bytes);
     outBytes += HEADER + bytes.length;
     if (outBytes >= FLUSH_BYTES) flush();
   };
@@ -385,14 +405,9 @@ function serve(ws, ca, denyPrivate) {
 
   ws.on('message', (data, isBinary) => {
     if (!isBinary) return violation('a text frame');
-    for (let at = 0; at < data.length;) {
-      if (data.length - at < HEADER) return violation('a cut record');
-      const kind = data[at],
-        id = data.readUInt32BE(at + 1),
-        n = data.readUInt32BE(at + 5);
-      const bytes = data.subarray(at + HEADER, at + HEADER + n);
-      if (bytes.length !== n) return violation('a cut record');
-      at += HEADER + n;
+    for (const record of frameRecords(data)) {
+      if (!record) return violation('a cut record');
+      const { kind, id, bytes } = record;
       if (kind === DATA) write(id, bytes);
       else if (kind === CONTROL) {
         let m;

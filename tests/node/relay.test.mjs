@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { load } from '../../npm/node.mjs';
 import { checkUrls } from '../../npm/checker.mjs';
 import { startServer } from '../../server/server.mjs';
-import { CONTROL, DATA, RELAY_PROTOCOL } from '../../server/relay.mjs';
+import { CONTROL, DATA, RELAY_PROTOCOL, frameRecords, recordHead } from '../../server/relay.mjs';
 import {
   MISSING,
   assertResult,
@@ -305,15 +305,7 @@ function scriptedRelay({ answer, ackWrites = true }) {
   const closes = [];
   const requests = new Map(); // id -> the bytes written so far
   const frame = (records) =>
-    Buffer.concat(
-      records.flatMap(([kind, id, bytes]) => {
-        const head = Buffer.alloc(9);
-        head[0] = kind;
-        head.writeUInt32BE(id, 1);
-        head.writeUInt32BE(bytes.length, 5);
-        return [head, bytes];
-      }),
-    );
+    Buffer.concat(records.flatMap(([kind, id, bytes]) => [recordHead(kind, id, bytes.length), bytes]));
   const control = (m) => [CONTROL, 0, Buffer.from(JSON.stringify(m))];
   class ScriptedWebSocket {
     constructor() {
@@ -324,12 +316,7 @@ function scriptedRelay({ answer, ackWrites = true }) {
       setImmediate(() => this.onmessage?.({ data: b.buffer.slice(b.byteOffset, b.byteOffset + b.length) }));
     }
     send(bytes) {
-      const data = Buffer.from(bytes);
-      for (let at = 0; at < data.length;) {
-        const kind = data[at];
-        const id = data.readUInt32BE(at + 1);
-        const body = data.subarray(at + 9, at + 9 + data.readUInt32BE(at + 5));
-        at += 9 + body.length;
+      for (const { kind, id, bytes: body } of frameRecords(Buffer.from(bytes))) {
         const m = kind === CONTROL ? JSON.parse(String(body)) : null;
         if (m?.t === 'open') this.reply([control({ t: 'connected', id: m.id, address: m.host, port: m.port })]);
         else if (m?.t === 'close') closes.push(m);
